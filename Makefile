@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# mdgpu top-level Makefile.
+#
+#   make                 build mdgpu.ko for the running kernel (or KDIR=...)
+#   make install         install the module (and tools) for that kernel
+#   make check           the test suite: every kernel of the VM harness
+#   make demo            boot a VM, create one vGPU of every type, show them
+#   make lint            W=1, sparse and checkpatch over the module
+#
+# Objects are built in build/<kernel release>/ (a copy of the sources), so
+# one tree can build for several kernels side by side.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+KREL := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+BUILD ?= $(CURDIR)/build
+BDIR := $(BUILD)/$(KREL)
+MODULE_SRCS := Kbuild drivers include uapi scheduler
+
+.PHONY: all module install check demo bench lint clean tools selftests
+
+all: module
+
+module:
+	@test -n "$(KREL)" || { echo "mdgpu: no kernel build tree at KDIR=$(KDIR) (install linux-headers-$$(uname -r))" >&2; exit 1; }
+	@mkdir -p $(BDIR)
+	@rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+		--exclude='mdgpu_probes.h' $(MODULE_SRCS) $(BDIR)/ 2>/dev/null || \
+		cp -a $(MODULE_SRCS) $(BDIR)/
+	@bash $(BDIR)/include/probes/probe.sh $(KDIR) $(BDIR)/include/mdgpu_probes.h
+	$(MAKE) -C $(KDIR) M=$(BDIR) W=$(W) C=$(C) modules
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(BDIR) INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(KREL)
+
+tools selftests:
+	$(MAKE) -C selftests
+
+check:
+	bash selftests/vm/check.sh
+
+demo:
+	bash selftests/vm/demo.sh
+
+lint:
+	bash selftests/vm/lint.sh
+
+clean:
+	rm -rf $(BUILD)
+	-$(MAKE) -C selftests clean

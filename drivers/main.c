@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpu: module entry points and parameters.
+ *
+ * mdgpu virtualizes a GPU with the VFIO mediated-device framework: every
+ * parent GPU offers vGPU types, and each created instance is a virtual PCI
+ * GPU a VM can be given with vfio-pci.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sizes.h>
+
+#include "mdgpu.h"
+
+static unsigned int parents = 1;
+module_param(parents, uint, 0444);
+MODULE_PARM_DESC(parents, "Number of simulated parent GPUs (1-16, default 1)");
+
+static unsigned int vram_mb = 2048;
+module_param(vram_mb, uint, 0444);
+MODULE_PARM_DESC(vram_mb,
+		 "VRAM of each simulated parent in MiB, a multiple of 64 (64-65536, default 2048; populated on first use)");
+
+static int __init mdgpu_init(void)
+{
+	int ret;
+
+	if (parents < 1 || parents > MDGPU_MAX_PARENTS) {
+		pr_err("mdgpu: parents=%u is out of range 1-%u\n", parents,
+		       MDGPU_MAX_PARENTS);
+		return -EINVAL;
+	}
+	if (vram_mb < 64 || vram_mb > 65536 || vram_mb % 64) {
+		pr_err("mdgpu: vram_mb=%u must be a multiple of 64 in 64-65536\n",
+		       vram_mb);
+		return -EINVAL;
+	}
+
+	ret = mdev_register_driver(&mdgpu_mdev_driver);
+	if (ret)
+		return ret;
+	ret = mdgpu_parents_create(parents, (u64)vram_mb * SZ_1M);
+	if (ret)
+		goto unregister_driver;
+	return 0;
+
+unregister_driver:
+	mdev_unregister_driver(&mdgpu_mdev_driver);
+	return ret;
+}
+
+static void __exit mdgpu_exit(void)
+{
+	mdgpu_parents_destroy();
+	mdev_unregister_driver(&mdgpu_mdev_driver);
+}
+
+module_init(mdgpu_init);
+module_exit(mdgpu_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Mediated (VFIO mdev) virtual GPU with a simulated parent");
+MODULE_AUTHOR("The mdgpu developers");

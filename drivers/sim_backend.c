@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpu: the simulated parent GPU backend.
+ *
+ * VRAM is system memory, one page at a time, allocated on the first write
+ * to it: a page that was never written reads as zeroes and costs nothing,
+ * so a large simulated VRAM is cheap. Discarding a range frees its pages,
+ * which is also how a range is zeroed for its next owner.
+ */
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+
+#include "mdgpu.h"
+
+/**
+ * struct mdgpu_sim - state of a simulated parent
+ * @pages: VRAM pages by page index; absent pages read as zero. The xarray's
+ *	   own lock serialises stores; lookups are RCU-safe.
+ */
+struct mdgpu_sim {
+	struct xarray pages;
+};
+
+static int mdgpu_sim_init(struct mdgpu_parent *parent)
+{
+	struct mdgpu_sim *sim = kzalloc(sizeof(*sim), GFP_KERNEL);
+
+	if (!sim)
+		return -ENOMEM;
+	xa_init(&sim->pages);
+	parent->backend = sim;
+	return 0;
+}
+
+static void mdgpu_sim_discard(struct mdgpu_parent *parent, u64 offset, u64 len)
+{
+	struct mdgpu_sim *sim = parent->backend;
+	unsigned long first = offset >> PAGE_SHIFT;
+	unsigned long last = (offset + len - 1) >> PAGE_SHIFT;
+	struct page *page;
+	unsigned long idx;
+
+	if (!len)
+		return;
+	xa_for_each_range(&sim->pages, idx, page, first, last) {
+		xa_erase(&sim->pages, idx);
+		__free_page(page);
+	}
+}
+
+static void mdgpu_sim_fini(struct mdgpu_parent *parent)
+{
+	struct mdgpu_sim *sim = parent->backend;
+
+	mdgpu_sim_discard(parent, 0, parent->vram_size);
+	xa_destroy(&sim->pages);
+	kfree(sim);
+	parent->backend = NULL;
+}
+
+/* The page backing VRAM page @idx, allocating it if @alloc. */
+static struct page *mdgpu_sim_page(struct mdgpu_sim *sim, unsigned long idx,
+				   bool alloc)
+{
+	struct page *page = xa_load(&sim->pages, idx);
+	struct page *old;
+
+	if (page || !alloc)
+		return page;
+	page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
+	if (!page)
+		return NULL;
+	old = xa_cmpxchg(&sim->pages, idx, NULL, page, GFP_KERNEL);
+	if (old) {
+		__free_page(page);
+		return xa_is_err(old) ? NULL : old;
+	}
+	return page;
+}
+
+static int mdgpu_sim_vram_rw(struct mdgpu_parent *parent, u64 offset,
+			     void *buf, size_t len, bool write)
+{
+	struct mdgpu_sim *sim = parent->backend;
+
+	while (len) {
+		size_t in_page = offset & ~PAGE_MASK;
+		size_t chunk = min_t(size_t, len, PAGE_SIZE - in_page);
+		struct page *page;
+
+		page = mdgpu_sim_page(sim, offset >> PAGE_SHIFT, write);
+		if (write) {
+			if (!page)
+				return -ENOMEM;
+			memcpy_to_page(page, in_page, buf, chunk);
+		} else if (page) {
+			memcpy_from_page(buf, page, in_page, chunk);
+		} else {
+			memset(buf, 0, chunk);
+		}
+		buf += chunk;
+		offset += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+const struct mdgpu_backend_ops mdgpu_sim_ops = {
+	.name = "sim",
+	.init = mdgpu_sim_init,
+	.fini = mdgpu_sim_fini,
+	.vram_rw = mdgpu_sim_vram_rw,
+	.vram_discard = mdgpu_sim_discard,
+};

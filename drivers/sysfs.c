@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpu: sysfs attributes of parents and instances (one value per file).
+ * Documented in Documentation/ABI/testing/sysfs-class-mdgpu and
+ * Documentation/ABI/testing/sysfs-bus-mdev-devices-mdgpu.
+ */
+#include <linux/sysfs.h>
+
+#include "mdgpu.h"
+
+static ssize_t backend_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_mdgpu_parent(dev)->ops->name);
+}
+static DEVICE_ATTR_RO(backend);
+
+static ssize_t vram_total_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", to_mdgpu_parent(dev)->vram_size);
+}
+static DEVICE_ATTR_RO(vram_total);
+
+static ssize_t vram_used_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct mdgpu_parent *parent = to_mdgpu_parent(dev);
+	u64 used;
+
+	mutex_lock(&parent->lock);
+	used = mdgpu_vram_used_bytes(&parent->vram);
+	mutex_unlock(&parent->lock);
+	return sysfs_emit(buf, "%llu\n", used);
+}
+static DEVICE_ATTR_RO(vram_used);
+
+static ssize_t instances_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct mdgpu_parent *parent = to_mdgpu_parent(dev);
+	unsigned int n;
+
+	mutex_lock(&parent->lock);
+	n = parent->instances;
+	mutex_unlock(&parent->lock);
+	return sysfs_emit(buf, "%u\n", n);
+}
+static DEVICE_ATTR_RO(instances);
+
+static struct attribute *mdgpu_parent_attrs[] = {
+	&dev_attr_backend.attr,
+	&dev_attr_vram_total.attr,
+	&dev_attr_vram_used.attr,
+	&dev_attr_instances.attr,
+	NULL,
+};
+
+static const struct attribute_group mdgpu_parent_group = {
+	.attrs = mdgpu_parent_attrs,
+};
+
+const struct attribute_group *mdgpu_parent_groups[] = {
+	&mdgpu_parent_group,
+	NULL,
+};
+
+/* Instance attributes, in the "mdgpu" directory of the mdev device. */
+
+static ssize_t vram_offset_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct mdgpu_vgpu *vgpu = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%llu\n", vgpu->vram_offset);
+}
+static DEVICE_ATTR_RO(vram_offset);
+
+static ssize_t vram_size_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct mdgpu_vgpu *vgpu = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%llu\n", vgpu->vram_size);
+}
+static DEVICE_ATTR_RO(vram_size);
+
+static ssize_t reset_count_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct mdgpu_vgpu *vgpu = dev_get_drvdata(dev);
+	u32 n;
+
+	mutex_lock(&vgpu->lock);
+	n = vgpu->reset_count;
+	mutex_unlock(&vgpu->lock);
+	return sysfs_emit(buf, "%u\n", n);
+}
+static DEVICE_ATTR_RO(reset_count);
+
+static struct attribute *mdgpu_vgpu_attrs[] = {
+	&dev_attr_vram_offset.attr,
+	&dev_attr_vram_size.attr,
+	&dev_attr_reset_count.attr,
+	NULL,
+};
+
+static const struct attribute_group mdgpu_vgpu_group = {
+	.name = "mdgpu",
+	.attrs = mdgpu_vgpu_attrs,
+};
+
+const struct attribute_group *mdgpu_vgpu_groups[] = {
+	&mdgpu_vgpu_group,
+	NULL,
+};

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpu: VFIO device operations of an instance.
+ *
+ * Object lifetime: .init runs inside vfio_alloc_device() and takes the VRAM
+ * range; .release runs when the last reference is dropped and gives it back.
+ * Everything the user opened (interrupt eventfds) is dropped at
+ * .close_device, so a closed device holds no user resources.
+ */
+#include <linux/module.h>
+#include <linux/pci_regs.h>
+#include <linux/uaccess.h>
+
+#include "mdgpu.h"
+#include "mdgpu_compat.h"
+
+static int mdgpu_vfio_init(struct vfio_device *vdev)
+{
+	struct mdgpu_vgpu *vgpu = to_mdgpu_vgpu(vdev);
+	struct mdgpu_type *type = to_mdgpu_type(to_mdev_device(vdev->dev)->type);
+	int ret;
+
+	vgpu->type = type;
+	vgpu->parent = type->parent;
+	vgpu->vram_size = type->desc->vram_size;
+	vgpu->layout.vram_size = vgpu->vram_size;
+	vgpu->layout.regs_size = MDGPU_REGS_SIZE;
+	ret = mdgpu_cfg_layout_check(&vgpu->layout);
+	if (WARN_ON_ONCE(ret))
+		return ret;
+	ret = mdgpu_parent_reserve_vram(vgpu->parent, vgpu->vram_size,
+					&vgpu->vram_offset);
+	if (ret)
+		return ret;
+	mutex_init(&vgpu->lock);
+	mdgpu_cfg_init(&vgpu->cfg, &vgpu->layout);
+	return 0;
+}
+
+static void mdgpu_vfio_release(struct vfio_device *vdev)
+{
+	struct mdgpu_vgpu *vgpu = to_mdgpu_vgpu(vdev);
+
+	mdgpu_parent_release_vram(vgpu->parent, vgpu->vram_offset,
+				  vgpu->vram_size);
+	mutex_destroy(&vgpu->lock);
+	mdgpu_vfio_release_done(vdev);
+}
+
+/* Put the device in its power-on state. Caller holds vgpu->lock. */
+static void mdgpu_vgpu_reset_locked(struct mdgpu_vgpu *vgpu)
+{
+	lockdep_assert_held(&vgpu->lock);
+	mdgpu_cfg_init(&vgpu->cfg, &vgpu->layout);
+	mdgpu_regs_reset(vgpu);
+	vgpu->irq.intx_masked = false;
+	vgpu->irq.intx_pending = false;
+	/* A reset device starts with a blank framebuffer. */
+	vgpu->parent->ops->vram_discard(vgpu->parent, vgpu->vram_offset,
+					vgpu->vram_size);
+	vgpu->reset_count++;
+}
+
+static int mdgpu_vfio_open(struct vfio_device *vdev)
+{
+	struct mdgpu_vgpu *vgpu = to_mdgpu_vgpu(vdev);
+
+	mutex_lock(&vgpu->lock);
+	/* Each user starts from a freshly reset device, but keeps VRAM. */
+	mdgpu_cfg_init(&vgpu->cfg, &vgpu->layout);
+	mdgpu_regs_reset(vgpu);
+	mutex_unlock(&vgpu->lock);
+	return 0;
+}
+
+static void mdgpu_vfio_close(struct vfio_device *vdev)
+{
+	mdgpu_irq_release(to_mdgpu_vgpu(vdev));
+}
+
+static ssize_t mdgpu_vfio_read(struct vfio_device *vdev, char __user *buf,
+			       size_t count, loff_t *ppos)
+{
+	ssize_t ret = mdgpu_region_rw(to_mdgpu_vgpu(vdev), buf, count, *ppos,
+				      false);
+
+	if (ret > 0)
+		*ppos += ret;
+	return ret;
+}
+
+static ssize_t mdgpu_vfio_write(struct vfio_device *vdev,
+				const char __user *buf, size_t count,
+				loff_t *ppos)
+{
+	ssize_t ret = mdgpu_region_rw(to_mdgpu_vgpu(vdev), (char __user *)buf,
+				      count, *ppos, true);
+
+	if (ret > 0)
+		*ppos += ret;
+	return ret;
+}
+
+static long mdgpu_ioctl_get_info(void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
+	struct vfio_device_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_irqs = VFIO_PCI_NUM_IRQS;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long mdgpu_ioctl_region_info(struct mdgpu_vgpu *vgpu,
+				    void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_region_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+
+	switch (info.index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		info.size = MDGPU_CFG_SIZE;
+		info.flags = VFIO_REGION_INFO_FLAG_READ |
+			     VFIO_REGION_INFO_FLAG_WRITE;
+		break;
+	case VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_VRAM:
+		info.size = vgpu->vram_size;
+		info.flags = VFIO_REGION_INFO_FLAG_READ |
+			     VFIO_REGION_INFO_FLAG_WRITE;
+		break;
+	case VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_REGS:
+		info.size = MDGPU_REGS_SIZE;
+		info.flags = VFIO_REGION_INFO_FLAG_READ |
+			     VFIO_REGION_INFO_FLAG_WRITE;
+		break;
+	case VFIO_PCI_BAR1_REGION_INDEX:
+	case VFIO_PCI_BAR3_REGION_INDEX ... VFIO_PCI_ROM_REGION_INDEX:
+	case VFIO_PCI_VGA_REGION_INDEX:
+		info.size = 0;
+		info.flags = 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	info.offset = mdgpu_region_offset(info.index);
+	info.cap_offset = 0;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long mdgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct mdgpu_vgpu *vgpu = to_mdgpu_vgpu(vdev);
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO:
+		return mdgpu_ioctl_get_info(uarg);
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return mdgpu_ioctl_region_info(vgpu, uarg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return mdgpu_irq_get_info(vgpu, uarg);
+	case VFIO_DEVICE_SET_IRQS:
+		return mdgpu_irq_set_ioctl(vgpu, uarg);
+	case VFIO_DEVICE_RESET:
+		mutex_lock(&vgpu->lock);
+		mdgpu_vgpu_reset_locked(vgpu);
+		mutex_unlock(&vgpu->lock);
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+/*
+ * Called by the VFIO core while remove waits for the user to close the
+ * device: ask the user (QEMU turns this into a guest hot-unplug) through
+ * the request interrupt, if one is set up.
+ */
+static void mdgpu_vfio_request(struct vfio_device *vdev, unsigned int count)
+{
+	struct mdgpu_vgpu *vgpu = to_mdgpu_vgpu(vdev);
+
+	mdgpu_irq_raise(vgpu, VFIO_PCI_REQ_IRQ_INDEX);
+	if (!count)
+		dev_notice(vdev->dev,
+			   "removal waits for the user to release the device\n");
+}
+
+const struct vfio_device_ops mdgpu_vfio_ops = {
+	.name = "mdgpu",
+	.init = mdgpu_vfio_init,
+	.release = mdgpu_vfio_release,
+	.open_device = mdgpu_vfio_open,
+	.close_device = mdgpu_vfio_close,
+	.read = mdgpu_vfio_read,
+	.write = mdgpu_vfio_write,
+	.ioctl = mdgpu_vfio_ioctl,
+	.request = mdgpu_vfio_request,
+	MDGPU_VFIO_IOMMUFD_OPS
+};

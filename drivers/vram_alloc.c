@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpu: VRAM range allocator.
+ *
+ * Each instance gets one contiguous range of its parent's VRAM, sized by its
+ * type and aligned to that size. Allocation picks, among the free aligned
+ * ranges of the requested size, the one whose largest enclosing free block
+ * is smallest: like a buddy allocator it splits small free blocks before
+ * large ones, so big types stay creatable for as long as possible.
+ */
+#include <linux/bitmap.h>
+#include <linux/bug.h>
+#include <linux/errno.h>
+#include <linux/log2.h>
+#include <linux/slab.h>
+
+#include "mdgpu_vram.h"
+
+/* Enough granules for 64 TiB at 1 MiB granules; bounds the bitmap. */
+#define MDGPU_VRAM_MAX_GRANULES	BIT(26)
+
+/**
+ * mdgpu_vram_map_init() - set up an empty map
+ * @map: the map
+ * @size: VRAM size in bytes; a non-zero multiple of the granule
+ * @granule_shift: log2 of the granule size, 12 (4 KiB) to 30 (1 GiB)
+ *
+ * Return: 0, -EINVAL for a bad size or granule, -ENOMEM.
+ */
+int mdgpu_vram_map_init(struct mdgpu_vram_map *map, u64 size,
+			u32 granule_shift)
+{
+	u64 n;
+
+	if (granule_shift < 12 || granule_shift > 30)
+		return -EINVAL;
+	n = size >> granule_shift;
+	if (!n || n << granule_shift != size || n > MDGPU_VRAM_MAX_GRANULES)
+		return -EINVAL;
+	map->used = bitmap_zalloc(n, GFP_KERNEL);
+	if (!map->used)
+		return -ENOMEM;
+	map->nr_granules = n;
+	map->granule_shift = granule_shift;
+	return 0;
+}
+
+/**
+ * mdgpu_vram_map_fini() - free a map's memory
+ * @map: the map; may be zeroed or already finalised
+ */
+void mdgpu_vram_map_fini(struct mdgpu_vram_map *map)
+{
+	bitmap_free(map->used);
+	map->used = NULL;
+	map->nr_granules = 0;
+}
+
+/**
+ * mdgpu_vram_size_check() - whether a range size is allocatable in a map
+ * @map: the map
+ * @size: range size in bytes
+ *
+ * Return: 0 if @size is a power-of-two multiple of the granule no larger
+ * than the map, -EINVAL otherwise.
+ */
+int mdgpu_vram_size_check(const struct mdgpu_vram_map *map, u64 size)
+{
+	u64 g = size >> map->granule_shift;
+
+	if (!g || g << map->granule_shift != size || !is_power_of_2(g) ||
+	    g > map->nr_granules)
+		return -EINVAL;
+	return 0;
+}
+
+static bool range_free(const struct mdgpu_vram_map *map, u32 start, u32 n)
+{
+	return find_next_bit(map->used, start + n, start) >= start + n;
+}
+
+/* Size, in granules, of the largest free aligned block around @start. */
+static u32 free_block_order_size(const struct mdgpu_vram_map *map, u32 start,
+				 u32 n)
+{
+	while ((u64)n * 2 <= map->nr_granules) {
+		u32 up = n * 2;
+		u32 base = start & ~(up - 1);
+
+		if (base + up > map->nr_granules || !range_free(map, base, up))
+			break;
+		n = up;
+	}
+	return n;
+}
+
+/**
+ * mdgpu_vram_alloc() - allocate a range
+ * @map: the map
+ * @size: range size in bytes, see mdgpu_vram_size_check()
+ * @offset: the range's byte offset in VRAM, on success
+ *
+ * Return: 0, -EINVAL for a bad size, -ENOSPC if no aligned range is free.
+ */
+int mdgpu_vram_alloc(struct mdgpu_vram_map *map, u64 size, u64 *offset)
+{
+	u32 n, start, best = 0, best_block = U32_MAX;
+	int ret = mdgpu_vram_size_check(map, size);
+
+	if (ret)
+		return ret;
+	n = size >> map->granule_shift;
+	for (start = 0; start + n <= map->nr_granules; start += n) {
+		u32 block;
+
+		if (!range_free(map, start, n))
+			continue;
+		block = free_block_order_size(map, start, n);
+		if (block < best_block) {
+			best = start;
+			best_block = block;
+			if (block == n)
+				break;
+		}
+	}
+	if (best_block == U32_MAX)
+		return -ENOSPC;
+	bitmap_set(map->used, best, n);
+	*offset = (u64)best << map->granule_shift;
+	return 0;
+}
+
+/**
+ * mdgpu_vram_free() - give a range back
+ * @map: the map
+ * @offset: byte offset returned by mdgpu_vram_alloc()
+ * @size: the size passed to mdgpu_vram_alloc()
+ */
+void mdgpu_vram_free(struct mdgpu_vram_map *map, u64 offset, u64 size)
+{
+	u64 start = offset >> map->granule_shift;
+	u64 n = size >> map->granule_shift;
+
+	if (WARN_ON_ONCE(start + n > map->nr_granules))
+		return;
+	bitmap_clear(map->used, start, n);
+}
+
+/**
+ * mdgpu_vram_free_slots() - how many more ranges of a size fit
+ * @map: the map
+ * @size: range size in bytes
+ *
+ * Return: the number of free aligned ranges of @size, which is how many
+ * allocations of @size would succeed in a row; 0 for an invalid size.
+ */
+u32 mdgpu_vram_free_slots(const struct mdgpu_vram_map *map, u64 size)
+{
+	u32 n, start, count = 0;
+
+	if (mdgpu_vram_size_check(map, size))
+		return 0;
+	n = size >> map->granule_shift;
+	for (start = 0; start + n <= map->nr_granules; start += n)
+		if (range_free(map, start, n))
+			count++;
+	return count;
+}
+
+/**
+ * mdgpu_vram_used_bytes() - VRAM currently allocated
+ * @map: the map
+ *
+ * Return: allocated bytes.
+ */
+u64 mdgpu_vram_used_bytes(const struct mdgpu_vram_map *map)
+{
+	return (u64)bitmap_weight(map->used, map->nr_granules)
+	       << map->granule_shift;
+}

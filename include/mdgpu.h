@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * mdgpu internal interfaces: parents, instances and the backend ops table.
+ *
+ * Lock order (outermost first; see Documentation/design.rst):
+ *   mdgpu_vgpu::lock  ->  mdgpu_parent::lock
+ * The simulated backend's page store is an xarray with its own internal
+ * spinlock, taken innermost.
+ */
+#ifndef _MDGPU_H
+#define _MDGPU_H
+
+#include <linux/device.h>
+#include <linux/list.h>
+#include <linux/mdev.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/vfio.h>
+
+#include "mdgpu_cfg.h"
+#include "mdgpu_types.h"
+#include "mdgpu_vram.h"
+
+#define MDGPU_DRV_NAME		"mdgpu"
+#define MDGPU_MAX_PARENTS	16
+/*
+ * The device fd's file offset selects the region in its upper bits, as
+ * vfio-pci does: region N starts at N << MDGPU_REGION_SHIFT.
+ */
+#define MDGPU_REGION_SHIFT	40
+#define mdgpu_region_offset(index)	((u64)(index) << MDGPU_REGION_SHIFT)
+#define MDGPU_REGION_MASK	(BIT_ULL(MDGPU_REGION_SHIFT) - 1)
+/* VRAM is handed out in granules of 1 MiB. */
+#define MDGPU_VRAM_GRANULE_SHIFT	20
+
+struct mdgpu_parent;
+struct eventfd_ctx;
+
+/**
+ * struct mdgpu_backend_ops - what a parent GPU implementation provides
+ * @name: backend name, shown in the parent's ``backend`` attribute
+ * @init: set up the backend state of a parent whose @vram_size is known
+ * @fini: undo @init; no instance exists any more
+ * @vram_rw: copy @len bytes between @buf and VRAM at @offset; the range is
+ *	     inside the parent's VRAM (checked by the caller)
+ * @vram_discard: make a VRAM range read as zeroes again, releasing whatever
+ *		  backs it; used before a range is reused and on reset
+ *
+ * The simulated parent (mdgpu_sim_ops) backs VRAM with system memory pages
+ * allocated on first write. A hardware parent would implement the same
+ * operations on its real VRAM.
+ */
+struct mdgpu_backend_ops {
+	const char *name;
+	int (*init)(struct mdgpu_parent *parent);
+	void (*fini)(struct mdgpu_parent *parent);
+	int (*vram_rw)(struct mdgpu_parent *parent, u64 offset, void *buf,
+		       size_t len, bool write);
+	void (*vram_discard)(struct mdgpu_parent *parent, u64 offset, u64 len);
+};
+
+extern const struct mdgpu_backend_ops mdgpu_sim_ops;
+
+/**
+ * struct mdgpu_type - a vGPU type as registered on one parent
+ * @mtype: the mdev core's type object; the core owns its kobject
+ * @desc: the type's constant description
+ * @parent: the parent this type is offered on
+ */
+struct mdgpu_type {
+	struct mdev_type mtype;
+	const struct mdgpu_type_desc *desc;
+	struct mdgpu_parent *parent;
+};
+
+/**
+ * struct mdgpu_parent - one parent GPU
+ * @dev: the parent device (class ``mdgpu``), owner of the mdev types
+ * @mdev_parent: the mdev core's parent object
+ * @index: parent number, as in the device name ``simN``
+ * @ops: backend operations
+ * @backend: backend private data
+ * @vram_size: VRAM size in bytes
+ * @types: the types offered on this parent
+ * @type_ptrs: @types as the array mdev_register_parent() takes
+ * @nr_types: number of entries used in @types
+ * @lock: protects @vram and @instances
+ * @vram: which VRAM ranges instances own
+ * @instances: number of instances that exist on this parent
+ */
+struct mdgpu_parent {
+	struct device dev;
+	struct mdev_parent mdev_parent;
+	unsigned int index;
+	const struct mdgpu_backend_ops *ops;
+	void *backend;
+	u64 vram_size;
+	struct mdgpu_type types[8];
+	struct mdev_type *type_ptrs[8];
+	unsigned int nr_types;
+
+	struct mutex lock; /* see the kernel-doc above */
+	struct mdgpu_vram_map vram;
+	unsigned int instances;
+};
+
+/**
+ * struct mdgpu_irq - interrupt state of an instance
+ * @trigger: eventfd signalled for each VFIO IRQ index, or NULL
+ * @intx_masked: INTx is masked (by the user, or automatically after firing)
+ * @intx_pending: INTx was raised while masked
+ */
+struct mdgpu_irq {
+	struct eventfd_ctx *trigger[VFIO_PCI_NUM_IRQS];
+	bool intx_masked;
+	bool intx_pending;
+};
+
+/**
+ * struct mdgpu_vgpu - one vGPU instance (an mdev device)
+ * @vdev: the VFIO device; its refcount owns this structure
+ * @parent: the parent GPU; outlives every instance
+ * @type: the instance's type
+ * @vram_offset: start of the instance's VRAM range in the parent's VRAM
+ * @vram_size: size of the range, which is also the size of BAR0
+ * @layout: BAR sizes advertised in config space
+ * @lock: protects @cfg, @scratch, @reset_count and @irq
+ * @cfg: emulated PCI configuration space
+ * @scratch: value of MDGPU_REG_SCRATCH
+ * @reset_count: value of MDGPU_REG_RESET_COUNT
+ * @irq: interrupt state
+ */
+struct mdgpu_vgpu {
+	struct vfio_device vdev;
+	struct mdgpu_parent *parent;
+	struct mdgpu_type *type;
+	u64 vram_offset;
+	u64 vram_size;
+	struct mdgpu_cfg_layout layout;
+
+	struct mutex lock; /* see the kernel-doc above */
+	struct mdgpu_cfg cfg;
+	u32 scratch;
+	u32 reset_count;
+	struct mdgpu_irq irq;
+};
+
+static inline struct mdgpu_vgpu *to_mdgpu_vgpu(struct vfio_device *vdev)
+{
+	return container_of(vdev, struct mdgpu_vgpu, vdev);
+}
+
+static inline struct mdgpu_parent *to_mdgpu_parent(struct device *dev)
+{
+	return container_of(dev, struct mdgpu_parent, dev);
+}
+
+static inline struct mdgpu_type *to_mdgpu_type(struct mdev_type *mtype)
+{
+	return container_of(mtype, struct mdgpu_type, mtype);
+}
+
+/* parent.c */
+int mdgpu_parents_create(unsigned int count, u64 vram_size);
+void mdgpu_parents_destroy(void);
+int mdgpu_parent_reserve_vram(struct mdgpu_parent *parent, u64 size,
+			      u64 *offset);
+void mdgpu_parent_release_vram(struct mdgpu_parent *parent, u64 offset,
+			       u64 size);
+unsigned int mdgpu_parent_available(struct mdgpu_parent *parent, u64 size);
+extern const struct attribute_group *mdgpu_parent_groups[];
+
+/* mdev.c */
+extern struct mdev_driver mdgpu_mdev_driver;
+extern const struct attribute_group *mdgpu_vgpu_groups[];
+
+/* vfio_dev.c */
+extern const struct vfio_device_ops mdgpu_vfio_ops;
+
+/* region.c */
+ssize_t mdgpu_region_rw(struct mdgpu_vgpu *vgpu, char __user *ubuf,
+			size_t count, loff_t pos, bool write);
+void mdgpu_regs_reset(struct mdgpu_vgpu *vgpu);
+
+/* irq.c */
+long mdgpu_irq_get_info(struct mdgpu_vgpu *vgpu, void __user *arg);
+long mdgpu_irq_set_ioctl(struct mdgpu_vgpu *vgpu, void __user *arg);
+void mdgpu_irq_raise(struct mdgpu_vgpu *vgpu, unsigned int index);
+void mdgpu_irq_release(struct mdgpu_vgpu *vgpu);
+
+#endif /* _MDGPU_H */

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Kernel-version differences, all in one place.
+ *
+ * Every difference is decided by a build-time probe of the kernel's API
+ * (include/probes/, results in the generated mdgpu_probes.h), never by
+ * version numbers: distribution kernels backport APIs.
+ */
+#ifndef _MDGPU_COMPAT_H
+#define _MDGPU_COMPAT_H
+
+#include <linux/eventfd.h>
+#include <linux/vfio.h>
+
+#include "mdgpu_probes.h"
+
+/* eventfd_signal() lost its count argument in v6.8. */
+static inline void mdgpu_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#ifdef MDGPU_HAVE_EVENTFD_SIGNAL_ONE_ARG
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
+
+/*
+ * In v6.1 a vfio_device_ops.release callback frees the device itself; later
+ * kernels free it in the core after .release returns.
+ */
+static inline void mdgpu_vfio_release_done(struct vfio_device *vdev)
+{
+#ifdef MDGPU_HAVE_VFIO_FREE_DEVICE
+	vfio_free_device(vdev);
+#endif
+}
+
+/*
+ * Emulated-IOMMU devices must provide the iommufd callbacks where
+ * vfio_device_ops has them (v6.2+); detach_ioas appeared in v6.6.
+ */
+#ifdef MDGPU_HAVE_VFIO_IOMMUFD_OPS
+#define MDGPU_VFIO_IOMMUFD_BIND_OPS					\
+	.bind_iommufd = vfio_iommufd_emulated_bind,			\
+	.unbind_iommufd = vfio_iommufd_emulated_unbind,			\
+	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
+#else
+#define MDGPU_VFIO_IOMMUFD_BIND_OPS
+#endif
+
+#ifdef MDGPU_HAVE_VFIO_DETACH_IOAS
+#define MDGPU_VFIO_IOMMUFD_DETACH_OPS					\
+	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
+#else
+#define MDGPU_VFIO_IOMMUFD_DETACH_OPS
+#endif
+
+#define MDGPU_VFIO_IOMMUFD_OPS						\
+	MDGPU_VFIO_IOMMUFD_BIND_OPS MDGPU_VFIO_IOMMUFD_DETACH_OPS
+
+#endif /* _MDGPU_COMPAT_H */

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * VRAM range allocator of an mdgpu parent.
+ *
+ * Pure logic over plain data: the caller serialises every call on one map
+ * (see struct mdgpu_parent::vram_lock).
+ */
+#ifndef _MDGPU_VRAM_H
+#define _MDGPU_VRAM_H
+
+#include <linux/types.h>
+
+/**
+ * struct mdgpu_vram_map - which granules of a parent's VRAM are in use
+ * @used: one bit per granule, set while an instance owns it
+ * @nr_granules: number of granules; VRAM size >> @granule_shift
+ * @granule_shift: log2 of the granule size in bytes
+ *
+ * Ranges are power-of-two multiples of the granule, aligned to their own
+ * size (buddy-style). Because aligned ranges of one size never overlap, the
+ * number of free aligned ranges of a size is exactly how many more instances
+ * of that size fit, whatever else is allocated.
+ */
+struct mdgpu_vram_map {
+	unsigned long *used;
+	u32 nr_granules;
+	u32 granule_shift;
+};
+
+int mdgpu_vram_map_init(struct mdgpu_vram_map *map, u64 size,
+			u32 granule_shift);
+void mdgpu_vram_map_fini(struct mdgpu_vram_map *map);
+int mdgpu_vram_size_check(const struct mdgpu_vram_map *map, u64 size);
+int mdgpu_vram_alloc(struct mdgpu_vram_map *map, u64 size, u64 *offset);
+void mdgpu_vram_free(struct mdgpu_vram_map *map, u64 offset, u64 size);
+u32 mdgpu_vram_free_slots(const struct mdgpu_vram_map *map, u64 size);
+u64 mdgpu_vram_used_bytes(const struct mdgpu_vram_map *map);
+
+#endif /* _MDGPU_VRAM_H */

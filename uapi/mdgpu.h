@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
+/*
+ * mdgpu guest- and user-visible constants.
+ *
+ * This header is shared by the kernel module, the userspace tools and the
+ * selftests. It describes the virtual PCI function every mdgpu instance
+ * exposes (see Documentation/device-spec.rst for the prose specification).
+ * Everything the guest sees is little-endian.
+ */
+#ifndef _UAPI_MDGPU_H
+#define _UAPI_MDGPU_H
+
+#include <linux/types.h>
+
+/*
+ * PCI identity. The vendor/device pair is the one QEMU's "std VGA" (Bochs
+ * VBE) adapter uses, so the guest's stock bochs DRM driver binds to it. The
+ * subsystem IDs tell an mdgpu vGPU apart from QEMU's emulated adapter.
+ */
+#define MDGPU_PCI_VENDOR_ID		0x1234
+#define MDGPU_PCI_DEVICE_ID		0x1111
+#define MDGPU_PCI_SUBSYS_VENDOR_ID	0x1234
+#define MDGPU_PCI_SUBSYS_ID		0x6d67	/* "mg" */
+#define MDGPU_PCI_CLASS			0x030000 /* display, VGA compatible */
+#define MDGPU_PCI_REVISION		0x01
+
+/* Size of the emulated configuration space (conventional PCI). */
+#define MDGPU_CFG_SIZE			256
+
+/* Offset of the MSI capability, the only entry of the capability list. */
+#define MDGPU_CFG_MSI_CAP		0x40
+
+/*
+ * BAR layout. BAR0 (with BAR1 as its upper half) is a 64-bit prefetchable
+ * memory BAR: the instance's framebuffer, its slice of the parent's VRAM.
+ * BAR2 is a 32-bit non-prefetchable memory BAR: the trapped register file.
+ */
+#define MDGPU_BAR_VRAM			0
+#define MDGPU_BAR_REGS			2
+#define MDGPU_REGS_SIZE			0x1000
+
+/*
+ * mdgpu's own registers in BAR2 (32 bits each, naturally aligned 4-byte
+ * accesses). Offsets 0x400-0x7ff are reserved for the Bochs VBE register
+ * interface; reads of unknown offsets return zero and writes are ignored.
+ */
+#define MDGPU_REG_ID			0x000	/* RO: MDGPU_ID_MAGIC */
+#define MDGPU_REG_VERSION		0x004	/* RO: MDGPU_DEVICE_VERSION */
+#define MDGPU_REG_VRAM_SIZE_LO		0x008	/* RO: BAR0 size, low 32 bits */
+#define MDGPU_REG_VRAM_SIZE_HI		0x00c	/* RO: BAR0 size, high 32 bits */
+#define MDGPU_REG_SCRATCH		0x010	/* RW: scratch, reset to 0 */
+#define MDGPU_REG_RESET_COUNT		0x014	/* RO: device resets so far */
+
+#define MDGPU_ID_MAGIC			0x4d444750 /* "MDGP" */
+#define MDGPU_DEVICE_VERSION		0x00010000 /* 1.0 */
+
+/* Number of VFIO interrupt indexes an instance reports (INTx .. REQ). */
+#define MDGPU_NUM_IRQS			5
+
+#endif /* _UAPI_MDGPU_H */
