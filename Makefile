@@ -33,19 +33,24 @@ module:
 install: module
 	$(MAKE) -C $(KDIR) M=$(BDIR) INSTALL_MOD_DIR=updates modules_install
 	depmod -a $(KREL)
+	$(MAKE) -C tools install
 
-tools selftests:
+tools:
+	$(MAKE) -C tools
+
+selftests:
 	$(MAKE) -C selftests
 
 check:
-	bash selftests/vm/check.sh
+	bash selftests/check.sh
 
 demo:
-	bash selftests/vm/demo.sh
+	bash tools/demo.sh
 
 lint:
-	bash selftests/vm/lint.sh
+	bash tools/lint.sh
 
 clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C selftests clean
+	-$(MAKE) -C tools clean

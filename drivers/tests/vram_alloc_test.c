@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of the VRAM range allocator.
+ */
+#include <kunit/test.h>
+#include <linux/prandom.h>
+#include <linux/sizes.h>
+
+#include "../vram_alloc.c"
+
+#define G_SHIFT 20	/* 1 MiB granules, as the module uses */
+
+static void vram_init(struct kunit *test, struct mdgpu_vram_map *map, u64 size)
+{
+	KUNIT_ASSERT_EQ(test, mdgpu_vram_map_init(map, size, G_SHIFT), 0);
+}
+
+static void vram_init_params(struct kunit *test)
+{
+	struct mdgpu_vram_map map = {};
+
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_map_init(&map, 0, G_SHIFT), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_map_init(&map, SZ_1M + SZ_4K, G_SHIFT),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_map_init(&map, SZ_1G, 11), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_map_init(&map, SZ_1G, 31), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_map_init(&map, (u64)SZ_1G << 17, 12),
+			-EINVAL);
+	vram_init(test, &map, SZ_1G);
+	KUNIT_EXPECT_EQ(test, map.nr_granules, 1024U);
+	mdgpu_vram_map_fini(&map);
+	mdgpu_vram_map_fini(&map);	/* idempotent */
+}
+
+static void vram_size_check(struct kunit *test)
+{
+	struct mdgpu_vram_map map;
+	u64 off;
+
+	vram_init(test, &map, SZ_256M);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_size_check(&map, SZ_64M), 0);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_size_check(&map, SZ_256M), 0);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_size_check(&map, SZ_512M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_size_check(&map, 3 * SZ_1M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_size_check(&map, SZ_512K), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_size_check(&map, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_alloc(&map, 3 * SZ_1M, &off), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, 3 * SZ_1M), 0U);
+	mdgpu_vram_map_fini(&map);
+}
+
+static void vram_exhaustion_and_reuse(struct kunit *test)
+{
+	struct mdgpu_vram_map map;
+	u64 off[4], extra;
+	int i;
+
+	vram_init(test, &map, SZ_256M);
+	for (i = 0; i < 4; i++) {
+		KUNIT_ASSERT_EQ(test, mdgpu_vram_alloc(&map, SZ_64M, &off[i]), 0);
+		KUNIT_EXPECT_EQ(test, off[i] % SZ_64M, 0ULL);
+		KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, SZ_64M),
+				(u32)(3 - i));
+	}
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_alloc(&map, SZ_64M, &extra), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_used_bytes(&map), (u64)SZ_256M);
+	mdgpu_vram_free(&map, off[2], SZ_64M);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, SZ_64M), 1U);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_alloc(&map, SZ_64M, &extra), 0);
+	KUNIT_EXPECT_EQ(test, extra, off[2]);
+	mdgpu_vram_map_fini(&map);
+}
+
+static void vram_mixed_sizes_alignment(struct kunit *test)
+{
+	struct mdgpu_vram_map map;
+	u64 a, b, c;
+
+	vram_init(test, &map, SZ_1G);
+	KUNIT_ASSERT_EQ(test, mdgpu_vram_alloc(&map, SZ_64M, &a), 0);
+	KUNIT_ASSERT_EQ(test, mdgpu_vram_alloc(&map, SZ_128M, &b), 0);
+	KUNIT_ASSERT_EQ(test, mdgpu_vram_alloc(&map, SZ_256M, &c), 0);
+	KUNIT_EXPECT_EQ(test, b % SZ_128M, 0ULL);
+	KUNIT_EXPECT_EQ(test, c % SZ_256M, 0ULL);
+	/* Buddy-like: small ranges are carved next to each other. */
+	KUNIT_EXPECT_EQ(test, a, 0ULL);
+	KUNIT_EXPECT_EQ(test, b, (u64)SZ_128M);
+	KUNIT_EXPECT_EQ(test, c, (u64)SZ_256M);
+	/* The upper half stays whole for a 512M type. */
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, SZ_512M), 1U);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, SZ_64M), 9U);
+	mdgpu_vram_map_fini(&map);
+}
+
+static void vram_fragmentation(struct kunit *test)
+{
+	struct mdgpu_vram_map map;
+	u64 off[8], x;
+	int i;
+
+	vram_init(test, &map, SZ_512M);
+	for (i = 0; i < 8; i++)
+		KUNIT_ASSERT_EQ(test, mdgpu_vram_alloc(&map, SZ_64M, &off[i]), 0);
+	for (i = 0; i < 8; i += 2)
+		mdgpu_vram_free(&map, off[i], SZ_64M);
+	/* Half the VRAM is free, but no aligned 128M range is. */
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_used_bytes(&map), (u64)SZ_256M);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, SZ_64M), 4U);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, SZ_128M), 0U);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_alloc(&map, SZ_128M, &x), -ENOSPC);
+	mdgpu_vram_free(&map, off[1], SZ_64M);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, SZ_128M), 1U);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_alloc(&map, SZ_128M, &x), 0);
+	KUNIT_EXPECT_EQ(test, x, 0ULL);
+	mdgpu_vram_map_fini(&map);
+}
+
+static void vram_non_power_of_two_total(struct kunit *test)
+{
+	struct mdgpu_vram_map map;
+	u64 off;
+
+	vram_init(test, &map, 3ULL * SZ_1G);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, SZ_1G), 3U);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, SZ_2G), 1U);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_size_check(&map, SZ_4G), -EINVAL);
+	/* The 1G goes to the tail, keeping the 2G block whole. */
+	KUNIT_ASSERT_EQ(test, mdgpu_vram_alloc(&map, SZ_1G, &off), 0);
+	KUNIT_EXPECT_EQ(test, off, 2ULL * SZ_1G);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, SZ_2G), 1U);
+	mdgpu_vram_map_fini(&map);
+}
+
+/*
+ * Random allocate/free sequences: ranges stay aligned and disjoint, and
+ * free_slots(size) always equals the number of allocations of that size
+ * that then succeed in a row.
+ */
+static void vram_random_invariants(struct kunit *test)
+{
+	static const u64 sizes[] = { SZ_64M, SZ_128M, SZ_256M, SZ_512M };
+	struct { u64 off, size; } live[32];
+	struct mdgpu_vram_map map, probe;
+	struct rnd_state rnd;
+	int step, nlive = 0;
+
+	prandom_seed_state(&rnd, 42);
+	vram_init(test, &map, SZ_2G);
+	vram_init(test, &probe, SZ_2G);
+	for (step = 0; step < 400; step++) {
+		u64 size = sizes[prandom_u32_state(&rnd) % ARRAY_SIZE(sizes)];
+		u32 expect, got = 0;
+		u64 off;
+		int i;
+
+		if (nlive && (prandom_u32_state(&rnd) & 1)) {
+			i = prandom_u32_state(&rnd) % nlive;
+			mdgpu_vram_free(&map, live[i].off, live[i].size);
+			live[i] = live[--nlive];
+			continue;
+		}
+		expect = mdgpu_vram_free_slots(&map, size);
+		bitmap_copy(probe.used, map.used, map.nr_granules);
+		while (!mdgpu_vram_alloc(&probe, size, &off))
+			got++;
+		KUNIT_ASSERT_EQ(test, got, expect);
+		if (mdgpu_vram_alloc(&map, size, &off))
+			continue;
+		KUNIT_ASSERT_EQ(test, off % size, 0ULL);
+		for (i = 0; i < nlive; i++)
+			KUNIT_ASSERT_TRUE(test, off + size <= live[i].off ||
+					  live[i].off + live[i].size <= off);
+		KUNIT_ASSERT_LT(test, nlive, (int)ARRAY_SIZE(live));
+		live[nlive].off = off;
+		live[nlive++].size = size;
+	}
+	mdgpu_vram_map_fini(&probe);
+	mdgpu_vram_map_fini(&map);
+}
+
+static struct kunit_case mdgpu_vram_cases[] = {
+	KUNIT_CASE(vram_init_params),
+	KUNIT_CASE(vram_size_check),
+	KUNIT_CASE(vram_exhaustion_and_reuse),
+	KUNIT_CASE(vram_mixed_sizes_alignment),
+	KUNIT_CASE(vram_fragmentation),
+	KUNIT_CASE(vram_non_power_of_two_total),
+	KUNIT_CASE(vram_random_invariants),
+	{}
+};
+
+static struct kunit_suite mdgpu_vram_suite = {
+	.name = "mdgpu_vram_alloc",
+	.test_cases = mdgpu_vram_cases,
+};
+
+kunit_test_suite(mdgpu_vram_suite);

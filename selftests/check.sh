@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make check: build mdgpu for every kernel of the VM harness, boot each
+# kernel under QEMU, run the KUnit and kselftest suites in it, and sum the
+# results into one line "N passed, N failed, N skipped".
+#
+# Environment: MDGPU_KERNELS (default "stock-6.12 stock-6.1 debug"),
+# MDGPU_CACHE (default /var/cache/mdgpu), MDGPU_VM_TIMEOUT (seconds per VM).
+set -uo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+kernels=${MDGPU_KERNELS:-stock-6.12 stock-6.1 debug}
+logdir=$repo/build/logs
+mkdir -p "$logdir"
+rm -f "$logdir"/*.log
+
+say() { printf 'check: %s\n' "$*"; }
+
+bash selftests/vm/deps.sh vm build debug sparse rsync make gcc \
+	libc6-dev || { say "installing dependencies failed"; exit 1; }
+
+say "building selftests"
+make -s -C selftests || { say "selftests do not build"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+
+vm_failed=0
+for k in $kernels; do
+	log=$logdir/$k.log
+	say "[$k] preparing kernel"
+	if ! kd=$(bash selftests/vm/kernel.sh "$k" | tail -n 1) || [ ! -d "$kd" ]; then
+		say "[$k] kernel preparation failed"
+		vm_failed=$((vm_failed + 1))
+		continue
+	fi
+	kdir=$(cat "$kd/kdir")
+	bdir=$repo/build/$k
+	say "[$k] building mdgpu.ko against $kdir"
+	if ! make -s KDIR="$kdir" BUILD="$bdir" W=1 module >"$logdir/$k-build.txt" 2>&1; then
+		cat "$logdir/$k-build.txt"
+		say "[$k] module build failed"
+		vm_failed=$((vm_failed + 1))
+		continue
+	fi
+	if grep -q 'warning:' "$logdir/$k-build.txt"; then
+		grep 'warning:' "$logdir/$k-build.txt"
+		say "[$k] module build has warnings (W=1)"
+		vm_failed=$((vm_failed + 1))
+	fi
+	ko_dir=$(dirname "$(find "$bdir" -name mdgpu.ko | head -n 1)")
+	say "[$k] running tests in the VM (log: $log)"
+	start=$(date +%s)
+	bash selftests/vm/run-vm.sh --kernel "$kd" --log "$log" \
+		--timeout "${MDGPU_VM_TIMEOUT:-1800}" \
+		--script selftests/guest-check.sh -- "$ko_dir"
+	rc=$?
+	say "[$k] VM finished with status $rc in $(($(date +%s) - start)) s"
+	if [ $rc -ne 0 ]; then
+		vm_failed=$((vm_failed + 1))
+	fi
+	bash selftests/vm/count-results.sh -v "$log" | sed "s/^/check: [$k] /"
+done
+
+# One line per kernel above; the total, with every failed VM or build counted
+# as one more failure, last.
+total=$(bash selftests/vm/count-results.sh "$logdir"/*.log 2>/dev/null | tail -n 1)
+read -r p _ f _ s _ <<<"$(echo "$total" | tr -d ',')"
+f=$(( ${f:-0} + vm_failed ))
+echo "${p:-0} passed, $f failed, ${s:-0} skipped"
+[ "$f" -eq 0 ]

@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# guest/run.sh - runs inside the mdgpu test VM, chrooted into the host's root
+# file system, as the last step of guest/init. Not meant to be run by hand.
+#
+# Reads /run/mdgpu/job.env (written by run-vm.sh), loads the VFIO stack with
+# the host's modprobe, runs the guest script with bash from the repository
+# root under a deadline, then prints
+#
+#   MDGPU-VM-EXIT <rc>
+#   MDGPU-DMESG-BEGIN
+#   <dmesg, then the kmemleak report if the kernel has kmemleak>
+#   MDGPU-DMESG-END
+#
+# on the console and reboots (QEMU runs with -no-reboot, so that ends the VM).
+
+set -uo pipefail
+
+# shellcheck source=/dev/null
+. /run/mdgpu/job.env
+
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb LANG=C.UTF-8 LC_ALL=C.UTF-8
+export MDGPU_KERNEL_RELEASE MDGPU_MODDIR MDGPU_KDIR MDGPU_KERNEL MDGPU_OUTDIR
+
+state=/run/mdgpu
+kmemleak=/sys/kernel/debug/kmemleak
+
+uptime_s() {
+	local up _
+	read -r up _ </proc/uptime
+	printf '%s\n' "${up%.*}"
+}
+
+# finish RC: report, dump the kernel log and end the VM. Called by the main
+# flow and, if the script cannot be killed in time, by the watchdog; the
+# first caller wins.
+finish() {
+	mkdir "$state/finished" 2>/dev/null || return 0
+	sync
+	echo "MDGPU-VM-EXIT $1"
+	if [ -w "$kmemleak" ]; then
+		# kmemleak ignores objects younger than ~5 s and reports
+		# more reliably after a second scan.
+		sleep 6
+		echo scan >"$kmemleak"
+		sleep 6
+		echo scan >"$kmemleak"
+	fi
+	echo "MDGPU-DMESG-BEGIN"
+	dmesg
+	if [ -r "$kmemleak" ]; then
+		echo "MDGPU-KMEMLEAK-REPORT"
+		cat "$kmemleak"
+	fi
+	echo "MDGPU-DMESG-END"
+	# Let the UART drain before pulling the plug.
+	sleep 1
+	busybox reboot -f
+	exit "$1"
+}
+
+# True if module $1 is built into the running kernel.
+builtin_module() {
+	local builtin="$MDGPU_MODDIR/lib/modules/$MDGPU_KERNEL_RELEASE/modules.builtin"
+	[ -f "$builtin" ] && grep -Eq "/${1//_/[-_]}\.ko\$" "$builtin"
+}
+
+load_vfio() {
+	local m
+	for m in vfio vfio_iommu_type1 mdev; do
+		[ -d "/sys/module/$m" ] && continue
+		builtin_module "$m" && continue
+		if ! modprobe -d "$MDGPU_MODDIR" "$m"; then
+			echo "MDGPU-VM: modprobe -d $MDGPU_MODDIR $m failed"
+			return 1
+		fi
+	done
+}
+
+if ! load_vfio; then
+	finish 1
+fi
+
+# Leave time after the deadline for the kmemleak scans and the log dump.
+reserve=15
+[ -e "$kmemleak" ] && reserve=45
+budget=$((MDGPU_TIMEOUT - $(uptime_s) - reserve - 5))
+
+cd "$MDGPU_REPO" || finish 1
+echo "MDGPU-VM-SCRIPT-START uptime=$(cut -d' ' -f1 /proc/uptime)"
+
+# Job control gives the script its own process group, so the watchdog can
+# kill everything it started.
+set -m
+bash "$MDGPU_SCRIPT" "${MDGPU_ARGS[@]}" </dev/null &
+pid=$!
+set +m
+
+watchdog=
+if [ "$budget" -ge 5 ]; then
+	(
+		sleep "$budget"
+		touch "$state/timed-out"
+		echo "MDGPU-VM: script still running after ${budget}s, killing it"
+		kill -TERM -- "-$pid" 2>/dev/null
+		sleep 5
+		kill -KILL -- "-$pid" 2>/dev/null
+		sleep 5
+		# Still there: stuck in the kernel. Show where, then give up
+		# on it.
+		echo "MDGPU-VM: script did not die, dumping blocked tasks"
+		echo w >/proc/sysrq-trigger 2>/dev/null
+		finish 124
+	) &
+	watchdog=$!
+fi
+
+wait "$pid"
+rc=$?
+[ -n "$watchdog" ] && kill "$watchdog" 2>/dev/null
+[ -e "$state/timed-out" ] && rc=124
+finish "$rc"

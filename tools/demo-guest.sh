@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The guest half of `make demo` (runs inside the VM as root).
+set -euo pipefail
+
+ko=$1
+run() { echo "# $*"; "$@"; }
+
+echo "=== mdgpu demo on Linux $(uname -r)"
+run insmod "$ko"
+parent=/sys/class/mdgpu/sim0
+echo
+echo "--- the parent GPU: $parent"
+for f in backend vram_total vram_used instances; do
+	printf '  %-12s %s\n' "$f" "$(cat $parent/$f)"
+done
+echo
+echo "--- vGPU types (ls $parent/mdev_supported_types)"
+for t in "$parent"/mdev_supported_types/*; do
+	printf '  %-12s name="%s" available_instances=%s\n' "$(basename "$t")" \
+		"$(cat "$t/name")" "$(cat "$t/available_instances")"
+	printf '  %-12s description: %s\n' "" "$(cat "$t/description")"
+done
+echo
+echo "--- creating one vGPU of every type"
+uuids=()
+for t in "$parent"/mdev_supported_types/*; do
+	u=$(cat /proc/sys/kernel/random/uuid)
+	echo "# echo $u > $t/create"
+	echo "$u" >"$t/create"
+	uuids+=("$u")
+done
+echo
+echo "--- instances (ls /sys/bus/mdev/devices)"
+for u in "${uuids[@]}"; do
+	d=/sys/bus/mdev/devices/$u
+	off=$(cat "$d/mdgpu/vram_offset")
+	size=$(cat "$d/mdgpu/vram_size")
+	printf '  %s  type %-11s VRAM [0x%09x, 0x%09x) %4d MiB  iommu_group %s\n' \
+		"$u" "$(basename "$(readlink "$d/mdev_type")")" "$off" \
+		$((off + size)) $((size >> 20)) "$(basename "$(readlink "$d/iommu_group")")"
+done
+echo
+echo "--- available_instances after creating them"
+for t in "$parent"/mdev_supported_types/*; do
+	printf '  %-12s %s\n' "$(basename "$t")" "$(cat "$t/available_instances")"
+done
+printf '  parent vram_used=%s MiB of %s MiB\n' \
+	$(($(cat $parent/vram_used) >> 20)) $(($(cat $parent/vram_total) >> 20))
+echo
+echo "--- the virtual PCI function of ${uuids[0]}, as a VM sees it through VFIO"
+tools/mdgpu-cfgdump "${uuids[0]}"
+echo
+echo "--- removing the instances"
+for u in "${uuids[@]}"; do
+	run sh -c "echo 1 > /sys/bus/mdev/devices/$u/remove"
+done
+printf '  parent instances=%s vram_used=%s\n' "$(cat $parent/instances)" \
+	"$(cat $parent/vram_used)"
+run rmmod mdgpu
+echo "=== end of demo"

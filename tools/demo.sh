@@ -1,0 +1,20 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make demo: boot Debian's stock 6.12 kernel in a VM, load mdgpu, create one
+# vGPU of every type, show what an admin would look at, remove them again.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+kernel=${MDGPU_DEMO_KERNEL:-stock-6.12}
+
+bash selftests/vm/deps.sh vm build rsync make gcc libc6-dev >/dev/null
+kd=$(bash selftests/vm/kernel.sh "$kernel" | tail -n 1)
+make -s KDIR="$(cat "$kd/kdir")" BUILD="$repo/build/$kernel" module >/dev/null
+make -s -C tools >/dev/null
+ko=$(find "$repo/build/$kernel" -name mdgpu.ko | head -n 1)
+echo "demo: booting $kernel under QEMU (software emulation, ~30 s)..."
+bash selftests/vm/run-vm.sh --kernel "$kd" --timeout 600 -v \
+	--log "$repo/build/demo.log" --script tools/demo-guest.sh -- "$ko" |
+	sed -n '/^=== mdgpu demo/,/^=== end of demo/p'

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpu-cfgdump: open an mdgpu instance through VFIO (group/container path),
+ * the way QEMU does, and print its PCI identity, BARs (sized as firmware
+ * sizes them) and the raw configuration space.
+ *
+ * usage: mdgpu-cfgdump UUID
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/vfio.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "uapi/mdgpu.h"
+
+static int die(const char *what)
+{
+	fprintf(stderr, "mdgpu-cfgdump: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+static int open_device(const char *uuid, int *container, int *group)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	const char *num;
+	ssize_t n;
+	int dev;
+
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group",
+		 uuid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -1;
+	link[n] = 0;
+	num = strrchr(link, '/');
+	if (!num)
+		return -1;
+	snprintf(path, sizeof(path), "/dev/vfio/%s", num + 1);
+	*container = open("/dev/vfio/vfio", O_RDWR);
+	*group = open(path, O_RDWR);
+	if (*container < 0 || *group < 0)
+		return -1;
+	if (ioctl(*group, VFIO_GROUP_GET_STATUS, &st) ||
+	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE))
+		return -1;
+	if (ioctl(*group, VFIO_GROUP_SET_CONTAINER, container) ||
+	    ioctl(*container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		return -1;
+	dev = ioctl(*group, VFIO_GROUP_GET_DEVICE_FD, uuid);
+	return dev;
+}
+
+static uint32_t rd32(const uint8_t *c, unsigned int off)
+{
+	return c[off] | c[off + 1] << 8 | c[off + 2] << 16 |
+	       (uint32_t)c[off + 3] << 24;
+}
+
+int main(int argc, char **argv)
+{
+	struct vfio_region_info ri = { .argsz = sizeof(ri) };
+	uint8_t cfg[MDGPU_CFG_SIZE];
+	int container = -1, group = -1, dev;
+	uint32_t ones = 0xffffffff, lo, hi;
+	unsigned int i;
+	off_t base;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: mdgpu-cfgdump UUID\n");
+		return 2;
+	}
+	dev = open_device(argv[1], &container, &group);
+	if (dev < 0)
+		return die(argv[1]);
+	ri.index = VFIO_PCI_CONFIG_REGION_INDEX;
+	if (ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &ri))
+		return die("VFIO_DEVICE_GET_REGION_INFO");
+	base = ri.offset;
+	if (pread(dev, cfg, sizeof(cfg), base) != sizeof(cfg))
+		return die("config read");
+
+	printf("%s: vendor %04x device %04x subsystem %04x:%04x class %06x rev %02x\n",
+	       argv[1], rd32(cfg, 0) & 0xffff, rd32(cfg, 0) >> 16,
+	       rd32(cfg, 0x2c) & 0xffff, rd32(cfg, 0x2c) >> 16,
+	       rd32(cfg, 8) >> 8, cfg[8]);
+	/* Size BAR0 (64-bit) and BAR2 the way firmware does. */
+	if (pwrite(dev, &ones, 4, base + 0x10) != 4 ||
+	    pwrite(dev, &ones, 4, base + 0x14) != 4 ||
+	    pread(dev, &lo, 4, base + 0x10) != 4 ||
+	    pread(dev, &hi, 4, base + 0x14) != 4)
+		return die("BAR0 sizing");
+	printf("  BAR0: 64-bit prefetchable memory, %llu MiB (framebuffer)\n",
+	       (unsigned long long)(~(((uint64_t)hi << 32) | (lo & ~0xfU)) + 1) >> 20);
+	if (pwrite(dev, &ones, 4, base + 0x18) != 4 ||
+	    pread(dev, &lo, 4, base + 0x18) != 4)
+		return die("BAR2 sizing");
+	printf("  BAR2: 32-bit memory, %u KiB (registers)\n",
+	       (~(lo & ~0xfU) + 1) >> 10);
+	if (pread(dev, cfg, sizeof(cfg), base) != sizeof(cfg))
+		return die("config read");
+	printf("  capabilities: %s at 0x%02x\n",
+	       cfg[cfg[0x34]] == 5 ? "MSI" : "?", cfg[0x34]);
+	for (i = 0; i < 64; i += 16) {
+		unsigned int j;
+
+		printf("  %02x:", i);
+		for (j = 0; j < 16; j++)
+			printf(" %02x", cfg[i + j]);
+		printf("\n");
+	}
+	close(dev);
+	close(group);
+	close(container);
+	return 0;
+}
