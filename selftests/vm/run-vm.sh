@@ -16,7 +16,9 @@
 #
 # The guest sees the host's root file system read-only over virtio-9p, with
 # tmpfs on /tmp, /run, /var/tmp and /root, so the script, the repository and
-# any built module are at the same paths as on the host. Before the script
+# any built module are at the same paths as on the host. (Should the script,
+# the repository or the kernel live under one of those tmpfs directories,
+# the guest binds the host's copy of that directory back in, read-only.) Before the script
 # the VFIO stack (vfio, vfio_iommu_type1, mdev) is loaded with the host's
 # modprobe -d $MDGPU_MODDIR. The script sees MDGPU_KERNEL_RELEASE,
 # MDGPU_MODDIR, MDGPU_KDIR, MDGPU_KERNEL and MDGPU_OUTDIR in its environment.
@@ -77,16 +79,19 @@ repo=$(mdgpu_repo_root)
 [ -f "$script" ] || mdgpu_die "no such script: $script"
 script=$(realpath "$script")
 
-# The guest mounts tmpfs over these, hiding what the host has there.
-hidden_in_guest() {
-	case "$1/" in
-	/tmp/*|/run/*|/var/tmp/*|/root/*|/proc/*|/sys/*|/dev/*) return 0 ;;
+# The guest mounts tmpfs over /tmp, /run, /var/tmp and /root. Host
+# directories under them that the run needs are bound back in by the guest's
+# init; /proc, /sys and /dev are the guest's own.
+binds=''
+for p in "${script%/*}" "$repo" "$moddir" "$kd"; do
+	case "$p/" in
+	/proc/*|/sys/*|/dev/*)
+		mdgpu_die "$p cannot be shared with the guest"
+		;;
+	/tmp/*|/run/*|/var/tmp/*|/root/*)
+		binds+="$p"$'\n'
+		;;
 	esac
-	return 1
-}
-for p in "$script" "$repo" "$moddir" "$kd"; do
-	! hidden_in_guest "$p" ||
-		mdgpu_die "$p is under a directory the guest replaces with tmpfs"
 done
 
 if [ -n "$outdir" ]; then
@@ -192,6 +197,7 @@ make_initramfs() {
 	{
 		printf 'MDGPU_OUTDIR=%s\n' "$(sq "$outdir")"
 		printf 'MDGPU_RUNNER=%s\n' "$(sq "$here/guest/run.sh")"
+		printf 'MDGPU_BINDS=%s\n' "$(sq "$binds")"
 	} >"$root/job-init.env"
 	{
 		printf 'MDGPU_KERNEL=%s\n' "$(sq "$kd")"

@@ -83,10 +83,13 @@ if ! load_vfio; then
 	finish 1
 fi
 
-# Leave time after the deadline for the kmemleak scans and the log dump.
-reserve=15
-[ -e "$kmemleak" ] && reserve=45
-budget=$((MDGPU_TIMEOUT - $(uptime_s) - reserve - 5))
+# The script's deadline leaves time, before QEMU's hard timeout, for what
+# ran before the kernel (QEMU, firmware: ~5 s), killing the script (10 s), the
+# kmemleak scans and the log dump. With too little left the host's timeout
+# alone applies.
+reserve=25
+[ -e "$kmemleak" ] && reserve=70
+budget=$((MDGPU_TIMEOUT - $(uptime_s) - reserve - 15))
 
 cd "$MDGPU_REPO" || finish 1
 echo "MDGPU-VM-SCRIPT-START uptime=$(cut -d' ' -f1 /proc/uptime)"

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers shared by the mdgpu selftests: sysfs paths of the module, instance
+ * creation and removal, parent state snapshots, and opening an instance's
+ * VFIO device through the group/container path or the cdev/iommufd path.
+ *
+ * Every helper that can fail returns 0 or a negative errno and leaves errno
+ * alone otherwise, so tests can assert on the exact error.
+ */
+#ifndef MDGPU_SELFTEST_H
+#define MDGPU_SELFTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/vfio.h>
+
+#include "uapi/mdgpu.h"
+#include "vfio_compat.h"
+
+#define MDGPU_CLASS_DIR		"/sys/class/mdgpu"
+#define MDGPU_MODULE_DIR	"/sys/module/mdgpu"
+#define MDEV_DEVICES_DIR	"/sys/bus/mdev/devices"
+
+#define MDGPU_UUID_LEN		36
+#define MDGPU_MAX_PARENTS	16
+#define MDGPU_NR_TYPES		4
+#define MDGPU_NAME_LEN		32
+
+#define SZ_1M			(1ULL << 20)
+
+/* Region offsets in the device fd, as the module lays them out. */
+#define MDGPU_REGION_SHIFT	40
+#define MDGPU_REGION_OFFSET(index)	((uint64_t)(index) << MDGPU_REGION_SHIFT)
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+/**
+ * struct mdgpu_type_info - a vGPU type as the spec defines it
+ * @name: suffix of the type directory, "mdgpu-<name>"
+ * @size: framebuffer (BAR0) size in bytes
+ */
+struct mdgpu_type_info {
+	const char *name;
+	uint64_t size;
+};
+
+/* The four types, smallest first. */
+extern const struct mdgpu_type_info mdgpu_types[MDGPU_NR_TYPES];
+
+/**
+ * struct mdgpu_parent_state - what a user sees of a parent's budget
+ * @vram_used: the parent's vram_used attribute
+ * @instances: the parent's instances attribute
+ * @available: available_instances of each of mdgpu_types, -1 when the type
+ *	       is not registered on this parent
+ * @devices: number of entries in all the types' devices/ directories
+ */
+struct mdgpu_parent_state {
+	uint64_t vram_used;
+	uint64_t instances;
+	long available[MDGPU_NR_TYPES];
+	long devices;
+};
+
+/* sysfs */
+int mdgpu_read_file(const char *path, char *buf, size_t len);
+int mdgpu_write_file(const char *path, const char *str);
+int mdgpu_read_u64(const char *path, uint64_t *val);
+bool mdgpu_path_exists(const char *path);
+int mdgpu_parent_names(char names[][MDGPU_NAME_LEN], int max);
+int mdgpu_parent_u64(const char *parent, const char *attr, uint64_t *val);
+int mdgpu_type_path(char *buf, size_t len, const char *parent,
+		    const char *type, const char *attr);
+bool mdgpu_type_registered(const char *parent, const char *type);
+long mdgpu_type_available(const char *parent, const char *type);
+int mdgpu_instance_u64(const char *uuid, const char *attr, uint64_t *val);
+int mdgpu_parent_state(const char *parent, struct mdgpu_parent_state *st);
+int mdgpu_parent_instances(const char *parent,
+			   char uuids[][MDGPU_UUID_LEN + 1], int max);
+int mdgpu_module_param(const char *param, uint64_t *val);
+
+/* instances */
+int mdgpu_new_uuid(char uuid[MDGPU_UUID_LEN + 1]);
+int mdgpu_create(const char *parent, const char *type, const char *uuid);
+int mdgpu_remove(const char *uuid);
+bool mdgpu_instance_exists(const char *uuid);
+
+/**
+ * struct mdgpu_uuid_list - instances a test created, removed at teardown
+ * @uuid: the instances' UUIDs; empty strings are free slots
+ *
+ * Kept in the fixture, which the harness shares with the teardown process,
+ * so it holds no pointers.
+ */
+struct mdgpu_uuid_list {
+	char uuid[64][MDGPU_UUID_LEN + 1];
+};
+
+int mdgpu_create_tracked(struct mdgpu_uuid_list *list, const char *parent,
+			 const char *type, char uuid[MDGPU_UUID_LEN + 1]);
+int mdgpu_remove_tracked(struct mdgpu_uuid_list *list, const char *uuid);
+int mdgpu_remove_all(struct mdgpu_uuid_list *list);
+
+/**
+ * struct mdgpu_vfio - an opened instance
+ * @container: /dev/vfio/vfio, or -1 (cdev path)
+ * @group: /dev/vfio/N, or -1 (cdev path)
+ * @iommufd: /dev/iommu, or -1 (group path)
+ * @device: the VFIO device fd
+ */
+struct mdgpu_vfio {
+	int container;
+	int group;
+	int iommufd;
+	int device;
+};
+
+#define MDGPU_VFIO_INIT	{ .container = -1, .group = -1, .iommufd = -1, \
+			  .device = -1 }
+
+int mdgpu_vfio_group_setup(const char *uuid, struct mdgpu_vfio *v);
+int mdgpu_vfio_get_device(const char *uuid, struct mdgpu_vfio *v);
+int mdgpu_vfio_open_group(const char *uuid, struct mdgpu_vfio *v);
+int mdgpu_vfio_cdev_path(const char *uuid, char *buf, size_t len);
+int mdgpu_vfio_open_cdev(const char *uuid, struct mdgpu_vfio *v);
+void mdgpu_vfio_close(struct mdgpu_vfio *v);
+
+/* region access: the return value of pread/pwrite, -errno on error */
+ssize_t mdgpu_region_read(int device, unsigned int index, uint64_t off,
+			  void *buf, size_t len);
+ssize_t mdgpu_region_write(int device, unsigned int index, uint64_t off,
+			   const void *buf, size_t len);
+int mdgpu_cfg_read(int device, uint32_t off, void *val, size_t len);
+int mdgpu_cfg_write(int device, uint32_t off, const void *val, size_t len);
+uint32_t mdgpu_cfg_read32(int device, uint32_t off);
+uint32_t mdgpu_reg_read(int device, uint32_t off);
+int mdgpu_reg_write(int device, uint32_t off, uint32_t val);
+
+/* interrupts */
+int mdgpu_irq_set(int device, uint32_t index, uint32_t flags, uint32_t start,
+		  uint32_t count, const void *data, size_t data_len);
+int mdgpu_irq_set_eventfd(int device, uint32_t index, int fd);
+int mdgpu_irq_fire(int device, uint32_t index);
+int mdgpu_eventfd_count(int efd, uint64_t *count);
+
+#endif /* MDGPU_SELFTEST_H */

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * VFIO device cdev and iommufd uAPI for building against older userspace
+ * headers (Debian 12's linux-libc-dev is 6.1, from before the cdev interface
+ * existed). The layouts are stable kernel ABI; they are only defined here
+ * when <linux/vfio.h> lacks them.
+ */
+#ifndef MDGPU_VFIO_COMPAT_H
+#define MDGPU_VFIO_COMPAT_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+#include <linux/vfio.h>
+
+#ifndef VFIO_DEVICE_BIND_IOMMUFD
+struct vfio_device_bind_iommufd {
+	__u32 argsz;
+	__u32 flags;
+	__s32 iommufd;
+	__u32 out_devid;
+};
+#define VFIO_DEVICE_BIND_IOMMUFD	_IO(VFIO_TYPE, VFIO_BASE + 18)
+
+struct vfio_device_attach_iommufd_pt {
+	__u32 argsz;
+	__u32 flags;
+	__u32 pt_id;
+};
+#define VFIO_DEVICE_ATTACH_IOMMUFD_PT	_IO(VFIO_TYPE, VFIO_BASE + 19)
+
+struct vfio_device_detach_iommufd_pt {
+	__u32 argsz;
+	__u32 flags;
+};
+#define VFIO_DEVICE_DETACH_IOMMUFD_PT	_IO(VFIO_TYPE, VFIO_BASE + 20)
+#endif
+
+#ifndef IOMMU_IOAS_ALLOC
+#define MDGPU_IOMMUFD_TYPE		(';')
+struct iommu_ioas_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 out_ioas_id;
+};
+#define IOMMU_IOAS_ALLOC		_IO(MDGPU_IOMMUFD_TYPE, 0x81)
+#endif
+
+#endif /* MDGPU_VFIO_COMPAT_H */
