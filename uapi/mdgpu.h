@@ -22,7 +22,7 @@
 #define MDGPU_PCI_SUBSYS_VENDOR_ID	0x1234
 #define MDGPU_PCI_SUBSYS_ID		0x6d67	/* "mg" */
 #define MDGPU_PCI_CLASS			0x030000 /* display, VGA compatible */
-#define MDGPU_PCI_REVISION		0x01
+#define MDGPU_PCI_REVISION		0x02	/* >= 2: QEMU extended regs */
 
 /* Size of the emulated configuration space (conventional PCI). */
 #define MDGPU_CFG_SIZE			256
@@ -40,16 +40,28 @@
 #define MDGPU_REGS_SIZE			0x1000
 
 /*
- * mdgpu's own registers in BAR2 (32 bits each, naturally aligned 4-byte
- * accesses). Offsets 0x400-0x7ff are reserved for the Bochs VBE register
- * interface; reads of unknown offsets return zero and writes are ignored.
+ * BAR2 map, compatible with QEMU's std VGA MMIO BAR:
+ *   0x000-0x3ff  EDID blob (read-only)
+ *   0x400-0x41f  VGA I/O ports 0x3c0-0x3df
+ *   0x500-0x515  Bochs VBE DISPI registers, 16 bits each
+ *   0x600-0x607  QEMU extended registers
+ *   0x800-0xfff  mdgpu's own registers, 32 bits each
+ * Reads of unknown offsets return zero and writes are ignored.
  */
-#define MDGPU_REG_ID			0x000	/* RO: MDGPU_ID_MAGIC */
-#define MDGPU_REG_VERSION		0x004	/* RO: MDGPU_DEVICE_VERSION */
-#define MDGPU_REG_VRAM_SIZE_LO		0x008	/* RO: BAR0 size, low 32 bits */
-#define MDGPU_REG_VRAM_SIZE_HI		0x00c	/* RO: BAR0 size, high 32 bits */
-#define MDGPU_REG_SCRATCH		0x010	/* RW: scratch, reset to 0 */
-#define MDGPU_REG_RESET_COUNT		0x014	/* RO: device resets so far */
+#define MDGPU_BAR2_EDID			0x000
+#define MDGPU_BAR2_EDID_SIZE		0x400
+#define MDGPU_BAR2_VGA			0x400
+#define MDGPU_BAR2_DISPI		0x500
+#define MDGPU_BAR2_QEXT			0x600
+#define MDGPU_BAR2_MDGPU		0x800
+
+/* mdgpu's own registers (naturally aligned 4-byte accesses only). */
+#define MDGPU_REG_ID			0x800	/* RO: MDGPU_ID_MAGIC */
+#define MDGPU_REG_VERSION		0x804	/* RO: MDGPU_DEVICE_VERSION */
+#define MDGPU_REG_VRAM_SIZE_LO		0x808	/* RO: BAR0 size, low 32 bits */
+#define MDGPU_REG_VRAM_SIZE_HI		0x80c	/* RO: BAR0 size, high 32 bits */
+#define MDGPU_REG_SCRATCH		0x810	/* RW: scratch, reset to 0 */
+#define MDGPU_REG_RESET_COUNT		0x814	/* RO: device resets so far */
 
 #define MDGPU_ID_MAGIC			0x4d444750 /* "MDGP" */
 #define MDGPU_DEVICE_VERSION		0x00010000 /* 1.0 */

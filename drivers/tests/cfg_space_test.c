@@ -42,7 +42,7 @@ static void cfg_identity(struct kunit *test)
 
 	cfg_setup(test, &cfg, SZ_64M);
 	KUNIT_EXPECT_EQ(test, cfg_rd32(&cfg, 0), 0x11111234U);
-	KUNIT_EXPECT_EQ(test, cfg_rd32(&cfg, PCI_CLASS_REVISION), 0x03000001U);
+	KUNIT_EXPECT_EQ(test, cfg_rd32(&cfg, PCI_CLASS_REVISION), 0x03000002U);
 	KUNIT_EXPECT_EQ(test, cfg_rd32(&cfg, PCI_SUBSYSTEM_VENDOR_ID),
 			0x6d671234U);
 	KUNIT_EXPECT_TRUE(test, cfg_rd16(&cfg, PCI_STATUS) & PCI_STATUS_CAP_LIST);
