@@ -36,6 +36,9 @@ static int __init mdgpu_init(void)
 		return -EINVAL;
 	}
 
+	ret = mdgpu_regs_check();
+	if (WARN_ON_ONCE(ret))
+		return ret;
 	ret = mdev_register_driver(&mdgpu_mdev_driver);
 	if (ret)
 		return ret;

@@ -2,23 +2,38 @@
 /*
  * mdgpu: register table dispatch.
  *
- * A register file is a table sorted by offset. An access hits a register only
- * when its offset and size match the register exactly; anything else is an
- * unknown access, which the caller answers by reading zero and dropping the
- * write.
+ * A register file is a table of entries sorted by offset; an entry is one
+ * register or an array of them. An access hits an entry when it lies inside
+ * the entry, has a size the entry accepts and is aligned to that size;
+ * anything else is an unknown access, which the caller answers by reading
+ * zero and dropping the write.
  */
 #include <linux/bsearch.h>
 #include <linux/errno.h>
 
 #include "mdgpu_regs.h"
 
+static bool reg_size_ok(u8 sizes, u32 size)
+{
+	switch (size) {
+	case 1:
+		return sizes & MDGPU_REG_SZ1;
+	case 2:
+		return sizes & MDGPU_REG_SZ2;
+	case 4:
+		return sizes & MDGPU_REG_SZ4;
+	}
+	return false;
+}
+
 /**
  * mdgpu_reg_table_check() - validate a register table
  * @tab: the table
  * @n: number of entries
  *
- * Return: 0 if every entry has a valid size, is aligned to it, and the table
- * is sorted without overlaps; -EINVAL otherwise.
+ * Return: 0 if every entry is non-empty, accepts at least one access size,
+ * has a write handler if writable, and the table is sorted without overlaps;
+ * -EINVAL otherwise.
  */
 int mdgpu_reg_table_check(const struct mdgpu_reg *tab, size_t n)
 {
@@ -27,13 +42,14 @@ int mdgpu_reg_table_check(const struct mdgpu_reg *tab, size_t n)
 	for (i = 0; i < n; i++) {
 		const struct mdgpu_reg *r = &tab[i];
 
-		if (r->size != 1 && r->size != 2 && r->size != 4)
+		if (!r->len || r->offset + r->len < r->offset)
 			return -EINVAL;
-		if (r->offset & (r->size - 1))
+		if (!r->sizes || r->sizes & ~(MDGPU_REG_SZ1 | MDGPU_REG_SZ2 |
+					      MDGPU_REG_SZ4))
 			return -EINVAL;
 		if ((r->flags & MDGPU_REG_F_WRITE) && !r->write)
 			return -EINVAL;
-		if (i && tab[i - 1].offset + tab[i - 1].size > r->offset)
+		if (i && tab[i - 1].offset + tab[i - 1].len > r->offset)
 			return -EINVAL;
 	}
 	return 0;
@@ -46,25 +62,29 @@ static int reg_cmp(const void *key, const void *elt)
 
 	if (off < r->offset)
 		return -1;
-	return off > r->offset;
+	return off - r->offset >= r->len;
 }
 
 /**
- * mdgpu_reg_find() - look up the register an access hits
+ * mdgpu_reg_find() - look up the entry an access hits
  * @tab: a table accepted by mdgpu_reg_table_check()
  * @n: number of entries
  * @offset: access offset
  * @size: access size
  *
- * Return: the register, or NULL if the access matches none exactly.
+ * Return: the entry, or NULL if the access hits none as a whole.
  */
 const struct mdgpu_reg *mdgpu_reg_find(const struct mdgpu_reg *tab, size_t n,
 				       u32 offset, u32 size)
 {
 	const struct mdgpu_reg *r;
 
+	if (!reg_size_ok(MDGPU_REG_SZ1 | MDGPU_REG_SZ2 | MDGPU_REG_SZ4, size) ||
+	    offset & (size - 1))
+		return NULL;
 	r = bsearch(&offset, tab, n, sizeof(*tab), reg_cmp);
-	if (!r || r->size != size)
+	if (!r || !reg_size_ok(r->sizes, size) ||
+	    offset - r->offset > r->len - size)
 		return NULL;
 	return r;
 }
@@ -78,7 +98,7 @@ const struct mdgpu_reg *mdgpu_reg_find(const struct mdgpu_reg *tab, size_t n,
  * @size: access size
  * @val: the value read; zero for unknown accesses
  *
- * Return: true if a register was hit.
+ * Return: true if an entry was hit.
  */
 bool mdgpu_reg_read(const struct mdgpu_reg *tab, size_t n, void *ctx,
 		    u32 offset, u32 size, u32 *val)
@@ -89,7 +109,7 @@ bool mdgpu_reg_read(const struct mdgpu_reg *tab, size_t n, void *ctx,
 	if (!r)
 		return false;
 	if (r->read)
-		*val = r->read(ctx, r);
+		*val = r->read(ctx, r, offset - r->offset, size);
 	return true;
 }
 
@@ -102,9 +122,9 @@ bool mdgpu_reg_read(const struct mdgpu_reg *tab, size_t n, void *ctx,
  * @size: access size
  * @val: the value written
  *
- * Writes to read-only registers hit the register but are dropped.
+ * Writes to read-only entries hit but are dropped.
  *
- * Return: true if a register was hit.
+ * Return: true if an entry was hit.
  */
 bool mdgpu_reg_write(const struct mdgpu_reg *tab, size_t n, void *ctx,
 		     u32 offset, u32 size, u32 val)
@@ -114,6 +134,6 @@ bool mdgpu_reg_write(const struct mdgpu_reg *tab, size_t n, void *ctx,
 	if (!r)
 		return false;
 	if (r->flags & MDGPU_REG_F_WRITE)
-		r->write(ctx, r, val);
+		r->write(ctx, r, offset - r->offset, size, val);
 	return true;
 }

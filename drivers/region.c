@@ -1,74 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * mdgpu: region accesses through the device fd (pread/pwrite), and the
- * register file of BAR2.
+ * mdgpu: region accesses through the device fd (pread/pwrite).
  *
  * Offsets and sizes come from the user and are checked against the region
  * before anything is touched; an access that does not fit is refused with
- * -EINVAL as a whole. Config space and BAR2 are split into naturally aligned
- * accesses of at most 4 bytes, as a CPU would issue them.
+ * -EINVAL as a whole. User memory is only touched outside vgpu->lock (the
+ * user buffer may itself be a mapping of this device's BAR0, whose fault
+ * handler takes the lock): data goes through a kernel bounce buffer.
+ * Config space and BAR2 are split into naturally aligned accesses of at
+ * most 4 bytes, as a CPU would issue them.
  */
-#include <linux/minmax.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "mdgpu.h"
-#include "mdgpu_regs.h"
-
-/* Largest chunk copied through the kernel at once for BAR0. */
-#define MDGPU_VRAM_BOUNCE	512
-
-static u32 reg_read_const(void *ctx, const struct mdgpu_reg *reg)
-{
-	struct mdgpu_vgpu *vgpu = ctx;
-
-	switch (reg->offset) {
-	case MDGPU_REG_ID:
-		return MDGPU_ID_MAGIC;
-	case MDGPU_REG_VERSION:
-		return MDGPU_DEVICE_VERSION;
-	case MDGPU_REG_VRAM_SIZE_LO:
-		return lower_32_bits(vgpu->vram_size);
-	case MDGPU_REG_VRAM_SIZE_HI:
-		return upper_32_bits(vgpu->vram_size);
-	}
-	return 0;
-}
-
-static u32 reg_read_scratch(void *ctx, const struct mdgpu_reg *reg)
-{
-	return ((struct mdgpu_vgpu *)ctx)->scratch;
-}
-
-static void reg_write_scratch(void *ctx, const struct mdgpu_reg *reg, u32 val)
-{
-	((struct mdgpu_vgpu *)ctx)->scratch = val;
-}
-
-static u32 reg_read_reset_count(void *ctx, const struct mdgpu_reg *reg)
-{
-	return ((struct mdgpu_vgpu *)ctx)->reset_count;
-}
-
-/* BAR2 register file, sorted by offset. Handlers run under vgpu->lock. */
-static const struct mdgpu_reg mdgpu_bar2_regs[] = {
-	{ MDGPU_REG_ID, 4, 0, "ID", reg_read_const },
-	{ MDGPU_REG_VERSION, 4, 0, "VERSION", reg_read_const },
-	{ MDGPU_REG_VRAM_SIZE_LO, 4, 0, "VRAM_SIZE_LO", reg_read_const },
-	{ MDGPU_REG_VRAM_SIZE_HI, 4, 0, "VRAM_SIZE_HI", reg_read_const },
-	{ MDGPU_REG_SCRATCH, 4, MDGPU_REG_F_WRITE, "SCRATCH",
-	  reg_read_scratch, reg_write_scratch },
-	{ MDGPU_REG_RESET_COUNT, 4, 0, "RESET_COUNT", reg_read_reset_count },
-};
-
-/**
- * mdgpu_regs_reset() - put the register file in its power-on state
- * @vgpu: the instance; caller holds vgpu->lock
- */
-void mdgpu_regs_reset(struct mdgpu_vgpu *vgpu)
-{
-	lockdep_assert_held(&vgpu->lock);
-	vgpu->scratch = 0;
-}
 
 /* Size of the naturally aligned access at @off, at most 4 and @left. */
 static u32 mdgpu_access_size(u64 off, size_t left)
@@ -80,116 +25,65 @@ static u32 mdgpu_access_size(u64 off, size_t left)
 	return 1;
 }
 
-static void mdgpu_le_store(u8 *buf, u32 val, u32 size)
+/* Emulated regions, on a kernel buffer. Caller holds vgpu->lock. */
+static int mdgpu_emulated_rw(struct mdgpu_vgpu *vgpu, unsigned int index,
+			     u8 *buf, u32 count, u32 off, bool write)
 {
-	u32 i;
+	u32 done = 0;
+	int ret;
 
-	for (i = 0; i < size; i++)
-		buf[i] = val >> (8 * i);
-}
+	lockdep_assert_held(&vgpu->lock);
+	if (index == MDGPU_EDID_REGION_INDEX)
+		return mdgpu_edid_region_rw(vgpu, off, buf, count, write);
 
-static u32 mdgpu_le_load(const u8 *buf, u32 size)
-{
-	u32 i, val = 0;
-
-	for (i = 0; i < size; i++)
-		val |= (u32)buf[i] << (8 * i);
-	return val;
-}
-
-static void mdgpu_bar2_access(struct mdgpu_vgpu *vgpu, u32 off, u8 *buf,
-			      u32 size, bool write)
-{
-	const size_t n = ARRAY_SIZE(mdgpu_bar2_regs);
-	bool hit;
-	u32 val;
-
-	if (write) {
-		val = mdgpu_le_load(buf, size);
-		hit = mdgpu_reg_write(mdgpu_bar2_regs, n, vgpu, off, size, val);
-	} else {
-		hit = mdgpu_reg_read(mdgpu_bar2_regs, n, vgpu, off, size, &val);
-		mdgpu_le_store(buf, val, size);
-	}
-	if (!hit)
-		dev_dbg_ratelimited(vgpu->vdev.dev,
-				    "unknown BAR2 %s at 0x%x size %u\n",
-				    write ? "write" : "read", off, size);
-}
-
-/* Emulated regions: config space and BAR2, one small access at a time. */
-static ssize_t mdgpu_emulated_rw(struct mdgpu_vgpu *vgpu, unsigned int index,
-				 char __user *ubuf, size_t count, u64 off,
-				 bool write)
-{
-	size_t done = 0;
-	int ret = 0;
-
-	mutex_lock(&vgpu->lock);
 	while (done < count) {
 		u32 size = mdgpu_access_size(off + done, count - done);
-		u8 val[4];
 
-		if (write && copy_from_user(val, ubuf + done, size)) {
-			ret = -EFAULT;
-			break;
-		}
 		if (index == VFIO_PCI_CONFIG_REGION_INDEX) {
 			if (write)
 				ret = mdgpu_cfg_write(&vgpu->cfg, off + done,
-						      val, size);
+						      buf + done, size);
 			else
 				ret = mdgpu_cfg_read(&vgpu->cfg, off + done,
-						     val, size);
+						     buf + done, size);
 			if (ret)
-				break;
+				return ret;
 		} else {
-			mdgpu_bar2_access(vgpu, off + done, val, size, write);
-		}
-		if (!write && copy_to_user(ubuf + done, val, size)) {
-			ret = -EFAULT;
-			break;
+			mdgpu_bar2_access(vgpu, off + done, buf + done, size,
+					  write);
 		}
 		done += size;
 	}
-	mutex_unlock(&vgpu->lock);
-	return done ? done : ret;
+	return 0;
 }
 
-static ssize_t mdgpu_vram_rw(struct mdgpu_vgpu *vgpu, char __user *ubuf,
-			     size_t count, u64 off, bool write)
+static int mdgpu_vram_chunk(struct mdgpu_vgpu *vgpu, u64 off, u8 *buf,
+			    u32 len, bool write)
 {
 	struct mdgpu_parent *parent = vgpu->parent;
-	u8 bounce[MDGPU_VRAM_BOUNCE];
-	size_t done = 0;
-	int ret = 0;
+	int ret;
 
-	while (done < count) {
-		size_t chunk = min_t(size_t, count - done, sizeof(bounce));
-		u64 voff = vgpu->vram_offset + off + done;
+	/* Under the lock so a reset cannot discard the pages meanwhile. */
+	mutex_lock(&vgpu->lock);
+	ret = parent->ops->vram_rw(parent, vgpu->vram_offset + off, buf, len,
+				   write);
+	mutex_unlock(&vgpu->lock);
+	return ret;
+}
 
-		if (write) {
-			if (copy_from_user(bounce, ubuf + done, chunk)) {
-				ret = -EFAULT;
-				break;
-			}
-			ret = parent->ops->vram_rw(parent, voff, bounce, chunk,
-						   true);
-			if (ret)
-				break;
-		} else {
-			ret = parent->ops->vram_rw(parent, voff, bounce, chunk,
-						   false);
-			if (ret)
-				break;
-			if (copy_to_user(ubuf + done, bounce, chunk)) {
-				ret = -EFAULT;
-				break;
-			}
-		}
-		done += chunk;
+static u64 mdgpu_region_size(struct mdgpu_vgpu *vgpu, u64 index)
+{
+	switch (index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		return MDGPU_CFG_SIZE;
+	case VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_VRAM:
+		return vgpu->vram_size;
+	case VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_REGS:
+		return MDGPU_REGS_SIZE;
+	case MDGPU_EDID_REGION_INDEX:
+		return MDGPU_EDID_REGION_SIZE;
 	}
-	return done ? done : ret;
+	return 0;
 }
 
 /**
@@ -208,29 +102,48 @@ ssize_t mdgpu_region_rw(struct mdgpu_vgpu *vgpu, char __user *ubuf,
 {
 	u64 index = (u64)pos >> MDGPU_REGION_SHIFT;
 	u64 off = (u64)pos & MDGPU_REGION_MASK;
-	u64 size;
+	u64 size = mdgpu_region_size(vgpu, index);
+	size_t chunk, done = 0;
+	bool vram;
+	int ret = 0;
+	u8 *buf;
 
-	if (pos < 0)
+	if (pos < 0 || !size)
 		return -EINVAL;
-	switch (index) {
-	case VFIO_PCI_CONFIG_REGION_INDEX:
-		size = MDGPU_CFG_SIZE;
-		break;
-	case VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_VRAM:
-		size = vgpu->vram_size;
-		break;
-	case VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_REGS:
-		size = MDGPU_REGS_SIZE;
-		break;
-	default:
-		return -EINVAL;
-	}
 	if (!count)
 		return 0;
 	if (off >= size || count > size - off)
 		return -EINVAL;
 
-	if (index == VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_VRAM)
-		return mdgpu_vram_rw(vgpu, ubuf, count, off, write);
-	return mdgpu_emulated_rw(vgpu, index, ubuf, count, off, write);
+	vram = index == VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_VRAM;
+	/* Emulated regions are at most a page and go in one piece. */
+	chunk = vram ? min_t(size_t, count, PAGE_SIZE) : count;
+	buf = kmalloc(chunk, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+
+	while (done < count) {
+		size_t n = min(chunk, count - done);
+
+		if (write && copy_from_user(buf, ubuf + done, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		if (vram) {
+			ret = mdgpu_vram_chunk(vgpu, off + done, buf, n, write);
+		} else {
+			mutex_lock(&vgpu->lock);
+			ret = mdgpu_emulated_rw(vgpu, index, buf, n, off, write);
+			mutex_unlock(&vgpu->lock);
+		}
+		if (ret)
+			break;
+		if (!write && copy_to_user(ubuf + done, buf, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += n;
+	}
+	kfree(buf);
+	return done ? done : ret;
 }

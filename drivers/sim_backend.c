@@ -107,10 +107,17 @@ static int mdgpu_sim_vram_rw(struct mdgpu_parent *parent, u64 offset,
 	return 0;
 }
 
+static struct page *mdgpu_sim_vram_page(struct mdgpu_parent *parent,
+					u64 offset)
+{
+	return mdgpu_sim_page(parent->backend, offset >> PAGE_SHIFT, true);
+}
+
 const struct mdgpu_backend_ops mdgpu_sim_ops = {
 	.name = "sim",
 	.init = mdgpu_sim_init,
 	.fini = mdgpu_sim_fini,
 	.vram_rw = mdgpu_sim_vram_rw,
 	.vram_discard = mdgpu_sim_discard,
+	.vram_page = mdgpu_sim_vram_page,
 };

@@ -12,7 +12,7 @@ const struct mdgpu_type_desc mdgpu_type_descs[] = {
 	{ "64M",  "mdgpu 64M",  SZ_64M,  1920, 1080 },
 	{ "128M", "mdgpu 128M", SZ_128M, 2560, 1600 },
 	{ "256M", "mdgpu 256M", SZ_256M, 3840, 2160 },
-	{ "512M", "mdgpu 512M", SZ_512M, 5120, 2880 },
+	{ "512M", "mdgpu 512M", SZ_512M, 3840, 2400 },
 };
 
 const unsigned int mdgpu_nr_type_descs = ARRAY_SIZE(mdgpu_type_descs);

@@ -28,21 +28,32 @@ static int mdgpu_vfio_init(struct vfio_device *vdev)
 	ret = mdgpu_cfg_layout_check(&vgpu->layout);
 	if (WARN_ON_ONCE(ret))
 		return ret;
+	ret = mdgpu_vram_mmap_init(vgpu);
+	if (ret)
+		return ret;
 	ret = mdgpu_parent_reserve_vram(vgpu->parent, vgpu->vram_size,
 					&vgpu->vram_offset);
 	if (ret)
-		return ret;
+		goto fini_mmap;
 	mutex_init(&vgpu->lock);
+	INIT_LIST_HEAD(&vgpu->planes);
 	mdgpu_cfg_init(&vgpu->cfg, &vgpu->layout);
+	mdgpu_display_init(vgpu);
 	return 0;
+
+fini_mmap:
+	mdgpu_vram_mmap_fini(vgpu);
+	return ret;
 }
 
 static void mdgpu_vfio_release(struct vfio_device *vdev)
 {
 	struct mdgpu_vgpu *vgpu = to_mdgpu_vgpu(vdev);
 
+	mdgpu_dmabuf_release_all(vgpu);
 	mdgpu_parent_release_vram(vgpu->parent, vgpu->vram_offset,
 				  vgpu->vram_size);
+	mdgpu_vram_mmap_fini(vgpu);
 	mutex_destroy(&vgpu->lock);
 	mdgpu_vfio_release_done(vdev);
 }
@@ -55,7 +66,11 @@ static void mdgpu_vgpu_reset_locked(struct mdgpu_vgpu *vgpu)
 	mdgpu_regs_reset(vgpu);
 	vgpu->irq.intx_masked = false;
 	vgpu->irq.intx_pending = false;
-	/* A reset device starts with a blank framebuffer. */
+	/*
+	 * A reset device starts with a blank framebuffer: first remove every
+	 * user mapping, so none can reach the pages being discarded.
+	 */
+	mdgpu_vram_zap(vgpu);
 	vgpu->parent->ops->vram_discard(vgpu->parent, vgpu->vram_offset,
 					vgpu->vram_size);
 	vgpu->reset_count++;
@@ -75,7 +90,16 @@ static int mdgpu_vfio_open(struct vfio_device *vdev)
 
 static void mdgpu_vfio_close(struct vfio_device *vdev)
 {
-	mdgpu_irq_release(to_mdgpu_vgpu(vdev));
+	struct mdgpu_vgpu *vgpu = to_mdgpu_vgpu(vdev);
+
+	mdgpu_irq_release(vgpu);
+	mdgpu_dmabuf_release_all(vgpu);
+}
+
+static int mdgpu_vfio_mmap(struct vfio_device *vdev,
+			   struct vm_area_struct *vma)
+{
+	return mdgpu_vram_mmap(to_mdgpu_vgpu(vdev), vma);
 }
 
 static ssize_t mdgpu_vfio_read(struct vfio_device *vdev, char __user *buf,
@@ -111,9 +135,40 @@ static long mdgpu_ioctl_get_info(void __user *arg)
 	if (info.argsz < minsz)
 		return -EINVAL;
 	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
-	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_regions = MDGPU_NUM_REGIONS;
 	info.num_irqs = VFIO_PCI_NUM_IRQS;
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+/*
+ * The EDID region is device-specific: its type is told by a capability
+ * chained after the region info. A caller whose argsz leaves no room for it
+ * is told the size it needs, as the VFIO uAPI describes.
+ */
+static long mdgpu_ioctl_edid_region_info(void __user *arg,
+					 struct vfio_region_info *info)
+{
+	struct vfio_region_info_cap_type cap = {
+		.header.id = VFIO_REGION_INFO_CAP_TYPE,
+		.header.version = 1,
+		.type = VFIO_REGION_TYPE_GFX,
+		.subtype = VFIO_REGION_SUBTYPE_GFX_EDID,
+	};
+	u32 need = sizeof(*info) + sizeof(cap);
+
+	info->offset = mdgpu_region_offset(info->index);
+	info->size = MDGPU_EDID_REGION_SIZE;
+	info->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
+		      VFIO_REGION_INFO_FLAG_CAPS;
+	info->cap_offset = 0;
+	if (info->argsz < need) {
+		info->argsz = need;
+	} else {
+		info->cap_offset = sizeof(*info);
+		if (copy_to_user(arg + sizeof(*info), &cap, sizeof(cap)))
+			return -EFAULT;
+	}
+	return copy_to_user(arg, info, sizeof(*info)) ? -EFAULT : 0;
 }
 
 static long mdgpu_ioctl_region_info(struct mdgpu_vgpu *vgpu,
@@ -136,7 +191,8 @@ static long mdgpu_ioctl_region_info(struct mdgpu_vgpu *vgpu,
 	case VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_VRAM:
 		info.size = vgpu->vram_size;
 		info.flags = VFIO_REGION_INFO_FLAG_READ |
-			     VFIO_REGION_INFO_FLAG_WRITE;
+			     VFIO_REGION_INFO_FLAG_WRITE |
+			     VFIO_REGION_INFO_FLAG_MMAP;
 		break;
 	case VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_REGS:
 		info.size = MDGPU_REGS_SIZE;
@@ -149,6 +205,8 @@ static long mdgpu_ioctl_region_info(struct mdgpu_vgpu *vgpu,
 		info.size = 0;
 		info.flags = 0;
 		break;
+	case MDGPU_EDID_REGION_INDEX:
+		return mdgpu_ioctl_edid_region_info(arg, &info);
 	default:
 		return -EINVAL;
 	}
@@ -172,6 +230,10 @@ static long mdgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		return mdgpu_irq_get_info(vgpu, uarg);
 	case VFIO_DEVICE_SET_IRQS:
 		return mdgpu_irq_set_ioctl(vgpu, uarg);
+	case VFIO_DEVICE_QUERY_GFX_PLANE:
+		return mdgpu_display_query_plane(vgpu, uarg);
+	case VFIO_DEVICE_GET_GFX_DMABUF:
+		return mdgpu_dmabuf_get_ioctl(vgpu, uarg);
 	case VFIO_DEVICE_RESET:
 		mutex_lock(&vgpu->lock);
 		mdgpu_vgpu_reset_locked(vgpu);
@@ -205,6 +267,7 @@ const struct vfio_device_ops mdgpu_vfio_ops = {
 	.read = mdgpu_vfio_read,
 	.write = mdgpu_vfio_write,
 	.ioctl = mdgpu_vfio_ioctl,
+	.mmap = mdgpu_vfio_mmap,
 	.request = mdgpu_vfio_request,
 	MDGPU_VFIO_IOMMUFD_OPS
 };

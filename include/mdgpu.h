@@ -18,6 +18,8 @@
 #include <linux/vfio.h>
 
 #include "mdgpu_cfg.h"
+#include "mdgpu_display.h"
+#include "mdgpu_regs.h"
 #include "mdgpu_types.h"
 #include "mdgpu_vram.h"
 
@@ -45,6 +47,9 @@ struct eventfd_ctx;
  *	     inside the parent's VRAM (checked by the caller)
  * @vram_discard: make a VRAM range read as zeroes again, releasing whatever
  *		  backs it; used before a range is reused and on reset
+ * @vram_page: the page backing the VRAM page at @offset, allocated if
+ *	       missing; NULL on allocation failure. The caller takes its own
+ *	       reference if it keeps the page past the next discard.
  *
  * The simulated parent (mdgpu_sim_ops) backs VRAM with system memory pages
  * allocated on first write. A hardware parent would implement the same
@@ -57,6 +62,7 @@ struct mdgpu_backend_ops {
 	int (*vram_rw)(struct mdgpu_parent *parent, u64 offset, void *buf,
 		       size_t len, bool write);
 	void (*vram_discard)(struct mdgpu_parent *parent, u64 offset, u64 len);
+	struct page *(*vram_page)(struct mdgpu_parent *parent, u64 offset);
 };
 
 extern const struct mdgpu_backend_ops mdgpu_sim_ops;
@@ -116,6 +122,41 @@ struct mdgpu_irq {
 	bool intx_pending;
 };
 
+/* Device-specific VFIO region: the EDID the host sets for the monitor. */
+#define MDGPU_EDID_REGION_INDEX	VFIO_PCI_NUM_REGIONS
+#define MDGPU_NUM_REGIONS	(VFIO_PCI_NUM_REGIONS + 1)
+/* Layout of the EDID region: the vfio_region_gfx_edid header, then the blob. */
+#define MDGPU_EDID_REGION_BLOB	0x100
+#define MDGPU_EDID_REGION_SIZE	(MDGPU_EDID_REGION_BLOB + MDGPU_BAR2_EDID_SIZE)
+
+/**
+ * struct mdgpu_display - display state of an instance (under vgpu->lock)
+ * @dispi: Bochs VBE DISPI registers as the guest last set them
+ * @vga: the VGA I/O port window (stored, not interpreted)
+ * @endian: QEMU extended framebuffer endianness register
+ * @enabled: the display is on with @mode
+ * @mode: the validated scanout mode while @enabled
+ * @last_error: enum mdgpu_mode_error of the last refused mode
+ * @mode_errors: number of refused mode settings
+ * @edid: the EDID blob the guest reads at BAR2 0x000
+ * @host_edid: the EDID blob the host is writing through the EDID region
+ * @host_edid_size: its size, as the host set it
+ * @link_up: the virtual monitor is connected
+ */
+struct mdgpu_display {
+	u16 dispi[MDGPU_DISPI_NR];
+	u8 vga[0x20];
+	u32 endian;
+	bool enabled;
+	struct mdgpu_mode mode;
+	u8 last_error;
+	u32 mode_errors;
+	u8 edid[MDGPU_BAR2_EDID_SIZE];
+	u8 host_edid[MDGPU_BAR2_EDID_SIZE];
+	u32 host_edid_size;
+	bool link_up;
+};
+
 /**
  * struct mdgpu_vgpu - one vGPU instance (an mdev device)
  * @vdev: the VFIO device; its refcount owns this structure
@@ -124,11 +165,17 @@ struct mdgpu_irq {
  * @vram_offset: start of the instance's VRAM range in the parent's VRAM
  * @vram_size: size of the range, which is also the size of BAR0
  * @layout: BAR sizes advertised in config space
- * @lock: protects @cfg, @scratch, @reset_count and @irq
+ * @lock: protects @cfg, @scratch, @reset_count, @irq, @display, @planes,
+ *	  and the pages behind the VRAM range against discard while in use
  * @cfg: emulated PCI configuration space
  * @scratch: value of MDGPU_REG_SCRATCH
  * @reset_count: value of MDGPU_REG_RESET_COUNT
  * @irq: interrupt state
+ * @display: display state
+ * @mmap_inode: inode whose address space holds every user mapping of BAR0,
+ *		so reset can zap them all
+ * @planes: scanout planes shown so far (dmabuf.c), under @lock
+ * @next_plane_id: last plane id handed out, under @lock
  */
 struct mdgpu_vgpu {
 	struct vfio_device vdev;
@@ -143,6 +190,10 @@ struct mdgpu_vgpu {
 	u32 scratch;
 	u32 reset_count;
 	struct mdgpu_irq irq;
+	struct mdgpu_display display;
+	struct inode *mmap_inode;
+	struct list_head planes;
+	u32 next_plane_id;
 };
 
 static inline struct mdgpu_vgpu *to_mdgpu_vgpu(struct vfio_device *vdev)
@@ -180,7 +231,44 @@ extern const struct vfio_device_ops mdgpu_vfio_ops;
 /* region.c */
 ssize_t mdgpu_region_rw(struct mdgpu_vgpu *vgpu, char __user *ubuf,
 			size_t count, loff_t pos, bool write);
+
+/* mmio.c */
+void mdgpu_bar2_access(struct mdgpu_vgpu *vgpu, u32 off, u8 *buf, u32 size,
+		       bool write);
 void mdgpu_regs_reset(struct mdgpu_vgpu *vgpu);
+int mdgpu_regs_check(void);
+
+/* display.c */
+void mdgpu_display_init(struct mdgpu_vgpu *vgpu);
+void mdgpu_display_reset(struct mdgpu_vgpu *vgpu);
+u32 mdgpu_display_status(struct mdgpu_vgpu *vgpu);
+u32 mdgpu_edid_blob_read(void *ctx, const struct mdgpu_reg *reg, u32 off,
+			 u32 size);
+u32 mdgpu_vga_read(void *ctx, const struct mdgpu_reg *reg, u32 off, u32 size);
+void mdgpu_vga_write(void *ctx, const struct mdgpu_reg *reg, u32 off,
+		     u32 size, u32 val);
+u32 mdgpu_dispi_read(void *ctx, const struct mdgpu_reg *reg, u32 off,
+		     u32 size);
+void mdgpu_dispi_write(void *ctx, const struct mdgpu_reg *reg, u32 off,
+		       u32 size, u32 val);
+u32 mdgpu_qext_read(void *ctx, const struct mdgpu_reg *reg, u32 off,
+		    u32 size);
+void mdgpu_qext_write(void *ctx, const struct mdgpu_reg *reg, u32 off,
+		      u32 size, u32 val);
+long mdgpu_display_query_plane(struct mdgpu_vgpu *vgpu, void __user *arg);
+int mdgpu_edid_region_rw(struct mdgpu_vgpu *vgpu, u32 off, u8 *buf,
+			 u32 len, bool write);
+
+/* vram_mmap.c */
+int mdgpu_vram_mmap_init(struct mdgpu_vgpu *vgpu);
+void mdgpu_vram_mmap_fini(struct mdgpu_vgpu *vgpu);
+int mdgpu_vram_mmap(struct mdgpu_vgpu *vgpu, struct vm_area_struct *vma);
+void mdgpu_vram_zap(struct mdgpu_vgpu *vgpu);
+
+/* dmabuf.c */
+long mdgpu_dmabuf_get_ioctl(struct mdgpu_vgpu *vgpu, void __user *arg);
+int mdgpu_dmabuf_plane_id(struct mdgpu_vgpu *vgpu, u32 *id);
+void mdgpu_dmabuf_release_all(struct mdgpu_vgpu *vgpu);
 
 /* irq.c */
 long mdgpu_irq_get_info(struct mdgpu_vgpu *vgpu, void __user *arg);

@@ -10,6 +10,7 @@
 #define _MDGPU_COMPAT_H
 
 #include <linux/eventfd.h>
+#include <linux/mm.h>
 #include <linux/vfio.h>
 
 #include "mdgpu_probes.h"
@@ -21,6 +22,17 @@ static inline void mdgpu_eventfd_signal(struct eventfd_ctx *ctx)
 	eventfd_signal(ctx);
 #else
 	eventfd_signal(ctx, 1);
+#endif
+}
+
+/* vm_flags became read-only outside the helpers in v6.3. */
+static inline void mdgpu_vm_flags_set(struct vm_area_struct *vma,
+				      vm_flags_t flags)
+{
+#ifdef MDGPU_HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
 #endif
 }
 

@@ -62,6 +62,26 @@
 #define MDGPU_REG_VRAM_SIZE_HI		0x80c	/* RO: BAR0 size, high 32 bits */
 #define MDGPU_REG_SCRATCH		0x810	/* RW: scratch, reset to 0 */
 #define MDGPU_REG_RESET_COUNT		0x814	/* RO: device resets so far */
+#define MDGPU_REG_DISPLAY_STATUS	0x818	/* RO: see below */
+#define MDGPU_REG_MODE_ERRORS		0x81c	/* RO: refused mode settings */
+
+/* MDGPU_REG_DISPLAY_STATUS */
+#define MDGPU_DISPLAY_ENABLED		(1u << 0)	/* scanout is on */
+#define MDGPU_DISPLAY_ERROR_SHIFT	8		/* last refusal: */
+#define MDGPU_DISPLAY_ERROR_MASK	(0xffu << 8)
+#define MDGPU_MODE_ERR_NONE		0
+#define MDGPU_MODE_ERR_FORMAT		1	/* zero size or bad bpp */
+#define MDGPU_MODE_ERR_TOO_LARGE	2	/* above the type's maximum */
+#define MDGPU_MODE_ERR_NO_FIT		3	/* outside the framebuffer */
+
+/* QEMU extended registers (BAR2 0x600) */
+#define MDGPU_QEXT_SIZE			0x600	/* RO: 8 */
+#define MDGPU_QEXT_ENDIAN		0x604	/* RW: framebuffer byte order */
+#define MDGPU_QEXT_ENDIAN_LITTLE	0x1e1e1e1e
+#define MDGPU_QEXT_ENDIAN_BIG		0xbebebebe
+
+/* Bochs VBE DISPI registers: BAR2 0x500 + 2 * index, 16 bits. */
+#define MDGPU_DISPI_REG(index)		(0x500 + 2 * (index))
 
 #define MDGPU_ID_MAGIC			0x4d444750 /* "MDGP" */
 #define MDGPU_DEVICE_VERSION		0x00010000 /* 1.0 */

@@ -6,6 +6,11 @@
 #ifndef MDGPU_HARNESS_H
 #define MDGPU_HARNESS_H
 
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "kselftest_harness.h"
 #include "mdgpu_selftest.h"
 
@@ -46,10 +51,11 @@ static inline void mdgpu_expect_state(struct __test_metadata *_metadata,
 	EXPECT_EQ(want->vram_used, got.vram_used) TH_LOG("%s vram_used", parent);
 	EXPECT_EQ(want->instances, got.instances) TH_LOG("%s instances", parent);
 	EXPECT_EQ(want->devices, got.devices) TH_LOG("%s devices/", parent);
-	for (i = 0; i < MDGPU_NR_TYPES; i++)
+	for (i = 0; i < MDGPU_NR_TYPES; i++) {
 		EXPECT_EQ(want->available[i], got.available[i])
 			TH_LOG("%s mdgpu-%s available_instances", parent,
 			       mdgpu_types[i].name);
+	}
 }
 
 /* Index in mdgpu_types of the largest type registered on @parent, or -1. */
@@ -61,6 +67,96 @@ static inline int mdgpu_largest_type(const char *parent)
 		if (mdgpu_type_registered(parent, mdgpu_types[i].name))
 			return i;
 	return -1;
+}
+
+/*
+ * Open an instance's VFIO device the way the fixture variant asks: through
+ * its group and a type1 container, or through its cdev bound to iommufd.
+ * SKIPs (and returns false) when the kernel has no cdev/iommufd interface.
+ */
+static inline bool mdgpu_open(struct __test_metadata *_metadata,
+			      const char *uuid, bool cdev,
+			      struct mdgpu_vfio *v)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	if (!cdev) {
+		ret = mdgpu_vfio_open_group(uuid, v);
+		EXPECT_OK(ret) TH_LOG("open %s through its VFIO group", uuid);
+		return !ret;
+	}
+	if (!mdgpu_path_exists("/dev/iommu"))
+		SKIP(return false, "no /dev/iommu: kernel %s has no IOMMUFD",
+		     getenv("MDGPU_KERNEL_RELEASE") ?: "");
+	ret = mdgpu_vfio_cdev_path(uuid, path, sizeof(path));
+	if (ret == -ENOENT)
+		SKIP(return false, "no vfio-dev/: kernel has no VFIO_DEVICE_CDEV");
+	ret = ret ?: mdgpu_vfio_open_cdev(uuid, v);
+	EXPECT_OK(ret) TH_LOG("open %s through its VFIO cdev and iommufd", uuid);
+	return !ret;
+}
+
+/**
+ * struct mdgpu_inst - fixture part for tests on one open instance
+ * @created: instances to remove at teardown
+ * @parent: the parent the instance is on
+ * @base: the parent's state before the test
+ * @type: index in mdgpu_types of the instance's type
+ * @cdev: opened through the cdev/iommufd path
+ * @uuid: the instance
+ * @v: its open VFIO device (valid in the test process only)
+ */
+struct mdgpu_inst {
+	struct mdgpu_uuid_list created;
+	char parent[MDGPU_NAME_LEN];
+	struct mdgpu_parent_state base;
+	int type;
+	bool cdev;
+	char uuid[MDGPU_UUID_LEN + 1];
+	struct mdgpu_vfio v;
+};
+
+/* Fixture setup: create an instance of @type on the first parent, open it. */
+static inline void mdgpu_inst_setup(struct __test_metadata *_metadata,
+				    struct mdgpu_inst *in, int type, bool cdev)
+{
+	in->type = type;
+	in->cdev = cdev;
+	in->v = (struct mdgpu_vfio)MDGPU_VFIO_INIT;
+	mdgpu_first_parent(_metadata, in->parent);
+	if (!mdgpu_type_registered(in->parent, mdgpu_types[type].name))
+		SKIP(return, "mdgpu-%s does not fit in %s",
+		     mdgpu_types[type].name, in->parent);
+	ASSERT_OK(mdgpu_parent_state(in->parent, &in->base));
+	ASSERT_EQ(0, in->base.instances)
+		TH_LOG("instances left behind by an earlier test");
+	ASSERT_OK(mdgpu_create_tracked(&in->created, in->parent,
+				       mdgpu_types[type].name, in->uuid));
+	if (!mdgpu_open(_metadata, in->uuid, cdev, &in->v)) {
+		/* Teardown does not run after a failed setup. */
+		mdgpu_remove_all(&in->created);
+		return;
+	}
+}
+
+/* Fixture teardown, in the harness's parent: the test's fds are closed. */
+static inline void mdgpu_inst_teardown(struct __test_metadata *_metadata,
+				       struct mdgpu_inst *in)
+{
+	EXPECT_OK(mdgpu_remove_all(&in->created));
+	mdgpu_expect_state(_metadata, in->parent, &in->base);
+}
+
+/* Create one more instance of @type on the fixture's parent, and open it. */
+static inline void mdgpu_inst_another(struct __test_metadata *_metadata,
+				      struct mdgpu_inst *in, int type,
+				      char uuid[MDGPU_UUID_LEN + 1],
+				      struct mdgpu_vfio *v)
+{
+	ASSERT_OK(mdgpu_create_tracked(&in->created, in->parent,
+				       mdgpu_types[type].name, uuid));
+	ASSERT_TRUE(mdgpu_open(_metadata, uuid, in->cdev, v));
 }
 
 #endif /* MDGPU_HARNESS_H */

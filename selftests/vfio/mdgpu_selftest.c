@@ -161,7 +161,7 @@ int mdgpu_instance_u64(const char *uuid, const char *attr, uint64_t *val)
 	return mdgpu_read_u64(path, val);
 }
 
-static long count_dir_entries(const char *path)
+long mdgpu_count_entries(const char *path)
 {
 	struct dirent *de;
 	long n = 0;
@@ -202,7 +202,7 @@ int mdgpu_parent_state(const char *parent, struct mdgpu_parent_state *st)
 			return st->available[i];
 		mdgpu_type_path(path, sizeof(path), parent,
 				mdgpu_types[i].name, "devices");
-		n = count_dir_entries(path);
+		n = mdgpu_count_entries(path);
 		if (n < 0)
 			return n;
 		st->devices += n;
@@ -291,39 +291,53 @@ bool mdgpu_instance_exists(const char *uuid)
 	return mdgpu_path_exists(path);
 }
 
+int mdgpu_track(struct mdgpu_uuid_list *list, const char *uuid)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(list->uuid); i++) {
+		if (!list->uuid[i][0]) {
+			memcpy(list->uuid[i], uuid, MDGPU_UUID_LEN + 1);
+			return 0;
+		}
+	}
+	return -E2BIG;
+}
+
+static void untrack(struct mdgpu_uuid_list *list, const char *uuid)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(list->uuid); i++)
+		if (!strcmp(list->uuid[i], uuid))
+			list->uuid[i][0] = '\0';
+}
+
 int mdgpu_create_tracked(struct mdgpu_uuid_list *list, const char *parent,
 			 const char *type, char uuid[MDGPU_UUID_LEN + 1])
 {
-	size_t i;
 	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(list->uuid); i++)
-		if (!list->uuid[i][0])
-			break;
-	if (i == ARRAY_SIZE(list->uuid))
-		return -E2BIG;
 	ret = mdgpu_new_uuid(uuid);
 	if (ret)
 		return ret;
-	/* Recorded first: a create that half-worked is still cleaned up. */
-	memcpy(list->uuid[i], uuid, MDGPU_UUID_LEN + 1);
+	/* Tracked first: a create that half-worked is still cleaned up. */
+	ret = mdgpu_track(list, uuid);
+	if (ret)
+		return ret;
 	ret = mdgpu_create(parent, type, uuid);
 	if (ret && !mdgpu_instance_exists(uuid))
-		list->uuid[i][0] = '\0';
+		untrack(list, uuid);
 	return ret;
 }
 
 int mdgpu_remove_tracked(struct mdgpu_uuid_list *list, const char *uuid)
 {
-	size_t i;
 	int ret = mdgpu_remove(uuid);
 
-	if (ret)
-		return ret;
-	for (i = 0; i < ARRAY_SIZE(list->uuid); i++)
-		if (!strcmp(list->uuid[i], uuid))
-			list->uuid[i][0] = '\0';
-	return 0;
+	if (!ret)
+		untrack(list, uuid);
+	return ret;
 }
 
 int mdgpu_remove_all(struct mdgpu_uuid_list *list)
@@ -351,8 +365,8 @@ int mdgpu_remove_all(struct mdgpu_uuid_list *list)
 int mdgpu_vfio_group_setup(const char *uuid, struct mdgpu_vfio *v)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char path[PATH_MAX], link[PATH_MAX];
-	const char *group;
+	char path[PATH_MAX], link[PATH_MAX], group[32];
+	const char *base;
 	ssize_t n;
 	int iommu;
 
@@ -362,8 +376,11 @@ int mdgpu_vfio_group_setup(const char *uuid, struct mdgpu_vfio *v)
 	if (n < 0)
 		return -errno;
 	link[n] = '\0';
-	group = strrchr(link, '/');
-	group = group ? group + 1 : link;
+	base = strrchr(link, '/');
+	base = base ? base + 1 : link;
+	if (strlen(base) >= sizeof(group))
+		return -ENAMETOOLONG;
+	strcpy(group, base);
 
 	v->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	if (v->container < 0)
@@ -454,7 +471,8 @@ int mdgpu_vfio_cdev_path(const char *uuid, char *buf, size_t len)
 	snprintf(buf, len, "/dev/vfio/devices/%s", name);
 	if (mdgpu_path_exists(buf))
 		return 0;
-	snprintf(devattr, sizeof(devattr), "%s/%s/dev", dir, name);
+	snprintf(devattr, sizeof(devattr),
+		 MDEV_DEVICES_DIR "/%s/vfio-dev/%s/dev", uuid, name);
 	ret = mdgpu_read_file(devattr, majmin, sizeof(majmin));
 	if (ret)
 		return ret;

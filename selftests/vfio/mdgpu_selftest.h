@@ -33,7 +33,9 @@
 #define MDGPU_REGION_SHIFT	40
 #define MDGPU_REGION_OFFSET(index)	((uint64_t)(index) << MDGPU_REGION_SHIFT)
 
+#ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#endif
 
 /**
  * struct mdgpu_type_info - a vGPU type as the spec defines it
@@ -68,6 +70,7 @@ int mdgpu_read_file(const char *path, char *buf, size_t len);
 int mdgpu_write_file(const char *path, const char *str);
 int mdgpu_read_u64(const char *path, uint64_t *val);
 bool mdgpu_path_exists(const char *path);
+long mdgpu_count_entries(const char *path);
 int mdgpu_parent_names(char names[][MDGPU_NAME_LEN], int max);
 int mdgpu_parent_u64(const char *parent, const char *attr, uint64_t *val);
 int mdgpu_type_path(char *buf, size_t len, const char *parent,
@@ -97,6 +100,7 @@ struct mdgpu_uuid_list {
 	char uuid[64][MDGPU_UUID_LEN + 1];
 };
 
+int mdgpu_track(struct mdgpu_uuid_list *list, const char *uuid);
 int mdgpu_create_tracked(struct mdgpu_uuid_list *list, const char *parent,
 			 const char *type, char uuid[MDGPU_UUID_LEN + 1]);
 int mdgpu_remove_tracked(struct mdgpu_uuid_list *list, const char *uuid);

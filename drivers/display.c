@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpu: the display of an instance.
+ *
+ * The guest drives a Bochs VBE ("std VGA") register interface in BAR2, so
+ * the stock bochs DRM driver works unmodified. Every mode the guest sets is
+ * validated (display_mode.c) before the scanout turns on or changes; a
+ * refused mode leaves the display as it was and is counted in
+ * MDGPU_REG_MODE_ERRORS. The host side sees the scanout through
+ * VFIO_DEVICE_QUERY_GFX_PLANE and sets the monitor's EDID through the EDID
+ * region. All state is under vgpu->lock.
+ */
+#include <linux/uaccess.h>
+#include <linux/sizes.h>
+
+#include "mdgpu.h"
+
+/* enum drm_plane_type values, which the VFIO uAPI uses for plane types. */
+#define MDGPU_PLANE_PRIMARY	1
+#define MDGPU_PLANE_CURSOR	2
+
+static const u8 mdgpu_mode_err_code[] = {
+	[MDGPU_MODE_OK] = MDGPU_MODE_ERR_NONE,
+	[MDGPU_MODE_BAD_FORMAT] = MDGPU_MODE_ERR_FORMAT,
+	[MDGPU_MODE_TOO_LARGE] = MDGPU_MODE_ERR_TOO_LARGE,
+	[MDGPU_MODE_NO_FIT] = MDGPU_MODE_ERR_NO_FIT,
+};
+
+static struct mdgpu_mode_limits mdgpu_display_limits(struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_mode_limits lim = {
+		.vram_size = vgpu->vram_size,
+		.max_width = vgpu->type->desc->max_width,
+		.max_height = vgpu->type->desc->max_height,
+	};
+
+	return lim;
+}
+
+/* Make the guest-visible EDID follow the host's link state and blob. */
+static void mdgpu_display_publish_edid(struct mdgpu_display *d)
+{
+	memset(d->edid, 0, sizeof(d->edid));
+	if (d->link_up)
+		memcpy(d->edid, d->host_edid, d->host_edid_size);
+}
+
+/**
+ * mdgpu_display_init() - give a new instance its monitor
+ * @vgpu: the instance, not yet visible to anyone
+ *
+ * The default monitor is connected and prefers the type's largest mode.
+ */
+void mdgpu_display_init(struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_display *d = &vgpu->display;
+	int n;
+
+	n = mdgpu_edid_build(d->host_edid, sizeof(d->host_edid),
+			     vgpu->type->desc->max_width,
+			     vgpu->type->desc->max_height);
+	d->host_edid_size = n > 0 ? n : 0;
+	d->link_up = true;
+	mdgpu_display_publish_edid(d);
+	d->endian = MDGPU_QEXT_ENDIAN_LITTLE;
+}
+
+/**
+ * mdgpu_display_reset() - turn the display off and forget the guest's mode
+ * @vgpu: the instance; caller holds vgpu->lock
+ *
+ * The monitor (EDID, link) is the host's and survives a device reset.
+ */
+void mdgpu_display_reset(struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_display *d = &vgpu->display;
+
+	lockdep_assert_held(&vgpu->lock);
+	memset(d->dispi, 0, sizeof(d->dispi));
+	memset(d->vga, 0, sizeof(d->vga));
+	memset(&d->mode, 0, sizeof(d->mode));
+	d->endian = MDGPU_QEXT_ENDIAN_LITTLE;
+	d->enabled = false;
+	d->last_error = MDGPU_MODE_ERR_NONE;
+	d->mode_errors = 0;
+}
+
+/**
+ * mdgpu_display_status() - value of MDGPU_REG_DISPLAY_STATUS
+ * @vgpu: the instance; caller holds vgpu->lock
+ *
+ * Return: the register value.
+ */
+u32 mdgpu_display_status(struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_display *d = &vgpu->display;
+
+	return (d->enabled ? MDGPU_DISPLAY_ENABLED : 0) |
+	       (u32)d->last_error << MDGPU_DISPLAY_ERROR_SHIFT;
+}
+
+/* BAR2 handlers; the register table in mmio.c calls them under vgpu->lock */
+
+/**
+ * mdgpu_edid_blob_read() - BAR2 0x000-0x3ff: the monitor's EDID
+ * @ctx: the instance
+ * @reg: the table entry
+ * @off: byte offset in the blob
+ * @size: access size
+ *
+ * Return: @size bytes of the blob, little-endian.
+ */
+u32 mdgpu_edid_blob_read(void *ctx, const struct mdgpu_reg *reg, u32 off,
+			 u32 size)
+{
+	struct mdgpu_vgpu *vgpu = ctx;
+	u32 i, val = 0;
+
+	for (i = 0; i < size; i++)
+		val |= (u32)vgpu->display.edid[off + i] << (8 * i);
+	return val;
+}
+
+/**
+ * mdgpu_vga_read() - BAR2 0x400-0x41f: VGA I/O ports 0x3c0-0x3df
+ * @ctx: the instance
+ * @reg: the table entry
+ * @off: port - 0x3c0
+ * @size: access size
+ *
+ * Return: the stored port values.
+ */
+u32 mdgpu_vga_read(void *ctx, const struct mdgpu_reg *reg, u32 off, u32 size)
+{
+	struct mdgpu_vgpu *vgpu = ctx;
+	u32 i, val = 0;
+
+	for (i = 0; i < size; i++)
+		val |= (u32)vgpu->display.vga[off + i] << (8 * i);
+	return val;
+}
+
+/**
+ * mdgpu_vga_write() - store a VGA port write
+ * @ctx: the instance
+ * @reg: the table entry
+ * @off: port - 0x3c0
+ * @size: access size
+ * @val: value written
+ *
+ * The legacy VGA state is kept so the guest reads back what it wrote; it
+ * does not affect the linear framebuffer scanout.
+ */
+void mdgpu_vga_write(void *ctx, const struct mdgpu_reg *reg, u32 off,
+		     u32 size, u32 val)
+{
+	struct mdgpu_vgpu *vgpu = ctx;
+	u32 i;
+
+	for (i = 0; i < size; i++)
+		vgpu->display.vga[off + i] = val >> (8 * i);
+}
+
+/**
+ * mdgpu_dispi_read() - BAR2 0x500-0x515: Bochs VBE DISPI registers
+ * @ctx: the instance
+ * @reg: the table entry
+ * @off: 2 * register index
+ * @size: access size (2)
+ *
+ * Return: the register value.
+ */
+u32 mdgpu_dispi_read(void *ctx, const struct mdgpu_reg *reg, u32 off, u32 size)
+{
+	struct mdgpu_vgpu *vgpu = ctx;
+	struct mdgpu_display *d = &vgpu->display;
+	u32 index = off / 2;
+
+	switch (index) {
+	case MDGPU_DISPI_ID:
+		return MDGPU_DISPI_ID5;
+	case MDGPU_DISPI_VIDEO_MEMORY_64K:
+		return min_t(u64, vgpu->vram_size / SZ_64K, U16_MAX);
+	case MDGPU_DISPI_XRES:
+	case MDGPU_DISPI_YRES:
+	case MDGPU_DISPI_BPP:
+		if (!(d->dispi[MDGPU_DISPI_ENABLE] & MDGPU_DISPI_GETCAPS))
+			break;
+		if (index == MDGPU_DISPI_XRES)
+			return vgpu->type->desc->max_width;
+		if (index == MDGPU_DISPI_YRES)
+			return vgpu->type->desc->max_height;
+		return 32;
+	}
+	return d->dispi[index];
+}
+
+static void mdgpu_display_refuse(struct mdgpu_vgpu *vgpu,
+				 enum mdgpu_mode_error err, u32 index, u32 val)
+{
+	struct mdgpu_display *d = &vgpu->display;
+
+	d->last_error = mdgpu_mode_err_code[err];
+	d->mode_errors++;
+	dev_dbg_ratelimited(vgpu->vdev.dev,
+			    "refused display mode (error %u) on DISPI %u = 0x%x\n",
+			    d->last_error, index, val);
+}
+
+/**
+ * mdgpu_dispi_write() - a guest write to a DISPI register
+ * @ctx: the instance
+ * @reg: the table entry
+ * @off: 2 * register index
+ * @size: access size (2)
+ * @val: value written
+ *
+ * Turning the display on, or changing the mode while it is on, takes effect
+ * only if the resulting mode is valid; otherwise the write is dropped and
+ * the display stays as it was.
+ */
+void mdgpu_dispi_write(void *ctx, const struct mdgpu_reg *reg, u32 off,
+		       u32 size, u32 val)
+{
+	struct mdgpu_vgpu *vgpu = ctx;
+	struct mdgpu_display *d = &vgpu->display;
+	struct mdgpu_mode_limits lim = mdgpu_display_limits(vgpu);
+	u16 next[MDGPU_DISPI_NR];
+	enum mdgpu_mode_error err;
+	struct mdgpu_mode mode;
+	u32 index = off / 2;
+
+	if (index == MDGPU_DISPI_ID || index == MDGPU_DISPI_VIDEO_MEMORY_64K)
+		return;
+	memcpy(next, d->dispi, sizeof(next));
+	next[index] = val;
+
+	if (!(next[MDGPU_DISPI_ENABLE] & MDGPU_DISPI_ENABLED)) {
+		memcpy(d->dispi, next, sizeof(next));
+		d->enabled = false;
+		return;
+	}
+	err = mdgpu_mode_from_dispi(next, &lim, &mode);
+	if (err) {
+		mdgpu_display_refuse(vgpu, err, index, val);
+		/* A refused enable leaves the display off. */
+		if (index == MDGPU_DISPI_ENABLE && !d->enabled)
+			d->dispi[index] = val & ~MDGPU_DISPI_ENABLED;
+		return;
+	}
+	memcpy(d->dispi, next, sizeof(next));
+	d->mode = mode;
+	d->enabled = true;
+	d->last_error = MDGPU_MODE_ERR_NONE;
+}
+
+/**
+ * mdgpu_qext_read() - BAR2 0x600-0x607: QEMU extended registers
+ * @ctx: the instance
+ * @reg: the table entry
+ * @off: offset in the block
+ * @size: access size (4)
+ *
+ * Return: the register value.
+ */
+u32 mdgpu_qext_read(void *ctx, const struct mdgpu_reg *reg, u32 off, u32 size)
+{
+	struct mdgpu_vgpu *vgpu = ctx;
+
+	return off ? vgpu->display.endian : 8;
+}
+
+/**
+ * mdgpu_qext_write() - set the framebuffer byte order
+ * @ctx: the instance
+ * @reg: the table entry
+ * @off: offset in the block
+ * @size: access size (4)
+ * @val: value written; only the two defined byte orders are taken
+ */
+void mdgpu_qext_write(void *ctx, const struct mdgpu_reg *reg, u32 off,
+		      u32 size, u32 val)
+{
+	struct mdgpu_vgpu *vgpu = ctx;
+
+	if (off && (val == MDGPU_QEXT_ENDIAN_LITTLE ||
+		    val == MDGPU_QEXT_ENDIAN_BIG))
+		vgpu->display.endian = val;
+}
+
+/**
+ * mdgpu_display_query_plane() - VFIO_DEVICE_QUERY_GFX_PLANE
+ * @vgpu: the instance
+ * @arg: user pointer to struct vfio_device_gfx_plane_info
+ *
+ * With VFIO_GFX_PLANE_TYPE_PROBE, answers whether a plane type is offered
+ * (both are). Otherwise describes the primary plane: all-zero format and
+ * size while the display is off. There is no cursor plane: it reads as
+ * empty. A region plane is BAR0 and needs the scanout at offset 0; a dma-buf
+ * plane needs a page-aligned scanout; otherwise the plane reads as empty.
+ *
+ * Return: 0, -EFAULT, or -EINVAL for a short argsz, bad flags or an unknown
+ * plane type.
+ */
+long mdgpu_display_query_plane(struct mdgpu_vgpu *vgpu, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_gfx_plane_info,
+					  dmabuf_id);
+	struct vfio_device_gfx_plane_info plane;
+	u32 kind, id = 0;
+	struct mdgpu_mode mode;
+	bool on;
+	int ret;
+
+	if (copy_from_user(&plane, arg, minsz))
+		return -EFAULT;
+	if (plane.argsz < minsz)
+		return -EINVAL;
+	kind = plane.flags & ~VFIO_GFX_PLANE_TYPE_PROBE;
+	if (plane.flags & ~(VFIO_GFX_PLANE_TYPE_PROBE |
+			    VFIO_GFX_PLANE_TYPE_DMABUF |
+			    VFIO_GFX_PLANE_TYPE_REGION) ||
+	    (kind != VFIO_GFX_PLANE_TYPE_DMABUF &&
+	     kind != VFIO_GFX_PLANE_TYPE_REGION))
+		return -EINVAL;
+	if (plane.flags & VFIO_GFX_PLANE_TYPE_PROBE)
+		return 0;
+	if (plane.drm_plane_type != MDGPU_PLANE_PRIMARY &&
+	    plane.drm_plane_type != MDGPU_PLANE_CURSOR)
+		return -EINVAL;
+
+	mutex_lock(&vgpu->lock);
+	on = vgpu->display.enabled;
+	mode = vgpu->display.mode;
+	mutex_unlock(&vgpu->lock);
+
+	if (plane.drm_plane_type != MDGPU_PLANE_PRIMARY || !on)
+		on = false;
+	else if (kind == VFIO_GFX_PLANE_TYPE_REGION)
+		on = mode.offset == 0;
+	else
+		on = PAGE_ALIGNED(mode.offset);
+	if (on && kind == VFIO_GFX_PLANE_TYPE_DMABUF) {
+		ret = mdgpu_dmabuf_plane_id(vgpu, &id);
+		if (ret)
+			return ret;
+		on = id != 0;
+	}
+
+	plane.drm_format = on ? mode.drm_format : 0;
+	plane.drm_format_mod = 0;
+	plane.width = on ? mode.width : 0;
+	plane.height = on ? mode.height : 0;
+	plane.stride = on ? mode.stride : 0;
+	plane.size = on ? mode.size : 0;
+	plane.x_pos = 0;
+	plane.y_pos = 0;
+	plane.x_hot = 0;
+	plane.y_hot = 0;
+	if (kind == VFIO_GFX_PLANE_TYPE_REGION)
+		plane.region_index = VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_VRAM;
+	else
+		plane.dmabuf_id = id;
+	return copy_to_user(arg, &plane, minsz) ? -EFAULT : 0;
+}
+
+/**
+ * mdgpu_edid_region_rw() - access the EDID region
+ * @vgpu: the instance
+ * @off: offset in the region; the caller checked @off + @len against
+ *	 MDGPU_EDID_REGION_SIZE
+ * @buf: kernel buffer
+ * @len: bytes
+ * @write: direction
+ *
+ * The header is struct vfio_region_gfx_edid: edid_size and link_state are
+ * writable, the rest read-only; the blob follows at MDGPU_EDID_REGION_BLOB.
+ * The host writes the blob and edid_size, then sets the link up: only then
+ * does the guest see the new EDID.
+ *
+ * Return: 0, or -EINVAL for a partial or invalid header write.
+ */
+int mdgpu_edid_region_rw(struct mdgpu_vgpu *vgpu, u32 off, u8 *buf, u32 len,
+			 bool write)
+{
+	struct mdgpu_display *d = &vgpu->display;
+	u8 head[MDGPU_EDID_REGION_BLOB] = {};
+	struct vfio_region_gfx_edid *hdr = (void *)head;
+	u32 val;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (off >= MDGPU_EDID_REGION_BLOB) {
+		off -= MDGPU_EDID_REGION_BLOB;
+		if (write)
+			memcpy(d->host_edid + off, buf, len);
+		else
+			memcpy(buf, d->host_edid + off, len);
+		return 0;
+	}
+	if (!write) {
+		u32 n = min_t(u32, len, MDGPU_EDID_REGION_BLOB - off);
+
+		hdr->edid_offset = MDGPU_EDID_REGION_BLOB;
+		hdr->edid_max_size = sizeof(d->host_edid);
+		hdr->edid_size = d->host_edid_size;
+		hdr->max_xres = vgpu->type->desc->max_width;
+		hdr->max_yres = vgpu->type->desc->max_height;
+		hdr->link_state = d->link_up ? VFIO_DEVICE_GFX_LINK_STATE_UP :
+					       VFIO_DEVICE_GFX_LINK_STATE_DOWN;
+		memcpy(buf, head + off, n);
+		if (n < len)
+			memcpy(buf + n, d->host_edid, len - n);
+		return 0;
+	}
+	/* Header writes: one whole 32-bit field at a time. */
+	if (len != 4 || off % 4)
+		return -EINVAL;
+	memcpy(&val, buf, 4);
+	switch (off) {
+	case offsetof(struct vfio_region_gfx_edid, edid_size):
+		if (val > sizeof(d->host_edid))
+			return -EINVAL;
+		d->host_edid_size = val;
+		return 0;
+	case offsetof(struct vfio_region_gfx_edid, link_state):
+		if (val != VFIO_DEVICE_GFX_LINK_STATE_UP &&
+		    val != VFIO_DEVICE_GFX_LINK_STATE_DOWN)
+			return -EINVAL;
+		d->link_up = val == VFIO_DEVICE_GFX_LINK_STATE_UP;
+		mdgpu_display_publish_edid(d);
+		return 0;
+	}
+	return -EINVAL;	/* a read-only field */
+}

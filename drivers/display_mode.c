@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpu: display mode validation and EDID generation.
+ *
+ * A guest programs its mode through the Bochs VBE registers; before the
+ * display is turned on (and on every change while it is on) the mode is
+ * checked here against the instance's framebuffer and type, with 64-bit
+ * arithmetic so no register combination can overflow into another
+ * tenant's VRAM.
+ */
+#include <linux/errno.h>
+#include <linux/limits.h>
+#include <linux/minmax.h>
+#include <linux/string.h>
+#include <uapi/drm/drm_fourcc.h>
+
+#include "mdgpu_display.h"
+
+/**
+ * mdgpu_mode_from_dispi() - validate the mode the DISPI registers describe
+ * @dispi: the MDGPU_DISPI_NR register values
+ * @lim: the instance's limits
+ * @mode: the resulting mode, filled only when the mode is valid
+ *
+ * A virtual width below the visible width counts as the visible width, as
+ * on QEMU's adapter.
+ *
+ * Return: MDGPU_MODE_OK or the reason the mode is refused.
+ */
+enum mdgpu_mode_error mdgpu_mode_from_dispi(const u16 *dispi,
+					    const struct mdgpu_mode_limits *lim,
+					    struct mdgpu_mode *mode)
+{
+	u32 w = dispi[MDGPU_DISPI_XRES], h = dispi[MDGPU_DISPI_YRES];
+	u32 bpp = dispi[MDGPU_DISPI_BPP];
+	u32 xoff = dispi[MDGPU_DISPI_X_OFFSET];
+	u32 yoff = dispi[MDGPU_DISPI_Y_OFFSET];
+	u32 vw = max_t(u32, dispi[MDGPU_DISPI_VIRT_WIDTH], w);
+	u32 cpp, format;
+	u64 stride, offset, size;
+
+	switch (bpp) {
+	case 16:
+		format = DRM_FORMAT_RGB565;
+		break;
+	case 24:
+		format = DRM_FORMAT_RGB888;
+		break;
+	case 32:
+		format = DRM_FORMAT_XRGB8888;
+		break;
+	default:
+		return MDGPU_MODE_BAD_FORMAT;
+	}
+	if (!w || !h)
+		return MDGPU_MODE_BAD_FORMAT;
+	if (w > lim->max_width || h > lim->max_height)
+		return MDGPU_MODE_TOO_LARGE;
+
+	cpp = bpp / 8;
+	stride = (u64)vw * cpp;
+	if (xoff + w > vw)
+		return MDGPU_MODE_NO_FIT;
+	offset = (u64)yoff * stride + (u64)xoff * cpp;
+	size = (u64)(h - 1) * stride + (u64)w * cpp;
+	if (offset > lim->vram_size || size > lim->vram_size - offset)
+		return MDGPU_MODE_NO_FIT;
+
+	mode->width = w;
+	mode->height = h;
+	mode->bpp = bpp;
+	mode->stride = stride;
+	mode->offset = offset;
+	mode->size = size;
+	mode->drm_format = format;
+	return MDGPU_MODE_OK;
+}
+
+#define EDID_HBLANK	160
+#define EDID_HFRONT	48
+#define EDID_HSYNC	32
+#define EDID_VFRONT	3
+#define EDID_VSYNC	6
+
+/* About 460 us of vertical blanking, as reduced-blanking CVT has. */
+static u32 edid_vblank(u32 h)
+{
+	return max_t(u32, EDID_VFRONT + EDID_VSYNC + 6, h * 3 / 100 + 1);
+}
+
+/* Pixel clock in units of 10 kHz. */
+static u64 edid_clock(u32 w, u32 h, u32 hz)
+{
+	return (u64)(w + EDID_HBLANK) * (h + edid_vblank(h)) * hz / 10000;
+}
+
+/* One 18-byte detailed timing descriptor, reduced blanking at @hz. */
+static void edid_dtd(u8 *d, u32 w, u32 h, u32 hz)
+{
+	const u32 hfront = EDID_HFRONT, hsync = EDID_HSYNC;
+	const u32 hblank = EDID_HBLANK;
+	const u32 vfront = EDID_VFRONT, vsync = EDID_VSYNC;
+	u32 vblank = edid_vblank(h);
+	u64 clock = edid_clock(w, h, hz);
+	const u32 wmm = 527, hmm = wmm * h / w;
+
+	d[0] = clock & 0xff;
+	d[1] = clock >> 8;
+	d[2] = w & 0xff;
+	d[3] = hblank & 0xff;
+	d[4] = (w >> 8) << 4 | hblank >> 8;
+	d[5] = h & 0xff;
+	d[6] = vblank & 0xff;
+	d[7] = (h >> 8) << 4 | vblank >> 8;
+	d[8] = hfront;
+	d[9] = hsync;
+	d[10] = vfront << 4 | vsync;
+	d[11] = 0;
+	d[12] = wmm & 0xff;
+	d[13] = hmm & 0xff;
+	d[14] = (wmm >> 8) << 4 | (hmm >> 8 & 0xf);
+	d[15] = 0;
+	d[16] = 0;
+	d[17] = 0x1a;	/* digital separate sync, +hsync, -vsync */
+}
+
+static void edid_text(u8 *d, u8 tag, const char *text)
+{
+	size_t n = strlen(text);
+
+	memset(d, 0, 5);
+	d[3] = tag;
+	memset(d + 5, ' ', 13);
+	memcpy(d + 5, text, min_t(size_t, n, 12));
+	if (n < 13)
+		d[5 + n] = '\n';
+}
+
+/**
+ * mdgpu_edid_build() - make the EDID of the instance's virtual monitor
+ * @edid: output buffer
+ * @len: its size; at least MDGPU_EDID_BLOCK
+ * @width: preferred (and largest) horizontal resolution
+ * @height: preferred vertical resolution
+ *
+ * Builds one EDID 1.4 block: a digital monitor named "mdgpu" whose preferred
+ * mode is @width x @height at 60 Hz (30 Hz if the pixel clock would not fit
+ * the descriptor), with VGA, SVGA and XGA as established modes and range
+ * limits that allow them all. The rest of @edid is zeroed.
+ *
+ * Return: the EDID size (MDGPU_EDID_BLOCK), or -EINVAL if @len is too small
+ * or the resolution cannot be described.
+ */
+int mdgpu_edid_build(u8 *edid, size_t len, u32 width, u32 height)
+{
+	static const u8 header[8] = { 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0 };
+	static const u8 srgb[10] = { 0xee, 0x91, 0xa3, 0x54, 0x4c,
+				     0x99, 0x26, 0x0f, 0x50, 0x54 };
+	/* 24-75 Hz, 30-255 kHz, 660 MHz, range limits only. */
+	static const u8 limits[13] = { 24, 75, 30, 255, 66, 1, 0x0a,
+				       ' ', ' ', ' ', ' ', ' ', ' ' };
+	u8 sum = 0;
+	u32 hz = 60;
+	size_t i;
+
+	if (len < MDGPU_EDID_BLOCK || width < 640 || height < 480 ||
+	    width > MDGPU_EDID_MAX_DIM || height > MDGPU_EDID_MAX_DIM)
+		return -EINVAL;
+	/* The descriptor's pixel clock field holds at most 655.35 MHz. */
+	if (edid_clock(width, height, hz) > U16_MAX)
+		hz = 30;
+
+	memset(edid, 0, len);
+	memcpy(edid, header, sizeof(header));
+	edid[8] = 0x34;		/* manufacturer "MDG" */
+	edid[9] = 0x87;
+	edid[10] = 0x01;	/* product code */
+	edid[16] = 47;		/* week, year 2026 */
+	edid[17] = 2026 - 1990;
+	edid[18] = 1;		/* EDID 1.4 */
+	edid[19] = 4;
+	edid[20] = 0xa5;	/* digital, 8 bits per colour, DisplayPort */
+	edid[21] = 53;		/* 53 x 30 cm */
+	edid[22] = 30;
+	edid[23] = 120;		/* gamma 2.2 */
+	edid[24] = 0x06;	/* sRGB default, preferred timing is native */
+	memcpy(edid + 25, srgb, sizeof(srgb));
+	edid[35] = 0x21;	/* 640x480@60, 800x600@60 */
+	edid[36] = 0x08;	/* 1024x768@60 */
+	for (i = 38; i < 54; i++)
+		edid[i] = 1;	/* no standard timings */
+	edid_dtd(edid + 54, width, height, hz);
+	edid[75] = 0xfd;	/* range limits */
+	memcpy(edid + 77, limits, sizeof(limits));
+	edid_text(edid + 90, 0xfc, "mdgpu");
+	edid[111] = 0x10;	/* dummy descriptor */
+	for (i = 0; i < MDGPU_EDID_BLOCK - 1; i++)
+		sum += edid[i];
+	edid[MDGPU_EDID_BLOCK - 1] = 0x100 - sum;
+	return MDGPU_EDID_BLOCK;
+}

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpu: mapping BAR0 (the instance's VRAM) into the VFIO user, e.g. into
+ * the guest through QEMU, so framebuffer accesses never trap.
+ *
+ * Pages are inserted on fault, from the backend, so untouched VRAM costs
+ * nothing. Every mapping of an instance's BAR0 is linked to the address
+ * space of a private inode (set as the file's mapping at mmap time), so a
+ * reset can zap all of them with unmap_mapping_range() before the VRAM
+ * behind them is discarded: a stale mapping never reaches freed or reused
+ * memory.
+ *
+ * Locking: the fault handler runs under the mm's mmap_lock and takes
+ * vgpu->lock; a reset holds vgpu->lock while it zaps and discards. User
+ * memory is never touched under vgpu->lock (see region.c), so the order is
+ * always mmap_lock -> vgpu->lock -> i_mmap_rwsem.
+ */
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/pseudo_fs.h>
+
+#include "mdgpu.h"
+#include "mdgpu_compat.h"
+
+#define MDGPU_FS_MAGIC	0x6d646770	/* "mdgp" */
+
+static struct vfsmount *mdgpu_mnt;
+static int mdgpu_mnt_count;
+
+static int mdgpu_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, MDGPU_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+static struct file_system_type mdgpu_fs_type = {
+	.name = "mdgpu",
+	.owner = THIS_MODULE,
+	.init_fs_context = mdgpu_fs_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+/**
+ * mdgpu_vram_mmap_init() - create the instance's mapping inode
+ * @vgpu: the instance, being initialised
+ *
+ * Return: 0 or a negative errno.
+ */
+int mdgpu_vram_mmap_init(struct mdgpu_vgpu *vgpu)
+{
+	struct inode *inode;
+	int ret;
+
+	ret = simple_pin_fs(&mdgpu_fs_type, &mdgpu_mnt, &mdgpu_mnt_count);
+	if (ret)
+		return ret;
+	inode = alloc_anon_inode(mdgpu_mnt->mnt_sb);
+	if (IS_ERR(inode)) {
+		simple_release_fs(&mdgpu_mnt, &mdgpu_mnt_count);
+		return PTR_ERR(inode);
+	}
+	vgpu->mmap_inode = inode;
+	return 0;
+}
+
+/**
+ * mdgpu_vram_mmap_fini() - drop the instance's mapping inode
+ * @vgpu: the instance, being released; no mapping exists any more
+ */
+void mdgpu_vram_mmap_fini(struct mdgpu_vgpu *vgpu)
+{
+	iput(vgpu->mmap_inode);
+	vgpu->mmap_inode = NULL;
+	simple_release_fs(&mdgpu_mnt, &mdgpu_mnt_count);
+}
+
+/**
+ * mdgpu_vram_zap() - remove every user mapping of the instance's BAR0
+ * @vgpu: the instance; caller holds vgpu->lock so no fault races in
+ *
+ * The next access faults again and maps whatever backs VRAM by then.
+ */
+void mdgpu_vram_zap(struct mdgpu_vgpu *vgpu)
+{
+	lockdep_assert_held(&vgpu->lock);
+	unmap_mapping_range(vgpu->mmap_inode->i_mapping, 0, 0, true);
+}
+
+static vm_fault_t mdgpu_vram_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mdgpu_vgpu *vgpu = vma->vm_private_data;
+	struct mdgpu_parent *parent = vgpu->parent;
+	u64 off = ((u64)vmf->pgoff << PAGE_SHIFT) & MDGPU_REGION_MASK;
+	struct page *page;
+
+	/* mmap checked the VMA; a fault beyond the BAR cannot happen. */
+	if (off >= vgpu->vram_size)
+		return VM_FAULT_SIGBUS;
+	mutex_lock(&vgpu->lock);
+	page = parent->ops->vram_page(parent, vgpu->vram_offset + off);
+	if (page)
+		get_page(page);
+	mutex_unlock(&vgpu->lock);
+	if (!page)
+		return VM_FAULT_OOM;
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct mdgpu_vram_vm_ops = {
+	.fault = mdgpu_vram_fault,
+};
+
+/**
+ * mdgpu_vram_mmap() - map (part of) BAR0
+ * @vgpu: the instance
+ * @vma: the new mapping; vm_pgoff selects region and offset as for pread
+ *
+ * Return: 0; -EINVAL for another region, a private mapping, or a range
+ * that is not entirely inside BAR0.
+ */
+int mdgpu_vram_mmap(struct mdgpu_vgpu *vgpu, struct vm_area_struct *vma)
+{
+	u64 index = vma->vm_pgoff >> (MDGPU_REGION_SHIFT - PAGE_SHIFT);
+	u64 off = ((u64)vma->vm_pgoff << PAGE_SHIFT) & MDGPU_REGION_MASK;
+	u64 len = vma->vm_end - vma->vm_start;
+
+	if (index != VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_VRAM)
+		return -EINVAL;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (off >= vgpu->vram_size || len > vgpu->vram_size - off)
+		return -EINVAL;
+
+	mdgpu_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &mdgpu_vram_vm_ops;
+	vma->vm_private_data = vgpu;
+	/* Link the VMA to our address space so reset can zap it. */
+	vma->vm_file->f_mapping = vgpu->mmap_inode->i_mapping;
+	return 0;
+}

@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpu VFIO device: device and region info, region access bounds, the BAR2
+ * register file, the BAR0 framebuffer (isolation between instances and
+ * zeroing on reuse) and device reset. Every test runs on a small and a
+ * large type through the group/container path, and on the small type
+ * through the cdev/iommufd path where the kernel has it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/pci_regs.h>
+
+#include "mdgpu_harness.h"
+
+FIXTURE(dev) {
+	struct mdgpu_inst in;
+};
+
+FIXTURE_VARIANT(dev) {
+	int type;
+	bool cdev;
+};
+
+FIXTURE_VARIANT_ADD(dev, group_64M) { .type = 0, .cdev = false };
+FIXTURE_VARIANT_ADD(dev, group_512M) { .type = 3, .cdev = false };
+FIXTURE_VARIANT_ADD(dev, cdev_64M) { .type = 0, .cdev = true };
+
+FIXTURE_SETUP(dev)
+{
+	mdgpu_inst_setup(_metadata, &self->in, variant->type, variant->cdev);
+}
+
+FIXTURE_TEARDOWN_PARENT(dev)
+{
+	mdgpu_inst_teardown(_metadata, &self->in);
+}
+
+#define VFIO_DEV(self)	((self)->in.v.device)
+#define VRAM_SIZE(self)	(mdgpu_types[(self)->in.type].size)
+
+TEST_F(dev, device_info)
+{
+	struct {
+		struct vfio_device_info info;
+		uint8_t tail[64];	/* a newer, larger argsz is fine */
+	} big;
+	struct vfio_device_info info;
+	int fd = VFIO_DEV(self);
+
+	memset(&info, 0xa5, sizeof(info));
+	info.argsz = sizeof(info);
+	ASSERT_OK(ioctl(fd, VFIO_DEVICE_GET_INFO, &info));
+	EXPECT_EQ(VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET, info.flags);
+	EXPECT_EQ(9, info.num_regions);
+	EXPECT_EQ(VFIO_PCI_NUM_REGIONS, info.num_regions);
+	EXPECT_EQ(5, info.num_irqs);
+	EXPECT_EQ(VFIO_PCI_NUM_IRQS, info.num_irqs);
+
+	memset(&big, 0, sizeof(big));
+	big.info.argsz = sizeof(big);
+	ASSERT_OK(ioctl(fd, VFIO_DEVICE_GET_INFO, &big));
+	EXPECT_EQ(9, big.info.num_regions);
+
+	/* The minimal size still works. */
+	memset(&info, 0, sizeof(info));
+	info.argsz = offsetof(struct vfio_device_info, num_irqs) +
+		     sizeof(info.num_irqs);
+	ASSERT_OK(ioctl(fd, VFIO_DEVICE_GET_INFO, &info));
+	EXPECT_EQ(5, info.num_irqs);
+}
+
+TEST_F(dev, device_info_short_argsz)
+{
+	const uint32_t minsz = offsetof(struct vfio_device_info, num_irqs) +
+			       sizeof(uint32_t);
+	const uint32_t sizes[] = { 0, 4, minsz - 1 };
+	struct vfio_device_info info;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		memset(&info, 0, sizeof(info));
+		info.argsz = sizes[i];
+		EXPECT_EQ(-1, ioctl(VFIO_DEV(self), VFIO_DEVICE_GET_INFO, &info));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("argsz %u", sizes[i]);
+		/* Nothing is reported back to a refused caller. */
+		EXPECT_EQ(0, info.num_regions);
+	}
+}
+
+/* What each region index reports: size, and whether it is accessible. */
+static uint64_t region_size(FIXTURE_DATA(dev) *self, unsigned int index)
+{
+	switch (index) {
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		return VRAM_SIZE(self);
+	case VFIO_PCI_BAR2_REGION_INDEX:
+		return MDGPU_REGS_SIZE;
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		return MDGPU_CFG_SIZE;
+	}
+	return 0;
+}
+
+TEST_F(dev, region_info)
+{
+	const uint32_t rw = VFIO_REGION_INFO_FLAG_READ |
+			    VFIO_REGION_INFO_FLAG_WRITE;
+	const uint32_t bad[] = { 9, 10, 0x7fffffff, 0xffffffff };
+	struct vfio_region_info info;
+	unsigned int i;
+
+	for (i = 0; i < 9; i++) {
+		uint64_t size = region_size(self, i);
+
+		memset(&info, 0xa5, sizeof(info));
+		info.argsz = sizeof(info);
+		info.index = i;
+		ASSERT_OK(ioctl(VFIO_DEV(self), VFIO_DEVICE_GET_REGION_INFO,
+				&info)) TH_LOG("region %u", i);
+		EXPECT_EQ(i, info.index);
+		EXPECT_EQ(size, info.size) TH_LOG("region %u", i);
+		EXPECT_EQ(MDGPU_REGION_OFFSET(i), info.offset)
+			TH_LOG("region %u", i);
+		if (size) {
+			EXPECT_EQ(rw, info.flags & rw) TH_LOG("region %u", i);
+		} else {
+			EXPECT_EQ(0, info.flags) TH_LOG("region %u", i);
+		}
+		/* No capability chain: no stale bytes in cap_offset. */
+		EXPECT_FALSE(info.flags & VFIO_REGION_INFO_FLAG_CAPS);
+		EXPECT_EQ(0, info.cap_offset) TH_LOG("region %u", i);
+	}
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		memset(&info, 0, sizeof(info));
+		info.argsz = sizeof(info);
+		info.index = bad[i];
+		EXPECT_EQ(-1, ioctl(VFIO_DEV(self), VFIO_DEVICE_GET_REGION_INFO,
+				    &info));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("index %u", bad[i]);
+	}
+
+	for (i = 0; i < sizeof(info); i += 4) {
+		memset(&info, 0, sizeof(info));
+		info.argsz = i;
+		info.index = VFIO_PCI_CONFIG_REGION_INDEX;
+		EXPECT_EQ(-1, ioctl(VFIO_DEV(self), VFIO_DEVICE_GET_REGION_INFO,
+				    &info));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("argsz %u", i);
+		EXPECT_EQ(0, info.size);
+	}
+}
+
+static void expect_rw_result(struct __test_metadata *_metadata, int fd,
+			     unsigned int index, uint64_t off, size_t len,
+			     ssize_t want)
+{
+	uint8_t buf[64];
+
+	ASSERT_LE(len, sizeof(buf));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(want, mdgpu_region_read(fd, index, off, buf, len))
+		TH_LOG("read region %u at 0x%llx, %zu bytes", index,
+		       (unsigned long long)off, len);
+	EXPECT_EQ(want, mdgpu_region_write(fd, index, off, buf, len))
+		TH_LOG("write region %u at 0x%llx, %zu bytes", index,
+		       (unsigned long long)off, len);
+}
+
+TEST_F(dev, region_access_bounds)
+{
+	const unsigned int regions[] = { VFIO_PCI_CONFIG_REGION_INDEX,
+					 VFIO_PCI_BAR0_REGION_INDEX,
+					 VFIO_PCI_BAR2_REGION_INDEX };
+	const unsigned int empty[] = { 1, 3, 4, 5, 6, 8, 9, 10, 0x7fffff };
+	const uint64_t last_off = (1ULL << MDGPU_REGION_SHIFT) - 1;
+	int fd = VFIO_DEV(self);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(regions); i++) {
+		unsigned int r = regions[i];
+		uint64_t size = region_size(self, r);
+
+		expect_rw_result(_metadata, fd, r, 0, 1, 1);
+		expect_rw_result(_metadata, fd, r, size - 1, 1, 1);
+		expect_rw_result(_metadata, fd, r, size - 4, 4, 4);
+		expect_rw_result(_metadata, fd, r, 0, 0, 0);
+		expect_rw_result(_metadata, fd, r, size - 1, 0, 0);
+		/* Beyond the end, or partly beyond: refused as a whole. */
+		expect_rw_result(_metadata, fd, r, size, 1, -EINVAL);
+		expect_rw_result(_metadata, fd, r, size, 4, -EINVAL);
+		expect_rw_result(_metadata, fd, r, size - 1, 2, -EINVAL);
+		expect_rw_result(_metadata, fd, r, size - 4, 8, -EINVAL);
+		expect_rw_result(_metadata, fd, r, size - 2, 64, -EINVAL);
+		expect_rw_result(_metadata, fd, r, size + 4096, 4, -EINVAL);
+		expect_rw_result(_metadata, fd, r, last_off, 1, -EINVAL);
+		expect_rw_result(_metadata, fd, r, last_off - 3, 4, -EINVAL);
+	}
+	for (i = 0; i < ARRAY_SIZE(empty); i++) {
+		expect_rw_result(_metadata, fd, empty[i], 0, 1, -EINVAL);
+		expect_rw_result(_metadata, fd, empty[i], 0, 4, -EINVAL);
+		expect_rw_result(_metadata, fd, empty[i], 4096, 8, -EINVAL);
+	}
+}
+
+/* A write that does not fit changes nothing, not even its in-range part. */
+TEST_F(dev, refused_write_changes_nothing)
+{
+	uint64_t end = VRAM_SIZE(self);
+	uint32_t old = 0x11223344, val;
+	uint8_t ones[16];
+	int fd = VFIO_DEV(self);
+
+	memset(ones, 0xff, sizeof(ones));
+	ASSERT_EQ(4, mdgpu_region_write(fd, VFIO_PCI_BAR0_REGION_INDEX,
+					end - 4, &old, 4));
+	EXPECT_EQ(-EINVAL, mdgpu_region_write(fd, VFIO_PCI_BAR0_REGION_INDEX,
+					      end - 4, ones, 8));
+	EXPECT_EQ(-EINVAL, mdgpu_region_write(fd, VFIO_PCI_BAR0_REGION_INDEX,
+					      end - 2, ones, 16));
+	ASSERT_EQ(4, mdgpu_region_read(fd, VFIO_PCI_BAR0_REGION_INDEX,
+				       end - 4, &val, 4));
+	EXPECT_EQ(old, val);
+
+	/* Config space: the last dword holds nothing writable, use BAR2. */
+	ASSERT_OK(mdgpu_reg_write(fd, MDGPU_REG_SCRATCH, old));
+	EXPECT_EQ(-EINVAL, mdgpu_region_write(fd, VFIO_PCI_BAR2_REGION_INDEX,
+					      MDGPU_REGS_SIZE - 4, ones, 8));
+	EXPECT_EQ(old, mdgpu_reg_read(fd, MDGPU_REG_SCRATCH));
+}
+
+TEST_F(dev, bar2_registers)
+{
+	int fd = VFIO_DEV(self);
+	uint64_t size64 = 0, resets;
+
+	EXPECT_EQ(MDGPU_ID_MAGIC, mdgpu_reg_read(fd, MDGPU_REG_ID));
+	EXPECT_EQ(MDGPU_DEVICE_VERSION, mdgpu_reg_read(fd, MDGPU_REG_VERSION));
+	EXPECT_EQ((uint32_t)VRAM_SIZE(self),
+		  mdgpu_reg_read(fd, MDGPU_REG_VRAM_SIZE_LO));
+	EXPECT_EQ((uint32_t)(VRAM_SIZE(self) >> 32),
+		  mdgpu_reg_read(fd, MDGPU_REG_VRAM_SIZE_HI));
+	/* A 64-bit access is two 32-bit ones: LO then HI. */
+	ASSERT_EQ(8, mdgpu_region_read(fd, VFIO_PCI_BAR2_REGION_INDEX,
+				       MDGPU_REG_VRAM_SIZE_LO, &size64, 8));
+	EXPECT_EQ(VRAM_SIZE(self), size64);
+	EXPECT_EQ(0, mdgpu_reg_read(fd, MDGPU_REG_SCRATCH));
+	ASSERT_OK(mdgpu_instance_u64(self->in.uuid, "reset_count", &resets));
+	EXPECT_EQ(resets, mdgpu_reg_read(fd, MDGPU_REG_RESET_COUNT));
+
+	ASSERT_OK(mdgpu_reg_write(fd, MDGPU_REG_SCRATCH, 0x12345678));
+	EXPECT_EQ(0x12345678, mdgpu_reg_read(fd, MDGPU_REG_SCRATCH));
+	ASSERT_OK(mdgpu_reg_write(fd, MDGPU_REG_SCRATCH, 0xffffffff));
+	EXPECT_EQ(0xffffffff, mdgpu_reg_read(fd, MDGPU_REG_SCRATCH));
+}
+
+TEST_F(dev, bar2_readonly_registers)
+{
+	const uint32_t ro[] = { MDGPU_REG_ID, MDGPU_REG_VERSION,
+				MDGPU_REG_VRAM_SIZE_LO, MDGPU_REG_VRAM_SIZE_HI,
+				MDGPU_REG_RESET_COUNT };
+	const uint32_t vals[] = { 0, 0xffffffff, 0x5a5a5a5a };
+	int fd = VFIO_DEV(self);
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(ro); i++) {
+		uint32_t before = mdgpu_reg_read(fd, ro[i]);
+
+		for (j = 0; j < ARRAY_SIZE(vals); j++) {
+			ASSERT_OK(mdgpu_reg_write(fd, ro[i], vals[j]));
+			EXPECT_EQ(before, mdgpu_reg_read(fd, ro[i]))
+				TH_LOG("register 0x%x after writing 0x%x",
+				       ro[i], vals[j]);
+		}
+	}
+}
+
+/* Only whole, aligned 32-bit accesses reach a register. */
+TEST_F(dev, bar2_partial_accesses_miss)
+{
+	const uint32_t regs[] = { MDGPU_REG_ID, MDGPU_REG_VERSION,
+				  MDGPU_REG_VRAM_SIZE_LO, MDGPU_REG_SCRATCH,
+				  MDGPU_REG_RESET_COUNT };
+	const uint32_t scratch = 0x89abcdef;
+	uint8_t ones[4] = { 0xff, 0xff, 0xff, 0xff };
+	int fd = VFIO_DEV(self);
+	size_t i;
+	uint32_t b;
+
+	ASSERT_OK(mdgpu_reg_write(fd, MDGPU_REG_SCRATCH, scratch));
+	for (i = 0; i < ARRAY_SIZE(regs); i++) {
+		uint32_t r = regs[i], val;
+
+		for (b = 0; b < 4; b++) {
+			val = 0xdeadbeef;
+			ASSERT_EQ(1, mdgpu_region_read(fd, 2, r + b, &val, 1));
+			EXPECT_EQ(0xdeadbe00, val) TH_LOG("byte at 0x%x", r + b);
+		}
+		for (b = 0; b < 4; b += 2) {
+			val = 0xdeadbeef;
+			ASSERT_EQ(2, mdgpu_region_read(fd, 2, r + b, &val, 2));
+			EXPECT_EQ(0xdead0000, val) TH_LOG("word at 0x%x", r + b);
+		}
+		for (b = 1; b < 4; b++) {
+			val = 0xdeadbeef;
+			ASSERT_EQ(4, mdgpu_region_read(fd, 2, r + b, &val, 4));
+			EXPECT_EQ(0, val) TH_LOG("dword at 0x%x", r + b);
+		}
+	}
+	/* Partial writes to SCRATCH are dropped. */
+	for (b = 0; b < 4; b++)
+		ASSERT_EQ(1, mdgpu_region_write(fd, 2, MDGPU_REG_SCRATCH + b,
+						ones, 1));
+	ASSERT_EQ(2, mdgpu_region_write(fd, 2, MDGPU_REG_SCRATCH, ones, 2));
+	ASSERT_EQ(2, mdgpu_region_write(fd, 2, MDGPU_REG_SCRATCH + 2, ones, 2));
+	ASSERT_EQ(4, mdgpu_region_write(fd, 2, MDGPU_REG_SCRATCH + 1, ones, 4));
+	EXPECT_EQ(scratch, mdgpu_reg_read(fd, MDGPU_REG_SCRATCH));
+}
+
+/*
+ * Every other dword reads zero and drops writes. 0x400-0x7ff is reserved for
+ * the Bochs VBE interface, which will give it meaning, so it is left out.
+ */
+TEST_F(dev, bar2_unknown_offsets)
+{
+	int fd = VFIO_DEV(self);
+	uint32_t off, val;
+
+	for (off = MDGPU_REG_RESET_COUNT + 4; off < MDGPU_REGS_SIZE; off += 4) {
+		if (off >= 0x400 && off < 0x800)
+			continue;
+		ASSERT_OK(mdgpu_reg_write(fd, off, 0xffffffff));
+		val = mdgpu_reg_read(fd, off);
+		EXPECT_EQ(0, val) TH_LOG("offset 0x%x", off);
+		if (val)
+			break;
+	}
+}
+
+static void fill_pattern(uint8_t *buf, size_t len, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		seed = seed * 1103515245 + 12345;
+		buf[i] = seed >> 16;
+	}
+}
+
+static void expect_vram(struct __test_metadata *_metadata, int fd,
+			uint64_t off, size_t len, uint32_t seed)
+{
+	uint8_t *want = malloc(len), *got = malloc(len);
+
+	ASSERT_TRUE(want && got);
+	if (seed)
+		fill_pattern(want, len, seed);
+	else
+		memset(want, 0, len);
+	memset(got, 0xee, len);
+	EXPECT_EQ((ssize_t)len, mdgpu_region_read(fd, 0, off, got, len));
+	EXPECT_EQ(0, memcmp(want, got, len))
+		TH_LOG("VRAM at 0x%llx, %zu bytes, %s", (unsigned long long)off,
+		       len, seed ? "pattern" : "zeroes");
+	free(want);
+	free(got);
+}
+
+static void write_vram(struct __test_metadata *_metadata, int fd,
+		       uint64_t off, size_t len, uint32_t seed)
+{
+	uint8_t *buf = malloc(len);
+
+	ASSERT_NE(NULL, buf);
+	fill_pattern(buf, len, seed);
+	EXPECT_EQ((ssize_t)len, mdgpu_region_write(fd, 0, off, buf, len));
+	free(buf);
+}
+
+/* Spots of VRAM the framebuffer tests write: edges, odd sizes, big spans. */
+struct vram_spot {
+	uint64_t off;
+	size_t len;
+};
+
+static void vram_spots(uint64_t size, struct vram_spot spots[5])
+{
+	spots[0] = (struct vram_spot){ 0, 4 };
+	spots[1] = (struct vram_spot){ size - 4, 4 };
+	spots[2] = (struct vram_spot){ size / 2 + 1, 3 };
+	/* Crosses pages and the driver's bounce buffer, unaligned. */
+	spots[3] = (struct vram_spot){ 4095, (1 << 20) + 3 };
+	spots[4] = (struct vram_spot){ size - 8192 - 7, 8192 };
+}
+
+TEST_F(dev, bar0_read_write)
+{
+	struct vram_spot spots[5];
+	int fd = VFIO_DEV(self);
+	size_t i;
+
+	vram_spots(VRAM_SIZE(self), spots);
+	/* A new instance's framebuffer is blank. */
+	for (i = 0; i < ARRAY_SIZE(spots); i++)
+		expect_vram(_metadata, fd, spots[i].off, spots[i].len, 0);
+	for (i = 0; i < ARRAY_SIZE(spots); i++)
+		write_vram(_metadata, fd, spots[i].off, spots[i].len, i + 1);
+	for (i = 0; i < ARRAY_SIZE(spots); i++)
+		expect_vram(_metadata, fd, spots[i].off, spots[i].len, i + 1);
+	/* Untouched VRAM between the spots stays blank. */
+	expect_vram(_metadata, fd, VRAM_SIZE(self) / 4, 65536, 0);
+}
+
+TEST_F(dev, bar0_instances_isolated)
+{
+	char uuid[MDGPU_UUID_LEN + 1];
+	struct mdgpu_vfio other = MDGPU_VFIO_INIT;
+	struct vram_spot spots[5];
+	uint64_t off_a, off_b;
+	int fd = VFIO_DEV(self);
+	size_t i;
+
+	if (mdgpu_type_available(self->in.parent,
+				 mdgpu_types[self->in.type].name) < 1)
+		SKIP(return, "no room for a second instance");
+	mdgpu_inst_another(_metadata, &self->in, self->in.type, uuid, &other);
+	ASSERT_OK(mdgpu_instance_u64(self->in.uuid, "vram_offset", &off_a));
+	ASSERT_OK(mdgpu_instance_u64(uuid, "vram_offset", &off_b));
+	EXPECT_NE(off_a, off_b);
+
+	vram_spots(VRAM_SIZE(self), spots);
+	for (i = 0; i < ARRAY_SIZE(spots); i++) {
+		write_vram(_metadata, fd, spots[i].off, spots[i].len, 100 + i);
+		/* The other instance does not see it... */
+		expect_vram(_metadata, other.device, spots[i].off,
+			    spots[i].len, 0);
+		write_vram(_metadata, other.device, spots[i].off, spots[i].len,
+			   200 + i);
+	}
+	/* ...and its own writes did not land in ours. */
+	for (i = 0; i < ARRAY_SIZE(spots); i++) {
+		expect_vram(_metadata, fd, spots[i].off, spots[i].len, 100 + i);
+		expect_vram(_metadata, other.device, spots[i].off,
+			    spots[i].len, 200 + i);
+	}
+	mdgpu_vfio_close(&other);
+}
+
+/*
+ * Remove an instance that wrote its framebuffer, with the parent otherwise
+ * full: the next instance of the type must get the same VRAM range, and it
+ * must read blank.
+ */
+TEST_F(dev, bar0_zeroed_for_next_owner)
+{
+	const char *type = mdgpu_types[self->in.type].name;
+	char uuid[MDGPU_UUID_LEN + 1];
+	struct mdgpu_vfio next = MDGPU_VFIO_INIT;
+	struct vram_spot spots[5];
+	uint64_t off_old, off_new;
+	long avail, i;
+
+	vram_spots(VRAM_SIZE(self), spots);
+	for (i = 0; i < (long)ARRAY_SIZE(spots); i++)
+		write_vram(_metadata, VFIO_DEV(self), spots[i].off,
+			   spots[i].len, 300 + i);
+	ASSERT_OK(mdgpu_instance_u64(self->in.uuid, "vram_offset", &off_old));
+
+	avail = mdgpu_type_available(self->in.parent, type);
+	for (i = 0; i < avail; i++)
+		ASSERT_OK(mdgpu_create_tracked(&self->in.created,
+					       self->in.parent, type, uuid));
+	ASSERT_EQ(0, mdgpu_type_available(self->in.parent, type));
+
+	mdgpu_vfio_close(&self->in.v);
+	ASSERT_OK(mdgpu_remove_tracked(&self->in.created, self->in.uuid));
+	mdgpu_inst_another(_metadata, &self->in, self->in.type, uuid, &next);
+	ASSERT_OK(mdgpu_instance_u64(uuid, "vram_offset", &off_new));
+	ASSERT_EQ(off_old, off_new);
+	for (i = 0; i < (long)ARRAY_SIZE(spots); i++)
+		expect_vram(_metadata, next.device, spots[i].off, spots[i].len,
+			    0);
+	mdgpu_vfio_close(&next);
+}
+
+TEST_F(dev, reset)
+{
+	uint8_t power_on[MDGPU_CFG_SIZE], now[MDGPU_CFG_SIZE];
+	const uint32_t bar0 = 0xc000000c, bar2 = 0xfebf0000;
+	int fd = VFIO_DEV(self);
+	uint64_t resets, after;
+	uint16_t cmd = PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, msi;
+	int i;
+
+	ASSERT_OK(mdgpu_cfg_read(fd, 0, power_on, sizeof(power_on)));
+	ASSERT_OK(mdgpu_instance_u64(self->in.uuid, "reset_count", &resets));
+
+	/* Change everything a user can change. */
+	ASSERT_OK(mdgpu_cfg_write(fd, PCI_COMMAND, &cmd, 2));
+	ASSERT_OK(mdgpu_cfg_write(fd, PCI_BASE_ADDRESS_0, &bar0, 4));
+	ASSERT_OK(mdgpu_cfg_write(fd, PCI_BASE_ADDRESS_2, &bar2, 4));
+	ASSERT_OK(mdgpu_cfg_read(fd, MDGPU_CFG_MSI_CAP + PCI_MSI_FLAGS, &msi, 2));
+	msi |= PCI_MSI_FLAGS_ENABLE;
+	ASSERT_OK(mdgpu_cfg_write(fd, MDGPU_CFG_MSI_CAP + PCI_MSI_FLAGS, &msi, 2));
+	ASSERT_OK(mdgpu_cfg_read(fd, 0, now, sizeof(now)));
+	ASSERT_NE(0, memcmp(power_on, now, sizeof(now)));
+	ASSERT_OK(mdgpu_reg_write(fd, MDGPU_REG_SCRATCH, 0xcafef00d));
+	write_vram(_metadata, fd, 0, 4096, 7);
+	write_vram(_metadata, fd, VRAM_SIZE(self) - 4096, 4096, 8);
+
+	for (i = 1; i <= 2; i++) {
+		ASSERT_OK(ioctl(fd, VFIO_DEVICE_RESET));
+		ASSERT_OK(mdgpu_cfg_read(fd, 0, now, sizeof(now)));
+		EXPECT_EQ(0, memcmp(power_on, now, sizeof(now)))
+			TH_LOG("config space differs from power-on after reset");
+		EXPECT_EQ(0, mdgpu_cfg_read32(fd, PCI_COMMAND) & 0xffff);
+		EXPECT_EQ(0, mdgpu_reg_read(fd, MDGPU_REG_SCRATCH));
+		expect_vram(_metadata, fd, 0, 4096, 0);
+		expect_vram(_metadata, fd, VRAM_SIZE(self) - 4096, 4096, 0);
+		ASSERT_OK(mdgpu_instance_u64(self->in.uuid, "reset_count",
+					     &after));
+		EXPECT_EQ(resets + i, after);
+		EXPECT_EQ(resets + i, mdgpu_reg_read(fd, MDGPU_REG_RESET_COUNT));
+	}
+	/* The device works after a reset. */
+	ASSERT_OK(mdgpu_reg_write(fd, MDGPU_REG_SCRATCH, 1));
+	EXPECT_EQ(1, mdgpu_reg_read(fd, MDGPU_REG_SCRATCH));
+	write_vram(_metadata, fd, 0, 64, 9);
+	expect_vram(_metadata, fd, 0, 64, 9);
+}
+
+TEST_F(dev, unknown_ioctl)
+{
+	EXPECT_EQ(-1, ioctl(VFIO_DEV(self), _IO(VFIO_TYPE, VFIO_BASE + 60)));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+TEST_HARNESS_MAIN
