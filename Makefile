@@ -12,7 +12,14 @@
 # one tree can build for several kernels side by side.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
+# The release the modules are for: Debian's 6.1 headers name it only in
+# their path (their kernel.release reads the upstream version).
+KDIR_BASE := $(notdir $(realpath $(KDIR)))
+ifneq ($(filter linux-headers-%,$(KDIR_BASE)),)
+KREL := $(patsubst linux-headers-%,%,$(KDIR_BASE))
+else
 KREL := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+endif
 BUILD ?= $(CURDIR)/build
 BDIR := $(BUILD)/$(KREL)
 MODULE_SRCS := Kbuild drivers include uapi scheduler
@@ -31,7 +38,8 @@ module:
 	$(MAKE) -C $(KDIR) M=$(BDIR) W=$(W) C=$(C) modules
 
 install: module
-	$(MAKE) -C $(KDIR) M=$(BDIR) INSTALL_MOD_DIR=updates modules_install
+	$(MAKE) -C $(KDIR) M=$(BDIR) INSTALL_MOD_DIR=updates \
+		KERNELRELEASE=$(KREL) modules_install
 	depmod -a $(KREL)
 	$(MAKE) -C tools install
 

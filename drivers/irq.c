@@ -92,6 +92,7 @@ static void mdgpu_irq_set_trigger_locked(struct mdgpu_vgpu *vgpu,
 {
 	struct eventfd_ctx **slot = &vgpu->irq.trigger[index];
 
+	lockdep_assert_held(&vgpu->lock);
 	if (*slot)
 		eventfd_ctx_put(*slot);
 	*slot = ctx;
@@ -101,6 +102,7 @@ static void mdgpu_intx_unmask_locked(struct mdgpu_vgpu *vgpu)
 {
 	struct mdgpu_irq *irq = &vgpu->irq;
 
+	lockdep_assert_held(&vgpu->lock);
 	irq->intx_masked = false;
 	mdgpu_cfg_set_intx_status(&vgpu->cfg, false);
 	if (irq->intx_pending) {
@@ -121,6 +123,10 @@ static int mdgpu_irq_set_locked(struct mdgpu_vgpu *vgpu,
 
 	lockdep_assert_held(&vgpu->lock);
 
+	if (action != VFIO_IRQ_SET_ACTION_MASK &&
+	    action != VFIO_IRQ_SET_ACTION_UNMASK &&
+	    action != VFIO_IRQ_SET_ACTION_TRIGGER)
+		return -EINVAL;	/* exactly one action */
 	if (action == VFIO_IRQ_SET_ACTION_MASK ||
 	    action == VFIO_IRQ_SET_ACTION_UNMASK) {
 		/* Only INTx masks; eventfd-driven unmasking is not offered. */

@@ -21,16 +21,18 @@ static int mdgpu_vfio_init(struct vfio_device *vdev)
 	int ret;
 
 	vgpu->type = type;
+	/* Held until .release, which still uses the parent. */
 	vgpu->parent = type->parent;
+	get_device(&vgpu->parent->dev);
 	vgpu->vram_size = type->desc->vram_size;
 	vgpu->layout.vram_size = vgpu->vram_size;
 	vgpu->layout.regs_size = MDGPU_REGS_SIZE;
 	ret = mdgpu_cfg_layout_check(&vgpu->layout);
 	if (WARN_ON_ONCE(ret))
-		return ret;
+		goto put_parent;
 	ret = mdgpu_vram_mmap_init(vgpu);
 	if (ret)
-		return ret;
+		goto put_parent;
 	ret = mdgpu_parent_reserve_vram(vgpu->parent, vgpu->vram_size,
 					&vgpu->vram_offset);
 	if (ret)
@@ -43,6 +45,8 @@ static int mdgpu_vfio_init(struct vfio_device *vdev)
 
 fini_mmap:
 	mdgpu_vram_mmap_fini(vgpu);
+put_parent:
+	put_device(&vgpu->parent->dev);
 	return ret;
 }
 
@@ -55,6 +59,7 @@ static void mdgpu_vfio_release(struct vfio_device *vdev)
 				  vgpu->vram_size);
 	mdgpu_vram_mmap_fini(vgpu);
 	mutex_destroy(&vgpu->lock);
+	put_device(&vgpu->parent->dev);
 	mdgpu_vfio_release_done(vdev);
 }
 

@@ -3,7 +3,7 @@
  * VRAM range allocator of an mdgpu parent.
  *
  * Pure logic over plain data: the caller serialises every call on one map
- * (see struct mdgpu_parent::vram_lock).
+ * (see struct mdgpu_parent::lock).
  */
 #ifndef _MDGPU_VRAM_H
 #define _MDGPU_VRAM_H

@@ -4,6 +4,7 @@
 set -euo pipefail
 
 ko=$1
+out=${2:-/tmp}
 run() { echo "# $*"; "$@"; }
 
 echo "=== mdgpu demo on Linux $(uname -r)"
@@ -16,7 +17,10 @@ for f in backend vram_total vram_used instances; do
 done
 echo
 echo "--- vGPU types (ls $parent/mdev_supported_types)"
-for t in "$parent"/mdev_supported_types/*; do
+types=$(for t in "$parent"/mdev_supported_types/*; do
+	echo "$(cat "$t/description" | sed 's/^framebuffer=\([0-9]*\)M.*/\1/') $t"
+done | sort -n | cut -d' ' -f2)
+for t in $types; do
 	printf '  %-12s name="%s" available_instances=%s\n' "$(basename "$t")" \
 		"$(cat "$t/name")" "$(cat "$t/available_instances")"
 	printf '  %-12s description: %s\n' "" "$(cat "$t/description")"
@@ -24,7 +28,7 @@ done
 echo
 echo "--- creating one vGPU of every type"
 uuids=()
-for t in "$parent"/mdev_supported_types/*; do
+for t in $types; do
 	u=$(cat /proc/sys/kernel/random/uuid)
 	echo "# echo $u > $t/create"
 	echo "$u" >"$t/create"
@@ -42,7 +46,7 @@ for u in "${uuids[@]}"; do
 done
 echo
 echo "--- available_instances after creating them"
-for t in "$parent"/mdev_supported_types/*; do
+for t in $types; do
 	printf '  %-12s %s\n' "$(basename "$t")" "$(cat "$t/available_instances")"
 done
 printf '  parent vram_used=%s MiB of %s MiB\n' \
@@ -50,6 +54,9 @@ printf '  parent vram_used=%s MiB of %s MiB\n' \
 echo
 echo "--- the virtual PCI function of ${uuids[0]}, as a VM sees it through VFIO"
 tools/mdgpu-cfgdump "${uuids[0]}"
+echo
+echo "--- display: a mode set through the registers, seen through the dma-buf"
+tools/mdgpu-fbdemo "${uuids[0]}" "$out/scanout-${uuids[0]}.png" 800 600
 echo
 echo "--- removing the instances"
 for u in "${uuids[@]}"; do

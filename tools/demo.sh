@@ -9,12 +9,16 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 kernel=${MDGPU_DEMO_KERNEL:-stock-6.12}
 
-bash selftests/vm/deps.sh vm build rsync make gcc libc6-dev >/dev/null
+bash selftests/vm/deps.sh vm build rsync make gcc libc6-dev libpng-dev >/dev/null
 kd=$(bash selftests/vm/kernel.sh "$kernel" | tail -n 1)
 make -s KDIR="$(cat "$kd/kdir")" BUILD="$repo/build/$kernel" module >/dev/null
 make -s -C tools >/dev/null
 ko=$(find "$repo/build/$kernel" -name mdgpu.ko | head -n 1)
+out=$repo/build/demo
+mkdir -p "$out"
+rm -f "$out"/*.png
 echo "demo: booting $kernel under QEMU (software emulation, ~30 s)..."
-bash selftests/vm/run-vm.sh --kernel "$kd" --timeout 600 -v \
-	--log "$repo/build/demo.log" --script tools/demo-guest.sh -- "$ko" |
+bash selftests/vm/run-vm.sh --kernel "$kd" --timeout 600 -v --outdir "$out" \
+	--log "$repo/build/demo.log" --script tools/demo-guest.sh -- "$ko" "$out" |
 	sed -n '/^=== mdgpu demo/,/^=== end of demo/p'
+ls "$out"/*.png >/dev/null 2>&1 && echo "demo: scanout pictures: $(ls "$out"/*.png)"

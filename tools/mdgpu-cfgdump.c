@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <linux/vfio.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,44 +16,13 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "lib/mdgpu_vfio.h"
 #include "uapi/mdgpu.h"
 
 static int die(const char *what)
 {
 	fprintf(stderr, "mdgpu-cfgdump: %s: %s\n", what, strerror(errno));
 	return 1;
-}
-
-static int open_device(const char *uuid, int *container, int *group)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	struct vfio_group_status st = { .argsz = sizeof(st) };
-	const char *num;
-	ssize_t n;
-	int dev;
-
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group",
-		 uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -1;
-	link[n] = 0;
-	num = strrchr(link, '/');
-	if (!num)
-		return -1;
-	snprintf(path, sizeof(path), "/dev/vfio/%s", num + 1);
-	*container = open("/dev/vfio/vfio", O_RDWR);
-	*group = open(path, O_RDWR);
-	if (*container < 0 || *group < 0)
-		return -1;
-	if (ioctl(*group, VFIO_GROUP_GET_STATUS, &st) ||
-	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE))
-		return -1;
-	if (ioctl(*group, VFIO_GROUP_SET_CONTAINER, container) ||
-	    ioctl(*container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		return -1;
-	dev = ioctl(*group, VFIO_GROUP_GET_DEVICE_FD, uuid);
-	return dev;
 }
 
 static uint32_t rd32(const uint8_t *c, unsigned int off)
@@ -67,7 +35,8 @@ int main(int argc, char **argv)
 {
 	struct vfio_region_info ri = { .argsz = sizeof(ri) };
 	uint8_t cfg[MDGPU_CFG_SIZE];
-	int container = -1, group = -1, dev;
+	struct mdgpu_dev mdev;
+	int dev;
 	uint32_t ones = 0xffffffff, lo, hi;
 	unsigned int i;
 	off_t base;
@@ -76,7 +45,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: mdgpu-cfgdump UUID\n");
 		return 2;
 	}
-	dev = open_device(argv[1], &container, &group);
+	dev = mdgpu_dev_open(&mdev, argv[1]);
 	if (dev < 0)
 		return die(argv[1]);
 	ri.index = VFIO_PCI_CONFIG_REGION_INDEX;
@@ -115,8 +84,6 @@ int main(int argc, char **argv)
 			printf(" %02x", cfg[i + j]);
 		printf("\n");
 	}
-	close(dev);
-	close(group);
-	close(container);
+	mdgpu_dev_close(&mdev);
 	return 0;
 }

@@ -26,7 +26,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 group_vm=(qemu-system-x86 busybox-static kmod cpio xz-utils zstd coreutils
-	  util-linux procps gawk)
+	  util-linux)
 group_build=(build-essential bc bison flex libelf-dev libssl-dev kmod cpio
 	     xz-utils zstd dwarves)
 group_debug=("${group_build[@]}" linux-source-6.12)

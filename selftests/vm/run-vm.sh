@@ -226,7 +226,7 @@ make_initramfs
 # QEMU
 
 # shellcheck disable=SC2054  # the commas are QEMU's and the kernel's syntax
-cmdline=(console=ttyS0,115200 loglevel=5 log_buf_len=4M
+cmdline=(console=ttyS0,115200 loglevel=5 printk.time=1 log_buf_len=4M
 	 panic=-1 oops=panic panic_on_warn=1 watchdog_thresh=60
 	 kmemleak=on rdinit=/init)
 
@@ -273,7 +273,7 @@ bad_re+='|suspicious RCU usage|unreferenced object|Kernel panic|Oops'
 bad_re+='|general protection fault|INFO: task .* blocked|DEBUG_LOCKS_WARN_ON'
 
 bad_lines=()
-exit_rc='' ended='' script_start=''
+exit_rc='' ended='' script_start='' end_uptime=''
 # One pass over the log: exit status, markers, offending lines, boot time.
 eval "$(tr -d '\r' <"$log" | awk -v bad="$bad_re" '
 	/MDGPU-VM-EXIT [0-9]+/ {
@@ -289,6 +289,12 @@ eval "$(tr -d '\r' <"$log" | awk -v bad="$bad_re" '
 		start = s
 	}
 	/MDGPU-DMESG-END/ { ended = 1 }
+	/^\[ *[0-9]+\.[0-9]+\] reboot: Restarting system/ {
+		s = $0
+		sub(/^\[ */, "", s)
+		sub(/\].*/, "", s)
+		end_uptime = s
+	}
 	$0 ~ bad {
 		if (!($0 in seen) && nbad < 60) {
 			seen[$0] = 1
@@ -299,6 +305,7 @@ eval "$(tr -d '\r' <"$log" | awk -v bad="$bad_re" '
 	}
 	END {
 		printf "exit_rc=%s\nended=%s\nscript_start=%s\n", exitrc, ended, start
+		printf "end_uptime=%s\n", end_uptime
 	}')"
 
 show_bad() {
@@ -313,7 +320,15 @@ show_bad() {
 if [ -s "$work/qemu.out" ]; then
 	sed 's/^/qemu: /' "$work/qemu.out" >&2
 fi
-mdgpu_log "VM ran ${wall}s; script started at guest uptime ${script_start:-?}s"
+if [ -n "$script_start" ] && [ -n "$end_uptime" ]; then
+	# Wall-clock time from starting QEMU to starting the script: the
+	# guest's uptime at the start plus what ran before the kernel.
+	to_script=$(awk -v w="$wall" -v s="$script_start" -v e="$end_uptime" \
+		'BEGIN { printf "%.1f", w - (e - s) }')
+	mdgpu_log "VM ran ${wall}s; script started ${to_script}s after QEMU (guest uptime ${script_start}s)"
+else
+	mdgpu_log "VM ran ${wall}s; script started at guest uptime ${script_start:-?}s"
+fi
 
 if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
 	show_bad

@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# run-guest.sh - run mdgpu's kselftests inside a test VM, as root.
+#
+# Usage: run-guest.sh KO_PATH
+#
+# For each test program: load KO_PATH with the parameters that program
+# wants, run it with its output between
+#
+#   MDGPU-TAP-BEGIN kselftest <program>
+#   MDGPU-TAP-END <program>
+#
+# and unload the module again, which must work and leave nothing behind.
+# module_lifecycle runs with the module unloaded and loads it itself. The
+# loads and unloads are reported at the end as one more TAP block,
+# "run-guest". Exits non-zero if any program or any of those steps failed.
+#
+# The programs are built on the host (make -C selftests) into
+# build/selftests/, or MDGPU_SELFTESTS_BIN.
+
+set -uo pipefail
+
+if [ $# -ne 1 ]; then
+	sed -n '3,/^$/s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+fi
+ko=$(realpath -e "$1") || { echo "run-guest: no module at $1" >&2; exit 2; }
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+bin=${MDGPU_SELFTESTS_BIN:-$repo/build/selftests}
+
+# program, then the module parameters it runs with ("-": not loaded).
+programs=(
+	sysfs_lifecycle "parents=2 vram_mb=1024"
+	vfio_device "vram_mb=1024"
+	vfio_config "vram_mb=1024"
+	vfio_irq "vram_mb=1024"
+	fail_nth "vram_mb=256"
+	module_lifecycle "-"
+)
+
+# Results of the runner's own steps, printed as TAP at the end.
+steps=()
+failed=0
+
+step() {
+	local ok=$1
+	shift
+	if [ "$ok" -eq 0 ]; then
+		steps+=("ok $*")
+	else
+		steps+=("not ok $*")
+		failed=1
+	fi
+}
+
+loaded() {
+	[ -d /sys/module/mdgpu ]
+}
+
+# Unload mdgpu; it must go away completely.
+unload() {
+	local why=$1 out rc
+	out=$(rmmod mdgpu 2>&1)
+	rc=$?
+	[ -n "$out" ] && printf '# rmmod: %s\n' "$out"
+	step "$rc" "rmmod mdgpu after $why"
+	step "$( ! loaded && [ ! -e /sys/class/mdgpu ]; echo $?)" \
+		"nothing of mdgpu left after $why"
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "run-guest: must run as root (inside the test VM)" >&2
+	exit 2
+fi
+# fail_nth needs debugfs; the VM harness normally mounts it already.
+mountpoint -q /sys/kernel/debug ||
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true
+if loaded; then
+	unload "an earlier run"
+fi
+
+echo "run-guest: kernel ${MDGPU_KERNEL_RELEASE:-$(uname -r)}, module $ko"
+for ((i = 0; i < ${#programs[@]}; i += 2)); do
+	prog=${programs[i]}
+	params=${programs[i + 1]}
+	if [ ! -x "$bin/$prog" ]; then
+		step 1 "$prog is built (run make -C selftests on the host)"
+		continue
+	fi
+	if [ "$params" != "-" ]; then
+		# shellcheck disable=SC2086 # the parameters are words
+		out=$(insmod "$ko" $params 2>&1)
+		rc=$?
+		[ -n "$out" ] && printf '# insmod: %s\n' "$out"
+		step "$rc" "insmod mdgpu.ko $params for $prog"
+		[ "$rc" -eq 0 ] || continue
+	fi
+
+	echo "MDGPU-TAP-BEGIN kselftest $prog"
+	MDGPU_KO=$ko "$bin/$prog" 2>&1
+	rc=$?
+	echo "MDGPU-TAP-END $prog"
+	# The harness exits 0 when everything passed, 4 when all skipped.
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ]; then
+		echo "run-guest: $prog exited with status $rc"
+		failed=1
+	fi
+
+	if [ "$params" != "-" ]; then
+		unload "$prog"
+	elif loaded; then
+		step 1 "$prog left mdgpu unloaded"
+		unload "$prog"
+	else
+		step 0 "$prog left mdgpu unloaded"
+	fi
+done
+
+echo "MDGPU-TAP-BEGIN kselftest run-guest"
+echo "TAP version 13"
+echo "1..${#steps[@]}"
+pass=0
+fail=0
+for ((i = 0; i < ${#steps[@]}; i++)); do
+	line=${steps[i]}
+	if [ "${line#not ok }" != "$line" ]; then
+		echo "not ok $((i + 1)) ${line#not ok }"
+		fail=$((fail + 1))
+	else
+		echo "ok $((i + 1)) ${line#ok }"
+		pass=$((pass + 1))
+	fi
+done
+echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
+echo "MDGPU-TAP-END run-guest"
+
+exit "$failed"

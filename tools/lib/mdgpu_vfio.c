@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Minimal helpers to open an mdgpu instance through VFIO from userspace.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/vfio.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "mdgpu_vfio.h"
+#include "uapi/mdgpu.h"
+
+/* As the kernel encodes it: region index in the upper bits. */
+off_t mdgpu_region_offset(unsigned int index)
+{
+	return (off_t)index << 40;
+}
+
+/* Returns the device fd, or -1 with errno set. */
+int mdgpu_dev_open(struct mdgpu_dev *dev, const char *uuid)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *num;
+	ssize_t n;
+
+	dev->container = dev->group = dev->fd = -1;
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group",
+		 uuid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -1;
+	link[n] = 0;
+	num = strrchr(link, '/');
+	if (!num) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/dev/vfio/%s", num + 1);
+	dev->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (dev->container < 0)
+		return -1;
+	dev->group = open(path, O_RDWR | O_CLOEXEC);
+	if (dev->group < 0)
+		return -1;
+	if (ioctl(dev->group, VFIO_GROUP_GET_STATUS, &st))
+		return -1;
+	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		errno = EBUSY;
+		return -1;
+	}
+	if (ioctl(dev->group, VFIO_GROUP_SET_CONTAINER, &dev->container) ||
+	    ioctl(dev->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		return -1;
+	dev->fd = ioctl(dev->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
+	return dev->fd;
+}
+
+void mdgpu_dev_close(struct mdgpu_dev *dev)
+{
+	if (dev->fd >= 0)
+		close(dev->fd);
+	if (dev->group >= 0)
+		close(dev->group);
+	if (dev->container >= 0)
+		close(dev->container);
+	dev->container = dev->group = dev->fd = -1;
+}
+
+static off_t bar2(uint32_t off)
+{
+	return mdgpu_region_offset(VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_REGS) +
+	       off;
+}
+
+int mdgpu_reg_read32(struct mdgpu_dev *dev, uint32_t off, uint32_t *val)
+{
+	return pread(dev->fd, val, 4, bar2(off)) == 4 ? 0 : -1;
+}
+
+int mdgpu_reg_write32(struct mdgpu_dev *dev, uint32_t off, uint32_t val)
+{
+	return pwrite(dev->fd, &val, 4, bar2(off)) == 4 ? 0 : -1;
+}
+
+int mdgpu_reg_write16(struct mdgpu_dev *dev, uint32_t off, uint16_t val)
+{
+	return pwrite(dev->fd, &val, 2, bar2(off)) == 2 ? 0 : -1;
+}
+
+void *mdgpu_map_vram(struct mdgpu_dev *dev, size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd,
+		       mdgpu_region_offset(VFIO_PCI_BAR0_REGION_INDEX +
+					   MDGPU_BAR_VRAM));
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * Program a mode the way the guest's bochs driver does: display off, mode
+ * registers, then on. Returns 0 if the display came on.
+ */
+int mdgpu_set_mode(struct mdgpu_dev *dev, unsigned int w, unsigned int h,
+		   unsigned int bpp)
+{
+	static const struct { unsigned int reg; int what; } seq[] = {
+		{ 4, 0 }, { 3, 3 }, { 1, 1 }, { 2, 2 }, { 5, -1 },
+		{ 6, 1 }, { 7, 2 }, { 8, -1 }, { 9, -1 }, { 4, 4 },
+	};
+	uint32_t status;
+	size_t i;
+
+	for (i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+		unsigned int v = 0;
+
+		switch (seq[i].what) {
+		case 1: v = w; break;
+		case 2: v = h; break;
+		case 3: v = bpp; break;
+		case 4: v = 0x41; break;	/* ENABLED | LFB_ENABLED */
+		}
+		if (mdgpu_reg_write16(dev, MDGPU_DISPI_REG(seq[i].reg), v))
+			return -1;
+	}
+	if (mdgpu_reg_read32(dev, MDGPU_REG_DISPLAY_STATUS, &status))
+		return -1;
+	if (!(status & MDGPU_DISPLAY_ENABLED)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}

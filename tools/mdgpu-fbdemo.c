@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpu-fbdemo: drive an mdgpu instance's display as a guest driver would,
+ * then look at it as the host does.
+ *
+ * It draws a test picture into BAR0 through a mapping, programs a mode
+ * through the Bochs VBE registers in BAR2, asks VFIO for the primary plane
+ * (VFIO_DEVICE_QUERY_GFX_PLANE), exports it as a dma-buf
+ * (VFIO_DEVICE_GET_GFX_DMABUF), maps that, and saves it as a PNG.
+ *
+ * usage: mdgpu-fbdemo UUID OUT.png [WIDTH HEIGHT]
+ */
+#include <errno.h>
+#include <linux/vfio.h>
+#include <png.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "lib/mdgpu_vfio.h"
+#include "uapi/mdgpu.h"
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "mdgpu-fbdemo: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+/* Colour bars over a gradient, with a white frame. */
+static void draw(uint32_t *fb, unsigned int w, unsigned int h)
+{
+	static const uint32_t bars[] = { 0xffffff, 0xffff00, 0x00ffff,
+					 0x00ff00, 0xff00ff, 0xff0000,
+					 0x0000ff, 0x000000 };
+	unsigned int x, y;
+
+	for (y = 0; y < h; y++) {
+		for (x = 0; x < w; x++) {
+			uint32_t c;
+
+			if (y < h * 2 / 3)
+				c = bars[x * 8 / w];
+			else
+				c = (x * 255 / w) << 16 | (y * 255 / h) << 8 |
+				    0x80;
+			if (x < 4 || y < 4 || x >= w - 4 || y >= h - 4)
+				c = 0xffffff;
+			fb[y * w + x] = c;
+		}
+	}
+}
+
+static int save_png(const char *path, const uint8_t *px, unsigned int w,
+		    unsigned int h, unsigned int stride)
+{
+	png_structp png;
+	png_infop info;
+	unsigned int y, x;
+	uint8_t *row;
+	FILE *f;
+
+	f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	info = png ? png_create_info_struct(png) : NULL;
+	row = malloc(w * 3);
+	if (!png || !info || !row || setjmp(png_jmpbuf(png))) {
+		png_destroy_write_struct(&png, &info);
+		free(row);
+		fclose(f);
+		return -1;
+	}
+	png_init_io(png, f);
+	png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_write_info(png, info);
+	for (y = 0; y < h; y++) {
+		const uint8_t *src = px + (size_t)y * stride;
+
+		/* XRGB8888, little-endian: B, G, R, X in memory. */
+		for (x = 0; x < w; x++) {
+			row[3 * x] = src[4 * x + 2];
+			row[3 * x + 1] = src[4 * x + 1];
+			row[3 * x + 2] = src[4 * x];
+		}
+		png_write_row(png, row);
+	}
+	png_write_end(png, NULL);
+	png_destroy_write_struct(&png, &info);
+	free(row);
+	return fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+	struct vfio_device_gfx_plane_info plane = { .argsz = sizeof(plane) };
+	unsigned int w = 640, h = 480;
+	struct mdgpu_dev dev;
+	uint32_t *fb;
+	uint8_t *pix;
+	int dmabuf;
+
+	if (argc != 3 && argc != 5) {
+		fprintf(stderr, "usage: mdgpu-fbdemo UUID OUT.png [WIDTH HEIGHT]\n");
+		return 2;
+	}
+	if (argc == 5) {
+		w = strtoul(argv[3], NULL, 0);
+		h = strtoul(argv[4], NULL, 0);
+	}
+	if (mdgpu_dev_open(&dev, argv[1]) < 0)
+		return fail(argv[1]);
+	fb = mdgpu_map_vram(&dev, (size_t)w * h * 4);
+	if (!fb)
+		return fail("mmap BAR0");
+	draw(fb, w, h);
+	if (mdgpu_set_mode(&dev, w, h, 32))
+		return fail("mode set");
+	printf("mode %ux%u, 32 bpp set through the Bochs VBE registers\n", w, h);
+
+	plane.flags = VFIO_GFX_PLANE_TYPE_DMABUF;
+	plane.drm_plane_type = 1;	/* primary */
+	if (ioctl(dev.fd, VFIO_DEVICE_QUERY_GFX_PLANE, &plane))
+		return fail("VFIO_DEVICE_QUERY_GFX_PLANE");
+	printf("gfx plane: format %.4s %ux%u stride %u size %u dmabuf_id %u\n",
+	       (char *)&plane.drm_format, plane.width, plane.height,
+	       plane.stride, plane.size, plane.dmabuf_id);
+	if (!plane.drm_format) {
+		errno = ENODATA;
+		return fail("empty plane");
+	}
+	dmabuf = ioctl(dev.fd, VFIO_DEVICE_GET_GFX_DMABUF, &plane.dmabuf_id);
+	if (dmabuf < 0)
+		return fail("VFIO_DEVICE_GET_GFX_DMABUF");
+	pix = mmap(NULL, plane.size, PROT_READ, MAP_SHARED, dmabuf, 0);
+	if (pix == MAP_FAILED)
+		return fail("mmap dma-buf");
+	if (save_png(argv[2], pix, plane.width, plane.height, plane.stride))
+		return fail(argv[2]);
+	printf("saved the scanout, read through the dma-buf, to %s\n", argv[2]);
+	munmap(pix, plane.size);
+	close(dmabuf);
+	munmap(fb, (size_t)w * h * 4);
+	mdgpu_dev_close(&dev);
+	return 0;
+}
