@@ -55,6 +55,9 @@ check:
 demo:
 	bash tools/demo.sh
 
+bench:
+	bash tools/bench.sh
+
 lint:
 	bash tools/lint.sh
 

@@ -8,7 +8,6 @@
  * anything else is an unknown access, which the caller answers by reading
  * zero and dropping the write.
  */
-#include <linux/bsearch.h>
 #include <linux/errno.h>
 
 #include "mdgpu_regs.h"
@@ -55,16 +54,6 @@ int mdgpu_reg_table_check(const struct mdgpu_reg *tab, size_t n)
 	return 0;
 }
 
-static int reg_cmp(const void *key, const void *elt)
-{
-	u32 off = *(const u32 *)key;
-	const struct mdgpu_reg *r = elt;
-
-	if (off < r->offset)
-		return -1;
-	return off - r->offset >= r->len;
-}
-
 /**
  * mdgpu_reg_find() - look up the entry an access hits
  * @tab: a table accepted by mdgpu_reg_table_check()
@@ -78,12 +67,24 @@ const struct mdgpu_reg *mdgpu_reg_find(const struct mdgpu_reg *tab, size_t n,
 				       u32 offset, u32 size)
 {
 	const struct mdgpu_reg *r;
+	size_t lo = 0, hi = n;
 
 	if (!reg_size_ok(MDGPU_REG_SZ1 | MDGPU_REG_SZ2 | MDGPU_REG_SZ4, size) ||
 	    offset & (size - 1))
 		return NULL;
-	r = bsearch(&offset, tab, n, sizeof(*tab), reg_cmp);
-	if (!r || !reg_size_ok(r->sizes, size) ||
+	/* Binary search for the last entry starting at or before @offset. */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (tab[mid].offset <= offset)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (!n || tab[lo].offset > offset)
+		return NULL;
+	r = &tab[lo];
+	if (offset - r->offset >= r->len || !reg_size_ok(r->sizes, size) ||
 	    offset - r->offset > r->len - size)
 		return NULL;
 	return r;

@@ -104,9 +104,9 @@ ssize_t mdgpu_region_rw(struct mdgpu_vgpu *vgpu, char __user *ubuf,
 	u64 off = (u64)pos & MDGPU_REGION_MASK;
 	u64 size = mdgpu_region_size(vgpu, index);
 	size_t chunk, done = 0;
+	u8 small[16], *buf = small;
 	bool vram;
 	int ret = 0;
-	u8 *buf;
 
 	if (pos < 0 || !size)
 		return -EINVAL;
@@ -116,11 +116,16 @@ ssize_t mdgpu_region_rw(struct mdgpu_vgpu *vgpu, char __user *ubuf,
 		return -EINVAL;
 
 	vram = index == VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_VRAM;
-	/* Emulated regions are at most a page and go in one piece. */
+	/*
+	 * Emulated regions are at most a page and go in one piece; register
+	 * accesses (the hot path) use the stack.
+	 */
 	chunk = vram ? min_t(size_t, count, PAGE_SIZE) : count;
-	buf = kmalloc(chunk, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
+	if (chunk > sizeof(small)) {
+		buf = kmalloc(chunk, GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+	}
 
 	while (done < count) {
 		size_t n = min(chunk, count - done);
@@ -144,6 +149,7 @@ ssize_t mdgpu_region_rw(struct mdgpu_vgpu *vgpu, char __user *ubuf,
 		}
 		done += n;
 	}
-	kfree(buf);
+	if (buf != small)
+		kfree(buf);
 	return done ? done : ret;
 }

@@ -157,7 +157,7 @@ TEST_F(mod, unload_removes_instances)
 
 	/* The second round reuses the UUIDs: nothing may be left over. */
 	for (round = 0; round < 2; round++) {
-		ASSERT_OK(load(self->ko, "parents=2 vram_mb=256"));
+		ASSERT_OK(load(self->ko, "parents=2 vram_mb=512"));
 		ASSERT_EQ(2, mdgpu_parent_names(names, MDGPU_MAX_PARENTS));
 		for (i = 0; i < ARRAY_SIZE(make); i++) {
 			ASSERT_OK(mdgpu_track(&self->created, uuids[i]));

@@ -335,11 +335,15 @@ TEST_F(irq, set_irqs_refused)
 		/* Nothing fired, and both eventfds are still in place. */
 		EXPECT_EQ(0, signals(msi)) TH_LOG("after %s", b->what);
 		EXPECT_EQ(0, signals(intx)) TH_LOG("after %s", b->what);
+		EXPECT_FALSE(intx_status(fd)) TH_LOG("after %s", b->what);
 		ASSERT_OK(mdgpu_irq_fire(fd, MSI));
 		EXPECT_EQ(1, signals(msi)) TH_LOG("after %s", b->what);
 		ASSERT_OK(mdgpu_irq_fire(fd, INTX));
 		EXPECT_EQ(1, signals(intx)) TH_LOG("after %s", b->what);
-		ASSERT_OK(intx_unmask(fd));
+		/* A reset clears INTx masking, so one failure stays one. */
+		ASSERT_OK(ioctl(fd, VFIO_DEVICE_RESET));
+		signals(msi);
+		signals(intx);
 	}
 	close(devnull);
 	close(msi);
@@ -505,15 +509,23 @@ TEST_F(irq, remove_while_open_requests_release)
 {
 	struct pollfd pfd = { .events = POLLIN };
 	int efd = new_eventfd(_metadata);
+	char dir[PATH_MAX];
+	uint64_t instances;
 	int status = -1;
 	pid_t pid;
 
 	ASSERT_OK(mdgpu_irq_set_eventfd(DEV(self), REQ, efd));
+	/* The device's own directory stays until the removal completes. */
+	snprintf(dir, sizeof(dir), MDGPU_CLASS_DIR "/%s/%s", self->in.parent,
+		 self->in.uuid);
+	ASSERT_TRUE(mdgpu_path_exists(dir));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		/* The child must not keep the device open itself. */
-		mdgpu_vfio_close(&self->in.v);
+		struct mdgpu_vfio copy = self->in.v;
+
+		mdgpu_vfio_close(&copy);
 		_exit(mdgpu_remove(self->in.uuid) ? 1 : 0);
 	}
 	pfd.fd = efd;
@@ -521,14 +533,18 @@ TEST_F(irq, remove_while_open_requests_release)
 	EXPECT_LE(1, signals(efd));
 	/* Still waiting for us, and the device still works meanwhile. */
 	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));
-	EXPECT_TRUE(mdgpu_instance_exists(self->in.uuid));
+	EXPECT_TRUE(mdgpu_path_exists(dir));
+	ASSERT_OK(mdgpu_parent_u64(self->in.parent, "instances", &instances));
+	EXPECT_EQ(1, instances);
 	EXPECT_EQ(MDGPU_ID_MAGIC, mdgpu_reg_read(DEV(self), MDGPU_REG_ID));
 
 	mdgpu_vfio_close(&self->in.v);
 	ASSERT_EQ(pid, wait_pid_timeout(pid, &status, 30))
 		TH_LOG("remove did not complete after the device was closed");
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	EXPECT_FALSE(mdgpu_instance_exists(self->in.uuid));
+	EXPECT_FALSE(mdgpu_path_exists(dir));
+	ASSERT_OK(mdgpu_parent_u64(self->in.parent, "instances", &instances));
+	EXPECT_EQ(0, instances);
 	close(efd);
 }
 

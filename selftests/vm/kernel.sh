@@ -157,35 +157,49 @@ write_kd() {
 	printf '%s\n' "$5" >"$kd/kdir"
 }
 
+# fetch_image IMAGE VERSION DIR: download IMAGE=VERSION into DIR.
+fetch_image() {
+	local tmp="$3/download"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	# apt drops privileges to _apt for downloads.
+	chown _apt "$tmp" 2>/dev/null || true
+	(cd "$tmp" && apt-get -q download "$1=$2" >&2)
+}
+
 prepare_stock() {
-	local resolved image version headers release kd
-	resolved=$(resolve_stock)
-	read -r image version headers <<<"$resolved"
-	release=${image#linux-image-}
-	release=${release%-unsigned}
-	kd="$cache/$name/${release}_${version//[~:]/_}"
+	local attempt resolved image version headers release kd
+	for attempt in 1 2; do
+		resolved=$(resolve_stock)
+		read -r image version headers <<<"$resolved"
+		release=${image#linux-image-}
+		release=${release%-unsigned}
+		kd="$cache/$name/${release}_${version//[~:]/_}"
+		[ -e "$kd/.complete" ] && break
+
+		mdgpu_log "fetching $image $version"
+		rm -rf "$kd"
+		mkdir -p "$kd"
+		fetch_image "$image" "$version" "$kd" && break
+		# Old package lists name versions the archive has dropped.
+		[ "$attempt" -eq 1 ] || mdgpu_die "cannot download $image $version"
+		mdgpu_log "download failed; refreshing apt's package lists"
+		apt-get -o DPkg::Lock::Timeout=600 update >&2
+	done
 
 	# The headers are what users build against: install them for real.
 	"$here/deps.sh" build "$headers"
 
 	if [ ! -e "$kd/.complete" ]; then
-		local t0 tmp deb
+		local t0 deb moddir
 		t0=$(mdgpu_now)
-		mdgpu_log "fetching $image $version"
-		rm -rf "$kd"
-		mkdir -p "$kd"
-		tmp="$kd/download"
-		mkdir -p "$tmp"
-		# apt drops privileges to _apt for downloads.
-		chown _apt "$tmp" 2>/dev/null || true
-		(cd "$tmp" && apt-get -q download "$image=$version" >&2)
-		deb=$(find "$tmp" -maxdepth 1 -name '*.deb' | head -n1)
+		deb=$(find "$kd/download" -maxdepth 1 -name '*.deb' | head -n1)
 		[ -n "$deb" ] || mdgpu_die "apt-get download $image produced no .deb"
 		dpkg-deb -x "$deb" "$kd/root"
-		rm -rf "$tmp"
+		rm -rf "$kd/download"
 
 		# Debian 12 puts modules in /lib; later releases in /usr/lib.
-		local moddir="$kd/root"
+		moddir="$kd/root"
 		if [ ! -d "$moddir/lib/modules/$release" ] &&
 		   [ -d "$kd/root/usr/lib/modules/$release" ]; then
 			moddir="$kd/root/usr"
@@ -200,7 +214,7 @@ prepare_stock() {
 		write_kd "$kd" "$kd/root/boot/vmlinuz-$release" "$release" \
 			"$moddir" "/usr/src/linux-headers-$release"
 		touch "$kd/.complete"
-		mdgpu_log "$name ready in $(mdgpu_elapsed "$t0") s"
+		mdgpu_log "$name unpacked in $(mdgpu_elapsed "$t0") s"
 	fi
 	[ -f "/usr/src/linux-headers-$release/Makefile" ] ||
 		mdgpu_die "/usr/src/linux-headers-$release is missing"

@@ -1,0 +1,19 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The guest half of `make bench` (runs inside the VM as root).
+set -euo pipefail
+
+ko=$1
+mtty_ko=$2
+echo "=== mdgpu bench on Linux $(uname -r), $(nproc) vCPUs under QEMU TCG"
+insmod "$ko"
+insmod "$mtty_ko"
+u=$(cat /proc/sys/kernel/random/uuid)
+m=$(cat /proc/sys/kernel/random/uuid)
+echo "$u" >/sys/class/mdgpu/sim0/mdev_supported_types/mdgpu-64M/create
+echo "$m" >/sys/class/mtty/mtty/mdev_supported_types/mtty-1/create
+tools/mdgpu-bench "$u" "$m"
+echo 1 >"/sys/bus/mdev/devices/$u/remove"
+echo 1 >"/sys/bus/mdev/devices/$m/remove"
+rmmod mtty mdgpu
+echo "=== end of bench"
