@@ -99,6 +99,26 @@ u32 mdgpu_display_status(struct mdgpu_vgpu *vgpu)
 	       (u32)d->last_error << MDGPU_DISPLAY_ERROR_SHIFT;
 }
 
+/**
+ * mdgpu_display_scanout() - what the primary plane shows now
+ * @vgpu: the instance; caller holds vgpu->lock
+ * @mode: the scanout, its DRM format following the guest's byte order
+ *
+ * Return: true if the display is on (and @mode valid).
+ */
+bool mdgpu_display_scanout(struct mdgpu_vgpu *vgpu, struct mdgpu_mode *mode)
+{
+	struct mdgpu_display *d = &vgpu->display;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (!d->enabled)
+		return false;
+	*mode = d->mode;
+	mode->drm_format = mdgpu_mode_format(mode->bpp,
+					     d->endian == MDGPU_QEXT_ENDIAN_BIG);
+	return true;
+}
+
 /* BAR2 handlers; the register table in mmio.c calls them under vgpu->lock */
 
 /**
@@ -195,18 +215,6 @@ u32 mdgpu_dispi_read(void *ctx, const struct mdgpu_reg *reg, u32 off, u32 size)
 	return d->dispi[index];
 }
 
-static void mdgpu_display_refuse(struct mdgpu_vgpu *vgpu,
-				 enum mdgpu_mode_error err, u32 index, u32 val)
-{
-	struct mdgpu_display *d = &vgpu->display;
-
-	d->last_error = mdgpu_mode_err_code[err];
-	d->mode_errors++;
-	dev_dbg_ratelimited(vgpu->vdev.dev,
-			    "refused display mode (error %u) on DISPI %u = 0x%x\n",
-			    d->last_error, index, val);
-}
-
 /**
  * mdgpu_dispi_write() - a guest write to a DISPI register
  * @ctx: the instance
@@ -215,9 +223,12 @@ static void mdgpu_display_refuse(struct mdgpu_vgpu *vgpu,
  * @size: access size (2)
  * @val: value written
  *
- * Turning the display on, or changing the mode while it is on, takes effect
- * only if the resulting mode is valid; otherwise the write is dropped and
- * the display stays as it was.
+ * The register always takes the value. The scanout follows whenever the
+ * registers describe a valid mode. Turning the display on with an invalid
+ * mode is refused: it stays off, ENABLE reads back without its enable bit,
+ * and MDGPU_REG_MODE_ERRORS counts it. While the display is on, a write
+ * that leaves the registers invalid (say, half of a page flip) keeps the
+ * last valid scanout until the registers are valid again.
  */
 void mdgpu_dispi_write(void *ctx, const struct mdgpu_reg *reg, u32 off,
 		       u32 size, u32 val)
@@ -225,33 +236,34 @@ void mdgpu_dispi_write(void *ctx, const struct mdgpu_reg *reg, u32 off,
 	struct mdgpu_vgpu *vgpu = ctx;
 	struct mdgpu_display *d = &vgpu->display;
 	struct mdgpu_mode_limits lim = mdgpu_display_limits(vgpu);
-	u16 next[MDGPU_DISPI_NR];
 	enum mdgpu_mode_error err;
 	struct mdgpu_mode mode;
 	u32 index = off / 2;
 
 	if (index == MDGPU_DISPI_ID || index == MDGPU_DISPI_VIDEO_MEMORY_64K)
 		return;
-	memcpy(next, d->dispi, sizeof(next));
-	next[index] = val;
-
-	if (!(next[MDGPU_DISPI_ENABLE] & MDGPU_DISPI_ENABLED)) {
-		memcpy(d->dispi, next, sizeof(next));
+	d->dispi[index] = val;
+	if (!(d->dispi[MDGPU_DISPI_ENABLE] & MDGPU_DISPI_ENABLED)) {
 		d->enabled = false;
 		return;
 	}
-	err = mdgpu_mode_from_dispi(next, &lim, &mode);
-	if (err) {
-		mdgpu_display_refuse(vgpu, err, index, val);
-		/* A refused enable leaves the display off. */
-		if (index == MDGPU_DISPI_ENABLE && !d->enabled)
-			d->dispi[index] = val & ~MDGPU_DISPI_ENABLED;
+	err = mdgpu_mode_from_dispi(d->dispi, &lim, &mode);
+	if (!err) {
+		d->mode = mode;
+		d->enabled = true;
+		d->last_error = MDGPU_MODE_ERR_NONE;
 		return;
 	}
-	memcpy(d->dispi, next, sizeof(next));
-	d->mode = mode;
-	d->enabled = true;
-	d->last_error = MDGPU_MODE_ERR_NONE;
+	d->last_error = mdgpu_mode_err_code[err];
+	if (index != MDGPU_DISPI_ENABLE)
+		return;
+	d->mode_errors++;
+	if (!d->enabled)
+		d->dispi[MDGPU_DISPI_ENABLE] &= ~MDGPU_DISPI_ENABLED;
+	dev_dbg_ratelimited(vgpu->vdev.dev,
+			    "refused display mode %ux%u %u bpp (error %u)\n",
+			    d->dispi[MDGPU_DISPI_XRES], d->dispi[MDGPU_DISPI_YRES],
+			    d->dispi[MDGPU_DISPI_BPP], d->last_error);
 }
 
 /**
@@ -307,9 +319,9 @@ long mdgpu_display_query_plane(struct mdgpu_vgpu *vgpu, void __user *arg)
 	unsigned long minsz = offsetofend(struct vfio_device_gfx_plane_info,
 					  dmabuf_id);
 	struct vfio_device_gfx_plane_info plane;
+	struct mdgpu_mode mode = {};
+	bool on = false;
 	u32 kind, id = 0;
-	struct mdgpu_mode mode;
-	bool on;
 	int ret;
 
 	if (copy_from_user(&plane, arg, minsz))
@@ -329,22 +341,17 @@ long mdgpu_display_query_plane(struct mdgpu_vgpu *vgpu, void __user *arg)
 	    plane.drm_plane_type != MDGPU_PLANE_CURSOR)
 		return -EINVAL;
 
-	mutex_lock(&vgpu->lock);
-	on = vgpu->display.enabled;
-	mode = vgpu->display.mode;
-	mutex_unlock(&vgpu->lock);
-
-	if (plane.drm_plane_type != MDGPU_PLANE_PRIMARY || !on)
-		on = false;
-	else if (kind == VFIO_GFX_PLANE_TYPE_REGION)
-		on = mode.offset == 0;
-	else
-		on = PAGE_ALIGNED(mode.offset);
-	if (on && kind == VFIO_GFX_PLANE_TYPE_DMABUF) {
-		ret = mdgpu_dmabuf_plane_id(vgpu, &id);
-		if (ret)
-			return ret;
-		on = id != 0;
+	if (plane.drm_plane_type == MDGPU_PLANE_PRIMARY) {
+		if (kind == VFIO_GFX_PLANE_TYPE_DMABUF) {
+			ret = mdgpu_dmabuf_plane_id(vgpu, &id, &mode);
+			if (ret)
+				return ret;
+			on = id != 0;
+		} else {
+			mutex_lock(&vgpu->lock);
+			on = mdgpu_display_scanout(vgpu, &mode) && !mode.offset;
+			mutex_unlock(&vgpu->lock);
+		}
 	}
 
 	plane.drm_format = on ? mode.drm_format : 0;

@@ -17,13 +17,36 @@
 #include "mdgpu_display.h"
 
 /**
+ * mdgpu_mode_format() - the DRM format of a scanout
+ * @bpp: bits per pixel of a valid mode
+ * @big_endian: the guest set big-endian framebuffer byte order
+ *
+ * Return: the DRM fourcc of the pixel layout in memory.
+ */
+u32 mdgpu_mode_format(u32 bpp, bool big_endian)
+{
+	switch (bpp) {
+	case 16:
+		return big_endian ? DRM_FORMAT_RGB565 | DRM_FORMAT_BIG_ENDIAN :
+				    DRM_FORMAT_RGB565;
+	case 24:
+		return big_endian ? DRM_FORMAT_BGR888 : DRM_FORMAT_RGB888;
+	default:
+		return big_endian ? DRM_FORMAT_BGRX8888 : DRM_FORMAT_XRGB8888;
+	}
+}
+
+/**
  * mdgpu_mode_from_dispi() - validate the mode the DISPI registers describe
  * @dispi: the MDGPU_DISPI_NR register values
  * @lim: the instance's limits
  * @mode: the resulting mode, filled only when the mode is valid
  *
  * A virtual width below the visible width counts as the visible width, as
- * on QEMU's adapter.
+ * on QEMU's adapter. The offsets select a linear start address
+ * (y * stride + x * bytes per pixel), so an x offset may run past the
+ * virtual width: the bochs driver flips pages that way. Only the span the
+ * scanout reads has to lie inside the framebuffer.
  *
  * Return: MDGPU_MODE_OK or the reason the mode is refused.
  */
@@ -36,31 +59,16 @@ enum mdgpu_mode_error mdgpu_mode_from_dispi(const u16 *dispi,
 	u32 xoff = dispi[MDGPU_DISPI_X_OFFSET];
 	u32 yoff = dispi[MDGPU_DISPI_Y_OFFSET];
 	u32 vw = max_t(u32, dispi[MDGPU_DISPI_VIRT_WIDTH], w);
-	u32 cpp, format;
 	u64 stride, offset, size;
+	u32 cpp;
 
-	switch (bpp) {
-	case 16:
-		format = DRM_FORMAT_RGB565;
-		break;
-	case 24:
-		format = DRM_FORMAT_RGB888;
-		break;
-	case 32:
-		format = DRM_FORMAT_XRGB8888;
-		break;
-	default:
-		return MDGPU_MODE_BAD_FORMAT;
-	}
-	if (!w || !h)
+	if ((bpp != 16 && bpp != 24 && bpp != 32) || !w || !h)
 		return MDGPU_MODE_BAD_FORMAT;
 	if (w > lim->max_width || h > lim->max_height)
 		return MDGPU_MODE_TOO_LARGE;
 
 	cpp = bpp / 8;
 	stride = (u64)vw * cpp;
-	if (xoff + w > vw)
-		return MDGPU_MODE_NO_FIT;
 	offset = (u64)yoff * stride + (u64)xoff * cpp;
 	size = (u64)(h - 1) * stride + (u64)w * cpp;
 	if (offset > lim->vram_size || size > lim->vram_size - offset)
@@ -72,7 +80,7 @@ enum mdgpu_mode_error mdgpu_mode_from_dispi(const u16 *dispi,
 	mode->stride = stride;
 	mode->offset = offset;
 	mode->size = size;
-	mode->drm_format = format;
+	mode->drm_format = mdgpu_mode_format(bpp, false);
 	return MDGPU_MODE_OK;
 }
 

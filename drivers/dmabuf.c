@@ -149,11 +149,17 @@ static bool mdgpu_mode_same(const struct mdgpu_mode *a,
 /**
  * mdgpu_dmabuf_plane_id() - the dmabuf_id of the current primary plane
  * @vgpu: the instance
- * @id: the id; 0 if the display is off
+ * @id: the id; 0 if there is nothing a dma-buf can show (display off, or a
+ *	scanout that does not start on a page boundary)
+ * @mode: the plane's mode, when @id is not 0
+ *
+ * The mode and its id are taken under one hold of vgpu->lock, so they
+ * always describe the same scanout.
  *
  * Return: 0 or -ENOMEM.
  */
-int mdgpu_dmabuf_plane_id(struct mdgpu_vgpu *vgpu, u32 *id)
+int mdgpu_dmabuf_plane_id(struct mdgpu_vgpu *vgpu, u32 *id,
+			  struct mdgpu_mode *mode)
 {
 	struct mdgpu_plane *p, *fresh;
 	unsigned int n = 0;
@@ -164,10 +170,10 @@ int mdgpu_dmabuf_plane_id(struct mdgpu_vgpu *vgpu, u32 *id)
 
 	mutex_lock(&vgpu->lock);
 	*id = 0;
-	if (!vgpu->display.enabled)
+	if (!mdgpu_display_scanout(vgpu, mode) || !PAGE_ALIGNED(mode->offset))
 		goto unlock;
 	list_for_each_entry(p, &vgpu->planes, node) {
-		if (mdgpu_mode_same(&p->mode, &vgpu->display.mode)) {
+		if (mdgpu_mode_same(&p->mode, mode)) {
 			*id = p->id;
 			list_move(&p->node, &vgpu->planes);
 			goto unlock;
@@ -181,7 +187,7 @@ int mdgpu_dmabuf_plane_id(struct mdgpu_vgpu *vgpu, u32 *id)
 		kfree(fresh);
 		fresh = p;
 	}
-	fresh->mode = vgpu->display.mode;
+	fresh->mode = *mode;
 	fresh->id = ++vgpu->next_plane_id;
 	if (!fresh->id)		/* 0 means "no plane" */
 		fresh->id = ++vgpu->next_plane_id;

@@ -24,6 +24,9 @@ static void mdgpu_parent_dev_release(struct device *dev)
 {
 	struct mdgpu_parent *parent = to_mdgpu_parent(dev);
 
+	/* Instances hold a reference: none is left to use the backend. */
+	if (parent->backend)
+		parent->ops->fini(parent);
 	mdgpu_vram_map_fini(&parent->vram);
 	mutex_destroy(&parent->lock);
 	kfree(parent);
@@ -140,7 +143,7 @@ static int mdgpu_parent_create(unsigned int index, u64 vram_size)
 		goto put_dev;
 	ret = device_add(&parent->dev);
 	if (ret)
-		goto fini_backend;
+		goto put_dev;
 	ret = mdev_register_parent(&parent->mdev_parent, &parent->dev,
 				   &mdgpu_mdev_driver, parent->type_ptrs,
 				   parent->nr_types);
@@ -151,8 +154,6 @@ static int mdgpu_parent_create(unsigned int index, u64 vram_size)
 
 del_dev:
 	device_del(&parent->dev);
-fini_backend:
-	parent->ops->fini(parent);
 put_dev:
 	put_device(&parent->dev);
 	return ret;
@@ -163,8 +164,7 @@ static void mdgpu_parent_destroy(struct mdgpu_parent *parent)
 	/* Removes every instance, waiting for their users to let go. */
 	mdev_unregister_parent(&parent->mdev_parent);
 	device_del(&parent->dev);
-	parent->ops->fini(parent);
-	put_device(&parent->dev);
+	put_device(&parent->dev);	/* the backend goes with the last ref */
 }
 
 /**

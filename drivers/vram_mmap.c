@@ -4,7 +4,10 @@
  * the guest through QEMU, so framebuffer accesses never trap.
  *
  * Pages are inserted on fault, from the backend, so untouched VRAM costs
- * nothing. Every mapping of an instance's BAR0 is linked to the address
+ * nothing. They are inserted as raw PFNs (VM_PFNMAP, as vfio-pci maps BARs,
+ * so KVM can map them into a guest) while vgpu->lock is held: a reset,
+ * which zaps and discards under the same lock, either runs before the
+ * fault (which then maps the new page) or after it (and zaps the PTE). Every mapping of an instance's BAR0 is linked to the address
  * space of a private inode (set as the file's mapping at mmap time), so a
  * reset can zap all of them with unmap_mapping_range() before the VRAM
  * behind them is discarded: a stale mapping never reaches freed or reused
@@ -94,6 +97,7 @@ static vm_fault_t mdgpu_vram_fault(struct vm_fault *vmf)
 	struct mdgpu_parent *parent = vgpu->parent;
 	u64 off = ((u64)vmf->pgoff << PAGE_SHIFT) & MDGPU_REGION_MASK;
 	struct page *page;
+	vm_fault_t ret = VM_FAULT_OOM;
 
 	/* mmap checked the VMA; a fault beyond the BAR cannot happen. */
 	if (off >= vgpu->vram_size)
@@ -101,12 +105,9 @@ static vm_fault_t mdgpu_vram_fault(struct vm_fault *vmf)
 	mutex_lock(&vgpu->lock);
 	page = parent->ops->vram_page(parent, vgpu->vram_offset + off);
 	if (page)
-		get_page(page);
+		ret = vmf_insert_pfn(vma, vmf->address, page_to_pfn(page));
 	mutex_unlock(&vgpu->lock);
-	if (!page)
-		return VM_FAULT_OOM;
-	vmf->page = page;
-	return 0;
+	return ret;
 }
 
 static const struct vm_operations_struct mdgpu_vram_vm_ops = {
@@ -134,7 +135,8 @@ int mdgpu_vram_mmap(struct mdgpu_vgpu *vgpu, struct vm_area_struct *vma)
 	if (off >= vgpu->vram_size || len > vgpu->vram_size - off)
 		return -EINVAL;
 
-	mdgpu_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	mdgpu_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND |
+			   VM_DONTDUMP);
 	vma->vm_ops = &mdgpu_vram_vm_ops;
 	vma->vm_private_data = vgpu;
 	/* Link the VMA to our address space so reset can zap it. */

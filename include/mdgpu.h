@@ -3,9 +3,10 @@
  * mdgpu internal interfaces: parents, instances and the backend ops table.
  *
  * Lock order (outermost first; see Documentation/design.rst):
- *   mdgpu_vgpu::lock  ->  mdgpu_parent::lock
- * The simulated backend's page store is an xarray with its own internal
- * spinlock, taken innermost.
+ *   mm's mmap_lock (BAR0 faults)  ->  mdgpu_vgpu::lock  ->
+ *   { mdgpu_parent::lock, the BAR0 inode's i_mmap_rwsem (zap on reset),
+ *     the simulated backend's xarray lock }
+ * User memory is never accessed with mdgpu_vgpu::lock held.
  */
 #ifndef _MDGPU_H
 #define _MDGPU_H
@@ -242,6 +243,7 @@ int mdgpu_regs_check(void);
 void mdgpu_display_init(struct mdgpu_vgpu *vgpu);
 void mdgpu_display_reset(struct mdgpu_vgpu *vgpu);
 u32 mdgpu_display_status(struct mdgpu_vgpu *vgpu);
+bool mdgpu_display_scanout(struct mdgpu_vgpu *vgpu, struct mdgpu_mode *mode);
 u32 mdgpu_edid_blob_read(void *ctx, const struct mdgpu_reg *reg, u32 off,
 			 u32 size);
 u32 mdgpu_vga_read(void *ctx, const struct mdgpu_reg *reg, u32 off, u32 size);
@@ -267,7 +269,8 @@ void mdgpu_vram_zap(struct mdgpu_vgpu *vgpu);
 
 /* dmabuf.c */
 long mdgpu_dmabuf_get_ioctl(struct mdgpu_vgpu *vgpu, void __user *arg);
-int mdgpu_dmabuf_plane_id(struct mdgpu_vgpu *vgpu, u32 *id);
+int mdgpu_dmabuf_plane_id(struct mdgpu_vgpu *vgpu, u32 *id,
+			  struct mdgpu_mode *mode);
 void mdgpu_dmabuf_release_all(struct mdgpu_vgpu *vgpu);
 
 /* irq.c */

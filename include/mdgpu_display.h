@@ -41,7 +41,7 @@ enum mdgpu_dispi_index {
  * @stride: bytes per line
  * @offset: byte offset of the first visible pixel in the framebuffer
  * @size: bytes from @offset to the end of the last visible pixel
- * @drm_format: DRM fourcc of the pixel format
+ * @drm_format: DRM fourcc of the pixel format, little-endian byte order
  */
 struct mdgpu_mode {
 	u32 width;
@@ -76,6 +76,7 @@ enum mdgpu_mode_error {
 enum mdgpu_mode_error mdgpu_mode_from_dispi(const u16 *dispi,
 					    const struct mdgpu_mode_limits *lim,
 					    struct mdgpu_mode *mode);
+u32 mdgpu_mode_format(u32 bpp, bool big_endian);
 int mdgpu_edid_build(u8 *edid, size_t len, u32 width, u32 height);
 
 #endif /* _MDGPU_DISPLAY_H */

@@ -93,7 +93,7 @@ static void mode_offsets_stay_in_vram(struct kunit *test)
 	/* 1920x1080x4 = 7.9 MiB fits 8 MiB exactly once. */
 	dispi_set(d, 1920, 1080, 32);
 	KUNIT_ASSERT_EQ(test, mdgpu_mode_from_dispi(d, &small, &m), MDGPU_MODE_OK);
-	/* Panning down by one line leaves the framebuffer. */
+	/* Panning down by one line still fits; by 64 lines it does not. */
 	d[MDGPU_DISPI_Y_OFFSET] = 1;
 	KUNIT_ASSERT_EQ(test, mdgpu_mode_from_dispi(d, &small, &m), MDGPU_MODE_OK);
 	d[MDGPU_DISPI_Y_OFFSET] = 64;
@@ -107,14 +107,18 @@ static void mode_offsets_stay_in_vram(struct kunit *test)
 	d[MDGPU_DISPI_VIRT_WIDTH] = 0xffff;
 	KUNIT_EXPECT_EQ(test, mdgpu_mode_from_dispi(d, &small, &m),
 			MDGPU_MODE_NO_FIT);
-	/* The visible part must lie inside the virtual width. */
+	/* Offsets give a linear start; x may run past the virtual width. */
 	dispi_set(d, 1920, 100, 32);
 	d[MDGPU_DISPI_VIRT_WIDTH] = 2048;
-	d[MDGPU_DISPI_X_OFFSET] = 128;
-	KUNIT_ASSERT_EQ(test, mdgpu_mode_from_dispi(d, &small, &m), MDGPU_MODE_OK);
-	KUNIT_EXPECT_EQ(test, m.offset, 512ULL);
-	KUNIT_EXPECT_EQ(test, m.stride, 8192U);
 	d[MDGPU_DISPI_X_OFFSET] = 129;
+	KUNIT_ASSERT_EQ(test, mdgpu_mode_from_dispi(d, &small, &m), MDGPU_MODE_OK);
+	KUNIT_EXPECT_EQ(test, m.offset, 516ULL);
+	KUNIT_EXPECT_EQ(test, m.stride, 8192U);
+	/* ... but the last byte read must stay inside the framebuffer. */
+	d[MDGPU_DISPI_Y_OFFSET] = (SZ_8M - 99 * 8192 - 1920 * 4) / 8192;
+	d[MDGPU_DISPI_X_OFFSET] = 0;
+	KUNIT_ASSERT_EQ(test, mdgpu_mode_from_dispi(d, &small, &m), MDGPU_MODE_OK);
+	d[MDGPU_DISPI_X_OFFSET] = 2047;
 	KUNIT_EXPECT_EQ(test, mdgpu_mode_from_dispi(d, &small, &m),
 			MDGPU_MODE_NO_FIT);
 	/* A virtual width below the visible one counts as the visible one. */
@@ -122,6 +126,15 @@ static void mode_offsets_stay_in_vram(struct kunit *test)
 	d[MDGPU_DISPI_VIRT_WIDTH] = 10;
 	KUNIT_ASSERT_EQ(test, mdgpu_mode_from_dispi(d, &small, &m), MDGPU_MODE_OK);
 	KUNIT_EXPECT_EQ(test, m.stride, 1600U);
+}
+
+static void mode_formats_by_endianness(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, mdgpu_mode_format(32, false), DRM_FORMAT_XRGB8888);
+	KUNIT_EXPECT_EQ(test, mdgpu_mode_format(32, true), DRM_FORMAT_BGRX8888);
+	KUNIT_EXPECT_EQ(test, mdgpu_mode_format(24, true), DRM_FORMAT_BGR888);
+	KUNIT_EXPECT_EQ(test, mdgpu_mode_format(16, true),
+			DRM_FORMAT_RGB565 | DRM_FORMAT_BIG_ENDIAN);
 }
 
 static void edid_decode(struct kunit *test, const u8 *e, u32 *w, u32 *h,
@@ -184,6 +197,7 @@ static struct kunit_case mdgpu_display_cases[] = {
 	KUNIT_CASE(mode_bad_format),
 	KUNIT_CASE(mode_limits),
 	KUNIT_CASE(mode_offsets_stay_in_vram),
+	KUNIT_CASE(mode_formats_by_endianness),
 	KUNIT_CASE(edid_valid_blocks),
 	KUNIT_CASE(edid_refuses),
 	{}
