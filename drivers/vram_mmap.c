@@ -37,9 +37,14 @@ static int mdgpu_fs_init_fs_context(struct fs_context *fc)
 	return init_pseudo(fc, MDGPU_FS_MAGIC) ? 0 : -ENOMEM;
 }
 
+/*
+ * No .owner: a mount would then pin the module for as long as an instance
+ * exists, and rmmod could no longer remove instances. Every inode and the
+ * mount itself are released before the module can go (instances are
+ * released in module exit at the latest).
+ */
 static struct file_system_type mdgpu_fs_type = {
 	.name = "mdgpu",
-	.owner = THIS_MODULE,
 	.init_fs_context = mdgpu_fs_init_fs_context,
 	.kill_sb = kill_anon_super,
 };
