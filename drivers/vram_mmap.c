@@ -18,6 +18,7 @@
  * memory is never touched under vgpu->lock (see region.c), so the order is
  * always mmap_lock -> vgpu->lock -> i_mmap_rwsem.
  */
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/module.h>
@@ -95,6 +96,17 @@ void mdgpu_vram_zap(struct mdgpu_vgpu *vgpu)
 	unmap_mapping_range(vgpu->mmap_inode->i_mapping, 0, 0, true);
 }
 
+static int mdgpu_vram_file_release(struct inode *inode, struct file *file)
+{
+	fput(file->private_data);	/* the VFIO device file */
+	return 0;
+}
+
+static const struct file_operations mdgpu_vram_fops = {
+	.owner = THIS_MODULE,
+	.release = mdgpu_vram_file_release,
+};
+
 static vm_fault_t mdgpu_vram_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -132,6 +144,7 @@ int mdgpu_vram_mmap(struct mdgpu_vgpu *vgpu, struct vm_area_struct *vma)
 	u64 index = vma->vm_pgoff >> (MDGPU_REGION_SHIFT - PAGE_SHIFT);
 	u64 off = ((u64)vma->vm_pgoff << PAGE_SHIFT) & MDGPU_REGION_MASK;
 	u64 len = vma->vm_end - vma->vm_start;
+	struct file *file;
 
 	if (index != VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_VRAM)
 		return -EINVAL;
@@ -140,11 +153,27 @@ int mdgpu_vram_mmap(struct mdgpu_vgpu *vgpu, struct vm_area_struct *vma)
 	if (off >= vgpu->vram_size || len > vgpu->vram_size - off)
 		return -EINVAL;
 
+	/*
+	 * alloc_file_pseudo() takes over one inode reference and, through
+	 * the file's release, one reference on the fops' module: take both.
+	 */
+	__module_get(THIS_MODULE);
+	ihold(vgpu->mmap_inode);
+	file = alloc_file_pseudo(vgpu->mmap_inode, mdgpu_mnt, "mdgpu-vram",
+				 O_RDWR, &mdgpu_vram_fops);
+	if (IS_ERR(file)) {
+		iput(vgpu->mmap_inode);
+		module_put(THIS_MODULE);
+		return PTR_ERR(file);
+	}
+	file->private_data = get_file(vma->vm_file);
+	/* The VMA now holds our file, which holds the device file. */
+	vma_set_file(vma, file);
+	fput(file);
+
 	mdgpu_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND |
 			   VM_DONTDUMP);
 	vma->vm_ops = &mdgpu_vram_vm_ops;
 	vma->vm_private_data = vgpu;
-	/* Link the VMA to our address space so reset can zap it. */
-	vma->vm_file->f_mapping = vgpu->mmap_inode->i_mapping;
 	return 0;
 }
