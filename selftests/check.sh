@@ -19,10 +19,20 @@ rm -f "$logdir"/*.log
 say() { printf 'check: %s\n' "$*"; }
 
 bash selftests/vm/deps.sh vm build debug sparse rsync make gcc \
-	libc6-dev || { say "installing dependencies failed"; exit 1; }
+	libc6-dev libjson-c-dev uuid-dev libpng-dev jq mdevctl ||
+	{ say "installing dependencies failed"; exit 1; }
 
-say "building selftests"
+say "building selftests and tools"
 make -s -C selftests || { say "selftests do not build"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+make -s -C tools all || { say "tools do not build"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+
+say "mdgpuctl unit tests (fake sysfs trees, on the host)"
+{
+	echo "MDGPU-TAP-BEGIN kselftest mdgpuctl-unit"
+	make -s -C tools/mdgpuctl check 2>&1
+	echo "MDGPU-TAP-END mdgpuctl-unit"
+} >"$logdir/mdgpuctl-unit.log"
+bash selftests/vm/count-results.sh -v "$logdir/mdgpuctl-unit.log" | sed "s/^/check: [host] /"
 
 vm_failed=0
 for k in $kernels; do

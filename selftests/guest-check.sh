@@ -27,4 +27,5 @@ if [ -f "$ko_dir/mdgpu_kunit.ko" ]; then
 fi
 
 bash selftests/run-guest.sh "$ko_dir/mdgpu.ko" || rc=1
+bash tools/mdgpuctl/vm-test.sh "$ko_dir/mdgpu.ko" || rc=1
 exit $rc

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpuctl: create and remove instances.
+ *
+ * Both check first what the kernel would refuse, so the admin gets a
+ * message that names the parent, type or holder, and then do exactly what
+ * the admin guide describes: write a UUID to the type's create file, or 1
+ * to the instance's remove file. When the check and the kernel disagree
+ * (something changed in between), the kernel's errno is shown.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "mdgpuctl.h"
+
+static void list_parents(const struct mdg_system *sys, char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < sys->nr_parents && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
+				sys->parents[i].name);
+}
+
+static void list_types(const struct mdg_parent *p, char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < p->nr_types && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
+				p->types[i].dir);
+}
+
+static int full(const struct mdg_parent *p, const struct mdg_type *t)
+{
+	char fb[32], used[32], total[32];
+
+	mdg_fmt_size(fb, sizeof(fb), t->desc.framebuffer);
+	mdg_fmt_size(used, sizeof(used), p->vram_used < 0 ? 0 : p->vram_used);
+	mdg_fmt_size(total, sizeof(total),
+		     p->vram_total < 0 ? 0 : p->vram_total);
+	return mdg_fail(MDG_EXIT_REFUSED,
+			"cannot create %s on %s: no free aligned %s range left (available_instances is 0, %s of %s VRAM in use): %s (%s)",
+			t->dir, p->name, fb, used, total, strerror(ENOSPC),
+			mdg_errno_name(ENOSPC));
+}
+
+/* Pick the parent and type to create on, or report why there is none. */
+static int pick(struct mdg_system *sys, const char *type, const char *parent,
+		struct mdg_parent **pp, struct mdg_type **tp)
+{
+	char names[512];
+	struct mdg_parent *p, *full_p = NULL;
+	struct mdg_type *t, *full_t = NULL;
+	size_t i;
+
+	if (parent) {
+		p = mdg_find_parent(sys, parent);
+		if (!p) {
+			list_parents(sys, names, sizeof(names));
+			return mdg_fail(MDG_EXIT_NOTFOUND,
+					"no mdgpu parent '%s' (parents: %s)",
+					parent, names[0] ? names : "none");
+		}
+		t = mdg_find_type(p, type);
+		if (!t) {
+			list_types(p, names, sizeof(names));
+			return mdg_fail(MDG_EXIT_NOTFOUND,
+					"unknown type '%s': %s offers %s",
+					type, p->name, names[0] ? names : "no types");
+		}
+		if (t->available == 0)
+			return full(p, t);
+		*pp = p;
+		*tp = t;
+		return 0;
+	}
+	for (i = 0; i < sys->nr_parents; i++) {
+		p = &sys->parents[i];
+		t = mdg_find_type(p, type);
+		if (!t)
+			continue;
+		if (t->available != 0) {
+			*pp = p;
+			*tp = t;
+			return 0;
+		}
+		if (!full_p) {
+			full_p = p;
+			full_t = t;
+		}
+	}
+	if (full_p)
+		return full(full_p, full_t);
+	if (sys->nr_parents)
+		list_types(&sys->parents[0], names, sizeof(names));
+	else
+		mdg_fmt(names, sizeof(names), "none: no parents");
+	return mdg_fail(MDG_EXIT_NOTFOUND, "unknown type '%s' (types: %s)",
+			type, names);
+}
+
+static const struct option create_opts[] = {
+	{ "parent", required_argument, NULL, 'p' },
+	{ "uuid", required_argument, NULL, 'u' },
+	{ "set", required_argument, NULL, 's' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define MDG_MAX_SETS	16
+
+/* mdgpuctl create TYPE [--parent P] [--uuid U] [--set NAME=VALUE]... */
+int mdg_cmd_create(int argc, char **argv)
+{
+	static const char usage[] =
+		"usage: mdgpuctl create TYPE [--parent P] [--uuid U] [--set NAME=VALUE]...";
+	char uuid[MDG_UUID_LEN + 1] = "", path[PATH_MAX], why[256];
+	const char *parent = NULL, *sets[MDG_MAX_SETS];
+	struct mdg_parent *p = NULL;
+	struct mdg_type *t = NULL;
+	struct mdg_system sys;
+	int c, rc, ret, nr_sets = 0, i;
+
+	while ((c = getopt_long(argc, argv, "p:u:s:h", create_opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			parent = optarg;
+			break;
+		case 'u':
+			if (!mdg_uuid_valid(optarg, uuid))
+				return mdg_fail(MDG_EXIT_USAGE,
+						"'%s' is not a UUID (want 8-4-4-4-12 hex digits)",
+						optarg);
+			break;
+		case 's':
+			if (nr_sets == MDG_MAX_SETS)
+				return mdg_fail(MDG_EXIT_USAGE,
+						"too many --set options");
+			sets[nr_sets++] = optarg;
+			break;
+		case 'h':
+			fprintf(mdg_out, "%s\n", usage);
+			return MDG_EXIT_OK;
+		default:
+			return MDG_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1)
+		return mdg_fail(MDG_EXIT_USAGE, "%s", usage);
+
+	/* Every --set must be a valid per-vGPU value before anything exists. */
+	for (i = 0; i < nr_sets; i++) {
+		const char *eq = strchr(sets[i], '=');
+		const struct mdg_tunable *tun;
+		char name[64];
+
+		if (!eq || eq == sets[i] || (size_t)(eq - sets[i]) >= sizeof(name))
+			return mdg_fail(MDG_EXIT_USAGE,
+					"--set '%s' is not NAME=VALUE", sets[i]);
+		memcpy(name, sets[i], eq - sets[i]);
+		name[eq - sets[i]] = 0;
+		tun = mdg_tunable_find(name);
+		if (!tun || tun->scope != MDG_SCOPE_INSTANCE)
+			return mdg_fail(MDG_EXIT_USAGE,
+					"--set %s: not a per-vGPU tunable (mdgpuctl list tunables)",
+					name);
+		if (mdg_tunable_check(tun, eq + 1, why, sizeof(why)))
+			return mdg_fail(MDG_EXIT_USAGE, "%s", why);
+	}
+
+	ret = mdg_system_load(&sys);
+	if (ret) {
+		rc = mdg_fail(MDG_EXIT_FAIL, "reading sysfs: %s", strerror(-ret));
+		goto out;
+	}
+	rc = mdg_require_loaded(&sys);
+	if (!rc)
+		rc = pick(&sys, argv[optind], parent, &p, &t);
+	if (rc)
+		goto out;
+
+	if (uuid[0]) {
+		if (mdg_path(path, sizeof(path), "/sys/bus/mdev/devices/%s",
+			     uuid) == 0 && mdg_exists(path)) {
+			rc = mdg_fail(MDG_EXIT_REFUSED,
+				      "cannot create %s: an mdev device with UUID %s exists (%s): %s (%s)",
+				      t->dir, uuid, path, strerror(EEXIST),
+				      mdg_errno_name(EEXIST));
+			goto out;
+		}
+	} else {
+		uuid_t u;
+
+		uuid_generate_random(u);
+		uuid_unparse_lower(u, uuid);
+	}
+
+	mdg_path(path, sizeof(path),
+		 "/sys/class/mdgpu/%s/mdev_supported_types/%s/create", p->name,
+		 t->dir);
+	ret = mdg_write_str(path, uuid);
+	if (ret) {
+		rc = mdg_fail(mdg_errno_exit(ret),
+			      "the kernel refused to create %s %s on %s (writing %s): %s (%s)",
+			      t->dir, uuid, p->name, path, strerror(-ret),
+			      mdg_errno_name(ret));
+		goto out;
+	}
+
+	for (i = 0; i < nr_sets; i++) {
+		rc = mdg_tunable_apply(uuid, sets[i]);
+		if (rc) {
+			/* Leave nothing half-configured behind. */
+			mdg_path(path, sizeof(path),
+				 "/sys/bus/mdev/devices/%s/remove", uuid);
+			ret = mdg_write_str(path, "1");
+			if (ret)
+				mdg_warn("%s was created but could not be configured, and removing it failed: %s (%s)",
+					 uuid, strerror(-ret),
+					 mdg_errno_name(ret));
+			else
+				mdg_warn("%s was created but could not be configured; removed it again",
+					 uuid);
+			goto out;
+		}
+	}
+	fprintf(mdg_out, "%s\n", uuid);
+out:
+	mdg_system_free(&sys);
+	return rc;
+}
+
+static const struct option remove_opts[] = {
+	{ "force", no_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* mdgpuctl remove UUID [--force] */
+int mdg_cmd_remove(int argc, char **argv)
+{
+	static const char usage[] = "usage: mdgpuctl remove UUID [--force]";
+	char uuid[MDG_UUID_LEN + 1], path[PATH_MAX], holders[256];
+	struct mdg_instance *in;
+	struct mdg_system sys;
+	bool force = false;
+	int c, rc = 0, ret, probe;
+
+	while ((c = getopt_long(argc, argv, "fh", remove_opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			fprintf(mdg_out, "%s\n", usage);
+			return MDG_EXIT_OK;
+		default:
+			return MDG_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1)
+		return mdg_fail(MDG_EXIT_USAGE, "%s", usage);
+	if (!mdg_uuid_valid(argv[optind], uuid))
+		return mdg_fail(MDG_EXIT_USAGE,
+				"'%s' is not a UUID (want 8-4-4-4-12 hex digits)",
+				argv[optind]);
+
+	ret = mdg_system_load(&sys);
+	if (ret) {
+		rc = mdg_fail(MDG_EXIT_FAIL, "reading sysfs: %s", strerror(-ret));
+		goto out;
+	}
+	rc = mdg_require_loaded(&sys);
+	if (rc)
+		goto out;
+	in = mdg_find_instance(&sys, uuid);
+	if (!in) {
+		mdg_path(path, sizeof(path), "/sys/bus/mdev/devices/%s", uuid);
+		if (mdg_exists(path))
+			rc = mdg_fail(MDG_EXIT_NOTFOUND,
+				      "%s is an mdev device of another driver, not an mdgpu instance",
+				      uuid);
+		else
+			rc = mdg_fail(MDG_EXIT_NOTFOUND,
+				      "no mdgpu instance %s (no %s)", uuid, path);
+		goto out;
+	}
+
+	mdg_fmt_holders(in, holders, sizeof(holders));
+	if (in->removing) {
+		rc = mdg_fail(MDG_EXIT_BUSY,
+			      "the removal of %s is already pending: it completes when %s closes the device",
+			      uuid, holders[0] ? holders : "its VFIO user");
+		goto out;
+	}
+	probe = in->nr_holders ? 1 : mdg_probe_group_busy(in->group);
+	if (probe == 1 && !force) {
+		rc = mdg_fail(MDG_EXIT_BUSY,
+			      "%s is in use by %s: removing it now would wait until that user closes it. Shut the VM down or detach the device, or use --force to remove anyway (mdgpu asks the VM to unplug the device, and the removal waits for it)",
+			      uuid, holders[0] ? holders :
+			      "a VFIO user (its IOMMU group is open)");
+		goto out;
+	}
+	if (probe == 1)
+		fprintf(mdg_err, "mdgpuctl: %s is in use by %s; asked it to release the device, waiting...\n",
+			uuid, holders[0] ? holders : "a VFIO user");
+
+	mdg_instance_path(in, "remove", path, sizeof(path));
+	ret = mdg_write_str(path, "1");
+	if (ret)
+		rc = mdg_fail(mdg_errno_exit(ret),
+			      "the kernel refused to remove %s (writing %s): %s (%s)",
+			      uuid, path, strerror(-ret), mdg_errno_name(ret));
+out:
+	mdg_system_free(&sys);
+	return rc;
+}

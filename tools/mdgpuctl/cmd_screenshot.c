@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpuctl screenshot: save an instance's scanout as a PNG.
+ *
+ * It opens the instance through VFIO as a VMM would, asks for the primary
+ * plane as a dma-buf (VFIO_DEVICE_QUERY_GFX_PLANE, VFIO_DEVICE_GET_GFX_DMABUF),
+ * maps it and converts it to RGB. Two limits follow from VFIO and from
+ * mdgpu's device model:
+ *
+ *  - a VFIO device has one user at a time, so this works only while no VM
+ *    holds the instance;
+ *  - each new user starts from a reset device, whose display is off. What
+ *    the last user left in VRAM stays, though: --set-mode programs a mode
+ *    (as the guest's driver would) so that VRAM can be looked at.
+ *
+ * A screenshot of a running VM's display would need the module to export
+ * the plane another way (planned).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <linux/vfio.h>
+#include <png.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/mdgpu_vfio.h"
+#include "uapi/mdgpu.h"
+#include "mdgpuctl.h"
+
+#define MDG_FOURCC(a, b, c, d) \
+	((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | \
+	 (uint32_t)(d) << 24)
+#define MDG_FMT_XRGB8888	MDG_FOURCC('X', 'R', '2', '4')
+#define MDG_FMT_RGB888		MDG_FOURCC('R', 'G', '2', '4')
+#define MDG_FMT_RGB565		MDG_FOURCC('R', 'G', '1', '6')
+
+static unsigned int fourcc_cpp(uint32_t fourcc)
+{
+	switch (fourcc) {
+	case MDG_FMT_XRGB8888:
+		return 4;
+	case MDG_FMT_RGB888:
+		return 3;
+	case MDG_FMT_RGB565:
+		return 2;
+	}
+	return 0;
+}
+
+/**
+ * mdg_convert_row() - one row of a scanout to 8-bit RGB
+ * @fourcc: DRM format of @src (little-endian, as DRM defines them)
+ * @src: the row
+ * @rgb: receives 3 * @width bytes
+ * @width: pixels
+ *
+ * Return: 0, or -EINVAL for a format other than XRGB8888, RGB888, RGB565.
+ */
+int mdg_convert_row(uint32_t fourcc, const uint8_t *src, uint8_t *rgb,
+		    unsigned int width)
+{
+	unsigned int x;
+
+	switch (fourcc) {
+	case MDG_FMT_XRGB8888:	/* bytes B, G, R, X */
+		for (x = 0; x < width; x++) {
+			rgb[3 * x] = src[4 * x + 2];
+			rgb[3 * x + 1] = src[4 * x + 1];
+			rgb[3 * x + 2] = src[4 * x];
+		}
+		return 0;
+	case MDG_FMT_RGB888:	/* bytes B, G, R */
+		for (x = 0; x < width; x++) {
+			rgb[3 * x] = src[3 * x + 2];
+			rgb[3 * x + 1] = src[3 * x + 1];
+			rgb[3 * x + 2] = src[3 * x];
+		}
+		return 0;
+	case MDG_FMT_RGB565:	/* le16: R 15-11, G 10-5, B 4-0 */
+		for (x = 0; x < width; x++) {
+			unsigned int v = src[2 * x] | src[2 * x + 1] << 8;
+			unsigned int r = v >> 11, g = (v >> 5) & 0x3f;
+			unsigned int b = v & 0x1f;
+
+			rgb[3 * x] = r << 3 | r >> 2;
+			rgb[3 * x + 1] = g << 2 | g >> 4;
+			rgb[3 * x + 2] = b << 3 | b >> 2;
+		}
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * Write the plane as an RGB PNG to a temporary file, then rename it.
+ * Returns 0 or a negative errno.
+ */
+static int save_png(const char *path, const uint8_t *px, uint32_t fourcc,
+		    unsigned int w, unsigned int h, unsigned int stride)
+{
+	char tmp[PATH_MAX];
+	png_structp png = NULL;
+	png_infop info = NULL;
+	uint8_t *volatile row = NULL;
+	unsigned int y;
+	FILE *volatile f = NULL;
+	volatile int err = -EIO;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "wb");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		goto fail;
+	}
+	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	info = png ? png_create_info_struct(png) : NULL;
+	row = malloc((size_t)w * 3);
+	if (!png || !info || !row) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	if (setjmp(png_jmpbuf(png)))
+		goto fail;
+	png_init_io(png, f);
+	png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_write_info(png, info);
+	for (y = 0; y < h; y++) {
+		mdg_convert_row(fourcc, px + (size_t)y * stride, row, w);
+		png_write_row(png, row);
+	}
+	png_write_end(png, NULL);
+	png_destroy_write_struct(&png, &info);
+	free(row);
+	if (fchmod(fileno(f), 0644) || fclose(f)) {
+		err = -errno;
+		f = NULL;
+		goto fail_unlink;
+	}
+	if (rename(tmp, path)) {
+		err = -errno;
+		goto fail_unlink;
+	}
+	return 0;
+fail:
+	png_destroy_write_struct(&png, &info);
+	free(row);
+	if (f)
+		fclose(f);
+fail_unlink:
+	unlink(tmp);
+	return err;
+}
+
+static int parse_mode(const char *s, unsigned int *w, unsigned int *h,
+		      unsigned int *bpp)
+{
+	char x1, x2, extra;
+	int n;
+
+	*bpp = 32;
+	n = sscanf(s, "%u%c%u%c%u%c", w, &x1, h, &x2, bpp, &extra);
+	if ((n != 3 && n != 5) || x1 != 'x' || (n == 5 && x2 != 'x') ||
+	    !*w || !*h || *w > 16384 || *h > 16384 ||
+	    (*bpp != 16 && *bpp != 24 && *bpp != 32))
+		return mdg_fail(MDG_EXIT_USAGE,
+				"--set-mode %s: want WIDTHxHEIGHT or WIDTHxHEIGHTxBPP, BPP 16, 24 or 32",
+				s);
+	return 0;
+}
+
+static const char *mode_error(uint32_t status)
+{
+	switch ((status & MDGPU_DISPLAY_ERROR_MASK) >> MDGPU_DISPLAY_ERROR_SHIFT) {
+	case MDGPU_MODE_ERR_FORMAT:
+		return "zero size or unsupported depth";
+	case MDGPU_MODE_ERR_TOO_LARGE:
+		return "larger than the type's max_resolution";
+	case MDGPU_MODE_ERR_NO_FIT:
+		return "does not fit in the framebuffer";
+	}
+	return "refused";
+}
+
+static const char one_user[] =
+	"VFIO allows one user of a device at a time, so a screenshot can only be taken while no VM holds it";
+
+static const struct option shot_opts[] = {
+	{ "set-mode", required_argument, NULL, 'm' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* mdgpuctl screenshot UUID OUT.png [--set-mode WxH[xBPP]] */
+int mdg_cmd_screenshot(int argc, char **argv)
+{
+	static const char usage[] =
+		"usage: mdgpuctl screenshot UUID OUT.png [--set-mode WIDTHxHEIGHT[xBPP]]";
+	struct vfio_device_gfx_plane_info plane;
+	char uuid[MDG_UUID_LEN + 1], holders[256];
+	unsigned int w = 0, h = 0, bpp = 32, cpp;
+	struct mdgpu_dev dev;
+	struct mdg_instance *in;
+	struct mdg_system sys;
+	const char *mode = NULL;
+	uint8_t *pix = MAP_FAILED;
+	int c, rc, ret, dmabuf = -1;
+	uint32_t status;
+	uint64_t need;
+
+	while ((c = getopt_long(argc, argv, "m:h", shot_opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			mode = optarg;
+			break;
+		case 'h':
+			fprintf(mdg_out, "%s\n", usage);
+			return MDG_EXIT_OK;
+		default:
+			return MDG_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2)
+		return mdg_fail(MDG_EXIT_USAGE, "%s", usage);
+	if (!mdg_uuid_valid(argv[optind], uuid))
+		return mdg_fail(MDG_EXIT_USAGE, "'%s' is not a UUID",
+				argv[optind]);
+	if (mode && parse_mode(mode, &w, &h, &bpp))
+		return MDG_EXIT_USAGE;
+
+	ret = mdg_system_load(&sys);
+	if (ret) {
+		mdg_system_free(&sys);
+		return mdg_fail(MDG_EXIT_FAIL, "reading sysfs: %s",
+				strerror(-ret));
+	}
+	rc = mdg_require_loaded(&sys);
+	in = rc ? NULL : mdg_find_instance(&sys, uuid);
+	if (!rc && !in)
+		rc = mdg_fail(MDG_EXIT_NOTFOUND, "no mdgpu instance %s", uuid);
+	if (!rc && in->nr_holders) {
+		mdg_fmt_holders(in, holders, sizeof(holders));
+		rc = mdg_fail(MDG_EXIT_BUSY, "%s is in use by %s: %s", uuid,
+			      holders, one_user);
+	}
+	mdg_system_free(&sys);
+	if (rc)
+		return rc;
+
+	if (mdgpu_dev_open(&dev, uuid) < 0) {
+		ret = errno;
+		mdgpu_dev_close(&dev);
+		if (ret == EBUSY)
+			return mdg_fail(MDG_EXIT_BUSY,
+					"%s is in use (its VFIO group is open): %s",
+					uuid, one_user);
+		if (ret == ENOENT)
+			return mdg_fail(MDG_EXIT_NOTFOUND,
+					"cannot open %s through VFIO: %s (is vfio_iommu_type1 loaded?)",
+					uuid, strerror(ret));
+		return mdg_fail(mdg_errno_exit(ret),
+				"cannot open %s through VFIO: %s (%s)", uuid,
+				strerror(ret), mdg_errno_name(ret));
+	}
+	if (mode && mdgpu_set_mode(&dev, w, h, bpp)) {
+		ret = errno;
+		if (!mdgpu_reg_read32(&dev, MDGPU_REG_DISPLAY_STATUS, &status) &&
+		    ret == EINVAL)
+			rc = mdg_fail(MDG_EXIT_REFUSED,
+				      "%s refused the mode %ux%u at %u bpp: %s",
+				      uuid, w, h, bpp, mode_error(status));
+		else
+			rc = mdg_fail(MDG_EXIT_FAIL,
+				      "setting the mode of %s: %s (%s)", uuid,
+				      strerror(ret), mdg_errno_name(ret));
+		goto out;
+	}
+
+	memset(&plane, 0, sizeof(plane));
+	plane.argsz = sizeof(plane);
+	plane.flags = VFIO_GFX_PLANE_TYPE_DMABUF;
+	plane.drm_plane_type = 1;	/* DRM_PLANE_TYPE_PRIMARY */
+	if (ioctl(dev.fd, VFIO_DEVICE_QUERY_GFX_PLANE, &plane)) {
+		ret = errno;
+		rc = mdg_fail(mdg_errno_exit(ret),
+			      "VFIO_DEVICE_QUERY_GFX_PLANE on %s: %s (%s)", uuid,
+			      strerror(ret), mdg_errno_name(ret));
+		goto out;
+	}
+	if (!plane.drm_format) {
+		rc = mdg_fail(MDG_EXIT_FAIL,
+			      "the display of %s is off. A device opened through VFIO starts reset, with its display off; use --set-mode WIDTHxHEIGHT to show its VRAM in a mode of your choice",
+			      uuid);
+		goto out;
+	}
+	cpp = fourcc_cpp(plane.drm_format);
+	if (!cpp) {
+		rc = mdg_fail(MDG_EXIT_FAIL, "%s shows format %.4s, which mdgpuctl cannot convert",
+			      uuid, (char *)&plane.drm_format);
+		goto out;
+	}
+	need = (uint64_t)(plane.height - 1) * plane.stride +
+	       (uint64_t)plane.width * cpp;
+	if (!plane.width || !plane.height || plane.stride < plane.width * cpp ||
+	    plane.size < need) {
+		rc = mdg_fail(MDG_EXIT_FAIL,
+			      "%s reports an inconsistent plane: %ux%u stride %u size %u",
+			      uuid, plane.width, plane.height, plane.stride,
+			      plane.size);
+		goto out;
+	}
+	dmabuf = ioctl(dev.fd, VFIO_DEVICE_GET_GFX_DMABUF, &plane.dmabuf_id);
+	if (dmabuf < 0) {
+		ret = errno;
+		rc = mdg_fail(mdg_errno_exit(ret),
+			      "VFIO_DEVICE_GET_GFX_DMABUF on %s: %s (%s)", uuid,
+			      strerror(ret), mdg_errno_name(ret));
+		goto out;
+	}
+	pix = mmap(NULL, plane.size, PROT_READ, MAP_SHARED, dmabuf, 0);
+	if (pix == MAP_FAILED) {
+		ret = errno;
+		rc = mdg_fail(MDG_EXIT_FAIL, "mapping the dma-buf of %s: %s",
+			      uuid, strerror(ret));
+		goto out;
+	}
+	ret = save_png(argv[optind + 1], pix, plane.drm_format, plane.width,
+		       plane.height, plane.stride);
+	if (ret) {
+		rc = mdg_fail(MDG_EXIT_FAIL, "cannot write %s: %s",
+			      argv[optind + 1], strerror(-ret));
+		goto out;
+	}
+	fprintf(mdg_out, "%s: %ux%u %.4s scanout saved to %s\n", uuid,
+		plane.width, plane.height, (char *)&plane.drm_format,
+		argv[optind + 1]);
+out:
+	if (pix != MAP_FAILED)
+		munmap(pix, plane.size);
+	if (dmabuf >= 0)
+		close(dmabuf);
+	mdgpu_dev_close(&dev);
+	return rc;
+}

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpuctl: where new instances would go in a parent's VRAM.
+ *
+ * The rule (Documentation/admin-guide.rst, "How available_instances is
+ * computed"): an instance owns one range as large as its framebuffer, a
+ * power of two, aligned to its own size. A new instance goes into the free
+ * aligned range whose enclosing free aligned block is the smallest (the
+ * first such range on a tie), so small instances fill gaps first. The
+ * number of free aligned ranges of a size is exactly how many instances of
+ * that size can still be created.
+ *
+ * These functions are pure: they see only the VRAM size and the used
+ * ranges they are given, so the unit tests drive them directly.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mdgpuctl.h"
+
+static bool is_pow2(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+static bool range_free(const struct mdg_range *used, size_t nr,
+		       uint64_t start, uint64_t size)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (start < used[i].offset + used[i].size &&
+		    used[i].offset < start + size)
+			return false;
+	return true;
+}
+
+/* Size of the largest free aligned block that contains [start, +size). */
+static uint64_t free_block(uint64_t total, const struct mdg_range *used,
+			   size_t nr, uint64_t start, uint64_t size)
+{
+	while (size <= total / 2) {
+		uint64_t up = size * 2, base = start & ~(up - 1);
+
+		if (base + up > total || !range_free(used, nr, base, up))
+			break;
+		size = up;
+	}
+	return size;
+}
+
+/**
+ * mdg_vram_place() - where the kernel puts the next range of a size
+ * @total: VRAM size in bytes
+ * @used: the ranges in use
+ * @nr: entries in @used
+ * @size: the new range's size, a power of two
+ * @offset: where it goes
+ *
+ * Return: 0, -EINVAL for a size that is not a power of two or larger than
+ * @total, -ENOSPC when no aligned range of @size is free.
+ */
+int mdg_vram_place(uint64_t total, const struct mdg_range *used, size_t nr,
+		   uint64_t size, uint64_t *offset)
+{
+	uint64_t start, best = 0, best_block = 0;
+
+	if (!is_pow2(size) || size > total)
+		return -EINVAL;
+	for (start = 0; start + size <= total; start += size) {
+		uint64_t block;
+
+		if (!range_free(used, nr, start, size))
+			continue;
+		block = free_block(total, used, nr, start, size);
+		if (!best_block || block < best_block) {
+			best = start;
+			best_block = block;
+			if (block == size)
+				break;
+		}
+	}
+	if (!best_block)
+		return -ENOSPC;
+	*offset = best;
+	return 0;
+}
+
+/**
+ * mdg_vram_free_slots() - free aligned ranges of a size
+ * @total: VRAM size in bytes
+ * @used: the ranges in use
+ * @nr: entries in @used
+ * @size: the range size
+ *
+ * Return: what the kernel reports as available_instances for a type of
+ * @size; 0 for an invalid size.
+ */
+uint64_t mdg_vram_free_slots(uint64_t total, const struct mdg_range *used,
+			     size_t nr, uint64_t size)
+{
+	uint64_t start, count = 0;
+
+	if (!is_pow2(size) || size > total)
+		return 0;
+	for (start = 0; start + size <= total; start += size)
+		if (range_free(used, nr, start, size))
+			count++;
+	return count;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/**
+ * mdg_fit_simulate() - place a set of new ranges, largest first
+ * @total: VRAM size in bytes
+ * @used: the ranges in use
+ * @nr_used: entries in @used
+ * @sizes: sizes of the new ranges, in any order
+ * @nr_sizes: entries in @sizes
+ * @placed: receives the placements in the order they were made (largest
+ *	    first); room for @nr_sizes entries; may be NULL
+ * @nr_placed: receives how many were placed; may be NULL
+ *
+ * Largest first is the order in which a set of aligned power-of-two ranges
+ * fits whenever any order does; mdgpuctl fit tells the admin to create the
+ * instances in that order.
+ *
+ * Return: 0 if all fit, -ENOSPC if one did not (@nr_placed tells how many
+ * did), -EINVAL for a bad size, -ENOMEM.
+ */
+int mdg_fit_simulate(uint64_t total, const struct mdg_range *used,
+		     size_t nr_used, const uint64_t *sizes, size_t nr_sizes,
+		     struct mdg_range *placed, size_t *nr_placed)
+{
+	struct mdg_range *map;
+	uint64_t *order;
+	size_t i, n = nr_used;
+	int ret = 0;
+
+	if (nr_placed)
+		*nr_placed = 0;
+	map = calloc(nr_used + nr_sizes + 1, sizeof(*map));
+	order = calloc(nr_sizes + 1, sizeof(*order));
+	if (!map || !order) {
+		free(map);
+		free(order);
+		return -ENOMEM;
+	}
+	if (nr_used)
+		memcpy(map, used, nr_used * sizeof(*map));
+	if (nr_sizes)
+		memcpy(order, sizes, nr_sizes * sizeof(*order));
+	qsort(order, nr_sizes, sizeof(*order), cmp_desc);
+	for (i = 0; i < nr_sizes; i++) {
+		uint64_t off;
+
+		ret = mdg_vram_place(total, map, n, order[i], &off);
+		if (ret)
+			break;
+		map[n].offset = off;
+		map[n].size = order[i];
+		if (placed)
+			placed[i] = map[n];
+		n++;
+		if (nr_placed)
+			*nr_placed = i + 1;
+	}
+	free(map);
+	free(order);
+	return ret;
+}

@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * mdgpuctl: the administrator's tool for mdgpu vGPUs.
+ *
+ * Everything the tool knows comes from sysfs (and /proc for who holds a
+ * device), read through mdg_path() so that MDGPU_SYSFS_ROOT can point the
+ * whole tool at a fake tree. The pieces:
+ *
+ *   sysfs.c       paths, reading and writing attribute files, error words
+ *   model.c       parents, types and instances as plain data
+ *   holders.c     which processes hold an instance's VFIO device
+ *   fit.c         the VRAM placement rule as a pure simulation
+ *   tunables.c    the table of tunables, their validation, get and set
+ *   stats.c       the table of per-instance statistics (top, stats, metrics)
+ *   cmd_*.c       one file per group of subcommands
+ */
+#ifndef MDGPUCTL_H
+#define MDGPUCTL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* Exit codes (documented in mdgpuctl.8, EXIT STATUS). */
+enum mdg_exit {
+	MDG_EXIT_OK = 0,
+	MDG_EXIT_FAIL = 1,	/* generic failure; "no" from fit */
+	MDG_EXIT_USAGE = 2,	/* bad command line or value */
+	MDG_EXIT_NOTFOUND = 3,	/* no such parent, type, instance or file */
+	MDG_EXIT_REFUSED = 4,	/* the kernel refused (errno shown) */
+	MDG_EXIT_BUSY = 5,	/* the device is in use */
+};
+
+#define MDG_NAME_MAX	64
+#define MDG_UUID_LEN	36
+#define MDG_MAX_HOLDERS	8
+
+/* Where output goes; the unit tests point these at memory streams. */
+extern FILE *mdg_out;
+extern FILE *mdg_err;
+
+int mdgpuctl_main(int argc, char **argv);
+
+/* --- sysfs.c ------------------------------------------------------------ */
+
+const char *mdg_root(void);
+int mdg_path(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int mdg_fmt(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int mdg_read_str(const char *path, char *buf, size_t len);
+int mdg_read_u64(const char *path, uint64_t *val);
+int mdg_read_s64(const char *path, int64_t *val);
+int mdg_write_str(const char *path, const char *val);
+bool mdg_exists(const char *path);
+int mdg_readlink_base(const char *path, char *buf, size_t len);
+const char *mdg_errno_name(int err);
+int mdg_fail(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void mdg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int mdg_errno_exit(int err);
+bool mdg_uuid_valid(const char *s, char *canon);
+int mdg_parse_size(const char *s, uint64_t *bytes);
+void mdg_fmt_size(char *buf, size_t len, uint64_t bytes);
+
+/* --- model.c ------------------------------------------------------------ */
+
+/**
+ * struct mdg_desc - the fields of a type's description line
+ * @framebuffer: bytes, 0 if absent
+ * @max_instances: -1 if absent
+ * @max_width: 0 if absent
+ * @max_height: 0 if absent
+ * @display: empty if absent
+ */
+struct mdg_desc {
+	uint64_t framebuffer;
+	int64_t max_instances;
+	unsigned int max_width;
+	unsigned int max_height;
+	char display[32];
+};
+
+int mdg_parse_description(const char *line, struct mdg_desc *d);
+
+/**
+ * struct mdg_type - a vGPU type offered by a parent
+ * @dir: type directory name, e.g. "mdgpu-64M"
+ * @name: the name attribute, e.g. "mdgpu 64M"
+ * @description: the raw description line
+ * @device_api: the device_api attribute
+ * @desc: the parsed description
+ * @available: available_instances, -1 if unreadable
+ */
+struct mdg_type {
+	char dir[MDG_NAME_MAX];
+	char name[MDG_NAME_MAX];
+	char description[256];
+	char device_api[32];
+	struct mdg_desc desc;
+	int64_t available;
+};
+
+/**
+ * struct mdg_parent - a parent GPU (/sys/class/mdgpu/NAME)
+ * @name: e.g. "sim0"
+ * @backend: the backend attribute
+ * @vram_total: bytes, -1 if unreadable
+ * @vram_used: bytes, -1 if unreadable
+ * @instances: the instances attribute, -1 if unreadable
+ * @types: the offered types, smallest framebuffer first
+ * @nr_types: entries in @types
+ */
+struct mdg_parent {
+	char name[MDG_NAME_MAX];
+	char backend[32];
+	int64_t vram_total;
+	int64_t vram_used;
+	int64_t instances;
+	struct mdg_type *types;
+	size_t nr_types;
+};
+
+/**
+ * struct mdg_holder - a process that holds an instance's VFIO device
+ * @pid: its pid
+ * @comm: its command name
+ */
+struct mdg_holder {
+	pid_t pid;
+	char comm[32];
+};
+
+/**
+ * struct mdg_instance - an mdgpu instance (/sys/bus/mdev/devices/UUID)
+ * @uuid: the UUID, lower case
+ * @parent: parent name
+ * @type: type directory name
+ * @vram_offset: bytes, -1 if unreadable
+ * @vram_size: bytes, -1 if unreadable
+ * @reset_count: -1 if unreadable
+ * @group: IOMMU group number, -1 if none
+ * @cdev: name of its VFIO cdev (vfioN), empty if none
+ * @holders: processes found holding its group or cdev
+ * @nr_holders: entries in @holders
+ * @removing: its removal is pending (off the bus, waiting for its user)
+ */
+struct mdg_instance {
+	char uuid[MDG_UUID_LEN + 1];
+	char parent[MDG_NAME_MAX];
+	char type[MDG_NAME_MAX];
+	int64_t vram_offset;
+	int64_t vram_size;
+	int64_t reset_count;
+	int group;
+	char cdev[32];
+	struct mdg_holder holders[MDG_MAX_HOLDERS];
+	size_t nr_holders;
+	bool removing;
+};
+
+/**
+ * struct mdg_system - a snapshot of everything mdgpu shows in sysfs
+ * @loaded: /sys/class/mdgpu exists
+ * @parents: the parents, in name order
+ * @nr_parents: entries in @parents
+ * @instances: the instances, by parent then VRAM offset
+ * @nr_instances: entries in @instances
+ */
+struct mdg_system {
+	bool loaded;
+	struct mdg_parent *parents;
+	size_t nr_parents;
+	struct mdg_instance *instances;
+	size_t nr_instances;
+};
+
+int mdg_system_load(struct mdg_system *sys);
+void mdg_system_free(struct mdg_system *sys);
+int mdg_require_loaded(const struct mdg_system *sys);
+struct mdg_parent *mdg_find_parent(struct mdg_system *sys, const char *name);
+struct mdg_type *mdg_find_type(struct mdg_parent *p, const char *name);
+struct mdg_instance *mdg_find_instance(struct mdg_system *sys,
+				       const char *uuid);
+void mdg_type_canon(const char *in, char *out, size_t len);
+int mdg_instance_path(const struct mdg_instance *in, const char *rel,
+		      char *buf, size_t len);
+int mdg_parent_path(const struct mdg_parent *p, const char *rel, char *buf,
+		    size_t len);
+
+/* --- holders.c ---------------------------------------------------------- */
+
+void mdg_scan_holders(struct mdg_instance *in, size_t nr);
+int mdg_probe_group_busy(int group);
+void mdg_fmt_holders(const struct mdg_instance *in, char *buf, size_t len);
+const char *mdg_instance_state(const struct mdg_instance *in);
+
+/* --- fit.c -------------------------------------------------------------- */
+
+/**
+ * struct mdg_range - a VRAM range
+ * @offset: first byte
+ * @size: bytes, a power of two; @offset is a multiple of it
+ */
+struct mdg_range {
+	uint64_t offset;
+	uint64_t size;
+};
+
+int mdg_vram_place(uint64_t total, const struct mdg_range *used, size_t nr,
+		   uint64_t size, uint64_t *offset);
+uint64_t mdg_vram_free_slots(uint64_t total, const struct mdg_range *used,
+			     size_t nr, uint64_t size);
+int mdg_fit_simulate(uint64_t total, const struct mdg_range *used,
+		     size_t nr_used, const uint64_t *sizes, size_t nr_sizes,
+		     struct mdg_range *placed, size_t *nr_placed);
+
+/* --- tunables.c --------------------------------------------------------- */
+
+enum mdg_scope { MDG_SCOPE_PARENT, MDG_SCOPE_INSTANCE };
+enum mdg_kind { MDG_KIND_INT, MDG_KIND_WORD };
+
+/**
+ * struct mdg_tunable - one tunable and how to find and check it
+ * @name: what the user types
+ * @scope: parent or instance
+ * @file: relative to the parent directory, or to the instance's mdgpu/
+ * @kind: integer in [@min, @max], or one of @words
+ * @min: smallest integer value
+ * @max: largest integer value
+ * @words: NULL-terminated accepted words
+ * @unit: unit shown in help
+ * @help: one line of help
+ */
+struct mdg_tunable {
+	const char *name;
+	enum mdg_scope scope;
+	const char *file;
+	enum mdg_kind kind;
+	long long min;
+	long long max;
+	const char *const *words;
+	const char *unit;
+	const char *help;
+};
+
+extern const struct mdg_tunable mdg_tunables[];
+extern const size_t mdg_nr_tunables;
+
+const struct mdg_tunable *mdg_tunable_find(const char *name);
+int mdg_tunable_check(const struct mdg_tunable *t, const char *val,
+		      char *why, size_t len);
+int mdg_tunable_path(const struct mdg_tunable *t, const char *target,
+		     char *buf, size_t len);
+
+/* --- stats.c ------------------------------------------------------------ */
+
+enum mdg_stat_kind { MDG_STAT_GAUGE, MDG_STAT_COUNTER };
+enum mdg_stat_show { MDG_SHOW_BYTES, MDG_SHOW_INT, MDG_SHOW_RATE,
+		     MDG_SHOW_SHARE };
+
+/**
+ * struct mdg_stat - a per-instance statistic read from the mdgpu/ directory
+ * @key: JSON key and file name under mdgpu/
+ * @kind: gauge or counter
+ * @metric: Prometheus metric name
+ * @scale: factor from the file's unit to the metric's base unit
+ * @help: HELP text
+ * @header: column header in top, NULL for no column
+ * @width: column width in top
+ * @show: how top shows it: as is, or as a rate or share per second
+ */
+struct mdg_stat {
+	const char *key;
+	enum mdg_stat_kind kind;
+	const char *metric;
+	double scale;
+	const char *help;
+	const char *header;
+	int width;
+	enum mdg_stat_show show;
+};
+
+extern const struct mdg_stat mdg_stats[];
+extern const size_t mdg_nr_stats;
+
+/**
+ * struct mdg_sample - the values of mdg_stats[] for one instance
+ * @have: whether the file exists and parsed
+ * @val: the value, in the file's unit
+ */
+struct mdg_sample {
+	bool have[16];
+	int64_t val[16];
+};
+
+void mdg_stats_read(const struct mdg_instance *in, struct mdg_sample *s);
+
+/* --- commands ----------------------------------------------------------- */
+
+int mdg_cmd_list(int argc, char **argv);
+int mdg_cmd_stats(int argc, char **argv);
+int mdg_cmd_create(int argc, char **argv);
+int mdg_cmd_remove(int argc, char **argv);
+int mdg_cmd_get(int argc, char **argv);
+int mdg_cmd_set(int argc, char **argv);
+int mdg_cmd_top(int argc, char **argv);
+int mdg_cmd_metrics(int argc, char **argv);
+int mdg_cmd_fit(int argc, char **argv);
+int mdg_cmd_screenshot(int argc, char **argv);
+int mdg_cmd_mdevctl(int argc, char **argv);
+
+int mdg_tunable_apply(const char *target, const char *assignment);
+int mdg_metrics_write(FILE *f, const struct mdg_system *sys);
+void mdg_prom_escape(const char *in, char *out, size_t len);
+int mdg_top_frame(FILE *f, const struct mdg_system *sys,
+		  const struct mdg_system *prev_sys,
+		  const struct mdg_sample *prev, const struct mdg_sample *cur,
+		  double interval);
+int mdg_convert_row(uint32_t fourcc, const uint8_t *src, uint8_t *rgb,
+		    unsigned int width);
+
+#endif /* MDGPUCTL_H */

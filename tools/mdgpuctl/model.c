@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpuctl: a snapshot of mdgpu's parents, types and instances, read from
+ * sysfs into plain structures that the commands format.
+ *
+ * Parents are the entries of /sys/class/mdgpu. Instances are the entries of
+ * /sys/bus/mdev/devices that belong to mdgpu: bound to the driver named
+ * "mdgpu", or (if unbound for a moment) created from a type of an mdgpu
+ * parent. Other mdev devices (mtty, mbochs, real vGPUs) are left out.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mdgpuctl.h"
+
+/**
+ * mdg_parse_description() - parse a type's description line
+ * @line: space-separated key=value pairs
+ * @d: the known fields; others are left at their "absent" value
+ *
+ * Unknown keys and words without '=' are ignored, as the ABI asks.
+ *
+ * Return: number of known keys parsed, or -EINVAL if a known key has a
+ * malformed value (the other fields are still filled).
+ */
+int mdg_parse_description(const char *line, struct mdg_desc *d)
+{
+	char buf[512], *tok, *save = NULL;
+	int known = 0, bad = 0;
+
+	memset(d, 0, sizeof(*d));
+	d->max_instances = -1;
+	mdg_fmt(buf, sizeof(buf), "%s", line);
+	for (tok = strtok_r(buf, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		char *val = strchr(tok, '='), *end;
+
+		if (!val)
+			continue;
+		*val++ = 0;
+		if (!strcmp(tok, "framebuffer")) {
+			if (mdg_parse_size(val, &d->framebuffer) ||
+			    !d->framebuffer) {
+				d->framebuffer = 0;
+				bad++;
+				continue;
+			}
+		} else if (!strcmp(tok, "max_instances")) {
+			long long v;
+
+			errno = 0;
+			v = strtoll(val, &end, 10);
+			if (errno || end == val || *end || v < 0) {
+				bad++;
+				continue;
+			}
+			d->max_instances = v;
+		} else if (!strcmp(tok, "max_resolution")) {
+			unsigned int w, h;
+			char x, extra;
+
+			if (sscanf(val, "%u%c%u%c", &w, &x, &h, &extra) != 3 ||
+			    x != 'x' || !w || !h) {
+				bad++;
+				continue;
+			}
+			d->max_width = w;
+			d->max_height = h;
+		} else if (!strcmp(tok, "display")) {
+			mdg_fmt(d->display, sizeof(d->display), "%s", val);
+		} else {
+			continue;
+		}
+		known++;
+	}
+	return bad ? -EINVAL : known;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The names in a directory, sorted naturally (sim2 before sim10), without
+ * dot entries. Returns the count or a negative errno; *names is NULL-safe
+ * to free with free_names().
+ */
+static int list_dir(const char *path, char ***names)
+{
+	struct dirent *de;
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	DIR *d;
+
+	*names = NULL;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **nv;
+
+			cap = cap ? cap * 2 : 16;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv)
+				goto nomem;
+			v = nv;
+		}
+		v[n] = strdup(de->d_name);
+		if (!v[n])
+			goto nomem;
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_name);
+	*names = v;
+	return n;
+nomem:
+	closedir(d);
+	while (n)
+		free(v[--n]);
+	free(v);
+	return -ENOMEM;
+}
+
+static void free_names(char **names, int n)
+{
+	while (n > 0)
+		free(names[--n]);
+	free(names);
+}
+
+static int64_t read_s64_or(const char *path, int64_t dflt)
+{
+	int64_t v;
+
+	return mdg_read_s64(path, &v) ? dflt : v;
+}
+
+static int cmp_type(const void *a, const void *b)
+{
+	const struct mdg_type *x = a, *y = b;
+
+	if (x->desc.framebuffer != y->desc.framebuffer)
+		return x->desc.framebuffer < y->desc.framebuffer ? -1 : 1;
+	return strverscmp(x->dir, y->dir);
+}
+
+static int load_types(struct mdg_parent *p)
+{
+	char path[PATH_MAX];
+	char **names;
+	int n, i;
+
+	if (mdg_path(path, sizeof(path), "/sys/class/mdgpu/%s/mdev_supported_types",
+		     p->name))
+		return -ENAMETOOLONG;
+	n = list_dir(path, &names);
+	if (n == -ENOENT)
+		return 0;
+	if (n < 0)
+		return n;
+	p->types = calloc(n ? n : 1, sizeof(*p->types));
+	if (!p->types) {
+		free_names(names, n);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		struct mdg_type *t = &p->types[p->nr_types];
+		char f[PATH_MAX];
+
+		mdg_fmt(t->dir, sizeof(t->dir), "%s", names[i]);
+		mdg_fmt(f, sizeof(f), "%s/%s/name", path, names[i]);
+		mdg_read_str(f, t->name, sizeof(t->name));
+		mdg_fmt(f, sizeof(f), "%s/%s/description", path, names[i]);
+		mdg_read_str(f, t->description, sizeof(t->description));
+		mdg_fmt(f, sizeof(f), "%s/%s/device_api", path, names[i]);
+		mdg_read_str(f, t->device_api, sizeof(t->device_api));
+		mdg_fmt(f, sizeof(f), "%s/%s/available_instances", path,
+			 names[i]);
+		t->available = read_s64_or(f, -1);
+		mdg_parse_description(t->description, &t->desc);
+		p->nr_types++;
+	}
+	free_names(names, n);
+	qsort(p->types, p->nr_types, sizeof(*p->types), cmp_type);
+	return 0;
+}
+
+static int load_parents(struct mdg_system *sys)
+{
+	char path[PATH_MAX], f[PATH_MAX];
+	char **names;
+	int n, i, ret = 0;
+
+	if (mdg_path(path, sizeof(path), "/sys/class/mdgpu"))
+		return -ENAMETOOLONG;
+	n = list_dir(path, &names);
+	if (n == -ENOENT)
+		return 0;
+	if (n < 0)
+		return n;
+	sys->loaded = true;
+	sys->parents = calloc(n ? n : 1, sizeof(*sys->parents));
+	if (!sys->parents) {
+		free_names(names, n);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		struct mdg_parent *p = &sys->parents[sys->nr_parents++];
+
+		mdg_fmt(p->name, sizeof(p->name), "%s", names[i]);
+		mdg_fmt(f, sizeof(f), "%s/%s/backend", path, p->name);
+		mdg_read_str(f, p->backend, sizeof(p->backend));
+		mdg_fmt(f, sizeof(f), "%s/%s/vram_total", path, p->name);
+		p->vram_total = read_s64_or(f, -1);
+		mdg_fmt(f, sizeof(f), "%s/%s/vram_used", path, p->name);
+		p->vram_used = read_s64_or(f, -1);
+		mdg_fmt(f, sizeof(f), "%s/%s/instances", path, p->name);
+		p->instances = read_s64_or(f, -1);
+		ret = load_types(p);
+		if (ret)
+			break;
+	}
+	free_names(names, n);
+	return ret;
+}
+
+/*
+ * The parent and type of an mdev device, from its mdev_type link, which
+ * resolves to .../<parent>/mdev_supported_types/<type>.
+ */
+static int mdev_parent_type(const char *dev, char *parent, char *type)
+{
+	char link[PATH_MAX], real[PATH_MAX], *slash, *types;
+
+	mdg_fmt(link, sizeof(link), "%s/mdev_type", dev);
+	if (!realpath(link, real))
+		return -errno;
+	slash = strrchr(real, '/');
+	if (!slash || strlen(slash + 1) >= MDG_NAME_MAX)
+		return -EINVAL;
+	strcpy(type, slash + 1);
+	*slash = 0;
+	types = strrchr(real, '/');
+	if (!types || strcmp(types + 1, "mdev_supported_types"))
+		return -EINVAL;
+	*types = 0;
+	slash = strrchr(real, '/');
+	if (!slash || strlen(slash + 1) >= MDG_NAME_MAX)
+		return -EINVAL;
+	strcpy(parent, slash + 1);
+	return 0;
+}
+
+static int cmp_instance(const void *a, const void *b)
+{
+	const struct mdg_instance *x = a, *y = b;
+	int c = strverscmp(x->parent, y->parent);
+
+	if (c)
+		return c;
+	if (x->vram_offset != y->vram_offset)
+		return x->vram_offset < y->vram_offset ? -1 : 1;
+	return strcmp(x->uuid, y->uuid);
+}
+
+/* The name of the instance's VFIO cdev (vfioN), on kernels that have one. */
+static void read_cdev(const char *dev, struct mdg_instance *in)
+{
+	char f[PATH_MAX];
+	char **cdevs;
+	int n;
+
+	mdg_fmt(f, sizeof(f), "%s/vfio-dev", dev);
+	n = list_dir(f, &cdevs);
+	if (n > 0)
+		mdg_fmt(in->cdev, sizeof(in->cdev), "%s", cdevs[0]);
+	if (n >= 0)
+		free_names(cdevs, n);
+}
+
+/* Read the attributes of the instance whose device directory is @dev. */
+static void read_instance(const char *dev, struct mdg_instance *in)
+{
+	char f[PATH_MAX], buf[64];
+
+	mdg_fmt(f, sizeof(f), "%s/mdgpu/vram_offset", dev);
+	in->vram_offset = read_s64_or(f, -1);
+	mdg_fmt(f, sizeof(f), "%s/mdgpu/vram_size", dev);
+	in->vram_size = read_s64_or(f, -1);
+	mdg_fmt(f, sizeof(f), "%s/mdgpu/reset_count", dev);
+	in->reset_count = read_s64_or(f, -1);
+	mdg_fmt(f, sizeof(f), "%s/iommu_group", dev);
+	in->group = -1;
+	if (!mdg_readlink_base(f, buf, sizeof(buf))) {
+		char *end;
+		long g = strtol(buf, &end, 10);
+
+		if (end != buf && !*end && g >= 0 && g < INT_MAX)
+			in->group = g;
+	}
+	read_cdev(dev, in);
+}
+
+/* A zeroed new entry at the end of sys->instances, or NULL. */
+static struct mdg_instance *new_instance(struct mdg_system *sys, size_t *cap)
+{
+	struct mdg_instance *in;
+
+	if (sys->nr_instances == *cap) {
+		size_t n = *cap ? *cap * 2 : 16;
+
+		in = realloc(sys->instances, n * sizeof(*in));
+		if (!in)
+			return NULL;
+		sys->instances = in;
+		*cap = n;
+	}
+	in = &sys->instances[sys->nr_instances];
+	memset(in, 0, sizeof(*in));
+	return in;
+}
+
+/*
+ * The instances on the mdev bus that are mdgpu's: bound to the driver
+ * "mdgpu", or unbound but made from a type of an mdgpu parent.
+ */
+static int load_bus_instances(struct mdg_system *sys, size_t *cap)
+{
+	char path[PATH_MAX], dev[PATH_MAX], f[PATH_MAX];
+	char **names;
+	int n, i;
+
+	if (mdg_path(path, sizeof(path), "/sys/bus/mdev/devices"))
+		return -ENAMETOOLONG;
+	n = list_dir(path, &names);
+	if (n == -ENOENT)
+		return 0;
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		char driver[MDG_NAME_MAX] = "";
+		struct mdg_instance *in;
+		bool mine;
+
+		if (!mdg_uuid_valid(names[i], NULL))
+			continue;
+		in = new_instance(sys, cap);
+		if (!in) {
+			free_names(names, n);
+			return -ENOMEM;
+		}
+		mdg_fmt(dev, sizeof(dev), "%s/%s", path, names[i]);
+		if (mdev_parent_type(dev, in->parent, in->type))
+			continue;
+		mdg_fmt(f, sizeof(f), "%s/driver", dev);
+		mdg_readlink_base(f, driver, sizeof(driver));
+		mine = !strcmp(driver, "mdgpu");
+		if (!mine && !driver[0]) {
+			char p[PATH_MAX];
+
+			if (!mdg_path(p, sizeof(p), "/sys/class/mdgpu/%s",
+				      in->parent))
+				mine = mdg_exists(p);
+		}
+		if (!mine)
+			continue;
+		mdg_uuid_valid(names[i], in->uuid);
+		read_instance(dev, in);
+		sys->nr_instances++;
+	}
+	free_names(names, n);
+	return 0;
+}
+
+static void type_by_size(const struct mdg_parent *p, int64_t size, char *type,
+			 size_t len)
+{
+	size_t i;
+
+	type[0] = 0;
+	for (i = 0; i < p->nr_types; i++)
+		if ((int64_t)p->types[i].desc.framebuffer == size)
+			mdg_fmt(type, len, "%s", p->types[i].dir);
+}
+
+/*
+ * Instances whose removal is pending: the mdev core takes them off the bus
+ * (/sys/bus/mdev/devices) and drops most of their attributes first, then
+ * waits for their user to close them; until then their directory under the
+ * parent remains, and so does their VRAM reservation.
+ */
+static int load_removing_instances(struct mdg_system *sys, size_t *cap)
+{
+	char path[PATH_MAX], dev[PATH_MAX];
+	size_t p, k, nr_bus = sys->nr_instances;
+	char **names;
+	int n, i;
+
+	for (p = 0; p < sys->nr_parents; p++) {
+		if (mdg_path(path, sizeof(path), "/sys/class/mdgpu/%s",
+			     sys->parents[p].name))
+			continue;
+		n = list_dir(path, &names);
+		if (n < 0)
+			continue;
+		for (i = 0; i < n; i++) {
+			char uuid[MDG_UUID_LEN + 1];
+			struct mdg_instance *in;
+			bool seen = false;
+
+			if (!mdg_uuid_valid(names[i], uuid))
+				continue;
+			for (k = 0; k < nr_bus; k++)
+				if (!strcmp(sys->instances[k].uuid, uuid))
+					seen = true;
+			if (seen)
+				continue;
+			in = new_instance(sys, cap);
+			if (!in) {
+				free_names(names, n);
+				return -ENOMEM;
+			}
+			mdg_fmt(dev, sizeof(dev), "%s/%s", path, names[i]);
+			strcpy(in->uuid, uuid);
+			in->removing = true;
+			read_instance(dev, in);
+			/*
+			 * The mdev core has already dropped the mdev_type
+			 * link and (on the kernels tested) mdgpu's own
+			 * attributes: only the IOMMU group is left, which is
+			 * enough to name the holder. The type is known only
+			 * if the size still is.
+			 */
+			strcpy(in->parent, sys->parents[p].name);
+			if (in->vram_size > 0)
+				type_by_size(&sys->parents[p], in->vram_size,
+					     in->type, sizeof(in->type));
+			sys->nr_instances++;
+		}
+		free_names(names, n);
+	}
+	return 0;
+}
+
+static int load_instances(struct mdg_system *sys)
+{
+	size_t cap = 0;
+	int ret;
+
+	ret = load_bus_instances(sys, &cap);
+	if (!ret)
+		ret = load_removing_instances(sys, &cap);
+	if (ret)
+		return ret;
+	if (sys->nr_instances)
+		qsort(sys->instances, sys->nr_instances,
+		      sizeof(*sys->instances), cmp_instance);
+	mdg_scan_holders(sys->instances, sys->nr_instances);
+	return 0;
+}
+
+/**
+ * mdg_system_load() - read everything mdgpu shows
+ * @sys: filled; free with mdg_system_free() whatever the result
+ *
+ * A missing attribute leaves its field at -1 (or empty): the commands show
+ * what is there. Only allocation and directory errors fail.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mdg_system_load(struct mdg_system *sys)
+{
+	int ret;
+
+	memset(sys, 0, sizeof(*sys));
+	ret = load_parents(sys);
+	if (!ret)
+		ret = load_instances(sys);
+	return ret;
+}
+
+void mdg_system_free(struct mdg_system *sys)
+{
+	size_t i;
+
+	for (i = 0; i < sys->nr_parents; i++)
+		free(sys->parents[i].types);
+	free(sys->parents);
+	free(sys->instances);
+	memset(sys, 0, sizeof(*sys));
+}
+
+/**
+ * mdg_require_loaded() - fail clearly when the module is not loaded
+ * @sys: a loaded snapshot
+ *
+ * Return: 0, or MDG_EXIT_NOTFOUND after printing why.
+ */
+int mdg_require_loaded(const struct mdg_system *sys)
+{
+	char path[PATH_MAX];
+
+	if (sys->loaded)
+		return 0;
+	mdg_path(path, sizeof(path), "/sys/class/mdgpu");
+	return mdg_fail(MDG_EXIT_NOTFOUND,
+			"mdgpu is not loaded: %s does not exist (modprobe mdgpu)",
+			path);
+}
+
+struct mdg_parent *mdg_find_parent(struct mdg_system *sys, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sys->nr_parents; i++)
+		if (!strcmp(sys->parents[i].name, name))
+			return &sys->parents[i];
+	return NULL;
+}
+
+/**
+ * mdg_type_canon() - the type directory name a user means
+ * @in: "mdgpu-64M", "64M", "mdgpu 64M" or "mdgpu_64M"
+ * @out: "mdgpu-64M"
+ * @len: size of @out
+ */
+void mdg_type_canon(const char *in, char *out, size_t len)
+{
+	if (!strncmp(in, "mdgpu", 5) &&
+	    (in[5] == '-' || in[5] == ' ' || in[5] == '_'))
+		mdg_fmt(out, len, "mdgpu-%s", in + 6);
+	else if (in[0] >= '0' && in[0] <= '9')
+		mdg_fmt(out, len, "mdgpu-%s", in);
+	else
+		mdg_fmt(out, len, "%s", in);
+}
+
+struct mdg_type *mdg_find_type(struct mdg_parent *p, const char *name)
+{
+	char canon[MDG_NAME_MAX];
+	size_t i;
+
+	mdg_type_canon(name, canon, sizeof(canon));
+	for (i = 0; i < p->nr_types; i++)
+		if (!strcmp(p->types[i].dir, canon))
+			return &p->types[i];
+	return NULL;
+}
+
+struct mdg_instance *mdg_find_instance(struct mdg_system *sys,
+				       const char *uuid)
+{
+	size_t i;
+
+	for (i = 0; i < sys->nr_instances; i++)
+		if (!strcasecmp(sys->instances[i].uuid, uuid))
+			return &sys->instances[i];
+	return NULL;
+}
+
+/**
+ * mdg_instance_path() - path of a file of an instance
+ * @in: the instance
+ * @rel: relative to /sys/bus/mdev/devices/UUID, e.g. "mdgpu/vram_size"
+ *	 (for an instance being removed, its directory under the parent)
+ * @buf: output
+ * @len: size of @buf
+ *
+ * Return: 0 or -ENAMETOOLONG.
+ */
+int mdg_instance_path(const struct mdg_instance *in, const char *rel,
+		      char *buf, size_t len)
+{
+	if (in->removing)
+		return mdg_path(buf, len, "/sys/class/mdgpu/%s/%s/%s",
+				in->parent, in->uuid, rel);
+	return mdg_path(buf, len, "/sys/bus/mdev/devices/%s/%s", in->uuid,
+			rel);
+}
+
+int mdg_parent_path(const struct mdg_parent *p, const char *rel, char *buf,
+		    size_t len)
+{
+	return mdg_path(buf, len, "/sys/class/mdgpu/%s/%s", p->name, rel);
+}

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Fake sysfs/proc trees for mdgpuctl's unit tests.
+ *
+ * Layout, relative to the fake root R (as on a real host):
+ *   R/sys/devices/virtual/mdgpu/simN/            parent attributes
+ *   R/sys/devices/virtual/mdgpu/simN/mdev_supported_types/mdgpu-<size>/
+ *   R/sys/devices/virtual/mdgpu/simN/<uuid>/     instance (mdgpu/ attrs,
+ *                                                mdev_type, iommu_group,
+ *                                                driver links, remove)
+ *   R/sys/class/mdgpu/simN -> ../../devices/virtual/mdgpu/simN
+ *   R/sys/bus/mdev/devices/<uuid> -> ../../../devices/virtual/mdgpu/...
+ *   R/proc/<pid>/fd/<n> -> /dev/vfio/<group>, R/proc/<pid>/comm
+ * The create and remove files are plain files, so a test can read what
+ * mdgpuctl wrote to them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../mdgpuctl.h"
+#include "fake_tree.h"
+
+static char root[PATH_MAX];
+
+const char *fake_root(void)
+{
+	return root;
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX], *p;
+
+	mdg_fmt(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int parent_dir(const char *path)
+{
+	char buf[PATH_MAX], *slash;
+
+	mdg_fmt(buf, sizeof(buf), "%s", path);
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return 0;
+	*slash = 0;
+	return mkdir_p(buf);
+}
+
+/**
+ * fake_init() - a new empty tree, with MDGPU_SYSFS_ROOT set to it
+ *
+ * Return: 0 or -1.
+ */
+int fake_init(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (root[0])
+		fake_cleanup();
+	mdg_fmt(root, sizeof(root), "%s/mdgpuctl-test.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(root)) {
+		root[0] = 0;
+		return -1;
+	}
+	setenv("MDGPU_SYSFS_ROOT", root, 1);
+	return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void fake_cleanup(void)
+{
+	if (root[0])
+		nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	root[0] = 0;
+}
+
+int fake_file(const char *rel, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	va_list ap;
+	FILE *f;
+
+	mdg_fmt(path, sizeof(path), "%s/%s", root, rel);
+	if (parent_dir(path))
+		return -1;
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	return fclose(f) ? -1 : 0;
+}
+
+int fake_link(const char *rel, const char *target)
+{
+	char path[PATH_MAX];
+
+	mdg_fmt(path, sizeof(path), "%s/%s", root, rel);
+	if (parent_dir(path))
+		return -1;
+	return symlink(target, path);
+}
+
+int fake_mkdir(const char *rel)
+{
+	char path[PATH_MAX];
+
+	mdg_fmt(path, sizeof(path), "%s/%s", root, rel);
+	return mkdir_p(path);
+}
+
+int fake_unlink(const char *rel)
+{
+	char path[PATH_MAX];
+
+	mdg_fmt(path, sizeof(path), "%s/%s", root, rel);
+	return unlink(path);
+}
+
+/* The content of a file of the tree, or NULL; valid until the next call. */
+const char *fake_read(const char *rel)
+{
+	static char buf[8192];
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	mdg_fmt(path, sizeof(path), "%s/%s", root, rel);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return NULL;
+	buf[n] = 0;
+	return buf;
+}
+
+#define DEV "sys/devices/virtual/mdgpu"
+
+int fake_parent(const char *name, unsigned int vram_mb, unsigned int used_mb,
+		unsigned int instances)
+{
+	char rel[PATH_MAX], target[PATH_MAX];
+	int ret = 0;
+
+	mdg_fmt(rel, sizeof(rel), DEV "/%s/backend", name);
+	ret |= fake_file(rel, "sim\n");
+	mdg_fmt(rel, sizeof(rel), DEV "/%s/vram_total", name);
+	ret |= fake_file(rel, "%llu\n", (unsigned long long)vram_mb << 20);
+	mdg_fmt(rel, sizeof(rel), DEV "/%s/vram_used", name);
+	ret |= fake_file(rel, "%llu\n", (unsigned long long)used_mb << 20);
+	mdg_fmt(rel, sizeof(rel), DEV "/%s/instances", name);
+	ret |= fake_file(rel, "%u\n", instances);
+	mdg_fmt(rel, sizeof(rel), "sys/class/mdgpu/%s", name);
+	mdg_fmt(target, sizeof(target), "../../devices/virtual/mdgpu/%s", name);
+	ret |= fake_link(rel, target);
+	mdg_fmt(rel, sizeof(rel), "sys/class/mdev_bus/%s", name);
+	ret |= fake_link(rel, target);
+	return ret ? -1 : 0;
+}
+
+int fake_type(const char *parent, unsigned int size_mb, unsigned int vram_mb,
+	      int available)
+{
+	char dir[PATH_MAX], rel[PATH_MAX + 32];
+	int ret = 0;
+
+	mdg_fmt(dir, sizeof(dir), DEV "/%s/mdev_supported_types/mdgpu-%uM",
+		 parent, size_mb);
+	mdg_fmt(rel, sizeof(rel), "%s/name", dir);
+	ret |= fake_file(rel, "mdgpu %uM\n", size_mb);
+	mdg_fmt(rel, sizeof(rel), "%s/description", dir);
+	ret |= fake_file(rel, "framebuffer=%uM max_instances=%u max_resolution=%s display=bochs-vbe\n",
+			 size_mb, vram_mb / size_mb,
+			 size_mb >= 256 ? "3840x2160" : "1920x1080");
+	mdg_fmt(rel, sizeof(rel), "%s/device_api", dir);
+	ret |= fake_file(rel, "vfio-pci\n");
+	mdg_fmt(rel, sizeof(rel), "%s/available_instances", dir);
+	ret |= fake_file(rel, "%d\n", available);
+	mdg_fmt(rel, sizeof(rel), "%s/create", dir);
+	ret |= fake_file(rel, "%s", "");
+	mdg_fmt(rel, sizeof(rel), "%s/devices", dir);
+	ret |= fake_mkdir(rel);
+	return ret ? -1 : 0;
+}
+
+int fake_instance(const char *uuid, const char *parent, unsigned int size_mb,
+		  unsigned int offset_mb, unsigned int resets, int group)
+{
+	char dir[PATH_MAX], rel[PATH_MAX + 64], target[PATH_MAX];
+	int ret = 0;
+
+	mdg_fmt(dir, sizeof(dir), DEV "/%s/%s", parent, uuid);
+	mdg_fmt(rel, sizeof(rel), "%s/remove", dir);
+	ret |= fake_file(rel, "%s", "");
+	mdg_fmt(rel, sizeof(rel), "%s/mdgpu/vram_offset", dir);
+	ret |= fake_file(rel, "%llu\n", (unsigned long long)offset_mb << 20);
+	mdg_fmt(rel, sizeof(rel), "%s/mdgpu/vram_size", dir);
+	ret |= fake_file(rel, "%llu\n", (unsigned long long)size_mb << 20);
+	mdg_fmt(rel, sizeof(rel), "%s/mdgpu/reset_count", dir);
+	ret |= fake_file(rel, "%u\n", resets);
+	mdg_fmt(rel, sizeof(rel), "%s/mdev_type", dir);
+	mdg_fmt(target, sizeof(target), "../mdev_supported_types/mdgpu-%uM",
+		 size_mb);
+	ret |= fake_link(rel, target);
+	if (group >= 0) {
+		mdg_fmt(rel, sizeof(rel), "%s/iommu_group", dir);
+		mdg_fmt(target, sizeof(target),
+			 "../../../../../kernel/iommu_groups/%d", group);
+		ret |= fake_link(rel, target);
+		mdg_fmt(rel, sizeof(rel), "sys/kernel/iommu_groups/%d", group);
+		ret |= fake_mkdir(rel);
+	}
+	mdg_fmt(rel, sizeof(rel), "%s/driver", dir);
+	ret |= fake_link(rel, "../../../../../bus/mdev/drivers/mdgpu");
+	ret |= fake_mkdir("sys/bus/mdev/drivers/mdgpu");
+	mdg_fmt(rel, sizeof(rel), "sys/bus/mdev/devices/%s", uuid);
+	mdg_fmt(target, sizeof(target), "../../../devices/virtual/mdgpu/%s/%s",
+		 parent, uuid);
+	ret |= fake_link(rel, target);
+	return ret ? -1 : 0;
+}
+
+int fake_holder(int pid, const char *comm, int fd, const char *target)
+{
+	char rel[PATH_MAX];
+	int ret = 0;
+
+	mdg_fmt(rel, sizeof(rel), "proc/%d/comm", pid);
+	ret |= fake_file(rel, "%s\n", comm);
+	mdg_fmt(rel, sizeof(rel), "proc/%d/fd/%d", pid, fd);
+	ret |= fake_link(rel, target);
+	return ret ? -1 : 0;
+}
+
+/*
+ * sim0: 2048 MiB with the instances of the admin guide's example, created
+ * in the order 128M, 256M, 512M, 64M:
+ *   A 128M at 0, B 256M at 256M, C 512M at 512M, D 64M at 128M
+ *   available_instances 64M 17, 128M 8, 256M 4, 512M 2; vram_used 960 MiB.
+ *   A (group 10) is held by pid 4242 "qemu-system-x86"; A has 2 resets.
+ * sim1: 256 MiB, full with E 256M at 0.
+ * An mtty parent with one mdev device, which is not mdgpu's.
+ */
+int fake_standard(void)
+{
+	int ret = 0;
+
+	if (fake_init())
+		return -1;
+	ret |= fake_parent("sim0", 2048, 960, 4);
+	ret |= fake_type("sim0", 64, 2048, 17);
+	ret |= fake_type("sim0", 128, 2048, 8);
+	ret |= fake_type("sim0", 256, 2048, 4);
+	ret |= fake_type("sim0", 512, 2048, 2);
+	ret |= fake_instance(UUID_A, "sim0", 128, 0, 2, 10);
+	ret |= fake_instance(UUID_B, "sim0", 256, 256, 0, 11);
+	ret |= fake_instance(UUID_C, "sim0", 512, 512, 0, 12);
+	ret |= fake_instance(UUID_D, "sim0", 64, 128, 0, 13);
+
+	ret |= fake_parent("sim1", 256, 256, 1);
+	ret |= fake_type("sim1", 64, 256, 0);
+	ret |= fake_type("sim1", 128, 256, 0);
+	ret |= fake_type("sim1", 256, 256, 0);
+	ret |= fake_instance(UUID_E, "sim1", 256, 0, 0, 14);
+
+	ret |= fake_holder(4242, "qemu-system-x86", 17, "/dev/vfio/10");
+	ret |= fake_holder(4242, "qemu-system-x86", 3, "/dev/vfio/vfio");
+	ret |= fake_holder(4243, "bash", 5, "/dev/vfio/1");
+	ret |= fake_holder(4244, "other", 0, "/dev/null");
+
+	ret |= fake_file("sys/devices/virtual/mtty/mtty/mdev_supported_types/mtty-2/available_instances",
+			 "23\n");
+	ret |= fake_file("sys/devices/virtual/mtty/mtty/" UUID_MTTY "/remove",
+			 "%s", "");
+	ret |= fake_link("sys/devices/virtual/mtty/mtty/" UUID_MTTY "/mdev_type",
+			 "../mdev_supported_types/mtty-2");
+	ret |= fake_link("sys/devices/virtual/mtty/mtty/" UUID_MTTY "/driver",
+			 "../../../../../bus/mdev/drivers/mtty");
+	ret |= fake_link("sys/bus/mdev/devices/" UUID_MTTY,
+			 "../../../devices/virtual/mtty/mtty/" UUID_MTTY);
+	return ret ? -1 : 0;
+}

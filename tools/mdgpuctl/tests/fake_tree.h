@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Fake sysfs/proc trees for mdgpuctl's unit tests, laid out as the mdgpu
+ * module and the mdev core lay out the real ones (see
+ * Documentation/admin-guide.rst, "The sysfs tree"), under a temporary
+ * directory that MDGPU_SYSFS_ROOT points to.
+ */
+#ifndef MDGPUCTL_FAKE_TREE_H
+#define MDGPUCTL_FAKE_TREE_H
+
+#include <stdint.h>
+
+int fake_init(void);
+void fake_cleanup(void);
+const char *fake_root(void);
+int fake_file(const char *rel, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int fake_link(const char *rel, const char *target);
+int fake_mkdir(const char *rel);
+int fake_unlink(const char *rel);
+const char *fake_read(const char *rel);
+
+int fake_parent(const char *name, unsigned int vram_mb, unsigned int used_mb,
+		unsigned int instances);
+int fake_type(const char *parent, unsigned int size_mb, unsigned int vram_mb,
+	      int available);
+int fake_instance(const char *uuid, const char *parent, unsigned int size_mb,
+		  unsigned int offset_mb, unsigned int resets, int group);
+int fake_holder(int pid, const char *comm, int fd, const char *target);
+
+/* The tree most tests use; see fake_standard() in fake_tree.c. */
+#define UUID_A "11111111-1111-4111-8111-111111111111"
+#define UUID_B "22222222-2222-4222-8222-222222222222"
+#define UUID_C "33333333-3333-4333-8333-333333333333"
+#define UUID_D "44444444-4444-4444-8444-444444444444"
+#define UUID_E "55555555-5555-4555-8555-555555555555"
+#define UUID_MTTY "66666666-6666-4666-8666-666666666666"
+#define UUID_NONE "99999999-9999-4999-8999-999999999999"
+
+int fake_standard(void);
+
+#endif

@@ -1,0 +1,519 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# vm-test.sh - exercise every mdgpuctl command against the real module.
+#
+# Usage: vm-test.sh KO_PATH
+#
+# A guest script for the VM harness (selftests/vm/README.md), run as root
+# from the repository root:
+#
+#   bash selftests/vm/run-vm.sh --kernel "$(bash selftests/vm/kernel.sh stock-6.12 | tail -1)" \
+#        --script tools/mdgpuctl/vm-test.sh -- "$PWD/build/<release>/mdgpu.ko"
+#
+# It loads KO_PATH, runs mdgpuctl's commands and their error paths (bad
+# UUID, unknown type, out-of-range tunable, remove of an open device, a
+# full parent with vram_mb=256), checks fit's predictions against where the
+# kernel really places instances, parses the Prometheus output back and
+# compares it with sysfs, and takes screenshots after a mode set. The
+# results are TAP between "MDGPU-TAP-BEGIN kselftest mdgpuctl-vm" and
+# "MDGPU-TAP-END mdgpuctl-vm"; the exit status is non-zero if any failed.
+#
+# mdgpuctl and its helper are used from tools/mdgpuctl if they are up to
+# date there (make -C tools/mdgpuctl on the host), otherwise built in /tmp.
+# jq (for JSON checks) and mdevctl are used when installed; without them
+# those checks are skipped.
+
+set -uo pipefail
+# jq programs are in single quotes on purpose.
+# shellcheck disable=SC2016
+
+if [ $# -ne 1 ]; then
+	sed -n '3,/^$/s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+fi
+ko=$(realpath -e "$1") || { echo "vm-test: no module at $1" >&2; exit 2; }
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+repo=$(cd "$src/../.." && pwd -P)
+work=$(mktemp -d /tmp/mdgpuctl-vm.XXXXXX)
+
+# ---------------------------------------------------------------------------
+# TAP
+
+n=0
+failed=0
+skipped=0
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
+skip() { n=$((n + 1)); skipped=$((skipped + 1)); echo "ok $n $* # SKIP"; }
+diag() { sed 's/^/# /'; }
+
+# run WANT_RC DESC CMD...: run CMD, output in $work/out and $work/err, and
+# report whether it exited with WANT_RC.
+run() {
+	local want=$1 desc=$2 rc
+	shift 2
+	"$@" >"$work/out" 2>"$work/err"
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then
+		ok "$desc"
+		return 0
+	fi
+	notok "$desc (exit $rc, expected $want)"
+	{ echo "\$ $*"; cat "$work/out" "$work/err"; } | diag
+	return 1
+}
+
+# expect DESC COND...: a test that is the shell condition COND.
+expect() {
+	local desc=$1
+	shift
+	if "$@"; then
+		ok "$desc"
+	else
+		notok "$desc"
+		{ echo "failed: $*"; cat "$work/out" "$work/err" 2>/dev/null; } | diag
+	fi
+}
+
+has_jq=0
+command -v jq >/dev/null && has_jq=1
+jqc() { jq -e "$@" >/dev/null 2>&1; }
+
+echo "MDGPU-TAP-BEGIN kselftest mdgpuctl-vm"
+echo "TAP version 13"
+
+# ---------------------------------------------------------------------------
+# Binaries
+
+if make -q -C "$src" >/dev/null 2>&1; then
+	bin=$src
+else
+	echo "# building mdgpuctl in $work/bin"
+	make -s -C "$src" BUILDDIR="$work/bin" >"$work/build.log" 2>&1 ||
+		{ diag <"$work/build.log"; }
+	bin=$work/bin
+fi
+ctl=$bin/mdgpuctl
+helper=$bin/mdgpuctl-vm-helper
+fbdemo=$repo/tools/mdgpu-fbdemo
+if [ ! -x "$fbdemo" ] || [ "$fbdemo" -ot "$repo/tools/mdgpu-fbdemo.c" ]; then
+	fbdemo=$work/mdgpu-fbdemo
+	cc -O2 -D_GNU_SOURCE -I"$repo" -I"$repo/tools" -o "$fbdemo" \
+		"$repo/tools/mdgpu-fbdemo.c" "$repo/tools/lib/mdgpu_vfio.c" -lpng \
+		2>&1 | diag
+fi
+expect "mdgpuctl and its helper are built" test -x "$ctl" -a -x "$helper"
+
+sysv() { cat "$1" 2>/dev/null; }
+dev() { echo "/sys/bus/mdev/devices/$1"; }
+types0=/sys/class/mdgpu/sim0/mdev_supported_types
+
+# ---------------------------------------------------------------------------
+# Two 2 GiB parents
+
+run 0 "insmod parents=2 vram_mb=2048" insmod "$ko" parents=2 vram_mb=2048
+
+run 0 "list (text)" "$ctl" list
+expect "list shows both parents and the 512M type" \
+	grep -q "^sim1 .* 2G" "$work/out"
+
+run 0 "list --json" "$ctl" list --json
+if [ $has_jq = 1 ]; then
+	cp "$work/out" "$work/list.json"
+	expect "list --json: parents and vram_total match sysfs" \
+		jqc --argjson t "$(sysv /sys/class/mdgpu/sim0/vram_total)" \
+		'(.parents | length) == 2 and (.parents[0].vram_total == $t) and (.instances == [])' \
+		"$work/list.json"
+	bad=0
+	for t in "$types0"/*; do
+		jqc --arg ty "${t##*/}" --argjson a "$(sysv "$t/available_instances")" \
+			'.types[] | select(.parent == "sim0" and .type == $ty) | .available_instances == $a' \
+			"$work/list.json" || { echo "${t##*/}" | diag; bad=1; }
+	done
+	expect "list --json: available_instances of every type match sysfs" test $bad = 0
+else
+	skip "list --json checks (no jq)"
+	skip "list --json: available_instances (no jq)"
+fi
+
+# --- create and the error paths of create/remove
+
+run 0 "create 64M --parent sim0 (UUID generated)" "$ctl" create 64M --parent sim0
+u1=$(head -n 1 "$work/out")
+expect "the created instance exists with type mdgpu-64M" \
+	test "$(basename "$(readlink "$(dev "$u1")/mdev_type" 2>/dev/null)")" = mdgpu-64M
+
+u2=$(cat /proc/sys/kernel/random/uuid)
+run 0 "create mdgpu-128M --uuid (upper case)" \
+	"$ctl" create mdgpu-128M --parent sim0 --uuid "${u2^^}"
+expect "the instance has the given UUID, in lower case" test -d "$(dev "$u2")"
+
+run 2 "create with a malformed UUID is a usage error" \
+	"$ctl" create 64M --uuid 1234-not-a-uuid
+run 3 "create of an unknown type: not found" "$ctl" create 3G
+expect "  ... and the message names the type and the known ones" \
+	grep -q "unknown type '3G' (types: mdgpu-64M" "$work/err"
+run 4 "create with a UUID in use: kernel would refuse (EEXIST)" \
+	"$ctl" create 64M --uuid "$u1"
+run 2 "remove of a malformed UUID is a usage error" "$ctl" remove xyz
+run 3 "remove of an unknown UUID: not found" \
+	"$ctl" remove 99999999-9999-4999-8999-999999999999
+
+# --- list instances against sysfs
+
+run 0 "list instances --json" "$ctl" list instances --json
+if [ $has_jq = 1 ]; then
+	expect "list instances: VRAM offset and size match sysfs, not open" \
+		jqc --arg u "$u1" --argjson o "$(sysv "$(dev "$u1")/mdgpu/vram_offset")" \
+		--argjson s "$(sysv "$(dev "$u1")/mdgpu/vram_size")" \
+		'.instances[] | select(.uuid == $u) | .vram_offset == $o and .vram_size == $s and .open == false and .parent == "sim0"' \
+		"$work/out"
+else
+	skip "list instances checks (no jq)"
+fi
+
+# --- fit, then create what it predicts and compare with the kernel
+
+avail=$(sysv "$types0/mdgpu-64M/available_instances")
+run 0 "fit 64M <available_instances>: yes" "$ctl" fit 64M "$avail" --parent sim0
+run 1 "fit 64M <available_instances + 1>: no" \
+	"$ctl" fit 64M $((avail + 1)) --parent sim0
+run 0 "fit 512M:4 on the empty sim1: yes" "$ctl" fit 512M:4 --parent sim1
+run 1 "fit 512M:4 64M:1 on sim1: no (2 GiB exactly used up)" \
+	"$ctl" fit 512M:4 64M:1 --parent sim1
+run 3 "fit of an unknown type: not found" "$ctl" fit 3G 1
+
+run 0 "fit 256M:1 128M:1 64M:3 on sim0" "$ctl" fit 256M:1 128M:1 64M:3 --parent sim0
+grep '^  mdgpu-' "$work/out" >"$work/plan"
+bad=0
+fitted=()
+while read -r type _ range; do
+	want=${range#[}
+	want=${want%%,*}
+	u=$(cat /proc/sys/kernel/random/uuid)
+	if ! "$ctl" create "$type" --parent sim0 --uuid "$u" >/dev/null 2>"$work/err"; then
+		diag <"$work/err"
+		bad=1
+		continue
+	fi
+	fitted+=("$u")
+	got=$(sysv "$(dev "$u")/mdgpu/vram_offset")
+	# fit prints sizes like 192M, 1G, or 0
+	case "$want" in
+	0) wantb=0 ;;
+	*K) wantb=$((${want%K} << 10)) ;;
+	*M) wantb=$((${want%M} << 20)) ;;
+	*G) wantb=$((${want%G} << 30)) ;;
+	*) wantb=$want ;;
+	esac
+	if [ "$got" != "$wantb" ]; then
+		echo "$type predicted at $want ($wantb), kernel put it at $got" | diag
+		bad=1
+	fi
+done <"$work/plan"
+expect "the kernel places instances where fit predicted ($(wc -l <"$work/plan") of them)" \
+	test $bad = 0 -a "$(wc -l <"$work/plan")" -eq 5
+
+# --- tunables: not supported yet, validated anyway
+
+run 3 "get sim0 policy: not supported by this module" "$ctl" get sim0 policy
+expect "  ... and it says so, naming the file" \
+	grep -q "not supported by this mdgpu module (no /sys/class/mdgpu/sim0/policy)" "$work/err"
+run 0 "get UUID (all tunables listed)" "$ctl" get "$u1"
+run 2 "set UUID weight=0: out of range" "$ctl" set "$u1" weight=0
+expect "  ... and the message gives the range" grep -q "out of range 1-10000" "$work/err"
+run 3 "set UUID weight=5: not supported by this module" "$ctl" set "$u1" weight=5
+run 2 "set sim0 weight=5: per-vGPU tunable on a parent" "$ctl" set sim0 weight=5
+run 0 "list tunables" "$ctl" list tunables
+
+# --- Prometheus output, parsed back and compared with sysfs
+
+run 0 "metrics" "$ctl" metrics
+cp "$work/out" "$work/metrics"
+# Every sample follows a TYPE line of its own family, families are not
+# repeated, counters end in _total, names carry the mdgpu_ prefix.
+awk '
+	function bad(why) { print "line " NR ": " why ": " $0; errors++ }
+	/^# TYPE / {
+		if ($3 in seen) bad("family repeated")
+		seen[$3] = 1; fam = $3
+		if ($4 != "gauge" && $4 != "counter") bad("type")
+		if ($4 == "counter" && $3 !~ /_total$/) bad("counter without _total")
+		next
+	}
+	/^# HELP / { if (NF < 4) bad("empty help"); next }
+	/^#/ { next }
+	{
+		name = $1; sub(/\{.*/, "", name)
+		if (name != fam) bad("sample outside its family")
+		if (name !~ /^mdgpu_[a-z0-9_]+$/) bad("name")
+		if ($1 ~ /\{/ && $1 !~ /^[a-z_]+\{([a-z_]+="[^"]*",)*[a-z_]+="[^"]*"\}$/) bad("labels")
+		if (NF != 2 || $2 !~ /^[0-9.e+-]+$/) bad("value")
+		samples++
+	}
+	END { if (!samples) { print "no samples"; errors++ } exit errors > 0 }
+' "$work/metrics" >"$work/err"
+expect "metrics: valid exposition format" test $? -eq 0
+
+# prom NAME LABELS: the value of one sample.
+prom() { grep -F "$1{$2} " "$work/metrics" | awk '{ print $2 }'; }
+mism=0
+cmp_prom() {
+	local got
+	got=$(prom "$1" "$2")
+	if [ "$got" != "$3" ]; then
+		echo "$1{$2} is '$got', sysfs says '$3'"
+		mism=$((mism + 1))
+	fi
+}
+{
+	for p in /sys/class/mdgpu/*; do
+		pn=${p##*/}
+		cmp_prom mdgpu_parent_vram_bytes "parent=\"$pn\"" "$(sysv "$p/vram_total")"
+		cmp_prom mdgpu_parent_vram_used_bytes "parent=\"$pn\"" "$(sysv "$p/vram_used")"
+		cmp_prom mdgpu_parent_instances "parent=\"$pn\"" "$(sysv "$p/instances")"
+		for t in "$p"/mdev_supported_types/*; do
+			cmp_prom mdgpu_type_available_instances \
+				"parent=\"$pn\",type=\"${t##*/}\"" \
+				"$(sysv "$t/available_instances")"
+		done
+	done
+	for d in /sys/bus/mdev/devices/*; do
+		u=${d##*/}
+		pn=$(basename "$(dirname "$(dirname "$(readlink -f "$d/mdev_type")")")")
+		l="parent=\"$pn\",type=\"$(basename "$(readlink "$d/mdev_type")")\",uuid=\"$u\""
+		cmp_prom mdgpu_vgpu_vram_bytes "$l" "$(sysv "$d/mdgpu/vram_size")"
+		cmp_prom mdgpu_vgpu_vram_offset_bytes "$l" "$(sysv "$d/mdgpu/vram_offset")"
+		cmp_prom mdgpu_vgpu_resets_total "$l" "$(sysv "$d/mdgpu/reset_count")"
+		cmp_prom mdgpu_vgpu_open "$l" 0
+	done
+	echo "$mism mismatches"
+} >"$work/err"
+expect "metrics: every value equals sysfs ($(grep -c '^mdgpu' "$work/metrics") samples)" \
+	grep -q '^0 mismatches' "$work/err"
+
+mkdir -p "$work/textfile"
+run 0 "metrics --output (textfile collector)" \
+	"$ctl" metrics --output "$work/textfile/mdgpu.prom"
+expect "  ... the file equals stdout and no temporary file is left" \
+	bash -c "cmp -s '$work/metrics' '$work/textfile/mdgpu.prom' && [ \$(ls -A '$work/textfile' | wc -l) = 1 ]"
+
+# --- stats, top, mdevctl
+
+run 0 "stats --json" "$ctl" stats --json
+if [ $has_jq = 1 ]; then
+	expect "stats --json: reset_count and vram_size match sysfs" \
+		jqc --arg u "$u2" --argjson s "$(sysv "$(dev "$u2")/mdgpu/vram_size")" \
+		--argjson r "$(sysv "$(dev "$u2")/mdgpu/reset_count")" \
+		'.instances[] | select(.uuid == $u) | .stats.vram_size == $s and .stats.reset_count == $r' \
+		"$work/out"
+else
+	skip "stats --json checks (no jq)"
+fi
+run 0 "stats (text)" "$ctl" stats
+
+run 0 "top --once" "$ctl" top --once
+expect "top shows every instance" \
+	bash -c "for d in /sys/bus/mdev/devices/*; do grep -q \"^\${d##*/} \" '$work/out' || exit 1; done"
+run 0 "top --iterations 2 --interval 0.2" "$ctl" top --iterations 2 --interval 0.2
+expect "  ... two frames" test "$(grep -c '^mdgpuctl top' "$work/out")" -eq 2
+
+run 0 "mdevctl (commands)" "$ctl" mdevctl --auto
+expect "mdevctl: a define line for each instance" \
+	grep -q "^mdevctl define --uuid=$u1 --parent=sim0 --type=mdgpu-64M --auto$" "$work/out"
+run 0 "mdevctl --json UUID" "$ctl" mdevctl --json "$u2"
+if [ $has_jq = 1 ]; then
+	expect "mdevctl --json UUID: mdevctl's definition format" \
+		jqc '.mdev_type == "mdgpu-128M" and .start == "manual" and .attrs == []' "$work/out"
+	run 0 "mdevctl --json (all)" "$ctl" mdevctl --json
+	cp "$work/out" "$work/ours.json"
+	if command -v mdevctl >/dev/null &&
+	   mdevctl list --dumpjson >"$work/theirs.json" 2>"$work/err"; then
+		# mdevctl's own view of the running devices: same parents,
+		# UUIDs and types.
+		# (No process substitution: the guest has no /dev/fd.)
+		q='[.[] | to_entries[] | {p: .key, d: ([.value[] | to_entries[] | {u: .key, t: .value.mdev_type}] | sort_by(.u))}]'
+		jq -S "$q" "$work/ours.json" >"$work/ours.norm" 2>&1
+		jq -S "$q" "$work/theirs.json" >"$work/theirs.norm" 2>&1
+		if cmp -s "$work/ours.norm" "$work/theirs.norm"; then
+			ok "mdevctl --json agrees with 'mdevctl list --dumpjson'"
+		else
+			notok "mdevctl --json agrees with 'mdevctl list --dumpjson'"
+			diff "$work/ours.norm" "$work/theirs.norm" | diag
+			diag <"$work/theirs.json"
+		fi
+	else
+		skip "comparison with mdevctl list (mdevctl not usable here)"
+		diag <"$work/err"
+	fi
+else
+	skip "mdevctl --json checks (no jq)"
+	skip "mdevctl --json (all) (no jq)"
+	skip "comparison with mdevctl list (no jq)"
+fi
+
+# --- an open device: list, metrics, remove, screenshot
+
+fifo=$work/hold.fifo
+mkfifo "$fifo"
+"$helper" hold "$u1" <"$fifo" >"$work/hold.out" 2>&1 9>&- &
+hold_pid=$!
+exec 9>"$fifo"
+for _ in $(seq 100); do
+	grep -q held "$work/hold.out" && break
+	kill -0 $hold_pid 2>/dev/null || break
+	sleep 0.1
+done
+expect "a helper holds $u1 open through VFIO" grep -q held "$work/hold.out"
+
+run 0 "list instances --json while held" "$ctl" list instances --json
+if [ $has_jq = 1 ]; then
+	expect "list: the instance is open, by the helper's pid" \
+		jqc --arg u "$u1" --argjson p "$hold_pid" \
+		'.instances[] | select(.uuid == $u) | .open == true and .holders[0].pid == $p' \
+		"$work/out"
+else
+	skip "list open check (no jq)"
+fi
+run 0 "metrics while held" "$ctl" metrics
+expect "metrics: mdgpu_vgpu_open is 1 for the held instance" \
+	grep -q "^mdgpu_vgpu_open{parent=\"sim0\",type=\"mdgpu-64M\",uuid=\"$u1\"} 1$" "$work/out"
+run 5 "remove of an open device is refused: busy" "$ctl" remove "$u1"
+expect "  ... the message names the holder and --force" \
+	grep -q "in use by pid $hold_pid (mdgpuctl-vm-hel).*--force" "$work/err"
+expect "  ... and the instance still exists" test -d "$(dev "$u1")"
+run 5 "screenshot of an open device: busy" "$ctl" screenshot "$u1" "$work/x.png"
+expect "  ... the message explains VFIO's one-user rule" \
+	grep -q "VFIO allows one user" "$work/err"
+
+# remove --force waits until the holder lets go. (Background commands get
+# fd 9 closed: the helper must be the FIFO's only reader and we its only
+# writer, or it never sees EOF.)
+timeout 120 "$ctl" remove --force "$u1" >"$work/force.out" 2>&1 9>&- &
+force_pid=$!
+for _ in $(seq 50); do
+	[ -e "$(dev "$u1")" ] || break
+	sleep 0.1
+done
+sleep 1
+expect "remove --force waits while the device is held" kill -0 $force_pid
+run 0 "list instances --json during the pending removal" \
+	"$ctl" list instances --json
+if [ $has_jq = 1 ]; then
+	expect "list: the instance's state is removing, still held by the helper" \
+		jqc --arg u "$u1" --argjson p "$hold_pid" \
+		'.instances[] | select(.uuid == $u) | .state == "removing" and .holders[0].pid == $p' \
+		"$work/out"
+else
+	skip "list removing check (no jq)"
+fi
+run 5 "remove during the pending removal: busy, already pending" \
+	"$ctl" remove "$u1"
+exec 9>&-
+wait $hold_pid
+wait $force_pid
+rc=$?
+expect "remove --force completes once the holder closes the device (exit $rc)" \
+	test $rc -eq 0 -a ! -e "$(dev "$u1")" -a ! -e "/sys/class/mdgpu/sim0/$u1"
+diag <"$work/force.out"
+
+# A holder that only keeps the device fd is invisible in /proc/*/fd; remove
+# still sees the group busy.
+"$helper" hold "$u2" --device-only <"$fifo" >"$work/hold.out" 2>&1 9>&- &
+hold_pid=$!
+exec 9>"$fifo"
+for _ in $(seq 100); do
+	grep -q held "$work/hold.out" && break
+	kill -0 $hold_pid 2>/dev/null || break
+	sleep 0.1
+done
+expect "a helper holds only the device fd of $u2" grep -q held "$work/hold.out"
+run 5 "remove sees a device-fd-only holder through the group (busy)" \
+	"$ctl" remove "$u2"
+expect "  ... and the instance still exists" test -d "$(dev "$u2")"
+exec 9>&-
+wait $hold_pid
+run 0 "remove after the holder is gone" "$ctl" remove "$u2"
+expect "  ... the instance is gone" test ! -e "$(dev "$u2")"
+
+for u in "${fitted[@]}"; do
+	"$ctl" remove "$u" || echo "remove $u failed" | diag
+done
+expect "all instances removed" test -z "$(find /sys/bus/mdev/devices -mindepth 1 -maxdepth 1)"
+run 0 "rmmod" rmmod mdgpu
+
+# ---------------------------------------------------------------------------
+# A full 256 MiB parent, and screenshots
+
+run 0 "insmod vram_mb=256" insmod "$ko" parents=1 vram_mb=256
+run 0 "create 256M fills the parent" "$ctl" create 256M
+u3=$(head -n 1 "$work/out")
+run 4 "create 64M on the full parent: refused" "$ctl" create 64M
+expect "  ... with ENOSPC and the VRAM in use" \
+	grep -q "no free aligned 64M range left (available_instances is 0, 256M of 256M VRAM in use).*(ENOSPC)" "$work/err"
+run 4 "create 256M --parent sim0 on the full parent: refused" \
+	"$ctl" create 256M --parent sim0
+run 1 "fit 64M 1 on the full parent: no" "$ctl" fit 64M 1
+run 2 "fit 64M 0: a usage error" "$ctl" fit 64M 0
+
+run 0 "mdgpu-fbdemo draws a test picture and sets 640x480" \
+	"$fbdemo" "$u3" "$work/fbdemo.png" 640 480
+run 1 "screenshot without a mode: the display is off" \
+	"$ctl" screenshot "$u3" "$work/off.png"
+expect "  ... and it says why" grep -q "display of $u3 is off" "$work/err"
+expect "  ... and writes no file" test ! -e "$work/off.png"
+
+run 0 "screenshot --set-mode 640x480 (XRGB8888)" \
+	"$ctl" screenshot "$u3" "$work/shot.png" --set-mode 640x480
+expect "the PNG is 640x480" test "$("$helper" size "$work/shot.png")" = 640x480
+bad=0
+for xy in "2 2" "40 100" "120 100" "200 100" "600 100" "320 400" "639 479"; do
+	# shellcheck disable=SC2086
+	a=$("$helper" pixel "$work/fbdemo.png" $xy)
+	# shellcheck disable=SC2086
+	b=$("$helper" pixel "$work/shot.png" $xy)
+	[ -n "$a" ] && [ "$a" = "$b" ] || { echo "pixel $xy: fbdemo $a, mdgpuctl $b" | diag; bad=1; }
+done
+expect "the screenshot shows the picture mdgpu-fbdemo drew (7 pixels)" test $bad = 0
+expect "  ... the second colour bar is yellow" \
+	test "$("$helper" pixel "$work/shot.png" 120 100)" = ffff00
+
+# The same VRAM as RGB565: pixel x of row y is the low (x even) or high
+# (x odd) half of 32-bit pixel y * 320 + x / 2 of the 640x480 picture.
+run 0 "screenshot --set-mode 640x480x16 (RGB565)" \
+	"$ctl" screenshot "$u3" "$work/shot16.png" --set-mode 640x480x16
+rgb565() {
+	local v=$1 r g b
+	r=$(((v >> 11) & 31)); g=$(((v >> 5) & 63)); b=$((v & 31))
+	printf '%02x%02x%02x\n' $(((r << 3) | (r >> 2))) $(((g << 2) | (g >> 4))) \
+		$(((b << 3) | (b >> 2)))
+}
+bad=0
+for xy in "0 0" "1 0" "240 100" "241 100" "500 300"; do
+	read -r x y <<<"$xy"
+	i=$((y * 320 + x / 2))
+	px=$("$helper" pixel "$work/fbdemo.png" $((i % 640)) $((i / 640)))
+	v=$((16#$px))
+	if [ $((x % 2)) = 0 ]; then
+		want=$(rgb565 $((v & 0xffff)))
+	else
+		want=$(rgb565 $((v >> 16)))
+	fi
+	got=$("$helper" pixel "$work/shot16.png" "$x" "$y")
+	[ "$got" = "$want" ] || { echo "pixel $xy: $got, expected $want" | diag; bad=1; }
+done
+expect "the RGB565 screenshot decodes the VRAM as expected (5 pixels)" test $bad = 0
+
+run 4 "screenshot --set-mode above the type's max_resolution: refused" \
+	"$ctl" screenshot "$u3" "$work/big.png" --set-mode 3841x2160
+expect "  ... and says why" grep -q "max_resolution" "$work/err"
+
+run 0 "remove" "$ctl" remove "$u3"
+run 0 "rmmod" rmmod mdgpu
+
+echo "1..$n"
+echo "# Totals: pass:$((n - failed - skipped)) fail:$failed skip:$skipped"
+echo "MDGPU-TAP-END mdgpuctl-vm"
+rm -rf "$work"
+[ "$failed" -eq 0 ]
