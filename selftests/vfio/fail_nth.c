@@ -26,7 +26,6 @@ FIXTURE(fail_nth) {
 	struct mdgpu_fault_knobs knobs;
 	char parent[MDGPU_NAME_LEN];
 	struct mdgpu_parent_state base;
-	uint64_t refcnt;
 };
 
 FIXTURE_SETUP(fail_nth)
@@ -34,14 +33,16 @@ FIXTURE_SETUP(fail_nth)
 	mdgpu_first_parent(_metadata, self->parent);
 	ASSERT_OK(mdgpu_parent_state(self->parent, &self->base));
 	ASSERT_EQ(0, self->base.instances);
-	ASSERT_OK(mdgpu_read_u64(MDGPU_MODULE_DIR "/refcnt", &self->refcnt));
-	/* Last: teardown, which restores the knobs, only follows a setup
-	 * that completed. */
+	/*
+	 * Last: teardown, which restores the knobs, only follows a setup
+	 * that completed.
+	 */
 	mdgpu_fault_setup(_metadata, &self->knobs);
 }
 
 FIXTURE_TEARDOWN_PARENT(fail_nth)
 {
+	mdgpu_teardown_begin();
 	mdgpu_fault_teardown(_metadata, &self->knobs);
 	EXPECT_OK(mdgpu_remove_all(&self->created));
 	mdgpu_expect_state(_metadata, self->parent, &self->base);
@@ -115,6 +116,11 @@ TEST_F_TIMEOUT(fail_nth, create, 1200)
 	char uuid[MDGPU_UUID_LEN + 1];
 	int t;
 
+	if (!self->knobs.filtered)
+		SKIP(return, "%s() WARNs when it fails (VFIO core bug): needs %s",
+		     MDGPU_FAULT_REJECT,
+		     "CONFIG_FAULT_INJECTION_STACKTRACE_FILTER to avoid it");
+
 	for (t = 0; t < MDGPU_NR_TYPES; t++) {
 		if (self->base.available[t] < 0)
 			continue;
@@ -171,7 +177,7 @@ TEST_F_TIMEOUT(fail_nth, open_device, 1200)
 {
 	char uuid[MDGPU_UUID_LEN + 1];
 	struct mdgpu_vfio v, again;
-	uint64_t refcnt;
+	uint64_t refcnt, closed;
 	struct mdgpu_nth nth;
 	bool injected;
 	int ret;
@@ -179,6 +185,8 @@ TEST_F_TIMEOUT(fail_nth, open_device, 1200)
 	ASSERT_OK(mdgpu_create_tracked(&self->created, self->parent,
 				       mdgpu_types[0].name, uuid));
 	ASSERT_OK(mdgpu_vfio_group_setup(uuid, &v));
+	/* The module's references while the device is not open. */
+	ASSERT_OK(mdgpu_read_u64(MDGPU_MODULE_DIR "/refcnt", &closed));
 	mdgpu_nth_open(_metadata, &nth);
 	do {
 		mdgpu_nth_arm(_metadata, &nth);
@@ -195,7 +203,7 @@ TEST_F_TIMEOUT(fail_nth, open_device, 1200)
 		}
 		/* Nothing stayed held, and the device opens normally. */
 		ASSERT_OK(mdgpu_read_u64(MDGPU_MODULE_DIR "/refcnt", &refcnt));
-		EXPECT_EQ(self->refcnt, refcnt) TH_LOG("fault %u", nth.n);
+		EXPECT_EQ(closed, refcnt) TH_LOG("fault %u", nth.n);
 		again = v;
 		ASSERT_OK(mdgpu_vfio_get_device(uuid, &again))
 			TH_LOG("fault %u", nth.n);

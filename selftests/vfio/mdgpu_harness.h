@@ -140,10 +140,26 @@ static inline void mdgpu_inst_setup(struct __test_metadata *_metadata,
 	}
 }
 
-/* Fixture teardown, in the harness's parent: the test's fds are closed. */
+/*
+ * Start of every teardown that removes instances. The teardown is meant to
+ * run in the harness's parent process, after the test process exited and
+ * so closed everything. But after an ASSERT in the test, the harness's
+ * longjmp can restore its local "child" from a register as it was before
+ * fork() (this is what -Wclobbered warns about), and then the teardown runs
+ * in the test process itself, with the devices still open: removing them
+ * would wait for ourselves. So drop whatever VFIO files and mappings this
+ * process holds first; in the parent there are none.
+ */
+static inline void mdgpu_teardown_begin(void)
+{
+	mdgpu_vfio_release_all();
+}
+
+/* Fixture teardown: remove the instances, check nothing was left over. */
 static inline void mdgpu_inst_teardown(struct __test_metadata *_metadata,
 				       struct mdgpu_inst *in)
 {
+	mdgpu_teardown_begin();
 	EXPECT_OK(mdgpu_remove_all(&in->created));
 	mdgpu_expect_state(_metadata, in->parent, &in->base);
 }

@@ -12,7 +12,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mdgpu_selftest.h"
@@ -275,12 +277,32 @@ int mdgpu_create(const char *parent, const char *type, const char *uuid)
 	return mdgpu_write_file(path, uuid);
 }
 
+/*
+ * Removal waits, in the kernel, for every user of the device to let go. It
+ * runs in a child process, so that a device that is never released (a
+ * driver bug) fails the test after MDGPU_REMOVE_TIMEOUT seconds instead of
+ * hanging it; the stuck child is left behind.
+ */
 int mdgpu_remove(const char *uuid)
 {
 	char path[PATH_MAX];
+	int status, i;
+	pid_t pid;
 
 	snprintf(path, sizeof(path), MDEV_DEVICES_DIR "/%s/remove", uuid);
-	return mdgpu_write_file(path, "1");
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid)
+		_exit(-mdgpu_write_file(path, "1"));
+	for (i = 0; i < MDGPU_REMOVE_TIMEOUT * 20; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? -WEXITSTATUS(status) : -EINTR;
+		usleep(50 * 1000);
+	}
+	fprintf(stderr, "# remove of %s still waiting after %d s\n", uuid,
+		MDGPU_REMOVE_TIMEOUT);
+	return -ETIMEDOUT;
 }
 
 bool mdgpu_instance_exists(const char *uuid)
@@ -389,12 +411,12 @@ int mdgpu_vfio_group_setup(const char *uuid, struct mdgpu_vfio *v)
 		errno = EPROTO;
 		goto fail;
 	}
-	if (ioctl(v->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0)
+	if (ioctl(v->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0) {
 		iommu = VFIO_TYPE1v2_IOMMU;
-	else if (ioctl(v->container, VFIO_CHECK_EXTENSION,
-		       VFIO_TYPE1_IOMMU) > 0)
+	} else if (ioctl(v->container, VFIO_CHECK_EXTENSION,
+			 VFIO_TYPE1_IOMMU) > 0) {
 		iommu = VFIO_TYPE1_IOMMU;
-	else {
+	} else {
 		errno = EOPNOTSUPP;
 		goto fail;
 	}
@@ -521,6 +543,57 @@ fail:
 	ret = -errno;
 	mdgpu_vfio_close(v);
 	return ret;
+}
+
+/*
+ * Whether an fd or mapping target names a VFIO or iommufd file, or the file
+ * mdgpu puts behind BAR0 mappings (which holds the VFIO device file).
+ */
+static bool is_vfio_path(const char *p)
+{
+	return strstr(p, "[vfio-device]") || !strncmp(p, "/dev/vfio/", 10) ||
+	       !strcmp(p, "/dev/iommu") || strstr(p, "mdgpu-vram");
+}
+
+void mdgpu_vfio_release_all(void)
+{
+	char path[PATH_MAX], target[PATH_MAX], line[PATH_MAX + 128];
+	unsigned long start, end;
+	struct dirent *de;
+	ssize_t n;
+	FILE *maps;
+	DIR *dir;
+	int fd;
+
+	maps = fopen("/proc/self/maps", "re");
+	while (maps && fgets(line, sizeof(line), maps)) {
+		char *file = strchr(line, '/');
+		char *anon = strstr(line, "anon_inode:");
+
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "%lx-%lx", &start, &end) != 2)
+			continue;
+		if ((file && is_vfio_path(file)) || (anon && is_vfio_path(anon)))
+			munmap((void *)start, end - start);
+	}
+	if (maps)
+		fclose(maps);
+
+	dir = opendir("/proc/self/fd");
+	while (dir && (de = readdir(dir))) {
+		fd = atoi(de->d_name);
+		if (de->d_name[0] == '.' || fd == dirfd(dir))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		if (is_vfio_path(target))
+			close(fd);
+	}
+	if (dir)
+		closedir(dir);
 }
 
 void mdgpu_vfio_close(struct mdgpu_vfio *v)

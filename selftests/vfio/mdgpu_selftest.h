@@ -4,8 +4,9 @@
  * creation and removal, parent state snapshots, and opening an instance's
  * VFIO device through the group/container path or the cdev/iommufd path.
  *
- * Every helper that can fail returns 0 or a negative errno and leaves errno
- * alone otherwise, so tests can assert on the exact error.
+ * Every helper that can fail returns 0 (or a count, or a byte count) on
+ * success and a negative errno on failure, so tests can assert on the exact
+ * error.
  */
 #ifndef MDGPU_SELFTEST_H
 #define MDGPU_SELFTEST_H
@@ -28,6 +29,9 @@
 #define MDGPU_NAME_LEN		32
 
 #define SZ_1M			(1ULL << 20)
+
+/* How long a remove may wait for the device to be released. */
+#define MDGPU_REMOVE_TIMEOUT	60
 
 /* Region offsets in the device fd, as the module lays them out. */
 #define MDGPU_REGION_SHIFT	40
@@ -129,6 +133,7 @@ int mdgpu_vfio_open_group(const char *uuid, struct mdgpu_vfio *v);
 int mdgpu_vfio_cdev_path(const char *uuid, char *buf, size_t len);
 int mdgpu_vfio_open_cdev(const char *uuid, struct mdgpu_vfio *v);
 void mdgpu_vfio_close(struct mdgpu_vfio *v);
+void mdgpu_vfio_release_all(void);
 
 /* region access: the return value of pread/pwrite, -errno on error */
 ssize_t mdgpu_region_read(int device, unsigned int index, uint64_t off,

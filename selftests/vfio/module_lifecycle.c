@@ -47,6 +47,7 @@ FIXTURE_TEARDOWN_PARENT(mod)
 {
 	if (!self->ko[0])
 		return;
+	mdgpu_teardown_begin();
 	mdgpu_fault_teardown(_metadata, &self->knobs);
 	if (mdgpu_path_exists(MDGPU_MODULE_DIR)) {
 		mdgpu_remove_all(&self->created);

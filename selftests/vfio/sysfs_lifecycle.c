@@ -164,6 +164,7 @@ FIXTURE_SETUP(lifecycle)
 /* Runs in the harness's parent process: even after a crash of the test. */
 FIXTURE_TEARDOWN_PARENT(lifecycle)
 {
+	mdgpu_teardown_begin();
 	EXPECT_OK(mdgpu_remove_all(&self->created));
 	mdgpu_expect_state(_metadata, self->parent, &self->base);
 }

@@ -19,6 +19,7 @@ struct vfio_device_bind_iommufd {
 	__s32 iommufd;
 	__u32 out_devid;
 };
+
 #define VFIO_DEVICE_BIND_IOMMUFD	_IO(VFIO_TYPE, VFIO_BASE + 18)
 
 struct vfio_device_attach_iommufd_pt {
@@ -26,12 +27,14 @@ struct vfio_device_attach_iommufd_pt {
 	__u32 flags;
 	__u32 pt_id;
 };
+
 #define VFIO_DEVICE_ATTACH_IOMMUFD_PT	_IO(VFIO_TYPE, VFIO_BASE + 19)
 
 struct vfio_device_detach_iommufd_pt {
 	__u32 argsz;
 	__u32 flags;
 };
+
 #define VFIO_DEVICE_DETACH_IOMMUFD_PT	_IO(VFIO_TYPE, VFIO_BASE + 20)
 #endif
 
@@ -42,6 +45,7 @@ struct iommu_ioas_alloc {
 	__u32 flags;
 	__u32 out_ioas_id;
 };
+
 #define IOMMU_IOAS_ALLOC		_IO(MDGPU_IOMMUFD_TYPE, 0x81)
 #endif
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <linux/pci_regs.h>
 
@@ -585,6 +586,169 @@ TEST_F(dev, reset)
 	EXPECT_EQ(1, mdgpu_reg_read(fd, MDGPU_REG_SCRATCH));
 	write_vram(_metadata, fd, 0, 64, 9);
 	expect_vram(_metadata, fd, 0, 64, 9);
+}
+
+static bool bar0_mmap_offered(int fd)
+{
+	struct vfio_region_info info = {
+		.argsz = sizeof(info),
+		.index = VFIO_PCI_BAR0_REGION_INDEX,
+	};
+
+	return !ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &info) &&
+	       (info.flags & VFIO_REGION_INFO_FLAG_MMAP);
+}
+
+/* Map BAR0 (where the region says it can be mapped), or SKIP. */
+static uint8_t *map_bar0(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(dev) *self, uint64_t off, size_t len)
+{
+	void *p;
+
+	if (!bar0_mmap_offered(VFIO_DEV(self)))
+		SKIP(return NULL, "BAR0 does not offer mmap");
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, VFIO_DEV(self),
+		 MDGPU_REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX) + off);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap BAR0 at 0x%llx: %s",
+					(unsigned long long)off,
+					strerror(errno));
+	return p;
+}
+
+/* A mapping and pread/pwrite see the same VRAM. */
+TEST_F(dev, bar0_mmap_coherent)
+{
+	uint64_t size = VRAM_SIZE(self);
+	uint8_t *map = map_bar0(_metadata, self, 0, size);
+	uint8_t buf[64], want[16];
+	int fd = VFIO_DEV(self);
+
+	if (!map)
+		return;
+	/* Blank, then written through the mapping, read with pread... */
+	EXPECT_EQ(0, map[0]);
+	EXPECT_EQ(0, map[size - 1]);
+	memset(map + 4096 - 8, 0x5a, 16);
+	memset(map + size - 16, 0xa5, 16);
+	memset(want, 0x5a, 16);
+	ASSERT_EQ(16, mdgpu_region_read(fd, 0, 4096 - 8, buf, 16));
+	EXPECT_EQ(0, memcmp(want, buf, 16));
+	memset(want, 0xa5, 16);
+	ASSERT_EQ(16, mdgpu_region_read(fd, 0, size - 16, buf, 16));
+	EXPECT_EQ(0, memcmp(want, buf, 16));
+	/* ...and written with pwrite, seen through the mapping. */
+	memset(buf, 0x3c, sizeof(buf));
+	ASSERT_EQ(64, mdgpu_region_write(fd, 0, size / 2 - 32, buf, 64));
+	EXPECT_EQ(0x3c, map[size / 2 - 32]);
+	EXPECT_EQ(0x3c, map[size / 2 + 31]);
+	EXPECT_EQ(0, map[size / 2 + 32]);
+	munmap(map, size);
+}
+
+/* Mappings that are not entirely inside BAR0, or not shared, are refused. */
+TEST_F(dev, bar0_mmap_refused)
+{
+	const uint64_t size = VRAM_SIZE(self), page = 4096;
+	const struct {
+		unsigned int index;
+		uint64_t off;
+		uint64_t len;
+		int flags;
+		const char *what;
+	} bad[] = {
+		{ 0, 0, size + page, MAP_SHARED, "longer than BAR0" },
+		{ 0, size, page, MAP_SHARED, "at the end of BAR0" },
+		{ 0, size - page, 2 * page, MAP_SHARED, "across the end" },
+		{ 0, 1ULL << 39, page, MAP_SHARED, "far beyond BAR0" },
+		{ 0, 0, page, MAP_PRIVATE, "private" },
+		{ VFIO_PCI_BAR2_REGION_INDEX, 0, page, MAP_SHARED, "BAR2" },
+		{ VFIO_PCI_CONFIG_REGION_INDEX, 0, page, MAP_SHARED, "config" },
+		{ VFIO_PCI_ROM_REGION_INDEX, 0, page, MAP_SHARED, "ROM" },
+		{ 20, 0, page, MAP_SHARED, "no such region" },
+	};
+	size_t i;
+	void *p;
+
+	if (!bar0_mmap_offered(VFIO_DEV(self)))
+		SKIP(return, "BAR0 does not offer mmap");
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		p = mmap(NULL, bad[i].len, PROT_READ | PROT_WRITE, bad[i].flags,
+			 VFIO_DEV(self),
+			 MDGPU_REGION_OFFSET(bad[i].index) + bad[i].off);
+		EXPECT_EQ(MAP_FAILED, p) TH_LOG("%s", bad[i].what);
+		if (p != MAP_FAILED) {
+			munmap(p, bad[i].len);
+		} else {
+			EXPECT_EQ(EINVAL, errno) TH_LOG("%s", bad[i].what);
+		}
+	}
+}
+
+/* BAR0 can be mapped again, and several times at once (QEMU remaps BARs). */
+TEST_F(dev, bar0_mmap_again)
+{
+	const size_t len = 16 * 4096;
+	uint8_t *a, *b, *c;
+
+	a = map_bar0(_metadata, self, 0, len);
+	if (!a)
+		return;
+	a[0] = 1;
+	munmap(a, len);
+	b = map_bar0(_metadata, self, 0, len);
+	EXPECT_EQ(1, b[0]);
+	c = map_bar0(_metadata, self, len, len);
+	c[0] = 2;
+	a = map_bar0(_metadata, self, 0, 2 * len);
+	EXPECT_EQ(1, a[0]);
+	EXPECT_EQ(2, a[len]);
+	munmap(a, 2 * len);
+	munmap(b, len);
+	munmap(c, len);
+}
+
+/* A reset blanks VRAM for mappings too; they keep working afterwards. */
+TEST_F(dev, bar0_mmap_reset)
+{
+	const size_t len = 1 << 20;
+	uint8_t *map = map_bar0(_metadata, self, 0, len);
+	uint8_t b;
+
+	if (!map)
+		return;
+	memset(map, 0x77, len);
+	ASSERT_OK(ioctl(VFIO_DEV(self), VFIO_DEVICE_RESET));
+	EXPECT_EQ(0, map[0]);
+	EXPECT_EQ(0, map[len - 1]);
+	expect_vram(_metadata, VFIO_DEV(self), 0, 4096, 0);
+	map[4096] = 0x11;
+	ASSERT_EQ(1, mdgpu_region_read(VFIO_DEV(self), 0, 4096, &b, 1));
+	EXPECT_EQ(0x11, b);
+	munmap(map, len);
+}
+
+/*
+ * A mapping outlives the device fd: it keeps working after close, and the
+ * instance is only removed once it is gone too.
+ */
+TEST_F(dev, bar0_mmap_outlives_fd)
+{
+	const size_t len = 64 * 4096;
+	uint8_t *map = map_bar0(_metadata, self, 0, len);
+	size_t i;
+
+	if (!map)
+		return;
+	for (i = 0; i < len; i += 4096)
+		map[i] = i / 4096 + 1;
+	mdgpu_vfio_close(&self->in.v);
+	for (i = 0; i < len; i += 4096)
+		EXPECT_EQ((uint8_t)(i / 4096 + 1), map[i]);
+	map[len - 1] = 0xee;
+	EXPECT_EQ(0xee, map[len - 1]);
+	munmap(map, len);
+	/* Now nothing holds the device: removal does not wait. */
+	ASSERT_OK(mdgpu_remove_tracked(&self->in.created, self->in.uuid));
 }
 
 TEST_F(dev, unknown_ioctl)

@@ -39,9 +39,18 @@ if [ "${1:-}" = "-v" ]; then
 	shift
 fi
 if [ $# -eq 0 ] || [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
-	sed -n '3,/^$/s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,/^$/s/^# \{0,1\}//p' "$0" >&2
 	exit 0
 fi
+
+logs=()
+for f in "$@"; do
+	if [ -r "$f" ] && [ -f "$f" ]; then
+		logs+=("$f")
+	else
+		echo "count-results.sh: cannot read $f, skipped" >&2
+	fi
+done
 
 awk -v verbose="$verbose" '
 function report(what, desc) {
@@ -196,4 +205,4 @@ END {
 		end_block("log ended")
 	printf "%d passed, %d failed, %d skipped\n", pass, fail, skip
 }
-' "$@"
+' ${logs[@]+"${logs[@]}"} </dev/null || true

@@ -49,7 +49,7 @@ fi
 for arg in "$@"; do
 	case "$arg" in
 	-h|--help)
-		sed -n '3,/^$/s/^# \{0,1\}//p' "$0"
+		sed -n '4,/^$/s/^# \{0,1\}//p' "$0"
 		exit 0
 		;;
 	-*)

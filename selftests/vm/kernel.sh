@@ -14,6 +14,10 @@
 #   KD/release   its `uname -r`
 #   KD/moddir    path of a tree with lib/modules/<release>/ (for modprobe -d)
 #   KD/kdir      KDIR for building out-of-tree modules (make -C KDIR M=...)
+#   KD/vmlinux   optional: the uncompressed kernel, bootable through its PVH
+#                entry point; run-vm.sh boots it instead of KD/vmlinuz, which
+#                saves the decompression (slow under TCG)
+#   KD/cmdline   optional: kernel parameters run-vm.sh adds for this kernel
 #
 # Everything is cached under ${MDGPU_CACHE:-/var/cache/mdgpu}, keyed by the
 # exact package version (and, for debug, the sha256 of debug.config), so a
@@ -30,7 +34,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 . "$here/lib.sh"
 
 usage() {
-	sed -n '3,/^$/s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,/^$/s/^# \{0,1\}//p' "$0" >&2
 	exit "${1:-2}"
 }
 
@@ -167,6 +171,50 @@ fetch_image() {
 	(cd "$tmp" && apt-get -q download "$1=$2" >&2)
 }
 
+# extract_vmlinux BZIMAGE OUT: write the uncompressed kernel ELF inside
+# BZIMAGE to OUT. Booting that through its PVH entry point spares QEMU's TCG
+# the decompression, about 10 s for Debian's XZ-compressed 6.1 kernel.
+extract_vmlinux() {
+	local magic tool off size need shoff shent shnum
+	for magic in xz zstd gzip; do
+		case "$magic" in
+		xz) tool=(xz -dqc --single-stream); magic=$'\xfd7zXZ\x00' ;;
+		zstd) tool=(zstd -dqc); magic=$'\x28\xb5\x2f\xfd' ;;
+		gzip) tool=(gzip -dqc); magic=$'\x1f\x8b\x08' ;;
+		esac
+		command -v "${tool[0]}" >/dev/null || continue
+		for off in $(LC_ALL=C grep -abo "$magic" "$1" | head -n 4 |
+			     cut -d: -f1); do
+			# The payload is followed by other data, which the
+			# decompressors complain about: judge by the output.
+			tail -c +$((off + 1)) "$1" | "${tool[@]}" >"$2" 2>/dev/null
+			[ "$(head -c 4 "$2" | od -An -c | tr -d ' ')" = '177ELF' ] ||
+				continue
+			shoff=$(od -An -t u8 -j 40 -N 8 "$2" | tr -d ' ')
+			shent=$(od -An -t u2 -j 58 -N 2 "$2" | tr -d ' ')
+			shnum=$(od -An -t u2 -j 60 -N 2 "$2" | tr -d ' ')
+			need=$((shoff + shent * shnum))
+			size=$(stat -c %s "$2")
+			[ "$size" -ge "$need" ] && return 0
+		done
+	done
+	rm -f "$2"
+	return 1
+}
+
+# add_pvh_vmlinux KD CONFIG VMLINUZ: provide KD/vmlinux if the kernel can be
+# booted that way (CONFIG_PVH=y); run-vm.sh prefers it to KD/vmlinuz.
+add_pvh_vmlinux() {
+	[ -e "$1/.pvh-checked" ] && return 0
+	if grep -qx 'CONFIG_PVH=y' "$2" 2>/dev/null &&
+	   extract_vmlinux "$3" "$1/vmlinux.tmp"; then
+		mv "$1/vmlinux.tmp" "$1/vmlinux"
+	else
+		mdgpu_log "no PVH-bootable vmlinux in $3; QEMU will boot the bzImage"
+	fi
+	touch "$1/.pvh-checked"
+}
+
 prepare_stock() {
 	local attempt resolved image version headers release kd
 	for attempt in 1 2; do
@@ -216,6 +264,8 @@ prepare_stock() {
 		touch "$kd/.complete"
 		mdgpu_log "$name unpacked in $(mdgpu_elapsed "$t0") s"
 	fi
+	add_pvh_vmlinux "$kd" "$kd/root/boot/config-$release" \
+		"$kd/root/boot/vmlinuz-$release"
 	[ -f "/usr/src/linux-headers-$release/Makefile" ] ||
 		mdgpu_die "/usr/src/linux-headers-$release is missing"
 	printf '%s\n' "$kd"
@@ -278,6 +328,34 @@ run_logged() {
 	fi
 }
 
+# fragment_symbols FILE: the symbol lines of a config fragment, sorted.
+fragment_symbols() {
+	grep -E '^(CONFIG_|# CONFIG_[A-Za-z0-9_]+ is not set)' "$1" | sort
+}
+
+# closest_build PREFIX FRAGMENT: print the finished build directory
+# PREFIX-* whose debug.config differs from FRAGMENT in the fewest symbol
+# lines (the newest of equals), or nothing.
+closest_build() {
+	local c d n best='' best_n=''
+	for c in "$1"-*/.complete; do
+		[ -e "$c" ] || continue
+		d=${c%/.complete}
+		if [ ! -f "$d/debug.config" ] || [ ! -d "$d/build" ]; then
+			continue
+		fi
+		n=$(diff <(fragment_symbols "$d/debug.config") \
+			 <(fragment_symbols "$2") | grep -c '^[<>]' || true)
+		if [ -z "$best" ] || [ "$n" -lt "$best_n" ] ||
+		   { [ "$n" -eq "$best_n" ] && [ "$c" -nt "$best/.complete" ]; }; then
+			best=$d
+			best_n=$n
+		fi
+	done
+	[ -n "$best" ] && printf '%s\n' "$best"
+	return 0
+}
+
 prepare_debug() {
 	local fragment="$here/debug.config" srcver sha kd src build log
 	"$here/deps.sh" debug
@@ -303,10 +381,26 @@ prepare_debug() {
 		fi
 
 		rm -rf "$kd"
+		mkdir -p "$kd"
 		build="$kd/build"
-		mkdir -p "$build"
 		log="$kd/build.log"
 		: >"$log"
+
+		# Start from the finished build of the same source whose
+		# fragment is closest to this one: Kbuild then recompiles only
+		# what the changed symbols touch. MDGPU_DEBUG_SEED=0 builds
+		# from scratch.
+		local seed=''
+		if [ "${MDGPU_DEBUG_SEED:-1}" != 0 ]; then
+			seed=$(closest_build "$cache/debug/${srcver//[~:]/_}" \
+				"$fragment")
+		fi
+		if [ -n "$seed" ]; then
+			mdgpu_log "reusing objects of $seed (MDGPU_DEBUG_SEED=0 to start clean)"
+			cp -a "$seed/build" "$build"
+		else
+			mkdir -p "$build"
+		fi
 		local mk=(make -C "$src" O="$build" ARCH=x86_64)
 
 		mdgpu_log "configuring (tinyconfig + debug.config), log: $log"
@@ -334,6 +428,12 @@ prepare_debug() {
 		touch "$kd/.complete"
 		mdgpu_log "debug kernel $release built in $(mdgpu_elapsed "$t0") s"
 	fi
+	# Extra kernel parameters for run-vm.sh. The AML interpreter crawls
+	# under KASAN + kmemleak + lockdep on TCG: evaluating the i440fx _PRT
+	# alone can exceed ACPICA's 30 s loop timeout. Legacy PCI IRQ routing
+	# avoids it; ACPI still provides the PM timer, HPET and CPU list.
+	printf '%s\n' "pci=noacpi" >"$kd/cmdline.tmp"
+	mv "$kd/cmdline.tmp" "$kd/cmdline"
 	printf '%s\n' "$kd"
 }
 

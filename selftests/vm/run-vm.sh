@@ -36,7 +36,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 . "$here/lib.sh"
 
 usage() {
-	sed -n '3,/^$/s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,/^$/s/^# \{0,1\}//p' "$0" >&2
 	exit "${1:-2}"
 }
 
@@ -225,22 +225,44 @@ make_initramfs
 # ---------------------------------------------------------------------------
 # QEMU
 
+# An uncompressed vmlinux with a PVH entry point boots without the bzImage
+# decompressing itself, which under TCG takes seconds.
+kernel_image="$kd/vmlinuz"
+if [ -f "$kd/vmlinux" ] && [ -z "${MDGPU_VM_BZIMAGE:-}" ]; then
+	kernel_image="$kd/vmlinux"
+fi
+
 # shellcheck disable=SC2054  # the commas are QEMU's and the kernel's syntax
 cmdline=(console=ttyS0,115200 loglevel=5 printk.time=1 log_buf_len=4M
 	 panic=-1 oops=panic panic_on_warn=1 watchdog_thresh=60
 	 kmemleak=on rdinit=/init)
+# Kernel-specific additions (KD/cmdline, written by kernel.sh) and ad-hoc
+# ones from the environment.
+if [ -f "$kd/cmdline" ]; then
+	read -r -a extra <"$kd/cmdline"
+	cmdline+=("${extra[@]}")
+fi
+if [ -n "${MDGPU_VM_APPEND:-}" ]; then
+	read -r -a extra <<<"$MDGPU_VM_APPEND"
+	cmdline+=("${extra[@]}")
+fi
+
+# qopt VALUE: VALUE escaped for a QEMU option list (commas doubled).
+qopt() {
+	printf '%s' "${1//,/,,}"
+}
 
 # shellcheck disable=SC2054
 qemu=(qemu-system-x86_64 -accel tcg -machine pc -cpu max -smp 2 -m "$mem"
       -nodefaults -display none -no-reboot -no-user-config
-      -kernel "$kd/vmlinuz" -initrd "$work/initramfs.cpio"
+      -kernel "$kernel_image" -initrd "$work/initramfs.cpio"
       -append "${cmdline[*]}"
-      -chardev "file,id=con,path=$log" -serial chardev:con
+      -chardev "file,id=con,path=$(qopt "$log")" -serial chardev:con
       -fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
       -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot)
 if [ -n "$outdir" ]; then
 	# shellcheck disable=SC2054
-	qemu+=(-fsdev "local,id=outdir,path=$outdir,security_model=none,multidevs=remap"
+	qemu+=(-fsdev "local,id=outdir,path=$(qopt "$outdir"),security_model=none,multidevs=remap"
 	       -device virtio-9p-pci,fsdev=outdir,mount_tag=outdir)
 fi
 
