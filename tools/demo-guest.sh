@@ -45,6 +45,11 @@ for u in "${uuids[@]}"; do
 		$((off + size)) $((size >> 20)) "$(basename "$(readlink "$d/iommu_group")")"
 done
 echo
+echo "--- the same, as an admin sees it with mdgpuctl"
+run tools/mdgpuctl/mdgpuctl list types
+run tools/mdgpuctl/mdgpuctl list instances
+run tools/mdgpuctl/mdgpuctl fit 64M:4 256M:1
+echo
 echo "--- available_instances after creating them"
 for t in $types; do
 	printf '  %-12s %s\n' "$(basename "$t")" "$(cat "$t/available_instances")"

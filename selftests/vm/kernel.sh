@@ -328,34 +328,6 @@ run_logged() {
 	fi
 }
 
-# fragment_symbols FILE: the symbol lines of a config fragment, sorted.
-fragment_symbols() {
-	grep -E '^(CONFIG_|# CONFIG_[A-Za-z0-9_]+ is not set)' "$1" | sort
-}
-
-# closest_build PREFIX FRAGMENT: print the finished build directory
-# PREFIX-* whose debug.config differs from FRAGMENT in the fewest symbol
-# lines (the newest of equals), or nothing.
-closest_build() {
-	local c d n best='' best_n=''
-	for c in "$1"-*/.complete; do
-		[ -e "$c" ] || continue
-		d=${c%/.complete}
-		if [ ! -f "$d/debug.config" ] || [ ! -d "$d/build" ]; then
-			continue
-		fi
-		n=$(diff <(fragment_symbols "$d/debug.config") \
-			 <(fragment_symbols "$2") | grep -c '^[<>]' || true)
-		if [ -z "$best" ] || [ "$n" -lt "$best_n" ] ||
-		   { [ "$n" -eq "$best_n" ] && [ "$c" -nt "$best/.complete" ]; }; then
-			best=$d
-			best_n=$n
-		fi
-	done
-	[ -n "$best" ] && printf '%s\n' "$best"
-	return 0
-}
-
 prepare_debug() {
 	local fragment="$here/debug.config" srcver sha kd src build log
 	"$here/deps.sh" debug
@@ -381,26 +353,10 @@ prepare_debug() {
 		fi
 
 		rm -rf "$kd"
-		mkdir -p "$kd"
 		build="$kd/build"
+		mkdir -p "$build"
 		log="$kd/build.log"
 		: >"$log"
-
-		# Start from the finished build of the same source whose
-		# fragment is closest to this one: Kbuild then recompiles only
-		# what the changed symbols touch. MDGPU_DEBUG_SEED=0 builds
-		# from scratch.
-		local seed=''
-		if [ "${MDGPU_DEBUG_SEED:-1}" != 0 ]; then
-			seed=$(closest_build "$cache/debug/${srcver//[~:]/_}" \
-				"$fragment")
-		fi
-		if [ -n "$seed" ]; then
-			mdgpu_log "reusing objects of $seed (MDGPU_DEBUG_SEED=0 to start clean)"
-			cp -a "$seed/build" "$build"
-		else
-			mkdir -p "$build"
-		fi
 		local mk=(make -C "$src" O="$build" ARCH=x86_64)
 
 		mdgpu_log "configuring (tinyconfig + debug.config), log: $log"
