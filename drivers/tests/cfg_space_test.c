@@ -127,10 +127,12 @@ static void cfg_bar_sizing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cfg_rd32(&cfg, PCI_BASE_ADDRESS_1), 0xffffffffU);
 	cfg_wr32(&cfg, PCI_BASE_ADDRESS_2, 0xffffffff);
 	KUNIT_EXPECT_EQ(test, cfg_rd32(&cfg, PCI_BASE_ADDRESS_2), 0xfffff000U);
-	for (off = PCI_BASE_ADDRESS_3; off <= PCI_ROM_ADDRESS; off += 4) {
+	for (off = PCI_BASE_ADDRESS_3; off <= PCI_BASE_ADDRESS_5; off += 4) {
 		cfg_wr32(&cfg, off, 0xffffffff);
 		KUNIT_EXPECT_EQ(test, cfg_rd32(&cfg, off), 0U);
 	}
+	cfg_wr32(&cfg, PCI_ROM_ADDRESS, 0xffffffff);
+	KUNIT_EXPECT_EQ(test, cfg_rd32(&cfg, PCI_ROM_ADDRESS), 0U);
 	/* An address is kept, minus the bits below the BAR size. */
 	cfg_wr32(&cfg, PCI_BASE_ADDRESS_0, 0x12345678);
 	KUNIT_EXPECT_EQ(test, cfg_rd32(&cfg, PCI_BASE_ADDRESS_0), 0x0000000cU);
