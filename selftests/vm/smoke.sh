@@ -46,9 +46,22 @@ check "/tmp is writable" touch /tmp/smoke
 check "debugfs is mounted" test -d /sys/kernel/debug/block -o \
 	-e /sys/kernel/debug/kmemleak -o -d /sys/kernel/debug/kunit -o \
 	-d /sys/kernel/debug/dri
+# The debug kernel must provide what the tests it exists for rely on.
+if [[ "$MDGPU_KERNEL_RELEASE" == *-mdgpu-debug ]]; then
+	check "debug: /dev/iommu (iommufd) exists" test -c /dev/iommu
+	check "debug: fail-nth exists" test -e "/proc/self/task/$$/fail-nth"
+	check "debug: kmemleak is on" test -e /sys/kernel/debug/kmemleak
+	check "debug: KUnit debugfs exists" test -d /sys/kernel/debug/kunit
+	check "debug: failslab exists" test -d /sys/kernel/debug/failslab
+	check "debug: dma-buf system heap exists" test -c /dev/dma_heap/system
+	check "debug: mtty sample module loads" \
+		modprobe -d "$MDGPU_MODDIR" mtty
+fi
 if [ -n "${MDGPU_OUTDIR:-}" ]; then
-	check "output directory is writable" \
-		sh -c 'uname -r >"$MDGPU_OUTDIR/smoke-uname.txt"'
+	write_outdir() {
+		uname -r >"$MDGPU_OUTDIR/smoke-uname.txt"
+	}
+	check "output directory is writable" write_outdir
 fi
 
 echo "MDGPU-TAP-BEGIN kselftest smoke-kselftest"
