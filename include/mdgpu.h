@@ -273,6 +273,22 @@ int mdgpu_dmabuf_plane_id(struct mdgpu_vgpu *vgpu, u32 *id,
 			  struct mdgpu_mode *mode);
 void mdgpu_dmabuf_release_all(struct mdgpu_vgpu *vgpu);
 
+/*
+ * engine.c: the parent's engine. The scheduler's tunables and statistics
+ * are read and changed only through these two, which call @fn with the
+ * engine lock held (so @fn must not sleep) and return what it returns.
+ */
+struct mdgpu_sched;
+struct mdgpu_sched_entity;
+int mdgpu_engine_sched_call(struct mdgpu_parent *parent,
+			    int (*fn)(struct mdgpu_sched *s, void *arg),
+			    void *arg);
+int mdgpu_engine_entity_call(struct mdgpu_vgpu *vgpu,
+			     int (*fn)(struct mdgpu_sched *s,
+				       struct mdgpu_sched_entity *e,
+				       void *arg),
+			     void *arg);
+
 /* irq.c */
 long mdgpu_irq_get_info(struct mdgpu_vgpu *vgpu, void __user *arg);
 long mdgpu_irq_set_ioctl(struct mdgpu_vgpu *vgpu, void __user *arg);
