@@ -830,6 +830,73 @@ TEST_F(disp, plane_query_before_and_after_mode_set)
 	expect_empty_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_REGION, "off");
 }
 
+/*
+ * The offsets select a linear start address: an X offset past the end of a
+ * line is how the bochs driver flips to a buffer that does not start a line.
+ */
+TEST_F(disp, x_offset_past_line_end)
+{
+	const struct mode m = { 640, 480, 32, 640, 1024, 0 };
+	const struct mode at_end = { 640, 480, 32, 640, 65535, 0 };
+	struct vfio_device_gfx_plane_info p;
+	int fd = FD(self);
+
+	ASSERT_EQ(MDGPU_DISPLAY_ENABLED, set_mode(fd, &m));
+	ASSERT_OK(query_plane(fd, VFIO_GFX_PLANE_TYPE_DMABUF, PLANE_PRIMARY,
+			      &p));
+	EXPECT_EQ(FMT_XRGB8888, p.drm_format);
+	EXPECT_EQ(640, p.width);
+	EXPECT_EQ(640 * 4, p.stride);
+	EXPECT_NE(0, p.dmabuf_id);
+	/* 65535 * 4 bytes in still fits every type's BAR0. */
+	EXPECT_EQ(MDGPU_DISPLAY_ENABLED, set_mode(fd, &at_end));
+	EXPECT_EQ(0, mdgpu_reg_read(fd, MDGPU_REG_MODE_ERRORS));
+}
+
+/* The QEMU endianness register selects the plane's byte order. */
+TEST_F(disp, plane_format_follows_byte_order)
+{
+	const struct {
+		uint32_t bpp, little, big;
+	} fmts[] = {
+		{ 32, FMT_XRGB8888, FOURCC('B', 'X', '2', '4') },
+		{ 24, FMT_RGB888, FOURCC('B', 'G', '2', '4') },
+		{ 16, FMT_RGB565, FMT_RGB565 | 1u << 31 },
+	};
+	struct vfio_device_gfx_plane_info p;
+	int fd = FD(self);
+	size_t i;
+
+	EXPECT_EQ(8, mdgpu_reg_read(fd, MDGPU_QEXT_SIZE));
+	EXPECT_EQ(MDGPU_QEXT_ENDIAN_LITTLE, mdgpu_reg_read(fd, MDGPU_QEXT_ENDIAN));
+	for (i = 0; i < ARRAY_SIZE(fmts); i++) {
+		const struct mode m = { 640, 480, fmts[i].bpp, 0, 0, 0 };
+
+		ASSERT_EQ(MDGPU_DISPLAY_ENABLED, set_mode(fd, &m));
+		ASSERT_OK(mdgpu_reg_write(fd, MDGPU_QEXT_ENDIAN,
+					  MDGPU_QEXT_ENDIAN_BIG));
+		ASSERT_OK(query_plane(fd, VFIO_GFX_PLANE_TYPE_DMABUF,
+				      PLANE_PRIMARY, &p));
+		EXPECT_EQ(fmts[i].big, p.drm_format) TH_LOG("%u bpp", m.bpp);
+		ASSERT_OK(query_plane(fd, VFIO_GFX_PLANE_TYPE_REGION,
+				      PLANE_PRIMARY, &p));
+		EXPECT_EQ(fmts[i].big, p.drm_format) TH_LOG("%u bpp", m.bpp);
+		/* Other values are dropped. */
+		ASSERT_OK(mdgpu_reg_write(fd, MDGPU_QEXT_ENDIAN, 0x12345678));
+		EXPECT_EQ(MDGPU_QEXT_ENDIAN_BIG,
+			  mdgpu_reg_read(fd, MDGPU_QEXT_ENDIAN));
+		ASSERT_OK(mdgpu_reg_write(fd, MDGPU_QEXT_ENDIAN,
+					  MDGPU_QEXT_ENDIAN_LITTLE));
+		ASSERT_OK(query_plane(fd, VFIO_GFX_PLANE_TYPE_DMABUF,
+				      PLANE_PRIMARY, &p));
+		EXPECT_EQ(fmts[i].little, p.drm_format) TH_LOG("%u bpp", m.bpp);
+	}
+	/* A reset goes back to little-endian. */
+	ASSERT_OK(mdgpu_reg_write(fd, MDGPU_QEXT_ENDIAN, MDGPU_QEXT_ENDIAN_BIG));
+	ASSERT_OK(ioctl(fd, VFIO_DEVICE_RESET));
+	EXPECT_EQ(MDGPU_QEXT_ENDIAN_LITTLE, mdgpu_reg_read(fd, MDGPU_QEXT_ENDIAN));
+}
+
 TEST_F(disp, dmabuf_unknown_ids)
 {
 	const struct mode m = { 640, 480, 32, 0, 0, 0 };
