@@ -33,6 +33,7 @@ bin=${MDGPU_SELFTESTS_BIN:-$repo/build/selftests}
 programs=(
 	sysfs_lifecycle "parents=2 vram_mb=1024"
 	vfio_device "vram_mb=1024"
+	vfio_display "vram_mb=1024"
 	vfio_config "vram_mb=1024"
 	vfio_irq "vram_mb=1024"
 	fail_nth "vram_mb=256"
