@@ -269,7 +269,7 @@ static int enable_device(struct mdgpu *g)
 	return mdgpu_cfg_wr(g, PCI_COMMAND, &cmd, sizeof(cmd));
 }
 
-int mdgpu_open(struct mdgpu *g, const char *uuid, unsigned int flags)
+int mdgpu_attach(struct mdgpu *g, const char *uuid, unsigned int flags)
 {
 	struct vfio_region_info ri = {
 		.argsz = sizeof(ri),
@@ -296,7 +296,7 @@ int mdgpu_open(struct mdgpu *g, const char *uuid, unsigned int flags)
 	return enable_device(g);
 }
 
-void mdgpu_close(struct mdgpu *g)
+void mdgpu_detach(struct mdgpu *g)
 {
 	int *fds[] = { &g->irq_efd, &g->err_efd, &g->device, &g->group,
 		       &g->container, &g->iommufd };

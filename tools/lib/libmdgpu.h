@@ -23,7 +23,7 @@
 
 #include "uapi/mdgpu.h"
 
-/* mdgpu_open() flags */
+/* mdgpu_attach() flags */
 #define MDGPU_OPEN_GROUP	0	/* group + type1 container (every kernel) */
 #define MDGPU_OPEN_CDEV		(1u << 0) /* device cdev + iommufd IOAS */
 
@@ -115,8 +115,8 @@ struct mdgpu {
 /* --- opening ------------------------------------------------------------ */
 
 /**
- * mdgpu_open() - open an instance by UUID and map its BAR0
- * @g: filled in; valid for mdgpu_close() even after a failure
+ * mdgpu_attach() - open an instance by UUID and map its BAR0
+ * @g: filled in; valid for mdgpu_detach() even after a failure
  * @uuid: the mdev's UUID
  * @flags: MDGPU_OPEN_GROUP or MDGPU_OPEN_CDEV
  *
@@ -125,15 +125,15 @@ struct mdgpu {
  *
  * Return: 0, -ENOENT for the cdev path on a kernel without it, or -errno.
  */
-int mdgpu_open(struct mdgpu *g, const char *uuid, unsigned int flags);
+int mdgpu_attach(struct mdgpu *g, const char *uuid, unsigned int flags);
 
 /**
- * mdgpu_close() - unmap and close everything mdgpu_open() and the other
+ * mdgpu_detach() - unmap and close everything mdgpu_attach() and the other
  * calls set up (DMA buffers must have been freed or are leaked as memory,
  * but their IOMMU mappings go away with the container/IOAS)
  * @g: the instance
  */
-void mdgpu_close(struct mdgpu *g);
+void mdgpu_detach(struct mdgpu *g);
 
 /**
  * mdgpu_cdev_available() - whether @uuid can be opened with MDGPU_OPEN_CDEV
