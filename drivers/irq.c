@@ -10,6 +10,7 @@
  */
 #include <linux/eventfd.h>
 #include <linux/file.h>
+#include <linux/pci_regs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -84,6 +85,38 @@ void mdgpu_irq_raise(struct mdgpu_vgpu *vgpu, unsigned int index)
 	mutex_lock(&vgpu->lock);
 	mdgpu_irq_fire_locked(vgpu, index);
 	mutex_unlock(&vgpu->lock);
+}
+
+/**
+ * mdgpu_irq_device_locked() - raise the device's interrupt
+ * @vgpu: the instance; caller holds vgpu->lock
+ *
+ * MSI when the guest enabled it in config space, or when the user set an
+ * MSI eventfd and no INTx eventfd (a VMM that emulates the MSI capability
+ * itself, as QEMU does, switches the VFIO index instead); otherwise INTx,
+ * unless the command register's interrupt disable bit is set.
+ */
+void mdgpu_irq_device_locked(struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_irq *irq = &vgpu->irq;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (mdgpu_cfg_msi_enabled(&vgpu->cfg) ||
+	    (irq->trigger[VFIO_PCI_MSI_IRQ_INDEX] &&
+	     !irq->trigger[VFIO_PCI_INTX_IRQ_INDEX]))
+		mdgpu_irq_fire_locked(vgpu, VFIO_PCI_MSI_IRQ_INDEX);
+	else if (!(mdgpu_cfg_command(&vgpu->cfg) & PCI_COMMAND_INTX_DISABLE))
+		mdgpu_irq_fire_locked(vgpu, VFIO_PCI_INTX_IRQ_INDEX);
+}
+
+/**
+ * mdgpu_irq_error_locked() - signal the VFIO error interrupt (engine fault)
+ * @vgpu: the instance; caller holds vgpu->lock
+ */
+void mdgpu_irq_error_locked(struct mdgpu_vgpu *vgpu)
+{
+	lockdep_assert_held(&vgpu->lock);
+	mdgpu_irq_fire_locked(vgpu, VFIO_PCI_ERR_IRQ_INDEX);
 }
 
 static void mdgpu_irq_set_trigger_locked(struct mdgpu_vgpu *vgpu,

@@ -48,6 +48,10 @@ static void reg_write_scratch(void *ctx, const struct mdgpu_reg *reg, u32 off,
 
 #define SZ_ANY	(MDGPU_REG_SZ1 | MDGPU_REG_SZ2 | MDGPU_REG_SZ4)
 #define RO32(o, n)	{ o, 4, MDGPU_REG_SZ4, 0, n, reg_read_const }
+/* Engine registers (engine.c). */
+#define ENG_RO(o, n)	{ o, 4, MDGPU_REG_SZ4, 0, n, mdgpu_engine_reg_read }
+#define ENG_RW(o, n)	{ o, 4, MDGPU_REG_SZ4, MDGPU_REG_F_WRITE, n,	\
+			  mdgpu_engine_reg_read, mdgpu_engine_reg_write }
 
 /* Sorted by offset; checked by mdgpu_reg_table_check() at load. */
 static const struct mdgpu_reg mdgpu_bar2_regs[] = {
@@ -68,6 +72,22 @@ static const struct mdgpu_reg mdgpu_bar2_regs[] = {
 	RO32(MDGPU_REG_RESET_COUNT, "RESET_COUNT"),
 	RO32(MDGPU_REG_DISPLAY_STATUS, "DISPLAY_STATUS"),
 	RO32(MDGPU_REG_MODE_ERRORS, "MODE_ERRORS"),
+	ENG_RW(MDGPU_REG_RING_BASE_LO, "RING_BASE_LO"),
+	ENG_RW(MDGPU_REG_RING_BASE_HI, "RING_BASE_HI"),
+	ENG_RW(MDGPU_REG_RING_SIZE, "RING_SIZE"),
+	ENG_RO(MDGPU_REG_RING_HEAD, "RING_HEAD"),
+	ENG_RW(MDGPU_REG_RING_TAIL, "RING_TAIL"),
+	ENG_RW(MDGPU_REG_RING_CTRL, "RING_CTRL"),
+	ENG_RO(MDGPU_REG_ENGINE_STATUS, "ENGINE_STATUS"),
+	ENG_RO(MDGPU_REG_FENCE_LAST, "FENCE_LAST"),
+	ENG_RO(MDGPU_REG_ERR_CODE, "ERR_CODE"),
+	ENG_RO(MDGPU_REG_ERR_HEAD, "ERR_HEAD"),
+	ENG_RO(MDGPU_REG_ERR_HEADER, "ERR_HEADER"),
+	ENG_RW(MDGPU_REG_IRQ_STATUS, "IRQ_STATUS"),
+	ENG_RW(MDGPU_REG_IRQ_MASK, "IRQ_MASK"),
+	ENG_RO(MDGPU_REG_TIMESTAMP_LO, "TIMESTAMP_LO"),
+	ENG_RO(MDGPU_REG_TIMESTAMP_HI, "TIMESTAMP_HI"),
+	ENG_RO(MDGPU_REG_CMDS_DONE, "CMDS_DONE"),
 };
 
 /**
@@ -90,6 +110,7 @@ void mdgpu_regs_reset(struct mdgpu_vgpu *vgpu)
 	lockdep_assert_held(&vgpu->lock);
 	vgpu->scratch = 0;
 	mdgpu_display_reset(vgpu);
+	mdgpu_engine_ctx_reset_locked(vgpu);
 }
 
 static void mdgpu_le_store(u8 *buf, u32 val, u32 size)

@@ -25,6 +25,7 @@ static void mdgpu_parent_dev_release(struct device *dev)
 	struct mdgpu_parent *parent = to_mdgpu_parent(dev);
 
 	/* Instances hold a reference: none is left to use the backend. */
+	mdgpu_engine_free(parent);
 	if (parent->backend)
 		parent->ops->fini(parent);
 	mdgpu_vram_map_fini(&parent->vram);
@@ -141,6 +142,9 @@ static int mdgpu_parent_create(unsigned int index, u64 vram_size)
 	ret = parent->ops->init(parent);
 	if (ret)
 		goto put_dev;
+	ret = mdgpu_engine_create(parent);
+	if (ret)
+		goto put_dev;
 	ret = device_add(&parent->dev);
 	if (ret)
 		goto put_dev;
@@ -163,6 +167,7 @@ static void mdgpu_parent_destroy(struct mdgpu_parent *parent)
 {
 	/* Removes every instance, waiting for their users to let go. */
 	mdev_unregister_parent(&parent->mdev_parent);
+	mdgpu_engine_stop(parent);
 	device_del(&parent->dev);
 	put_device(&parent->dev);	/* the backend goes with the last ref */
 }

@@ -41,6 +41,7 @@ static int mdgpu_vfio_init(struct vfio_device *vdev)
 	INIT_LIST_HEAD(&vgpu->planes);
 	mdgpu_cfg_init(&vgpu->cfg, &vgpu->layout);
 	mdgpu_display_init(vgpu);
+	mdgpu_engine_ctx_init(vgpu);
 	return 0;
 
 fini_mmap:
@@ -54,6 +55,7 @@ static void mdgpu_vfio_release(struct vfio_device *vdev)
 {
 	struct mdgpu_vgpu *vgpu = to_mdgpu_vgpu(vdev);
 
+	mdgpu_engine_ctx_fini(vgpu);
 	mdgpu_dmabuf_release_all(vgpu);
 	mdgpu_parent_release_vram(vgpu->parent, vgpu->vram_offset,
 				  vgpu->vram_size);
@@ -89,6 +91,7 @@ static int mdgpu_vfio_open(struct vfio_device *vdev)
 	/* Each user starts from a freshly reset device, but keeps VRAM. */
 	mdgpu_cfg_init(&vgpu->cfg, &vgpu->layout);
 	mdgpu_regs_reset(vgpu);
+	mdgpu_engine_ctx_open_locked(vgpu);
 	mutex_unlock(&vgpu->lock);
 	return 0;
 }
@@ -97,6 +100,8 @@ static void mdgpu_vfio_close(struct vfio_device *vdev)
 {
 	struct mdgpu_vgpu *vgpu = to_mdgpu_vgpu(vdev);
 
+	/* First: no DMA may be in flight once the IOMMU context goes. */
+	mdgpu_engine_ctx_close(vgpu);
 	mdgpu_irq_release(vgpu);
 	mdgpu_dmabuf_release_all(vgpu);
 }
@@ -263,6 +268,17 @@ static void mdgpu_vfio_request(struct vfio_device *vdev, unsigned int count)
 			   "removal waits for the user to release the device\n");
 }
 
+/*
+ * The user unmaps an IOVA range. The engine reads and writes guest memory
+ * with vfio_dma_rw() and keeps no pins, so there is nothing to release; a
+ * DMA chunk in flight to the range is waited for.
+ */
+static void mdgpu_vfio_dma_unmap(struct vfio_device *vdev, u64 iova,
+				 u64 length)
+{
+	mdgpu_engine_dma_unmap(to_mdgpu_vgpu(vdev), iova, length);
+}
+
 const struct vfio_device_ops mdgpu_vfio_ops = {
 	.name = "mdgpu",
 	.init = mdgpu_vfio_init,
@@ -274,5 +290,6 @@ const struct vfio_device_ops mdgpu_vfio_ops = {
 	.ioctl = mdgpu_vfio_ioctl,
 	.mmap = mdgpu_vfio_mmap,
 	.request = mdgpu_vfio_request,
+	.dma_unmap = mdgpu_vfio_dma_unmap,
 	MDGPU_VFIO_IOMMUFD_OPS
 };

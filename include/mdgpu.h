@@ -5,7 +5,7 @@
  * Lock order (outermost first; see Documentation/design.rst):
  *   mm's mmap_lock (BAR0 faults)  ->  mdgpu_vgpu::lock  ->
  *   { mdgpu_parent::lock, the BAR0 inode's i_mmap_rwsem (zap on reset),
- *     the simulated backend's xarray lock }
+ *     the simulated backend's xarray lock, mdgpu_engine::lock }
  * User memory is never accessed with mdgpu_vgpu::lock held.
  */
 #ifndef _MDGPU_H
@@ -20,6 +20,7 @@
 
 #include "mdgpu_cfg.h"
 #include "mdgpu_display.h"
+#include "mdgpu_engine.h"
 #include "mdgpu_regs.h"
 #include "mdgpu_types.h"
 #include "mdgpu_vram.h"
@@ -94,6 +95,7 @@ struct mdgpu_type {
  * @lock: protects @vram and @instances
  * @vram: which VRAM ranges instances own
  * @instances: number of instances that exist on this parent
+ * @engine: the engine (drivers/engine.c), from creation to release
  */
 struct mdgpu_parent {
 	struct device dev;
@@ -109,6 +111,7 @@ struct mdgpu_parent {
 	struct mutex lock; /* see the kernel-doc above */
 	struct mdgpu_vram_map vram;
 	unsigned int instances;
+	struct mdgpu_engine *engine;
 };
 
 /**
@@ -177,6 +180,8 @@ struct mdgpu_display {
  *		so reset can zap them all
  * @planes: scanout planes shown so far (dmabuf.c), under @lock
  * @next_plane_id: last plane id handed out, under @lock
+ * @engine: the engine context: registers under @lock, scheduler state
+ *	    under the engine's lock (see struct mdgpu_engine_ctx)
  */
 struct mdgpu_vgpu {
 	struct vfio_device vdev;
@@ -195,6 +200,7 @@ struct mdgpu_vgpu {
 	struct inode *mmap_inode;
 	struct list_head planes;
 	u32 next_plane_id;
+	struct mdgpu_engine_ctx engine;
 };
 
 static inline struct mdgpu_vgpu *to_mdgpu_vgpu(struct vfio_device *vdev)
@@ -278,8 +284,6 @@ void mdgpu_dmabuf_release_all(struct mdgpu_vgpu *vgpu);
  * are read and changed only through these two, which call @fn with the
  * engine lock held (so @fn must not sleep) and return what it returns.
  */
-struct mdgpu_sched;
-struct mdgpu_sched_entity;
 int mdgpu_engine_sched_call(struct mdgpu_parent *parent,
 			    int (*fn)(struct mdgpu_sched *s, void *arg),
 			    void *arg);
@@ -288,11 +292,26 @@ int mdgpu_engine_entity_call(struct mdgpu_vgpu *vgpu,
 				       struct mdgpu_sched_entity *e,
 				       void *arg),
 			     void *arg);
+int mdgpu_engine_create(struct mdgpu_parent *parent);
+void mdgpu_engine_stop(struct mdgpu_parent *parent);
+void mdgpu_engine_free(struct mdgpu_parent *parent);
+void mdgpu_engine_ctx_init(struct mdgpu_vgpu *vgpu);
+void mdgpu_engine_ctx_fini(struct mdgpu_vgpu *vgpu);
+void mdgpu_engine_ctx_open_locked(struct mdgpu_vgpu *vgpu);
+void mdgpu_engine_ctx_close(struct mdgpu_vgpu *vgpu);
+void mdgpu_engine_ctx_reset_locked(struct mdgpu_vgpu *vgpu);
+void mdgpu_engine_dma_unmap(struct mdgpu_vgpu *vgpu, u64 iova, u64 len);
+u32 mdgpu_engine_reg_read(void *opaque, const struct mdgpu_reg *reg, u32 off,
+			  u32 size);
+void mdgpu_engine_reg_write(void *opaque, const struct mdgpu_reg *reg,
+			    u32 off, u32 size, u32 val);
 
 /* irq.c */
 long mdgpu_irq_get_info(struct mdgpu_vgpu *vgpu, void __user *arg);
 long mdgpu_irq_set_ioctl(struct mdgpu_vgpu *vgpu, void __user *arg);
 void mdgpu_irq_raise(struct mdgpu_vgpu *vgpu, unsigned int index);
+void mdgpu_irq_device_locked(struct mdgpu_vgpu *vgpu);
+void mdgpu_irq_error_locked(struct mdgpu_vgpu *vgpu);
 void mdgpu_irq_release(struct mdgpu_vgpu *vgpu);
 
 #endif /* _MDGPU_H */

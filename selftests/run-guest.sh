@@ -37,6 +37,9 @@ programs=(
 	vfio_config "vram_mb=1024"
 	vfio_irq "vram_mb=1024"
 	fail_nth "vram_mb=256"
+	engine_cmds "vram_mb=1024"
+	engine_errors "vram_mb=1024"
+	engine_lifecycle "vram_mb=1024"
 	module_lifecycle "-"
 )
 

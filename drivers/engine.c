@@ -1,0 +1,885 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpu: the parent's engine, a kernel thread that runs the commands of its
+ * vGPUs' rings.
+ *
+ * Each parent has one thread ("mdgpu-eng/N"). It asks the scheduler
+ * (scheduler/, through include/mdgpu_sched.h) which context to run, runs
+ * that context one bounded chunk at a time (MDGPU_CHUNK_BYTES of FILL,
+ * COPY or DMA, MDGPU_CHUNK_COMPUTE_NS of COMPUTE), charges the time of
+ * each chunk, and switches when the scheduler says so or the context runs
+ * out of work. With nothing to run it sleeps until a doorbell.
+ *
+ * Locking: a context's registers and its command in progress are under
+ * vgpu->lock, which the thread holds while it decodes a command and while
+ * it touches the vGPU's VRAM, so a reset (which discards VRAM under that
+ * lock) never races with a chunk. Guest memory (vfio_dma_rw()) is accessed
+ * with no lock held, through the engine's bounce buffer: the access may
+ * fault in user pages, possibly this device's own BAR0 mapping, whose fault
+ * handler takes vgpu->lock. A context's generation counter, bumped by every
+ * reset, tells the thread that the context was reset while it was outside
+ * the lock; the chunk is then dropped. The scheduler state is under the
+ * engine's spinlock, which nests inside vgpu->lock.
+ *
+ * vfio_dma_rw() is valid only while the device is open: close detaches the
+ * context and waits until the thread no longer runs it.
+ */
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "mdgpu.h"
+
+static struct mdgpu_vgpu *ctx_to_vgpu(struct mdgpu_engine_ctx *ctx)
+{
+	return container_of(ctx, struct mdgpu_vgpu, engine);
+}
+
+static u64 mdgpu_engine_time(struct mdgpu_engine *eng)
+{
+	return ktime_get_ns() - eng->start_ns;
+}
+
+/* The context has commands to run. Caller holds vgpu->lock. */
+static bool mdgpu_ctx_has_work(const struct mdgpu_engine_ctx *ctx)
+{
+	return ctx->open && ctx->enabled && !ctx->error &&
+	       (ctx->cur_valid || ctx->head != ctx->tail);
+}
+
+/*
+ * Tell the scheduler whether the context has work, and wake the thread
+ * if it just got some. Caller holds vgpu->lock.
+ */
+static void mdgpu_ctx_update(struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_engine *eng = vgpu->parent->engine;
+	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+	bool work = mdgpu_ctx_has_work(ctx);
+	bool wake = false;
+
+	lockdep_assert_held(&vgpu->lock);
+	spin_lock(&eng->lock);
+	if (work != ctx->runnable) {
+		ctx->runnable = work;
+		if (work) {
+			mdgpu_sched_wake(&eng->sched, &ctx->entity,
+					 mdgpu_engine_time(eng));
+			eng->kicked = true;
+			wake = true;
+		} else {
+			mdgpu_sched_sleep(&eng->sched, &ctx->entity,
+					  mdgpu_engine_time(eng));
+		}
+	}
+	spin_unlock(&eng->lock);
+	if (wake)
+		wake_up(&eng->wq);
+}
+
+/* Raise an engine interrupt source. Caller holds vgpu->lock. */
+static void mdgpu_ctx_irq(struct mdgpu_vgpu *vgpu, u32 source)
+{
+	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+
+	lockdep_assert_held(&vgpu->lock);
+	ctx->irq_status |= source;
+	if (ctx->irq_mask & source)
+		mdgpu_irq_device_locked(vgpu);
+}
+
+/*
+ * Put the context in the error state: only this vGPU stops, until
+ * RING_CTRL.RESET. Caller holds vgpu->lock.
+ */
+static void mdgpu_ctx_fail(struct mdgpu_vgpu *vgpu, u32 code, u32 head,
+			   u32 header)
+{
+	struct mdgpu_engine *eng = vgpu->parent->engine;
+	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+
+	lockdep_assert_held(&vgpu->lock);
+	ctx->error = true;
+	ctx->err_code = code;
+	ctx->err_head = head;
+	ctx->err_header = header;
+	ctx->cur_valid = false;
+	spin_lock(&eng->lock);
+	ctx->stats.errors++;
+	spin_unlock(&eng->lock);
+	dev_dbg_ratelimited(vgpu->vdev.dev,
+			    "engine error %u at ring offset 0x%x, header 0x%08x\n",
+			    code, head, header);
+	mdgpu_ctx_irq(vgpu, MDGPU_IRQ_ERROR);
+	mdgpu_irq_error_locked(vgpu);
+	mdgpu_ctx_update(vgpu);
+}
+
+/* Stop the ring and forget its commands. Caller holds vgpu->lock. */
+static void mdgpu_ctx_ring_reset(struct mdgpu_engine_ctx *ctx)
+{
+	ctx->enabled = false;
+	ctx->head = 0;
+	ctx->tail = 0;
+	ctx->error = false;
+	ctx->err_code = MDGPU_ERR_NONE;
+	ctx->err_head = 0;
+	ctx->err_header = 0;
+	ctx->cur_valid = false;
+	ctx->cur_done = 0;
+	ctx->gen++;
+}
+
+/**
+ * mdgpu_engine_ctx_reset_locked() - put the engine registers in their
+ *				     power-on state
+ * @vgpu: the instance; caller holds vgpu->lock
+ *
+ * The ring stops and every register reads zero. A chunk the thread runs
+ * outside the lock is dropped when it comes back (the generation changed).
+ */
+void mdgpu_engine_ctx_reset_locked(struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+
+	lockdep_assert_held(&vgpu->lock);
+	mdgpu_ctx_ring_reset(ctx);
+	ctx->ring_base = 0;
+	ctx->ring_size = 0;
+	ctx->fence_last = 0;
+	ctx->irq_status = 0;
+	ctx->irq_mask = 0;
+	ctx->cmds_done = 0;
+	ctx->ts_hi = 0;
+	mdgpu_ctx_update(vgpu);
+}
+
+/* VRAM of the vGPU at @addr. Caller holds vgpu->lock; range validated. */
+static int mdgpu_ctx_vram_rw(struct mdgpu_vgpu *vgpu, u64 addr, void *buf,
+			     size_t len, bool write)
+{
+	lockdep_assert_held(&vgpu->lock);
+	if (WARN_ON_ONCE(addr > vgpu->vram_size ||
+			 len > vgpu->vram_size - addr))
+		return -EINVAL;
+	return vgpu->parent->ops->vram_rw(vgpu->parent, vgpu->vram_offset + addr,
+					 buf, len, write);
+}
+
+/* Read @bytes of the ring from @ptr on, wrapping. Holds vgpu->lock. */
+static int mdgpu_ctx_ring_read(struct mdgpu_vgpu *vgpu, u32 ptr, void *buf,
+			       u32 bytes)
+{
+	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+	u32 first = mdgpu_ring_contig(ptr, bytes, ctx->ring_size);
+	int ret;
+
+	ret = mdgpu_ctx_vram_rw(vgpu, ctx->ring_base + ptr, buf, first, false);
+	if (ret || first == bytes)
+		return ret;
+	return mdgpu_ctx_vram_rw(vgpu, ctx->ring_base, buf + first,
+				 bytes - first, false);
+}
+
+/*
+ * Decode the command at HEAD into ctx->cur. A bad command fails the
+ * context. Caller holds vgpu->lock. Return: 0 if ctx->cur is valid.
+ */
+static int mdgpu_ctx_fetch(struct mdgpu_engine *eng, struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+	u32 avail = mdgpu_ring_used(ctx->head, ctx->tail, ctx->ring_size) / 4;
+	u32 i, ndw, err;
+	int ret;
+
+	ret = mdgpu_ctx_ring_read(vgpu, ctx->head, eng->dw, 4);
+	if (ret)
+		return ret;
+	eng->dw[0] = le32_to_cpu((__force __le32)eng->dw[0]);
+	err = mdgpu_cmd_length(eng->dw[0], avail, &ndw);
+	if (err)
+		goto fail;
+	if (ndw > 1 && MDGPU_CMD_OP(eng->dw[0]) != MDGPU_OP_NOP) {
+		ret = mdgpu_ctx_ring_read(vgpu,
+					  mdgpu_ring_advance(ctx->head, 4,
+							     ctx->ring_size),
+					  &eng->dw[1], (ndw - 1) * 4);
+		if (ret)
+			return ret;
+		for (i = 1; i < ndw; i++)
+			eng->dw[i] = le32_to_cpu((__force __le32)eng->dw[i]);
+	}
+	err = mdgpu_cmd_decode(eng->dw, ndw, vgpu->vram_size, &ctx->cur);
+	if (err)
+		goto fail;
+	ctx->cur_valid = true;
+	ctx->cur_done = 0;
+	return 0;
+
+fail:
+	mdgpu_ctx_fail(vgpu, err, ctx->head, eng->dw[0]);
+	return -EINVAL;
+}
+
+/* The current command's header dword, as the guest wrote it. */
+static u32 mdgpu_ctx_cur_header(const struct mdgpu_engine_ctx *ctx)
+{
+	return MDGPU_CMD_HEADER(ctx->cur.op, ctx->cur.flags, ctx->cur.ndw);
+}
+
+static int mdgpu_engine_fill(struct mdgpu_engine *eng,
+			     struct mdgpu_vgpu *vgpu, u64 off, u64 len)
+{
+	const struct mdgpu_cmd *cmd = &vgpu->engine.cur;
+	u32 row, col, seg;
+	int ret;
+
+	if (!eng->pattern_valid || eng->pattern_value != cmd->fill.value) {
+		memset32((u32 *)eng->pattern,
+			 (__force u32)cpu_to_le32(cmd->fill.value),
+			 MDGPU_CHUNK_BYTES / 4);
+		eng->pattern_value = cmd->fill.value;
+		eng->pattern_valid = true;
+	}
+	while (len) {
+		seg = mdgpu_cmd_row_segment(cmd->fill.width, off, len, &row,
+					    &col);
+		ret = mdgpu_ctx_vram_rw(vgpu, cmd->fill.dst +
+					(u64)row * cmd->fill.stride + col,
+					eng->pattern, seg, true);
+		if (ret)
+			return ret;
+		off += seg;
+		len -= seg;
+	}
+	return 0;
+}
+
+static int mdgpu_engine_copy(struct mdgpu_engine *eng,
+			     struct mdgpu_vgpu *vgpu, u64 off, u64 len)
+{
+	const struct mdgpu_cmd *cmd = &vgpu->engine.cur;
+	u32 row, col, seg;
+	int ret;
+
+	while (len) {
+		seg = mdgpu_cmd_row_segment(cmd->copy.width, off, len, &row,
+					    &col);
+		ret = mdgpu_ctx_vram_rw(vgpu, cmd->copy.src +
+					(u64)row * cmd->copy.src_stride + col,
+					eng->buf, seg, false);
+		if (ret)
+			return ret;
+		ret = mdgpu_ctx_vram_rw(vgpu, cmd->copy.dst +
+					(u64)row * cmd->copy.dst_stride + col,
+					eng->buf, seg, true);
+		if (ret)
+			return ret;
+		off += seg;
+		len -= seg;
+	}
+	return 0;
+}
+
+/*
+ * One DMA chunk. Drops vgpu->lock around vfio_dma_rw() and takes it again.
+ * Return: 0, -EAGAIN if the context was reset meanwhile (chunk dropped),
+ * -EIO if the IOVA was refused (context failed), or a VRAM error.
+ */
+static int mdgpu_engine_dma(struct mdgpu_engine *eng, struct mdgpu_vgpu *vgpu,
+			    u64 off, u64 len)
+{
+	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+	const struct mdgpu_cmd *cmd = &ctx->cur;
+	bool to_guest = cmd->dma.to_guest;
+	u64 iova = cmd->dma.iova + off;
+	u32 gen = ctx->gen;
+	int ret;
+
+	if (to_guest) {
+		ret = mdgpu_ctx_vram_rw(vgpu, cmd->dma.vram + off, eng->buf,
+					len, false);
+		if (ret)
+			return ret;
+	}
+	spin_lock(&eng->lock);
+	eng->dma_ctx = ctx;
+	eng->dma_iova = iova;
+	eng->dma_len = len;
+	spin_unlock(&eng->lock);
+	mutex_unlock(&vgpu->lock);
+
+	ret = vfio_dma_rw(&vgpu->vdev, iova, eng->buf, len, to_guest);
+
+	spin_lock(&eng->lock);
+	eng->dma_ctx = NULL;
+	spin_unlock(&eng->lock);
+	wake_up_all(&eng->idle_wq);
+	mutex_lock(&vgpu->lock);
+	if (gen != ctx->gen)
+		return -EAGAIN;
+	if (ret) {
+		mdgpu_ctx_fail(vgpu, MDGPU_ERR_DMA, ctx->head,
+			       mdgpu_ctx_cur_header(ctx));
+		return -EIO;
+	}
+	if (!to_guest)
+		return mdgpu_ctx_vram_rw(vgpu, cmd->dma.vram + off, eng->buf,
+					 len, true);
+	return 0;
+}
+
+/*
+ * One COMPUTE chunk: the engine is occupied (this thread runs nothing
+ * else) for about @len ns, sleeping on an hrtimer rather than spinning so
+ * the CPU stays available. Drops vgpu->lock meanwhile. *@len is set to the
+ * time that passed. Return: 0, or -EAGAIN if the context was reset.
+ */
+static int mdgpu_engine_compute(struct mdgpu_vgpu *vgpu, u64 *len)
+{
+	u32 gen = vgpu->engine.gen;
+	unsigned long us = DIV_ROUND_UP_ULL(*len, NSEC_PER_USEC);
+	u64 t0;
+
+	mutex_unlock(&vgpu->lock);
+	t0 = ktime_get_ns();
+	usleep_range(us, us + 5);
+	*len = ktime_get_ns() - t0;
+	mutex_lock(&vgpu->lock);
+	return gen == vgpu->engine.gen ? 0 : -EAGAIN;
+}
+
+/* FENCE and TIMESTAMP. Caller holds vgpu->lock. */
+static int mdgpu_engine_signal(struct mdgpu_engine *eng,
+			       struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+	const struct mdgpu_cmd *cmd = &ctx->cur;
+	__le64 ts;
+	__le32 seq;
+	int ret;
+
+	if (cmd->op == MDGPU_OP_TIMESTAMP) {
+		ts = cpu_to_le64(mdgpu_engine_time(eng));
+		return mdgpu_ctx_vram_rw(vgpu, cmd->timestamp.addr, &ts,
+					 sizeof(ts), true);
+	}
+	if (cmd->flags & MDGPU_FENCE_WRITE) {
+		seq = cpu_to_le32(cmd->fence.seq);
+		ret = mdgpu_ctx_vram_rw(vgpu, cmd->fence.addr, &seq,
+					sizeof(seq), true);
+		if (ret)
+			return ret;
+	}
+	ctx->fence_last = cmd->fence.seq;
+	if (cmd->flags & MDGPU_FENCE_IRQ)
+		mdgpu_ctx_irq(vgpu, MDGPU_IRQ_FENCE);
+	return 0;
+}
+
+/*
+ * Run one chunk of the context: decode the command at HEAD if needed, run
+ * its next chunk, and retire it when complete.
+ * Return: the number of commands completed (0 or 1).
+ */
+static unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
+				      struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+	unsigned int completed = 0;
+	u64 len;
+	int ret;
+
+	mutex_lock(&vgpu->lock);
+	if (!mdgpu_ctx_has_work(ctx))
+		goto out;
+	if (!ctx->cur_valid) {
+		ret = mdgpu_ctx_fetch(eng, vgpu);
+		if (ret)
+			goto out_ret;
+	}
+	len = mdgpu_cmd_chunk(&ctx->cur, ctx->cur_done);
+	switch (ctx->cur.op) {
+	case MDGPU_OP_FILL:
+		ret = mdgpu_engine_fill(eng, vgpu, ctx->cur_done, len);
+		break;
+	case MDGPU_OP_COPY:
+		ret = mdgpu_engine_copy(eng, vgpu, ctx->cur_done, len);
+		break;
+	case MDGPU_OP_DMA:
+		ret = mdgpu_engine_dma(eng, vgpu, ctx->cur_done, len);
+		break;
+	case MDGPU_OP_COMPUTE:
+		ret = mdgpu_engine_compute(vgpu, &len);
+		break;
+	case MDGPU_OP_FENCE:
+	case MDGPU_OP_TIMESTAMP:
+		ret = mdgpu_engine_signal(eng, vgpu);
+		break;
+	default:
+		ret = 0;
+		break;
+	}
+	if (ret)
+		goto out_ret;
+	ctx->cur_done += len;
+	if (ctx->cur_done >= mdgpu_cmd_work(&ctx->cur)) {
+		ctx->head = mdgpu_ring_advance(ctx->head, ctx->cur.ndw * 4,
+					       ctx->ring_size);
+		ctx->cur_valid = false;
+		ctx->cmds_done++;
+		completed = 1;
+	}
+	goto out;
+
+out_ret:
+	/* -EAGAIN and -EIO were handled; VRAM allocation failures retry. */
+	if (ret != -EAGAIN && ret != -EIO && ret != -EINVAL)
+		dev_dbg_ratelimited(vgpu->vdev.dev,
+				    "engine chunk failed (%d), retrying\n",
+				    ret);
+out:
+	mdgpu_ctx_update(vgpu);
+	mutex_unlock(&vgpu->lock);
+	return completed;
+}
+
+/* Run @ctx chunk by chunk until it is preempted or out of work. */
+static void mdgpu_engine_run(struct mdgpu_engine *eng,
+			     struct mdgpu_engine_ctx *ctx)
+{
+	struct mdgpu_vgpu *vgpu = ctx_to_vgpu(ctx);
+	unsigned int completed;
+	u64 t0, t1;
+	bool stop;
+
+	do {
+		t0 = mdgpu_engine_time(eng);
+		completed = mdgpu_engine_step(eng, vgpu);
+		t1 = mdgpu_engine_time(eng);
+
+		spin_lock(&eng->lock);
+		mdgpu_sched_charge(&eng->sched, &ctx->entity, t1 - t0, t1);
+		ctx->stats.busy_ns += t1 - t0;
+		ctx->stats.chunks++;
+		ctx->stats.cmds += completed;
+		if (t1 - t0 > eng->max_chunk_ns)
+			eng->max_chunk_ns = t1 - t0;
+		stop = !ctx->runnable ||
+		       mdgpu_sched_preempt(&eng->sched, &ctx->entity, t1);
+		spin_unlock(&eng->lock);
+		cond_resched();
+	} while (!stop && !kthread_should_stop());
+}
+
+static int mdgpu_engine_thread(void *data)
+{
+	struct mdgpu_engine *eng = data;
+	struct mdgpu_sched_entity *e;
+	long timeout;
+	u64 budget;
+
+	while (!kthread_should_stop()) {
+		spin_lock(&eng->lock);
+		eng->kicked = false;
+		e = mdgpu_sched_pick(&eng->sched, mdgpu_engine_time(eng),
+				     &budget);
+		eng->running = e ? container_of(e, struct mdgpu_engine_ctx,
+						entity) : NULL;
+		spin_unlock(&eng->lock);
+
+		if (e) {
+			mdgpu_engine_run(eng, eng->running);
+			spin_lock(&eng->lock);
+			eng->running = NULL;
+			spin_unlock(&eng->lock);
+			wake_up_all(&eng->idle_wq);
+			continue;
+		}
+		wake_up_all(&eng->idle_wq);
+		if (budget == U64_MAX)
+			timeout = MAX_SCHEDULE_TIMEOUT;
+		else
+			timeout = nsecs_to_jiffies(budget) + 1;
+		wait_event_interruptible_timeout(eng->wq,
+						 READ_ONCE(eng->kicked) ||
+						 kthread_should_stop(),
+						 timeout);
+	}
+	return 0;
+}
+
+/* Is the thread running @ctx? */
+static bool mdgpu_engine_runs(struct mdgpu_engine *eng,
+			      struct mdgpu_engine_ctx *ctx)
+{
+	bool ret;
+
+	spin_lock(&eng->lock);
+	ret = eng->running == ctx;
+	spin_unlock(&eng->lock);
+	return ret;
+}
+
+/**
+ * mdgpu_engine_ctx_init() - give a new vGPU its engine context
+ * @vgpu: the instance, in .init
+ *
+ * The context is known to the scheduler from now until
+ * mdgpu_engine_ctx_fini(), and runs commands only while the device is open.
+ */
+void mdgpu_engine_ctx_init(struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_engine *eng = vgpu->parent->engine;
+	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+
+	memset(ctx, 0, sizeof(*ctx));
+	mdgpu_sched_entity_init(&ctx->entity);
+	spin_lock(&eng->lock);
+	mdgpu_sched_add(&eng->sched, &ctx->entity, mdgpu_engine_time(eng));
+	spin_unlock(&eng->lock);
+}
+
+/**
+ * mdgpu_engine_ctx_fini() - remove a vGPU's context from the engine
+ * @vgpu: the instance, in .release (it was closed, so it is not runnable)
+ */
+void mdgpu_engine_ctx_fini(struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_engine *eng = vgpu->parent->engine;
+	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+
+	spin_lock(&eng->lock);
+	mdgpu_sched_remove(&eng->sched, &ctx->entity, mdgpu_engine_time(eng));
+	ctx->runnable = false;
+	spin_unlock(&eng->lock);
+	wait_event(eng->idle_wq, !mdgpu_engine_runs(eng, ctx));
+}
+
+/**
+ * mdgpu_engine_ctx_open_locked() - the device was opened
+ * @vgpu: the instance; caller holds vgpu->lock
+ *
+ * From now on the context may run commands (and use vfio_dma_rw()).
+ */
+void mdgpu_engine_ctx_open_locked(struct mdgpu_vgpu *vgpu)
+{
+	lockdep_assert_held(&vgpu->lock);
+	vgpu->engine.open = true;
+	mdgpu_ctx_update(vgpu);
+}
+
+/**
+ * mdgpu_engine_ctx_close() - the device is being closed
+ * @vgpu: the instance, in .close_device; caller holds no mdgpu lock
+ *
+ * Stops the ring and waits until the engine thread no longer runs the
+ * context, so no vfio_dma_rw() of this device is in flight when the
+ * device's IOMMU context goes away.
+ */
+void mdgpu_engine_ctx_close(struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_engine *eng = vgpu->parent->engine;
+
+	mutex_lock(&vgpu->lock);
+	vgpu->engine.open = false;
+	mdgpu_ctx_ring_reset(&vgpu->engine);
+	mdgpu_ctx_update(vgpu);
+	mutex_unlock(&vgpu->lock);
+	wait_event(eng->idle_wq, !mdgpu_engine_runs(eng, &vgpu->engine));
+}
+
+/* Is a guest memory access of @ctx overlapping [@iova, @iova + @len) on? */
+static bool mdgpu_engine_dma_busy(struct mdgpu_engine *eng,
+				  struct mdgpu_engine_ctx *ctx, u64 iova,
+				  u64 len)
+{
+	bool ret;
+
+	spin_lock(&eng->lock);
+	ret = eng->dma_ctx == ctx && iova < eng->dma_iova + eng->dma_len &&
+	      eng->dma_iova < iova + len;
+	spin_unlock(&eng->lock);
+	return ret;
+}
+
+/**
+ * mdgpu_engine_dma_unmap() - the user unmaps an IOVA range
+ * @vgpu: the instance
+ * @iova: start of the range
+ * @len: its length
+ *
+ * vfio_dma_rw() keeps no pins, so nothing has to be released: a DMA chunk
+ * that starts after the unmap fails (MDGPU_ERR_DMA). This waits until a
+ * chunk of this device that is in flight to the range has finished. The
+ * VFIO core calls this with no lock a DMA chunk needs.
+ */
+void mdgpu_engine_dma_unmap(struct mdgpu_vgpu *vgpu, u64 iova, u64 len)
+{
+	struct mdgpu_engine *eng = vgpu->parent->engine;
+
+	wait_event(eng->idle_wq,
+		   !mdgpu_engine_dma_busy(eng, &vgpu->engine, iova, len));
+}
+
+/**
+ * mdgpu_engine_create() - start a parent's engine
+ * @parent: the parent, being created
+ *
+ * Return: 0 or a negative errno.
+ */
+int mdgpu_engine_create(struct mdgpu_parent *parent)
+{
+	struct mdgpu_engine *eng;
+	int ret = -ENOMEM;
+
+	eng = kzalloc(sizeof(*eng), GFP_KERNEL);
+	if (!eng)
+		return -ENOMEM;
+	eng->buf = kvmalloc(MDGPU_CHUNK_BYTES, GFP_KERNEL);
+	if (!eng->buf)
+		goto free_eng;
+	eng->pattern = kvmalloc(MDGPU_CHUNK_BYTES, GFP_KERNEL);
+	if (!eng->pattern)
+		goto free_buf;
+	spin_lock_init(&eng->lock);
+	mdgpu_sched_init(&eng->sched);
+	init_waitqueue_head(&eng->wq);
+	init_waitqueue_head(&eng->idle_wq);
+	eng->start_ns = ktime_get_ns();
+	eng->thread = kthread_run(mdgpu_engine_thread, eng, "mdgpu-eng/%u",
+				  parent->index);
+	if (IS_ERR(eng->thread)) {
+		ret = PTR_ERR(eng->thread);
+		goto free_pattern;
+	}
+	parent->engine = eng;
+	return 0;
+
+free_pattern:
+	kvfree(eng->pattern);
+free_buf:
+	kvfree(eng->buf);
+free_eng:
+	kfree(eng);
+	return ret;
+}
+
+/**
+ * mdgpu_engine_stop() - stop a parent's engine thread
+ * @parent: the parent; no instance is open any more
+ *
+ * The engine's memory stays until mdgpu_engine_free(), as instances that
+ * are not released yet still hold contexts on it.
+ */
+void mdgpu_engine_stop(struct mdgpu_parent *parent)
+{
+	struct mdgpu_engine *eng = parent->engine;
+
+	if (!eng || !eng->thread)
+		return;
+	kthread_stop(eng->thread);
+	eng->thread = NULL;
+	dev_dbg(&parent->dev, "engine stopped, longest chunk %llu ns\n",
+		eng->max_chunk_ns);
+}
+
+/**
+ * mdgpu_engine_free() - free a parent's engine
+ * @parent: the parent, being released; no instance is left
+ */
+void mdgpu_engine_free(struct mdgpu_parent *parent)
+{
+	struct mdgpu_engine *eng = parent->engine;
+
+	if (!eng)
+		return;
+	mdgpu_engine_stop(parent);
+	kvfree(eng->pattern);
+	kvfree(eng->buf);
+	kfree(eng);
+	parent->engine = NULL;
+}
+
+/**
+ * mdgpu_engine_sched_call() - run @fn on a parent's scheduler
+ * @parent: the parent
+ * @fn: called with the engine lock held; must not sleep
+ * @arg: passed to @fn
+ *
+ * Return: what @fn returns.
+ */
+int mdgpu_engine_sched_call(struct mdgpu_parent *parent,
+			    int (*fn)(struct mdgpu_sched *s, void *arg),
+			    void *arg)
+{
+	struct mdgpu_engine *eng = parent->engine;
+	int ret;
+
+	spin_lock(&eng->lock);
+	ret = fn(&eng->sched, arg);
+	spin_unlock(&eng->lock);
+	return ret;
+}
+
+/**
+ * mdgpu_engine_entity_call() - run @fn on a vGPU's scheduler entity
+ * @vgpu: the instance
+ * @fn: called with the engine lock held; must not sleep
+ * @arg: passed to @fn
+ *
+ * Return: what @fn returns.
+ */
+int mdgpu_engine_entity_call(struct mdgpu_vgpu *vgpu,
+			     int (*fn)(struct mdgpu_sched *s,
+				       struct mdgpu_sched_entity *e,
+				       void *arg),
+			     void *arg)
+{
+	struct mdgpu_engine *eng = vgpu->parent->engine;
+	int ret;
+
+	spin_lock(&eng->lock);
+	ret = fn(&eng->sched, &vgpu->engine.entity, arg);
+	spin_unlock(&eng->lock);
+	return ret;
+}
+
+/* Validate the ring when it is enabled or rung. Caller holds vgpu->lock. */
+static void mdgpu_ctx_check_ring(struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+
+	if (!ctx->enabled || ctx->error)
+		return;
+	if (mdgpu_ring_check(ctx->ring_base, ctx->ring_size, vgpu->vram_size) ||
+	    !mdgpu_ring_ptr_valid(ctx->tail, ctx->ring_size) ||
+	    !mdgpu_ring_ptr_valid(ctx->head, ctx->ring_size))
+		mdgpu_ctx_fail(vgpu, MDGPU_ERR_RING, ctx->head, 0);
+}
+
+/**
+ * mdgpu_engine_reg_read() - read an engine register (BAR2 0x900-0x943)
+ * @opaque: the instance; caller holds vgpu->lock
+ * @reg: the register's table entry
+ * @off: byte offset in the entry (0: 4-byte registers)
+ * @size: access size (4)
+ *
+ * Return: the register's value.
+ */
+u32 mdgpu_engine_reg_read(void *opaque, const struct mdgpu_reg *reg, u32 off,
+			  u32 size)
+{
+	struct mdgpu_vgpu *vgpu = opaque;
+	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+	u64 now;
+	u32 v;
+
+	lockdep_assert_held(&vgpu->lock);
+	switch (reg->offset) {
+	case MDGPU_REG_RING_BASE_LO:
+		return lower_32_bits(ctx->ring_base);
+	case MDGPU_REG_RING_BASE_HI:
+		return upper_32_bits(ctx->ring_base);
+	case MDGPU_REG_RING_SIZE:
+		return ctx->ring_size;
+	case MDGPU_REG_RING_HEAD:
+		return ctx->head;
+	case MDGPU_REG_RING_TAIL:
+		return ctx->tail;
+	case MDGPU_REG_RING_CTRL:
+		return ctx->enabled ? MDGPU_RING_CTRL_ENABLE : 0;
+	case MDGPU_REG_ENGINE_STATUS:
+		v = ctx->enabled ? MDGPU_ENGINE_ENABLED : 0;
+		if (ctx->error)
+			v |= MDGPU_ENGINE_ERROR;
+		else if (ctx->enabled && (ctx->cur_valid ||
+					  ctx->head != ctx->tail))
+			v |= MDGPU_ENGINE_BUSY;
+		return v;
+	case MDGPU_REG_FENCE_LAST:
+		return ctx->fence_last;
+	case MDGPU_REG_ERR_CODE:
+		return ctx->err_code;
+	case MDGPU_REG_ERR_HEAD:
+		return ctx->err_head;
+	case MDGPU_REG_ERR_HEADER:
+		return ctx->err_header;
+	case MDGPU_REG_IRQ_STATUS:
+		return ctx->irq_status;
+	case MDGPU_REG_IRQ_MASK:
+		return ctx->irq_mask;
+	case MDGPU_REG_TIMESTAMP_LO:
+		now = mdgpu_engine_time(vgpu->parent->engine);
+		ctx->ts_hi = upper_32_bits(now);
+		return lower_32_bits(now);
+	case MDGPU_REG_TIMESTAMP_HI:
+		return ctx->ts_hi;
+	case MDGPU_REG_CMDS_DONE:
+		return ctx->cmds_done;
+	}
+	return 0;
+}
+
+#define MDGPU_IRQ_ALL	(MDGPU_IRQ_FENCE | MDGPU_IRQ_ERROR)
+
+/**
+ * mdgpu_engine_reg_write() - write an engine register
+ * @opaque: the instance; caller holds vgpu->lock
+ * @reg: the register's table entry
+ * @off: byte offset in the entry (0)
+ * @size: access size (4)
+ * @val: the value written
+ */
+void mdgpu_engine_reg_write(void *opaque, const struct mdgpu_reg *reg,
+			    u32 off, u32 size, u32 val)
+{
+	struct mdgpu_vgpu *vgpu = opaque;
+	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+	u32 unmasked;
+
+	lockdep_assert_held(&vgpu->lock);
+	switch (reg->offset) {
+	case MDGPU_REG_RING_BASE_LO:
+		if (!ctx->enabled)
+			ctx->ring_base = (ctx->ring_base & ~0xffffffffULL) | val;
+		break;
+	case MDGPU_REG_RING_BASE_HI:
+		if (!ctx->enabled)
+			ctx->ring_base = lower_32_bits(ctx->ring_base) |
+					 (u64)val << 32;
+		break;
+	case MDGPU_REG_RING_SIZE:
+		if (!ctx->enabled)
+			ctx->ring_size = val;
+		break;
+	case MDGPU_REG_RING_TAIL:
+		ctx->tail = val;
+		mdgpu_ctx_check_ring(vgpu);
+		break;
+	case MDGPU_REG_RING_CTRL:
+		if (val & MDGPU_RING_CTRL_RESET) {
+			mdgpu_ctx_ring_reset(ctx);
+		}
+		if (!(val & MDGPU_RING_CTRL_ENABLE)) {
+			ctx->enabled = false;
+		} else if (!ctx->enabled) {
+			ctx->enabled = true;
+			mdgpu_ctx_check_ring(vgpu);
+		}
+		break;
+	case MDGPU_REG_IRQ_STATUS:
+		ctx->irq_status &= ~val;
+		break;
+	case MDGPU_REG_IRQ_MASK:
+		unmasked = val & ~ctx->irq_mask & MDGPU_IRQ_ALL;
+		ctx->irq_mask = val & MDGPU_IRQ_ALL;
+		if (ctx->irq_status & unmasked)
+			mdgpu_irq_device_locked(vgpu);
+		break;
+	}
+	mdgpu_ctx_update(vgpu);
+}

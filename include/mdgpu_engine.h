@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * mdgpu engine: one kernel thread per parent that runs the commands of its
+ * vGPUs' rings (drivers/engine.c).
+ *
+ * Locks (see Documentation/design.rst):
+ *   mdgpu_vgpu::lock  ->  mdgpu_engine::lock (a spinlock, innermost)
+ * The engine thread takes vgpu->lock (a mutex) only with no spinlock held,
+ * and never holds vgpu->lock while it touches user memory (vfio_dma_rw()).
+ */
+#ifndef _MDGPU_ENGINE_H
+#define _MDGPU_ENGINE_H
+
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include "mdgpu_cmd.h"
+/*
+ * struct mdgpu_sched has a member named "current", which <asm/current.h>
+ * defines as a macro: keep the macro out of the way while it is declared.
+ */
+#pragma push_macro("current")
+#undef current
+#include "mdgpu_sched.h"
+#pragma pop_macro("current")
+
+struct task_struct;
+struct mdgpu_vgpu;
+
+/**
+ * struct mdgpu_engine_stats - per-vGPU engine counters (under the engine lock)
+ * @cmds: commands completed
+ * @busy_ns: engine time used, as charged to the scheduler
+ * @errors: times the context entered the error state
+ * @chunks: chunks run
+ */
+struct mdgpu_engine_stats {
+	u64 cmds;
+	u64 busy_ns;
+	u64 errors;
+	u64 chunks;
+};
+
+/**
+ * struct mdgpu_engine_ctx - a vGPU's engine context, embedded in the vGPU
+ *
+ * Register state, under mdgpu_vgpu::lock:
+ * @ring_base: RING_BASE
+ * @ring_size: RING_SIZE
+ * @head: RING_HEAD
+ * @tail: RING_TAIL
+ * @enabled: RING_CTRL.ENABLE
+ * @error: stopped on an error until RING_CTRL.RESET
+ * @err_code: ERR_CODE
+ * @err_head: ERR_HEAD
+ * @err_header: ERR_HEADER
+ * @fence_last: FENCE_LAST
+ * @irq_status: IRQ_STATUS
+ * @irq_mask: IRQ_MASK
+ * @cmds_done: CMDS_DONE
+ * @ts_hi: TIMESTAMP_HI as latched by the last TIMESTAMP_LO read
+ * @gen: bumped by every reset of the context (device reset, ring reset,
+ *	 close): a chunk started under an older value is dropped
+ * @open: the VFIO device is open, so vfio_dma_rw() may be used
+ *
+ * The command being run, under mdgpu_vgpu::lock:
+ * @cur: the decoded command at @head
+ * @cur_valid: @cur is decoded and not complete
+ * @cur_done: work of @cur done so far (mdgpu_cmd_work() units)
+ *
+ * Under the engine lock:
+ * @entity: the scheduler's view of this context
+ * @runnable: @entity is runnable (the context has work)
+ * @stats: counters
+ */
+struct mdgpu_engine_ctx {
+	u64 ring_base;
+	u32 ring_size;
+	u32 head;
+	u32 tail;
+	bool enabled;
+	bool error;
+	u32 err_code;
+	u32 err_head;
+	u32 err_header;
+	u32 fence_last;
+	u32 irq_status;
+	u32 irq_mask;
+	u32 cmds_done;
+	u32 ts_hi;
+	u32 gen;
+	bool open;
+
+	struct mdgpu_cmd cur;
+	bool cur_valid;
+	u64 cur_done;
+
+	struct mdgpu_sched_entity entity;
+	bool runnable;
+	struct mdgpu_engine_stats stats;
+};
+
+/**
+ * struct mdgpu_engine - the engine of one parent
+ * @lock: protects @sched, @running, @kicked, @dma_ctx, @dma_iova, @dma_len,
+ *	  and every context's @entity, @runnable and @stats
+ * @sched: the scheduler; every call into it is made under @lock
+ * @running: the context the thread is running, or NULL
+ * @kicked: a context became runnable since the thread last looked
+ * @dma_ctx: the context whose guest memory access is in flight, or NULL
+ * @dma_iova: start of that access
+ * @dma_len: its length
+ * @wq: the thread waits here for work
+ * @idle_wq: close and dma_unmap wait here for @running or @dma_ctx to change
+ * @thread: the engine thread
+ * @start_ns: ktime_get_ns() when the engine started: TIMESTAMP's zero
+ * @buf: bounce buffer of MDGPU_CHUNK_BYTES, used by the thread only
+ * @pattern: FILL pattern buffer of MDGPU_CHUNK_BYTES, thread only
+ * @pattern_value: the value @pattern holds
+ * @pattern_valid: @pattern holds @pattern_value
+ * @max_chunk_ns: the longest chunk so far (under @lock)
+ * @dw: the command being decoded, thread only
+ */
+struct mdgpu_engine {
+	spinlock_t lock; /* see the kernel-doc above */
+	struct mdgpu_sched sched;
+	struct mdgpu_engine_ctx *running;
+	bool kicked;
+	struct mdgpu_engine_ctx *dma_ctx;
+	u64 dma_iova;
+	u64 dma_len;
+	wait_queue_head_t wq;
+	wait_queue_head_t idle_wq;
+	struct task_struct *thread;
+	u64 start_ns;
+	u8 *buf;
+	u8 *pattern;
+	u32 pattern_value;
+	bool pattern_valid;
+	u64 max_chunk_ns;
+	u32 dw[MDGPU_CMD_MAX_NDW];
+};
+
+#endif /* _MDGPU_ENGINE_H */
