@@ -6,6 +6,7 @@
 #   make install         install the module (and tools) for that kernel
 #   make check           the test suite: every kernel of the VM harness
 #   make demo            boot a VM, create one vGPU of every type, show them
+#   make guest-display   a nested VM drives a vGPU with the stock bochs driver
 #   make lint            W=1, sparse and checkpatch over the module
 #
 # Objects are built in build/<kernel release>/ (a copy of the sources), so
@@ -24,7 +25,8 @@ BUILD ?= $(CURDIR)/build
 BDIR := $(BUILD)/$(KREL)
 MODULE_SRCS := Kbuild drivers include uapi scheduler
 
-.PHONY: all module install check demo bench lint clean tools selftests
+.PHONY: all module install check demo bench guest-display lint clean tools \
+	selftests
 
 all: module
 
@@ -57,6 +59,9 @@ demo:
 
 bench:
 	bash tools/bench.sh
+
+guest-display:
+	bash selftests/guest-display/run.sh
 
 lint:
 	bash tools/lint.sh

@@ -1,0 +1,380 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# l1.sh - the guest-display test, inside the VM harness's guest ("L1").
+#
+# usage: l1.sh KO L2DIR [TYPE [MAX [TIMEOUT]]]
+#
+#   KO       mdgpu.ko built for the running kernel
+#   L2DIR    made by run.sh: initramfs.cpio (busybox, l2-init.sh as /init,
+#            bochs and its dependencies) and pattern.bin
+#   TYPE     vGPU type to create (mdgpu-64M)
+#   MAX      its maximum resolution, the preferred mode of its EDID
+#            (1920x1080)
+#   TIMEOUT  seconds to wait for the nested guest's checks (1500)
+#
+# Loads mdgpu, creates one vGPU and boots a nested VM ("L2") on it with the
+# host's QEMU: TCG, no default devices, no emulated VGA, the vGPU as its only
+# display through `-device vfio-pci,sysfsdev=...`, the same stock kernel and
+# the initramfs from L2DIR, whose /init (l2-init.sh) checks the display from
+# the inside. Once L2 has reported, this script checks the vGPU from outside
+# while L2 still shows its picture, through QEMU's monitor (QMP):
+#
+#   - the registers bochs programmed, read through QEMU's BAR2 region, that
+#     is through mdgpu's register emulation: the DISPI mode and mdgpu's
+#     DISPLAY_STATUS and MODE_ERRORS;
+#   - the scanout itself: the bytes of BAR0 (QEMU's mapping of mdgpu's VRAM)
+#     where the DISPI registers say the picture starts must hold the pattern
+#     L2 wrote to /dev/fb0, and fbcon's text must be below it;
+#
+# and, after QEMU has quit, that QEMU reset the vGPU, that it can be removed
+# and mdgpu unloaded. The results are one TAP block, "guest-display"; the
+# scanout is saved as $MDGPU_OUTDIR/scanout.ppm when there is an output
+# directory. Timings are printed on MDGPU-GD-TIME lines.
+#
+# The nested QEMU is pinned to one CPU of L1 (taskset -c 0): unpinned, L2's
+# kernel dies early at random places (corrupted EFLAGS, #GP on iretq, double
+# faults) when run under QEMU 7.2's TCG inside QEMU 7.2's TCG. See
+# Documentation/testing.rst, "make guest-display".
+
+set -uo pipefail
+
+usage='usage: l1.sh KO L2DIR [TYPE [MAX [TIMEOUT]]]'
+ko=${1:?$usage}
+l2dir=${2:?$usage}
+type=${3:-mdgpu-64M}
+max=${4:-1920x1080}
+l2_timeout=${5:-1500}
+l2_mem=192
+
+# The L2 checks, in the order l2-init.sh reports them.
+l2_ids=(pci modules bound card0 connected edid modes fbdev fbcon pattern klog)
+
+w=$(mktemp -d /tmp/guest-display.XXXXXX)
+
+# Time in microseconds, without starting a process: L1 runs under TCG on a
+# host that may be busy, where every fork and exec counts.
+t_start=${EPOCHREALTIME/./}
+
+# since START: seconds since START (microseconds), one decimal.
+since() {
+	local d=$((${EPOCHREALTIME/./} - $1))
+	printf '%d.%d' $((d / 1000000)) $((d / 100000 % 10))
+}
+
+say() {
+	echo "guest-display: [$(since "$t_start")] $*"
+}
+
+# --- results -------------------------------------------------------------
+# Collected as "ok|fail<TAB>description<TAB>diagnostic" and printed as one
+# TAP block at the end, whatever happened in between.
+
+results=()
+add() {
+	results+=("$1"$'\t'"$2"$'\t'"${3:-}")
+}
+
+# check DESCRIPTION DIAGNOSTIC COMMAND...: add the outcome of COMMAND.
+check() {
+	local desc=$1 diag=$2
+	shift 2
+	if "$@"; then
+		add ok "$desc" "$diag"
+	else
+		add fail "$desc" "$diag"
+	fi
+}
+
+tap() {
+	local r st desc diag n=0
+	echo "MDGPU-TAP-BEGIN kselftest guest-display"
+	echo "TAP version 13"
+	echo "1..${#results[@]}"
+	for r in "${results[@]}"; do
+		n=$((n + 1))
+		IFS=$'\t' read -r st desc diag <<<"$r"
+		if [ "$st" = ok ]; then
+			echo "ok $n $desc"
+		else
+			echo "not ok $n $desc"
+		fi
+		[ -n "$diag" ] && echo "# $diag"
+	done
+	echo "MDGPU-TAP-END guest-display"
+}
+
+# --- QEMU's monitor: QMP over a pair of FIFOs ------------------------------
+
+mon_fd=
+mon_cat=
+
+# qmp JSON: send one command (JSON members without the braces and the id)
+# and print QMP's answer line to it, without the carriage return the
+# monitor ends its lines with. Fails after 60 s without an answer.
+# Callers run it in command substitutions, so the id cannot be a counter:
+# it is the time in microseconds.
+qmp() {
+	local t0=${EPOCHREALTIME/./}
+	local id="\"id\": \"q$t0\"}"
+	printf '{%s, %s\n' "$1" "$id" >&"$mon_fd" || return 1
+	while ! grep -qF "$id" "$w/mon.log"; do
+		[ $((${EPOCHREALTIME/./} - t0)) -lt 60000000 ] || return 1
+		sleep 0.2
+	done
+	grep -F "$id" "$w/mon.log" | tr -d '\r'
+}
+
+# hmp COMMAND: a human monitor command through QMP, its output as lines.
+hmp() {
+	qmp "\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"$1\"}" |
+		sed -e 's/^{"return": "//' -e 's/", "id": "q[0-9]*"}$//' \
+		    -e 's/\\r\\n/\n/g' -e 's/\\"/"/g'
+}
+
+# rd SIZE ADDR: one read of SIZE (h: 2 bytes, w: 4 bytes) at guest-physical
+# ADDR, in decimal. QEMU does not map mdgpu's BAR2, so this is one access of
+# that size to the VFIO region: mdgpu's register emulation answers it as it
+# answers the guest.
+rd() {
+	local v
+	v=$(hmp "xp /1$1x $2" |
+		sed -n 's/^[0-9a-f]*: *0x\([0-9a-f]*\).*/\1/p' | head -n 1)
+	[ -n "$v" ] || return 1
+	echo $((16#$v))
+}
+
+# --- mdgpu and the vGPU ----------------------------------------------------
+
+qemu_pid=
+tail_pid=
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+	[ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null
+	[ -n "$mon_cat" ] && kill "$mon_cat" 2>/dev/null
+	[ -n "$qemu_pid" ] && kill -9 "$qemu_pid" 2>/dev/null
+	rm -rf "$w"
+}
+trap cleanup EXIT
+
+say "L1 kernel $(uname -r), $ko, type $type (max $max)"
+uuid=$(cat /proc/sys/kernel/random/uuid)
+dev=/sys/bus/mdev/devices/$uuid
+if insmod "$ko" parents=1 vram_mb=128 &&
+   echo "$uuid" >"/sys/class/mdgpu/sim0/mdev_supported_types/$type/create"; then
+	add ok "l1: mdgpu loaded, $type vGPU created"
+else
+	add fail "l1: mdgpu loaded, $type vGPU created"
+	tap
+	exit 1
+fi
+resets0=$(cat "$dev/mdgpu/reset_count")
+say "vGPU $uuid, IOMMU group $(basename "$(readlink "$dev/iommu_group")")"
+
+# --- the nested VM -----------------------------------------------------------
+
+kimg=$MDGPU_KERNEL/vmlinux
+[ -f "$kimg" ] || kimg=$MDGPU_KERNEL/vmlinuz
+mkfifo "$w/mon.in" "$w/mon.out"
+: >"$w/mon.log"
+: >"$w/l2.log"
+# shellcheck disable=SC2054  # commas are QEMU's syntax
+qemu=(taskset -c 0
+      qemu-system-x86_64 -accel tcg -machine pc -m "$l2_mem" -smp 1
+      -nodefaults -vga none -display none -no-user-config -no-reboot
+      -kernel "$kimg" -initrd "$l2dir/initramfs.cpio"
+      -append "console=ttyS0,115200 rdinit=/init panic=-1 mdgpu_gd.max=$max"
+      -serial "file:$w/l2.log"
+      -chardev "pipe,id=mon,path=$w/mon" -mon chardev=mon,mode=control
+      -device "vfio-pci,sysfsdev=$dev")
+say "starting L2: ${qemu[*]}"
+t_qemu=${EPOCHREALTIME/./}
+"${qemu[@]}" </dev/null >"$w/qemu.out" 2>&1 &
+qemu_pid=$!
+cat "$w/mon.out" >>"$w/mon.log" &
+mon_cat=$!
+exec {mon_fd}<>"$w/mon.in"
+tail -n +1 -f --pid="$qemu_pid" "$w/l2.log" | sed -u 's/\r//; s/^/L2| /' &
+tail_pid=$!
+qmp '"execute": "qmp_capabilities"' >/dev/null ||
+	say "no answer from QMP"
+
+# Wait for L2's verdict, QEMU's death or the deadline.
+state=timeout
+t_boot=
+while [ $((${EPOCHREALTIME/./} - t_qemu)) -lt $((l2_timeout * 1000000)) ]; do
+	if [ -z "$t_boot" ] && grep -q MDGPU-L2-START "$w/l2.log"; then
+		t_boot=$(since "$t_qemu")
+	fi
+	if [ -n "$t_boot" ] && grep -q MDGPU-L2-READY "$w/l2.log"; then
+		state=ready
+		break
+	fi
+	if ! kill -0 "$qemu_pid" 2>/dev/null; then
+		state=died
+		break
+	fi
+	sleep 1
+done
+t_ready=$(since "$t_qemu")
+echo "MDGPU-GD-TIME l2_init_started=${t_boot:-never}s l2_checks_done=${t_ready}s ($state)"
+
+if [ -s "$w/qemu.out" ]; then
+	say "QEMU said:"
+	sed 's/^/qemu: /' "$w/qemu.out"
+fi
+if [ "$state" = died ]; then
+	add fail "l1: QEMU's vfio-pci took the mdev and L2 booted" \
+		"QEMU exited: $(head -n 3 "$w/qemu.out" | tr '\n' ' ')"
+	say "L1 kernel log, last lines:"
+	dmesg | tail -n 30
+else
+	check "l1: QEMU's vfio-pci took the mdev and L2 booted" \
+		"L2 /init started ${t_boot:-never}s after QEMU" test -n "$t_boot"
+fi
+
+for id in "${l2_ids[@]}"; do
+	line=$(tr -d '\r' <"$w/l2.log" | grep -m1 "^MDGPU-L2-RESULT $id ")
+	if [ -z "$line" ]; then
+		add fail "l2: $id" "not reported by L2 ($state)"
+		continue
+	fi
+	read -r _ _ st desc <<<"$line"
+	add "$st" "l2: $desc"
+done
+
+# --- the vGPU seen from outside, while L2 shows its picture ----------------
+
+pattern=$l2dir/pattern.bin
+pat_size=$(stat -c %s "$pattern")
+regs_ok=0 scan_ok=0 text_ok=0
+regs_diag="L2 did not get there ($state)"
+scan_diag=$regs_diag text_diag=$regs_diag
+if [ "$state" = ready ]; then
+	read -r _ fb_w fb_h fb_stride <<<"$(tr -d '\r' <"$w/l2.log" |
+		grep -m1 '^MDGPU-L2-READY')"
+	info=$(hmp "info pci")
+	# "BAR0: 64 bit prefetchable memory at 0xf8000000 [0xfbffffff]."
+	bar0=$(sed -n 's/.*BAR0: 64 bit prefetchable memory at \(0x[0-9a-f]*\).*/\1/p' \
+		<<<"$info" | head -n 1)
+	bar2=$(sed -n 's/.*BAR2: 32 bit memory at \(0x[0-9a-f]*\).*/\1/p' \
+		<<<"$info" | head -n 1)
+	grep -B1 -A6 'PCI device 1234:1111' <<<"$info" | sed 's/^/info pci: /'
+	regs_diag="BARs not found by 'info pci'"
+fi
+if [ -n "${bar0:-}" ] && [ -n "${bar2:-}" ]; then
+	names=(ID XRES YRES BPP ENABLE BANK VIRT_WIDTH VIRT_HEIGHT X_OFFSET
+	       Y_OFFSET VIDEO_MEMORY_64K)
+	declare -A dispi=()
+	line=
+	for i in "${!names[@]}"; do
+		dispi[${names[$i]}]=$(rd h $((bar2 + 0x500 + 2 * i)) || echo '?')
+		line+=" ${names[$i]}=${dispi[${names[$i]}]}"
+	done
+	say "DISPI:$line"
+	mid=$(rd w $((bar2 + 0x800)) || echo '?')
+	status=$(rd w $((bar2 + 0x818)) || echo '?')
+	errors=$(rd w $((bar2 + 0x81c)) || echo '?')
+	endian=$(rd w $((bar2 + 0x604)) || echo '?')
+	say "mdgpu: ID=$mid DISPLAY_STATUS=$status MODE_ERRORS=$errors;" \
+		"QEMU ext endian=$endian"
+	regs_diag="ID=${dispi[ID]} ${dispi[XRES]}x${dispi[YRES]}x${dispi[BPP]} ENABLE=${dispi[ENABLE]} DISPLAY_STATUS=$status MODE_ERRORS=$errors"
+	# DISPI ID 0xb0c5, the fbdev mode at 32 bpp, ENABLED | LFB_ENABLED;
+	# mdgpu: "MDGP", display on with no refusal code, nothing refused.
+	if [ "${dispi[ID]}" = $((0xb0c5)) ] &&
+	   [ "${dispi[XRES]}" = "$fb_w" ] && [ "${dispi[YRES]}" = "$fb_h" ] &&
+	   [ "${dispi[BPP]}" = 32 ] && [ "${dispi[ENABLE]}" = $((0x41)) ] &&
+	   [ "$mid" = $((0x4d444750)) ] && [ "$status" = 1 ] &&
+	   [ "$errors" = 0 ]; then
+		regs_ok=1
+	fi
+fi
+check "l1: registers through QEMU: bochs set the fbdev mode at 32 bpp, mdgpu has the display on, no mode refused" \
+	"$regs_diag" test $regs_ok = 1
+
+# The scanout, where the DISPI registers say it starts (device-spec.rst,
+# "Mode rules"), read from QEMU's mapping of BAR0.
+if [ $regs_ok = 1 ]; then
+	vw=${dispi[VIRT_WIDTH]}
+	[ "$vw" -ge "$fb_w" ] || vw=$fb_w
+	stride=$((vw * 4))
+	off=$((dispi[Y_OFFSET] * stride + dispi[X_OFFSET] * 4))
+	size=$(((fb_h - 1) * stride + fb_w * 4))
+	say "scanout: BAR0 offset $off, stride $stride, $size bytes"
+	qmp "\"execute\": \"pmemsave\", \"arguments\": {\"val\": $((bar0 + off)), \"size\": $size, \"filename\": \"$w/scanout.raw\"}" >/dev/null
+	if [ "$stride" != "$fb_stride" ]; then
+		scan_diag="scanout stride $stride, fbdev stride $fb_stride"
+	elif [ "$(stat -c %s "$w/scanout.raw" 2>/dev/null)" != "$size" ]; then
+		scan_diag="pmemsave of the scanout failed"
+	elif cmp -n "$pat_size" "$w/scanout.raw" "$pattern" >"$w/cmp.txt" 2>&1; then
+		scan_ok=1
+		scan_diag="BAR0 offset $off: $pat_size bytes equal"
+	else
+		# Which 4 KiB pages differ, to tell a lost page from a lost line.
+		pages=$(cmp -l -n "$pat_size" "$w/scanout.raw" "$pattern" |
+			awk '{ p = int(($1 - 1) / 4096); if (!(p in s)) { s[p] = 1; printf " %d", p } }')
+		scan_diag="BAR0 offset $off: $(head -n 1 "$w/cmp.txt"); pages that differ:$pages"
+	fi
+	# fbcon's text: non-zero bytes below the pattern band. l2-init.sh hides
+	# the cursor, so nothing else is drawn there.
+	if [ -f "$w/scanout.raw" ]; then
+		below=$(tail -c +"$((pat_size + 1))" "$w/scanout.raw" |
+			tr -d '\000' | wc -c)
+		text_diag="$below non-zero bytes below the pattern"
+		[ "$below" -gt 0 ] && text_ok=1
+	fi
+	if [ -f "$w/scanout.raw" ] && [ -n "${MDGPU_OUTDIR:-}" ]; then
+		{
+			printf 'P6\n%d %d\n255\n' "$fb_w" "$fb_h"
+			# XRGB8888, little-endian: B, G, R, X in memory.
+			perl -e 'binmode STDIN; binmode STDOUT; $/ = \4;
+				print substr($_, 2, 1), substr($_, 1, 1),
+				      substr($_, 0, 1) while <STDIN>' \
+				<"$w/scanout.raw"
+		} >"$MDGPU_OUTDIR/scanout.ppm" &&
+			say "scanout saved as $MDGPU_OUTDIR/scanout.ppm"
+	fi
+fi
+check "l1: the scanout in BAR0 holds the pattern L2 wrote to /dev/fb0" \
+	"$scan_diag" test $scan_ok = 1
+check "l1: fbcon's text is in the scanout" "$text_diag" test $text_ok = 1
+
+# --- after QEMU ----------------------------------------------------------------
+
+if kill -0 "$qemu_pid" 2>/dev/null; then
+	qmp '"execute": "quit"' >/dev/null
+fi
+n=0
+while kill -0 "$qemu_pid" 2>/dev/null && [ $n -lt 60 ]; do
+	sleep 0.5
+	n=$((n + 1))
+done
+if kill -0 "$qemu_pid" 2>/dev/null; then
+	say "QEMU did not quit, killing it"
+	kill -9 "$qemu_pid"
+fi
+wait "$qemu_pid" 2>/dev/null
+qemu_rc=$?
+qemu_pid=
+if [ "$state" != died ] && [ -s "$w/qemu.out" ]; then
+	say "QEMU said:"
+	sed 's/^/qemu: /' "$w/qemu.out"
+fi
+say "QEMU exited with status $qemu_rc"
+
+resets1=$(cat "$dev/mdgpu/reset_count")
+check "l1: QEMU reset the vGPU when the VM started" \
+	"reset_count $resets0 -> $resets1" test "$resets1" -gt "$resets0"
+
+gone=0
+echo 1 >"$dev/remove" && rmmod mdgpu && gone=1
+check "l1: QEMU quit cleanly, the vGPU was removed and mdgpu unloaded" \
+	"QEMU status $qemu_rc, remove and rmmod $([ $gone = 1 ] && echo ok || echo failed)" \
+	test "$gone$qemu_rc" = 10
+
+echo "MDGPU-GD-TIME l1_total=$(since "$t_start")s"
+tap
+for r in "${results[@]}"; do
+	[ "${r%%$'\t'*}" = ok ] || exit 1
+done
+exit 0
