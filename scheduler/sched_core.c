@@ -189,26 +189,46 @@ mdgpu_sched_rr(struct mdgpu_sched *s, const struct mdgpu_sched_entity *skip)
 	return NULL;
 }
 
+/* Eligible members of @ref's group: owed, or of the same class. */
+static bool mdgpu_sched_group_member(const struct mdgpu_sched *s,
+				     const struct mdgpu_sched_entity *ref,
+				     const struct mdgpu_sched_entity *e)
+{
+	return mdgpu_sched_eligible(e) && mdgpu_sched_same_group(s, ref, e);
+}
+
 /*
- * Fair policies: the best-ranked eligible entity other than @skip, ties
- * going to the first after the one that ran last.
+ * Fair policies: in the first group that has an eligible entity (other
+ * than @skip), the entity with the earliest virtual deadline among those
+ * at or before the group's average virtual time. Ties go to the first
+ * after the one that ran last.
  */
 static struct mdgpu_sched_entity *
 mdgpu_sched_best(struct mdgpu_sched *s, const struct mdgpu_sched_entity *skip)
 {
 	struct list_head *pos = s->last ? &s->last->node : &s->entities;
-	struct mdgpu_sched_entity *e, *best = NULL;
+	struct mdgpu_sched_entity *e, *top = NULL, *best = NULL;
 	unsigned int i;
+	u64 avg;
 
+	list_for_each_entry(e, &s->entities, node)
+		if (e != skip && mdgpu_sched_eligible(e) &&
+		    (!top || mdgpu_sched_group_before(s, e, top)))
+			top = e;
+	if (!top)
+		return NULL;
+	avg = mdgpu_sched_avg_vtime(s, top, mdgpu_sched_group_member, skip);
 	for (i = 0; i < s->nr_entities; i++) {
 		e = mdgpu_sched_next(s, pos);
 		pos = &e->node;
-		if (e == skip || !mdgpu_sched_eligible(e))
+		if (e == skip || !mdgpu_sched_group_member(s, top, e) ||
+		    mdgpu_vtime_before(avg, e->vtime))
 			continue;
-		if (!best || mdgpu_sched_better(s, e, best))
+		if (!best || mdgpu_vtime_before(mdgpu_sched_deadline(s, e),
+						mdgpu_sched_deadline(s, best)))
 			best = e;
 	}
-	return best;
+	return best ?: top;
 }
 
 static struct mdgpu_sched_entity *
@@ -288,27 +308,6 @@ void mdgpu_sched_charge(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 	s->stats.busy_ns += ran_ns;
 }
 
-/*
- * Should @e, still eligible, yield to @other (the best other eligible
- * entity) at @now?
- */
-static bool mdgpu_sched_should_yield(struct mdgpu_sched *s,
-				     const struct mdgpu_sched_entity *e,
-				     const struct mdgpu_sched_entity *other,
-				     bool slice_over)
-{
-	if (s->policy == MDGPU_SCHED_BEST_EFFORT)
-		return slice_over;
-	/* An entity paying back its minimum finishes that slice. */
-	if (!(s->cur_owed && e->min_credit > 0)) {
-		if (mdgpu_sched_owed(s, other) && !mdgpu_sched_owed(s, e))
-			return true;
-		if (mdgpu_sched_class(s, other) > mdgpu_sched_class(s, e))
-			return true;
-	}
-	return slice_over && mdgpu_sched_better(s, other, e);
-}
-
 /**
  * mdgpu_sched_preempt() - should the running entity yield now?
  * @s: the scheduler
@@ -317,16 +316,17 @@ static bool mdgpu_sched_should_yield(struct mdgpu_sched *s,
  *
  * Called between chunks. Yes when @e has no work, when its bucket is
  * empty (the engine may then idle), when an owed or higher-priority entity
- * waits, and when its slice is used up and another entity ranks before it.
- * When its slice is up but it still ranks first, its slice is renewed.
+ * waits, and when its slice is used up and the policy would pick another
+ * entity. When its slice is up but it would be picked again, its slice is
+ * renewed.
  *
  * Return: true if the engine must stop running @e and pick again.
  */
 bool mdgpu_sched_preempt(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 			 u64 now)
 {
-	struct mdgpu_sched_entity *other;
-	bool slice_over;
+	struct mdgpu_sched_entity *best;
+	bool slice_over, paying;
 
 	mdgpu_sched_update_all(s, now);
 	if (!e->runnable) {
@@ -337,9 +337,18 @@ bool mdgpu_sched_preempt(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 	slice_over = now - s->slice_start >= s->slice_budget;
 	if (e->throttled)
 		goto yield;
-	other = mdgpu_sched_choose(s, e);
-	if (other && mdgpu_sched_should_yield(s, e, other, slice_over))
-		goto yield;
+	if (s->policy == MDGPU_SCHED_BEST_EFFORT) {
+		if (slice_over && mdgpu_sched_rr(s, e))
+			goto yield;
+	} else {
+		best = mdgpu_sched_best(s, NULL);
+		/* An entity paying back its minimum finishes that slice. */
+		paying = s->cur_owed && e->min_credit > 0;
+		if (best && best != e &&
+		    (slice_over || (!paying &&
+				    mdgpu_sched_group_before(s, best, e))))
+			goto yield;
+	}
 	if (slice_over)
 		mdgpu_sched_begin_slice(s, e, now);
 	return false;

@@ -4,10 +4,13 @@
  * of the fair policies, and the token buckets of fixed shares and caps.
  *
  * Virtual time: an entity's vtime grows by the engine time it used divided
- * by its weight (equal weights outside the weighted policy), so picking the
- * lowest vtime gives every entity engine time in proportion to its weight.
- * Each priority class has its own virtual clock; an entity that wakes up is
- * placed no further than one slice of its own weighted time behind it, so
+ * by its weight (equal weights outside the weighted policy). Within a group
+ * (see mdgpu_sched_group_before()) the fair policies pick like EEVDF: among
+ * the entities whose vtime is at or before the group's weighted average
+ * (those that did not get more than their share), the one whose current
+ * slice would end first in virtual time. That bounds every entity's lag
+ * by about one slice. An entity that wakes up is placed no further than
+ * one slice of its own weighted time behind the average of its class, so
  * sleeping banks at most one slice of credit.
  *
  * Buckets: under fixed share an entity earns its share (ppm) of every
@@ -20,6 +23,7 @@
  * 0 and two slices. Once it holds a full slice the entity is owed, and owed
  * entities run before any priority class.
  */
+#include <linux/list.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
 
@@ -159,45 +163,128 @@ bool mdgpu_sched_owed(const struct mdgpu_sched *s,
 }
 
 /**
- * mdgpu_sched_better() - does @a run before @b?
+ * mdgpu_sched_group_before() - does @a's group run before @b's?
  * @s: the scheduler (a fair policy)
- * @a: an eligible entity
- * @b: another eligible entity
+ * @a: an entity, updated to now
+ * @b: another entity, updated to now
  *
- * Owed entities first, then the higher priority class, then the lower
- * virtual time. Ties keep @b, the one met first in round-robin order.
+ * Groups: entities owed their minimum share first, then the priority
+ * classes from the highest down.
  *
- * Return: true if @a ranks strictly before @b.
+ * Return: true if @a's group strictly precedes @b's.
  */
-bool mdgpu_sched_better(const struct mdgpu_sched *s,
-			const struct mdgpu_sched_entity *a,
-			const struct mdgpu_sched_entity *b)
+bool mdgpu_sched_group_before(const struct mdgpu_sched *s,
+			      const struct mdgpu_sched_entity *a,
+			      const struct mdgpu_sched_entity *b)
 {
 	bool oa = mdgpu_sched_owed(s, a), ob = mdgpu_sched_owed(s, b);
-	unsigned int ca, cb;
 
 	if (oa != ob)
 		return oa;
-	ca = mdgpu_sched_class(s, a);
-	cb = mdgpu_sched_class(s, b);
-	if (ca != cb)
-		return ca > cb;
-	return mdgpu_vtime_before(a->vtime, b->vtime);
+	if (oa)
+		return false;
+	return mdgpu_sched_class(s, a) > mdgpu_sched_class(s, b);
+}
+
+/**
+ * mdgpu_sched_same_group() - are @a and @b in the same group?
+ * @s: the scheduler
+ * @a: an entity
+ * @b: another entity
+ *
+ * Return: true if neither group precedes the other.
+ */
+bool mdgpu_sched_same_group(const struct mdgpu_sched *s,
+			    const struct mdgpu_sched_entity *a,
+			    const struct mdgpu_sched_entity *b)
+{
+	return !mdgpu_sched_group_before(s, a, b) &&
+	       !mdgpu_sched_group_before(s, b, a);
+}
+
+/**
+ * mdgpu_sched_deadline() - virtual time at which an entity's slice ends
+ * @s: the scheduler
+ * @e: the entity
+ *
+ * Return: its virtual time plus one slice of its weighted time.
+ */
+u64 mdgpu_sched_deadline(const struct mdgpu_sched *s,
+			 const struct mdgpu_sched_entity *e)
+{
+	return e->vtime + mdgpu_sched_scale(s, e, s->timeslice_ns);
+}
+
+/**
+ * mdgpu_sched_avg_vtime() - weighted average virtual time of a set
+ * @s: the scheduler
+ * @ref: an entity of the set (its vtime is the reference point)
+ * @member: predicate selecting the set's entities
+ * @skip: an entity to leave out, or NULL
+ *
+ * The "virtual clock" of the set: an entity with a virtual time at or
+ * before it has received no more than its share.
+ *
+ * Return: the average, or @ref's vtime if the set is empty.
+ */
+u64 mdgpu_sched_avg_vtime(const struct mdgpu_sched *s,
+			  const struct mdgpu_sched_entity *ref,
+			  bool (*member)(const struct mdgpu_sched *s,
+					 const struct mdgpu_sched_entity *ref,
+					 const struct mdgpu_sched_entity *e),
+			  const struct mdgpu_sched_entity *skip)
+{
+	const struct mdgpu_sched_entity *e;
+	s64 sum = 0, wsum = 0;
+	u32 w;
+
+	list_for_each_entry(e, &s->entities, node) {
+		if (e == skip || !member(s, ref, e))
+			continue;
+		w = mdgpu_sched_weight(s, e);
+		sum += (s64)(e->vtime - ref->vtime) * w;
+		wsum += w;
+	}
+	if (!wsum)
+		return ref->vtime;
+	return ref->vtime + div64_s64(sum, wsum);
+}
+
+/* Runnable entities of @ref's priority class. */
+static bool mdgpu_sched_class_member(const struct mdgpu_sched *s,
+				     const struct mdgpu_sched_entity *ref,
+				     const struct mdgpu_sched_entity *e)
+{
+	return e->runnable &&
+	       mdgpu_sched_class(s, e) == mdgpu_sched_class(s, ref);
 }
 
 /**
  * mdgpu_sched_place() - set the virtual time of an arriving entity
  * @s: the scheduler
  * @e: the entity
- * @fresh: it is new (or changed class): start at the class's clock;
+ * @fresh: it is new (or changed class): start level with its class;
  *	   otherwise it woke up: at most one slice of credit
+ *
+ * The reference is the weighted average virtual time of the other
+ * runnable entities of its class, or the class's clock if there are none.
  */
 void mdgpu_sched_place(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 		       bool fresh)
 {
 	u64 clock = s->vclock[mdgpu_sched_class(s, e)];
-	u64 floor = clock - mdgpu_sched_scale(s, e, s->timeslice_ns);
+	const struct mdgpu_sched_entity *o;
+	u64 floor;
 
+	list_for_each_entry(o, &s->entities, node) {
+		if (o != e && mdgpu_sched_class_member(s, e, o)) {
+			clock = mdgpu_sched_avg_vtime(s, o,
+						      mdgpu_sched_class_member,
+						      e);
+			break;
+		}
+	}
+	floor = clock - mdgpu_sched_scale(s, e, s->timeslice_ns);
 	if (fresh)
 		e->vtime = clock;
 	else if (mdgpu_vtime_before(e->vtime, floor))

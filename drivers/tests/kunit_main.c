@@ -7,4 +7,4 @@
 #include <linux/module.h>
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests for mdgpu's allocator, config space, register tables and types");
+MODULE_DESCRIPTION("KUnit tests for mdgpu's allocator, config space, register tables, types and scheduler");
