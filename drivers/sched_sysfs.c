@@ -13,14 +13,13 @@
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
 
 #include "mdgpu.h"
 #include "mdgpu_sched.h"
 #include "mdgpu_sched_sysfs.h"
 
-#define MDGPU_SCHED_ATTR_RW(_name) \
-	struct device_attribute mdgpu_dev_attr_##_name = __ATTR_RW(_name)
 #define MDGPU_SCHED_ATTR_RO(_name) \
 	struct device_attribute mdgpu_dev_attr_##_name = __ATTR_RO(_name)
 
@@ -86,7 +85,7 @@ static ssize_t policy_store(struct device *dev, struct device_attribute *attr,
 				      mdgpu_sched_policy_set, &policy);
 	return ret ?: count;
 }
-MDGPU_SCHED_ATTR_RW(policy);
+static DEVICE_ATTR_RW(policy);
 
 static ssize_t timeslice_us_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
@@ -119,7 +118,7 @@ static ssize_t timeslice_us_store(struct device *dev,
 				      mdgpu_sched_timeslice_set, &ns);
 	return ret ?: count;
 }
-MDGPU_SCHED_ATTR_RW(timeslice_us);
+static DEVICE_ATTR_RW(timeslice_us);
 
 static ssize_t watchdog_ms_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
@@ -152,7 +151,7 @@ static ssize_t watchdog_ms_store(struct device *dev,
 				      mdgpu_sched_watchdog_set, &ns);
 	return ret ?: count;
 }
-MDGPU_SCHED_ATTR_RW(watchdog_ms);
+static DEVICE_ATTR_RW(watchdog_ms);
 
 #define MDGPU_SCHED_PARENT_STAT(_name, _expr)				\
 static ssize_t _name##_show(struct device *dev,				\
@@ -165,11 +164,25 @@ static ssize_t _name##_show(struct device *dev,				\
 		return ret;						\
 	return sysfs_emit(buf, "%llu\n", (u64)(_expr));		\
 }									\
-MDGPU_SCHED_ATTR_RO(_name)
+static DEVICE_ATTR_RO(_name)
 
 MDGPU_SCHED_PARENT_STAT(engine_busy_us, div_u64(snap.stats.busy_ns, 1000));
 MDGPU_SCHED_PARENT_STAT(engine_idle_us, div_u64(snap.stats.idle_ns, 1000));
 MDGPU_SCHED_PARENT_STAT(engine_switches, snap.stats.switches);
+
+static struct attribute *mdgpu_sched_parent_attrs[] = {
+	&dev_attr_policy.attr,
+	&dev_attr_timeslice_us.attr,
+	&dev_attr_watchdog_ms.attr,
+	&dev_attr_engine_busy_us.attr,
+	&dev_attr_engine_idle_us.attr,
+	&dev_attr_engine_switches.attr,
+	NULL,
+};
+
+const struct attribute_group mdgpu_sched_parent_group = {
+	.attrs = mdgpu_sched_parent_attrs,
+};
 
 /* ---- instance ----------------------------------------------------------- */
 
@@ -251,24 +264,40 @@ static ssize_t mdgpu_sched_param_store(struct device *dev, const char *buf,
 	return ret ?: count;
 }
 
-#define MDGPU_SCHED_PARAM_ATTR(_name, _which)				\
-static ssize_t _name##_show(struct device *dev,				\
-			    struct device_attribute *attr, char *buf)	\
-{									\
-	return mdgpu_sched_param_show(dev, buf, _which);		\
-}									\
-static ssize_t _name##_store(struct device *dev,			\
-			     struct device_attribute *attr,		\
-			     const char *buf, size_t count)		\
-{									\
-	return mdgpu_sched_param_store(dev, buf, count, _which);	\
-}									\
-MDGPU_SCHED_ATTR_RW(_name)
+/* The tunable a file is about, from its name. */
+static enum mdgpu_sched_param mdgpu_sched_param_of(struct device_attribute *attr)
+{
+	if (!strcmp(attr->attr.name, "weight"))
+		return MDGPU_PARAM_WEIGHT;
+	if (!strcmp(attr->attr.name, "min_share"))
+		return MDGPU_PARAM_MIN_SHARE;
+	if (!strcmp(attr->attr.name, "cap"))
+		return MDGPU_PARAM_CAP;
+	return MDGPU_PARAM_PRIORITY;
+}
 
-MDGPU_SCHED_PARAM_ATTR(weight, MDGPU_PARAM_WEIGHT);
-MDGPU_SCHED_PARAM_ATTR(min_share, MDGPU_PARAM_MIN_SHARE);
-MDGPU_SCHED_PARAM_ATTR(cap, MDGPU_PARAM_CAP);
-MDGPU_SCHED_PARAM_ATTR(priority, MDGPU_PARAM_PRIORITY);
+static ssize_t mdgpu_param_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return mdgpu_sched_param_show(dev, buf, mdgpu_sched_param_of(attr));
+}
+
+static ssize_t mdgpu_param_store(struct device *dev,
+				 struct device_attribute *attr,
+				 const char *buf, size_t count)
+{
+	return mdgpu_sched_param_store(dev, buf, count,
+				       mdgpu_sched_param_of(attr));
+}
+
+#define MDGPU_SCHED_PARAM_ATTR(_name)					\
+	struct device_attribute mdgpu_dev_attr_##_name =		\
+		__ATTR(_name, 0644, mdgpu_param_show, mdgpu_param_store)
+
+MDGPU_SCHED_PARAM_ATTR(weight);
+MDGPU_SCHED_PARAM_ATTR(min_share);
+MDGPU_SCHED_PARAM_ATTR(cap);
+MDGPU_SCHED_PARAM_ATTR(priority);
 
 static int mdgpu_sched_entity_get(struct mdgpu_sched *s,
 				  struct mdgpu_sched_entity *e, void *arg)

@@ -304,13 +304,16 @@ static u64 mock_share(const struct mock *m, unsigned int i)
 #define PCT(x)	((u64)(x) * MDGPU_SCHED_PERCENT)
 
 /* Share of vGPU @i within @tol_ppm of @want_ppm. */
-#define EXPECT_SHARE(test, m, i, want_ppm, tol_ppm) do {		\
-	u64 __got = mock_share(m, i);					\
-	KUNIT_EXPECT_LE_MSG(test, __got, (u64)(want_ppm) + (tol_ppm),	\
-			    "vGPU %u share %llu ppm", i, __got);	\
-	KUNIT_EXPECT_GE_MSG(test, __got + (tol_ppm), (u64)(want_ppm),	\
-			    "vGPU %u share %llu ppm", i, __got);	\
-} while (0)
+static void expect_share(struct kunit *test, const struct mock *m,
+			 unsigned int i, u64 want_ppm, u64 tol_ppm)
+{
+	u64 got = mock_share(m, i);
+
+	KUNIT_EXPECT_LE_MSG(test, got, want_ppm + tol_ppm,
+			    "vGPU %u share %llu ppm", i, got);
+	KUNIT_EXPECT_GE_MSG(test, got + tol_ppm, want_ppm,
+			    "vGPU %u share %llu ppm", i, got);
+}
 
 /* ---- tunables ---------------------------------------------------------- */
 
@@ -414,7 +417,7 @@ static void sched_best_effort(struct kunit *test)
 	mock_window(m);
 	mock_run(m, MS(1000));
 	for (i = 0; i < 3; i++) {
-		EXPECT_SHARE(test, m, i, MDGPU_SCHED_SHARE_ONE / 3, PCT(1));
+		expect_share(test, m, i, MDGPU_SCHED_SHARE_ONE / 3, PCT(1));
 		KUNIT_EXPECT_LE(test, (u64)m->v[i].max_lag,
 				m->s.timeslice_ns + m->chunk_ns);
 	}
@@ -444,7 +447,7 @@ static void sched_equal_share(struct kunit *test)
 	mock_window(m);
 	mock_run(m, MS(2000));
 	for (i = 0; i < 4; i++) {
-		EXPECT_SHARE(test, m, i, MDGPU_SCHED_SHARE_ONE / 4, PCT(1));
+		expect_share(test, m, i, MDGPU_SCHED_SHARE_ONE / 4, PCT(1));
 		KUNIT_EXPECT_LE_MSG(test, (u64)m->v[i].max_lag,
 				    m->s.timeslice_ns + US(1500),
 				    "vGPU %u lag %lld", i, m->v[i].max_lag);
@@ -480,8 +483,8 @@ static void sched_fixed_share(struct kunit *test)
 	mdgpu_sched_stats_snapshot(&m->s, m->now, &st);
 	idle0 = st.idle_ns;
 	mock_run(m, MS(2000));
-	EXPECT_SHARE(test, m, 0, PCT(25), PCT(1));
-	EXPECT_SHARE(test, m, 1, PCT(25), PCT(1));
+	expect_share(test, m, 0, PCT(25), PCT(1));
+	expect_share(test, m, 1, PCT(25), PCT(1));
 	KUNIT_EXPECT_LE(test, (u64)m->v[0].max_lag,
 			m->s.timeslice_ns + m->chunk_ns);
 	/* The engine idled the other half, with work pending. */
@@ -495,7 +498,7 @@ static void sched_fixed_share(struct kunit *test)
 	m->ideal_ppm[1] = 0;
 	mock_window(m);
 	mock_run(m, MS(1000));
-	EXPECT_SHARE(test, m, 0, PCT(25), PCT(1));
+	expect_share(test, m, 0, PCT(25), PCT(1));
 	e = mdgpu_sched_pick(&m->s, m->now, &budget);
 	while (e) {
 		mock_run_slice(m, container_of(e, struct mock_vgpu, e), U64_MAX);
@@ -529,7 +532,7 @@ static void sched_weighted_shares(struct kunit *test)
 		kunit_info(test, "weight %u share %llu ppm max lag %lld us\n",
 			   100 * (i + 1), mock_share(m, i),
 			   div_s64(m->v[i].max_lag, 1000));
-		EXPECT_SHARE(test, m, i, PCT(10 * (i + 1)), PCT(1));
+		expect_share(test, m, i, PCT(10 * (i + 1)), PCT(1));
 		KUNIT_EXPECT_LE_MSG(test, (u64)m->v[i].max_lag,
 				    m->s.timeslice_ns + US(800),
 				    "vGPU %u lag %lld", i, m->v[i].max_lag);
@@ -566,8 +569,8 @@ static void sched_weight_extremes(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, mock_params(m, 0, 10000, 0, 0, 0), 0);
 	mock_window(m);
 	mock_run(m, MS(1000));
-	EXPECT_SHARE(test, m, 0, PCT(50), PCT(1));
-	EXPECT_SHARE(test, m, 1, PCT(50), PCT(1));
+	expect_share(test, m, 0, PCT(50), PCT(1));
+	expect_share(test, m, 1, PCT(50), PCT(1));
 }
 
 static void sched_caps(struct kunit *test)
@@ -580,8 +583,8 @@ static void sched_caps(struct kunit *test)
 	mock_run(m, MS(10));
 	mock_window(m);
 	mock_run(m, MS(2000));
-	EXPECT_SHARE(test, m, 0, PCT(20), PCT(1));
-	EXPECT_SHARE(test, m, 1, PCT(80), PCT(1));
+	expect_share(test, m, 0, PCT(20), PCT(1));
+	expect_share(test, m, 1, PCT(80), PCT(1));
 	/* Runnable all the time: throttled or waiting when not running. */
 	KUNIT_EXPECT_GT(test, m->v[0].e.stats.throttled_ns, MS(100));
 	KUNIT_EXPECT_GE(test, m->v[0].e.stats.throttled_ns +
@@ -594,14 +597,14 @@ static void sched_caps(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, mock_params(m, 0, 100, 0, 30, 0), 0);
 	mock_window(m);
 	mock_run(m, MS(2000));
-	EXPECT_SHARE(test, m, 0, PCT(30), PCT(1));
+	expect_share(test, m, 0, PCT(30), PCT(1));
 	KUNIT_EXPECT_GT(test, m->idle_with_work, MS(1300));
 
 	/* Cap removed live: it takes the whole engine at once. */
 	KUNIT_ASSERT_EQ(test, mock_params(m, 0, 100, 0, 0, 0), 0);
 	mock_window(m);
 	mock_run(m, MS(500));
-	EXPECT_SHARE(test, m, 0, PCT(100), PCT(1));
+	expect_share(test, m, 0, PCT(100), PCT(1));
 }
 
 static void sched_min_share_and_priority(struct kunit *test)
@@ -619,8 +622,8 @@ static void sched_min_share_and_priority(struct kunit *test)
 	mock_window(m);
 	mock_run(m, MS(3000));
 	/* Strict priority: vGPU 1 (no minimum) gets nothing. */
-	EXPECT_SHARE(test, m, 0, PCT(30), PCT(2));
-	EXPECT_SHARE(test, m, 2, PCT(70), PCT(2));
+	expect_share(test, m, 0, PCT(30), PCT(2));
+	expect_share(test, m, 2, PCT(70), PCT(2));
 	KUNIT_EXPECT_EQ(test, m->v[1].e.stats.run_ns - m->v[1].base_run, 0ULL);
 	KUNIT_EXPECT_LE_MSG(test, (u64)m->v[0].max_lag,
 			    m->s.timeslice_ns + m->chunk_ns,
@@ -674,9 +677,9 @@ static void sched_policy_switch(struct kunit *test)
 	mock_run(m, MS(20));
 	mock_window(m);
 	mock_run(m, MS(2000));
-	EXPECT_SHARE(test, m, 0, PCT(10), PCT(1));
-	EXPECT_SHARE(test, m, 1, PCT(30), PCT(1));
-	EXPECT_SHARE(test, m, 2, PCT(60), PCT(1));
+	expect_share(test, m, 0, PCT(10), PCT(1));
+	expect_share(test, m, 1, PCT(30), PCT(1));
+	expect_share(test, m, 2, PCT(60), PCT(1));
 
 	/* And to fixed share (1/4 each): 75 % busy. */
 	KUNIT_EXPECT_EQ(test, mdgpu_sched_set_policy(&m->s,
@@ -685,8 +688,8 @@ static void sched_policy_switch(struct kunit *test)
 	mock_run(m, MS(20));
 	mock_window(m);
 	mock_run(m, MS(2000));
-	EXPECT_SHARE(test, m, 0, PCT(25), PCT(1));
-	EXPECT_SHARE(test, m, 2, PCT(25), PCT(1));
+	expect_share(test, m, 0, PCT(25), PCT(1));
+	expect_share(test, m, 2, PCT(25), PCT(1));
 
 	/* Back to equal share. */
 	KUNIT_EXPECT_EQ(test, mdgpu_sched_set_policy(&m->s,
@@ -695,8 +698,8 @@ static void sched_policy_switch(struct kunit *test)
 	mock_run(m, MS(20));
 	mock_window(m);
 	mock_run(m, MS(1500));
-	EXPECT_SHARE(test, m, 0, MDGPU_SCHED_SHARE_ONE / 3, PCT(1));
-	EXPECT_SHARE(test, m, 2, MDGPU_SCHED_SHARE_ONE / 3, PCT(1));
+	expect_share(test, m, 0, MDGPU_SCHED_SHARE_ONE / 3, PCT(1));
+	expect_share(test, m, 2, MDGPU_SCHED_SHARE_ONE / 3, PCT(1));
 }
 
 static void sched_arrivals_departures(struct kunit *test)
@@ -712,15 +715,15 @@ static void sched_arrivals_departures(struct kunit *test)
 	mock_window(m);
 	mock_run(m, MS(600));
 	for (i = 0; i < 3; i++)
-		EXPECT_SHARE(test, m, i, MDGPU_SCHED_SHARE_ONE / 3, PCT(1));
+		expect_share(test, m, i, MDGPU_SCHED_SHARE_ONE / 3, PCT(1));
 	KUNIT_EXPECT_LE(test, m->v[2].max_wake_wait,
 			m->s.timeslice_ns + m->chunk_ns);
 	/* One leaves: the other two split the engine. */
 	mock_del(m, 0);
 	mock_window(m);
 	mock_run(m, MS(600));
-	EXPECT_SHARE(test, m, 1, PCT(50), PCT(1));
-	EXPECT_SHARE(test, m, 2, PCT(50), PCT(1));
+	expect_share(test, m, 1, PCT(50), PCT(1));
+	expect_share(test, m, 2, PCT(50), PCT(1));
 	KUNIT_EXPECT_EQ(test, m->s.nr_entities, 2U);
 }
 
@@ -746,7 +749,7 @@ static void sched_idle_credit(struct kunit *test)
 	KUNIT_EXPECT_LE(test, m->v[0].max_run,
 			2 * m->s.timeslice_ns + m->chunk_ns);
 	KUNIT_EXPECT_LE(test, m->v[1].max_wake_wait, 0ULL);
-	EXPECT_SHARE(test, m, 0, PCT(50), PCT(2));
+	expect_share(test, m, 0, PCT(50), PCT(2));
 
 	/* Fixed share: the bucket holds at most two slices after idling. */
 	KUNIT_EXPECT_EQ(test, mdgpu_sched_set_policy(&m->s,
@@ -779,7 +782,7 @@ static void sched_wake_latency(struct kunit *test)
 			2 * m->s.timeslice_ns + m->chunk_ns);
 	KUNIT_EXPECT_GT(test, m->v[3].e.stats.slices, 400ULL);
 	/* It ran all its work: 300 us every 7 ms. */
-	EXPECT_SHARE(test, m, 3, div_u64(US(300) * MDGPU_SCHED_SHARE_ONE,
+	expect_share(test, m, 3, div_u64(US(300) * MDGPU_SCHED_SHARE_ONE,
 					 MS(7)), PCT(1));
 	/* The histogram holds every wait, in log2 us buckets. */
 	for (b = 0; b < MDGPU_SCHED_HIST_BUCKETS; b++)
@@ -862,8 +865,8 @@ static void sched_watchdog(struct kunit *test)
 	/* The others keep their shares. */
 	mock_window(m);
 	mock_run(m, MS(1000));
-	EXPECT_SHARE(test, m, 1, PCT(50), PCT(1));
-	EXPECT_SHARE(test, m, 2, PCT(50), PCT(1));
+	expect_share(test, m, 1, PCT(50), PCT(1));
+	expect_share(test, m, 2, PCT(50), PCT(1));
 	/* Off: nothing expires. */
 	KUNIT_ASSERT_EQ(test, mdgpu_sched_set_watchdog(&m->s, 0), 0);
 	KUNIT_EXPECT_FALSE(test, mdgpu_sched_watchdog_expired(&m->s, NULL,
@@ -898,7 +901,7 @@ static void sched_lag_bound(struct kunit *test)
 					    m->s.timeslice_ns + m->chunk_ns,
 					    "policy %u vGPU %u lag %lld", p, i,
 					    m->v[i].max_lag);
-			EXPECT_SHARE(test, m, i, PCT(25), PCT(1));
+			expect_share(test, m, i, PCT(25), PCT(1));
 		}
 	}
 }
