@@ -6,7 +6,9 @@
  * The scheduler is pure logic over plain data: it never sleeps, takes no
  * lock, allocates nothing and reads no clock. The engine (drivers/engine.c)
  * owns the locking (it calls every function here with its engine lock held)
- * and passes the current time in nanoseconds. KUnit drives the same
+ * and passes the current time in nanoseconds, always from ktime_get_ns()
+ * (drivers/sched_sysfs.c reads statistics and applies tunables with the
+ * same clock). KUnit drives the same
  * functions with a mock engine and a fake clock. Every call is
  * O(number of entities) at worst. See Documentation/scheduler.rst.
  *
@@ -20,6 +22,9 @@
  *   loop: e = mdgpu_sched_pick(); run chunks of e, after each one
  *   mdgpu_sched_charge() with the time it took, then stop running e when
  *   mdgpu_sched_preempt() says so or e went to sleep.
+ *   Tracing: trace_mdgpu_sched_switch() when pick returns an entity other
+ *   than the one that ran before, trace_mdgpu_sched_preempt() when preempt
+ *   returns true for an entity that still has work (include/mdgpu_trace.h).
  *   When mdgpu_sched_pick() returns NULL the engine idles for at most the
  *   budget it returned (U64_MAX: until a wake-up), then picks again; the
  *   fixed-share policy and caps make it idle with work pending.

@@ -334,7 +334,8 @@ bool mdgpu_sched_preempt(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 			s->cur = NULL;
 		return true;
 	}
-	slice_over = now - s->slice_start >= s->slice_budget;
+	slice_over = now < s->slice_start ||
+		     now - s->slice_start >= s->slice_budget;
 	if (e->throttled)
 		goto yield;
 	if (s->policy == MDGPU_SCHED_BEST_EFFORT) {
