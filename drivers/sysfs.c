@@ -7,6 +7,7 @@
 #include <linux/sysfs.h>
 
 #include "mdgpu.h"
+#include "mdgpu_sched_sysfs.h"
 
 static ssize_t backend_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
@@ -62,6 +63,7 @@ static const struct attribute_group mdgpu_parent_group = {
 
 const struct attribute_group *mdgpu_parent_groups[] = {
 	&mdgpu_parent_group,
+	&mdgpu_sched_parent_group,
 	NULL,
 };
 
@@ -102,6 +104,18 @@ static struct attribute *mdgpu_vgpu_attrs[] = {
 	&dev_attr_vram_offset.attr,
 	&dev_attr_vram_size.attr,
 	&dev_attr_reset_count.attr,
+	&mdgpu_dev_attr_weight.attr,
+	&mdgpu_dev_attr_min_share.attr,
+	&mdgpu_dev_attr_cap.attr,
+	&mdgpu_dev_attr_priority.attr,
+	&mdgpu_dev_attr_engine_time_us.attr,
+	&mdgpu_dev_attr_wait_time_us.attr,
+	&mdgpu_dev_attr_throttled_us.attr,
+	&mdgpu_dev_attr_slices.attr,
+	&mdgpu_dev_attr_preemptions.attr,
+	&mdgpu_dev_attr_watchdog_count.attr,
+	&mdgpu_dev_attr_wait_latency_us.attr,
+	&mdgpu_dev_attr_wait_histogram.attr,
 	NULL,
 };
 

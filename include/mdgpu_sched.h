@@ -4,12 +4,17 @@
  * how long.
  *
  * The scheduler is pure logic over plain data: it never sleeps, takes no
- * lock and reads no clock. The engine (drivers/engine.c) owns the locking
- * (it calls every function here with its engine lock held) and passes the
- * current time in nanoseconds. KUnit drives the same functions with a mock
- * engine and a fake clock.
+ * lock, allocates nothing and reads no clock. The engine (drivers/engine.c)
+ * owns the locking (it calls every function here with its engine lock held)
+ * and passes the current time in nanoseconds, always from ktime_get_ns()
+ * (drivers/sched_sysfs.c reads statistics and applies tunables with the
+ * same clock). KUnit drives the same
+ * functions with a mock engine and a fake clock. Every call is
+ * O(number of entities) at worst. See Documentation/scheduler.rst.
  *
  * Protocol, as the engine uses it:
+ *   mdgpu_sched_entity_init(), then set the entity's fixed share with
+ *   mdgpu_sched_entity_set_share() (1 / max instances of its type), then
  *   mdgpu_sched_add() when a vGPU's engine context is created,
  *   mdgpu_sched_remove() before it is freed;
  *   mdgpu_sched_wake() when it gets work (doorbell), mdgpu_sched_sleep()
@@ -17,6 +22,17 @@
  *   loop: e = mdgpu_sched_pick(); run chunks of e, after each one
  *   mdgpu_sched_charge() with the time it took, then stop running e when
  *   mdgpu_sched_preempt() says so or e went to sleep.
+ *   Tracing: trace_mdgpu_sched_switch() when pick returns an entity other
+ *   than the one that ran before, trace_mdgpu_sched_preempt() when preempt
+ *   returns true for an entity that still has work (include/mdgpu_trace.h).
+ *   When mdgpu_sched_pick() returns NULL the engine idles for at most the
+ *   budget it returned (U64_MAX: until a wake-up), then picks again; the
+ *   fixed-share policy and caps make it idle with work pending.
+ *   Watchdog: the engine sums the engine time of the job (command) it is
+ *   running and, after each chunk, asks mdgpu_sched_watchdog_expired();
+ *   when it says so the engine puts that vGPU into its error state (reason
+ *   watchdog), stops its ring, calls mdgpu_sched_watchdog_fire() (which
+ *   counts it and puts the entity to sleep) and picks again.
  */
 #ifndef _MDGPU_SCHED_H
 #define _MDGPU_SCHED_H
@@ -25,15 +41,114 @@
 #include <linux/types.h>
 
 /**
+ * enum mdgpu_sched_policy - how a parent's engine time is shared
+ * @MDGPU_SCHED_BEST_EFFORT: work-conserving round robin, one slice each
+ * @MDGPU_SCHED_EQUAL_SHARE: equal engine time among vGPUs with work
+ * @MDGPU_SCHED_FIXED_SHARE: each vGPU at most its type's share, reserved
+ *			     even while it is idle (the engine idles)
+ * @MDGPU_SCHED_WEIGHTED: strict priority classes, weighted fair within a
+ *			  class, with guaranteed minimum shares and caps
+ * @MDGPU_SCHED_NR_POLICIES: number of policies
+ */
+enum mdgpu_sched_policy {
+	MDGPU_SCHED_BEST_EFFORT,
+	MDGPU_SCHED_EQUAL_SHARE,
+	MDGPU_SCHED_FIXED_SHARE,
+	MDGPU_SCHED_WEIGHTED,
+	MDGPU_SCHED_NR_POLICIES,
+};
+
+#define MDGPU_SCHED_TIMESLICE_DEFAULT_NS	(2 * 1000 * 1000ULL)
+#define MDGPU_SCHED_TIMESLICE_MIN_NS		(100 * 1000ULL)
+#define MDGPU_SCHED_TIMESLICE_MAX_NS		(100 * 1000 * 1000ULL)
+#define MDGPU_SCHED_WATCHDOG_DEFAULT_NS		(2000 * 1000 * 1000ULL)
+#define MDGPU_SCHED_WATCHDOG_MAX_NS		(60000 * 1000 * 1000ULL)
+#define MDGPU_SCHED_WEIGHT_MIN			1
+#define MDGPU_SCHED_WEIGHT_MAX			10000
+#define MDGPU_SCHED_WEIGHT_DEFAULT		100
+#define MDGPU_SCHED_PRIO_MAX			7
+/* Shares (fixed share, min_share, cap) in parts per million. */
+#define MDGPU_SCHED_SHARE_ONE			1000000U
+#define MDGPU_SCHED_PERCENT			10000U
+/* Wait-latency histogram: bucket 0 < 2 us, bucket k in [2^k, 2^(k+1)) us. */
+#define MDGPU_SCHED_HIST_BUCKETS		16
+
+/**
+ * struct mdgpu_sched_params - per-vGPU tunables (used by the weighted policy)
+ * @weight: relative share within the priority class, 1..10000
+ * @min_share: guaranteed share while the vGPU has work, percent 0..100
+ * @cap: most engine time the vGPU may use, percent 1..100, 0 = no cap
+ * @priority: strict priority class 0..7, 7 runs first
+ */
+struct mdgpu_sched_params {
+	u32 weight;
+	u32 min_share;
+	u32 cap;
+	u32 priority;
+};
+
+/**
+ * struct mdgpu_sched_entity_stats - accounting of one entity (all ns)
+ * @run_ns: engine time used
+ * @wait_ns: time it had work, was allowed to run and did not
+ * @throttled_ns: time it had work but its cap or fixed share held it back
+ * @slices: times it was picked, or its slice renewed
+ * @preemptions: times it was told to yield with work left
+ * @watchdog: jobs stopped by the watchdog
+ * @wait_avg_ns: moving average (1/8) of the wait latencies
+ * @wait_hist: wait latencies (ready to picked), log2 buckets of us
+ */
+struct mdgpu_sched_entity_stats {
+	u64 run_ns;
+	u64 wait_ns;
+	u64 throttled_ns;
+	u64 slices;
+	u64 preemptions;
+	u64 watchdog;
+	u64 wait_avg_ns;
+	u64 wait_hist[MDGPU_SCHED_HIST_BUCKETS];
+};
+
+/**
  * struct mdgpu_sched_entity - one vGPU as the scheduler sees it
  * @node: link in mdgpu_sched::entities
  * @runnable: the vGPU has work
- * @vtime: virtual time used for fair ordering (policy private)
+ * @vtime: virtual time used for fair ordering (weighted engine time)
+ * @params: tunables, changed only through mdgpu_sched_entity_set_params()
+ * @share: fixed share in ppm (1 / max instances of the type)
+ * @tokens: cap / fixed-share bucket, ns of engine time it may still use
+ * @min_credit: ns of engine time owed to meet its min_share
+ * @last_update: time of the last accounting update
+ * @ready_since: time it became ready to run (for the wait latency)
+ * @ready: @ready_since is armed
+ * @throttled: held back by its cap or fixed share at @last_update
+ * @stats: accounting
  */
 struct mdgpu_sched_entity {
 	struct list_head node;
 	bool runnable;
 	u64 vtime;
+	struct mdgpu_sched_params params;
+	u32 share;
+	s64 tokens;
+	s64 min_credit;
+	u64 last_update;
+	u64 ready_since;
+	bool ready;
+	bool throttled;
+	struct mdgpu_sched_entity_stats stats;
+};
+
+/**
+ * struct mdgpu_sched_stats - accounting of one parent's engine (ns)
+ * @busy_ns: engine time charged to entities
+ * @idle_ns: time the engine had nothing picked
+ * @switches: picks of an entity other than the previous one
+ */
+struct mdgpu_sched_stats {
+	u64 busy_ns;
+	u64 idle_ns;
+	u64 switches;
 };
 
 /**
@@ -41,21 +156,40 @@ struct mdgpu_sched_entity {
  * @entities: every entity, runnable or not, in round-robin order
  * @nr_entities: number of entries in @entities
  * @timeslice_ns: how long a vGPU runs before it can be preempted
- * @current: the entity picked last, or NULL
- * @slice_start: time @current was picked
+ * @cur: the entity picked last and not yet preempted, or NULL
+ * @last: the entity that ran last (for switch counting), or NULL
+ * @slice_start: time @cur was picked or its slice renewed
+ * @slice_budget: length of @cur's slice, ns
+ * @cur_owed: @cur was picked to pay back its minimum share
+ * @policy: enum mdgpu_sched_policy
+ * @watchdog_ns: per-job engine time limit, 0 = off
+ * @vclock: per priority class, the virtual time of the entity picked last
+ * @idle: nothing is picked; @idle_since is when the engine went idle
+ * @idle_since: see @idle
+ * @stats: accounting
  */
 struct mdgpu_sched {
 	struct list_head entities;
 	unsigned int nr_entities;
 	u64 timeslice_ns;
-	struct mdgpu_sched_entity *current;
+	struct mdgpu_sched_entity *cur;
+	struct mdgpu_sched_entity *last;
 	u64 slice_start;
+	u64 slice_budget;
+	bool cur_owed;
+	enum mdgpu_sched_policy policy;
+	u64 watchdog_ns;
+	u64 vclock[MDGPU_SCHED_PRIO_MAX + 1];
+	bool idle;
+	u64 idle_since;
+	struct mdgpu_sched_stats stats;
 };
 
-#define MDGPU_SCHED_TIMESLICE_DEFAULT_NS	(2 * 1000 * 1000)
-
+/* sched_core.c: the engine's calls */
 void mdgpu_sched_init(struct mdgpu_sched *s);
 void mdgpu_sched_entity_init(struct mdgpu_sched_entity *e);
+void mdgpu_sched_entity_set_share(struct mdgpu_sched_entity *e,
+				  unsigned int max_instances);
 void mdgpu_sched_add(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 		     u64 now);
 void mdgpu_sched_remove(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
@@ -70,5 +204,35 @@ void mdgpu_sched_charge(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 			u64 ran_ns, u64 now);
 bool mdgpu_sched_preempt(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 			 u64 now);
+
+/* sched_watchdog.c */
+bool mdgpu_sched_watchdog_expired(const struct mdgpu_sched *s,
+				  const struct mdgpu_sched_entity *e,
+				  u64 job_ns);
+void mdgpu_sched_watchdog_fire(struct mdgpu_sched *s,
+			       struct mdgpu_sched_entity *e, u64 now);
+
+/* sched_tunables.c: validated changes; on error nothing changes */
+const char *mdgpu_sched_policy_name(enum mdgpu_sched_policy policy);
+int mdgpu_sched_policy_parse(const char *buf);
+int mdgpu_sched_set_policy(struct mdgpu_sched *s, int policy, u64 now);
+int mdgpu_sched_check_timeslice(u64 ns);
+int mdgpu_sched_set_timeslice(struct mdgpu_sched *s, u64 ns);
+int mdgpu_sched_check_watchdog(u64 ns);
+int mdgpu_sched_set_watchdog(struct mdgpu_sched *s, u64 ns);
+int mdgpu_sched_check_params(const struct mdgpu_sched *s,
+			     const struct mdgpu_sched_entity *e,
+			     const struct mdgpu_sched_params *p);
+int mdgpu_sched_entity_set_params(struct mdgpu_sched *s,
+				  struct mdgpu_sched_entity *e,
+				  const struct mdgpu_sched_params *p,
+				  u64 now);
+
+/* sched_stats.c: consistent snapshots, brought up to @now */
+void mdgpu_sched_stats_snapshot(struct mdgpu_sched *s, u64 now,
+				struct mdgpu_sched_stats *out);
+void mdgpu_sched_entity_stats_snapshot(struct mdgpu_sched *s,
+				       struct mdgpu_sched_entity *e, u64 now,
+				       struct mdgpu_sched_entity_stats *out);
 
 #endif /* _MDGPU_SCHED_H */

@@ -9,8 +9,9 @@
  * first so the admin gets a precise message, and the kernel checks again:
  * when it refuses, its errno is shown.
  *
- * The scheduler that will own these files is planned; until the module
- * exports a file, get and set say that this module does not support it.
+ * The files belong to the scheduler (Documentation/scheduler.rst); a module
+ * that does not export a file makes get and set say that it does not
+ * support it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,7 +23,7 @@
 #include "mdgpuctl.h"
 
 static const char *const mdg_policies[] = {
-	"best-effort", "equal-share", "fixed-share", "weighted", NULL
+	"best_effort", "equal_share", "fixed_share", "weighted", NULL
 };
 
 const struct mdg_tunable mdg_tunables[] = {

@@ -215,15 +215,35 @@ done <"$work/plan"
 expect "the kernel places instances where fit predicted ($(wc -l <"$work/plan") of them)" \
 	test $bad = 0 -a "$(wc -l <"$work/plan")" -eq 5
 
-# --- tunables: not supported yet, validated anyway
+# --- tunables: validated by mdgpuctl, then by the scheduler when the
+# module has its files (checked both ways, so this test runs against a
+# module with or without the engine)
 
-run 3 "get sim0 policy: not supported by this module" "$ctl" get sim0 policy
-expect "  ... and it says so, naming the file" \
-	grep -q "not supported by this mdgpu module (no /sys/class/mdgpu/sim0/policy)" "$work/err"
+if [ -e /sys/class/mdgpu/sim0/policy ]; then
+	run 0 "get sim0 policy" "$ctl" get sim0 policy
+	expect "  ... best_effort by default" grep -qx best_effort "$work/out"
+	run 0 "set sim0 policy=weighted timeslice_us=1000" "$ctl" set sim0 \
+		policy=weighted timeslice_us=1000
+	expect "  ... the kernel has them" \
+		grep -qx 1000 /sys/class/mdgpu/sim0/timeslice_us
+	run 0 "set UUID weight=5 min_share=20 cap=50 priority=3" "$ctl" set "$u1" \
+		weight=5 min_share=20 cap=50 priority=3
+	expect "  ... read back" test "$("$ctl" get "$u1" cap)" = 50
+	run 4 "set UUID cap=10 (below min_share): the kernel refuses" "$ctl" set "$u1" cap=10
+	expect "  ... and cap did not change" test "$("$ctl" get "$u1" cap)" = 50
+	run 0 "set UUID min_share=0 cap=0 priority=0 weight=100" "$ctl" set "$u1" \
+		min_share=0 cap=0 priority=0 weight=100
+	run 0 "set sim0 policy=best_effort timeslice_us=2000" "$ctl" set sim0 \
+		policy=best_effort timeslice_us=2000
+else
+	run 3 "get sim0 policy: not supported by this module" "$ctl" get sim0 policy
+	expect "  ... and it says so, naming the file" \
+		grep -q "not supported by this mdgpu module (no /sys/class/mdgpu/sim0/policy)" "$work/err"
+	run 3 "set UUID weight=5: not supported by this module" "$ctl" set "$u1" weight=5
+fi
 run 0 "get UUID (all tunables listed)" "$ctl" get "$u1"
 run 2 "set UUID weight=0: out of range" "$ctl" set "$u1" weight=0
 expect "  ... and the message gives the range" grep -q "out of range 1-10000" "$work/err"
-run 3 "set UUID weight=5: not supported by this module" "$ctl" set "$u1" weight=5
 run 2 "set sim0 weight=5: per-vGPU tunable on a parent" "$ctl" set sim0 weight=5
 run 0 "list tunables" "$ctl" list tunables
 

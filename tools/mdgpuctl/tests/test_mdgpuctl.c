@@ -301,7 +301,7 @@ static int test_tunable_validation(void)
 	CHECK_INT(mdg_tunable_check(ts, "2000", why, sizeof(why)), 0);
 	CHECK_INT(mdg_tunable_check(p, "weighted", why, sizeof(why)), 0);
 	CHECK_INT(mdg_tunable_check(p, "fastest", why, sizeof(why)), -EINVAL);
-	CHECK_HAS(why, "best-effort|equal-share");
+	CHECK_HAS(why, "best_effort|equal_share");
 	CHECK_INT(mdg_tunable_check(mdg_tunable_find("cap"), "-1", why,
 				    sizeof(why)), -EINVAL);
 	return TAP_PASS;
