@@ -142,9 +142,12 @@ static inline bool eng_open(struct __test_metadata *_metadata,
 				       v->uuid)) {
 		return false;
 	}
-	if (f->cdev && !mdgpu_cdev_available(v->uuid))
+	if (f->cdev && !mdgpu_cdev_available(v->uuid)) {
+		/* Teardown does not run after a setup that skipped. */
+		mdgpu_remove_all(&f->created);
 		SKIP(return false, "kernel %s has no VFIO cdev/iommufd",
 		     getenv("MDGPU_KERNEL_RELEASE") ?: "");
+	}
 	ret = mdgpu_attach(&v->g, v->uuid, f->cdev ? MDGPU_OPEN_CDEV :
 			 MDGPU_OPEN_GROUP);
 	EXPECT_OK(ret) TH_LOG("mdgpu_attach(%s, %s)", v->uuid,
