@@ -11,7 +11,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 
-#include "mdgpu_engine.h"
+#include "engine_common.h"
 
 /* Seconds a stop of a busy engine may take, even on the KASAN kernel. */
 #define PROMPT_S	3.0

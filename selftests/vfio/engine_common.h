@@ -5,8 +5,8 @@
  * layout, deterministic test data and a kernel log check. Included once per
  * program, after mdgpu_harness.h.
  */
-#ifndef MDGPU_ENGINE_H
-#define MDGPU_ENGINE_H
+#ifndef MDGPU_ENGINE_COMMON_H
+#define MDGPU_ENGINE_COMMON_H
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -225,4 +225,4 @@ static inline void eng_teardown(struct __test_metadata *_metadata,
 				 __e.head, __e.header, __e.status);	\
 } while (0)
 
-#endif /* MDGPU_ENGINE_H */
+#endif /* MDGPU_ENGINE_COMMON_H */
