@@ -382,17 +382,19 @@ static int mdgpu_engine_signal(struct mdgpu_engine *eng,
 
 /*
  * Run one chunk of the context: decode the command at HEAD if needed, run
- * its next chunk, and retire it when complete.
+ * its next chunk, and retire it when complete. *@op is set to the opcode
+ * run, or 0xff if none.
  * Return: the number of commands completed (0 or 1).
  */
 static unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
-				      struct mdgpu_vgpu *vgpu)
+				      struct mdgpu_vgpu *vgpu, u8 *op)
 {
 	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
 	unsigned int completed = 0;
 	u64 len;
 	int ret;
 
+	*op = 0xff;
 	mutex_lock(&vgpu->lock);
 	if (!mdgpu_ctx_has_work(ctx))
 		goto out;
@@ -401,6 +403,7 @@ static unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
 		if (ret)
 			goto out_ret;
 	}
+	*op = ctx->cur.op;
 	len = mdgpu_cmd_chunk(&ctx->cur, ctx->cur_done);
 	switch (ctx->cur.op) {
 	case MDGPU_OP_FILL:
@@ -453,21 +456,24 @@ static void mdgpu_engine_run(struct mdgpu_engine *eng,
 {
 	struct mdgpu_vgpu *vgpu = ctx_to_vgpu(ctx);
 	unsigned int completed;
-	u64 t0, t1;
+	u64 t0, t1, ran;
 	bool stop;
+	u8 op;
 
 	do {
 		t0 = mdgpu_engine_time(eng);
-		completed = mdgpu_engine_step(eng, vgpu);
+		completed = mdgpu_engine_step(eng, vgpu, &op);
 		t1 = mdgpu_engine_time(eng);
+		ran = t1 - t0;
 
 		spin_lock(&eng->lock);
-		mdgpu_sched_charge(&eng->sched, &ctx->entity, t1 - t0, t1);
-		ctx->stats.busy_ns += t1 - t0;
+		mdgpu_sched_charge(&eng->sched, &ctx->entity, ran, t1);
+		ctx->stats.busy_ns += ran;
 		ctx->stats.chunks++;
 		ctx->stats.cmds += completed;
-		if (t1 - t0 > eng->max_chunk_ns)
-			eng->max_chunk_ns = t1 - t0;
+		ctx->stats.max_chunk_ns = max(ctx->stats.max_chunk_ns, ran);
+		if (op < ARRAY_SIZE(eng->max_chunk_ns))
+			eng->max_chunk_ns[op] = max(eng->max_chunk_ns[op], ran);
 		stop = !ctx->runnable ||
 		       mdgpu_sched_preempt(&eng->sched, &ctx->entity, t1);
 		spin_unlock(&eng->lock);
@@ -683,8 +689,15 @@ void mdgpu_engine_stop(struct mdgpu_parent *parent)
 		return;
 	kthread_stop(eng->thread);
 	eng->thread = NULL;
-	dev_dbg(&parent->dev, "engine stopped, longest chunk %llu ns\n",
-		eng->max_chunk_ns);
+	dev_dbg(&parent->dev,
+		"engine stopped; longest chunk (ns): nop %llu fill %llu copy %llu dma %llu fence %llu timestamp %llu compute %llu\n",
+		eng->max_chunk_ns[MDGPU_OP_NOP],
+		eng->max_chunk_ns[MDGPU_OP_FILL],
+		eng->max_chunk_ns[MDGPU_OP_COPY],
+		eng->max_chunk_ns[MDGPU_OP_DMA],
+		eng->max_chunk_ns[MDGPU_OP_FENCE],
+		eng->max_chunk_ns[MDGPU_OP_TIMESTAMP],
+		eng->max_chunk_ns[MDGPU_OP_COMPUTE]);
 }
 
 /**
@@ -861,9 +874,8 @@ void mdgpu_engine_reg_write(void *opaque, const struct mdgpu_reg *reg,
 		mdgpu_ctx_check_ring(vgpu);
 		break;
 	case MDGPU_REG_RING_CTRL:
-		if (val & MDGPU_RING_CTRL_RESET) {
+		if (val & MDGPU_RING_CTRL_RESET)
 			mdgpu_ctx_ring_reset(ctx);
-		}
 		if (!(val & MDGPU_RING_CTRL_ENABLE)) {
 			ctx->enabled = false;
 		} else if (!ctx->enabled) {

@@ -34,12 +34,14 @@ struct mdgpu_vgpu;
  * @busy_ns: engine time used, as charged to the scheduler
  * @errors: times the context entered the error state
  * @chunks: chunks run
+ * @max_chunk_ns: the longest chunk
  */
 struct mdgpu_engine_stats {
 	u64 cmds;
 	u64 busy_ns;
 	u64 errors;
 	u64 chunks;
+	u64 max_chunk_ns;
 };
 
 /**
@@ -119,7 +121,7 @@ struct mdgpu_engine_ctx {
  * @pattern: FILL pattern buffer of MDGPU_CHUNK_BYTES, thread only
  * @pattern_value: the value @pattern holds
  * @pattern_valid: @pattern holds @pattern_value
- * @max_chunk_ns: the longest chunk so far (under @lock)
+ * @max_chunk_ns: the longest chunk so far of each opcode (under @lock)
  * @dw: the command being decoded, thread only
  */
 struct mdgpu_engine {
@@ -138,7 +140,7 @@ struct mdgpu_engine {
 	u8 *pattern;
 	u32 pattern_value;
 	bool pattern_valid;
-	u64 max_chunk_ns;
+	u64 max_chunk_ns[MDGPU_OP_COMPUTE + 1];
 	u32 dw[MDGPU_CMD_MAX_NDW];
 };
 

@@ -63,6 +63,20 @@ echo
 echo "--- display: a mode set through the registers, seen through the dma-buf"
 tools/mdgpu-fbdemo "${uuids[0]}" "$out/scanout-${uuids[0]}.png" 800 600
 echo
+echo "--- the engine: every vGPU draws its own picture at the same time"
+echo "    (FILL rectangles, a DMA from guest memory, COPY blits, COMPUTE, an"
+echo "    interrupting FENCE; each checked pixel by pixel, then its scanout saved)"
+pids=()
+for i in "${!uuids[@]}"; do
+	tools/mdgpu-draw "${uuids[i]}" "$i" "$out/engine-$i-${uuids[i]}.png" &
+	pids+=($!)
+done
+draw_rc=0
+for pid in "${pids[@]}"; do
+	wait "$pid" || draw_rc=1
+done
+[ "$draw_rc" -eq 0 ] && echo "  all pictures correct" || echo "  SOME PICTURES ARE WRONG"
+echo
 echo "--- removing the instances"
 for u in "${uuids[@]}"; do
 	run sh -c "echo 1 > /sys/bus/mdev/devices/$u/remove"

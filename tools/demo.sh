@@ -21,4 +21,4 @@ echo "demo: booting $kernel under QEMU (software emulation, ~30 s)..."
 bash selftests/vm/run-vm.sh --kernel "$kd" --timeout 600 -v --outdir "$out" \
 	--log "$repo/build/demo.log" --script tools/demo-guest.sh -- "$ko" "$out" |
 	sed -n '/^=== mdgpu demo/,/^=== end of demo/p'
-ls "$out"/*.png >/dev/null 2>&1 && echo "demo: scanout pictures: $(ls "$out"/*.png)"
+ls "$out"/*.png >/dev/null 2>&1 && { echo "demo: scanout pictures:"; ls "$out"/*.png | sed "s/^/  /"; }

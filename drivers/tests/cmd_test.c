@@ -438,4 +438,5 @@ static struct kunit_suite mdgpu_cmd_suite = {
 	.name = "mdgpu_cmd",
 	.test_cases = mdgpu_cmd_cases,
 };
+
 kunit_test_suite(mdgpu_cmd_suite);

@@ -95,4 +95,5 @@ static struct kunit_suite mdgpu_ring_suite = {
 	.name = "mdgpu_ring",
 	.test_cases = mdgpu_ring_cases,
 };
+
 kunit_test_suite(mdgpu_ring_suite);

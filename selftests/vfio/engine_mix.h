@@ -10,7 +10,7 @@
 
 #include <stdarg.h>
 
-#include "mdgpu_engine.h"
+#include "engine_common.h"
 
 #define MIX_AREA	(256u << 10)	/* VRAM work area the mix writes */
 #define MIX_HOST	(64u << 10)	/* its DMA buffer */

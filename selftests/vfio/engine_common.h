@@ -5,8 +5,8 @@
  * layout, deterministic test data and a kernel log check. Included once per
  * program, after mdgpu_harness.h.
  */
-#ifndef MDGPU_ENGINE_H
-#define MDGPU_ENGINE_H
+#ifndef MDGPU_ENGINE_COMMON_H
+#define MDGPU_ENGINE_COMMON_H
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -142,9 +142,12 @@ static inline bool eng_open(struct __test_metadata *_metadata,
 				       v->uuid)) {
 		return false;
 	}
-	if (f->cdev && !mdgpu_cdev_available(v->uuid))
+	if (f->cdev && !mdgpu_cdev_available(v->uuid)) {
+		/* Teardown does not run after a setup that skipped. */
+		mdgpu_remove_all(&f->created);
 		SKIP(return false, "kernel %s has no VFIO cdev/iommufd",
 		     getenv("MDGPU_KERNEL_RELEASE") ?: "");
+	}
 	ret = mdgpu_attach(&v->g, v->uuid, f->cdev ? MDGPU_OPEN_CDEV :
 			 MDGPU_OPEN_GROUP);
 	EXPECT_OK(ret) TH_LOG("mdgpu_attach(%s, %s)", v->uuid,
@@ -222,4 +225,4 @@ static inline void eng_teardown(struct __test_metadata *_metadata,
 				 __e.head, __e.header, __e.status);	\
 } while (0)
 
-#endif /* MDGPU_ENGINE_H */
+#endif /* MDGPU_ENGINE_COMMON_H */
