@@ -25,6 +25,7 @@
  * context and waits until the thread no longer runs it.
  */
 #include <linux/delay.h>
+#include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -32,15 +33,23 @@
 #include <linux/vmalloc.h>
 
 #include "mdgpu.h"
+#include "mdgpu_trace.h"
 
 static struct mdgpu_vgpu *ctx_to_vgpu(struct mdgpu_engine_ctx *ctx)
 {
 	return container_of(ctx, struct mdgpu_vgpu, engine);
 }
 
+/* Engine time as the guest sees it (TIMESTAMP): ns since the engine started. */
 static u64 mdgpu_engine_time(struct mdgpu_engine *eng)
 {
 	return ktime_get_ns() - eng->start_ns;
+}
+
+/* The scheduler's clock, shared with drivers/sched_sysfs.c. */
+static u64 mdgpu_sched_now(void)
+{
+	return ktime_get_ns();
 }
 
 /* The context has commands to run. Caller holds vgpu->lock. */
@@ -67,12 +76,12 @@ static void mdgpu_ctx_update(struct mdgpu_vgpu *vgpu)
 		ctx->runnable = work;
 		if (work) {
 			mdgpu_sched_wake(&eng->sched, &ctx->entity,
-					 mdgpu_engine_time(eng));
+					 mdgpu_sched_now());
 			eng->kicked = true;
 			wake = true;
 		} else {
 			mdgpu_sched_sleep(&eng->sched, &ctx->entity,
-					  mdgpu_engine_time(eng));
+					  mdgpu_sched_now());
 		}
 	}
 	spin_unlock(&eng->lock);
@@ -216,6 +225,7 @@ static int mdgpu_ctx_fetch(struct mdgpu_engine *eng, struct mdgpu_vgpu *vgpu)
 	if (err)
 		goto fail;
 	ctx->cur_valid = true;
+	ctx->job_ns = 0;
 	ctx->cur_done = 0;
 	return 0;
 
@@ -450,20 +460,59 @@ out:
 	return completed;
 }
 
+static const guid_t *mdgpu_vgpu_guid(struct mdgpu_vgpu *vgpu)
+{
+	return &to_mdev_device(vgpu->vdev.dev)->uuid;
+}
+
+/*
+ * Add @ran to the engine time of the job (command) the context is in, and
+ * stop the context into its error state if the job ran past the parent's
+ * watchdog limit. Called by the engine thread between chunks.
+ * Return: true if the watchdog fired.
+ */
+static bool mdgpu_engine_watchdog(struct mdgpu_engine *eng,
+				  struct mdgpu_vgpu *vgpu, u64 ran)
+{
+	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+	bool fired = false;
+
+	mutex_lock(&vgpu->lock);
+	if (ctx->cur_valid && !ctx->error) {
+		ctx->job_ns += ran;
+		spin_lock(&eng->lock);
+		fired = mdgpu_sched_watchdog_expired(&eng->sched,
+						     &ctx->entity,
+						     ctx->job_ns);
+		spin_unlock(&eng->lock);
+		if (fired)
+			mdgpu_ctx_fail(vgpu, MDGPU_ERR_WATCHDOG, ctx->head,
+				       mdgpu_ctx_cur_header(ctx));
+	}
+	mutex_unlock(&vgpu->lock);
+	if (fired) {
+		spin_lock(&eng->lock);
+		mdgpu_sched_watchdog_fire(&eng->sched, &ctx->entity,
+					  mdgpu_sched_now());
+		spin_unlock(&eng->lock);
+	}
+	return fired;
+}
+
 /* Run @ctx chunk by chunk until it is preempted or out of work. */
 static void mdgpu_engine_run(struct mdgpu_engine *eng,
 			     struct mdgpu_engine_ctx *ctx)
 {
 	struct mdgpu_vgpu *vgpu = ctx_to_vgpu(ctx);
+	u64 t0, t1, ran, slice_start = mdgpu_sched_now();
 	unsigned int completed;
-	u64 t0, t1, ran;
 	bool stop;
 	u8 op;
 
 	do {
-		t0 = mdgpu_engine_time(eng);
+		t0 = mdgpu_sched_now();
 		completed = mdgpu_engine_step(eng, vgpu, &op);
-		t1 = mdgpu_engine_time(eng);
+		t1 = mdgpu_sched_now();
 		ran = t1 - t0;
 
 		spin_lock(&eng->lock);
@@ -474,27 +523,68 @@ static void mdgpu_engine_run(struct mdgpu_engine *eng,
 		ctx->stats.max_chunk_ns = max(ctx->stats.max_chunk_ns, ran);
 		if (op < ARRAY_SIZE(eng->max_chunk_ns))
 			eng->max_chunk_ns[op] = max(eng->max_chunk_ns[op], ran);
-		stop = !ctx->runnable ||
-		       mdgpu_sched_preempt(&eng->sched, &ctx->entity, t1);
+		stop = !ctx->runnable;
+		if (!stop &&
+		    mdgpu_sched_preempt(&eng->sched, &ctx->entity, t1)) {
+			stop = true;
+			trace_mdgpu_sched_preempt(eng->index,
+						  mdgpu_vgpu_guid(vgpu),
+						  t1 - slice_start,
+						  ctx->entity.throttled);
+		}
 		spin_unlock(&eng->lock);
+		if (!stop && !completed)
+			stop = mdgpu_engine_watchdog(eng, vgpu, ran);
 		cond_resched();
 	} while (!stop && !kthread_should_stop());
+}
+
+/*
+ * Idle until a doorbell or for @budget ns (U64_MAX: until a doorbell).
+ * A high-resolution timeout: fixed shares and caps idle the engine for
+ * fractions of a slice, far below a jiffy.
+ */
+static void mdgpu_engine_idle(struct mdgpu_engine *eng, u64 budget)
+{
+	DEFINE_WAIT(wait);
+	ktime_t t;
+
+	prepare_to_wait(&eng->wq, &wait, TASK_INTERRUPTIBLE);
+	if (!READ_ONCE(eng->kicked) && !kthread_should_stop()) {
+		if (budget == U64_MAX) {
+			schedule();
+		} else {
+			t = ns_to_ktime(min_t(u64, budget, NSEC_PER_SEC));
+			schedule_hrtimeout_range(&t, 20 * NSEC_PER_USEC,
+						 HRTIMER_MODE_REL);
+		}
+	}
+	finish_wait(&eng->wq, &wait);
 }
 
 static int mdgpu_engine_thread(void *data)
 {
 	struct mdgpu_engine *eng = data;
 	struct mdgpu_sched_entity *e;
-	long timeout;
 	u64 budget;
 
 	while (!kthread_should_stop()) {
 		spin_lock(&eng->lock);
 		eng->kicked = false;
-		e = mdgpu_sched_pick(&eng->sched, mdgpu_engine_time(eng),
-				     &budget);
+		e = mdgpu_sched_pick(&eng->sched, mdgpu_sched_now(), &budget);
 		eng->running = e ? container_of(e, struct mdgpu_engine_ctx,
 						entity) : NULL;
+		if (e) {
+			const guid_t *next =
+				mdgpu_vgpu_guid(ctx_to_vgpu(eng->running));
+
+			/* The previous vGPU may be gone: keep its UUID only. */
+			if (!guid_equal(next, &eng->last_guid))
+				trace_mdgpu_sched_switch(eng->index,
+							 &eng->last_guid,
+							 next, budget);
+			guid_copy(&eng->last_guid, next);
+		}
 		spin_unlock(&eng->lock);
 
 		if (e) {
@@ -506,14 +596,7 @@ static int mdgpu_engine_thread(void *data)
 			continue;
 		}
 		wake_up_all(&eng->idle_wq);
-		if (budget == U64_MAX)
-			timeout = MAX_SCHEDULE_TIMEOUT;
-		else
-			timeout = nsecs_to_jiffies(budget) + 1;
-		wait_event_interruptible_timeout(eng->wq,
-						 READ_ONCE(eng->kicked) ||
-						 kthread_should_stop(),
-						 timeout);
+		mdgpu_engine_idle(eng, budget);
 	}
 	return 0;
 }
@@ -545,7 +628,11 @@ void mdgpu_engine_ctx_init(struct mdgpu_vgpu *vgpu)
 	memset(ctx, 0, sizeof(*ctx));
 	mdgpu_sched_entity_init(&ctx->entity);
 	spin_lock(&eng->lock);
-	mdgpu_sched_add(&eng->sched, &ctx->entity, mdgpu_engine_time(eng));
+	/* Its fixed share: 1 / (instances of its type the parent holds). */
+	mdgpu_sched_entity_set_share(&ctx->entity,
+				     div64_u64(vgpu->parent->vram_size,
+					       vgpu->vram_size));
+	mdgpu_sched_add(&eng->sched, &ctx->entity, mdgpu_sched_now());
 	spin_unlock(&eng->lock);
 }
 
@@ -559,7 +646,7 @@ void mdgpu_engine_ctx_fini(struct mdgpu_vgpu *vgpu)
 	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
 
 	spin_lock(&eng->lock);
-	mdgpu_sched_remove(&eng->sched, &ctx->entity, mdgpu_engine_time(eng));
+	mdgpu_sched_remove(&eng->sched, &ctx->entity, mdgpu_sched_now());
 	ctx->runnable = false;
 	spin_unlock(&eng->lock);
 	wait_event(eng->idle_wq, !mdgpu_engine_runs(eng, ctx));
@@ -656,6 +743,7 @@ int mdgpu_engine_create(struct mdgpu_parent *parent)
 	init_waitqueue_head(&eng->wq);
 	init_waitqueue_head(&eng->idle_wq);
 	eng->start_ns = ktime_get_ns();
+	eng->index = parent->index;
 	eng->thread = kthread_run(mdgpu_engine_thread, eng, "mdgpu-eng/%u",
 				  parent->index);
 	if (IS_ERR(eng->thread)) {

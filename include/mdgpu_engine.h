@@ -13,6 +13,7 @@
 
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uuid.h>
 #include <linux/wait.h>
 
 #include "mdgpu_cmd.h"
@@ -97,6 +98,7 @@ struct mdgpu_engine_ctx {
 	struct mdgpu_cmd cur;
 	bool cur_valid;
 	u64 cur_done;
+	u64 job_ns;
 
 	struct mdgpu_sched_entity entity;
 	bool runnable;
@@ -142,6 +144,8 @@ struct mdgpu_engine {
 	bool pattern_valid;
 	u64 max_chunk_ns[MDGPU_OP_COMPUTE + 1];
 	u32 dw[MDGPU_CMD_MAX_NDW];
+	unsigned int index;
+	guid_t last_guid;
 };
 
 #endif /* _MDGPU_ENGINE_H */

@@ -16,4 +16,9 @@ tools/mdgpu-bench "$u" "$m"
 echo 1 >"/sys/bus/mdev/devices/$u/remove"
 echo 1 >"/sys/bus/mdev/devices/$m/remove"
 rmmod mtty mdgpu
+# The scheduler: a parent of 512 MiB, so eight 64M vGPUs fill it.
+insmod "$ko" vram_mb=512
+echo
+tools/mdgpu-schedbench sim0
+rmmod mdgpu
 echo "=== end of bench"

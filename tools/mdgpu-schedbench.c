@@ -48,7 +48,7 @@ static int write_str(const char *path, const char *val)
 
 static int parent_set(const char *attr, const char *val)
 {
-	char path[256], alt[64];
+	char path[512], alt[64];
 	size_t i;
 	int ret;
 
@@ -65,7 +65,7 @@ static int parent_set(const char *attr, const char *val)
 
 static int vgpu_set(int i, const char *attr, long val)
 {
-	char path[256], num[32];
+	char path[512], num[32];
 
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/mdgpu/%s",
 		 uuids[i], attr);
@@ -75,7 +75,7 @@ static int vgpu_set(int i, const char *attr, long val)
 
 static void remove_all(void)
 {
-	char path[256];
+	char path[512];
 
 	while (nr > 0) {
 		nr--;
@@ -88,7 +88,7 @@ static void remove_all(void)
 
 static int create(int n)
 {
-	char path[256];
+	char path[512];
 	uuid_t u;
 	int ret;
 
@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 	};
 	static const int counts[] = { 2, 4, 8 };
 	double ideal[MAX_VGPUS], err, jain, busy, busy1, p50, p99;
-	char path[256];
+	char path[512];
 	unsigned int p, c;
 	long long vram;
 	FILE *f;
