@@ -17,14 +17,7 @@
 #include <linux/wait.h>
 
 #include "mdgpu_cmd.h"
-/*
- * struct mdgpu_sched has a member named "current", which <asm/current.h>
- * defines as a macro: keep the macro out of the way while it is declared.
- */
-#pragma push_macro("current")
-#undef current
 #include "mdgpu_sched.h"
-#pragma pop_macro("current")
 
 struct task_struct;
 struct mdgpu_vgpu;

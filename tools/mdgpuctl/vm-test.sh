@@ -373,6 +373,28 @@ else
 	skip "comparison with mdevctl list (no jq)"
 fi
 
+# --- mdevctl re-applies the scheduler tunables (per-device attributes)
+
+if command -v mdevctl >/dev/null && [ -e "$(dev "$u1")/mdgpu/weight" ]; then
+	u5=$(cat /proc/sys/kernel/random/uuid)
+	cat >"$work/mdev.json" <<-EOF
+	{"mdev_type": "mdgpu-64M", "start": "manual",
+	 "attrs": [{"mdgpu/weight": "321"}, {"mdgpu/cap": "40"},
+		   {"mdgpu/priority": "2"}]}
+	EOF
+	run 0 "mdevctl start with scheduler attributes" \
+		mdevctl start -u "$u5" -p sim0 --jsonfile "$work/mdev.json"
+	expect "mdevctl applied weight, cap and priority after create" \
+		test "$(cat "$(dev "$u5")/mdgpu/weight" 2>/dev/null)-$(cat "$(dev "$u5")/mdgpu/cap" 2>/dev/null)-$(cat "$(dev "$u5")/mdgpu/priority" 2>/dev/null)" = "321-40-2"
+	run 0 "mdevctl stop" mdevctl stop -u "$u5"
+	expect "mdevctl stop removed it" test ! -e "$(dev "$u5")"
+else
+	skip "mdevctl and scheduler attributes (mdevctl or the attributes missing)"
+	skip "  ... applied"
+	skip "  ... stop"
+	skip "  ... removed"
+fi
+
 # --- an open device: list, metrics, remove, screenshot
 
 fifo=$work/hold.fifo
