@@ -344,8 +344,16 @@ expect "mdevctl: a define line for each instance" \
 	grep -q "^mdevctl define --uuid=$u1 --parent=sim0 --type=mdgpu-64M --auto$" "$work/out"
 run 0 "mdevctl --json UUID" "$ctl" mdevctl --json "$u2"
 if [ $has_jq = 1 ]; then
-	expect "mdevctl --json UUID: mdevctl's definition format" \
-		jqc '.mdev_type == "mdgpu-128M" and .start == "manual" and .attrs == []' "$work/out"
+	if [ -e "$(dev "$u2")/mdgpu/weight" ]; then
+		# The scheduler tunables are per-device attributes: exported.
+		expect "mdevctl --json UUID: mdevctl's definition format, with the tunables" \
+			jqc --arg w "$(cat "$(dev "$u2")/mdgpu/weight")" \
+			'.mdev_type == "mdgpu-128M" and .start == "manual" and (.attrs | any(.["mdgpu/weight"] == $w))' \
+			"$work/out"
+	else
+		expect "mdevctl --json UUID: mdevctl's definition format" \
+			jqc '.mdev_type == "mdgpu-128M" and .start == "manual" and .attrs == []' "$work/out"
+	fi
 	run 0 "mdevctl --json (all)" "$ctl" mdevctl --json
 	cp "$work/out" "$work/ours.json"
 	if command -v mdevctl >/dev/null &&
