@@ -153,6 +153,7 @@ FIXTURE_TEARDOWN(sched)
 	mdgpu_remove_all(&self->list);
 	set_policy(self->parent, "best_effort");
 	parent_attr_write(self->parent, "timeslice_us", "2000");
+	parent_attr_write(self->parent, "watchdog_ms", "2000");
 }
 
 /* Saturate every vGPU in @busy (all if NULL), warm up, then measure. */
@@ -462,6 +463,45 @@ TEST_F(sched, light_vgpu_wakes_promptly)
 	TH_LOG("light vGPU fence latency: p50 %.2f ms, max %.2f ms (slice 2 ms)",
 	       lat[ARRAY_SIZE(lat) / 2], lat[ARRAY_SIZE(lat) - 1]);
 	EXPECT_GT(20.0, lat[ARRAY_SIZE(lat) / 2]);
+}
+
+/*
+ * The watchdog stops a job that runs past the parent's per-job limit: its
+ * vGPU ends in the error state with reason WATCHDOG at that command, the
+ * scheduler counts it, and the others keep running.
+ */
+TEST_F(sched, watchdog_stops_a_long_job)
+{
+	struct mdgpu_load *victim = &self->load[0];
+	double share[MAX_VGPUS];
+	struct mdgpu_error err;
+	uint32_t dw[MDGPU_COMPUTE_NDW];
+	int i;
+
+	ASSERT_OK(parent_attr_write(self->parent, "watchdog_ms", "50"));
+	EXPECT_EQ(0, vgpu_attr_read(victim->uuid, "watchdog_count"));
+	for (i = 1; i < self->n; i++)
+		self->load[i].busy = true;
+	ASSERT_OK(mdgpu_submit(&victim->g, dw, mdgpu_cmd_compute(dw, 800000),
+			       1000));
+	ASSERT_EQ(MDGPU_ERR_WATCHDOG, mdgpu_wait_error(&victim->g, 20000));
+	mdgpu_error(&victim->g, &err);
+	EXPECT_EQ(0, err.head);
+	EXPECT_EQ(MDGPU_OP_COMPUTE, MDGPU_CMD_OP(err.header));
+	EXPECT_TRUE(err.status & MDGPU_ENGINE_ERROR);
+	EXPECT_EQ(1, vgpu_attr_read(victim->uuid, "watchdog_count"));
+	/* The others are unaffected and keep the engine. */
+	ASSERT_OK(mdgpu_load_measure(self->load, self->n, 500, share));
+	for (i = 1; i < self->n; i++) {
+		EXPECT_LT(0.0, share[i]);
+		EXPECT_EQ(0, mdgpu_rd(&self->load[i].g, MDGPU_REG_ERR_CODE));
+	}
+	/* A ring reset recovers the victim; a short job then completes. */
+	ASSERT_OK(mdgpu_ring_reset(&victim->g));
+	ASSERT_OK(mdgpu_submit(&victim->g, dw, mdgpu_cmd_compute(dw, 1000),
+			       1000));
+	ASSERT_OK(mdgpu_wait_idle(&victim->g, 20000));
+	EXPECT_EQ(0, mdgpu_rd(&victim->g, MDGPU_REG_ERR_CODE));
 }
 
 TEST_HARNESS_MAIN
