@@ -268,6 +268,28 @@ static int mdgpu_engine_fill(struct mdgpu_engine *eng,
 	return 0;
 }
 
+/* Copy @len bytes of the vGPU's VRAM inside the device. Holds vgpu->lock. */
+static int mdgpu_ctx_vram_copy(struct mdgpu_engine *eng,
+			       struct mdgpu_vgpu *vgpu, u64 dst, u64 src,
+			       size_t len)
+{
+	struct mdgpu_parent *parent = vgpu->parent;
+	int ret;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (WARN_ON_ONCE(src > vgpu->vram_size || len > vgpu->vram_size - src ||
+			 dst > vgpu->vram_size || len > vgpu->vram_size - dst ||
+			 len > MDGPU_CHUNK_BYTES))
+		return -EINVAL;
+	if (parent->ops->vram_copy)
+		return parent->ops->vram_copy(parent, vgpu->vram_offset + dst,
+					      vgpu->vram_offset + src, len);
+	ret = mdgpu_ctx_vram_rw(vgpu, src, eng->buf, len, false);
+	if (ret)
+		return ret;
+	return mdgpu_ctx_vram_rw(vgpu, dst, eng->buf, len, true);
+}
+
 static int mdgpu_engine_copy(struct mdgpu_engine *eng,
 			     struct mdgpu_vgpu *vgpu, u64 off, u64 len)
 {
@@ -278,14 +300,12 @@ static int mdgpu_engine_copy(struct mdgpu_engine *eng,
 	while (len) {
 		seg = mdgpu_cmd_row_segment(cmd->copy.width, off, len, &row,
 					    &col);
-		ret = mdgpu_ctx_vram_rw(vgpu, cmd->copy.src +
-					(u64)row * cmd->copy.src_stride + col,
-					eng->buf, seg, false);
-		if (ret)
-			return ret;
-		ret = mdgpu_ctx_vram_rw(vgpu, cmd->copy.dst +
-					(u64)row * cmd->copy.dst_stride + col,
-					eng->buf, seg, true);
+		ret = mdgpu_ctx_vram_copy(eng, vgpu,
+					  cmd->copy.dst +
+					  (u64)row * cmd->copy.dst_stride + col,
+					  cmd->copy.src +
+					  (u64)row * cmd->copy.src_stride + col,
+					  seg);
 		if (ret)
 			return ret;
 		off += seg;

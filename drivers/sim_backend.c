@@ -107,6 +107,41 @@ static int mdgpu_sim_vram_rw(struct mdgpu_parent *parent, u64 offset,
 	return 0;
 }
 
+/*
+ * Copy page to page. A source page that was never written reads as zeroes:
+ * the destination is cleared if it exists and left absent otherwise, so a
+ * copy of untouched VRAM allocates nothing.
+ */
+static int mdgpu_sim_vram_copy(struct mdgpu_parent *parent, u64 dst, u64 src,
+			       size_t len)
+{
+	struct mdgpu_sim *sim = parent->backend;
+
+	while (len) {
+		size_t src_in = src & ~PAGE_MASK, dst_in = dst & ~PAGE_MASK;
+		size_t chunk = min3(len, PAGE_SIZE - src_in,
+				    PAGE_SIZE - dst_in);
+		struct page *sp, *dp;
+
+		sp = mdgpu_sim_page(sim, src >> PAGE_SHIFT, false);
+		dp = mdgpu_sim_page(sim, dst >> PAGE_SHIFT, sp);
+		if (sp && !dp)
+			return -ENOMEM;
+		if (sp) {
+			void *s = kmap_local_page(sp);
+
+			memcpy_to_page(dp, dst_in, s + src_in, chunk);
+			kunmap_local(s);
+		} else if (dp) {
+			memzero_page(dp, dst_in, chunk);
+		}
+		src += chunk;
+		dst += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
 static struct page *mdgpu_sim_vram_page(struct mdgpu_parent *parent,
 					u64 offset)
 {
@@ -120,4 +155,5 @@ const struct mdgpu_backend_ops mdgpu_sim_ops = {
 	.vram_rw = mdgpu_sim_vram_rw,
 	.vram_discard = mdgpu_sim_discard,
 	.vram_page = mdgpu_sim_vram_page,
+	.vram_copy = mdgpu_sim_vram_copy,
 };

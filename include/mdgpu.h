@@ -52,6 +52,10 @@ struct eventfd_ctx;
  * @vram_page: the page backing the VRAM page at @offset, allocated if
  *	       missing; NULL on allocation failure. The caller takes its own
  *	       reference if it keeps the page past the next discard.
+ * @vram_copy: optional; copy @len bytes of VRAM from @src to @dst inside
+ *	       the device, without a bounce buffer. The ranges are inside
+ *	       the parent's VRAM and do not overlap (checked by the caller).
+ *	       Without it the engine copies through a bounce buffer.
  *
  * The simulated parent (mdgpu_sim_ops) backs VRAM with system memory pages
  * allocated on first write. A hardware parent would implement the same
@@ -65,6 +69,8 @@ struct mdgpu_backend_ops {
 		       size_t len, bool write);
 	void (*vram_discard)(struct mdgpu_parent *parent, u64 offset, u64 len);
 	struct page *(*vram_page)(struct mdgpu_parent *parent, u64 offset);
+	int (*vram_copy)(struct mdgpu_parent *parent, u64 dst, u64 src,
+			 size_t len);
 };
 
 extern const struct mdgpu_backend_ops mdgpu_sim_ops;

@@ -157,6 +157,49 @@ TEST_F(cmd, copy_and_blit)
 	free(m);
 }
 
+/*
+ * VRAM that was never written reads as zeroes, and so does whatever a COPY
+ * from it lands on: over written VRAM (linear, across pages, and a blit),
+ * and over VRAM that was never written either.
+ */
+TEST_F(cmd, copy_from_untouched_vram)
+{
+	const uint64_t fresh = 32ULL << 20;	/* never written: above AREA */
+	struct mdgpu *g = &self->a.g;
+	uint32_t dw[MDGPU_CMD_MAX_NDW];
+	uint8_t *m, *got;
+	long d;
+
+	m = model_init(g, 3);
+	ASSERT_NE(NULL, m);
+	/* linear, unaligned, three pages and a bit */
+	memset(m + 0x1003, 0, 3 * 4096 + 5);
+	mdgpu_cmd_copy(dw, fresh + 1, 0x1003, 3 * 4096 + 5, 1, 0, 0);
+	ENG_SUBMIT(g, dw, MDGPU_COPY_NDW);
+	/* a blit of 40 rows of 1000 bytes */
+	for (int r = 0; r < 40; r++)
+		memset(m + 0x200000 + 4096 * r + 9, 0, 1000);
+	mdgpu_cmd_copy(dw, fresh + 0x10000, 0x200000 + 9, 1000, 40, 3000,
+		       4096);
+	ENG_SUBMIT(g, dw, MDGPU_COPY_NDW);
+	/* untouched to untouched */
+	mdgpu_cmd_copy(dw, fresh + 0x100000, fresh + 0x300000, 1 << 20, 1, 0,
+		       0);
+	ENG_SUBMIT(g, dw, MDGPU_COPY_NDW);
+	ENG_SYNC(g);
+	model_check(_metadata, g, m);
+
+	got = malloc(1 << 20);
+	ASSERT_NE(NULL, got);
+	memset(m, 0, 1 << 20);
+	eng_vram_read(g, fresh + 0x300000, got, 1 << 20);
+	d = eng_first_diff(m, got, 1 << 20);
+	EXPECT_EQ(-1, d) TH_LOG("untouched copy: byte 0x%lx is 0x%02x", d,
+				d >= 0 ? got[d] : 0);
+	free(got);
+	free(m);
+}
+
 TEST_F(cmd, dma_both_ways)
 {
 	const uint32_t len1 = (1 << 20) - 100, len2 = 500001, big = 4 << 20;
