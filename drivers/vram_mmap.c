@@ -7,8 +7,9 @@
  * nothing. They are inserted as raw PFNs (VM_PFNMAP, as vfio-pci maps BARs,
  * so KVM can map them into a guest) while vgpu->lock is held: a reset,
  * which zaps and discards under the same lock, either runs before the
- * fault (which then maps the new page) or after it (and zaps the PTE). Every mapping of an instance's BAR0 is linked to the address
- * space of a private inode (set as the file's mapping at mmap time), so a
+ * fault (which then maps the new page) or after it (and zaps the PTE).
+ * Every mapping of an instance's BAR0 is linked to the address space of a
+ * private inode (set as the file's mapping at mmap time), so a
  * reset can zap all of them with unmap_mapping_range() before the VRAM
  * behind them is discarded: a stale mapping never reaches freed or reused
  * memory.

@@ -21,13 +21,13 @@
 #include <linux/uuid.h>
 
 DECLARE_TRACE(mdgpu_sched_switch,
-	TP_PROTO(unsigned int parent, const guid_t *prev, const guid_t *next,
-		 u64 budget_ns),
-	TP_ARGS(parent, prev, next, budget_ns));
+	      TP_PROTO(unsigned int parent, const guid_t *prev, const guid_t *next,
+		       u64 budget_ns),
+	      TP_ARGS(parent, prev, next, budget_ns));
 
 DECLARE_TRACE(mdgpu_sched_preempt,
-	TP_PROTO(unsigned int parent, const guid_t *vgpu, u64 slice_ran_ns,
-		 bool throttled),
-	TP_ARGS(parent, vgpu, slice_ran_ns, throttled));
+	      TP_PROTO(unsigned int parent, const guid_t *vgpu, u64 slice_ran_ns,
+		       bool throttled),
+	      TP_ARGS(parent, vgpu, slice_ran_ns, throttled));
 
 #endif /* _MDGPU_TRACE_H */

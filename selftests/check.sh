@@ -6,7 +6,8 @@
 # results into one line "N passed, N failed, N skipped".
 #
 # Environment: MDGPU_KERNELS (default "stock-6.12 stock-6.1 debug"),
-# MDGPU_CACHE (default /var/cache/mdgpu), MDGPU_VM_TIMEOUT (seconds per VM).
+# MDGPU_CACHE (default /var/cache/mdgpu), MDGPU_VM_TIMEOUT (seconds per VM),
+# MDGPU_LINT (default 1; 0 skips tools/lint.sh).
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +34,21 @@ say "mdgpuctl unit tests (fake sysfs trees, on the host)"
 	echo "MDGPU-TAP-END mdgpuctl-unit"
 } >"$logdir/mdgpuctl-unit.log"
 bash selftests/vm/count-results.sh -v "$logdir/mdgpuctl-unit.log" | sed "s/^/check: [host] /"
+
+# W=1, sparse and checkpatch --strict (tools/lint.sh): one result.
+lint_passed=0
+lint_failed=0
+if [ "${MDGPU_LINT:-1}" = 0 ]; then
+	say "[lint] skipped (MDGPU_LINT=0)"
+elif say "lint: W=1 + sparse on both stock kernels, checkpatch --strict" &&
+	bash tools/lint.sh >"$logdir/lint.txt" 2>&1; then
+	lint_passed=1
+	say "[lint] clean"
+else
+	lint_failed=1
+	grep -v '^lint: ' "$logdir/lint.txt" | head -n 40
+	say "[lint] findings (log: $logdir/lint.txt)"
+fi
 
 vm_failed=0
 for k in $kernels; do
@@ -75,6 +91,7 @@ done
 # as one more failure, last.
 total=$(bash selftests/vm/count-results.sh "$logdir"/*.log 2>/dev/null | tail -n 1)
 read -r p _ f _ s _ <<<"$(echo "$total" | tr -d ',')"
-f=$(( ${f:-0} + vm_failed ))
-echo "${p:-0} passed, $f failed, ${s:-0} skipped"
+p=$(( ${p:-0} + lint_passed ))
+f=$(( ${f:-0} + vm_failed + lint_failed ))
+echo "$p passed, $f failed, ${s:-0} skipped"
 [ "$f" -eq 0 ]

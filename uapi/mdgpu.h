@@ -114,11 +114,12 @@
 #define MDGPU_RING_SIZE_MIN		0x1000
 #define MDGPU_RING_SIZE_MAX		0x100000
 
-/* MDGPU_REG_RING_CTRL */
+/*
+ * MDGPU_REG_RING_CTRL. RESET: write 1 to stop the ring, set HEAD = TAIL = 0
+ * and clear the error; it reads as 0.
+ */
 #define MDGPU_RING_CTRL_ENABLE		(1u << 0) /* consume commands */
-#define MDGPU_RING_CTRL_RESET		(1u << 1) /* write 1: stop the ring,
-						   * HEAD = TAIL = 0, clear
-						   * the error; reads as 0 */
+#define MDGPU_RING_CTRL_RESET		(1u << 1) /* stop and clear (above) */
 
 /* MDGPU_REG_ENGINE_STATUS */
 #define MDGPU_ENGINE_ENABLED		(1u << 0) /* ring enabled */
@@ -196,8 +197,8 @@
 /* Error codes (MDGPU_REG_ERR_CODE). */
 #define MDGPU_ERR_NONE			0
 #define MDGPU_ERR_OPCODE		1	/* unknown opcode */
-#define MDGPU_ERR_LENGTH		2	/* wrong length, or command
-						 * runs past RING_TAIL */
+/* MDGPU_ERR_LENGTH: a wrong length, or a command that runs past RING_TAIL */
+#define MDGPU_ERR_LENGTH		2
 #define MDGPU_ERR_RESERVED		3	/* reserved bits or dwords set */
 #define MDGPU_ERR_RANGE			4	/* VRAM access outside BAR0 */
 #define MDGPU_ERR_ALIGN			5	/* misaligned address or size */
