@@ -64,6 +64,23 @@ static int parent_set(const char *attr, const char *val)
 	return write_str(path, alt);
 }
 
+/* A parent counter (engine_busy_us, ...); -1 if it cannot be read. */
+static long long parent_counter(const char *attr)
+{
+	char path[512];
+	long long v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/mdgpu/%s/%s", parent, attr);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
 static int vgpu_set(int i, const char *attr, long val)
 {
 	char path[512], num[32];
@@ -119,19 +136,26 @@ static int create(int n)
  * With @rel the shares are of the engine time the jobs got (what the
  * policy divides; the simulated engine's per-chunk overhead is not part
  * of anyone's share), else of wall time (fixed shares are of wall time).
+ * *@sched_busy is the scheduler's own count: the parent's engine_busy_us
+ * (engine time charged to vGPUs, COMPUTE's timer overshoot included) over
+ * wall time, so it says whether the scheduler kept the engine working.
  */
 static int run(const double *ideal, bool rel, double *err, double *jain,
-	       double *busy)
+	       double *busy, double *sched_busy)
 {
-	double share[MAX_VGPUS], sum;
+	double share[MAX_VGPUS], sum, t0;
+	long long b0, b1;
 	int w, i, ret;
 
 	*err = 0;
 	*jain = 1;
 	*busy = 0;
+	*sched_busy = -1;
 	for (i = 0; i < nr; i++)
 		load[i].busy = true;
 	ret = mdgpu_load_measure(load, nr, 300, share);
+	b0 = parent_counter("engine_busy_us");
+	t0 = mdgpu_now();
 	for (w = 0; !ret && w < WINDOWS; w++) {
 		ret = mdgpu_load_measure(load, nr, 1000, share);
 		sum = 0;
@@ -147,6 +171,9 @@ static int run(const double *ideal, bool rel, double *err, double *jain,
 		if (mdgpu_jain(share, nr) < *jain)
 			*jain = mdgpu_jain(share, nr);
 	}
+	b1 = parent_counter("engine_busy_us");
+	if (b0 >= 0 && b1 >= b0)
+		*sched_busy = (b1 - b0) / 1e6 / (mdgpu_now() - t0);
 	mdgpu_load_stop(load, nr);
 	return ret;
 }
@@ -194,7 +221,7 @@ int main(int argc, char **argv)
 		"best_effort", "equal_share", "fixed_share", "weighted",
 	};
 	static const int counts[] = { 2, 4, 8 };
-	double ideal[MAX_VGPUS], err, jain, busy, busy1, p50, p99;
+	double ideal[MAX_VGPUS], err, jain, busy, busy1, sbusy, p50, p99;
 	char path[512];
 	unsigned int p, c;
 	long long vram;
@@ -213,9 +240,10 @@ int main(int argc, char **argv)
 
 	printf("scheduler, %d us COMPUTE jobs, 2 ms slices, %d x 1 s windows\n",
 	       JOB_US, WINDOWS);
-	printf("share error: of job time (fixed share: of wall time); busy: job time / wall time\n");
-	printf("%-12s %6s %14s %8s %8s\n", "policy", "vGPUs",
-	       "max share err", "Jain", "busy");
+	printf("share error: of job time (fixed share: of wall time); busy: job time / wall time;\n"
+	       "sched busy: the parent's engine_busy_us / wall time\n");
+	printf("%-12s %6s %14s %8s %8s %11s\n", "policy", "vGPUs",
+	       "max share err", "Jain", "busy", "sched busy");
 	for (p = 0; p < 4 && !ret; p++) {
 		for (c = 0; c < 3 && !ret; c++) {
 			ret = create(counts[c]);
@@ -241,15 +269,15 @@ int main(int argc, char **argv)
 				else
 					ideal[i] = 1.0 / nr;
 			}
-			ret = run(ideal, p != 2, &err, &jain, &busy);
+			ret = run(ideal, p != 2, &err, &jain, &busy, &sbusy);
 			if (p == 3)	/* unequal weights: Jain says nothing */
-				printf("%-12s %6d %12.2f %% %8s %6.1f %%\n",
+				printf("%-12s %6d %12.2f %% %8s %6.1f %% %9.1f %%\n",
 				       policies[p], nr, 100 * err, "-",
-				       100 * busy);
+				       100 * busy, 100 * sbusy);
 			else
-				printf("%-12s %6d %12.2f %% %8.4f %6.1f %%\n",
+				printf("%-12s %6d %12.2f %% %8.4f %6.1f %% %9.1f %%\n",
 				       policies[p], nr, 100 * err, jain,
-				       100 * busy);
+				       100 * busy, 100 * sbusy);
 		}
 	}
 
@@ -263,13 +291,13 @@ int main(int argc, char **argv)
 		parent_set("timeslice_us", ts);
 		ideal[0] = 1;
 		if (!ret)
-			ret = run(ideal, true, &err, &jain, &busy1);
+			ret = run(ideal, true, &err, &jain, &busy1, &sbusy);
 		if (!ret)
 			ret = create(4);
 		for (i = 0; i < 4; i++)
 			ideal[i] = 0.25;
 		if (!ret)
-			ret = run(ideal, true, &err, &jain, &busy);
+			ret = run(ideal, true, &err, &jain, &busy, &sbusy);
 		if (!ret)
 			printf("slice %4u us: busy %.1f %% (1 vGPU) vs %.1f %% (4): overhead %.2f %% of engine time\n",
 			       c, 100 * busy1, 100 * busy,

@@ -74,17 +74,25 @@ static void check_engine_regs_zero(struct __test_metadata *_metadata,
 			TH_LOG("register 0x%x after reset", regs[i]);
 }
 
-/* After a stop: the vGPU runs new work. */
+/*
+ * After a stop: the vGPU runs new work. The FILL goes to VRAM no test here
+ * writes otherwise (unmap_during_dma's DMAs cover the first 32 MiB), so the
+ * word after it must still read zero.
+ */
+#define WORKS_AT	(40u << 20)
+
 static void check_works(struct __test_metadata *_metadata, struct mdgpu *g)
 {
 	uint32_t dw[MDGPU_CMD_MAX_NDW];
 
-	mdgpu_cmd_fill(dw, 0x1000, 4096, 2, 4096, 0x600dc0de);
+	mdgpu_cmd_fill(dw, WORKS_AT + 0x1000, 4096, 2, 4096, 0x600dc0de);
 	ENG_SUBMIT(g, dw, MDGPU_FILL_NDW);
 	ENG_SYNC(g);
-	EXPECT_EQ(0x600dc0de, *(volatile uint32_t *)(g->vram + 0x1000));
-	EXPECT_EQ(0x600dc0de, *(volatile uint32_t *)(g->vram + 0x2ffc));
-	EXPECT_EQ(0, *(volatile uint32_t *)(g->vram + 0x3000));
+	EXPECT_EQ(0x600dc0de,
+		  *(volatile uint32_t *)(g->vram + WORKS_AT + 0x1000));
+	EXPECT_EQ(0x600dc0de,
+		  *(volatile uint32_t *)(g->vram + WORKS_AT + 0x2ffc));
+	EXPECT_EQ(0, *(volatile uint32_t *)(g->vram + WORKS_AT + 0x3000));
 }
 
 TEST_F(life, device_reset_busy)
