@@ -15,7 +15,6 @@
  */
 #include <errno.h>
 #include <linux/vfio.h>
-#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include <unistd.h>
 
 #include "lib/libmdgpu.h"
+#include "lib/mdgpu_png.h"
 
 #define W		640
 #define H		480
@@ -91,47 +91,6 @@ static int set_mode(struct mdgpu *g)
 	       0 : -EINVAL;
 }
 
-static int save_png(const char *path, const uint8_t *px, unsigned int w,
-		    unsigned int h, unsigned int stride)
-{
-	png_structp png;
-	png_infop info;
-	unsigned int y, x;
-	uint8_t *row;
-	FILE *f;
-
-	f = fopen(path, "wb");
-	if (!f)
-		return -1;
-	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-	info = png ? png_create_info_struct(png) : NULL;
-	row = malloc(w * 3);
-	if (!png || !info || !row || setjmp(png_jmpbuf(png))) {
-		png_destroy_write_struct(&png, &info);
-		free(row);
-		fclose(f);
-		return -1;
-	}
-	png_init_io(png, f);
-	png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-	png_write_info(png, info);
-	for (y = 0; y < h; y++) {
-		const uint8_t *src = px + (size_t)y * stride;
-
-		for (x = 0; x < w; x++) {
-			row[3 * x] = src[4 * x + 2];
-			row[3 * x + 1] = src[4 * x + 1];
-			row[3 * x + 2] = src[4 * x];
-		}
-		png_write_row(png, row);
-	}
-	png_write_end(png, NULL);
-	png_destroy_write_struct(&png, &info);
-	free(row);
-	return fclose(f);
-}
-
 /* Save the primary plane as the host sees it, through its dma-buf. */
 static int save_scanout(struct mdgpu *g, const char *path)
 {
@@ -153,7 +112,8 @@ static int save_scanout(struct mdgpu *g, const char *path)
 		close(fd);
 		return -errno;
 	}
-	ret = save_png(path, pix, plane.width, plane.height, plane.stride);
+	ret = mdgpu_png_save(path, pix, plane.drm_format, plane.width,
+			     plane.height, plane.stride);
 	munmap(pix, plane.size);
 	close(fd);
 	return ret ? -EIO : 0;

@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <linux/vfio.h>
-#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "lib/mdgpu_png.h"
 #include "lib/mdgpu_vfio.h"
 #include "uapi/mdgpu.h"
 
@@ -51,48 +51,6 @@ static void draw(uint32_t *fb, unsigned int w, unsigned int h)
 			fb[y * w + x] = c;
 		}
 	}
-}
-
-static int save_png(const char *path, const uint8_t *px, unsigned int w,
-		    unsigned int h, unsigned int stride)
-{
-	png_structp png;
-	png_infop info;
-	unsigned int y, x;
-	uint8_t *row;
-	FILE *f;
-
-	f = fopen(path, "wb");
-	if (!f)
-		return -1;
-	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-	info = png ? png_create_info_struct(png) : NULL;
-	row = malloc(w * 3);
-	if (!png || !info || !row || setjmp(png_jmpbuf(png))) {
-		png_destroy_write_struct(&png, &info);
-		free(row);
-		fclose(f);
-		return -1;
-	}
-	png_init_io(png, f);
-	png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-	png_write_info(png, info);
-	for (y = 0; y < h; y++) {
-		const uint8_t *src = px + (size_t)y * stride;
-
-		/* XRGB8888, little-endian: B, G, R, X in memory. */
-		for (x = 0; x < w; x++) {
-			row[3 * x] = src[4 * x + 2];
-			row[3 * x + 1] = src[4 * x + 1];
-			row[3 * x + 2] = src[4 * x];
-		}
-		png_write_row(png, row);
-	}
-	png_write_end(png, NULL);
-	png_destroy_write_struct(&png, &info);
-	free(row);
-	return fclose(f);
 }
 
 int main(int argc, char **argv)
@@ -139,7 +97,8 @@ int main(int argc, char **argv)
 	pix = mmap(NULL, plane.size, PROT_READ, MAP_SHARED, dmabuf, 0);
 	if (pix == MAP_FAILED)
 		return fail("mmap dma-buf");
-	if (save_png(argv[2], pix, plane.width, plane.height, plane.stride))
+	if (mdgpu_png_save(argv[2], pix, plane.drm_format, plane.width,
+			   plane.height, plane.stride))
 		return fail(argv[2]);
 	printf("saved the scanout, read through the dma-buf, to %s\n", argv[2]);
 	munmap(pix, plane.size);

@@ -324,7 +324,5 @@ int mdg_top_frame(FILE *f, const struct mdg_system *sys,
 		  const struct mdg_system *prev_sys,
 		  const struct mdg_sample *prev, const struct mdg_sample *cur,
 		  double interval);
-int mdg_convert_row(uint32_t fourcc, const uint8_t *src, uint8_t *rgb,
-		    unsigned int width);
 
 #endif /* MDGPUCTL_H */

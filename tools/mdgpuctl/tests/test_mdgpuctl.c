@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../mdgpuctl.h"
+#include "lib/mdgpu_png.h"
 #include "fake_tree.h"
 #include "tap.h"
 
@@ -1313,17 +1314,17 @@ static int test_convert_rows(void)
 				   0x10, 0x84 };
 	uint8_t out[12];
 
-	CHECK_INT(mdg_convert_row(0x34325258 /* XR24 */, xrgb, out, 2), 0);
+	CHECK_INT(mdgpu_png_convert_row(0x34325258 /* XR24 */, xrgb, out, 2), 0);
 	CHECK(out[0] == 0x11 && out[1] == 0x22 && out[2] == 0x33);
 	CHECK(out[3] == 0xff && out[4] == 0x80 && out[5] == 0x00);
-	CHECK_INT(mdg_convert_row(0x34324752 /* RG24 */, rgb888, out, 1), 0);
+	CHECK_INT(mdgpu_png_convert_row(0x34324752 /* RG24 */, rgb888, out, 1), 0);
 	CHECK(out[0] == 1 && out[1] == 2 && out[2] == 3);
-	CHECK_INT(mdg_convert_row(0x36314752 /* RG16 */, rgb565, out, 4), 0);
+	CHECK_INT(mdgpu_png_convert_row(0x36314752 /* RG16 */, rgb565, out, 4), 0);
 	CHECK(out[0] == 255 && out[1] == 0 && out[2] == 0);
 	CHECK(out[3] == 0 && out[4] == 255 && out[5] == 0);
 	CHECK(out[6] == 0 && out[7] == 0 && out[8] == 255);
 	CHECK(out[9] == 132 && out[10] == 130 && out[11] == 132);
-	CHECK_INT(mdg_convert_row(0x34325241 /* AR24 */, xrgb, out, 1), -EINVAL);
+	CHECK_INT(mdgpu_png_convert_row(0x34325241 /* AR24 */, xrgb, out, 1), -EINVAL);
 	return TAP_PASS;
 }
 
