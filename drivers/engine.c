@@ -364,21 +364,26 @@ static int mdgpu_engine_dma(struct mdgpu_engine *eng, struct mdgpu_vgpu *vgpu,
 
 /*
  * One COMPUTE chunk: the engine is occupied (this thread runs nothing
- * else) for about @len ns, sleeping on an hrtimer rather than spinning so
- * the CPU stays available. Drops vgpu->lock meanwhile. *@len is set to the
- * time that passed. Return: 0, or -EAGAIN if the context was reset.
+ * else) until @len ns have passed since @start, when the step began, so
+ * the time spent taking the lock and decoding counts towards the job as
+ * the scheduler charges it. It sleeps on an hrtimer rather than spinning
+ * so the CPU stays available, with vgpu->lock dropped meanwhile. *@len is
+ * set to the time that passed since @start.
+ * Return: 0, or -EAGAIN if the context was reset meanwhile.
  */
-static int mdgpu_engine_compute(struct mdgpu_vgpu *vgpu, u64 *len)
+static int mdgpu_engine_compute(struct mdgpu_vgpu *vgpu, u64 start, u64 *len)
 {
 	u32 gen = vgpu->engine.gen;
-	unsigned long us = DIV_ROUND_UP_ULL(*len, NSEC_PER_USEC);
-	u64 t0;
+	u64 spent = ktime_get_ns() - start;
+	unsigned long us;
 
-	mutex_unlock(&vgpu->lock);
-	t0 = ktime_get_ns();
-	usleep_range(us, us + 5);
-	*len = ktime_get_ns() - t0;
-	mutex_lock(&vgpu->lock);
+	if (spent < *len) {
+		us = DIV_ROUND_UP_ULL(*len - spent, NSEC_PER_USEC);
+		mutex_unlock(&vgpu->lock);
+		usleep_range(us, us + 5);
+		mutex_lock(&vgpu->lock);
+	}
+	*len = ktime_get_ns() - start;
 	return gen == vgpu->engine.gen ? 0 : -EAGAIN;
 }
 
@@ -420,6 +425,7 @@ static unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
 				      struct mdgpu_vgpu *vgpu, u8 *op)
 {
 	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+	u64 start = ktime_get_ns();
 	unsigned int completed = 0;
 	u64 len;
 	int ret;
@@ -446,7 +452,7 @@ static unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
 		ret = mdgpu_engine_dma(eng, vgpu, ctx->cur_done, len);
 		break;
 	case MDGPU_OP_COMPUTE:
-		ret = mdgpu_engine_compute(vgpu, &len);
+		ret = mdgpu_engine_compute(vgpu, start, &len);
 		break;
 	case MDGPU_OP_FENCE:
 	case MDGPU_OP_TIMESTAMP:
@@ -553,8 +559,9 @@ static void mdgpu_engine_run(struct mdgpu_engine *eng,
 						  ctx->entity.throttled);
 		}
 		spin_unlock(&eng->lock);
-		if (!stop && !completed)
-			stop = mdgpu_engine_watchdog(eng, vgpu, ran);
+		/* Every chunk of an unfinished job counts, preempted or not. */
+		if (!completed && mdgpu_engine_watchdog(eng, vgpu, ran))
+			stop = true;
 		cond_resched();
 	} while (!stop && !kthread_should_stop());
 }
