@@ -8,7 +8,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 cache=${MDGPU_CACHE:-/var/cache/mdgpu}
-bash selftests/vm/deps.sh build sparse rsync linux-source-6.12 >/dev/null
+bash selftests/vm/deps.sh build sparse rsync linux-source-6.12 \
+	python3-docutils >/dev/null
 
 tree=$cache/lint-src
 if [ ! -f "$tree/scripts/checkpatch.pl" ]; then
@@ -44,4 +45,26 @@ if ! $cp --ignore FILE_PATH_CHANGES,BIT_MACRO -f $(git ls-files 'uapi/*.h'); the
 	status=1
 fi
 echo "lint: checkpatch --strict: $([ $status -eq 0 ] && echo clean || echo findings)"
+
+# The documentation parses as reStructuredText without warnings (Debian's
+# docutils, not whatever python3 comes first in PATH).
+doc_status=0
+for f in Documentation/*.rst; do
+	if ! /usr/bin/python3 - "$f" <<-'EOF'
+	import io, sys
+	import docutils.core
+	err = io.StringIO()
+	docutils.core.publish_doctree(open(sys.argv[1], encoding="utf-8").read(),
+	                              source_path=sys.argv[1],
+	                              settings_overrides={"warning_stream": err,
+	                                                  "report_level": 2})
+	sys.stdout.write(err.getvalue())
+	sys.exit(1 if err.getvalue() else 0)
+	EOF
+	then
+		doc_status=1
+	fi
+done
+echo "lint: Documentation/*.rst: $([ $doc_status -eq 0 ] && echo clean || echo findings)"
+[ $doc_status -eq 0 ] || status=1
 exit $status
