@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of the simulated parent's VRAM: pages appear on first write
+ * only, never-written VRAM reads as zeroes, discard frees, and the engine's
+ * in-device copy moves bytes page to page without allocating for untouched
+ * source pages.
+ */
+#include <kunit/test.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include "../sim_backend.c"
+
+#define SIM_VRAM	SZ_1M
+
+static struct mdgpu_parent *sim_parent(struct kunit *test)
+{
+	struct mdgpu_parent *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->vram_size = SIM_VRAM;
+	p->ops = &mdgpu_sim_ops;
+	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.init(p), 0);
+	return p;
+}
+
+static unsigned long sim_pages(struct mdgpu_parent *p)
+{
+	struct mdgpu_sim *sim = p->backend;
+	unsigned long idx, n = 0;
+	struct page *page;
+
+	xa_for_each(&sim->pages, idx, page)
+		n++;
+	return n;
+}
+
+/* @len bytes at @off equal @want (NULL: all zero). */
+static void sim_expect(struct kunit *test, struct mdgpu_parent *p, u64 off,
+		       const u8 *want, size_t len)
+{
+	u8 *got = kunit_kmalloc(test, len, GFP_KERNEL);
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	memset(got, 0xee, len);
+	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_rw(p, off, got, len, false),
+			0);
+	for (i = 0; i < len; i++) {
+		u8 w = want ? want[i] : 0;
+
+		if (got[i] != w) {
+			KUNIT_FAIL(test, "VRAM 0x%llx is 0x%02x, want 0x%02x",
+				   off + i, got[i], w);
+			return;
+		}
+	}
+}
+
+static void sim_lazy_pages(struct kunit *test)
+{
+	struct mdgpu_parent *p = sim_parent(test);
+	u8 buf[100];
+
+	memset(buf, 0x5a, sizeof(buf));
+	sim_expect(test, p, 0, NULL, 3 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, sim_pages(p), 0UL);
+	/* 100 bytes across the boundary of pages 2 and 3 */
+	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_rw(p, 3 * PAGE_SIZE - 50, buf,
+						    sizeof(buf), true), 0);
+	KUNIT_EXPECT_EQ(test, sim_pages(p), 2UL);
+	sim_expect(test, p, 3 * PAGE_SIZE - 50, buf, sizeof(buf));
+	sim_expect(test, p, 2 * PAGE_SIZE, NULL, PAGE_SIZE - 50);
+	mdgpu_sim_ops.vram_discard(p, 0, SIM_VRAM);
+	KUNIT_EXPECT_EQ(test, sim_pages(p), 0UL);
+	sim_expect(test, p, 3 * PAGE_SIZE - 50, NULL, sizeof(buf));
+	mdgpu_sim_ops.fini(p);
+}
+
+static void sim_copy_written(struct kunit *test)
+{
+	struct mdgpu_parent *p = sim_parent(test);
+	size_t len = 2 * PAGE_SIZE + 77;
+	u8 *src = kunit_kmalloc(test, len, GFP_KERNEL);
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	for (i = 0; i < len; i++)
+		src[i] = i * 7 + 3;
+	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_rw(p, 13, src, len, true), 0);
+	/* unaligned on both sides, crossing page boundaries at other offsets */
+	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_copy(p, 8 * PAGE_SIZE + 1001,
+						      13, len), 0);
+	sim_expect(test, p, 8 * PAGE_SIZE + 1001, src, len);
+	sim_expect(test, p, 8 * PAGE_SIZE, NULL, 1001);
+	/* within one page, disjoint */
+	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_copy(p, 2000, 13, 100), 0);
+	sim_expect(test, p, 2000, src, 100);
+	sim_expect(test, p, 13, src, 100);
+	mdgpu_sim_ops.fini(p);
+}
+
+static void sim_copy_untouched(struct kunit *test)
+{
+	struct mdgpu_parent *p = sim_parent(test);
+	u8 *ones = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ones);
+	memset(ones, 0xff, PAGE_SIZE);
+	/* untouched onto untouched: nothing is allocated */
+	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_copy(p, 64 * PAGE_SIZE,
+						      16 * PAGE_SIZE,
+						      8 * PAGE_SIZE + 9), 0);
+	KUNIT_EXPECT_EQ(test, sim_pages(p), 0UL);
+	sim_expect(test, p, 64 * PAGE_SIZE, NULL, 8 * PAGE_SIZE + 9);
+	/* untouched onto written: the range reads zero, its neighbours not */
+	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_rw(p, 0, ones, PAGE_SIZE,
+						    true), 0);
+	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_copy(p, 100, 32 * PAGE_SIZE,
+						      200), 0);
+	KUNIT_EXPECT_EQ(test, sim_pages(p), 1UL);
+	sim_expect(test, p, 0, ones, 100);
+	sim_expect(test, p, 100, NULL, 200);
+	sim_expect(test, p, 300, ones, PAGE_SIZE - 300);
+	mdgpu_sim_ops.fini(p);
+}
+
+static struct kunit_case sim_backend_cases[] = {
+	KUNIT_CASE(sim_lazy_pages),
+	KUNIT_CASE(sim_copy_written),
+	KUNIT_CASE(sim_copy_untouched),
+	{}
+};
+
+static struct kunit_suite sim_backend_suite = {
+	.name = "mdgpu_sim_backend",
+	.test_cases = sim_backend_cases,
+};
+
+kunit_test_suite(sim_backend_suite);
