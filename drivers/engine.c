@@ -362,25 +362,57 @@ static int mdgpu_engine_dma(struct mdgpu_engine *eng, struct mdgpu_vgpu *vgpu,
 	return 0;
 }
 
+/* The most COMPUTE spins to end a job on time, and the wake-up it learns. */
+#define MDGPU_COMPUTE_SPIN_MAX_NS	(200 * NSEC_PER_USEC)
+
+/*
+ * Sleep until about @deadline, at most @spin ns of it by spinning: the
+ * timed sleep is cut short by the wake-up lateness the thread has seen
+ * (learned here), and the rest is spun, so the end is on time however late
+ * the host's timers fire. With @spin 0, sleep only.
+ */
+static void mdgpu_engine_wait_until(struct mdgpu_engine *eng, u64 deadline,
+				    u64 spin)
+{
+	u64 now = ktime_get_ns(), late, target;
+	unsigned long us;
+
+	spin = min(spin, eng->wake_late_ns);
+	if (now + spin + NSEC_PER_USEC < deadline) {
+		us = DIV_ROUND_UP_ULL(deadline - spin - now, NSEC_PER_USEC);
+		target = now + (u64)us * NSEC_PER_USEC;
+		usleep_range(us, us + 5);
+		now = ktime_get_ns();
+		late = now > target ? min_t(u64, now - target,
+					    MDGPU_COMPUTE_SPIN_MAX_NS) : 0;
+		eng->wake_late_ns = (7 * eng->wake_late_ns + late) / 8;
+	}
+	while (ktime_get_ns() < deadline)
+		cpu_relax();
+}
+
 /*
  * One COMPUTE chunk: the engine is occupied (this thread runs nothing
  * else) until @len ns have passed since @start, when the step began, so
  * the time spent taking the lock and decoding counts towards the job as
- * the scheduler charges it. It sleeps on an hrtimer rather than spinning
- * so the CPU stays available, with vgpu->lock dropped meanwhile. *@len is
+ * the scheduler charges it. It waits with vgpu->lock dropped, on an
+ * hrtimer rather than spinning so the CPU stays available, except at the
+ * end of the job's last chunk (@last): there it spins for as long as the
+ * sleeps have been waking up late, at most MDGPU_COMPUTE_SPIN_MAX_NS, so
+ * the job ends when it should and not one timer latency later. *@len is
  * set to the time that passed since @start.
  * Return: 0, or -EAGAIN if the context was reset meanwhile.
  */
-static int mdgpu_engine_compute(struct mdgpu_vgpu *vgpu, u64 start, u64 *len)
+static int mdgpu_engine_compute(struct mdgpu_engine *eng,
+				struct mdgpu_vgpu *vgpu, u64 start, bool last,
+				u64 *len)
 {
 	u32 gen = vgpu->engine.gen;
-	u64 spent = ktime_get_ns() - start;
-	unsigned long us;
 
-	if (spent < *len) {
-		us = DIV_ROUND_UP_ULL(*len - spent, NSEC_PER_USEC);
+	if (ktime_get_ns() - start < *len) {
 		mutex_unlock(&vgpu->lock);
-		usleep_range(us, us + 5);
+		mdgpu_engine_wait_until(eng, start + *len,
+					last ? MDGPU_COMPUTE_SPIN_MAX_NS : 0);
 		mutex_lock(&vgpu->lock);
 	}
 	*len = ktime_get_ns() - start;
@@ -452,7 +484,9 @@ static unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
 		ret = mdgpu_engine_dma(eng, vgpu, ctx->cur_done, len);
 		break;
 	case MDGPU_OP_COMPUTE:
-		ret = mdgpu_engine_compute(vgpu, start, &len);
+		ret = mdgpu_engine_compute(eng, vgpu, start,
+					   ctx->cur_done + len >=
+					   mdgpu_cmd_work(&ctx->cur), &len);
 		break;
 	case MDGPU_OP_FENCE:
 	case MDGPU_OP_TIMESTAMP:

@@ -118,6 +118,9 @@ struct mdgpu_engine_ctx {
  * @pattern_valid: @pattern holds @pattern_value
  * @max_chunk_ns: the longest chunk so far of each opcode (under @lock)
  * @dw: the command being decoded, thread only
+ * @wake_late_ns: how late the thread's timed sleeps wake up, a moving
+ *		  average; COMPUTE ends its last chunk by spinning that long
+ *		  (thread only)
  */
 struct mdgpu_engine {
 	spinlock_t lock; /* see the kernel-doc above */
@@ -137,6 +140,7 @@ struct mdgpu_engine {
 	bool pattern_valid;
 	u64 max_chunk_ns[MDGPU_OP_COMPUTE + 1];
 	u32 dw[MDGPU_CMD_MAX_NDW];
+	u64 wake_late_ns;
 	unsigned int index;
 	guid_t last_guid;
 };
