@@ -323,8 +323,13 @@ TEST_F(sched, fixed_share_idles_rather_than_give_away)
 	want = (64.0 * SZ_1M) / vram;
 	ASSERT_OK(set_policy(self->parent, "fixed_share"));
 	measure_shares(_metadata, self, busy, share, false);
-	/* Of engine time (engine_time_us), per wall-clock time. */
-	EXPECT_TRUE(fabs(self->eng[0] - want) <= 0.03)
+	/*
+	 * Of engine time (engine_time_us), per wall-clock time. Never more
+	 * than its share (the engine idles instead); at least its share less
+	 * the suite's tolerance (TOL): time the VM does not run is lost, as the
+	 * bucket holds at most two slices.
+	 */
+	EXPECT_TRUE(self->eng[0] <= want + 0.03 && self->eng[0] >= want - TOL)
 		TH_LOG("fixed share %.3f, expected %.3f", self->eng[0], want);
 	for (i = 1; i < self->n; i++)
 		EXPECT_GT(0.01, share[i]);
