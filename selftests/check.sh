@@ -7,7 +7,8 @@
 #
 # Environment: MDGPU_KERNELS (default "stock-6.12 stock-6.1 debug"),
 # MDGPU_CACHE (default /var/cache/mdgpu), MDGPU_VM_TIMEOUT (seconds per VM),
-# MDGPU_LINT (default 1; 0 skips tools/lint.sh).
+# MDGPU_LINT (default 1; 0 skips tools/lint.sh), MDGPU_TESTS (default: all;
+# else the VM runs only these: "kunit", "mdgpuctl", selftest program names).
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,7 +79,7 @@ for k in $kernels; do
 	start=$(date +%s)
 	bash selftests/vm/run-vm.sh --kernel "$kd" --log "$log" \
 		--timeout "${MDGPU_VM_TIMEOUT:-1800}" \
-		--script selftests/guest-check.sh -- "$ko_dir"
+		--script selftests/guest-check.sh -- "$ko_dir" ${MDGPU_TESTS:-}
 	rc=$?
 	say "[$k] VM finished with status $rc in $(($(date +%s) - start)) s"
 	if [ $rc -ne 0 ]; then

@@ -4,13 +4,22 @@
 # Runs inside the test VM (see selftests/vm/run-vm.sh): the KUnit suites,
 # where the kernel has KUnit, then the kselftests.
 #
-# usage: guest-check.sh KO_DIR   (the directory holding mdgpu.ko)
+# usage: guest-check.sh KO_DIR [TEST...]
+#   KO_DIR: the directory holding mdgpu.ko; TESTs: run only these ("kunit",
+#   "mdgpuctl" or a selftest program; default: everything)
 set -uo pipefail
 
 ko_dir=$1
+shift
 rc=0
+only=" $* "
 
-if [ -f "$ko_dir/mdgpu_kunit.ko" ]; then
+# wanted NAME: NAME is to run.
+wanted() {
+	[ "$only" = "  " ] || [ "${only/ $1 /}" != "$only" ]
+}
+
+if [ -f "$ko_dir/mdgpu_kunit.ko" ] && wanted kunit; then
 	dmesg -C
 	if insmod "$ko_dir/mdgpu_kunit.ko"; then
 		echo "MDGPU-TAP-BEGIN ktap kunit"
@@ -26,6 +35,15 @@ if [ -f "$ko_dir/mdgpu_kunit.ko" ]; then
 	fi
 fi
 
-bash selftests/run-guest.sh "$ko_dir/mdgpu.ko" || rc=1
-bash tools/mdgpuctl/vm-test.sh "$ko_dir/mdgpu.ko" || rc=1
+progs=()
+for t in "$@"; do
+	[ "$t" = kunit ] || [ "$t" = mdgpuctl ] || progs+=("$t")
+done
+if [ "$only" = "  " ] || [ ${#progs[@]} -gt 0 ]; then
+	bash selftests/run-guest.sh "$ko_dir/mdgpu.ko" ${progs[@]+"${progs[@]}"} ||
+		rc=1
+fi
+if wanted mdgpuctl; then
+	bash tools/mdgpuctl/vm-test.sh "$ko_dir/mdgpu.ko" || rc=1
+fi
 exit $rc

@@ -3,7 +3,7 @@
 #
 # run-guest.sh - run mdgpu's kselftests inside a test VM, as root.
 #
-# Usage: run-guest.sh KO_PATH
+# Usage: run-guest.sh KO_PATH [PROGRAM...]
 #
 # For each test program: load KO_PATH with the parameters that program
 # wants, run it with its output between
@@ -17,15 +17,18 @@
 # "run-guest". Exits non-zero if any program or any of those steps failed.
 #
 # The programs are built on the host (make -C selftests) into
-# build/selftests/, or MDGPU_SELFTESTS_BIN.
+# build/selftests/, or MDGPU_SELFTESTS_BIN. With PROGRAMs, only those run
+# (make check passes MDGPU_TESTS here).
 
 set -uo pipefail
 
-if [ $# -ne 1 ]; then
+if [ $# -lt 1 ]; then
 	sed -n '3,/^$/s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 fi
 ko=$(realpath -e "$1") || { echo "run-guest: no module at $1" >&2; exit 2; }
+shift
+only=" $* "
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 bin=${MDGPU_SELFTESTS_BIN:-$repo/build/selftests}
 
@@ -89,6 +92,9 @@ echo "run-guest: kernel ${MDGPU_KERNEL_RELEASE:-$(uname -r)}, module $ko"
 for ((i = 0; i < ${#programs[@]}; i += 2)); do
 	prog=${programs[i]}
 	params=${programs[i + 1]}
+	if [ "$only" != "  " ] && [ "${only/ $prog /}" = "$only" ]; then
+		continue
+	fi
 	if [ ! -x "$bin/$prog" ]; then
 		step 1 "$prog is built (run make -C selftests on the host)"
 		continue
