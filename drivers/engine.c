@@ -122,8 +122,12 @@ static void mdgpu_ctx_fail(struct mdgpu_vgpu *vgpu, u32 code, u32 head,
 	dev_dbg_ratelimited(vgpu->vdev.dev,
 			    "engine error %u at ring offset 0x%x, header 0x%08x\n",
 			    code, head, header);
+	/*
+	 * The guest learns of it through its own device interrupt only: QEMU
+	 * takes a signal on the VFIO ERR index for an uncorrectable device
+	 * error and stops the whole VM, which one engine context's fault is not.
+	 */
 	mdgpu_ctx_irq(vgpu, MDGPU_IRQ_ERROR);
-	mdgpu_irq_error_locked(vgpu);
 	mdgpu_ctx_update(vgpu);
 }
 

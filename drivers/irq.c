@@ -4,8 +4,10 @@
  * set with VFIO_DEVICE_SET_IRQS.
  *
  * Indexes: INTx (maskable, automasked after it fires), MSI (one vector),
- * MSI-X (none), ERR (engine faults) and REQ (the host asks the user to
- * release the device). All state is under vgpu->lock, so a trigger can
+ * MSI-X (none), ERR and REQ (the host asks the user to release the
+ * device). ERR is offered, so QEMU sets up its error notifier without a
+ * warning, but never signalled by the device: QEMU stops the whole VM on
+ * it, and no fault of one engine context is worth that. All state is under vgpu->lock, so a trigger can
  * never see an eventfd that SET_IRQS is replacing.
  */
 #include <linux/eventfd.h>
@@ -107,16 +109,6 @@ void mdgpu_irq_device_locked(struct mdgpu_vgpu *vgpu)
 		mdgpu_irq_fire_locked(vgpu, VFIO_PCI_MSI_IRQ_INDEX);
 	else if (!(mdgpu_cfg_command(&vgpu->cfg) & PCI_COMMAND_INTX_DISABLE))
 		mdgpu_irq_fire_locked(vgpu, VFIO_PCI_INTX_IRQ_INDEX);
-}
-
-/**
- * mdgpu_irq_error_locked() - signal the VFIO error interrupt (engine fault)
- * @vgpu: the instance; caller holds vgpu->lock
- */
-void mdgpu_irq_error_locked(struct mdgpu_vgpu *vgpu)
-{
-	lockdep_assert_held(&vgpu->lock);
-	mdgpu_irq_fire_locked(vgpu, VFIO_PCI_ERR_IRQ_INDEX);
 }
 
 static void mdgpu_irq_set_trigger_locked(struct mdgpu_vgpu *vgpu,

@@ -88,7 +88,11 @@ static int mdgpu_vfio_open(struct vfio_device *vdev)
 	struct mdgpu_vgpu *vgpu = to_mdgpu_vgpu(vdev);
 
 	mutex_lock(&vgpu->lock);
-	/* Each user starts from a freshly reset device, but keeps VRAM. */
+	/*
+	 * Each user starts from a device in its power-on state, VRAM
+	 * included (close discarded it already; a device never opened
+	 * before reads zeroes anyway), as vfio-pci resets a device on open.
+	 */
 	mdgpu_cfg_init(&vgpu->cfg, &vgpu->layout);
 	mdgpu_regs_reset(vgpu);
 	mdgpu_engine_ctx_open_locked(vgpu);
@@ -104,6 +108,18 @@ static void mdgpu_vfio_close(struct vfio_device *vdev)
 	mdgpu_engine_ctx_close(vgpu);
 	mdgpu_irq_release(vgpu);
 	mdgpu_dmabuf_release_all(vgpu);
+	/*
+	 * The next user, maybe another tenant given this persistent
+	 * instance, must not read this one's framebuffer, rings or DMA
+	 * data; and a closed instance holds no host memory. No mapping of
+	 * BAR0 is left (each holds the device file open), and exported
+	 * dma-bufs keep their own pages.
+	 */
+	mutex_lock(&vgpu->lock);
+	mdgpu_vram_zap(vgpu);
+	vgpu->parent->ops->vram_discard(vgpu->parent, vgpu->vram_offset,
+					vgpu->vram_size);
+	mutex_unlock(&vgpu->lock);
 }
 
 static int mdgpu_vfio_mmap(struct vfio_device *vdev,

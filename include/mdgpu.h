@@ -317,7 +317,6 @@ long mdgpu_irq_get_info(struct mdgpu_vgpu *vgpu, void __user *arg);
 long mdgpu_irq_set_ioctl(struct mdgpu_vgpu *vgpu, void __user *arg);
 void mdgpu_irq_raise(struct mdgpu_vgpu *vgpu, unsigned int index);
 void mdgpu_irq_device_locked(struct mdgpu_vgpu *vgpu);
-void mdgpu_irq_error_locked(struct mdgpu_vgpu *vgpu);
 void mdgpu_irq_release(struct mdgpu_vgpu *vgpu);
 
 #endif /* _MDGPU_H */

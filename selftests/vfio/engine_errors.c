@@ -3,7 +3,7 @@
  * mdgpu engine errors: every class of bad command and bad ring placement
  * puts the submitting vGPU's engine context in its error state, with the
  * right ERR_CODE, ERR_HEAD and ERR_HEADER, raises its error interrupt
- * (IRQ_STATUS.ERROR on INTx and the VFIO ERR index), stops its ring after
+ * (IRQ_STATUS.ERROR on INTx, never the VFIO ERR index), stops its ring after
  * the faulting command, leaves what it did before intact, and lets a
  * neighbouring vGPU's work complete correctly meanwhile. RING_CTRL.RESET
  * recovers. The kernel log stays free of warnings.
@@ -445,14 +445,17 @@ TEST_F(bad, command)
 	EXPECT_EQ(0, vram32(g, AFTER)) TH_LOG("a command after the error ran");
 	EXPECT_EQ(MARK, vram32(g, BEFORE));
 
-	/* the error interrupt: IRQ_STATUS.ERROR over INTx, and ERR */
+	/*
+	 * the error interrupt: IRQ_STATUS.ERROR over INTx, and never the VFIO
+	 * ERR index, on which QEMU stops the whole VM
+	 */
 	EXPECT_EQ(1, mdgpu_irq_wait(g, ENG_TIMEOUT_MS));
 	usleep(20000);
 	st = mdgpu_irq_handle(g);
 	EXPECT_EQ(MDGPU_IRQ_ERROR, st & MDGPU_IRQ_ERROR) TH_LOG("IRQ_STATUS 0x%x", st);
 	EXPECT_EQ(0, st & MDGPU_IRQ_FENCE) TH_LOG("the fence after the error fired");
 	EXPECT_EQ(1, g->irqs);
-	EXPECT_EQ(1, g->err_irqs);
+	EXPECT_EQ(0, g->err_irqs) TH_LOG("an engine fault signalled VFIO ERR");
 
 	/* the neighbour did all its work, correctly */
 	pthread_join(t, NULL);

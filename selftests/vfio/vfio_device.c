@@ -731,6 +731,40 @@ TEST_F(dev, bar0_mmap_reset)
  * A mapping outlives the device fd: it keeps working after close, and the
  * instance is only removed once it is gone too.
  */
+/*
+ * A persistent instance handed to the next VFIO user: close and open again
+ * without a reset. Nothing the first user wrote may be readable, through
+ * pread or a mapping.
+ */
+TEST_F(dev, bar0_zeroed_on_reopen)
+{
+	struct vram_spot spots[5];
+	uint8_t *map;
+	size_t i;
+
+	vram_spots(VRAM_SIZE(self), spots);
+	for (i = 0; i < ARRAY_SIZE(spots); i++)
+		write_vram(_metadata, VFIO_DEV(self), spots[i].off,
+			   spots[i].len, 400 + i);
+	map = map_bar0(_metadata, self, 0, 4096);
+	if (!map)
+		return;
+	map[4095] = 0x5a;
+	munmap(map, 4096);
+	mdgpu_vfio_close(&self->in.v);
+
+	ASSERT_TRUE(mdgpu_open(_metadata, self->in.uuid, self->in.cdev,
+			       &self->in.v));
+	for (i = 0; i < ARRAY_SIZE(spots); i++)
+		expect_vram(_metadata, VFIO_DEV(self), spots[i].off,
+			    spots[i].len, 0);
+	map = map_bar0(_metadata, self, 0, 4096);
+	if (!map)
+		return;
+	EXPECT_EQ(0, map[4095]) TH_LOG("the last user's mapping writes survived");
+	munmap(map, 4096);
+}
+
 TEST_F(dev, bar0_mmap_outlives_fd)
 {
 	const size_t len = 64 * 4096;

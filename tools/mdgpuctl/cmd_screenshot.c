@@ -9,12 +9,12 @@
  *
  *  - a VFIO device has one user at a time, so this works only while no VM
  *    holds the instance;
- *  - each new user starts from a reset device, whose display is off. What
- *    the last user left in VRAM stays, though: --set-mode programs a mode
- *    (as the guest's driver would) so that VRAM can be looked at.
+ *  - each new user starts from a reset device, whose display is off and
+ *    whose VRAM the last user's close cleared: --set-mode programs a mode
+ *    (as the guest's driver would) and shows that VRAM, which checks the
+ *    display path of an idle instance.
  *
- * A screenshot of a running VM's display would need the module to export
- * the plane another way (planned).
+ * A running VM's display is seen through QEMU (display=on, screendump).
  */
 #include <errno.h>
 #include <getopt.h>
