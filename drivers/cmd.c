@@ -250,36 +250,109 @@ u64 mdgpu_cmd_work(const struct mdgpu_cmd *cmd)
 	return 1;
 }
 
+/* 4 KiB pages [@addr, @addr + @len) spans (an over-count for larger pages). */
+static u32 mdgpu_cmd_pages(u64 addr, u32 len)
+{
+	u64 first = addr >> 12, last = (addr + len - 1) >> 12;
+
+	return len ? last - first + 1 : 0;
+}
+
+/* FILL and COPY: bytes, pages and segments, whichever bound comes first. */
+static u64 mdgpu_cmd_chunk_2d(const struct mdgpu_cmd *cmd, u64 done, u64 max)
+{
+	u64 len = 0, dst, src;
+	u32 pages = 0, p, seg;
+
+	while (len < max) {
+		seg = mdgpu_cmd_segment(cmd, done + len, max - len, &dst, &src);
+		p = mdgpu_cmd_pages(dst, seg);
+		if (cmd->op == MDGPU_OP_COPY)
+			p += mdgpu_cmd_pages(src, seg);
+		/* A lone segment always fits: seg <= MDGPU_CHUNK_BYTES. */
+		if (len && pages + p > MDGPU_CHUNK_PAGES)
+			break;
+		pages += p;
+		len += seg;
+	}
+	return len;
+}
+
 /**
  * mdgpu_cmd_chunk() - the size of the next chunk of a command
  * @cmd: a decoded command
  * @done: work done so far, in the unit of mdgpu_cmd_work()
  *
- * FILL, COPY and DMA run at most MDGPU_CHUNK_BYTES per chunk, COMPUTE at
- * most MDGPU_CHUNK_COMPUTE_NS; the other commands are one chunk.
+ * FILL, COPY and DMA run at most MDGPU_CHUNK_BYTES per chunk, FILL and
+ * COPY also at most MDGPU_CHUNK_PAGES pages touched, COMPUTE at most
+ * MDGPU_CHUNK_COMPUTE_NS; the other commands are one chunk.
  *
  * Return: the work of the next chunk, 0 once the command is complete.
  */
 u64 mdgpu_cmd_chunk(const struct mdgpu_cmd *cmd, u64 done)
 {
 	u64 work = mdgpu_cmd_work(cmd);
-	u64 limit;
 
 	if (done >= work)
 		return 0;
 	switch (cmd->op) {
 	case MDGPU_OP_FILL:
 	case MDGPU_OP_COPY:
+		return mdgpu_cmd_chunk_2d(cmd, done,
+					  min_t(u64, work - done,
+						MDGPU_CHUNK_BYTES));
 	case MDGPU_OP_DMA:
-		limit = MDGPU_CHUNK_BYTES;
-		break;
+		return min_t(u64, work - done, MDGPU_CHUNK_BYTES);
 	case MDGPU_OP_COMPUTE:
-		limit = MDGPU_CHUNK_COMPUTE_NS;
-		break;
-	default:
-		limit = 1;
+		return min_t(u64, work - done, MDGPU_CHUNK_COMPUTE_NS);
 	}
-	return min(work - done, limit);
+	return 1;
+}
+
+/**
+ * mdgpu_cmd_segment() - the contiguous piece a FILL or COPY chunk starts with
+ * @cmd: a decoded FILL or COPY
+ * @off: offset in the command's work (row * width + col)
+ * @len: bytes left in the chunk, at most MDGPU_CHUNK_BYTES
+ * @dst: set to the VRAM address the piece is written to
+ * @src: set to the VRAM address it is copied from (COPY), else to 0
+ *
+ * Rows whose stride equals their width follow each other in VRAM (in the
+ * source too, for a COPY) and make one piece; otherwise a piece ends with
+ * its row.
+ *
+ * Return: the piece's length, at most @len.
+ */
+u32 mdgpu_cmd_segment(const struct mdgpu_cmd *cmd, u64 off, u64 len,
+		      u64 *dst, u64 *src)
+{
+	u32 width, dst_stride, src_stride, row, col, seg;
+	u64 dst_base, src_base;
+
+	if (cmd->op == MDGPU_OP_COPY) {
+		width = cmd->copy.width;
+		dst_base = cmd->copy.dst;
+		dst_stride = cmd->copy.dst_stride;
+		src_base = cmd->copy.src;
+		src_stride = cmd->copy.src_stride;
+	} else {
+		width = cmd->fill.width;
+		dst_base = cmd->fill.dst;
+		dst_stride = cmd->fill.stride;
+		src_base = 0;
+		src_stride = width;
+	}
+	len = min_t(u64, len, MDGPU_CHUNK_BYTES);
+	if (dst_stride == width && src_stride == width) {
+		*dst = dst_base + off;
+		*src = cmd->op == MDGPU_OP_COPY ? src_base + off : 0;
+		return len;
+	}
+	seg = mdgpu_cmd_row_segment(width, off, len, &row, &col);
+	*dst = dst_base + (u64)row * dst_stride + col;
+	*src = cmd->op == MDGPU_OP_COPY ? src_base + (u64)row * src_stride + col
+					: 0;
+	return seg;
 }
 
 /**

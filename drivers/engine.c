@@ -27,7 +27,9 @@
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
+#include <linux/memcontrol.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -248,7 +250,8 @@ static int mdgpu_engine_fill(struct mdgpu_engine *eng,
 			     struct mdgpu_vgpu *vgpu, u64 off, u64 len)
 {
 	const struct mdgpu_cmd *cmd = &vgpu->engine.cur;
-	u32 row, col, seg;
+	u64 dst, src;
+	u32 seg;
 	int ret;
 
 	if (!eng->pattern_valid || eng->pattern_value != cmd->fill.value) {
@@ -259,11 +262,8 @@ static int mdgpu_engine_fill(struct mdgpu_engine *eng,
 		eng->pattern_valid = true;
 	}
 	while (len) {
-		seg = mdgpu_cmd_row_segment(cmd->fill.width, off, len, &row,
-					    &col);
-		ret = mdgpu_ctx_vram_rw(vgpu, cmd->fill.dst +
-					(u64)row * cmd->fill.stride + col,
-					eng->pattern, seg, true);
+		seg = mdgpu_cmd_segment(cmd, off, len, &dst, &src);
+		ret = mdgpu_ctx_vram_rw(vgpu, dst, eng->pattern, seg, true);
 		if (ret)
 			return ret;
 		off += seg;
@@ -298,18 +298,13 @@ static int mdgpu_engine_copy(struct mdgpu_engine *eng,
 			     struct mdgpu_vgpu *vgpu, u64 off, u64 len)
 {
 	const struct mdgpu_cmd *cmd = &vgpu->engine.cur;
-	u32 row, col, seg;
+	u64 dst, src;
+	u32 seg;
 	int ret;
 
 	while (len) {
-		seg = mdgpu_cmd_row_segment(cmd->copy.width, off, len, &row,
-					    &col);
-		ret = mdgpu_ctx_vram_copy(eng, vgpu,
-					  cmd->copy.dst +
-					  (u64)row * cmd->copy.dst_stride + col,
-					  cmd->copy.src +
-					  (u64)row * cmd->copy.src_stride + col,
-					  seg);
+		seg = mdgpu_cmd_segment(cmd, off, len, &dst, &src);
+		ret = mdgpu_ctx_vram_copy(eng, vgpu, dst, src, seg);
 		if (ret)
 			return ret;
 		off += seg;
@@ -463,11 +458,19 @@ static unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
 	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
 	u64 start = ktime_get_ns();
 	unsigned int completed = 0;
+	struct mem_cgroup *old_memcg;
 	u64 len;
 	int ret;
 
 	*op = 0xff;
 	mutex_lock(&vgpu->lock);
+	/*
+	 * VRAM pages this chunk allocates are charged to the opener's memory
+	 * cgroup, not to the kernel thread (which has none). The reference is
+	 * the device's, dropped at close only after the thread left the
+	 * context.
+	 */
+	old_memcg = set_active_memcg(vgpu->memcg);
 	if (!mdgpu_ctx_has_work(ctx))
 		goto out;
 	if (!ctx->cur_valid) {
@@ -513,12 +516,16 @@ static unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
 	goto out;
 
 out_ret:
-	/* -EAGAIN and -EIO were handled; VRAM allocation failures retry. */
-	if (ret != -EAGAIN && ret != -EIO && ret != -EINVAL)
-		dev_dbg_ratelimited(vgpu->vdev.dev,
-				    "engine chunk failed (%d), retrying\n",
-				    ret);
+	/*
+	 * -EAGAIN, -EIO and bad commands were handled. No memory for VRAM
+	 * (the opener's cgroup limit, or the host's) stops this context only;
+	 * the work it did so far stays.
+	 */
+	if (ret == -ENOMEM && ctx->cur_valid)
+		mdgpu_ctx_fail(vgpu, MDGPU_ERR_NOMEM, ctx->head,
+			       mdgpu_ctx_cur_header(ctx));
 out:
+	set_active_memcg(old_memcg);
 	mdgpu_ctx_update(vgpu);
 	mutex_unlock(&vgpu->lock);
 	return completed;
@@ -549,17 +556,22 @@ static bool mdgpu_engine_watchdog(struct mdgpu_engine *eng,
 						     &ctx->entity,
 						     ctx->job_ns);
 		spin_unlock(&eng->lock);
-		if (fired)
-			mdgpu_ctx_fail(vgpu, MDGPU_ERR_WATCHDOG, ctx->head,
-				       mdgpu_ctx_cur_header(ctx));
 	}
-	mutex_unlock(&vgpu->lock);
 	if (fired) {
+		/*
+		 * Both under vgpu->lock: once it is dropped, the guest may
+		 * reset the ring and ring the doorbell, making the context
+		 * runnable again; the scheduler must not be told to put it
+		 * to sleep after that, or no later doorbell would wake it.
+		 */
+		mdgpu_ctx_fail(vgpu, MDGPU_ERR_WATCHDOG, ctx->head,
+			       mdgpu_ctx_cur_header(ctx));
 		spin_lock(&eng->lock);
 		mdgpu_sched_watchdog_fire(&eng->sched, &ctx->entity,
 					  mdgpu_sched_now());
 		spin_unlock(&eng->lock);
 	}
+	mutex_unlock(&vgpu->lock);
 	return fired;
 }
 

@@ -6,6 +6,14 @@
  * to it: a page that was never written reads as zeroes and costs nothing,
  * so a large simulated VRAM is cheap. Discarding a range frees its pages,
  * which is also how a range is zeroed for its next owner.
+ *
+ * Pages are charged (__GFP_ACCOUNT) to the memory cgroup of the task that
+ * writes them, or to the one the engine thread has made active for the
+ * instance it runs (engine.c). Reads, writes and copies fail with -ENOMEM
+ * at that cgroup's limit instead of invoking the OOM killer, so a guest
+ * filling its VRAM gets a device error; a BAR0 fault is the user's own
+ * memory access and takes the ordinary path (reclaim, then the cgroup's
+ * OOM killer).
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -60,16 +68,22 @@ static void mdgpu_sim_fini(struct mdgpu_parent *parent)
 	parent->backend = NULL;
 }
 
-/* The page backing VRAM page @idx, allocating it if @alloc. */
+/* Allocation flags of VRAM pages the engine or pread/pwrite write. */
+#define MDGPU_SIM_GFP_MAYFAIL	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | \
+				 __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+/* ... and of those a BAR0 fault maps. */
+#define MDGPU_SIM_GFP_FAULT	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT)
+
+/* The page backing VRAM page @idx, allocated with @gfp if missing (0: not). */
 static struct page *mdgpu_sim_page(struct mdgpu_sim *sim, unsigned long idx,
-				   bool alloc)
+				   gfp_t gfp)
 {
 	struct page *page = xa_load(&sim->pages, idx);
 	struct page *old;
 
-	if (page || !alloc)
+	if (page || !gfp)
 		return page;
-	page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
+	page = alloc_page(gfp);
 	if (!page)
 		return NULL;
 	old = xa_cmpxchg(&sim->pages, idx, NULL, page, GFP_KERNEL);
@@ -90,7 +104,8 @@ static int mdgpu_sim_vram_rw(struct mdgpu_parent *parent, u64 offset,
 		size_t chunk = min_t(size_t, len, PAGE_SIZE - in_page);
 		struct page *page;
 
-		page = mdgpu_sim_page(sim, offset >> PAGE_SHIFT, write);
+		page = mdgpu_sim_page(sim, offset >> PAGE_SHIFT,
+				      write ? MDGPU_SIM_GFP_MAYFAIL : 0);
 		if (write) {
 			if (!page)
 				return -ENOMEM;
@@ -123,8 +138,9 @@ static int mdgpu_sim_vram_copy(struct mdgpu_parent *parent, u64 dst, u64 src,
 				    PAGE_SIZE - dst_in);
 		struct page *sp, *dp;
 
-		sp = mdgpu_sim_page(sim, src >> PAGE_SHIFT, false);
-		dp = mdgpu_sim_page(sim, dst >> PAGE_SHIFT, sp);
+		sp = mdgpu_sim_page(sim, src >> PAGE_SHIFT, 0);
+		dp = mdgpu_sim_page(sim, dst >> PAGE_SHIFT,
+				    sp ? MDGPU_SIM_GFP_MAYFAIL : 0);
 		if (sp && !dp)
 			return -ENOMEM;
 		if (sp) {
@@ -145,7 +161,8 @@ static int mdgpu_sim_vram_copy(struct mdgpu_parent *parent, u64 dst, u64 src,
 static struct page *mdgpu_sim_vram_page(struct mdgpu_parent *parent,
 					u64 offset)
 {
-	return mdgpu_sim_page(parent->backend, offset >> PAGE_SHIFT, true);
+	return mdgpu_sim_page(parent->backend, offset >> PAGE_SHIFT,
+			      MDGPU_SIM_GFP_FAULT);
 }
 
 const struct mdgpu_backend_ops mdgpu_sim_ops = {

@@ -7,6 +7,7 @@
  * Everything the user opened (interrupt eventfds) is dropped at
  * .close_device, so a closed device holds no user resources.
  */
+#include <linux/memcontrol.h>
 #include <linux/module.h>
 #include <linux/pci_regs.h>
 #include <linux/uaccess.h>
@@ -95,6 +96,8 @@ static int mdgpu_vfio_open(struct vfio_device *vdev)
 	 */
 	mdgpu_cfg_init(&vgpu->cfg, &vgpu->layout);
 	mdgpu_regs_reset(vgpu);
+	/* The engine's VRAM pages count against the opener's memory limit. */
+	vgpu->memcg = get_mem_cgroup_from_mm(current->mm);
 	mdgpu_engine_ctx_open_locked(vgpu);
 	mutex_unlock(&vgpu->lock);
 	return 0;
@@ -119,6 +122,9 @@ static void mdgpu_vfio_close(struct vfio_device *vdev)
 	mdgpu_vram_zap(vgpu);
 	vgpu->parent->ops->vram_discard(vgpu->parent, vgpu->vram_offset,
 					vgpu->vram_size);
+	/* The engine no longer runs the context: nobody charges it now. */
+	mem_cgroup_put(vgpu->memcg);
+	vgpu->memcg = NULL;
 	mutex_unlock(&vgpu->lock);
 }
 

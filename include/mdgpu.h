@@ -39,6 +39,7 @@
 
 struct mdgpu_parent;
 struct eventfd_ctx;
+struct mem_cgroup;
 
 /**
  * struct mdgpu_backend_ops - what a parent GPU implementation provides
@@ -188,6 +189,9 @@ struct mdgpu_display {
  * @next_plane_id: last plane id handed out, under @lock
  * @engine: the engine context: registers under @lock, scheduler state
  *	    under the engine's lock (see struct mdgpu_engine_ctx)
+ * @memcg: memory cgroup of the task that opened the device, charged for
+ *	   the VRAM pages the engine thread allocates; NULL while closed.
+ *	   Under @lock.
  */
 struct mdgpu_vgpu {
 	struct vfio_device vdev;
@@ -207,6 +211,7 @@ struct mdgpu_vgpu {
 	struct list_head planes;
 	u32 next_plane_id;
 	struct mdgpu_engine_ctx engine;
+	struct mem_cgroup *memcg;
 };
 
 static inline struct mdgpu_vgpu *to_mdgpu_vgpu(struct vfio_device *vdev)

@@ -16,8 +16,17 @@
 /* Largest command, in dwords (the header's length field is 8 bits). */
 #define MDGPU_CMD_MAX_NDW		255
 
-/* Chunk limits: the engine can be preempted between two chunks. */
+/*
+ * Chunk limits: the engine can be preempted between two chunks. A FILL,
+ * COPY or DMA chunk moves at most MDGPU_CHUNK_BYTES, and a FILL or COPY
+ * chunk also touches at most MDGPU_CHUNK_PAGES VRAM pages, counted once per
+ * contiguous piece (segment) and per side (a COPY counts its source and its
+ * destination), which also bounds its segments: a narrow rectangle with a
+ * wide stride runs a few rows per chunk, not 64 KiB worth of rows that each
+ * allocate a page. Linear runs of MDGPU_CHUNK_BYTES fit either way.
+ */
 #define MDGPU_CHUNK_BYTES		(64 * 1024)	/* FILL, COPY, DMA */
+#define MDGPU_CHUNK_PAGES		(2 * (MDGPU_CHUNK_BYTES / 4096 + 1))
 #define MDGPU_CHUNK_COMPUTE_NS		(100 * 1000)	/* COMPUTE */
 
 /**
@@ -88,6 +97,8 @@ int mdgpu_cmd_decode(const u32 *dw, u32 ndw, u64 vram_size,
 u64 mdgpu_cmd_work(const struct mdgpu_cmd *cmd);
 u64 mdgpu_cmd_chunk(const struct mdgpu_cmd *cmd, u64 done);
 u32 mdgpu_cmd_row_segment(u32 width, u64 off, u64 len, u32 *row, u32 *col);
+u32 mdgpu_cmd_segment(const struct mdgpu_cmd *cmd, u64 off, u64 len,
+		      u64 *dst, u64 *src);
 
 int mdgpu_ring_check(u64 base, u32 size, u64 vram_size);
 bool mdgpu_ring_ptr_valid(u32 ptr, u32 size);

@@ -208,6 +208,8 @@
 #define MDGPU_ERR_DMA			9	/* IOVA not mapped */
 #define MDGPU_ERR_RING			10	/* bad ring base/size/tail */
 #define MDGPU_ERR_WATCHDOG		11	/* job ran past the limit */
+/* MDGPU_ERR_NOMEM: VRAM could not be backed (the VMM's memory limit) */
+#define MDGPU_ERR_NOMEM			12
 
 #define MDGPU_ID_MAGIC			0x4d444750 /* "MDGP" */
 #define MDGPU_DEVICE_VERSION		0x00010000 /* 1.0 */

@@ -354,16 +354,20 @@ static void cmd_chunks(struct kunit *test)
 	struct mdgpu_cmd cmd = { .op = MDGPU_OP_FILL };
 
 	cmd.fill.width = 4096;
+	cmd.fill.stride = 4096;
 	cmd.fill.height = 16;
 	check_chunks(test, &cmd, MDGPU_CHUNK_BYTES, 1);
 	cmd.fill.height = 17;
 	check_chunks(test, &cmd, MDGPU_CHUNK_BYTES, 2);
 	cmd.fill.width = 4;
+	cmd.fill.stride = 4;
 	cmd.fill.height = 1;
 	check_chunks(test, &cmd, MDGPU_CHUNK_BYTES, 1);
 
 	cmd = (struct mdgpu_cmd){ .op = MDGPU_OP_COPY };
 	cmd.copy.width = 100000;
+	cmd.copy.src_stride = 100000;
+	cmd.copy.dst_stride = 100000;
 	cmd.copy.height = 3;
 	check_chunks(test, &cmd, MDGPU_CHUNK_BYTES, 5);
 
@@ -394,6 +398,101 @@ static void cmd_chunks(struct kunit *test)
 	cmd.fill.width = SZ_64M;
 	cmd.fill.height = 1;
 	check_chunks(test, &cmd, MDGPU_CHUNK_BYTES, SZ_64M / MDGPU_CHUNK_BYTES);
+}
+
+/*
+ * Walk a FILL or COPY chunk by chunk and check that no chunk touches more
+ * than MDGPU_CHUNK_PAGES pages (per segment and side, as the engine does),
+ * that every segment lies inside the rectangle's rows, and that the chunks
+ * add up to the command. Return: the number of chunks.
+ */
+static u64 walk_chunks(struct kunit *test, const struct mdgpu_cmd *cmd)
+{
+	u64 done = 0, n = 0, len, off, dst, src, pages;
+	u32 seg;
+
+	while ((len = mdgpu_cmd_chunk(cmd, done))) {
+		KUNIT_ASSERT_LE(test, len, (u64)MDGPU_CHUNK_BYTES);
+		pages = 0;
+		for (off = done; off < done + len; off += seg) {
+			seg = mdgpu_cmd_segment(cmd, off, done + len - off,
+						&dst, &src);
+			KUNIT_ASSERT_GT(test, seg, 0U);
+			pages += (dst + seg - 1) / 4096 - dst / 4096 + 1;
+			if (cmd->op == MDGPU_OP_COPY)
+				pages += (src + seg - 1) / 4096 - src / 4096 + 1;
+		}
+		KUNIT_ASSERT_EQ(test, off, done + len);
+		KUNIT_ASSERT_LE(test, pages, (u64)MDGPU_CHUNK_PAGES);
+		done += len;
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, done, mdgpu_cmd_work(cmd));
+	return n;
+}
+
+/*
+ * A chunk is bounded in work, not only in bytes: narrow rows far apart
+ * touch a page each, so a chunk runs only as many rows as its page budget
+ * allows (issue: a FILL of width 4 and stride 4096 touched 16384 fresh
+ * pages in one 64 KiB chunk, a COPY of width 1 65536).
+ */
+static void cmd_chunk_pages(struct kunit *test)
+{
+	struct mdgpu_cmd cmd = { .op = MDGPU_OP_FILL };
+	u64 dst, src;
+
+	cmd.fill.width = 4;
+	cmd.fill.stride = 4096;
+	cmd.fill.height = 16384;
+	KUNIT_EXPECT_EQ(test, mdgpu_cmd_chunk(&cmd, 0),
+			4ULL * MDGPU_CHUNK_PAGES);
+	KUNIT_EXPECT_EQ(test, walk_chunks(test, &cmd),
+			DIV_ROUND_UP(16384ULL, MDGPU_CHUNK_PAGES));
+
+	/* Packed rows (stride == width) are one linear run. */
+	cmd.fill.stride = 4;
+	KUNIT_EXPECT_EQ(test, mdgpu_cmd_chunk(&cmd, 0), 65536ULL);
+	KUNIT_EXPECT_EQ(test, mdgpu_cmd_segment(&cmd, 8, 1000, &dst, &src),
+			1000U);
+	KUNIT_EXPECT_EQ(test, dst, 8ULL);
+	KUNIT_EXPECT_EQ(test, walk_chunks(test, &cmd), 1ULL);
+
+	/* A row in each page, unaligned, crossing a page boundary. */
+	cmd.fill.dst = 4094;
+	cmd.fill.width = 4;
+	cmd.fill.stride = 8192;
+	cmd.fill.height = 1000;
+	KUNIT_EXPECT_EQ(test, mdgpu_cmd_chunk(&cmd, 0),
+			4ULL * (MDGPU_CHUNK_PAGES / 2));
+	walk_chunks(test, &cmd);
+
+	cmd = (struct mdgpu_cmd){ .op = MDGPU_OP_COPY };
+	cmd.copy.width = 1;
+	cmd.copy.src_stride = 1;
+	cmd.copy.dst_stride = 4096;
+	cmd.copy.height = 65536;
+	cmd.copy.dst = SZ_1M;
+	KUNIT_EXPECT_EQ(test, mdgpu_cmd_chunk(&cmd, 0),
+			(u64)MDGPU_CHUNK_PAGES / 2);
+	KUNIT_EXPECT_EQ(test, mdgpu_cmd_segment(&cmd, 3, 10, &dst, &src), 1U);
+	KUNIT_EXPECT_EQ(test, dst, SZ_1M + 3ULL * 4096);
+	KUNIT_EXPECT_EQ(test, src, 3ULL);
+	walk_chunks(test, &cmd);
+
+	/* Linear copies keep their 64 KiB chunks, aligned or not. */
+	cmd.copy.width = SZ_1M;
+	cmd.copy.src_stride = SZ_1M;
+	cmd.copy.dst_stride = SZ_1M;
+	cmd.copy.height = 2;
+	cmd.copy.src = 123;
+	cmd.copy.dst = SZ_4M + 4095;
+	KUNIT_EXPECT_EQ(test, walk_chunks(test, &cmd),
+			2ULL * SZ_1M / MDGPU_CHUNK_BYTES);
+	/* Wide rows with a gap: the page budget never cuts a lone segment. */
+	cmd.copy.dst_stride = SZ_1M + 4096;
+	KUNIT_EXPECT_EQ(test, walk_chunks(test, &cmd),
+			2ULL * SZ_1M / MDGPU_CHUNK_BYTES);
 }
 
 static void cmd_row_segments(struct kunit *test)
@@ -431,6 +530,7 @@ static struct kunit_case mdgpu_cmd_cases[] = {
 	KUNIT_CASE(cmd_fence_timestamp_compute),
 	KUNIT_CASE(cmd_chunks),
 	KUNIT_CASE(cmd_row_segments),
+	KUNIT_CASE(cmd_chunk_pages),
 	{}
 };
 

@@ -906,6 +906,7 @@ const char *mdgpu_err_name(uint32_t code)
 		[MDGPU_ERR_DMA] = "DMA",
 		[MDGPU_ERR_RING] = "RING",
 		[MDGPU_ERR_WATCHDOG] = "WATCHDOG",
+		[MDGPU_ERR_NOMEM] = "NOMEM",
 	};
 
 	if (code < sizeof(names) / sizeof(names[0]) && names[code])
