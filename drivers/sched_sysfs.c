@@ -334,6 +334,34 @@ MDGPU_SCHED_ENTITY_STAT(preemptions, st.preemptions);
 MDGPU_SCHED_ENTITY_STAT(watchdog_count, st.watchdog);
 MDGPU_SCHED_ENTITY_STAT(wait_latency_us, div_u64(st.wait_avg_ns, 1000));
 
+/* The engine's own counters of the context (struct mdgpu_engine_stats). */
+static int mdgpu_engine_stats_get(struct mdgpu_sched *s,
+				  struct mdgpu_sched_entity *e, void *arg)
+{
+	struct mdgpu_engine_ctx *ctx =
+		container_of(e, struct mdgpu_engine_ctx, entity);
+
+	*(struct mdgpu_engine_stats *)arg = ctx->stats;
+	return 0;
+}
+
+#define MDGPU_ENGINE_STAT(_name, _expr)					\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct mdgpu_engine_stats st;					\
+	int ret = mdgpu_engine_entity_call(dev_get_drvdata(dev),	\
+					   mdgpu_engine_stats_get, &st);\
+									\
+	if (ret)							\
+		return ret;						\
+	return sysfs_emit(buf, "%llu\n", (u64)(_expr));		\
+}									\
+MDGPU_SCHED_ATTR_RO(_name)
+
+MDGPU_ENGINE_STAT(engine_chunks, st.chunks);
+MDGPU_ENGINE_STAT(engine_max_chunk_us, div_u64(st.max_chunk_ns, 1000));
+
 static ssize_t wait_histogram_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
 {
