@@ -54,18 +54,25 @@ static u64 mdgpu_sched_now(void)
 	return ktime_get_ns();
 }
 
-/* The context has commands to run. Caller holds vgpu->lock. */
+/*
+ * The context has commands to run, and is not waiting for its DMA agent.
+ * Caller holds vgpu->lock.
+ */
 static bool mdgpu_ctx_has_work(const struct mdgpu_engine_ctx *ctx)
 {
 	return ctx->open && ctx->enabled && !ctx->error &&
+	       ctx->dma.state != MDGPU_DMA_QUEUED &&
+	       ctx->dma.state != MDGPU_DMA_BUSY &&
 	       (ctx->cur_valid || ctx->head != ctx->tail);
 }
 
-/*
- * Tell the scheduler whether the context has work, and wake the thread
- * if it just got some. Caller holds vgpu->lock.
+/**
+ * mdgpu_ctx_update() - tell the scheduler whether the context has work
+ * @vgpu: the instance; caller holds vgpu->lock
+ *
+ * Wakes the engine thread if the context just got work.
  */
-static void mdgpu_ctx_update(struct mdgpu_vgpu *vgpu)
+void mdgpu_ctx_update(struct mdgpu_vgpu *vgpu)
 {
 	struct mdgpu_engine *eng = vgpu->parent->engine;
 	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
@@ -136,6 +143,7 @@ static void mdgpu_ctx_fail(struct mdgpu_vgpu *vgpu, u32 code, u32 head,
 /* Stop the ring and forget its commands. Caller holds vgpu->lock. */
 static void mdgpu_ctx_ring_reset(struct mdgpu_engine_ctx *ctx)
 {
+	mdgpu_dma_agent_reset_locked(ctx_to_vgpu(ctx));
 	ctx->enabled = false;
 	ctx->head = 0;
 	ctx->tail = 0;
@@ -172,9 +180,18 @@ void mdgpu_engine_ctx_reset_locked(struct mdgpu_vgpu *vgpu)
 	mdgpu_ctx_update(vgpu);
 }
 
-/* VRAM of the vGPU at @addr. Caller holds vgpu->lock; range validated. */
-static int mdgpu_ctx_vram_rw(struct mdgpu_vgpu *vgpu, u64 addr, void *buf,
-			     size_t len, bool write)
+/**
+ * mdgpu_ctx_vram_rw() - access the vGPU's VRAM for its engine context
+ * @vgpu: the instance; caller holds vgpu->lock
+ * @addr: offset in the vGPU's VRAM range (validated by the caller)
+ * @buf: kernel buffer
+ * @len: bytes
+ * @write: @buf to VRAM, else VRAM to @buf
+ *
+ * Return: 0 or a negative errno (-ENOMEM: no page could back VRAM).
+ */
+int mdgpu_ctx_vram_rw(struct mdgpu_vgpu *vgpu, u64 addr, void *buf,
+		      size_t len, bool write)
 {
 	lockdep_assert_held(&vgpu->lock);
 	if (WARN_ON_ONCE(addr > vgpu->vram_size ||
@@ -314,50 +331,32 @@ static int mdgpu_engine_copy(struct mdgpu_engine *eng,
 }
 
 /*
- * One DMA chunk. Drops vgpu->lock around vfio_dma_rw() and takes it again.
- * Return: 0, -EAGAIN if the context was reset meanwhile (chunk dropped),
- * -EIO if the IOVA was refused (context failed), or a VRAM error.
+ * One DMA chunk, through the vGPU's DMA agent (engine_dma.c): the first
+ * step hands it over and the context waits (not runnable) while the engine
+ * runs others; the step after the agent finished completes it. Caller
+ * holds vgpu->lock.
+ * Return: 0 once done, -EINPROGRESS while the agent has it, -EIO if the
+ * IOVA was refused (context failed), or a VRAM error.
  */
 static int mdgpu_engine_dma(struct mdgpu_engine *eng, struct mdgpu_vgpu *vgpu,
 			    u64 off, u64 len)
 {
 	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
 	const struct mdgpu_cmd *cmd = &ctx->cur;
-	bool to_guest = cmd->dma.to_guest;
-	u64 iova = cmd->dma.iova + off;
-	u32 gen = ctx->gen;
 	int ret;
 
-	if (to_guest) {
-		ret = mdgpu_ctx_vram_rw(vgpu, cmd->dma.vram + off, eng->buf,
-					len, false);
-		if (ret)
-			return ret;
-	}
-	spin_lock(&eng->lock);
-	eng->dma_ctx = ctx;
-	eng->dma_iova = iova;
-	eng->dma_len = len;
-	spin_unlock(&eng->lock);
-	mutex_unlock(&vgpu->lock);
-
-	ret = vfio_dma_rw(&vgpu->vdev, iova, eng->buf, len, to_guest);
-
-	spin_lock(&eng->lock);
-	eng->dma_ctx = NULL;
-	spin_unlock(&eng->lock);
-	wake_up_all(&eng->idle_wq);
-	mutex_lock(&vgpu->lock);
-	if (gen != ctx->gen)
-		return -EAGAIN;
+	if (!mdgpu_dma_agent_chunk_locked(vgpu, cmd->dma.iova + off,
+					  cmd->dma.vram + off, len,
+					  cmd->dma.to_guest, &ret))
+		return ret ?: -EINPROGRESS;
 	if (ret) {
 		mdgpu_ctx_fail(vgpu, MDGPU_ERR_DMA, ctx->head,
 			       mdgpu_ctx_cur_header(ctx));
 		return -EIO;
 	}
-	if (!to_guest)
-		return mdgpu_ctx_vram_rw(vgpu, cmd->dma.vram + off, eng->buf,
-					 len, true);
+	if (!cmd->dma.to_guest)
+		return mdgpu_ctx_vram_rw(vgpu, cmd->dma.vram + off,
+					 ctx->dma.buf, len, true);
 	return 0;
 }
 
@@ -703,6 +702,7 @@ void mdgpu_engine_ctx_init(struct mdgpu_vgpu *vgpu)
 	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
 
 	memset(ctx, 0, sizeof(*ctx));
+	init_waitqueue_head(&ctx->dma.wq);
 	mdgpu_sched_entity_init(&ctx->entity);
 	spin_lock(&eng->lock);
 	/* Its fixed share: 1 / (instances of its type the parent holds). */
@@ -759,21 +759,9 @@ void mdgpu_engine_ctx_close(struct mdgpu_vgpu *vgpu)
 	mdgpu_ctx_ring_reset(&vgpu->engine);
 	mdgpu_ctx_update(vgpu);
 	mutex_unlock(&vgpu->lock);
+	/* The thread never blocks on guest memory: this is one chunk. */
 	wait_event(eng->idle_wq, !mdgpu_engine_runs(eng, &vgpu->engine));
-}
-
-/* Is a guest memory access of @ctx overlapping [@iova, @iova + @len) on? */
-static bool mdgpu_engine_dma_busy(struct mdgpu_engine *eng,
-				  struct mdgpu_engine_ctx *ctx, u64 iova,
-				  u64 len)
-{
-	bool ret;
-
-	spin_lock(&eng->lock);
-	ret = eng->dma_ctx == ctx && iova < eng->dma_iova + eng->dma_len &&
-	      eng->dma_iova < iova + len;
-	spin_unlock(&eng->lock);
-	return ret;
+	mdgpu_dma_agent_stop(vgpu);
 }
 
 /**
@@ -789,10 +777,7 @@ static bool mdgpu_engine_dma_busy(struct mdgpu_engine *eng,
  */
 void mdgpu_engine_dma_unmap(struct mdgpu_vgpu *vgpu, u64 iova, u64 len)
 {
-	struct mdgpu_engine *eng = vgpu->parent->engine;
-
-	wait_event(eng->idle_wq,
-		   !mdgpu_engine_dma_busy(eng, &vgpu->engine, iova, len));
+	mdgpu_dma_agent_unmap(vgpu, iova, len);
 }
 
 /**

@@ -87,7 +87,11 @@ static void mdgpu_vgpu_reset_locked(struct mdgpu_vgpu *vgpu)
 static int mdgpu_vfio_open(struct vfio_device *vdev)
 {
 	struct mdgpu_vgpu *vgpu = to_mdgpu_vgpu(vdev);
+	int ret;
 
+	ret = mdgpu_dma_agent_start(vgpu);
+	if (ret)
+		return ret;
 	mutex_lock(&vgpu->lock);
 	/*
 	 * Each user starts from a device in its power-on state, VRAM

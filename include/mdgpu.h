@@ -312,6 +312,17 @@ void mdgpu_engine_ctx_open_locked(struct mdgpu_vgpu *vgpu);
 void mdgpu_engine_ctx_close(struct mdgpu_vgpu *vgpu);
 void mdgpu_engine_ctx_reset_locked(struct mdgpu_vgpu *vgpu);
 void mdgpu_engine_dma_unmap(struct mdgpu_vgpu *vgpu, u64 iova, u64 len);
+void mdgpu_ctx_update(struct mdgpu_vgpu *vgpu);
+int mdgpu_ctx_vram_rw(struct mdgpu_vgpu *vgpu, u64 addr, void *buf,
+		      size_t len, bool write);
+
+/* engine_dma.c: each open vGPU's thread for guest memory accesses */
+int mdgpu_dma_agent_start(struct mdgpu_vgpu *vgpu);
+void mdgpu_dma_agent_stop(struct mdgpu_vgpu *vgpu);
+void mdgpu_dma_agent_unmap(struct mdgpu_vgpu *vgpu, u64 iova, u64 len);
+void mdgpu_dma_agent_reset_locked(struct mdgpu_vgpu *vgpu);
+bool mdgpu_dma_agent_chunk_locked(struct mdgpu_vgpu *vgpu, u64 iova, u64 vram,
+				  u32 len, bool to_guest, int *ret);
 u32 mdgpu_engine_reg_read(void *opaque, const struct mdgpu_reg *reg, u32 off,
 			  u32 size);
 void mdgpu_engine_reg_write(void *opaque, const struct mdgpu_reg *reg,

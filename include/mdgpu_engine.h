@@ -39,6 +39,44 @@ struct mdgpu_engine_stats {
 };
 
 /**
+ * enum mdgpu_dma_state - where a DMA chunk is (drivers/engine_dma.c)
+ * @MDGPU_DMA_IDLE: no chunk
+ * @MDGPU_DMA_QUEUED: handed to the agent, not taken yet
+ * @MDGPU_DMA_BUSY: the agent is copying to or from guest memory
+ * @MDGPU_DMA_DONE: copied; the engine completes it at the next step
+ */
+enum mdgpu_dma_state {
+	MDGPU_DMA_IDLE,
+	MDGPU_DMA_QUEUED,
+	MDGPU_DMA_BUSY,
+	MDGPU_DMA_DONE,
+};
+
+/**
+ * struct mdgpu_dma_agent - a vGPU's own thread for guest memory accesses
+ * @thread: the agent "mdgpu-dma/N", from open to close
+ * @buf: its bounce buffer of MDGPU_CHUNK_BYTES, from open to close
+ * @wq: the agent waits here for a chunk
+ * @state: enum mdgpu_dma_state, under mdgpu_vgpu::lock
+ * @iova: the chunk's guest address, under mdgpu_vgpu::lock
+ * @len: its length, under mdgpu_vgpu::lock
+ * @to_guest: its direction, under mdgpu_vgpu::lock
+ * @gen: the context's generation when it was queued, under mdgpu_vgpu::lock
+ * @ret: vfio_dma_rw()'s result once @state is DONE, under mdgpu_vgpu::lock
+ */
+struct mdgpu_dma_agent {
+	struct task_struct *thread;
+	u8 *buf;
+	wait_queue_head_t wq;
+	enum mdgpu_dma_state state;
+	u64 iova;
+	u32 len;
+	bool to_guest;
+	u32 gen;
+	int ret;
+};
+
+/**
  * struct mdgpu_engine_ctx - a vGPU's engine context, embedded in the vGPU
  *
  * Register state, under mdgpu_vgpu::lock:
@@ -64,11 +102,16 @@ struct mdgpu_engine_stats {
  * @cur: the decoded command at @head
  * @cur_valid: @cur is decoded and not complete
  * @cur_done: work of @cur done so far (mdgpu_cmd_work() units)
+ * @job_ns: engine time of @cur so far, for the watchdog
+ * @dma: the DMA agent; its request state under mdgpu_vgpu::lock
  *
  * Under the engine lock:
  * @entity: the scheduler's view of this context
  * @runnable: @entity is runnable (the context has work)
  * @stats: counters
+ * @dma_busy: the agent is in vfio_dma_rw() on [@dma_iova, + @dma_len)
+ * @dma_iova: start of that access
+ * @dma_len: its length
  */
 struct mdgpu_engine_ctx {
 	u64 ring_base;
@@ -92,24 +135,26 @@ struct mdgpu_engine_ctx {
 	bool cur_valid;
 	u64 cur_done;
 	u64 job_ns;
+	struct mdgpu_dma_agent dma;
 
 	struct mdgpu_sched_entity entity;
 	bool runnable;
 	struct mdgpu_engine_stats stats;
+	bool dma_busy;
+	u64 dma_iova;
+	u64 dma_len;
 };
 
 /**
  * struct mdgpu_engine - the engine of one parent
- * @lock: protects @sched, @running, @kicked, @dma_ctx, @dma_iova, @dma_len,
- *	  and every context's @entity, @runnable and @stats
+ * @lock: protects @sched, @running, @kicked, and every context's @entity,
+ *	  @runnable, @stats, @dma_busy, @dma_iova and @dma_len
  * @sched: the scheduler; every call into it is made under @lock
  * @running: the context the thread is running, or NULL
  * @kicked: a context became runnable since the thread last looked
- * @dma_ctx: the context whose guest memory access is in flight, or NULL
- * @dma_iova: start of that access
- * @dma_len: its length
  * @wq: the thread waits here for work
- * @idle_wq: close and dma_unmap wait here for @running or @dma_ctx to change
+ * @idle_wq: close and dma_unmap wait here for @running or a context's
+ *	     @dma_busy to change
  * @thread: the engine thread
  * @start_ns: ktime_get_ns() when the engine started: TIMESTAMP's zero
  * @buf: bounce buffer of MDGPU_CHUNK_BYTES, used by the thread only
@@ -127,9 +172,6 @@ struct mdgpu_engine {
 	struct mdgpu_sched sched;
 	struct mdgpu_engine_ctx *running;
 	bool kicked;
-	struct mdgpu_engine_ctx *dma_ctx;
-	u64 dma_iova;
-	u64 dma_len;
 	wait_queue_head_t wq;
 	wait_queue_head_t idle_wq;
 	struct task_struct *thread;

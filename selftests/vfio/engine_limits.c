@@ -10,10 +10,15 @@
  *    at the limit only that context stops, with ERR_NOMEM, nobody is
  *    OOM-killed, and closing the device gives the memory back;
  *  - the watchdog firing while the guest resets and restarts its ring
- *    never leaves a context that later doorbells cannot wake.
+ *    never leaves a context that later doorbells cannot wake;
+ *  - a DMA from user memory that never faults in (userfaultfd) holds
+ *    neither the parent's engine, which runs the other vGPUs meanwhile,
+ *    nor the device's close, which aborts it after a bounded wait.
  */
+#include <linux/userfaultfd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "engine_common.h"
 
@@ -71,6 +76,7 @@ static bool cg_enter(struct __test_metadata *_metadata, const char *max)
 FIXTURE(lim) {
 	struct eng_fixture f;
 	struct eng_vgpu a;
+	struct eng_vgpu b;
 };
 
 FIXTURE_SETUP(lim)
@@ -252,6 +258,84 @@ TEST_F(lim, watchdog_then_immediate_restart)
 			  *(volatile uint32_t *)(g->vram + i * 4096ULL));
 	}
 	mdgpu_write_file(path, old);
+	eng_check_kmsg(_metadata, &self->f);
+}
+
+/* Anonymous memory whose pages never fault in: nobody serves @uffd. */
+static void *stuck_memory(size_t len, int *uffd)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	void *p;
+
+	*uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (*uffd < 0)
+		return NULL;
+	if (ioctl(*uffd, UFFDIO_API, &api))
+		return NULL;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	reg.range.start = (unsigned long)p;
+	reg.range.len = len;
+	if (ioctl(*uffd, UFFDIO_REGISTER, &reg))
+		return NULL;
+	return p;
+}
+
+TEST_F(lim, blocked_dma_holds_neither_engine_nor_close)
+{
+	const uint64_t iova = 1ULL << 32;
+	const size_t len = 65536;
+	uint32_t dw[MDGPU_CMD_MAX_NDW];
+	double t0, took;
+	int uffd = -1, r;
+	void *stuck;
+
+	if (!eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_MSI) ||
+	    !eng_open(_metadata, &self->f, &self->b, MDGPU_IRQ_MSI))
+		return;
+	stuck = stuck_memory(len, &uffd);
+	if (!stuck)
+		SKIP(return, "no userfaultfd: %s", strerror(errno));
+	ASSERT_OK(mdgpu_dma_map(&self->a.g, stuck, len, iova));
+	mdgpu_cmd_dma(dw, iova, 0, 4096, false);
+	ENG_SUBMIT(&self->a.g, dw, MDGPU_DMA_NDW);
+	usleep(300000);
+	EXPECT_EQ(MDGPU_ENGINE_BUSY, mdgpu_rd(&self->a.g, MDGPU_REG_ENGINE_STATUS) &
+				      MDGPU_ENGINE_BUSY)
+		TH_LOG("the DMA is not pending");
+
+	/* The neighbour on the same engine runs meanwhile. */
+	t0 = eng_now();
+	mdgpu_cmd_fill(dw, 0, 4096, 16, 4096, 7);
+	ENG_SUBMIT(&self->b.g, dw, MDGPU_FILL_NDW);
+	r = mdgpu_wait_idle(&self->b.g, 5000);
+	EXPECT_EQ(0, r) TH_LOG("the neighbour's FILL did not run while a DMA of another vGPU was blocked");
+	TH_LOG("neighbour's FILL done in %.3f s", eng_now() - t0);
+	if (r) {
+		/* Unblock the engine so the test ends instead of hanging. */
+		close(uffd);
+		uffd = -1;
+	}
+
+	/* Closing the device aborts the blocked access in bounded time. */
+	t0 = eng_now();
+	mdgpu_detach(&self->a.g);
+	took = eng_now() - t0;
+	TH_LOG("close with a blocked DMA took %.2f s", took);
+	EXPECT_GT(10.0, took);
+	if (uffd >= 0)
+		close(uffd);
+	munmap(stuck, len);
+
+	/* The neighbour keeps working after it. */
+	mdgpu_cmd_fill(dw, 4096 * 16, 4096, 16, 4096, 8);
+	ENG_SUBMIT(&self->b.g, dw, MDGPU_FILL_NDW);
+	ENG_SYNC(&self->b.g);
 	eng_check_kmsg(_metadata, &self->f);
 }
 
