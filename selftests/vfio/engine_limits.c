@@ -189,6 +189,15 @@ struct nomem_report {
 	volatile int recovered;
 };
 
+/* Make the next 64 KiB of stack present and private to this process. */
+static void __attribute__((noinline)) prefault_stack(void)
+{
+	char buf[64 * 1024];
+
+	memset(buf, 1, sizeof(buf));
+	__asm__ volatile("" : : "r"(buf) : "memory");
+}
+
 /*
  * The VMM's side, in a child inside the cgroup: it allocates nothing once
  * the FILL ran (a process at its cgroup's limit is OOM-killed on its next
@@ -204,6 +213,13 @@ static void nomem_child(const char *uuid, struct nomem_report *rep)
 	    mdgpu_irq_setup(&g, MDGPU_IRQ_NONE) ||
 	    mdgpu_ring_init(&g, ENG_RING, ENG_RING_SIZE))
 		_exit(2);
+	/*
+	 * Fault in now what is touched at the limit: the report page, the
+	 * VRAM page read back, and stack (copy-on-write since fork).
+	 */
+	rep->err = -1;
+	(void)*(volatile uint32_t *)g.vram;
+	prefault_stack();
 	/* 40 MiB of rows: far past the 12 MiB limit */
 	mdgpu_cmd_fill(dw, 0, 4096, 40 * 256, 4096, 0x22222222);
 	if (mdgpu_submit(&g, dw, MDGPU_FILL_NDW, ENG_TIMEOUT_MS))
