@@ -7,6 +7,7 @@
 #   make check           the test suite: every kernel of the VM harness
 #   make demo            boot a VM, create one vGPU of every type, show them
 #   make guest-display   a nested VM drives a vGPU with the stock bochs driver
+#   make fuzz-vm         the uAPI fuzzer, 1 M operations, in the debug VM
 #   make lint            W=1, sparse and checkpatch over the module
 #
 # Objects are built in build/<kernel release>/ (a copy of the sources), so
@@ -26,6 +27,7 @@ BDIR := $(BUILD)/$(KREL)
 MODULE_SRCS := Kbuild drivers include uapi scheduler
 
 .PHONY: all module install check demo bench guest-display lint clean tools \
+	fuzz-vm \
 	selftests
 
 all: module
@@ -62,6 +64,9 @@ bench:
 
 guest-display:
 	bash selftests/guest-display/run.sh
+
+fuzz-vm:
+	bash selftests/fuzz-vm.sh
 
 lint:
 	bash tools/lint.sh
