@@ -13,7 +13,8 @@
  * (no hang), the kernel log gets no warning or report, every instance can
  * still be removed, and the parent's VRAM and instance counts come back to
  * where they were. MDGPU_FUZZ_OPS sets the operations of each thread
- * (default 2500, what make check runs) and MDGPU_FUZZ_SEED the seed (default 1); a failing run
+ * (default 2500, what make check runs) and MDGPU_FUZZ_SEED the seed
+ * (default 1); a failing run
  * is reproduced with the same seed.
  */
 #include <pthread.h>
