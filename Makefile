@@ -8,6 +8,7 @@
 #   make demo            boot a VM, create one vGPU of every type, show them
 #   make guest-display   a nested VM drives a vGPU with the stock bochs driver
 #   make fuzz-vm         the uAPI fuzzer, 1 M operations, in the debug VM
+#   make stress          8 threads x 10 000 vGPU lifecycles under load, debug VM
 #   make lint            W=1, sparse and checkpatch over the module
 #
 # Objects are built in build/<kernel release>/ (a copy of the sources), so
@@ -27,7 +28,7 @@ BDIR := $(BUILD)/$(KREL)
 MODULE_SRCS := Kbuild drivers include uapi scheduler
 
 .PHONY: all module install check demo bench guest-display lint clean tools \
-	fuzz-vm \
+	fuzz-vm stress \
 	selftests
 
 all: module
@@ -66,7 +67,10 @@ guest-display:
 	bash selftests/guest-display/run.sh
 
 fuzz-vm:
-	bash selftests/fuzz-vm.sh
+	bash selftests/long-vm.sh fuzz
+
+stress:
+	bash selftests/long-vm.sh stress
 
 lint:
 	bash tools/lint.sh

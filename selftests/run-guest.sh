@@ -45,6 +45,7 @@ programs=(
 	engine_lifecycle "vram_mb=1024"
 	engine_limits "vram_mb=1024"
 	uapi_fuzz "vram_mb=1024"
+	stress "vram_mb=2048"
 	sched_share "vram_mb=512"
 	module_lifecycle "-"
 )
