@@ -187,7 +187,7 @@ struct tuner {
 
 static void tune(const char *dir, const char *attr, const char *val)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX + 64];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, attr);
 	mdgpu_write_file(path, val);
@@ -199,7 +199,7 @@ static void *tuner_thread(void *arg)
 		"best_effort", "equal_share", "fixed_share", "weighted",
 	};
 	struct tuner *t = arg;
-	char pdir[PATH_MAX], vdir[PATH_MAX], val[32];
+	char pdir[256], vdir[256], val[32];
 	unsigned long r;
 	int i;
 
