@@ -12,7 +12,7 @@
  *    share, cap and priority; afterwards every vGPU finishes a fence;
  *  - many busy: 32 vGPUs run work at once and all finish.
  *
- * MDGPU_STRESS_THREADS (default 4) and MDGPU_STRESS_CYCLES (default 8)
+ * MDGPU_STRESS_THREADS (default 4) and MDGPU_STRESS_CYCLES (default 25)
  * size the lifecycle test; MDGPU_STRESS_ROUNDS (default 200) the tunables
  * test. The checks: every step succeeds or fails with an errno, nothing
  * hangs, the kernel log stays clean, and the parent's VRAM and instance
@@ -148,7 +148,7 @@ FIXTURE_TEARDOWN_PARENT(st)
 TEST_F_TIMEOUT(st, lifecycle_under_load, 7200)
 {
 	unsigned long threads = env_ul("MDGPU_STRESS_THREADS", 4);
-	unsigned long cycles = env_ul("MDGPU_STRESS_CYCLES", 8);
+	unsigned long cycles = env_ul("MDGPU_STRESS_CYCLES", 25);
 	struct worker w[MAX_THREADS];
 	pthread_t t[MAX_THREADS];
 	unsigned long total = 0;
