@@ -48,7 +48,7 @@ l2_timeout=${5:-1500}
 l2_mem=192
 
 # The L2 checks, in the order l2-init.sh reports them.
-l2_ids=(pci modules bound card0 connected edid modes fbdev fbcon pattern klog)
+l2_ids=(pci engine_fault modules bound card0 connected edid modes fbdev fbcon pattern klog)
 
 w=$(mktemp -d /tmp/guest-display.XXXXXX)
 
@@ -212,6 +212,12 @@ while [ $((${EPOCHREALTIME/./} - t_qemu)) -lt $((l2_timeout * 1000000)) ]; do
 	fi
 	if ! kill -0 "$qemu_pid" 2>/dev/null; then
 		state=died
+		break
+	fi
+	# QEMU stops the VM on the VFIO ERR interrupt: that is a failure.
+	if [ -n "$t_boot" ] && hmp "info status" | grep -q paused; then
+		state=paused
+		say "QEMU paused the VM: $(hmp "info status")"
 		break
 	fi
 	sleep 1

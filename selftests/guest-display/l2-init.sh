@@ -95,6 +95,44 @@ check pci "PCI function 1234:1111 rev 02 class 030000, subsystem 1234:6d67" \
 	test "$(pci_id "${dev:-/nonexistent}")" = \
 	"0x1234 0x1111 0x1234 0x6d67 0x02 0x030000 "
 
+# --- an engine fault, before any driver owns the vGPU ---------------------
+# A bad command (unknown opcode 0xff) through the vGPU's own BARs, written
+# with busybox devmem at their physical addresses as a guest driver would:
+# the device must stop only its engine context (ERR_CODE 1 = OPCODE,
+# ENGINE_STATUS.ERROR, IRQ_STATUS.ERROR) and the VM must keep running. QEMU
+# stops the whole VM when the VFIO ERR interrupt fires; if mdgpu signalled
+# it, nothing after this check would run. (IRQ_MASK stays 0: no driver here
+# would acknowledge the interrupt.)
+engine_fault() {
+	[ -n "$dev" ] || return 1
+	echo 1 >"$dev/enable" || return 1
+	bar0=$(sed -n 1p "$dev/resource" | cut -d' ' -f1)
+	bar2=$(sed -n 3p "$dev/resource" | cut -d' ' -f1)
+	devmem $((bar0 + 0x100000)) 32 0x000100ff
+	devmem $((bar2 + 0x900)) 32 0x100000
+	devmem $((bar2 + 0x904)) 32 0
+	devmem $((bar2 + 0x908)) 32 0x1000
+	devmem $((bar2 + 0x914)) 32 1
+	devmem $((bar2 + 0x910)) 32 4
+	n=0
+	while [ $n -lt 30 ] &&
+	      [ $(($(devmem $((bar2 + 0x918)) 32) & 4)) = 0 ]; do
+		sleep 1
+		n=$((n + 1))
+	done
+	code=$(devmem $((bar2 + 0x920)) 32)
+	status=$(devmem $((bar2 + 0x918)) 32)
+	irq=$(devmem $((bar2 + 0x930)) 32)
+	note "engine fault: ERR_CODE $code ENGINE_STATUS $status IRQ_STATUS $irq"
+	devmem $((bar2 + 0x914)) 32 2
+	devmem $((bar2 + 0x930)) 32 3
+	echo 0 >"$dev/enable"
+	sleep 2
+	[ $((code)) = 1 ] && [ $((status & 4)) = 4 ] && [ $((irq & 2)) = 2 ]
+}
+check engine_fault "a bad command stops only the engine context (ERR_CODE OPCODE, ENGINE_STATUS.ERROR, IRQ_STATUS.ERROR) and the VM runs on" \
+	engine_fault
+
 # --- the stock driver --------------------------------------------------------
 
 loaded=1
