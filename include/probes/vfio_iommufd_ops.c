@@ -1,9 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Probe: vfio_device_ops has the iommufd callbacks (v6.2+). */
+/*
+ * Probe: vfio_device_ops has the iommufd callbacks (v6.2+).
+ * HAVE: the callbacks take the emulated-device helpers. LACK: the helpers
+ * they came with are neither declared nor defined as macros (a kernel
+ * without CONFIG_IOMMUFD defines them as NULL casts), so a conflicting
+ * declaration compiles.
+ */
 #include <linux/vfio.h>
 
+#if defined(MDGPU_PROBE_HAVE)
 const struct vfio_device_ops mdgpu_probe_ops = {
 	.bind_iommufd = vfio_iommufd_emulated_bind,
 	.unbind_iommufd = vfio_iommufd_emulated_unbind,
 	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
 };
+#elif defined(MDGPU_PROBE_LACK)
+struct mdgpu_probe_absent;
+struct mdgpu_probe_absent *
+vfio_iommufd_emulated_bind(struct mdgpu_probe_absent *absent);
+#endif
