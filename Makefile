@@ -8,6 +8,7 @@
 #   make demo            boot a VM, create one vGPU of every type, show them
 #   make guest-display   a nested VM drives a vGPU with the stock bochs driver
 #   make lint            W=1, sparse and checkpatch over the module
+#   make fuzz            fuzz the pure decoders, FUZZ_SECONDS (60) each
 #
 # Objects are built in build/<kernel release>/ (a copy of the sources), so
 # one tree can build for several kernels side by side.
@@ -26,7 +27,7 @@ BDIR := $(BUILD)/$(KREL)
 MODULE_SRCS := Kbuild drivers include uapi scheduler
 
 .PHONY: all module install check demo bench guest-display lint clean tools \
-	selftests
+	selftests fuzz
 
 all: module
 
@@ -65,6 +66,9 @@ guest-display:
 
 lint:
 	bash tools/lint.sh
+
+fuzz:
+	bash selftests/fuzz/run.sh
 
 clean:
 	rm -rf $(BUILD)
