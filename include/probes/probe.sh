@@ -39,8 +39,10 @@ objs=()
 for src in "$here"/*.c; do
 	[ -e "$src" ] || fail "no probes in $here"
 	name=$(basename "$src" .c)
-	grep -q MDGPU_PROBE_HAVE "$src" && grep -q MDGPU_PROBE_LACK "$src" ||
+	if ! grep -q MDGPU_PROBE_HAVE "$src" ||
+	   ! grep -q MDGPU_PROBE_LACK "$src"; then
 		fail "probe $name: needs a MDGPU_PROBE_HAVE and a MDGPU_PROBE_LACK variant"
+	fi
 	names+=("$name")
 	for v in have lack; do
 		cp "$src" "$tmp/p_${name}_$v.c"

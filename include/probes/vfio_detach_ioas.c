@@ -2,7 +2,8 @@
 /*
  * Probe: vfio_device_ops has detach_ioas (v6.6+).
  * HAVE: the callback takes the emulated-device helper. LACK: that helper is
- * neither declared nor a macro, so a conflicting declaration compiles.
+ * neither declared nor a macro, so the name is free for a variable of our
+ * own.
  */
 #include <linux/vfio.h>
 
@@ -11,7 +12,5 @@ const struct vfio_device_ops mdgpu_probe_ops = {
 	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
 };
 #elif defined(MDGPU_PROBE_LACK)
-struct mdgpu_probe_absent;
-struct mdgpu_probe_absent *
-vfio_iommufd_emulated_detach_ioas(struct mdgpu_probe_absent *absent);
+int vfio_iommufd_emulated_detach_ioas;
 #endif

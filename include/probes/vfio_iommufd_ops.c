@@ -2,9 +2,9 @@
 /*
  * Probe: vfio_device_ops has the iommufd callbacks (v6.2+).
  * HAVE: the callbacks take the emulated-device helpers. LACK: the helpers
- * they came with are neither declared nor defined as macros (a kernel
- * without CONFIG_IOMMUFD defines them as NULL casts), so a conflicting
- * declaration compiles.
+ * they came with are neither declared nor macros (a kernel without
+ * CONFIG_IOMMUFD defines them as NULL casts), so the name is free for a
+ * variable of our own.
  */
 #include <linux/vfio.h>
 
@@ -15,7 +15,5 @@ const struct vfio_device_ops mdgpu_probe_ops = {
 	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
 };
 #elif defined(MDGPU_PROBE_LACK)
-struct mdgpu_probe_absent;
-struct mdgpu_probe_absent *
-vfio_iommufd_emulated_bind(struct mdgpu_probe_absent *absent);
+int vfio_iommufd_emulated_bind;
 #endif

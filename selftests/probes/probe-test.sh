@@ -28,12 +28,15 @@ probe_sh=${MDGPU_PROBE_SH:-$repo/include/probes/probe.sh}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# What each stock kernel has, as probe.sh must write it.
+# What each stock kernel has, as probe.sh must write it (read through
+# ${!var} below).
+# shellcheck disable=SC2034
 expect_stock_6_12="#define MDGPU_HAVE_EVENTFD_SIGNAL_ONE_ARG 1
 #define MDGPU_HAVE_VFIO_DETACH_IOAS 1
 /* #undef MDGPU_HAVE_VFIO_FREE_DEVICE */
 #define MDGPU_HAVE_VFIO_IOMMUFD_OPS 1
 #define MDGPU_HAVE_VM_FLAGS_SET 1"
+# shellcheck disable=SC2034
 expect_stock_6_1="/* #undef MDGPU_HAVE_EVENTFD_SIGNAL_ONE_ARG */
 /* #undef MDGPU_HAVE_VFIO_DETACH_IOAS */
 #define MDGPU_HAVE_VFIO_FREE_DEVICE 1

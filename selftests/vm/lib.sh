@@ -57,9 +57,11 @@ mdgpu_ktap_helpers() {
 		mkdir -p "$(mdgpu_cache_root)"
 		tmp=$(mktemp -d "$(mdgpu_cache_root)/.ktap.XXXXXX")
 		tar -xJf "$tarball" -C "$tmp" --wildcards --strip-components=5 \
-			'*/tools/testing/selftests/kselftest/ktap_helpers.sh' &&
-			test -s "$tmp/ktap_helpers.sh" ||
-			{ rm -rf "$tmp"; mdgpu_die "no ktap_helpers.sh in $tarball"; }
+			'*/tools/testing/selftests/kselftest/ktap_helpers.sh'
+		if [ ! -s "$tmp/ktap_helpers.sh" ]; then
+			rm -rf "$tmp"
+			mdgpu_die "no ktap_helpers.sh in $tarball"
+		fi
 		mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
 	fi
 	printf '%s\n' "$dir/ktap_helpers.sh"
