@@ -17,8 +17,6 @@
 #include "fuzz.h"
 #include "mdgpu_cmd.h"
 
-typedef unsigned __int128 u128;
-
 static const u64 big_vram[] = {
 	1ULL << 20, 1ULL << 30, 1ULL << 32, 1ULL << 40, 1ULL << 63,
 	0xfffffffffffff000ULL,
@@ -31,7 +29,7 @@ struct vram {
 
 static void vram_touch(struct vram *v, u64 addr, u64 len, const char *what)
 {
-	FZ_CHECK(len && (u128)addr + len <= v->size,
+	FZ_CHECK(len && (__uint128_t)addr + len <= v->size,
 		 "%s of %llu bytes at %#llx outside VRAM of %#llx", what,
 		 (unsigned long long)len, (unsigned long long)addr,
 		 (unsigned long long)v->size);
@@ -62,8 +60,8 @@ static void run_2d(struct vram *v, const struct mdgpu_cmd *cmd, u64 off,
 			u64 s = cmd->copy.src + (u64)row * cmd->copy.src_stride + col;
 			u64 d = cmd->copy.dst + (u64)row * cmd->copy.dst_stride + col;
 
-			FZ_CHECK((u128)s + seg <= v->size &&
-				 (u128)d + seg <= v->size, "COPY outside VRAM");
+			FZ_CHECK((__uint128_t)s + seg <= v->size &&
+				 (__uint128_t)d + seg <= v->size, "COPY outside VRAM");
 			/* memcpy: ASan also reports overlapping ranges. */
 			if (v->mem)
 				memcpy(v->mem + d, v->mem + s, seg);
@@ -104,7 +102,7 @@ static void check_decoded(struct vram *v, const struct mdgpu_cmd *cmd)
 	case MDGPU_OP_FILL:
 		FZ_CHECK(!((cmd->fill.dst | cmd->fill.width | cmd->fill.stride) & 3),
 			 "FILL misaligned");
-		FZ_CHECK((u128)cmd->fill.dst + (u128)(cmd->fill.height - 1) *
+		FZ_CHECK((__uint128_t)cmd->fill.dst + (__uint128_t)(cmd->fill.height - 1) *
 			 cmd->fill.stride + cmd->fill.width <= v->size,
 			 "FILL extent outside VRAM");
 		limit = MDGPU_CHUNK_BYTES;
@@ -113,7 +111,7 @@ static void check_decoded(struct vram *v, const struct mdgpu_cmd *cmd)
 		limit = MDGPU_CHUNK_BYTES;
 		break;
 	case MDGPU_OP_DMA:
-		FZ_CHECK((u128)cmd->dma.vram + cmd->dma.len <= v->size,
+		FZ_CHECK((__uint128_t)cmd->dma.vram + cmd->dma.len <= v->size,
 			 "DMA outside VRAM");
 		limit = MDGPU_CHUNK_BYTES;
 		break;
@@ -153,7 +151,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (sel & 1)
 		v.size = 4096ULL << (sel >> 1) % 5;
 	else
-		v.size = big_vram[(sel >> 1) % (sizeof(big_vram) / sizeof(big_vram[0]))];
+		v.size = big_vram[(sel >> 1) % ARRAY_SIZE(big_vram)];
 	v.mem = sel & 1 ? malloc(v.size) : NULL;
 	avail = in.left / 4;
 	ring = malloc((avail ? avail : 1) * sizeof(u32));

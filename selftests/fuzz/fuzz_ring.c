@@ -17,7 +17,7 @@ static bool ref_ring_ok(u64 base, u32 size, u64 vram_size)
 {
 	return !(base % MDGPU_RING_ALIGN) && size >= MDGPU_RING_SIZE_MIN &&
 	       size <= MDGPU_RING_SIZE_MAX && !(size & (size - 1)) &&
-	       (unsigned __int128)base + size <= vram_size;
+	       (__uint128_t)base + size <= vram_size;
 }
 
 /* A read of @bytes at @ptr, split as the engine splits it. */

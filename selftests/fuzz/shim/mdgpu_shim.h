@@ -23,6 +23,7 @@ typedef uint64_t u64;
 typedef int32_t s32;
 typedef int64_t s64;
 
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define BIT(n)			(1UL << (n))
 #define U16_MAX			((u16)~0U)
 #define U32_MAX			((u32)~0U)
