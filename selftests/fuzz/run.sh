@@ -8,6 +8,9 @@
 #   (default)  make fuzz: fuzz each harness for FUZZ_SECONDS (default 60)
 #              seconds, one at a time, starting from its seeds in corpus/
 #              and the inputs earlier runs kept in build/fuzz/corpus/.
+#              Then it measures the source coverage of the decoder's own
+#              files (llvm-cov: lines and branches of drivers/NAME.c, and
+#              include/mdgpu_regs.h for reg_table) by replaying the corpus.
 #   --check    make check: a short pass with a fixed seed, -seed=1
 #              -runs=FUZZ_RUNS (default 100000) from the seeds alone, the
 #              same inputs on every run.
@@ -38,10 +41,31 @@ out=$repo/build/fuzz
 seconds=${FUZZ_SECONDS:-60}
 runs=${FUZZ_RUNS:-100000}
 
+# source_coverage HARNESS CORPUS: replay the corpus and the seeds through
+# the coverage build; print the decoder's line and branch coverage.
+source_coverage() {
+	local h=$1 corpus=$2 prof=$out/cov/$1 srcs=("$repo/drivers/$1.c") total
+
+	[ "$h" = reg_table ] && srcs+=("$repo/include/mdgpu_regs.h")
+	rm -f "$prof.profraw"
+	LLVM_PROFILE_FILE=$prof.profraw "$out/cov/fuzz_$h" -runs=0 \
+		"$corpus" "$here/corpus/$h" >"$out/logs/$h-cov.log" 2>&1 &&
+	llvm-profdata-14 merge -sparse "$prof.profraw" -o "$prof.profdata" &&
+	total=$(llvm-cov-14 report "$out/cov/fuzz_$h" \
+		-instr-profile="$prof.profdata" "${srcs[@]}" | grep '^TOTAL') ||
+		{ ktap_print_msg "$h: source coverage could not be measured"; return; }
+	# TOTAL regions missed % functions missed % lines missed % branches missed %
+	read -r _ _ _ _ _ _ _ lines lmiss lpct br bmiss bpct <<<"$total"
+	ktap_print_msg "$h: ${srcs[*]##*/}: lines $((lines - lmiss))/$lines ($lpct)," \
+		"branches $((br - bmiss))/$br ($bpct)"
+}
+
 ktap_print_header
 bash "$repo/selftests/vm/deps.sh" fuzz >&2 ||
 	ktap_exit_fail_msg "installing clang-14 and libclang-rt-14-dev failed"
-make -s -C "$here" OUT="$out" >"$out.build.log" 2>&1 || {
+targets=(all)
+[ $check -eq 1 ] || targets+=(cov)
+make -s -C "$here" OUT="$out" "${targets[@]}" >"$out.build.log" 2>&1 || {
 	sed 's/^/# /' "$out.build.log"
 	ktap_exit_fail_msg "the harnesses do not build"
 }
@@ -73,6 +97,7 @@ for h in "${harnesses[@]}"; do
 	corp=$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$done_line")
 	ktap_print_msg "$h: ${execs:-?} execs in $secs s, cov ${cov:-?}," \
 		"ft ${ft:-?}, corpus ${corp:-?}"
+	[ $check -eq 1 ] || source_coverage "$h" "$work"
 	if [ $rc -eq 0 ] && [ -n "$execs" ]; then
 		ktap_test_pass "fuzz_$h"
 	else
