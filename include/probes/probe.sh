@@ -54,14 +54,23 @@ done
 printf 'obj-m := %s\n' "${objs[*]}" >>"$tmp/Kbuild"
 
 # Failures are expected here (one variant of each probe); they are judged
-# per probe below.
-make -s -k -C "$kdir" M="$tmp" "${objs[@]}" >"$tmp/log" 2>&1 || true
+# per probe below. Without -j the objects are built in turn, each output
+# after its "CC [M]" line.
+make -k --no-print-directory -C "$kdir" M="$tmp" "${objs[@]}" \
+	>"$tmp/log" 2>&1 || true
 
-# The compiler's output for one probe alone, for the error message.
+# The compiler's output for one probe's variants, for the error message;
+# the whole log if they were never compiled (no usable build tree).
 probe_log() {
-	rm -f "$tmp/p_$1_have.o" "$tmp/p_$1_lack.o"
-	make -s -k --no-print-directory -C "$kdir" M="$tmp" "p_$1_have.o" "p_$1_lack.o" 2>&1 |
-		sed 's/^/    /' || true
+	awk -v have="p_$1_have.o" -v lack="p_$1_lack.o" '
+		/^ *CC \[M\] / {
+			n = $NF
+			sub(/.*\//, "", n)
+			show = n == have || n == lack
+		}
+		show { print; shown = 1 }
+		END { exit !shown }' "$tmp/log" ||
+		cat "$tmp/log"
 }
 
 undecided=0
@@ -86,7 +95,7 @@ for name in "${names[@]}"; do
 		{
 			echo "mdgpu: probe $name cannot decide for $kdir: $why."
 			echo "mdgpu: compiler output for probe $name:"
-			probe_log "$name"
+			probe_log "$name" | sed 's/^/    /'
 		} >&2
 	fi
 done
