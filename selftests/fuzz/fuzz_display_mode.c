@@ -44,6 +44,9 @@ static void check_mode(const u16 *dispi, const struct mdgpu_mode_limits *lim)
 		 "scanout %llu+%llu outside %llu", (unsigned long long)m.offset,
 		 (unsigned long long)m.size, (unsigned long long)lim->vram_size);
 	FZ_CHECK(m.drm_format == mdgpu_mode_format(bpp, false), "format");
+	/* The guest's big-endian framebuffer flag picks another layout. */
+	FZ_CHECK(mdgpu_mode_format(bpp, true) != m.drm_format,
+		 "big-endian format of %u bpp", bpp);
 	if (lim->vram_size <= 1 << 20) {
 		u8 *fb = calloc(1, lim->vram_size);
 
