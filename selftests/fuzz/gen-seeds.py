@@ -66,6 +66,10 @@ accesses = b''.join(u32(o) + u8(s) + u32(v) for o, s, v in [
     (0x1000, 4, 0), (0x414, 1, 0), (0x41f, 1, 0), (0x514, 2, 0),
     (0x9fc, 4, 0), (0x3fc, 4, 0)])
 write('reg_table', 'bar2-like', table + accesses)
+# Found by the fuzzer: an entry shorter than an access size it accepts
+# (3 bytes, 4-byte accesses) took a 4-byte access running past its end.
+write('reg_table', 'short-entry', u32(0x100) + u8(1) + u16(3) + u8(5) +
+      u8(2) + u32(0x100) + u8(4) + u32(0) + u32(0x102) + u8(1) + u32(0))
 write('reg_table', 'overlap', u32(0x10) + u8(2) + u16(0) + u16(8) + u8(4) +
       u8(7) + u16(4) + u16(8) + u8(4) + u8(7))
 
