@@ -12,8 +12,10 @@
 #              files (llvm-cov: lines and branches of drivers/NAME.c, and
 #              include/mdgpu_regs.h for reg_table) by replaying the corpus.
 #   --check    make check: a short pass with a fixed seed, -seed=1
-#              -runs=FUZZ_RUNS (default 100000) from the seeds alone, the
-#              same inputs on every run.
+#              -runs=FUZZ_RUNS (default 100000) from the seeds alone. Every
+#              seed runs every time; the mutations after them vary a little
+#              from run to run (libFuzzer's features are not all
+#              deterministic), so a failure keeps its input to replay.
 #
 # Prints TAP (kselftest ktap_helpers.sh): one result per harness, failed if
 # it crashed, broke an invariant or a sanitizer reported. A diagnostic line
