@@ -54,9 +54,9 @@ done
 printf 'obj-m := %s\n' "${objs[*]}" >>"$tmp/Kbuild"
 
 # Failures are expected here (one variant of each probe); they are judged
-# per probe below. Without -j the objects are built in turn, each output
-# after its "CC [M]" line.
-make -k --no-print-directory -C "$kdir" M="$tmp" "${objs[@]}" \
+# per probe below. With -j1 (whatever -j the caller's make passes down) the
+# objects are built in turn, each one's output after its "CC [M]" line.
+make -j1 -k --no-print-directory -C "$kdir" M="$tmp" "${objs[@]}" \
 	>"$tmp/log" 2>&1 || true
 
 # The compiler's output for one probe's variants, for the error message;
