@@ -10,6 +10,7 @@
 #   make fuzz-vm         the uAPI fuzzer, 1 M operations, in the debug VM
 #   make stress          8 threads x 10 000 vGPU lifecycles under load, debug VM
 #   make lint            W=1, sparse and checkpatch over the module
+#   make fuzz            fuzz the pure decoders, FUZZ_SECONDS (60) each
 #
 # Objects are built in build/<kernel release>/ (a copy of the sources), so
 # one tree can build for several kernels side by side.
@@ -28,8 +29,7 @@ BDIR := $(BUILD)/$(KREL)
 MODULE_SRCS := Kbuild drivers include uapi scheduler
 
 .PHONY: all module install check demo bench guest-display lint clean tools \
-	fuzz-vm stress \
-	selftests
+	fuzz-vm stress selftests fuzz
 
 all: module
 
@@ -74,6 +74,9 @@ stress:
 
 lint:
 	bash tools/lint.sh
+
+fuzz:
+	bash selftests/fuzz/run.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -91,8 +91,13 @@ mdgpu_reg_find(const struct mdgpu_reg *tab, size_t n, u32 offset, u32 size)
 	if (!n || tab[lo].offset > offset)
 		return NULL;
 	r = &tab[lo];
+	/*
+	 * The access must start inside the entry, then fit in what is left
+	 * of it; an entry shorter than an access size it accepts takes no
+	 * such access.
+	 */
 	if (offset - r->offset >= r->len || !mdgpu_reg_size_ok(r->sizes, size) ||
-	    offset - r->offset > r->len - size)
+	    size > r->len - (offset - r->offset))
 		return NULL;
 	return r;
 }

@@ -20,7 +20,7 @@ rm -f "$logdir"/*.log
 
 say() { printf 'check: %s\n' "$*"; }
 
-bash selftests/vm/deps.sh vm build debug sparse rsync make gcc \
+bash selftests/vm/deps.sh vm build debug fuzz sparse rsync make gcc \
 	libc6-dev libjson-c-dev uuid-dev libpng-dev jq mdevctl ||
 	{ say "installing dependencies failed"; exit 1; }
 
@@ -36,6 +36,16 @@ say "mdgpuctl unit tests (fake sysfs trees, on the host)"
 } >"$logdir/mdgpuctl-unit.log"
 bash selftests/vm/count-results.sh -v "$logdir/mdgpuctl-unit.log" | sed "s/^/check: [host] /"
 
+# A short, fixed-seed pass of each decoder fuzzer (make fuzz runs long ones).
+say "decoder fuzzers, short fixed-seed pass (on the host)"
+{
+	echo "MDGPU-TAP-BEGIN kselftest fuzz"
+	bash selftests/fuzz/run.sh --check 2>&1
+	echo "MDGPU-TAP-END fuzz"
+} >"$logdir/fuzz.log"
+grep '^# [a-z_]*: [0-9]* execs' "$logdir/fuzz.log" | sed "s/^# /check: [host] fuzz /"
+bash selftests/vm/count-results.sh -v "$logdir/fuzz.log" | sed "s/^/check: [host] /"
+
 # W=1, sparse and checkpatch --strict (tools/lint.sh): one result.
 lint_passed=0
 lint_failed=0
@@ -50,6 +60,15 @@ else
 	grep -v '^lint: ' "$logdir/lint.txt" | head -n 40
 	say "[lint] findings (log: $logdir/lint.txt)"
 fi
+
+# The build probes must decide, or fail the build (on the host).
+say "probe.sh tests (both stock kernels' headers, a broken header)"
+{
+	echo "MDGPU-TAP-BEGIN kselftest probes"
+	bash selftests/probes/probe-test.sh 2>&1
+	echo "MDGPU-TAP-END probes"
+} >"$logdir/probes.log"
+bash selftests/vm/count-results.sh -v "$logdir/probes.log" | sed "s/^/check: [host] /"
 
 vm_failed=0
 for k in $kernels; do

@@ -99,6 +99,19 @@ static void reg_find_rules(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, mdgpu_reg_find(fake_regs, N_FAKE, U32_MAX - 3, 4));
 }
 
+/* Found by selftests/fuzz: the length check must not wrap around. */
+static void reg_find_short_entry(struct kunit *test)
+{
+	static const struct mdgpu_reg short_regs[] = {
+		{ 0x100, 3, MDGPU_REG_SZ1 | MDGPU_REG_SZ4, 0, "SHORT", NULL },
+	};
+
+	KUNIT_EXPECT_EQ(test, mdgpu_reg_table_check(short_regs, 1), 0);
+	KUNIT_EXPECT_PTR_EQ(test, mdgpu_reg_find(short_regs, 1, 0x102, 1),
+			    &short_regs[0]);
+	KUNIT_EXPECT_NULL(test, mdgpu_reg_find(short_regs, 1, 0x100, 4));
+}
+
 static void reg_dispatch(struct kunit *test)
 {
 	struct fake_dev d = { .a = 7 };
@@ -132,6 +145,7 @@ static struct kunit_case mdgpu_reg_cases[] = {
 	KUNIT_CASE(reg_table_valid),
 	KUNIT_CASE(reg_table_invalid),
 	KUNIT_CASE(reg_find_rules),
+	KUNIT_CASE(reg_find_short_entry),
 	KUNIT_CASE(reg_dispatch),
 	{}
 };

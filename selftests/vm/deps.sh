@@ -9,6 +9,7 @@
 #   build  building kernels and out-of-tree modules (gcc, make, libelf, ...)
 #   debug  build + the Debian kernel source used for the debug kernel
 #   lint   shellcheck, for checking these scripts
+#   fuzz   clang and libFuzzer, for the decoder fuzzers (selftests/fuzz)
 #
 # Without arguments it installs vm, build and debug. Any argument that is not
 # a group name is taken as an extra package name (kernel.sh passes the
@@ -31,6 +32,7 @@ group_build=(build-essential bc bison flex libelf-dev libssl-dev kmod cpio
 	     xz-utils zstd dwarves)
 group_debug=("${group_build[@]}" linux-source-6.12)
 group_lint=(shellcheck)
+group_fuzz=(clang-14 libclang-rt-14-dev llvm-14)
 
 want=()
 add_group() {
@@ -39,6 +41,7 @@ add_group() {
 	build)	want+=("${group_build[@]}") ;;
 	debug)	want+=("${group_debug[@]}") ;;
 	lint)	want+=("${group_lint[@]}") ;;
+	fuzz)	want+=("${group_fuzz[@]}") ;;
 	*)	return 1 ;;
 	esac
 }

@@ -41,3 +41,28 @@ mdgpu_repo_root() {
 mdgpu_cache_root() {
 	printf '%s\n' "${MDGPU_CACHE:-/var/cache/mdgpu}"
 }
+
+# mdgpu_ktap_helpers: print the path of the kselftest ktap_helpers.sh (TAP
+# output for shell tests), extracted once from Debian's linux-source-6.12
+# into the cache, keyed by the tarball's modification time like the
+# kselftest headers (selftests/Makefile).
+mdgpu_ktap_helpers() {
+	local tarball=${KSRC_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+	local stamp dir tmp
+
+	stamp=$(stat -c %Y "$tarball" 2>/dev/null) ||
+		mdgpu_die "$tarball is missing (apt-get install linux-source-6.12)"
+	dir=$(mdgpu_cache_root)/ktap-$stamp
+	if [ ! -s "$dir/ktap_helpers.sh" ]; then
+		mkdir -p "$(mdgpu_cache_root)"
+		tmp=$(mktemp -d "$(mdgpu_cache_root)/.ktap.XXXXXX")
+		tar -xJf "$tarball" -C "$tmp" --wildcards --strip-components=5 \
+			'*/tools/testing/selftests/kselftest/ktap_helpers.sh'
+		if [ ! -s "$tmp/ktap_helpers.sh" ]; then
+			rm -rf "$tmp"
+			mdgpu_die "no ktap_helpers.sh in $tarball"
+		fi
+		mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
+	fi
+	printf '%s\n' "$dir/ktap_helpers.sh"
+}
