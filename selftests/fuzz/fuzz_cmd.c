@@ -37,29 +37,40 @@ static void vram_touch(struct vram *v, u64 addr, u64 len, const char *what)
 		memset(v->mem + addr, 0xc3, len);
 }
 
-/* One 2D chunk: the rows the engine walks for [off, off + len). */
-static void run_2d(struct vram *v, const struct mdgpu_cmd *cmd, u64 off,
-		   u64 len)
+/* 4 KiB pages [@addr, @addr + @len) spans, as the chunk bound counts them. */
+static u64 pages_spanned(u64 addr, u64 len)
+{
+	return len ? (addr + len - 1) / 4096 - addr / 4096 + 1 : 0;
+}
+
+/*
+ * One 2D chunk: the pieces the engine walks for [off, off + len), through
+ * the same mdgpu_cmd_segment(). Each piece lies inside VRAM, inside the
+ * rectangle (a piece of one row, or of rows that follow each other), and a
+ * COPY's source and destination pieces do not overlap. Return: the pages
+ * the chunk touches, counted per piece and side.
+ */
+static u64 run_2d(struct vram *v, const struct mdgpu_cmd *cmd, u64 off,
+		  u64 len)
 {
 	bool fill = cmd->op == MDGPU_OP_FILL;
 	u32 width = fill ? cmd->fill.width : cmd->copy.width;
 	u32 height = fill ? cmd->fill.height : cmd->copy.height;
+	u64 pages = 0;
 
 	while (len) {
-		u32 row, col, seg;
+		u64 d, s;
+		u32 seg;
 
-		seg = mdgpu_cmd_row_segment(width, off, len, &row, &col);
-		FZ_CHECK(seg && seg <= len && row < height &&
-			 (u64)col + seg <= width,
-			 "segment %u at row %u col %u of %ux%u", seg, row, col,
-			 width, height);
+		seg = mdgpu_cmd_segment(cmd, off, len, &d, &s);
+		FZ_CHECK(seg && seg <= len && off + seg <= (u64)width * height,
+			 "piece of %u at %llu of %ux%u", seg,
+			 (unsigned long long)off, width, height);
+		pages += pages_spanned(d, seg);
 		if (fill) {
-			vram_touch(v, cmd->fill.dst +
-				   (u64)row * cmd->fill.stride + col, seg, "FILL");
+			vram_touch(v, d, seg, "FILL");
 		} else {
-			u64 s = cmd->copy.src + (u64)row * cmd->copy.src_stride + col;
-			u64 d = cmd->copy.dst + (u64)row * cmd->copy.dst_stride + col;
-
+			pages += pages_spanned(s, seg);
 			FZ_CHECK((__uint128_t)s + seg <= v->size &&
 				 (__uint128_t)d + seg <= v->size, "COPY outside VRAM");
 			/* memcpy: ASan also reports overlapping ranges. */
@@ -69,15 +80,21 @@ static void run_2d(struct vram *v, const struct mdgpu_cmd *cmd, u64 off,
 		off += seg;
 		len -= seg;
 	}
+	return pages;
 }
 
 static void run_chunk(struct vram *v, const struct mdgpu_cmd *cmd, u64 done,
 		      u64 len)
 {
+	u64 pages;
+
 	switch (cmd->op) {
 	case MDGPU_OP_FILL:
 	case MDGPU_OP_COPY:
-		run_2d(v, cmd, done, len);
+		pages = run_2d(v, cmd, done, len);
+		FZ_CHECK(pages <= MDGPU_CHUNK_PAGES,
+			 "a chunk of %llu bytes touches %llu pages",
+			 (unsigned long long)len, (unsigned long long)pages);
 		break;
 	case MDGPU_OP_DMA:
 		vram_touch(v, cmd->dma.vram + done, len, "DMA");
@@ -96,7 +113,7 @@ static void run_chunk(struct vram *v, const struct mdgpu_cmd *cmd, u64 done,
 
 static void check_decoded(struct vram *v, const struct mdgpu_cmd *cmd)
 {
-	u64 work = mdgpu_cmd_work(cmd), limit, nchunks, k;
+	u64 work = mdgpu_cmd_work(cmd), limit, done, k;
 
 	switch (cmd->op) {
 	case MDGPU_OP_FILL:
@@ -125,19 +142,22 @@ static void check_decoded(struct vram *v, const struct mdgpu_cmd *cmd)
 	}
 	FZ_CHECK(work, "a valid command with no work");
 	FZ_CHECK(mdgpu_cmd_chunk(cmd, work) == 0, "work left after the end");
-	nchunks = work / limit + !!(work % limit);
-	/* Every chunk is the limit but the last; run the first and last two. */
-	for (k = 0; k < nchunks; k++) {
-		u64 done = k * limit, len = mdgpu_cmd_chunk(cmd, done);
+	/*
+	 * Chunks are at most the limit (FILL and COPY: fewer bytes when their
+	 * pages run out) and never empty. Walk the first 32 chunks, and 32
+	 * from a point near the end (a chunk may start anywhere).
+	 */
+	for (k = 0, done = 0; done < work && k < 64; k++) {
+		u64 len = mdgpu_cmd_chunk(cmd, done);
 
-		FZ_CHECK(len == min(limit, work - done),
-			 "chunk %llu of %llu: %llu bytes",
-			 (unsigned long long)k, (unsigned long long)nchunks,
+		FZ_CHECK(len && len <= min(limit, work - done),
+			 "chunk at %llu of %llu: %llu bytes",
+			 (unsigned long long)done, (unsigned long long)work,
 			 (unsigned long long)len);
-		if (k < 2 || k + 2 >= nchunks)
-			run_chunk(v, cmd, done, len);
-		else if (nchunks > 8)
-			k = nchunks - 3;
+		run_chunk(v, cmd, done, len);
+		done += len;
+		if (k == 31 && work - done > 32 * limit)
+			done = work - 32 * limit + (done % 7);
 	}
 }
 
