@@ -305,19 +305,22 @@ void mdgpu_qext_write(void *ctx, const struct mdgpu_reg *reg, u32 off,
  * @vgpu: the instance
  * @arg: user pointer to struct vfio_device_gfx_plane_info
  *
- * With VFIO_GFX_PLANE_TYPE_PROBE, answers whether a plane type is offered
- * (both are). Otherwise describes the primary plane: all-zero format and
- * size while the display is off. There is no cursor plane: it reads as
- * empty. A region plane is BAR0 and needs the scanout at offset 0; a dma-buf
- * plane needs a page-aligned scanout; otherwise the plane reads as empty.
+ * Only the plane types in vgpu->plane_types are offered; a plane type that
+ * is not is refused as a device without it refuses it (EINVAL), probe or
+ * not. With VFIO_GFX_PLANE_TYPE_PROBE, answers whether a plane type is
+ * offered. Otherwise describes the primary plane: all-zero format and size
+ * while the display is off. There is no cursor plane: it reads as empty. A
+ * region plane is BAR0 and needs the scanout at offset 0; a dma-buf plane
+ * needs a page-aligned scanout; otherwise the plane reads as empty.
  *
- * Return: 0, -EFAULT, or -EINVAL for a short argsz, bad flags or an unknown
- * plane type.
+ * Return: 0, -EFAULT, or -EINVAL for a short argsz, bad flags, a plane
+ * type the instance does not offer or an unknown plane.
  */
 long mdgpu_display_query_plane(struct mdgpu_vgpu *vgpu, void __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_device_gfx_plane_info,
 					  dmabuf_id);
+	u32 offered = READ_ONCE(vgpu->plane_types);
 	struct vfio_device_gfx_plane_info plane;
 	struct mdgpu_mode mode = {};
 	bool on = false;
@@ -331,9 +334,12 @@ long mdgpu_display_query_plane(struct mdgpu_vgpu *vgpu, void __user *arg)
 	kind = plane.flags & ~VFIO_GFX_PLANE_TYPE_PROBE;
 	if (plane.flags & ~(VFIO_GFX_PLANE_TYPE_PROBE |
 			    VFIO_GFX_PLANE_TYPE_DMABUF |
-			    VFIO_GFX_PLANE_TYPE_REGION) ||
-	    (kind != VFIO_GFX_PLANE_TYPE_DMABUF &&
-	     kind != VFIO_GFX_PLANE_TYPE_REGION))
+			    VFIO_GFX_PLANE_TYPE_REGION))
+		return -EINVAL;
+	if (!(kind == VFIO_GFX_PLANE_TYPE_DMABUF &&
+	      (offered & MDGPU_PLANES_DMABUF)) &&
+	    !(kind == VFIO_GFX_PLANE_TYPE_REGION &&
+	      (offered & MDGPU_PLANES_REGION)))
 		return -EINVAL;
 	if (plane.flags & VFIO_GFX_PLANE_TYPE_PROBE)
 		return 0;

@@ -12,6 +12,7 @@
 #include <linux/limits.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 #include <uapi/drm/drm_fourcc.h>
 
 #include "mdgpu_display.h"
@@ -82,6 +83,44 @@ enum mdgpu_mode_error mdgpu_mode_from_dispi(const u16 *dispi,
 	mode->size = size;
 	mode->drm_format = mdgpu_mode_format(bpp, false);
 	return MDGPU_MODE_OK;
+}
+
+/* Names of the values of the plane_types attribute, by bit mask. */
+static const char *const mdgpu_plane_types_names[] = {
+	[MDGPU_PLANES_REGION] = "region",
+	[MDGPU_PLANES_DMABUF] = "dmabuf",
+	[MDGPU_PLANES_REGION | MDGPU_PLANES_DMABUF] = "both",
+};
+
+/**
+ * mdgpu_plane_types_parse() - read a value of the plane_types attribute
+ * @buf: "region", "dmabuf" or "both", optionally with a trailing newline
+ *
+ * Return: the MDGPU_PLANES_* mask, or -EINVAL.
+ */
+int mdgpu_plane_types_parse(const char *buf)
+{
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(mdgpu_plane_types_names); i++)
+		if (mdgpu_plane_types_names[i] &&
+		    sysfs_streq(buf, mdgpu_plane_types_names[i]))
+			return i;
+	return -EINVAL;
+}
+
+/**
+ * mdgpu_plane_types_name() - the attribute's text for a plane type mask
+ * @types: a mask mdgpu_plane_types_parse() returned
+ *
+ * Return: its name, or "?" for a mask it cannot return.
+ */
+const char *mdgpu_plane_types_name(u32 types)
+{
+	if (types >= ARRAY_SIZE(mdgpu_plane_types_names) ||
+	    !mdgpu_plane_types_names[types])
+		return "?";
+	return mdgpu_plane_types_names[types];
 }
 
 #define EDID_HBLANK	160

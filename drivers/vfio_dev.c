@@ -39,6 +39,7 @@ static int mdgpu_vfio_init(struct vfio_device *vdev)
 		goto fini_mmap;
 	mutex_init(&vgpu->lock);
 	INIT_LIST_HEAD(&vgpu->planes);
+	vgpu->plane_types = MDGPU_PLANES_DEFAULT;
 	mdgpu_cfg_init(&vgpu->cfg, &vgpu->layout);
 	mdgpu_display_init(vgpu);
 	mdgpu_engine_ctx_init(vgpu);
@@ -92,6 +93,7 @@ static int mdgpu_vfio_open(struct vfio_device *vdev)
 	mdgpu_cfg_init(&vgpu->cfg, &vgpu->layout);
 	mdgpu_regs_reset(vgpu);
 	mdgpu_engine_ctx_open_locked(vgpu);
+	vgpu->open = true;
 	mutex_unlock(&vgpu->lock);
 	return 0;
 }
@@ -104,6 +106,9 @@ static void mdgpu_vfio_close(struct vfio_device *vdev)
 	mdgpu_engine_ctx_close(vgpu);
 	mdgpu_irq_release(vgpu);
 	mdgpu_dmabuf_release_all(vgpu);
+	mutex_lock(&vgpu->lock);
+	vgpu->open = false;
+	mutex_unlock(&vgpu->lock);
 }
 
 static int mdgpu_vfio_mmap(struct vfio_device *vdev,
