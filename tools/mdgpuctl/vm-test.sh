@@ -388,17 +388,23 @@ if command -v mdevctl >/dev/null && [ -e "$(dev "$u1")/mdgpu/weight" ]; then
 	cat >"$work/mdev.json" <<-EOF
 	{"mdev_type": "mdgpu-64M", "start": "manual",
 	 "attrs": [{"mdgpu/weight": "321"}, {"mdgpu/cap": "40"},
-		   {"mdgpu/priority": "2"}]}
+		   {"mdgpu/priority": "2"}, {"mdgpu/plane_types": "dmabuf"}]}
 	EOF
-	run 0 "mdevctl start with scheduler attributes" \
+	run 0 "mdevctl start with scheduler attributes and plane_types" \
 		mdevctl start -u "$u5" -p sim0 --jsonfile "$work/mdev.json"
-	expect "mdevctl applied weight, cap and priority after create" \
-		test "$(cat "$(dev "$u5")/mdgpu/weight" 2>/dev/null)-$(cat "$(dev "$u5")/mdgpu/cap" 2>/dev/null)-$(cat "$(dev "$u5")/mdgpu/priority" 2>/dev/null)" = "321-40-2"
+	expect "mdevctl applied weight, cap, priority and plane_types after create" \
+		test "$(cat "$(dev "$u5")/mdgpu/weight" 2>/dev/null)-$(cat "$(dev "$u5")/mdgpu/cap" 2>/dev/null)-$(cat "$(dev "$u5")/mdgpu/priority" 2>/dev/null)-$(cat "$(dev "$u5")/mdgpu/plane_types" 2>/dev/null)" = "321-40-2-dmabuf"
+	run 0 "mdgpuctl mdevctl UUID: the commands keep plane_types" \
+		"$ctl" mdevctl "$u5"
+	expect "  ... as --addattr=mdgpu/plane_types --value=dmabuf" \
+		grep -q -- "--addattr=mdgpu/plane_types --value=dmabuf" "$work/out"
 	run 0 "mdevctl stop" mdevctl stop -u "$u5"
 	expect "mdevctl stop removed it" test ! -e "$(dev "$u5")"
 else
 	skip "mdevctl and scheduler attributes (mdevctl or the attributes missing)"
 	skip "  ... applied"
+	skip "  ... mdgpuctl mdevctl UUID"
+	skip "  ... keeps plane_types"
 	skip "  ... stop"
 	skip "  ... removed"
 fi
@@ -514,20 +520,28 @@ run 1 "screenshot without a mode: the display is off" \
 expect "  ... and it says why" grep -q "display of $u3 is off" "$work/err"
 expect "  ... and writes no file" test ! -e "$work/off.png"
 
-run 0 "screenshot --set-mode 640x480 (XRGB8888)" \
-	"$ctl" screenshot "$u3" "$work/shot.png" --set-mode 640x480
-expect "the PNG is 640x480" test "$("$helper" size "$work/shot.png")" = 640x480
-bad=0
-for xy in "2 2" "40 100" "120 100" "200 100" "600 100" "320 400" "639 479"; do
-	# shellcheck disable=SC2086
-	a=$("$helper" pixel "$work/fbdemo.png" $xy)
-	# shellcheck disable=SC2086
-	b=$("$helper" pixel "$work/shot.png" $xy)
-	[ -n "$a" ] && [ "$a" = "$b" ] || { echo "pixel $xy: fbdemo $a, mdgpuctl $b" | diag; bad=1; }
+# The instance offers region planes only (the default plane_types): the
+# screenshot reads BAR0; with dma-buf planes, the dma-buf.
+for planes in region dmabuf; do
+	run 0 "plane_types=$planes while the device is closed" \
+		"$ctl" set "$u3" plane_types=$planes
+	run 0 "screenshot --set-mode 640x480 (XRGB8888, $planes plane)" \
+		"$ctl" screenshot "$u3" "$work/shot.png" --set-mode 640x480
+	expect "  ... through a $planes plane" \
+		grep -q "($(echo $planes | sed s/dmabuf/dma-buf/) plane)" "$work/out"
+	expect "the PNG is 640x480" test "$("$helper" size "$work/shot.png")" = 640x480
+	bad=0
+	for xy in "2 2" "40 100" "120 100" "200 100" "600 100" "320 400" "639 479"; do
+		# shellcheck disable=SC2086
+		a=$("$helper" pixel "$work/fbdemo.png" $xy)
+		# shellcheck disable=SC2086
+		b=$("$helper" pixel "$work/shot.png" $xy)
+		[ -n "$a" ] && [ "$a" = "$b" ] || { echo "pixel $xy: fbdemo $a, mdgpuctl $b" | diag; bad=1; }
+	done
+	expect "the screenshot shows the picture mdgpu-fbdemo drew (7 pixels)" test $bad = 0
+	expect "  ... the second colour bar is yellow" \
+		test "$("$helper" pixel "$work/shot.png" 120 100)" = ffff00
 done
-expect "the screenshot shows the picture mdgpu-fbdemo drew (7 pixels)" test $bad = 0
-expect "  ... the second colour bar is yellow" \
-	test "$("$helper" pixel "$work/shot.png" 120 100)" = ffff00
 
 # The same VRAM as RGB565: pixel x of row y is the low (x even) or high
 # (x odd) half of 32-bit pixel y * 320 + x / 2 of the 640x480 picture.
