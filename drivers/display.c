@@ -309,7 +309,8 @@ void mdgpu_qext_write(void *ctx, const struct mdgpu_reg *reg, u32 off,
  * is not is refused as a device without it refuses it (EINVAL), probe or
  * not. With VFIO_GFX_PLANE_TYPE_PROBE, answers whether a plane type is
  * offered. Otherwise describes the primary plane: all-zero format and size
- * while the display is off. There is no cursor plane: it reads as empty. A
+ * while the display is off. A region query with drm_plane_type 0 asks for
+ * the primary plane: QEMU's region display leaves the field 0. There is no cursor plane: it reads as empty. A
  * region plane is BAR0 and needs the scanout at offset 0; a dma-buf plane
  * needs a page-aligned scanout; otherwise the plane reads as empty.
  *
@@ -324,7 +325,7 @@ long mdgpu_display_query_plane(struct mdgpu_vgpu *vgpu, void __user *arg)
 	struct vfio_device_gfx_plane_info plane;
 	struct mdgpu_mode mode = {};
 	bool on = false;
-	u32 kind, id = 0;
+	u32 kind, which, id = 0;
 	int ret;
 
 	if (copy_from_user(&plane, arg, minsz))
@@ -343,11 +344,14 @@ long mdgpu_display_query_plane(struct mdgpu_vgpu *vgpu, void __user *arg)
 		return -EINVAL;
 	if (plane.flags & VFIO_GFX_PLANE_TYPE_PROBE)
 		return 0;
-	if (plane.drm_plane_type != MDGPU_PLANE_PRIMARY &&
-	    plane.drm_plane_type != MDGPU_PLANE_CURSOR)
+	/* QEMU asks for a region plane without naming the plane: primary. */
+	which = plane.drm_plane_type;
+	if (kind == VFIO_GFX_PLANE_TYPE_REGION && !which)
+		which = MDGPU_PLANE_PRIMARY;
+	if (which != MDGPU_PLANE_PRIMARY && which != MDGPU_PLANE_CURSOR)
 		return -EINVAL;
 
-	if (plane.drm_plane_type == MDGPU_PLANE_PRIMARY) {
+	if (which == MDGPU_PLANE_PRIMARY) {
 		if (kind == VFIO_GFX_PLANE_TYPE_DMABUF) {
 			ret = mdgpu_dmabuf_plane_id(vgpu, &id, &mode);
 			if (ret)

@@ -737,7 +737,7 @@ TEST_F(disp, plane_query_bad_arguments)
 		0, P, D | R, D | R | P, 1u << 3, D | 1u << 3, R | 1u << 31,
 		P | D | 1u << 8, 0xffffffff,
 	};
-	const uint32_t bad_planes[] = { 0, 3, 4, 0xff, 0xffffffff };
+	const uint32_t bad_planes[] = { 3, 4, 0xff, 0xffffffff };
 	struct vfio_device_gfx_plane_info p;
 	const struct mode m = { 640, 480, 32, 0, 0, 0 };
 	int fd = FD(self);
@@ -756,6 +756,8 @@ TEST_F(disp, plane_query_bad_arguments)
 		EXPECT_EQ(-EINVAL, query_plane(fd, R, bad_planes[i], &p))
 			TH_LOG("plane type %u", bad_planes[i]);
 	}
+	/* A dma-buf plane must be named; a region plane 0 is the primary. */
+	EXPECT_EQ(-EINVAL, query_plane(fd, D, 0, &p));
 
 	/* argsz must cover the structure up to dmabuf_id. */
 	for (i = 0; i < offsetof(typeof(p), dmabuf_id) + 4; i += 4) {
@@ -1168,6 +1170,46 @@ TEST_F(planes, offered_types)
 		EXPECT_EQ(-1, ioctl(fd, VFIO_DEVICE_GET_GFX_DMABUF, NULL));
 		EXPECT_EQ(ENOTTY, errno);
 	}
+}
+
+/*
+ * QEMU's region display (display=on without OpenGL) asks for the plane as
+ * QEMU 7.2 to 10.0 do: argsz and flags set, everything else 0, not even
+ * drm_plane_type. That is the primary plane, described as with
+ * drm_plane_type 1, whenever region planes are offered.
+ */
+TEST_F(planes, region_query_as_qemu_sends_it)
+{
+	const struct mode m = { 800, 600, 32, 0, 0, 0 };
+	struct vfio_device_gfx_plane_info p, want;
+	int fd = self->in.v.device;
+
+	ASSERT_EQ(MDGPU_DISPLAY_ENABLED, set_mode(fd, &m));
+	memset(&p, 0, sizeof(p));
+	p.argsz = sizeof(p);
+	p.flags = VFIO_GFX_PLANE_TYPE_REGION;
+	if (!variant->region) {
+		EXPECT_EQ(-1, ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &p));
+		EXPECT_EQ(EINVAL, errno);
+		return;
+	}
+	ASSERT_EQ(0, ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &p))
+		TH_LOG("QUERY_GFX_PLANE as QEMU sends it: %s", strerror(errno));
+	expect_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_REGION, &m, &want);
+	EXPECT_EQ(want.drm_format, p.drm_format);
+	EXPECT_EQ(800, p.width);
+	EXPECT_EQ(600, p.height);
+	EXPECT_EQ(want.stride, p.stride);
+	EXPECT_EQ(want.size, p.size);
+	EXPECT_EQ(VFIO_PCI_BAR0_REGION_INDEX, p.region_index);
+	/* Display off: empty, not an error (QEMU then keeps its picture). */
+	ASSERT_OK(vbe_write(fd, VBE_ENABLE, 0));
+	memset(&p, 0, sizeof(p));
+	p.argsz = sizeof(p);
+	p.flags = VFIO_GFX_PLANE_TYPE_REGION;
+	ASSERT_EQ(0, ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &p));
+	EXPECT_EQ(0, p.drm_format);
+	EXPECT_EQ(0, p.size);
 }
 
 /*
