@@ -310,9 +310,10 @@ void mdgpu_qext_write(void *ctx, const struct mdgpu_reg *reg, u32 off,
  * not. With VFIO_GFX_PLANE_TYPE_PROBE, answers whether a plane type is
  * offered. Otherwise describes the primary plane: all-zero format and size
  * while the display is off. A region query with drm_plane_type 0 asks for
- * the primary plane: QEMU's region display leaves the field 0. There is no cursor plane: it reads as empty. A
- * region plane is BAR0 and needs the scanout at offset 0; a dma-buf plane
- * needs a page-aligned scanout; otherwise the plane reads as empty.
+ * the primary plane: QEMU's region display leaves the field 0. There is no
+ * cursor plane: it reads as empty. A region plane is BAR0 and needs the
+ * scanout at offset 0; a dma-buf plane needs a page-aligned scanout;
+ * otherwise the plane reads as empty.
  *
  * Return: 0, -EFAULT, or -EINVAL for a short argsz, bad flags, a plane
  * type the instance does not offer or an unknown plane.
