@@ -368,6 +368,38 @@ static void edid_refuses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdgpu_edid_build(e, sizeof(e), 320, 200), -EINVAL);
 }
 
+/* plane_types: each name and its mask, both ways; anything else refused. */
+static void plane_types_names(struct kunit *test)
+{
+	static const struct { const char *in; int mask; } ok[] = {
+		{ "region", MDGPU_PLANES_REGION },
+		{ "region\n", MDGPU_PLANES_REGION },
+		{ "dmabuf", MDGPU_PLANES_DMABUF },
+		{ "both\n", MDGPU_PLANES_REGION | MDGPU_PLANES_DMABUF },
+	};
+	static const char *const bad[] = {
+		"", "\n", "none", "Region", "region ", "region\n\n",
+		"region,dmabuf", "dma-buf", "0", "1", "3",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++)
+		KUNIT_EXPECT_EQ_MSG(test, mdgpu_plane_types_parse(ok[i].in),
+				    ok[i].mask, "'%s'", ok[i].in);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, mdgpu_plane_types_parse(bad[i]),
+				    -EINVAL, "'%s'", bad[i]);
+	KUNIT_EXPECT_STREQ(test, mdgpu_plane_types_name(MDGPU_PLANES_DEFAULT),
+			   "region");
+	KUNIT_EXPECT_STREQ(test, mdgpu_plane_types_name(MDGPU_PLANES_DMABUF),
+			   "dmabuf");
+	KUNIT_EXPECT_STREQ(test, mdgpu_plane_types_name(MDGPU_PLANES_REGION |
+							MDGPU_PLANES_DMABUF),
+			   "both");
+	KUNIT_EXPECT_STREQ(test, mdgpu_plane_types_name(0), "?");
+	KUNIT_EXPECT_STREQ(test, mdgpu_plane_types_name(4), "?");
+}
+
 static struct kunit_case mdgpu_display_cases[] = {
 	KUNIT_CASE(mode_valid_formats),
 	KUNIT_CASE(mode_bad_format),
@@ -377,6 +409,7 @@ static struct kunit_case mdgpu_display_cases[] = {
 	KUNIT_CASE(edid_valid_blocks),
 	KUNIT_CASE(edid_refuses),
 	KUNIT_CASE_PARAM(edid_lists_fitting_modes, edid_modes_gen_params),
+	KUNIT_CASE(plane_types_names),
 	{}
 };
 
