@@ -305,23 +305,28 @@ void mdgpu_qext_write(void *ctx, const struct mdgpu_reg *reg, u32 off,
  * @vgpu: the instance
  * @arg: user pointer to struct vfio_device_gfx_plane_info
  *
- * With VFIO_GFX_PLANE_TYPE_PROBE, answers whether a plane type is offered
- * (both are). Otherwise describes the primary plane: all-zero format and
- * size while the display is off. There is no cursor plane: it reads as
- * empty. A region plane is BAR0 and needs the scanout at offset 0; a dma-buf
- * plane needs a page-aligned scanout; otherwise the plane reads as empty.
+ * Only the plane types in vgpu->plane_types are offered; a plane type that
+ * is not is refused as a device without it refuses it (EINVAL), probe or
+ * not. With VFIO_GFX_PLANE_TYPE_PROBE, answers whether a plane type is
+ * offered. Otherwise describes the primary plane: all-zero format and size
+ * while the display is off. A region query with drm_plane_type 0 asks for
+ * the primary plane: QEMU's region display leaves the field 0. There is no
+ * cursor plane: it reads as empty. A region plane is BAR0 and needs the
+ * scanout at offset 0; a dma-buf plane needs a page-aligned scanout;
+ * otherwise the plane reads as empty.
  *
- * Return: 0, -EFAULT, or -EINVAL for a short argsz, bad flags or an unknown
- * plane type.
+ * Return: 0, -EFAULT, or -EINVAL for a short argsz, bad flags, a plane
+ * type the instance does not offer or an unknown plane.
  */
 long mdgpu_display_query_plane(struct mdgpu_vgpu *vgpu, void __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_device_gfx_plane_info,
 					  dmabuf_id);
+	u32 offered = READ_ONCE(vgpu->plane_types);
 	struct vfio_device_gfx_plane_info plane;
 	struct mdgpu_mode mode = {};
 	bool on = false;
-	u32 kind, id = 0;
+	u32 kind, which, id = 0;
 	int ret;
 
 	if (copy_from_user(&plane, arg, minsz))
@@ -331,17 +336,23 @@ long mdgpu_display_query_plane(struct mdgpu_vgpu *vgpu, void __user *arg)
 	kind = plane.flags & ~VFIO_GFX_PLANE_TYPE_PROBE;
 	if (plane.flags & ~(VFIO_GFX_PLANE_TYPE_PROBE |
 			    VFIO_GFX_PLANE_TYPE_DMABUF |
-			    VFIO_GFX_PLANE_TYPE_REGION) ||
-	    (kind != VFIO_GFX_PLANE_TYPE_DMABUF &&
-	     kind != VFIO_GFX_PLANE_TYPE_REGION))
+			    VFIO_GFX_PLANE_TYPE_REGION))
+		return -EINVAL;
+	if (!(kind == VFIO_GFX_PLANE_TYPE_DMABUF &&
+	      (offered & MDGPU_PLANES_DMABUF)) &&
+	    !(kind == VFIO_GFX_PLANE_TYPE_REGION &&
+	      (offered & MDGPU_PLANES_REGION)))
 		return -EINVAL;
 	if (plane.flags & VFIO_GFX_PLANE_TYPE_PROBE)
 		return 0;
-	if (plane.drm_plane_type != MDGPU_PLANE_PRIMARY &&
-	    plane.drm_plane_type != MDGPU_PLANE_CURSOR)
+	/* QEMU asks for a region plane without naming the plane: primary. */
+	which = plane.drm_plane_type;
+	if (kind == VFIO_GFX_PLANE_TYPE_REGION && !which)
+		which = MDGPU_PLANE_PRIMARY;
+	if (which != MDGPU_PLANE_PRIMARY && which != MDGPU_PLANE_CURSOR)
 		return -EINVAL;
 
-	if (plane.drm_plane_type == MDGPU_PLANE_PRIMARY) {
+	if (which == MDGPU_PLANE_PRIMARY) {
 		if (kind == VFIO_GFX_PLANE_TYPE_DMABUF) {
 			ret = mdgpu_dmabuf_plane_id(vgpu, &id, &mode);
 			if (ret)

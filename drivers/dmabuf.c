@@ -234,6 +234,9 @@ static int mdgpu_dmabuf_get_pages(struct mdgpu_vgpu *vgpu,
  * @vgpu: the instance
  * @arg: user pointer to the u32 dmabuf_id
  *
+ * Refused with -ENOTTY, as by a device without dma-buf support, when the
+ * instance does not offer dma-buf planes.
+ *
  * Return: a new dma-buf fd, -ENOENT for an id the instance does not know
  * (any more), or another negative errno.
  */
@@ -246,6 +249,8 @@ long mdgpu_dmabuf_get_ioctl(struct mdgpu_vgpu *vgpu, void __user *arg)
 	int ret = -ENOENT;
 	u32 id;
 
+	if (!(READ_ONCE(vgpu->plane_types) & MDGPU_PLANES_DMABUF))
+		return -ENOTTY;
 	if (get_user(id, (u32 __user *)arg))
 		return -EFAULT;
 	db = kzalloc(sizeof(*db), GFP_KERNEL);

@@ -100,10 +100,44 @@ static ssize_t reset_count_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(reset_count);
 
+static ssize_t plane_types_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct mdgpu_vgpu *vgpu = dev_get_drvdata(dev);
+	u32 types;
+
+	mutex_lock(&vgpu->lock);
+	types = vgpu->plane_types;
+	mutex_unlock(&vgpu->lock);
+	return sysfs_emit(buf, "%s\n", mdgpu_plane_types_name(types));
+}
+
+/* The plane types are fixed while a VFIO user has the device open. */
+static ssize_t plane_types_store(struct device *dev,
+				 struct device_attribute *attr,
+				 const char *buf, size_t count)
+{
+	struct mdgpu_vgpu *vgpu = dev_get_drvdata(dev);
+	int types = mdgpu_plane_types_parse(buf);
+	int ret = 0;
+
+	if (types < 0)
+		return types;
+	mutex_lock(&vgpu->lock);
+	if (vgpu->open)
+		ret = -EBUSY;
+	else
+		vgpu->plane_types = types;
+	mutex_unlock(&vgpu->lock);
+	return ret ?: count;
+}
+static DEVICE_ATTR_RW(plane_types);
+
 static struct attribute *mdgpu_vgpu_attrs[] = {
 	&dev_attr_vram_offset.attr,
 	&dev_attr_vram_size.attr,
 	&dev_attr_reset_count.attr,
+	&dev_attr_plane_types.attr,
 	&mdgpu_dev_attr_weight.attr,
 	&mdgpu_dev_attr_min_share.attr,
 	&mdgpu_dev_attr_cap.attr,

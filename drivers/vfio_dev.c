@@ -40,6 +40,7 @@ static int mdgpu_vfio_init(struct vfio_device *vdev)
 		goto fini_mmap;
 	mutex_init(&vgpu->lock);
 	INIT_LIST_HEAD(&vgpu->planes);
+	vgpu->plane_types = MDGPU_PLANES_DEFAULT;
 	mdgpu_cfg_init(&vgpu->cfg, &vgpu->layout);
 	mdgpu_display_init(vgpu);
 	mdgpu_engine_ctx_init(vgpu);
@@ -103,6 +104,7 @@ static int mdgpu_vfio_open(struct vfio_device *vdev)
 	/* The engine's VRAM pages count against the opener's memory limit. */
 	vgpu->memcg = get_mem_cgroup_from_mm(current->mm);
 	mdgpu_engine_ctx_open_locked(vgpu);
+	vgpu->open = true;
 	mutex_unlock(&vgpu->lock);
 	return 0;
 }
@@ -123,6 +125,7 @@ static void mdgpu_vfio_close(struct vfio_device *vdev)
 	 * dma-bufs keep their own pages.
 	 */
 	mutex_lock(&vgpu->lock);
+	vgpu->open = false;
 	mdgpu_vram_zap(vgpu);
 	vgpu->parent->ops->vram_discard(vgpu->parent, vgpu->vram_offset,
 					vgpu->vram_size);

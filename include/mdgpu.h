@@ -176,8 +176,13 @@ struct mdgpu_display {
  * @vram_offset: start of the instance's VRAM range in the parent's VRAM
  * @vram_size: size of the range, which is also the size of BAR0
  * @layout: BAR sizes advertised in config space
- * @lock: protects @cfg, @scratch, @reset_count, @irq, @display, @planes,
- *	  and the pages behind the VRAM range against discard while in use
+ * @lock: protects @open, @plane_types, @cfg, @scratch, @reset_count, @irq,
+ *	  @display, @planes, and the pages behind the VRAM range against
+ *	  discard while in use
+ * @open: the VFIO device is open (from .open_device to .close_device)
+ * @plane_types: MDGPU_PLANES_* the instance offers. Changed (under @lock)
+ *		 only while the device is closed, so the device's own ioctls
+ *		 read it without the lock.
  * @cfg: emulated PCI configuration space
  * @scratch: value of MDGPU_REG_SCRATCH
  * @reset_count: value of MDGPU_REG_RESET_COUNT
@@ -202,6 +207,8 @@ struct mdgpu_vgpu {
 	struct mdgpu_cfg_layout layout;
 
 	struct mutex lock; /* see the kernel-doc above */
+	bool open;
+	u32 plane_types;
 	struct mdgpu_cfg cfg;
 	u32 scratch;
 	u32 reset_count;

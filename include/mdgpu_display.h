@@ -29,6 +29,16 @@ enum mdgpu_dispi_index {
 #define MDGPU_DISPI_GETCAPS	0x02
 #define MDGPU_DISPI_LFB_ENABLED	0x40
 
+/*
+ * Plane types an instance offers through VFIO_DEVICE_QUERY_GFX_PLANE (its
+ * plane_types attribute). QEMU takes dma-buf planes whenever they are
+ * offered and then needs an OpenGL display, so by default an instance
+ * offers region planes only.
+ */
+#define MDGPU_PLANES_REGION	0x1
+#define MDGPU_PLANES_DMABUF	0x2
+#define MDGPU_PLANES_DEFAULT	MDGPU_PLANES_REGION
+
 /* The largest resolution an EDID detailed timing can describe. */
 #define MDGPU_EDID_MAX_DIM	4095
 #define MDGPU_EDID_BLOCK	128
@@ -77,6 +87,8 @@ enum mdgpu_mode_error mdgpu_mode_from_dispi(const u16 *dispi,
 					    const struct mdgpu_mode_limits *lim,
 					    struct mdgpu_mode *mode);
 u32 mdgpu_mode_format(u32 bpp, bool big_endian);
+int mdgpu_plane_types_parse(const char *buf);
+const char *mdgpu_plane_types_name(u32 types);
 int mdgpu_edid_build(u8 *edid, size_t len, u32 width, u32 height);
 
 #endif /* _MDGPU_DISPLAY_H */

@@ -60,7 +60,7 @@ echo
 echo "--- the virtual PCI function of ${uuids[0]}, as a VM sees it through VFIO"
 tools/mdgpu-cfgdump "${uuids[0]}"
 echo
-echo "--- display: a mode set through the registers, seen through the dma-buf"
+echo "--- display: a mode set through the registers, seen through the display plane"
 tools/mdgpu-fbdemo "${uuids[0]}" "$out/scanout-${uuids[0]}.png" 800 600
 echo
 echo "--- the engine: every vGPU draws its own picture at the same time"

@@ -2,7 +2,8 @@
 /*
  * mdgpu-draw: draw a picture into an mdgpu instance's framebuffer with its
  * engine, as a guest driver would, check every pixel, and save the
- * scanout the host sees (the dma-buf of the primary plane) as a PNG.
+ * scanout the host sees (the primary plane, as a dma-buf or a region plane)
+ * as a PNG.
  *
  * The picture is made only of engine commands submitted through libmdgpu:
  * FILLs for the background and colour bars (2D rectangles with a stride),
@@ -25,6 +26,7 @@
 
 #include "lib/libmdgpu.h"
 #include "lib/mdgpu_png.h"
+#include "lib/mdgpu_vfio.h"
 
 #define W		640
 #define H		480
@@ -91,31 +93,18 @@ static int set_mode(struct mdgpu *g)
 	       0 : -EINVAL;
 }
 
-/* Save the primary plane as the host sees it, through its dma-buf. */
+/* Save the primary plane as the host sees it (dma-buf or region plane). */
 static int save_scanout(struct mdgpu *g, const char *path)
 {
-	struct vfio_device_gfx_plane_info plane = { .argsz = sizeof(plane) };
-	uint8_t *pix;
-	int fd, ret;
+	struct mdgpu_scanout shot;
+	int ret;
 
-	plane.flags = VFIO_GFX_PLANE_TYPE_DMABUF;
-	plane.drm_plane_type = 1;
-	if (ioctl(g->device, VFIO_DEVICE_QUERY_GFX_PLANE, &plane))
+	if (mdgpu_scanout_map(g->device, &shot))
 		return -errno;
-	if (!plane.drm_format)
-		return -ENODATA;
-	fd = ioctl(g->device, VFIO_DEVICE_GET_GFX_DMABUF, &plane.dmabuf_id);
-	if (fd < 0)
-		return -errno;
-	pix = mmap(NULL, plane.size, PROT_READ, MAP_SHARED, fd, 0);
-	if (pix == MAP_FAILED) {
-		close(fd);
-		return -errno;
-	}
-	ret = mdgpu_png_save(path, pix, plane.drm_format, plane.width,
-			     plane.height, plane.stride);
-	munmap(pix, plane.size);
-	close(fd);
+	ret = mdgpu_png_save(path, shot.pix, shot.plane.drm_format,
+			     shot.plane.width, shot.plane.height,
+			     shot.plane.stride);
+	mdgpu_scanout_unmap(&shot);
 	return ret ? -EIO : 0;
 }
 

@@ -5,8 +5,9 @@
  *
  * It draws a test picture into BAR0 through a mapping, programs a mode
  * through the Bochs VBE registers in BAR2, asks VFIO for the primary plane
- * (VFIO_DEVICE_QUERY_GFX_PLANE), exports it as a dma-buf
- * (VFIO_DEVICE_GET_GFX_DMABUF), maps that, and saves it as a PNG.
+ * (VFIO_DEVICE_QUERY_GFX_PLANE) as QEMU does: as a dma-buf
+ * (VFIO_DEVICE_GET_GFX_DMABUF) if the instance offers them, else as a
+ * region plane; maps it and saves it as a PNG.
  *
  * usage: mdgpu-fbdemo UUID OUT.png [WIDTH HEIGHT]
  */
@@ -55,12 +56,11 @@ static void draw(uint32_t *fb, unsigned int w, unsigned int h)
 
 int main(int argc, char **argv)
 {
-	struct vfio_device_gfx_plane_info plane = { .argsz = sizeof(plane) };
+	const struct vfio_device_gfx_plane_info *plane;
 	unsigned int w = 640, h = 480;
+	struct mdgpu_scanout shot;
 	struct mdgpu_dev dev;
 	uint32_t *fb;
-	uint8_t *pix;
-	int dmabuf;
 
 	if (argc != 3 && argc != 5) {
 		fprintf(stderr, "usage: mdgpu-fbdemo UUID OUT.png [WIDTH HEIGHT]\n");
@@ -80,29 +80,19 @@ int main(int argc, char **argv)
 		return fail("mode set");
 	printf("mode %ux%u, 32 bpp set through the Bochs VBE registers\n", w, h);
 
-	plane.flags = VFIO_GFX_PLANE_TYPE_DMABUF;
-	plane.drm_plane_type = 1;	/* primary */
-	if (ioctl(dev.fd, VFIO_DEVICE_QUERY_GFX_PLANE, &plane))
+	if (mdgpu_scanout_map(dev.fd, &shot))
 		return fail("VFIO_DEVICE_QUERY_GFX_PLANE");
-	printf("gfx plane: format %.4s %ux%u stride %u size %u dmabuf_id %u\n",
-	       (char *)&plane.drm_format, plane.width, plane.height,
-	       plane.stride, plane.size, plane.dmabuf_id);
-	if (!plane.drm_format) {
-		errno = ENODATA;
-		return fail("empty plane");
-	}
-	dmabuf = ioctl(dev.fd, VFIO_DEVICE_GET_GFX_DMABUF, &plane.dmabuf_id);
-	if (dmabuf < 0)
-		return fail("VFIO_DEVICE_GET_GFX_DMABUF");
-	pix = mmap(NULL, plane.size, PROT_READ, MAP_SHARED, dmabuf, 0);
-	if (pix == MAP_FAILED)
-		return fail("mmap dma-buf");
-	if (mdgpu_png_save(argv[2], pix, plane.drm_format, plane.width,
-			   plane.height, plane.stride))
+	plane = &shot.plane;
+	printf("gfx plane (%s): format %.4s %ux%u stride %u size %u dmabuf_id %u\n",
+	       shot.dmabuf ? "dma-buf" : "region", (char *)&plane->drm_format,
+	       plane->width, plane->height, plane->stride, plane->size,
+	       shot.dmabuf ? plane->dmabuf_id : 0);
+	if (mdgpu_png_save(argv[2], shot.pix, plane->drm_format, plane->width,
+			   plane->height, plane->stride))
 		return fail(argv[2]);
-	printf("saved the scanout, read through the dma-buf, to %s\n", argv[2]);
-	munmap(pix, plane.size);
-	close(dmabuf);
+	printf("saved the scanout, read through the %s, to %s\n",
+	       shot.dmabuf ? "dma-buf" : "BAR0 region", argv[2]);
+	mdgpu_scanout_unmap(&shot);
 	munmap(fb, (size_t)w * h * 4);
 	mdgpu_dev_close(&dev);
 	return 0;

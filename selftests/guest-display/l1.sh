@@ -15,7 +15,9 @@
 #
 # Loads mdgpu, creates one vGPU and boots a nested VM ("L2") on it with the
 # host's QEMU: TCG, no default devices, no emulated VGA, the vGPU as its only
-# display through `-device vfio-pci,sysfsdev=...`, the same stock kernel and
+# display through `-device vfio-pci,sysfsdev=...,display=on` with
+# `-display none` (no OpenGL: the vGPU's default plane_types offers region
+# planes only, which QEMU takes then), the same stock kernel and
 # the initramfs from L2DIR, whose /init (l2-init.sh) checks the display from
 # the inside. Once L2 has reported, this script checks the vGPU from outside
 # while L2 still shows its picture, through QEMU's monitor (QMP):
@@ -26,6 +28,9 @@
 #   - the scanout itself: the bytes of BAR0 (QEMU's mapping of mdgpu's VRAM)
 #     where the DISPI registers say the picture starts must hold the pattern
 #     L2 wrote to /dev/fb0, and fbcon's text must be below it;
+#   - what QEMU's display shows: a QMP screendump (QEMU's console, fed by
+#     VFIO_DEVICE_QUERY_GFX_PLANE and the region plane) has L2's mode and
+#     shows the pattern, and QEMU logged no plane query error;
 #
 # and, after QEMU has quit, that QEMU reset the vGPU, that it can be removed
 # and mdgpu unloaded. The results are one TAP block, "guest-display"; the
@@ -186,7 +191,7 @@ qemu=(taskset -c 0
       -append "console=ttyS0,115200 rdinit=/init panic=-1 mdgpu_gd.max=$max"
       -serial "file:$w/l2.log"
       -chardev "pipe,id=mon,path=$w/mon" -mon chardev=mon,mode=control
-      -device "vfio-pci,sysfsdev=$dev")
+      -device "vfio-pci,sysfsdev=$dev,display=on")
 say "starting L2: ${qemu[*]}"
 t_qemu=${EPOCHREALTIME/./}
 "${qemu[@]}" </dev/null >"$w/qemu.out" 2>&1 &
@@ -344,6 +349,51 @@ fi
 check "l1: the scanout in BAR0 holds the pattern L2 wrote to /dev/fb0" \
 	"$scan_diag" test $scan_ok = 1
 check "l1: fbcon's text is in the scanout" "$text_diag" test $text_ok = 1
+
+# What QEMU's display=on shows, without OpenGL: its console's picture as a
+# PPM (P6, RGB). Its first pixels must be the pattern's (XRGB8888 words,
+# little-endian: the pixel's R, G, B are bytes 2, 1, 0 of each word).
+shot_ok=0
+shot_diag="L2 did not get there ($state)"
+if [ "$state" = ready ]; then
+	ans=$(qmp "\"execute\": \"screendump\", \"arguments\": {\"filename\": \"$w/screen.ppm\"}")
+	shot_diag="screendump: ${ans:-no answer}"
+	if [ -s "$w/screen.ppm" ]; then
+		shot_diag=$(perl -e '
+			my ($shot, $pat, $w, $h) = @ARGV;
+			open(my $s, "<:raw", $shot) or die;
+			open(my $p, "<:raw", $pat) or die;
+			local $/;
+			my $img = <$s>;
+			my $words = <$p>;
+			$img =~ s/\AP6\s+(\d+)\s+(\d+)\s+255\s//
+				or do { print "not a P6 PPM"; exit 1 };
+			if ($1 != $w || $2 != $h) {
+				print "screendump is $1x$2, L2 set ${w}x$h"; exit 1;
+			}
+			my $n = length($words) / 4;
+			for my $i (0 .. $n - 1) {
+				my $want = substr($words, 4 * $i + 2, 1) .
+					   substr($words, 4 * $i + 1, 1) .
+					   substr($words, 4 * $i, 1);
+				next if substr($img, 3 * $i, 3) eq $want;
+				printf "pixel %d (%d,%d) differs", $i, $i % $w,
+				       int($i / $w);
+				exit 1;
+			}
+			print "${w}x$h, the first $n pixels are the pattern";
+			exit 0' "$w/screen.ppm" "$pattern" "$fb_w" "$fb_h") &&
+			shot_ok=1
+		[ -n "${MDGPU_OUTDIR:-}" ] &&
+			cp "$w/screen.ppm" "$MDGPU_OUTDIR/screendump.ppm"
+	fi
+fi
+check "l1: display=on without OpenGL: QEMU's screendump shows L2's picture" \
+	"$shot_diag" test $shot_ok = 1
+plane_errors=$(grep -c 'QUERY_GFX_PLANE' "$w/qemu.out")
+check "l1: QEMU logged no VFIO_DEVICE_QUERY_GFX_PLANE error" \
+	"$plane_errors lines: $(grep -m1 'QUERY_GFX_PLANE' "$w/qemu.out")" \
+	test "$plane_errors" = 0
 
 # --- after QEMU ----------------------------------------------------------------
 

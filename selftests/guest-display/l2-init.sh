@@ -189,15 +189,22 @@ edid_ok() {
 check edid "EDID from BAR2: valid header, manufacturer MDG, name mdgpu" \
 	edid_ok
 
+# The modes DRM made of the EDID: the preferred one first, the common modes
+# that fit it (device-spec.rst, "The generated EDID"), none larger.
 modes_ok() {
 	m=$conn/modes
 	[ -n "$conn" ] && [ -n "$want_max" ] || return 1
 	[ "$(head -n 1 "$m")" = "$want_max" ] || return 1
-	for r in 1024x768 800x600 640x480; do
+	for r in 1680x1050 1280x720 1280x1024 1024x768 800x600 640x480; do
 		grep -qx "$r" "$m" || return 1
 	done
+	mw=${want_max%x*} mh=${want_max#*x}
+	while IFS=x read -r w h; do
+		h=${h%%[!0-9]*}
+		[ "$w" -le "$mw" ] && [ "$h" -le "$mh" ] || return 1
+	done <"$m"
 }
-check modes "modes: $want_max preferred (the EDID's), 1024x768, 800x600, 640x480" \
+check modes "modes: $want_max preferred (the EDID's), 1680x1050, 1280x720, 1280x1024, 1024x768, 800x600, 640x480, none larger" \
 	modes_ok
 
 # --- fbdev and fbcon ---------------------------------------------------------

@@ -167,7 +167,7 @@ logdir=$repo/build/logs
 log=$logdir/guest-display-$kernel.log
 out=$repo/build/guest-display/out
 mkdir -p "$logdir" "$out"
-rm -f "$out/scanout.ppm"
+rm -f "$out/scanout.ppm" "$out/screendump.ppm"
 
 # L1 boots with "noxsave" (MDGPU_GD_XSAVE=1 leaves it out): without XSAVE,
 # L1's kernel enables no AVX state, so the nested QEMU's TCG does not use
@@ -186,6 +186,7 @@ bash "$vm/run-vm.sh" --kernel "$kd" --script "$here/l1.sh" \
 
 grep -a 'MDGPU-GD-TIME' "$log" | tr -d '\r' | sed 's/^/guest-display: /' || true
 [ -f "$out/scanout.ppm" ] && mdgpu_log "scanout: $out/scanout.ppm"
+[ -f "$out/screendump.ppm" ] && mdgpu_log "QEMU's screendump: $out/screendump.ppm"
 mdgpu_log "VM status $rc, ${kernel}, $(mdgpu_elapsed "$t0") s in all;" \
 	"host load average now $(cut -d' ' -f1-3 /proc/loadavg); log $log"
 bash "$vm/count-results.sh" -v "$log"

@@ -117,10 +117,18 @@ struct mdgpu_inst {
 	struct mdgpu_vfio v;
 };
 
-/* Fixture setup: create an instance of @type on the first parent, open it. */
-static inline void mdgpu_inst_setup(struct __test_metadata *_metadata,
-				    struct mdgpu_inst *in, int type, bool cdev)
+/*
+ * Fixture setup: create an instance of @type on the first parent, write
+ * @val to its mdgpu/@attr unless @attr is NULL (some attributes can only
+ * change while the device is closed), and open it.
+ */
+static inline void mdgpu_inst_setup_attr(struct __test_metadata *_metadata,
+					 struct mdgpu_inst *in, int type,
+					 bool cdev, const char *attr,
+					 const char *val)
 {
+	int ret;
+
 	in->type = type;
 	in->cdev = cdev;
 	in->v = (struct mdgpu_vfio)MDGPU_VFIO_INIT;
@@ -133,11 +141,26 @@ static inline void mdgpu_inst_setup(struct __test_metadata *_metadata,
 		TH_LOG("instances left behind by an earlier test");
 	ASSERT_OK(mdgpu_create_tracked(&in->created, in->parent,
 				       mdgpu_types[type].name, in->uuid));
+	if (attr) {
+		ret = mdgpu_instance_write(in->uuid, attr, val);
+		EXPECT_OK(ret) TH_LOG("write %s to mdgpu/%s", val, attr);
+		if (ret) {
+			mdgpu_remove_all(&in->created);
+			ASSERT_OK(ret);
+		}
+	}
 	if (!mdgpu_open(_metadata, in->uuid, cdev, &in->v)) {
 		/* Teardown does not run after a failed setup. */
 		mdgpu_remove_all(&in->created);
 		return;
 	}
+}
+
+/* Fixture setup: create an instance of @type on the first parent, open it. */
+static inline void mdgpu_inst_setup(struct __test_metadata *_metadata,
+				    struct mdgpu_inst *in, int type, bool cdev)
+{
+	mdgpu_inst_setup_attr(_metadata, in, type, cdev, NULL, NULL);
 }
 
 /*

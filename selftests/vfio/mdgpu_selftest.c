@@ -163,6 +163,25 @@ int mdgpu_instance_u64(const char *uuid, const char *attr, uint64_t *val)
 	return mdgpu_read_u64(path, val);
 }
 
+int mdgpu_instance_read(const char *uuid, const char *attr, char *buf,
+			size_t len)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), MDEV_DEVICES_DIR "/%s/mdgpu/%s", uuid,
+		 attr);
+	return mdgpu_read_file(path, buf, len);
+}
+
+int mdgpu_instance_write(const char *uuid, const char *attr, const char *val)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), MDEV_DEVICES_DIR "/%s/mdgpu/%s", uuid,
+		 attr);
+	return mdgpu_write_file(path, val);
+}
+
 long mdgpu_count_entries(const char *path)
 {
 	struct dirent *de;

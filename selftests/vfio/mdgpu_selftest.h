@@ -82,6 +82,9 @@ int mdgpu_type_path(char *buf, size_t len, const char *parent,
 bool mdgpu_type_registered(const char *parent, const char *type);
 long mdgpu_type_available(const char *parent, const char *type);
 int mdgpu_instance_u64(const char *uuid, const char *attr, uint64_t *val);
+int mdgpu_instance_read(const char *uuid, const char *attr, char *buf,
+			size_t len);
+int mdgpu_instance_write(const char *uuid, const char *attr, const char *val);
 int mdgpu_parent_state(const char *parent, struct mdgpu_parent_state *st);
 int mdgpu_parent_instances(const char *parent,
 			   char uuids[][MDGPU_UUID_LEN + 1], int max);

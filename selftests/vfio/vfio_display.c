@@ -5,7 +5,9 @@
  * the Bochs VBE mode registers with DISPLAY_STATUS and MODE_ERRORS for
  * accepted and refused modes, VFIO_DEVICE_QUERY_GFX_PLANE and
  * VFIO_DEVICE_GET_GFX_DMABUF, and the pixels a dma-buf shows. Every test
- * runs on the smallest and the largest type.
+ * of the disp fixture runs on the smallest and the largest type, on an
+ * instance whose plane_types attribute offers both plane types; the planes
+ * fixture checks what each value of plane_types offers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -70,7 +72,8 @@ FIXTURE_VARIANT_ADD(disp, type_512M) { .type = 3 };
 
 FIXTURE_SETUP(disp)
 {
-	mdgpu_inst_setup(_metadata, &self->in, variant->type, false);
+	mdgpu_inst_setup_attr(_metadata, &self->in, variant->type, false,
+			      "plane_types", "both");
 }
 
 FIXTURE_TEARDOWN_PARENT(disp)
@@ -734,7 +737,7 @@ TEST_F(disp, plane_query_bad_arguments)
 		0, P, D | R, D | R | P, 1u << 3, D | 1u << 3, R | 1u << 31,
 		P | D | 1u << 8, 0xffffffff,
 	};
-	const uint32_t bad_planes[] = { 0, 3, 4, 0xff, 0xffffffff };
+	const uint32_t bad_planes[] = { 3, 4, 0xff, 0xffffffff };
 	struct vfio_device_gfx_plane_info p;
 	const struct mode m = { 640, 480, 32, 0, 0, 0 };
 	int fd = FD(self);
@@ -753,6 +756,8 @@ TEST_F(disp, plane_query_bad_arguments)
 		EXPECT_EQ(-EINVAL, query_plane(fd, R, bad_planes[i], &p))
 			TH_LOG("plane type %u", bad_planes[i]);
 	}
+	/* A dma-buf plane must be named; a region plane 0 is the primary. */
+	EXPECT_EQ(-EINVAL, query_plane(fd, D, 0, &p));
 
 	/* argsz must cover the structure up to dmabuf_id. */
 	for (i = 0; i < offsetof(typeof(p), dmabuf_id) + 4; i += 4) {
@@ -1067,6 +1072,197 @@ TEST_F(disp, dmabuf_outlives_instance)
 	munmap(px, p.size);
 	close(buf);
 	mdgpu_vfio_close(&next);
+}
+
+/* ------------------------------------------------------------------------
+ * plane_types: which plane types an instance offers
+ */
+
+FIXTURE(planes) {
+	struct mdgpu_inst in;
+};
+
+/*
+ * @value: what is written to plane_types before the device is opened, or
+ *	   NULL to keep the default
+ * @shown: what the attribute then reads
+ * @region: region planes are offered
+ * @dmabuf: dma-buf planes are offered
+ */
+FIXTURE_VARIANT(planes) {
+	const char *value;
+	const char *shown;
+	bool region;
+	bool dmabuf;
+};
+
+FIXTURE_VARIANT_ADD(planes, default) {
+	.value = NULL, .shown = "region", .region = true, .dmabuf = false,
+};
+FIXTURE_VARIANT_ADD(planes, region) {
+	.value = "region", .shown = "region", .region = true, .dmabuf = false,
+};
+FIXTURE_VARIANT_ADD(planes, dmabuf) {
+	.value = "dmabuf\n", .shown = "dmabuf", .region = false, .dmabuf = true,
+};
+FIXTURE_VARIANT_ADD(planes, both) {
+	.value = "both", .shown = "both", .region = true, .dmabuf = true,
+};
+
+FIXTURE_SETUP(planes)
+{
+	mdgpu_inst_setup_attr(_metadata, &self->in, 0, false,
+			      variant->value ? "plane_types" : NULL,
+			      variant->value);
+}
+
+FIXTURE_TEARDOWN_PARENT(planes)
+{
+	mdgpu_inst_teardown(_metadata, &self->in);
+}
+
+/*
+ * A plane type the instance does not offer is refused as by a device that
+ * lacks it: EINVAL to a probe (QEMU then tries the other type) and to a
+ * query, ENOTTY to VFIO_DEVICE_GET_GFX_DMABUF. The offered types work.
+ */
+TEST_F(planes, offered_types)
+{
+	const uint32_t D = VFIO_GFX_PLANE_TYPE_DMABUF;
+	const uint32_t R = VFIO_GFX_PLANE_TYPE_REGION;
+	const uint32_t P = VFIO_GFX_PLANE_TYPE_PROBE;
+	const struct mode m = { 640, 480, 32, 0, 0, 0 };
+	struct vfio_device_gfx_plane_info p;
+	int fd = self->in.v.device, buf;
+	char val[32];
+	uint32_t id;
+
+	EXPECT_EQ(variant->dmabuf ? 0 : -EINVAL,
+		  query_plane(fd, P | D, PLANE_PRIMARY, &p))
+		TH_LOG("probe of dma-buf planes");
+	EXPECT_EQ(variant->region ? 0 : -EINVAL,
+		  query_plane(fd, P | R, PLANE_PRIMARY, &p))
+		TH_LOG("probe of region planes");
+
+	ASSERT_EQ(MDGPU_DISPLAY_ENABLED, set_mode(fd, &m));
+	if (variant->region) {
+		expect_plane(_metadata, fd, R, &m, &p);
+	} else {
+		EXPECT_EQ(-EINVAL, query_plane(fd, R, PLANE_PRIMARY, &p));
+		EXPECT_EQ(-EINVAL, query_plane(fd, R, PLANE_CURSOR, &p));
+	}
+	if (variant->dmabuf) {
+		expect_plane(_metadata, fd, D, &m, &p);
+		buf = get_dmabuf(fd, p.dmabuf_id);
+		EXPECT_LE(0, buf) TH_LOG("GET_GFX_DMABUF: %s", strerror(-buf));
+		if (buf >= 0)
+			close(buf);
+	} else {
+		EXPECT_EQ(-EINVAL, query_plane(fd, D, PLANE_PRIMARY, &p));
+		EXPECT_EQ(-EINVAL, query_plane(fd, D, PLANE_CURSOR, &p));
+		/* Not even an id a dma-buf instance would have used. */
+		for (id = 0; id < 4; id++)
+			EXPECT_EQ(-ENOTTY, get_dmabuf(fd, id)) TH_LOG("id %u", id);
+		EXPECT_EQ(-1, ioctl(fd, VFIO_DEVICE_GET_GFX_DMABUF, NULL));
+		EXPECT_EQ(ENOTTY, errno);
+	}
+
+	memset(val, 0, sizeof(val));
+	EXPECT_OK(mdgpu_instance_read(self->in.uuid, "plane_types", val,
+				      sizeof(val)));
+	EXPECT_STREQ(variant->shown, val);
+}
+
+/*
+ * QEMU's region display (display=on without OpenGL) asks for the plane as
+ * QEMU 7.2 to 10.0 do: argsz and flags set, everything else 0, not even
+ * drm_plane_type. That is the primary plane, described as with
+ * drm_plane_type 1, whenever region planes are offered.
+ */
+TEST_F(planes, region_query_as_qemu_sends_it)
+{
+	const struct mode m = { 800, 600, 32, 0, 0, 0 };
+	struct vfio_device_gfx_plane_info p, want;
+	int fd = self->in.v.device;
+
+	ASSERT_EQ(MDGPU_DISPLAY_ENABLED, set_mode(fd, &m));
+	memset(&p, 0, sizeof(p));
+	p.argsz = sizeof(p);
+	p.flags = VFIO_GFX_PLANE_TYPE_REGION;
+	if (!variant->region) {
+		EXPECT_EQ(-1, ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &p));
+		EXPECT_EQ(EINVAL, errno);
+		return;
+	}
+	ASSERT_EQ(0, ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &p))
+		TH_LOG("QUERY_GFX_PLANE as QEMU sends it: %s", strerror(errno));
+	expect_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_REGION, &m, &want);
+	EXPECT_EQ(want.drm_format, p.drm_format);
+	EXPECT_EQ(800, p.width);
+	EXPECT_EQ(600, p.height);
+	EXPECT_EQ(want.stride, p.stride);
+	EXPECT_EQ(want.size, p.size);
+	EXPECT_EQ(VFIO_PCI_BAR0_REGION_INDEX, p.region_index);
+	/* Display off: empty, not an error (QEMU then keeps its picture). */
+	ASSERT_OK(vbe_write(fd, VBE_ENABLE, 0));
+	memset(&p, 0, sizeof(p));
+	p.argsz = sizeof(p);
+	p.flags = VFIO_GFX_PLANE_TYPE_REGION;
+	ASSERT_EQ(0, ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &p));
+	EXPECT_EQ(0, p.drm_format);
+	EXPECT_EQ(0, p.size);
+}
+
+/*
+ * plane_types is fixed while the device is open (EBUSY, nothing changes)
+ * and takes effect at the next open; bad values are EINVAL.
+ */
+TEST_F(planes, change_only_while_closed)
+{
+	static const char *const bad[] = {
+		"\n", "none", "Region", "region,dmabuf", "region dmabuf",
+		"regions", "dma-buf", "0", "3",
+	};
+	const char *other = variant->dmabuf ? "region" : "dmabuf";
+	const uint32_t P = VFIO_GFX_PLANE_TYPE_PROBE;
+	struct vfio_device_gfx_plane_info p;
+	const char *uuid = self->in.uuid;
+	char val[32];
+	size_t i;
+
+	EXPECT_ERR(EBUSY, mdgpu_instance_write(uuid, "plane_types", other));
+	EXPECT_ERR(EBUSY, mdgpu_instance_write(uuid, "plane_types",
+					       variant->shown));
+	ASSERT_OK(mdgpu_instance_read(uuid, "plane_types", val, sizeof(val)));
+	EXPECT_STREQ(variant->shown, val);
+	EXPECT_EQ(variant->dmabuf ? 0 : -EINVAL,
+		  query_plane(self->in.v.device,
+			      P | VFIO_GFX_PLANE_TYPE_DMABUF, PLANE_PRIMARY,
+			      &p));
+
+	mdgpu_vfio_close(&self->in.v);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		const char *b = bad[i];
+
+		EXPECT_ERR(EINVAL, mdgpu_instance_write(uuid, "plane_types", b))
+			TH_LOG("'%s'", b ?: "");
+	}
+	ASSERT_OK(mdgpu_instance_read(uuid, "plane_types", val, sizeof(val)));
+	EXPECT_STREQ(variant->shown, val);
+
+	/* Closed: the change is taken and holds for the next user. */
+	ASSERT_OK(mdgpu_instance_write(uuid, "plane_types", other));
+	ASSERT_OK(mdgpu_instance_read(uuid, "plane_types", val, sizeof(val)));
+	EXPECT_STREQ(other, val);
+	ASSERT_TRUE(mdgpu_open(_metadata, uuid, false, &self->in.v));
+	EXPECT_EQ(variant->dmabuf ? -EINVAL : 0,
+		  query_plane(self->in.v.device,
+			      P | VFIO_GFX_PLANE_TYPE_DMABUF, PLANE_PRIMARY,
+			      &p));
+	EXPECT_EQ(variant->dmabuf ? 0 : -EINVAL,
+		  query_plane(self->in.v.device,
+			      P | VFIO_GFX_PLANE_TYPE_REGION, PLANE_PRIMARY,
+			      &p));
 }
 
 TEST_HARNESS_MAIN

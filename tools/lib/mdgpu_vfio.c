@@ -136,3 +136,86 @@ int mdgpu_set_mode(struct mdgpu_dev *dev, unsigned int w, unsigned int h,
 	}
 	return 0;
 }
+
+static int query_plane(int device, uint32_t flags,
+		       struct vfio_device_gfx_plane_info *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->argsz = sizeof(*p);
+	p->flags = flags;
+	p->drm_plane_type = 1;	/* DRM_PLANE_TYPE_PRIMARY */
+	return ioctl(device, VFIO_DEVICE_QUERY_GFX_PLANE, p);
+}
+
+/**
+ * mdgpu_scanout_map() - map what the primary plane shows, as QEMU finds it
+ * @device: the VFIO device fd
+ * @s: filled in; release with mdgpu_scanout_unmap()
+ *
+ * Takes a dma-buf plane if the instance offers them (its plane_types
+ * attribute), else a region plane, whose region is mapped.
+ *
+ * Return: 0, or -1 with errno set: ENODATA when the plane is empty
+ * (display off, or a scanout the plane type cannot describe), EOPNOTSUPP
+ * when the instance offers neither plane type.
+ */
+int mdgpu_scanout_map(int device, struct mdgpu_scanout *s)
+{
+	struct vfio_device_gfx_plane_info probe;
+	long page = sysconf(_SC_PAGESIZE);
+	off_t off = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->map = MAP_FAILED;
+	if (!query_plane(device, VFIO_GFX_PLANE_TYPE_PROBE |
+			 VFIO_GFX_PLANE_TYPE_DMABUF, &probe))
+		s->dmabuf = 1;
+	else if (query_plane(device, VFIO_GFX_PLANE_TYPE_PROBE |
+			     VFIO_GFX_PLANE_TYPE_REGION, &probe)) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	if (query_plane(device, s->dmabuf ? VFIO_GFX_PLANE_TYPE_DMABUF :
+			VFIO_GFX_PLANE_TYPE_REGION, &s->plane))
+		return -1;
+	if (!s->plane.drm_format || !s->plane.size) {
+		errno = ENODATA;
+		return -1;
+	}
+	s->map_len = (s->plane.size + page - 1) / page * page;
+	if (s->dmabuf) {
+		s->fd = ioctl(device, VFIO_DEVICE_GET_GFX_DMABUF,
+			      &s->plane.dmabuf_id);
+		if (s->fd < 0)
+			return -1;
+		s->map = mmap(NULL, s->map_len, PROT_READ, MAP_SHARED, s->fd, 0);
+	} else {
+		off = mdgpu_region_offset(s->plane.region_index);
+		s->map = mmap(NULL, s->map_len, PROT_READ, MAP_SHARED, device,
+			      off);
+	}
+	if (s->map == MAP_FAILED) {
+		mdgpu_scanout_unmap(s);
+		return -1;
+	}
+	s->pix = s->map;
+	return 0;
+}
+
+/**
+ * mdgpu_scanout_unmap() - release what mdgpu_scanout_map() took
+ * @s: the scanout; may be partly set up
+ */
+void mdgpu_scanout_unmap(struct mdgpu_scanout *s)
+{
+	int err = errno;
+
+	if (s->map && s->map != MAP_FAILED)
+		munmap(s->map, s->map_len);
+	if (s->fd >= 0)
+		close(s->fd);
+	s->map = MAP_FAILED;
+	s->fd = -1;
+	errno = err;
+}

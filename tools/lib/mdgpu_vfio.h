@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <linux/vfio.h>
 
 /**
  * struct mdgpu_dev - an open instance
@@ -22,6 +23,26 @@ struct mdgpu_dev {
 	int fd;
 };
 
+/**
+ * struct mdgpu_scanout - the primary plane, mapped for reading
+ * @plane: what VFIO_DEVICE_QUERY_GFX_PLANE described
+ * @dmabuf: the plane is a dma-buf (else the BAR0 region)
+ * @pix: the first visible pixel; lines are @plane.stride bytes apart
+ * @map: the mapping, @map_len bytes
+ * @map_len: its length
+ * @fd: the dma-buf fd, or -1
+ */
+struct mdgpu_scanout {
+	struct vfio_device_gfx_plane_info plane;
+	int dmabuf;
+	const uint8_t *pix;
+	void *map;
+	size_t map_len;
+	int fd;
+};
+
+int mdgpu_scanout_map(int device, struct mdgpu_scanout *s);
+void mdgpu_scanout_unmap(struct mdgpu_scanout *s);
 int mdgpu_dev_open(struct mdgpu_dev *dev, const char *uuid);
 void mdgpu_dev_close(struct mdgpu_dev *dev);
 off_t mdgpu_region_offset(unsigned int index);

@@ -2,9 +2,10 @@
 /*
  * mdgpuctl screenshot: save an instance's scanout as a PNG.
  *
- * It opens the instance through VFIO as a VMM would, asks for the primary
- * plane as a dma-buf (VFIO_DEVICE_QUERY_GFX_PLANE, VFIO_DEVICE_GET_GFX_DMABUF),
- * maps it and converts it to RGB. Two limits follow from VFIO and from
+ * It opens the instance through VFIO as a VMM would, finds the primary
+ * plane as QEMU does (VFIO_DEVICE_QUERY_GFX_PLANE: a dma-buf plane if the
+ * instance offers them, else a region plane), maps it and converts it to
+ * RGB. Two limits follow from VFIO and from
  * mdgpu's device model:
  *
  *  - a VFIO device has one user at a time, so this works only while no VM
@@ -83,8 +84,8 @@ int mdg_cmd_screenshot(int argc, char **argv)
 	struct mdg_instance *in;
 	struct mdg_system sys;
 	const char *mode = NULL;
-	uint8_t *pix = MAP_FAILED;
-	int c, rc, ret, dmabuf = -1;
+	struct mdgpu_scanout shot = { .fd = -1, .map = MAP_FAILED };
+	int c, rc, ret;
 	uint32_t status;
 	uint64_t need;
 
@@ -156,23 +157,20 @@ int mdg_cmd_screenshot(int argc, char **argv)
 		goto out;
 	}
 
-	memset(&plane, 0, sizeof(plane));
-	plane.argsz = sizeof(plane);
-	plane.flags = VFIO_GFX_PLANE_TYPE_DMABUF;
-	plane.drm_plane_type = 1;	/* DRM_PLANE_TYPE_PRIMARY */
-	if (ioctl(dev.fd, VFIO_DEVICE_QUERY_GFX_PLANE, &plane)) {
+	if (mdgpu_scanout_map(dev.fd, &shot)) {
 		ret = errno;
-		rc = mdg_fail(mdg_errno_exit(ret),
-			      "VFIO_DEVICE_QUERY_GFX_PLANE on %s: %s (%s)", uuid,
-			      strerror(ret), mdg_errno_name(ret));
+		if (ret == ENODATA)
+			rc = mdg_fail(MDG_EXIT_FAIL,
+				      "the display of %s is off. A device opened through VFIO starts reset, with its display off; use --set-mode WIDTHxHEIGHT to show its VRAM in a mode of your choice",
+				      uuid);
+		else
+			rc = mdg_fail(mdg_errno_exit(ret),
+				      "reading the %s plane of %s: %s (%s)",
+				      shot.dmabuf ? "dma-buf" : "region", uuid,
+				      strerror(ret), mdg_errno_name(ret));
 		goto out;
 	}
-	if (!plane.drm_format) {
-		rc = mdg_fail(MDG_EXIT_FAIL,
-			      "the display of %s is off. A device opened through VFIO starts reset, with its display off; use --set-mode WIDTHxHEIGHT to show its VRAM in a mode of your choice",
-			      uuid);
-		goto out;
-	}
+	plane = shot.plane;
 	cpp = mdgpu_fourcc_cpp(plane.drm_format);
 	if (!cpp) {
 		rc = mdg_fail(MDG_EXIT_FAIL, "%s shows format %.4s, which mdgpuctl cannot convert",
@@ -189,36 +187,18 @@ int mdg_cmd_screenshot(int argc, char **argv)
 			      plane.size);
 		goto out;
 	}
-	dmabuf = ioctl(dev.fd, VFIO_DEVICE_GET_GFX_DMABUF, &plane.dmabuf_id);
-	if (dmabuf < 0) {
-		ret = errno;
-		rc = mdg_fail(mdg_errno_exit(ret),
-			      "VFIO_DEVICE_GET_GFX_DMABUF on %s: %s (%s)", uuid,
-			      strerror(ret), mdg_errno_name(ret));
-		goto out;
-	}
-	pix = mmap(NULL, plane.size, PROT_READ, MAP_SHARED, dmabuf, 0);
-	if (pix == MAP_FAILED) {
-		ret = errno;
-		rc = mdg_fail(MDG_EXIT_FAIL, "mapping the dma-buf of %s: %s",
-			      uuid, strerror(ret));
-		goto out;
-	}
-	ret = mdgpu_png_save(argv[optind + 1], pix, plane.drm_format,
+	ret = mdgpu_png_save(argv[optind + 1], shot.pix, plane.drm_format,
 			     plane.width, plane.height, plane.stride);
 	if (ret) {
 		rc = mdg_fail(MDG_EXIT_FAIL, "cannot write %s: %s",
 			      argv[optind + 1], strerror(-ret));
 		goto out;
 	}
-	fprintf(mdg_out, "%s: %ux%u %.4s scanout saved to %s\n", uuid,
-		plane.width, plane.height, (char *)&plane.drm_format,
-		argv[optind + 1]);
+	fprintf(mdg_out, "%s: %ux%u %.4s scanout (%s plane) saved to %s\n",
+		uuid, plane.width, plane.height, (char *)&plane.drm_format,
+		shot.dmabuf ? "dma-buf" : "region", argv[optind + 1]);
 out:
-	if (pix != MAP_FAILED)
-		munmap(pix, plane.size);
-	if (dmabuf >= 0)
-		close(dmabuf);
+	mdgpu_scanout_unmap(&shot);
 	mdgpu_dev_close(&dev);
 	return rc;
 }

@@ -9,9 +9,10 @@
  * first so the admin gets a precise message, and the kernel checks again:
  * when it refuses, its errno is shown.
  *
- * The files belong to the scheduler (Documentation/scheduler.rst); a module
- * that does not export a file makes get and set say that it does not
- * support it.
+ * The files belong to the scheduler (Documentation/scheduler.rst), except
+ * plane_types (the display, Documentation/admin-guide.rst); a module that
+ * does not export a file makes get and set say that it does not support
+ * it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +25,10 @@
 
 static const char *const mdg_policies[] = {
 	"best_effort", "equal_share", "fixed_share", "weighted", NULL
+};
+
+static const char *const mdg_plane_types[] = {
+	"region", "dmabuf", "both", NULL
 };
 
 const struct mdg_tunable mdg_tunables[] = {
@@ -44,6 +49,9 @@ const struct mdg_tunable mdg_tunables[] = {
 	{ "priority", MDG_SCOPE_INSTANCE, "priority", MDG_KIND_INT, 0, 7,
 	  NULL, "",
 	  "scheduling priority, 7 highest; higher runs first" },
+	{ "plane_types", MDG_SCOPE_INSTANCE, "plane_types", MDG_KIND_WORD, 0,
+	  0, mdg_plane_types, "",
+	  "display planes offered to QEMU; dmabuf needs an OpenGL display (only while the device is closed)" },
 };
 
 const size_t mdg_nr_tunables = ARRAY_SIZE(mdg_tunables);

@@ -388,17 +388,23 @@ if command -v mdevctl >/dev/null && [ -e "$(dev "$u1")/mdgpu/weight" ]; then
 	cat >"$work/mdev.json" <<-EOF
 	{"mdev_type": "mdgpu-64M", "start": "manual",
 	 "attrs": [{"mdgpu/weight": "321"}, {"mdgpu/cap": "40"},
-		   {"mdgpu/priority": "2"}]}
+		   {"mdgpu/priority": "2"}, {"mdgpu/plane_types": "dmabuf"}]}
 	EOF
-	run 0 "mdevctl start with scheduler attributes" \
+	run 0 "mdevctl start with scheduler attributes and plane_types" \
 		mdevctl start -u "$u5" -p sim0 --jsonfile "$work/mdev.json"
-	expect "mdevctl applied weight, cap and priority after create" \
-		test "$(cat "$(dev "$u5")/mdgpu/weight" 2>/dev/null)-$(cat "$(dev "$u5")/mdgpu/cap" 2>/dev/null)-$(cat "$(dev "$u5")/mdgpu/priority" 2>/dev/null)" = "321-40-2"
+	expect "mdevctl applied weight, cap, priority and plane_types after create" \
+		test "$(cat "$(dev "$u5")/mdgpu/weight" 2>/dev/null)-$(cat "$(dev "$u5")/mdgpu/cap" 2>/dev/null)-$(cat "$(dev "$u5")/mdgpu/priority" 2>/dev/null)-$(cat "$(dev "$u5")/mdgpu/plane_types" 2>/dev/null)" = "321-40-2-dmabuf"
+	run 0 "mdgpuctl mdevctl UUID: the commands keep plane_types" \
+		"$ctl" mdevctl "$u5"
+	expect "  ... as --addattr=mdgpu/plane_types --value=dmabuf" \
+		grep -q -- "--addattr=mdgpu/plane_types --value=dmabuf" "$work/out"
 	run 0 "mdevctl stop" mdevctl stop -u "$u5"
 	expect "mdevctl stop removed it" test ! -e "$(dev "$u5")"
 else
 	skip "mdevctl and scheduler attributes (mdevctl or the attributes missing)"
 	skip "  ... applied"
+	skip "  ... mdgpuctl mdevctl UUID"
+	skip "  ... keeps plane_types"
 	skip "  ... stop"
 	skip "  ... removed"
 fi
@@ -515,20 +521,28 @@ expect "  ... and it says why" grep -q "display of $u3 is off" "$work/err"
 expect "  ... and writes no file" test ! -e "$work/off.png"
 
 # mdgpu-fbdemo closed the device: its picture must be gone for the next
-# user (a persistent instance may be handed to another tenant).
-run 0 "screenshot --set-mode 640x480 (XRGB8888)" \
-	"$ctl" screenshot "$u3" "$work/shot.png" --set-mode 640x480
-expect "the PNG is 640x480" test "$("$helper" size "$work/shot.png")" = 640x480
-expect "  ... mdgpu-fbdemo drew a yellow bar at 120,100" \
+# user (a persistent instance may be handed to another tenant), whichever
+# plane the screenshot reads: BAR0 through a region plane (the default
+# plane_types), or a dma-buf.
+expect "mdgpu-fbdemo drew a yellow bar at 120,100" \
 	test "$("$helper" pixel "$work/fbdemo.png" 120 100)" = ffff00
-bad=0
-for xy in "2 2" "40 100" "120 100" "200 100" "600 100" "320 400" "639 479"; do
-	# shellcheck disable=SC2086
-	b=$("$helper" pixel "$work/shot.png" $xy)
-	[ "$b" = 000000 ] || { echo "pixel $xy: $b, the last user's picture" | diag; bad=1; }
+for planes in region dmabuf; do
+	run 0 "plane_types=$planes while the device is closed" \
+		"$ctl" set "$u3" plane_types=$planes
+	run 0 "screenshot --set-mode 640x480 (XRGB8888, $planes plane)" \
+		"$ctl" screenshot "$u3" "$work/shot.png" --set-mode 640x480
+	expect "  ... through a $planes plane" \
+		grep -q "($(echo $planes | sed s/dmabuf/dma-buf/) plane)" "$work/out"
+	expect "the PNG is 640x480" test "$("$helper" size "$work/shot.png")" = 640x480
+	bad=0
+	for xy in "2 2" "40 100" "120 100" "200 100" "600 100" "320 400" "639 479"; do
+		# shellcheck disable=SC2086
+		b=$("$helper" pixel "$work/shot.png" $xy)
+		[ "$b" = 000000 ] || { echo "pixel $xy: $b, the last user's picture" | diag; bad=1; }
+	done
+	expect "the next user sees none of mdgpu-fbdemo's picture (7 pixels black)" \
+		test $bad = 0
 done
-expect "the next user sees none of mdgpu-fbdemo's picture (7 pixels black)" \
-	test $bad = 0
 run 0 "screenshot --set-mode 640x480x16 (RGB565)" \
 	"$ctl" screenshot "$u3" "$work/shot16.png" --set-mode 640x480x16
 expect "  ... black too" test "$("$helper" pixel "$work/shot16.png" 241 100)" = 000000

@@ -384,6 +384,29 @@ static int test_set_rejects(void)
 	return TAP_PASS;
 }
 
+/* plane_types: a word tunable; the kernel's EBUSY (device open) is shown. */
+static int test_set_plane_types(void)
+{
+	const char *f = "sys/devices/virtual/mdgpu/sim0/" UUID_A "/mdgpu/plane_types";
+
+	CHECK_INT(fake_standard(), 0);
+	CHECK_INT(fake_file(f, "region\n"), 0);
+	CHECK_INT(run("get", UUID_A, "plane_types", NULL), 0);
+	CHECK_STR(out_buf, "region\n");
+	CHECK_INT(run("set", UUID_A, "plane_types=dmabuf", NULL), 0);
+	CHECK_STR(fake_read(f), "dmabuf");
+	CHECK_INT(run("set", UUID_A, "plane_types=opengl", NULL),
+		  MDG_EXIT_USAGE);
+	CHECK_HAS(err_buf, "plane_types=opengl is not one of region|dmabuf|both");
+	CHECK_STR(fake_read(f), "dmabuf");
+	CHECK_INT(run("set", "sim0", "plane_types=both", NULL), MDG_EXIT_USAGE);
+	CHECK_HAS(err_buf, "per-vGPU tunable");
+	CHECK_INT(run("mdevctl", UUID_A, NULL), 0);
+	CHECK_HAS(out_buf, "mdevctl modify --uuid=" UUID_A
+		  " --addattr=mdgpu/plane_types --value=dmabuf\n");
+	return TAP_PASS;
+}
+
 /* ---- list ---------------------------------------------------------------- */
 
 static int test_list_parents_json(void)
@@ -1405,6 +1428,7 @@ static const struct tap_test tests[] = {
 	{ "fit: incomplete map warns", test_fit_inconsistent_map_warns },
 	{ "mdevctl --json", test_mdevctl_json },
 	{ "mdevctl: commands", test_mdevctl_text },
+	{ "set/get/mdevctl: plane_types", test_set_plane_types },
 	{ "screenshot: pixel conversion", test_convert_rows },
 	{ "screenshot: argument and busy errors", test_screenshot_args },
 	{ "usage errors", test_usage_errors },
