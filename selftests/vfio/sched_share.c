@@ -451,13 +451,17 @@ TEST_F(sched, fixed_share_idles_rather_than_give_away)
 	want = (64.0 * SZ_1M) / vram;
 	ASSERT_OK(set_policy(self->parent, "fixed_share"));
 	set_long_slice(_metadata, self);
+	/*
+	 * Not skipped on an overloaded host: the engine idles most of the
+	 * time, so a stalled chunk costs nothing the bucket does not cover,
+	 * and the slowdown of jobs here is mostly the engine's own idling
+	 * (about 2x on a quiet host).
+	 */
 	busy = measure_rate(_metadata, self, alone, share);
-	SKIP_IF_OVERLOADED();
 	EXPECT_RATE(self->eng[0], want, "fixed share, alone");
 	EXPECT_GE(want * (1 + RATE_TOL_HI) + RATE_SLACK, busy);
 
 	busy = measure_rate(_metadata, self, NULL, share);
-	SKIP_IF_OVERLOADED();
 	for (i = 0; i < self->n; i++) {
 		EXPECT_RATE(self->eng[i], want, "fixed share, all busy");
 	}
