@@ -511,8 +511,11 @@ TEST_F(sched, policy_switch_under_load)
 	measure_window(_metadata, self, NULL, WARMUP_MS, 1000, share);
 	for (p = 0; p < ARRAY_SIZE(policies); p++) {
 		ASSERT_OK(set_policy(self->parent, policies[p]));
+		/*
+		 * Not skipped when the host is overloaded: half of a part
+		 * held next to a kernel build on the 2-core host.
+		 */
 		measure_window(_metadata, self, NULL, 0, 1000, share);
-		SKIP_IF_OVERLOADED();
 		for (i = 0; i < self->n; i++) {
 			EXPECT_LE(0.5 / self->n, share[i])
 				TH_LOG("%s: vGPU %d got %.3f of the engine",
@@ -649,7 +652,7 @@ TEST_F(sched, watchdog_stops_a_long_job)
 	EXPECT_TRUE(err.status & MDGPU_ENGINE_ERROR);
 	EXPECT_EQ(1, vgpu_attr_read(victim->uuid, "watchdog_count"));
 	/* The stopped vGPU gets nothing; the others share the engine. */
-	busy = measure_window(_metadata, self, others, 0, 2000, share);
+	busy = measure(_metadata, self, others, share);
 	EXPECT_EQ(0.0, share[0]);
 	for (i = 1; i < self->n; i++) {
 		EXPECT_EQ(0, mdgpu_rd(&self->load[i].g, MDGPU_REG_ERR_CODE));
