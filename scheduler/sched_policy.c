@@ -347,12 +347,15 @@ s64 mdgpu_sched_avg_key(const struct mdgpu_sched *s,
 	return div64_s64(sum, wsum);
 }
 
-/* Runnable entities of @ref's priority class. */
+/*
+ * Eligible entities of @ref's priority class: one its bucket holds back
+ * falls behind while it waits, and must not drag the reference with it.
+ */
 static bool mdgpu_sched_class_member(const struct mdgpu_sched *s,
 				     const struct mdgpu_sched_entity *ref,
 				     const struct mdgpu_sched_entity *e)
 {
-	return e->runnable &&
+	return mdgpu_sched_eligible(e) &&
 	       mdgpu_sched_class(s, e) == mdgpu_sched_class(s, ref);
 }
 
@@ -363,7 +366,7 @@ static bool mdgpu_sched_class_member(const struct mdgpu_sched *s,
  * @fresh: it is new (or changed class): start level with its class;
  *	   otherwise it woke up: at most one slice of credit
  *
- * The reference is the weighted average key of the other runnable
+ * The reference is the weighted average key of the other eligible
  * entities of its class, or the class's clock if there are none.
  */
 void mdgpu_sched_place(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
