@@ -67,6 +67,12 @@ enum mdgpu_sched_policy {
 #define MDGPU_SCHED_WEIGHT_MAX			10000
 #define MDGPU_SCHED_WEIGHT_DEFAULT		100
 #define MDGPU_SCHED_PRIO_MAX			7
+/*
+ * Most entities on one scheduler: a parent holds at most 65536 MiB of VRAM
+ * (mdgpu.vram_mb) and the smallest type 64 MiB. The scheduler's arithmetic
+ * is proven safe up to this many (scheduler/sched_policy.c).
+ */
+#define MDGPU_SCHED_MAX_ENTITIES		1024
 /* Shares (fixed share, min_share, cap) in parts per million. */
 #define MDGPU_SCHED_SHARE_ONE			1000000U
 #define MDGPU_SCHED_PERCENT			10000U

@@ -69,6 +69,7 @@ void mdgpu_sched_update(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 
 	mdgpu_sched_account(e, e == s->cur, dt);
 	mdgpu_sched_accrue(s, e, dt);
+	mdgpu_sched_bound_lag(s, e);
 	if (now > e->last_update)
 		e->last_update = now;
 }
@@ -209,7 +210,7 @@ mdgpu_sched_best(struct mdgpu_sched *s, const struct mdgpu_sched_entity *skip)
 	struct list_head *pos = s->last ? &s->last->node : &s->entities;
 	struct mdgpu_sched_entity *e, *top = NULL, *best = NULL;
 	unsigned int i;
-	u64 avg;
+	s64 avg;
 
 	list_for_each_entry(e, &s->entities, node)
 		if (e != skip && mdgpu_sched_eligible(e) &&
@@ -217,15 +218,15 @@ mdgpu_sched_best(struct mdgpu_sched *s, const struct mdgpu_sched_entity *skip)
 			top = e;
 	if (!top)
 		return NULL;
-	avg = mdgpu_sched_avg_vtime(s, top, mdgpu_sched_group_member, skip);
+	avg = mdgpu_sched_avg_key(s, top, mdgpu_sched_group_member, skip);
 	for (i = 0; i < s->nr_entities; i++) {
 		e = mdgpu_sched_next(s, pos);
 		pos = &e->node;
 		if (e == skip || !mdgpu_sched_group_member(s, top, e) ||
-		    mdgpu_vtime_before(avg, e->vtime))
+		    mdgpu_sched_key(s, e) > avg)
 			continue;
-		if (!best || mdgpu_vtime_before(mdgpu_sched_deadline(s, e),
-						mdgpu_sched_deadline(s, best)))
+		if (!best ||
+		    mdgpu_sched_deadline(s, e) < mdgpu_sched_deadline(s, best))
 			best = e;
 	}
 	return best ?: top;

@@ -28,14 +28,17 @@ bool mdgpu_sched_group_before(const struct mdgpu_sched *s,
 bool mdgpu_sched_same_group(const struct mdgpu_sched *s,
 			    const struct mdgpu_sched_entity *a,
 			    const struct mdgpu_sched_entity *b);
-u64 mdgpu_sched_deadline(const struct mdgpu_sched *s,
+s64 mdgpu_sched_key(const struct mdgpu_sched *s,
+		    const struct mdgpu_sched_entity *e);
+void mdgpu_sched_bound_lag(struct mdgpu_sched *s, struct mdgpu_sched_entity *e);
+s64 mdgpu_sched_deadline(const struct mdgpu_sched *s,
 			 const struct mdgpu_sched_entity *e);
-u64 mdgpu_sched_avg_vtime(const struct mdgpu_sched *s,
-			  const struct mdgpu_sched_entity *ref,
-			  bool (*member)(const struct mdgpu_sched *s,
-					 const struct mdgpu_sched_entity *ref,
-					 const struct mdgpu_sched_entity *e),
-			  const struct mdgpu_sched_entity *skip);
+s64 mdgpu_sched_avg_key(const struct mdgpu_sched *s,
+			const struct mdgpu_sched_entity *ref,
+			bool (*member)(const struct mdgpu_sched *s,
+				       const struct mdgpu_sched_entity *ref,
+				       const struct mdgpu_sched_entity *e),
+			const struct mdgpu_sched_entity *skip);
 void mdgpu_sched_place(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 		       bool fresh);
 void mdgpu_sched_advance_vclock(struct mdgpu_sched *s,

@@ -22,7 +22,38 @@
  * nanosecond as credit and spends it when it runs; credit is kept between
  * 0 and two slices. Once it holds a full slice the entity is owed, and owed
  * entities run before any priority class.
+ *
+ * Bounded arithmetic. Virtual times are only ever compared through keys:
+ * an entity's vtime less the clock of its priority class (s->vclock[]),
+ * kept within its lag limit, MDGPU_SCHED_LAG_MAX_NS of engine time scaled
+ * to its own virtual time (mdgpu_sched_key(); mdgpu_sched_bound_lag()
+ * writes the bound back at every update). An entity that is held back by
+ * something other than fair ordering (a cap or fixed share, a higher
+ * class) or that runs out of turn (owed its minimum) would otherwise drift
+ * from the others without bound: 1e13 per second for weight 1, which, once
+ * multiplied by a weight of 10000 in the weighted average, wraps an s64
+ * within minutes. With the bound, over the whole tunable range:
+ *
+ * - |key| <= LAG_MAX_NS * WEIGHT_MAX / weight <= 1e13, and
+ *   weight * |key| <= LAG_MAX_NS * WEIGHT_MAX = 1e13;
+ * - the weighted sum of keys of at most MDGPU_SCHED_MAX_ENTITIES (1024)
+ *   entities is at most 1.1e16 in magnitude, the sum of weights 1.1e7
+ *   (s64 holds 9.2e18);
+ * - a deadline or a placement floor is a key plus or minus one slice of
+ *   virtual time (at most 1e12): below 1.2e13;
+ * - mdgpu_sched_scale() multiplies at most MDGPU_SCHED_CHARGE_MAX_NS (60 s)
+ *   by WEIGHT_MAX: 6e14 (u64 holds 1.8e19);
+ * - a vtime is at most its limit plus one charge (6e14) from its clock, so
+ *   the u64 difference that makes a key is exact although vtimes and clocks
+ *   wrap around (after 21 days of weight 1 engine time).
+ *
+ * The limit (one second of engine time, ten of the longest slices) is far
+ * above the lag the fair policies leave between entities in fair ordering
+ * (one slice plus one chunk), so it changes no pick among them; it only
+ * caps what a capped entity "is owed" and what an owed one "is ahead".
  */
+#include <linux/build_bug.h>
+#include <linux/limits.h>
 #include <linux/list.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
@@ -31,6 +62,22 @@
 
 /* Accrual over longer gaps saturates the buckets anyway. */
 #define MDGPU_SCHED_ACCRUE_MAX_NS	(4 * MDGPU_SCHED_TIMESLICE_MAX_NS)
+/* Lag limit, in engine time: see "Bounded arithmetic" above. */
+#define MDGPU_SCHED_LAG_MAX_NS		(10 * MDGPU_SCHED_TIMESLICE_MAX_NS)
+/*
+ * Longest run booked at once; a longer one (a stalled chunk) has already
+ * emptied every bucket and credit and pushed the vtime to its lag limit.
+ */
+#define MDGPU_SCHED_CHARGE_MAX_NS	MDGPU_SCHED_WATCHDOG_MAX_NS
+
+static_assert(MDGPU_SCHED_CHARGE_MAX_NS >= MDGPU_SCHED_LAG_MAX_NS);
+static_assert(MDGPU_SCHED_CHARGE_MAX_NS >= MDGPU_SCHED_TIMESLICE_MAX_NS);
+/* The weighted sum of keys (mdgpu_sched_avg_key()) fits an s64. */
+static_assert(S64_MAX / 2 > MDGPU_SCHED_MAX_ENTITIES *
+	      MDGPU_SCHED_LAG_MAX_NS * MDGPU_SCHED_WEIGHT_MAX);
+/* mdgpu_sched_scale() fits a u64, with room for the key's offset. */
+static_assert(S64_MAX / 4 > MDGPU_SCHED_CHARGE_MAX_NS *
+	      MDGPU_SCHED_WEIGHT_MAX);
 
 /**
  * mdgpu_sched_token_rate() - how fast an entity's bucket fills
@@ -83,11 +130,57 @@ static u32 mdgpu_sched_weight(const struct mdgpu_sched *s,
 	return e->params.weight;
 }
 
-/* @ns of engine time in the virtual time of @e. */
+/* @ns of engine time in the virtual time of @e; @ns <= CHARGE_MAX_NS. */
 static u64 mdgpu_sched_scale(const struct mdgpu_sched *s,
 			     const struct mdgpu_sched_entity *e, u64 ns)
 {
 	return div_u64(ns * MDGPU_SCHED_WEIGHT_MAX, mdgpu_sched_weight(s, e));
+}
+
+/* How far @e's vtime may be from its class clock, in its virtual time. */
+static s64 mdgpu_sched_lag_limit(const struct mdgpu_sched *s,
+				 const struct mdgpu_sched_entity *e)
+{
+	return (s64)mdgpu_sched_scale(s, e, MDGPU_SCHED_LAG_MAX_NS);
+}
+
+/**
+ * mdgpu_sched_key() - an entity's virtual time relative to its class
+ * @s: the scheduler
+ * @e: the entity
+ *
+ * Return: @e's vtime less its class's clock, clamped to its lag limit
+ * (at most 1e13 in magnitude; see "Bounded arithmetic").
+ */
+s64 mdgpu_sched_key(const struct mdgpu_sched *s,
+		    const struct mdgpu_sched_entity *e)
+{
+	s64 lim = mdgpu_sched_lag_limit(s, e);
+	s64 key = (s64)(e->vtime - s->vclock[mdgpu_sched_class(s, e)]);
+
+	return clamp(key, -lim, lim);
+}
+
+/* Set @e's vtime to the one of @key (clamped) in its class. */
+static void mdgpu_sched_set_key(struct mdgpu_sched *s,
+				struct mdgpu_sched_entity *e, s64 key)
+{
+	s64 lim = mdgpu_sched_lag_limit(s, e);
+
+	e->vtime = s->vclock[mdgpu_sched_class(s, e)] + clamp(key, -lim, lim);
+}
+
+/**
+ * mdgpu_sched_bound_lag() - keep an entity's vtime within its lag limit
+ * @s: the scheduler
+ * @e: the entity
+ *
+ * Called at every update, so that no vtime drifts from its class clock by
+ * more than its lag limit plus what one charge adds.
+ */
+void mdgpu_sched_bound_lag(struct mdgpu_sched *s, struct mdgpu_sched_entity *e)
+{
+	mdgpu_sched_set_key(s, e, mdgpu_sched_key(s, e));
 }
 
 /**
@@ -129,6 +222,7 @@ void mdgpu_sched_accrue(const struct mdgpu_sched *s,
 void mdgpu_sched_consume(const struct mdgpu_sched *s,
 			 struct mdgpu_sched_entity *e, u64 ran_ns)
 {
+	ran_ns = min_t(u64, ran_ns, MDGPU_SCHED_CHARGE_MAX_NS);
 	e->vtime += mdgpu_sched_scale(s, e, ran_ns);
 	if (mdgpu_sched_token_rate(s, e)) {
 		e->tokens -= (s64)ran_ns;
@@ -203,36 +297,39 @@ bool mdgpu_sched_same_group(const struct mdgpu_sched *s,
 }
 
 /**
- * mdgpu_sched_deadline() - virtual time at which an entity's slice ends
+ * mdgpu_sched_deadline() - key at which an entity's slice ends
  * @s: the scheduler
  * @e: the entity
  *
- * Return: its virtual time plus one slice of its weighted time.
+ * Return: its key plus one slice of its weighted time.
  */
-u64 mdgpu_sched_deadline(const struct mdgpu_sched *s,
+s64 mdgpu_sched_deadline(const struct mdgpu_sched *s,
 			 const struct mdgpu_sched_entity *e)
 {
-	return e->vtime + mdgpu_sched_scale(s, e, s->timeslice_ns);
+	return mdgpu_sched_key(s, e) +
+	       (s64)mdgpu_sched_scale(s, e, s->timeslice_ns);
 }
 
 /**
- * mdgpu_sched_avg_vtime() - weighted average virtual time of a set
+ * mdgpu_sched_avg_key() - weighted average key of a set
  * @s: the scheduler
- * @ref: an entity of the set (its vtime is the reference point)
+ * @ref: an entity of the set
  * @member: predicate selecting the set's entities
  * @skip: an entity to leave out, or NULL
  *
- * The "virtual clock" of the set: an entity with a virtual time at or
- * before it has received no more than its share.
+ * The "virtual clock" of the set: an entity with a key at or below it has
+ * received no more than its share. Each term is at most 1e13 in magnitude
+ * and there are at most MDGPU_SCHED_MAX_ENTITIES of them, so the sum
+ * cannot overflow (see "Bounded arithmetic").
  *
- * Return: the average, or @ref's vtime if the set is empty.
+ * Return: the average, or @ref's key if the set is empty.
  */
-u64 mdgpu_sched_avg_vtime(const struct mdgpu_sched *s,
-			  const struct mdgpu_sched_entity *ref,
-			  bool (*member)(const struct mdgpu_sched *s,
-					 const struct mdgpu_sched_entity *ref,
-					 const struct mdgpu_sched_entity *e),
-			  const struct mdgpu_sched_entity *skip)
+s64 mdgpu_sched_avg_key(const struct mdgpu_sched *s,
+			const struct mdgpu_sched_entity *ref,
+			bool (*member)(const struct mdgpu_sched *s,
+				       const struct mdgpu_sched_entity *ref,
+				       const struct mdgpu_sched_entity *e),
+			const struct mdgpu_sched_entity *skip)
 {
 	const struct mdgpu_sched_entity *e;
 	s64 sum = 0, wsum = 0;
@@ -242,20 +339,23 @@ u64 mdgpu_sched_avg_vtime(const struct mdgpu_sched *s,
 		if (e == skip || !member(s, ref, e))
 			continue;
 		w = mdgpu_sched_weight(s, e);
-		sum += (s64)(e->vtime - ref->vtime) * w;
+		sum += mdgpu_sched_key(s, e) * w;
 		wsum += w;
 	}
 	if (!wsum)
-		return ref->vtime;
-	return ref->vtime + div64_s64(sum, wsum);
+		return mdgpu_sched_key(s, ref);
+	return div64_s64(sum, wsum);
 }
 
-/* Runnable entities of @ref's priority class. */
+/*
+ * Eligible entities of @ref's priority class: one its bucket holds back
+ * falls behind while it waits, and must not drag the reference with it.
+ */
 static bool mdgpu_sched_class_member(const struct mdgpu_sched *s,
 				     const struct mdgpu_sched_entity *ref,
 				     const struct mdgpu_sched_entity *e)
 {
-	return e->runnable &&
+	return mdgpu_sched_eligible(e) &&
 	       mdgpu_sched_class(s, e) == mdgpu_sched_class(s, ref);
 }
 
@@ -266,29 +366,28 @@ static bool mdgpu_sched_class_member(const struct mdgpu_sched *s,
  * @fresh: it is new (or changed class): start level with its class;
  *	   otherwise it woke up: at most one slice of credit
  *
- * The reference is the weighted average virtual time of the other
- * runnable entities of its class, or the class's clock if there are none.
+ * The reference is the weighted average key of the other eligible
+ * entities of its class, or the class's clock if there are none.
  */
 void mdgpu_sched_place(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 		       bool fresh)
 {
-	u64 clock = s->vclock[mdgpu_sched_class(s, e)];
 	const struct mdgpu_sched_entity *o;
-	u64 floor;
+	s64 clock = 0, floor;
 
 	list_for_each_entry(o, &s->entities, node) {
 		if (o != e && mdgpu_sched_class_member(s, e, o)) {
-			clock = mdgpu_sched_avg_vtime(s, o,
-						      mdgpu_sched_class_member,
-						      e);
+			clock = mdgpu_sched_avg_key(s, o,
+						    mdgpu_sched_class_member,
+						    e);
 			break;
 		}
 	}
-	floor = clock - mdgpu_sched_scale(s, e, s->timeslice_ns);
+	floor = clock - (s64)mdgpu_sched_scale(s, e, s->timeslice_ns);
 	if (fresh)
-		e->vtime = clock;
-	else if (mdgpu_vtime_before(e->vtime, floor))
-		e->vtime = floor;
+		mdgpu_sched_set_key(s, e, clock);
+	else
+		mdgpu_sched_set_key(s, e, max(mdgpu_sched_key(s, e), floor));
 }
 
 /**
@@ -299,10 +398,10 @@ void mdgpu_sched_place(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 void mdgpu_sched_advance_vclock(struct mdgpu_sched *s,
 				const struct mdgpu_sched_entity *e)
 {
-	unsigned int c = mdgpu_sched_class(s, e);
+	s64 key = mdgpu_sched_key(s, e);
 
-	if (mdgpu_vtime_before(s->vclock[c], e->vtime))
-		s->vclock[c] = e->vtime;
+	if (key > 0)
+		s->vclock[mdgpu_sched_class(s, e)] += key;
 }
 
 /**

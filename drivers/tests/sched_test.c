@@ -906,6 +906,115 @@ static void sched_lag_bound(struct kunit *test)
 	}
 }
 
+/* ---- arithmetic at the extremes of the tunables -------------------------- */
+
+/**
+ * struct sched_extreme - a load at the extremes of the tunable range
+ * @name: description
+ * @slice_ns: time slice
+ * @chunk_ns: the mock engine's chunk
+ * @heavy: number of heavy vGPUs (weight 10000, always busy): 1..5
+ * @heavy_cap: their cap (percent), 0 for none
+ * @heavy_prio: their priority class
+ * @light_min: min_share (percent) of vGPU 0
+ * @windows: number of 10 s windows measured, after the first 10 s
+ *
+ * vGPU 0 (weight 1) always has work, and the heavy vGPUs 1.. too; vGPU 6
+ * (weight 1) has work 5 s out of every 10 s. The vGPUs of weight 1 fall
+ * behind or run ahead of the heavy ones by about 1e13 of virtual time per
+ * second (a cap holds the heavy ones back, a minimum share or a higher
+ * class runs the light ones out of turn). Unbounded, that lag drags the
+ * weighted average that places a waking vGPU, and once multiplied by the
+ * heavy weights it wraps the average's s64 sum (after about 90 s with one
+ * heavy vGPU).
+ */
+struct sched_extreme {
+	const char *name;
+	u64 slice_ns, chunk_ns;
+	unsigned int heavy;
+	u32 heavy_cap, heavy_prio, light_min;
+	unsigned int windows;
+};
+
+static const struct sched_extreme sched_extremes[] = {
+	{ "5 capped, 100 ms slice", MS(100), MS(2), 5, 1, 0, 0, 4 },
+	{ "5 capped, 100 us slice", US(100), MS(1), 5, 1, 0, 0, 4 },
+	{ "min share, 100 ms slice", MS(100), MS(2), 5, 0, 0, 50, 4 },
+	{ "min share, 100 us slice", US(100), MS(1), 5, 0, 0, 50, 4 },
+	{ "5 capped in class 7, min share", MS(100), MS(2), 5, 1, 7, 50, 4 },
+	{ "1 capped, 100 ms slice, 300 s", MS(100), MS(10), 1, 1, 0, 0, 29 },
+};
+
+static void sched_extreme_desc(const struct sched_extreme *x, char *desc)
+{
+	strscpy(desc, x->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(sched_extreme, sched_extremes, sched_extreme_desc);
+
+#define EXTREME_PERIOD	MS(10000)
+
+static void sched_extreme_weights(struct kunit *test)
+{
+	const struct sched_extreme *x = test->param_value;
+	struct mock *m = mock_new(test, MDGPU_SCHED_WEIGHTED, x->chunk_ns);
+	u64 heavy, light, want0, want6, tol;
+	unsigned int i, k;
+
+	KUNIT_ASSERT_EQ(test, mdgpu_sched_set_timeslice(&m->s, x->slice_ns), 0);
+	mock_add(m, 0, 8);
+	KUNIT_ASSERT_EQ(test, mock_params(m, 0, 1, x->light_min, 0, 0), 0);
+	for (i = 1; i <= x->heavy; i++) {
+		mock_add(m, i, 8);
+		KUNIT_ASSERT_EQ(test, mock_params(m, i, 10000, 0, x->heavy_cap,
+						  x->heavy_prio), 0);
+	}
+	mock_add(m, 6, 8);
+	KUNIT_ASSERT_EQ(test, mock_params(m, 6, 1, 0, 0, 0), 0);
+	m->v[6].on_ns = EXTREME_PERIOD / 2;
+	m->v[6].off_ns = EXTREME_PERIOD / 2;
+	m->v[6].phase_ns = EXTREME_PERIOD - m->now;
+
+	/*
+	 * What each gets: the heavy vGPUs their cap, or what is left after
+	 * vGPU 0's minimum (a class of their own above it, or weights 10000
+	 * times larger, leave the light ones nothing else); the light ones
+	 * split what is left (vGPU 0 alone while vGPU 6 has no work).
+	 */
+	if (x->heavy_cap) {
+		heavy = PCT(x->heavy_cap);
+		light = MDGPU_SCHED_SHARE_ONE - x->heavy * heavy;
+		want6 = light / 4;
+		want0 = light - want6;
+	} else {
+		light = PCT(x->light_min);
+		heavy = (MDGPU_SCHED_SHARE_ONE - light) / x->heavy;
+		want0 = light;
+		want6 = 0;
+	}
+	/* Two slices and two chunks of the window, for the wake-ups. */
+	tol = div64_u64(2 * (x->slice_ns + x->chunk_ns) * MDGPU_SCHED_SHARE_ONE,
+			EXTREME_PERIOD) + PCT(1) / 2;
+	mock_run(m, EXTREME_PERIOD - MS(1));
+	for (k = 0; k < x->windows; k++) {
+		mock_window(m);
+		mock_run(m, EXTREME_PERIOD);
+		for (i = 1; i <= x->heavy; i++)
+			expect_share(test, m, i, heavy, tol);
+		expect_share(test, m, 0, want0, tol);
+		if (x->heavy_cap)
+			expect_share(test, m, 6, want6, tol);
+		else
+			KUNIT_EXPECT_LE(test, mock_share(m, 6), tol);
+		if (test->status == KUNIT_FAILURE) {
+			kunit_info(test, "window %u (%llu s) shares %llu %llu %llu ppm\n",
+				   k, div_u64(m->now, 1000000000), mock_share(m, 0),
+				   mock_share(m, 1), mock_share(m, 6));
+			break;
+		}
+	}
+}
+
 static struct kunit_case mdgpu_sched_cases[] = {
 	KUNIT_CASE(sched_tunables_validate),
 	KUNIT_CASE(sched_policy_names),
@@ -923,6 +1032,7 @@ static struct kunit_case mdgpu_sched_cases[] = {
 	KUNIT_CASE(sched_timeslice_live),
 	KUNIT_CASE(sched_watchdog),
 	KUNIT_CASE(sched_lag_bound),
+	KUNIT_CASE_PARAM(sched_extreme_weights, sched_extreme_gen_params),
 	{}
 };
 

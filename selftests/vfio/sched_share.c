@@ -8,9 +8,14 @@
  * wake-up latency of a light vGPU beside saturated ones, and that the
  * scheduler's own statistics agree with what the vGPUs measured.
  *
- * Tolerances are wider than the benchmark's targets (make bench) because
- * the VMs run under software emulation next to other work; a test fails
- * when the policy is clearly not applied, not on noise.
+ * Every bound is relative to what the policy promises (a share within a
+ * fraction of its target, never an absolute number of percentage points),
+ * so a vGPU that gets half or twice its share fails at any share size; the
+ * measuring windows are long (4 s) so that the bounds can be tight enough
+ * for that and still pass in a VM under software emulation next to other
+ * work. Precision is for the benchmark (make bench), not for these tests.
+ * Each check was seen to fail on a deliberately broken scheduler (see
+ * Documentation/testing.rst).
  *
  * run-guest.sh loads vram_mb=512: eight 64M instances fill the parent, so
  * the fixed share of a 64M vGPU is 1/8.
@@ -45,22 +50,58 @@ static void first_parent(struct __test_metadata *_metadata,
 }
 
 #define JOB_US		500
-#define WINDOW_MS	1500
-#define WARMUP_MS	300
+#define WARMUP_MS	500
+/* Work-conserving policies: shares of the engine time all vGPUs got. */
+#define WINDOW_MS	8000
+/* Rate-limited shares (fixed share, cap, minimum): of wall-clock time. */
+#define RATE_WINDOW_MS	6000
+/*
+ * The slice of the tests of rate limits and wake-up latency: long enough
+ * that the host's noise (the guest's timers wake up to tens of ms late on
+ * a loaded 2-core host) is small beside what the scheduler decides.
+ */
+#define LONG_SLICE_US	20000
 #define MAX_VGPUS	8
-/* Absolute share error allowed in these tests (fraction of engine time). */
-#define TOL		0.06
+/*
+ * A share of the engine time all vGPUs got (what a work-conserving policy
+ * divides; a stall of the VM hits every vGPU alike) may be this far from
+ * its target, as a fraction of the target.
+ */
+#define REL_TOL		0.15
+/*
+ * A rate-limited share is of wall-clock time: a VM that does not run for
+ * longer than the two-slice bucket covers loses engine time, so it may
+ * fall this far short of its target, and exceed it by no more than this
+ * plus two slices of the window. Those tests run with LONG_SLICE_US, so
+ * that stalls of up to two such slices cost nothing.
+ */
+#define RATE_TOL_LO	0.20
+#define RATE_TOL_HI	0.05
+#define RATE_SLACK	(2.0 * LONG_SLICE_US / 1000 / RATE_WINDOW_MS)
 
-#define EXPECT_NEAR_SHARE(got, want)					\
-	EXPECT_TRUE(fabs((got) - (want)) <= TOL)			\
-		TH_LOG("share %.3f, expected %.3f +- %.2f", (double)(got), \
-		       (double)(want), TOL)
+/* @got is within @tol (a fraction) of @want: EXPECT, with the numbers. */
+#define EXPECT_REL(got, want, tol, what)				\
+	EXPECT_TRUE(fabs((double)(got) / (want) - 1) <= (tol))		\
+		TH_LOG("%s: %.4f, expected %.4f +- %.0f %%", what,	\
+		       (double)(got), (double)(want), 100 * (tol))
+
+/*
+ * A rate-limited share: between @want * (1 - RATE_TOL_LO) and @want *
+ * (1 + RATE_TOL_HI) + RATE_SLACK.
+ */
+#define EXPECT_RATE(got, want, what)					\
+	EXPECT_TRUE((got) >= (want) * (1 - RATE_TOL_LO) &&		\
+		    (got) <= (want) * (1 + RATE_TOL_HI) + RATE_SLACK)	\
+		TH_LOG("%s: %.4f of wall time, expected %.4f -%.0f %% +%.0f %%", \
+		       what, (double)(got), (double)(want),		\
+		       100 * RATE_TOL_LO, 100 * RATE_TOL_HI)
 
 FIXTURE(sched) {
 	char parent[MDGPU_NAME_LEN];
 	struct mdgpu_uuid_list list;
 	struct mdgpu_load load[MAX_VGPUS];
 	double eng[MAX_VGPUS];	/* engine_time_us share of the last window */
+	double slowdown;	/* engine time per job time, last window */
 	int n;
 };
 
@@ -156,77 +197,131 @@ FIXTURE_TEARDOWN(sched)
 	parent_attr_write(self->parent, "watchdog_ms", "2000");
 }
 
-/* Saturate every vGPU in @busy (all if NULL), warm up, then measure. */
 /*
- * Saturate every vGPU in @busy (all if NULL), warm up, then measure. With
- * @rel, shares are returned relative to the engine time all vGPUs got
- * (what a policy divides), else as fractions of wall time.
+ * Keep every vGPU in @busy (all if NULL) saturated, wait @warm_ms, then
+ * measure for @window_ms. self->eng[i] is the engine time vGPU i got (the
+ * scheduler's engine_time_us, per-chunk overhead included) per wall-clock
+ * time; @share[i] the same as a fraction of the engine time all of them
+ * got. Engine time, not job time, is what the policies divide: under TCG a
+ * 500 us job takes 0.6 to 1.6 ms of engine time depending on how late the
+ * host wakes the guest's timers, which is noise these tests must not
+ * measure. The device's own count of completed jobs cross-checks it: a
+ * vGPU cannot complete more job time than the engine time it was charged,
+ * and one that got engine time completed jobs.
+ *
+ * Return: the engine's busy fraction (all vGPUs' engine time per wall time).
  */
-static double measure_shares(struct __test_metadata *_metadata,
-			     FIXTURE_DATA(sched) *self, const bool *busy,
-			     double *share, bool rel)
+static double measure_once(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(sched) *self, const bool *busy,
+			   int warm_ms, int window_ms, double *share)
 {
-	double warm[MAX_VGPUS], sum = 0, t0, t1;
+	double jobs[MAX_VGPUS], sum = 0, jobsum = 0, t0, t1;
 	long e0[MAX_VGPUS];
 	int i;
 
 	for (i = 0; i < self->n; i++)
 		self->load[i].busy = busy ? busy[i] : true;
-	EXPECT_OK(mdgpu_load_measure(self->load, self->n, WARMUP_MS, warm));
+	if (warm_ms)
+		EXPECT_OK(mdgpu_load_measure(self->load, self->n, warm_ms,
+					     jobs));
 	t0 = mdgpu_now();
-	for (i = 0; i < self->n; i++)
-		e0[i] = vgpu_attr_read(self->load[i].uuid, "engine_time_us");
-	EXPECT_OK(mdgpu_load_measure(self->load, self->n, WINDOW_MS, share));
 	for (i = 0; i < self->n; i++) {
-		long e1 = vgpu_attr_read(self->load[i].uuid, "engine_time_us");
-
+		e0[i] = vgpu_attr_read(self->load[i].uuid, "engine_time_us");
 		EXPECT_LE(0, e0[i]);
-		self->eng[i] = (double)(e1 - e0[i]);
 	}
+	EXPECT_OK(mdgpu_load_measure(self->load, self->n, window_ms, jobs));
+	for (i = 0; i < self->n; i++)
+		self->eng[i] = (double)(vgpu_attr_read(self->load[i].uuid,
+						       "engine_time_us") - e0[i]);
 	t1 = mdgpu_now();
 	for (i = 0; i < self->n; i++) {
 		self->eng[i] /= (t1 - t0) * 1e6;
-		sum += share[i];
+		sum += self->eng[i];
+		jobsum += jobs[i];
 	}
 	for (i = 0; i < self->n; i++) {
-		TH_LOG("vGPU %d: jobs %.1f %% of wall time (%.1f %% of all jobs), engine_time_us %.1f %% of wall time",
-		       i, 100 * share[i], sum > 0 ? 100 * share[i] / sum : 0,
-		       100 * self->eng[i]);
-		/*
-		 * The scheduler's own accounting agrees with the device's:
-		 * the jobs' time is the vGPU's engine time less per-chunk
-		 * overhead.
-		 */
-		EXPECT_TRUE(share[i] <= self->eng[i] + 0.03 &&
-			    share[i] >= 0.4 * self->eng[i] - 0.01)
+		share[i] = sum > 0 ? self->eng[i] / sum : 0;
+		TH_LOG("vGPU %d: engine_time_us %.1f %% of wall time (%.1f %% of all), jobs %.1f %% of wall time",
+		       i, 100 * self->eng[i], 100 * share[i], 100 * jobs[i]);
+		EXPECT_TRUE(jobs[i] <= 1.02 * self->eng[i] + 0.005 &&
+			    (self->eng[i] < 0.01 || jobs[i] > 0)) {
 			TH_LOG("vGPU %d: job time %.3f vs engine_time_us %.3f",
-			       i, share[i], self->eng[i]);
-		if (rel && sum > 0)
-			share[i] /= sum;
+			       i, jobs[i], self->eng[i]);
+		}
 	}
-	TH_LOG("engine busy with jobs: %.1f %%", 100 * sum);
+	self->slowdown = jobsum > 0 ? sum / jobsum : 0;
+	TH_LOG("engine busy: %.1f %%, jobs took %.2fx their length",
+	       100 * sum, self->slowdown);
 	return sum;
 }
 
-#define measure(m, self, busy, share) measure_shares(m, self, busy, share, true)
+/*
+ * Jobs taking more than twice their length means the host starves the VM:
+ * then chunks the host stalled for hundreds of ms are charged whole, and a
+ * window measures the host, not the policy. Such a window is measured
+ * again once; if the host stays that loaded, the test is skipped
+ * (SKIP_IF_OVERLOADED), never passed.
+ */
+#define MAX_SLOWDOWN	2.0
 
-/* Best effort: equal demand, equal shares, and the engine never idles. */
+static double measure_window(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(sched) *self, const bool *busy,
+			     int warm_ms, int window_ms, double *share)
+{
+	double busy_frac = measure_once(_metadata, self, busy, warm_ms,
+					window_ms, share);
+
+	if (self->slowdown > MAX_SLOWDOWN) {
+		TH_LOG("the host is overloaded, measuring again");
+		busy_frac = measure_once(_metadata, self, busy, warm_ms,
+					 window_ms, share);
+	}
+	return busy_frac;
+}
+
+#define SKIP_IF_OVERLOADED()						\
+	do {								\
+		if (self->slowdown > MAX_SLOWDOWN)			\
+			SKIP(return, "host overloaded: jobs took %.1fx their length", \
+			     self->slowdown);				\
+	} while (0)
+
+#define measure(m, self, busy, share)					\
+	measure_window(m, self, busy, WARMUP_MS, WINDOW_MS, share)
+#define measure_rate(m, self, busy, share)				\
+	measure_window(m, self, busy, WARMUP_MS, RATE_WINDOW_MS, share)
+
+static void set_long_slice(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(sched) *self)
+{
+	char us[16];
+
+	snprintf(us, sizeof(us), "%d", LONG_SLICE_US);
+	ASSERT_OK(parent_attr_write(self->parent, "timeslice_us", us));
+}
+
+/*
+ * Best effort: equal demand, equal shares (in slices, so within the
+ * tolerance in time), and the engine never idles.
+ */
 TEST_F(sched, best_effort_equal)
 {
 	double share[MAX_VGPUS], busy;
 	int i;
 
 	busy = measure(_metadata, self, NULL, share);
-	for (i = 0; i < self->n; i++)
-		EXPECT_NEAR_SHARE(share[i], 1.0 / self->n);
-	EXPECT_LT(0.4, busy);
+	SKIP_IF_OVERLOADED();
+	EXPECT_LT(0.8, busy);
+	for (i = 0; i < self->n; i++) {
+		EXPECT_REL(share[i], 1.0 / self->n, REL_TOL, "best effort");
+	}
 	EXPECT_LT(0.98, mdgpu_jain(share, self->n));
 }
 
 /* Weighted fair: shares proportional to weights 1, 2, ..., n. */
 TEST_F(sched, weighted_proportional)
 {
-	double share[MAX_VGPUS], sum = 0;
+	double share[MAX_VGPUS], sum = 0, busy;
 	int i;
 
 	ASSERT_OK(set_policy(self->parent, "weighted"));
@@ -235,104 +330,144 @@ TEST_F(sched, weighted_proportional)
 					  100 * (i + 1)));
 		sum += i + 1;
 	}
-	EXPECT_LT(0.4, measure(_metadata, self, NULL, share));
-	for (i = 0; i < self->n; i++)
-		EXPECT_NEAR_SHARE(share[i], (i + 1) / sum);
+	busy = measure(_metadata, self, NULL, share);
+	SKIP_IF_OVERLOADED();
+	EXPECT_LT(0.8, busy);
+	for (i = 0; i < self->n; i++) {
+		EXPECT_REL(share[i], (i + 1) / sum, REL_TOL, "weighted");
+	}
 }
 
-/* A cap is a hard limit; the rest of the engine goes to the others. */
+/*
+ * A cap is a hard limit of engine time per wall-clock time, even for a
+ * vGPU whose weight would give it far more; the rest of the engine goes to
+ * the others (weight 100 each), in equal parts.
+ */
 TEST_F(sched, cap_limits_and_stays_work_conserving)
 {
-	double share[MAX_VGPUS];
+	double share[MAX_VGPUS], busy;
 	int i;
 
 	ASSERT_OK(set_policy(self->parent, "weighted"));
+	set_long_slice(_metadata, self);
 	ASSERT_OK(vgpu_attr_write(self->load[0].uuid, "weight", 1000));
 	ASSERT_OK(vgpu_attr_write(self->load[0].uuid, "cap", 20));
 	EXPECT_EQ(20, vgpu_attr_read(self->load[0].uuid, "cap"));
-	/*
-	 * A cap is of engine time (the scheduler's engine_time_us, which
-	 * includes the engine's per-chunk overhead), per wall-clock time.
-	 */
-	EXPECT_LT(0.4, measure_shares(_metadata, self, NULL, share, true));
-	EXPECT_GE(0.20 + 0.02, self->eng[0])
-		TH_LOG("capped at 20 %%: %.3f", self->eng[0]);
-	EXPECT_LT(0.20 - TOL, self->eng[0]);
-	for (i = 1; i < self->n; i++)
-		EXPECT_LT(0.5 * (1 - share[0]) / (self->n - 1), share[i]);
+	busy = measure_rate(_metadata, self, NULL, share);
+	SKIP_IF_OVERLOADED();
+	EXPECT_RATE(self->eng[0], 0.20, "capped at 20 %");
+	for (i = 1; i < self->n; i++) {
+		EXPECT_REL(share[i], (1 - share[0]) / (self->n - 1), REL_TOL,
+			   "an uncapped vGPU's part of the rest");
+	}
+	/* Work conserving: the others use what the cap leaves. */
+	if (self->n > 1) {
+		EXPECT_LT(0.8, busy);
+	}
 }
 
-/* A guaranteed minimum holds even against a much larger weight. */
+/*
+ * A guaranteed minimum holds even against weights 10000 times larger. It
+ * is a floor: the vGPU may get a little more (a slice it is owed finishes
+ * even when the credit is spent), but not much, since those weights leave
+ * it nothing else.
+ */
 TEST_F(sched, min_share_guaranteed)
 {
-	double share[MAX_VGPUS];
+	double share[MAX_VGPUS], busy;
 	int i;
 
+	if (self->n < 2)
+		SKIP(return, "needs two vGPUs");
 	ASSERT_OK(set_policy(self->parent, "weighted"));
+	set_long_slice(_metadata, self);
 	ASSERT_OK(vgpu_attr_write(self->load[0].uuid, "weight", 1));
 	for (i = 1; i < self->n; i++)
 		ASSERT_OK(vgpu_attr_write(self->load[i].uuid, "weight",
 					  10000));
 	ASSERT_OK(vgpu_attr_write(self->load[0].uuid, "min_share", 30));
-	EXPECT_LT(0.4, measure_shares(_metadata, self, NULL, share, true));
-	EXPECT_LT(0.30 - TOL, self->eng[0]);
+	busy = measure_rate(_metadata, self, NULL, share);
+	SKIP_IF_OVERLOADED();
+	EXPECT_LT(0.8, busy);
+	EXPECT_TRUE(self->eng[0] >= 0.30 * (1 - RATE_TOL_LO) &&
+		    self->eng[0] <= 0.30 * 1.25)
+		TH_LOG("min_share 30 %%: %.4f of wall time", self->eng[0]);
 }
 
 /* Strict priority: a busy higher class leaves the others nothing. */
 TEST_F(sched, priority_is_strict)
 {
-	double share[MAX_VGPUS];
+	double share[MAX_VGPUS], busy;
 	int i;
 
 	ASSERT_OK(set_policy(self->parent, "weighted"));
 	ASSERT_OK(vgpu_attr_write(self->load[0].uuid, "priority", 3));
-	measure(_metadata, self, NULL, share);
-	EXPECT_LT(0.90, share[0]);
-	for (i = 1; i < self->n; i++)
-		EXPECT_GT(0.05, share[i]);
+	busy = measure(_metadata, self, NULL, share);
+	SKIP_IF_OVERLOADED();
+	EXPECT_LT(0.8, busy);
+	/* All have work; the lower class gets at most a stray chunk. */
+	EXPECT_LT(0.99, share[0]) TH_LOG("class 3 got %.4f", share[0]);
+	for (i = 1; i < self->n; i++) {
+		EXPECT_GT(0.01 / self->n, share[i])
+			TH_LOG("vGPU %d of class 0 got %.4f", i, share[i]);
+	}
 }
 
-/* Equal share: every running vGPU gets 1/n. */
+/* Equal share: every running vGPU gets 1/n, whatever its weight. */
 TEST_F(sched, equal_share)
 {
-	double share[MAX_VGPUS];
+	double share[MAX_VGPUS], busy;
 	int i;
 
 	ASSERT_OK(set_policy(self->parent, "equal_share"));
 	for (i = 0; i < self->n; i++)
 		ASSERT_OK(vgpu_attr_write(self->load[i].uuid, "weight",
 					  100 * (i + 1)));
-	measure(_metadata, self, NULL, share);
-	for (i = 0; i < self->n; i++)
-		EXPECT_NEAR_SHARE(share[i], 1.0 / self->n);
+	busy = measure(_metadata, self, NULL, share);
+	SKIP_IF_OVERLOADED();
+	EXPECT_LT(0.8, busy);
+	for (i = 0; i < self->n; i++) {
+		EXPECT_REL(share[i], 1.0 / self->n, REL_TOL,
+			   "equal share (weights ignored)");
+	}
 	EXPECT_LT(0.98, mdgpu_jain(share, self->n));
 }
 
 /*
- * Fixed share: a vGPU gets 1/(max instances of its type) even when it is
- * the only one with work; the engine idles for the rest.
+ * Fixed share: a vGPU gets 1/(max instances of its type) of the engine,
+ * never more: alone with work, the engine idles rather than give it more;
+ * with every vGPU busy, each gets its own share (the others have work, so
+ * that they get no more than theirs means something), and the engine
+ * idles for the shares of instances that do not exist.
  */
 TEST_F(sched, fixed_share_idles_rather_than_give_away)
 {
-	double share[MAX_VGPUS], want;
-	bool busy[MAX_VGPUS] = { true };
+	double share[MAX_VGPUS], want, busy;
+	bool alone[MAX_VGPUS] = { true };
 	uint64_t vram;
 	int i;
 
 	ASSERT_OK(mdgpu_parent_u64(self->parent, "vram_total", &vram));
 	want = (64.0 * SZ_1M) / vram;
 	ASSERT_OK(set_policy(self->parent, "fixed_share"));
-	measure_shares(_metadata, self, busy, share, false);
+	set_long_slice(_metadata, self);
 	/*
-	 * Of engine time (engine_time_us), per wall-clock time. Never more
-	 * than its share (the engine idles instead); at least its share less
-	 * the suite's tolerance (TOL): time the VM does not run is lost, as the
-	 * bucket holds at most two slices.
+	 * Not skipped on an overloaded host: the engine idles most of the
+	 * time, so a stalled chunk costs nothing the bucket does not cover,
+	 * and the slowdown of jobs here is mostly the engine's own idling
+	 * (about 2x on a quiet host).
 	 */
-	EXPECT_TRUE(self->eng[0] <= want + 0.03 && self->eng[0] >= want - TOL)
-		TH_LOG("fixed share %.3f, expected %.3f", self->eng[0], want);
-	for (i = 1; i < self->n; i++)
-		EXPECT_GT(0.01, share[i]);
+	busy = measure_rate(_metadata, self, alone, share);
+	EXPECT_RATE(self->eng[0], want, "fixed share, alone");
+	EXPECT_GE(want * (1 + RATE_TOL_HI) + RATE_SLACK, busy);
+
+	busy = measure_rate(_metadata, self, NULL, share);
+	for (i = 0; i < self->n; i++) {
+		EXPECT_RATE(self->eng[i], want, "fixed share, all busy");
+	}
+	EXPECT_GE(self->n * (want * (1 + RATE_TOL_HI) + RATE_SLACK), busy)
+		TH_LOG("%d vGPUs of share %.3f kept the engine %.3f busy",
+		       self->n, want, busy);
 }
 
 /* Changing weights while the vGPUs run takes effect within one window. */
@@ -345,16 +480,25 @@ TEST_F(sched, retune_weights_live)
 	for (i = 0; i < self->n; i++)
 		ASSERT_OK(vgpu_attr_write(self->load[i].uuid, "weight", 100));
 	measure(_metadata, self, NULL, share);
-	for (i = 0; i < self->n; i++)
-		EXPECT_NEAR_SHARE(share[i], 1.0 / self->n);
+	SKIP_IF_OVERLOADED();
+	for (i = 0; i < self->n; i++) {
+		EXPECT_REL(share[i], 1.0 / self->n, REL_TOL, "weights 100");
+	}
 	ASSERT_OK(vgpu_attr_write(self->load[0].uuid, "weight", 300));
 	measure(_metadata, self, NULL, share);
-	EXPECT_NEAR_SHARE(share[0], 3.0 / (self->n + 2));
-	for (i = 1; i < self->n; i++)
-		EXPECT_NEAR_SHARE(share[i], 1.0 / (self->n + 2));
+	SKIP_IF_OVERLOADED();
+	EXPECT_REL(share[0], 3.0 / (self->n + 2), REL_TOL, "weight 300");
+	for (i = 1; i < self->n; i++) {
+		EXPECT_REL(share[i], 1.0 / (self->n + 2), REL_TOL,
+			   "weight 100 beside 300");
+	}
 }
 
-/* Switching policy under load disturbs nobody: no errors, all progress. */
+/*
+ * Switching policy under load disturbs nobody: in the second after each
+ * switch every vGPU gets at least half of its part (every policy divides
+ * this load equally: same weights, same type), and no engine error.
+ */
 TEST_F(sched, policy_switch_under_load)
 {
 	static const char *const policies[] = {
@@ -364,14 +508,18 @@ TEST_F(sched, policy_switch_under_load)
 	unsigned int p;
 	int i;
 
-	for (i = 0; i < self->n; i++)
-		self->load[i].busy = true;
+	measure_window(_metadata, self, NULL, WARMUP_MS, 1000, share);
 	for (p = 0; p < ARRAY_SIZE(policies); p++) {
 		ASSERT_OK(set_policy(self->parent, policies[p]));
-		ASSERT_OK(mdgpu_load_measure(self->load, self->n, 400, share));
+		/*
+		 * Not skipped when the host is overloaded: half of a part
+		 * held next to a kernel build on the 2-core host.
+		 */
+		measure_window(_metadata, self, NULL, 0, 1000, share);
 		for (i = 0; i < self->n; i++) {
-			EXPECT_LT(0.0, share[i]) TH_LOG("%s: vGPU %d starved",
-							policies[p], i);
+			EXPECT_LE(0.5 / self->n, share[i])
+				TH_LOG("%s: vGPU %d got %.3f of the engine",
+				       policies[p], i, share[i]);
 			EXPECT_EQ(0, mdgpu_rd(&self->load[i].g,
 					      MDGPU_REG_ERR_CODE));
 		}
@@ -439,8 +587,10 @@ static int cmp_double(const void *a, const void *b)
 /*
  * A light vGPU that submits one fence now and then, beside saturated
  * ones, under the weighted policy, waits for the engine at most about two
- * slices plus one chunk (Documentation/scheduler.rst): the bound asserted
- * on the median here is ten slices, to stay clear of emulation noise.
+ * slices plus one chunk (Documentation/scheduler.rst), typically less than
+ * one. With 20 ms slices (so that what the scheduler decides is larger
+ * than the host's noise), the median must stay under four slices; a vGPU
+ * queued behind the busy ones' slices waits far longer.
  */
 TEST_F(sched, light_vgpu_wakes_promptly)
 {
@@ -452,6 +602,7 @@ TEST_F(sched, light_vgpu_wakes_promptly)
 	if (self->n < 2)
 		SKIP(return, "needs two vGPUs");
 	ASSERT_OK(set_policy(self->parent, "weighted"));
+	set_long_slice(_metadata, self);
 	for (i = 0; i < self->n - 1; i++)
 		self->load[i].busy = true;
 	ASSERT_OK(mdgpu_load_measure(self->load, self->n, WARMUP_MS, share));
@@ -465,9 +616,10 @@ TEST_F(sched, light_vgpu_wakes_promptly)
 		lat[i] = (mdgpu_now() - t0) * 1e3;
 	}
 	qsort(lat, ARRAY_SIZE(lat), sizeof(lat[0]), cmp_double);
-	TH_LOG("light vGPU fence latency: p50 %.2f ms, max %.2f ms (slice 2 ms)",
-	       lat[ARRAY_SIZE(lat) / 2], lat[ARRAY_SIZE(lat) - 1]);
-	EXPECT_GT(20.0, lat[ARRAY_SIZE(lat) / 2]);
+	TH_LOG("light vGPU fence latency: p50 %.2f ms, max %.2f ms (slice %d ms)",
+	       lat[ARRAY_SIZE(lat) / 2], lat[ARRAY_SIZE(lat) - 1],
+	       LONG_SLICE_US / 1000);
+	EXPECT_GT(4.0 * LONG_SLICE_US / 1000, lat[ARRAY_SIZE(lat) / 2]);
 }
 
 /*
@@ -478,15 +630,19 @@ TEST_F(sched, light_vgpu_wakes_promptly)
 TEST_F(sched, watchdog_stops_a_long_job)
 {
 	struct mdgpu_load *victim = &self->load[0];
-	double share[MAX_VGPUS];
+	bool others[MAX_VGPUS] = { false };
+	double share[MAX_VGPUS], busy;
 	struct mdgpu_error err;
 	uint32_t dw[MDGPU_COMPUTE_NDW];
 	int i;
 
 	ASSERT_OK(parent_attr_write(self->parent, "watchdog_ms", "50"));
 	EXPECT_EQ(0, vgpu_attr_read(victim->uuid, "watchdog_count"));
-	for (i = 1; i < self->n; i++)
-		self->load[i].busy = true;
+	/* The others have work while the long job runs. */
+	for (i = 1; i < self->n; i++) {
+		others[i] = true;
+		ASSERT_OK(mdgpu_load_refill(&self->load[i]));
+	}
 	ASSERT_OK(mdgpu_submit(&victim->g, dw, mdgpu_cmd_compute(dw, 800000),
 			       1000));
 	ASSERT_EQ(MDGPU_ERR_WATCHDOG, mdgpu_wait_error(&victim->g, 20000));
@@ -495,18 +651,26 @@ TEST_F(sched, watchdog_stops_a_long_job)
 	EXPECT_EQ(MDGPU_OP_COMPUTE, MDGPU_CMD_OP(err.header));
 	EXPECT_TRUE(err.status & MDGPU_ENGINE_ERROR);
 	EXPECT_EQ(1, vgpu_attr_read(victim->uuid, "watchdog_count"));
-	/* The others are unaffected and keep the engine. */
-	ASSERT_OK(mdgpu_load_measure(self->load, self->n, 500, share));
+	/* The stopped vGPU gets nothing; the others share the engine. */
+	busy = measure(_metadata, self, others, share);
+	EXPECT_EQ(0.0, share[0]);
 	for (i = 1; i < self->n; i++) {
-		EXPECT_LT(0.0, share[i]);
 		EXPECT_EQ(0, mdgpu_rd(&self->load[i].g, MDGPU_REG_ERR_CODE));
+		if (self->slowdown <= MAX_SLOWDOWN) {
+			EXPECT_REL(share[i], 1.0 / (self->n - 1), REL_TOL,
+				   "after the watchdog");
+		}
 	}
+	if (self->slowdown <= MAX_SLOWDOWN)
+		EXPECT_LT(0.8, busy);
 	/* A ring reset recovers the victim; a short job then completes. */
 	ASSERT_OK(mdgpu_ring_reset(&victim->g));
 	ASSERT_OK(mdgpu_submit(&victim->g, dw, mdgpu_cmd_compute(dw, 1000),
 			       1000));
 	ASSERT_OK(mdgpu_wait_idle(&victim->g, 20000));
 	EXPECT_EQ(0, mdgpu_rd(&victim->g, MDGPU_REG_ERR_CODE));
+	/* Everything but the shares after the watchdog was checked. */
+	SKIP_IF_OVERLOADED();
 }
 
 TEST_HARNESS_MAIN
