@@ -44,6 +44,7 @@ programs=(
 	engine_errors "vram_mb=1024"
 	engine_lifecycle "vram_mb=1024"
 	engine_limits "vram_mb=1024"
+	fault_inject "parents=4 vram_mb=256"
 	sched_share "vram_mb=512"
 	module_lifecycle "-"
 )
