@@ -112,16 +112,18 @@ static void fill_works(struct __test_metadata *_metadata, struct eng_vgpu *v,
 }
 
 /*
- * a runs a long COMPUTE when the engine hangs; b has work queued. The
- * watchdog must fail a (ERR_HANG) after about hang_timeout_ms, and b's
- * work must then run without error.
+ * a and b both run long COMPUTEs (and b a FILL after it) when the engine
+ * hangs. The watchdog must fail the one the engine was running (ERR_HANG)
+ * after about hang_timeout_ms; the other's work must then run to the end
+ * without error.
  */
 TEST_F(fi, hang_detected_reset_others_run)
 {
 	char path[] = "/sys/module/mdgpu/parameters/hang_timeout_ms";
 	uint32_t dw[MDGPU_CMD_MAX_NDW];
-	struct mdgpu *a = &self->a.g, *b = &self->b.g;
+	struct eng_vgpu *victim = NULL, *other = NULL;
 	char old[32] = "2000", reason[128], val[16];
+	struct mdgpu *a = &self->a.g, *b = &self->b.g;
 	struct mdgpu_error e;
 	double t0, t;
 	int err;
@@ -136,39 +138,49 @@ TEST_F(fi, hang_detected_reset_others_run)
 	snprintf(val, sizeof(val), "%d", HANG_MS);
 	ASSERT_OK(mdgpu_write_file(path, val));
 
-	/* 1 s of COMPUTE: the engine is running a when it hangs. */
+	/* 1 s of COMPUTE each: the engine is running one when it hangs. */
 	mdgpu_cmd_compute(dw, 1000000);
 	ENG_SUBMIT(a, dw, MDGPU_COMPUTE_NDW);
-	for (t0 = eng_now(); eng_now() - t0 < 5 &&
-	     !(mdgpu_rd(a, MDGPU_REG_ENGINE_STATUS) & MDGPU_ENGINE_BUSY);)
-		usleep(1000);
-	usleep(20000);
-	ASSERT_OK(inject("sim0", "hang", "1"));
-	t0 = eng_now();
-	/* b's work is queued behind the hang. */
+	ENG_SUBMIT(b, dw, MDGPU_COMPUTE_NDW);
 	mdgpu_cmd_fill(dw, 0, 4096, 16, 4096, 0xb0b0b0b0);
 	ENG_SUBMIT(b, dw, MDGPU_FILL_NDW);
-
-	err = mdgpu_wait_error(a, ENG_TIMEOUT_MS);
+	usleep(50000);
+	ASSERT_OK(inject("sim0", "hang", "1"));
+	t0 = eng_now();
+	while (!victim && eng_now() - t0 < ENG_TIMEOUT_MS / 1000) {
+		if (mdgpu_rd(a, MDGPU_REG_ENGINE_STATUS) & MDGPU_ENGINE_ERROR) {
+			victim = &self->a;
+			other = &self->b;
+		} else if (mdgpu_rd(b, MDGPU_REG_ENGINE_STATUS) &
+			   MDGPU_ENGINE_ERROR) {
+			victim = &self->b;
+			other = &self->a;
+		} else {
+			usleep(1000);
+		}
+	}
 	t = eng_now() - t0;
-	ASSERT_EQ(MDGPU_ERR_HANG, err) TH_LOG("a: %s after %.2f s",
-					      mdgpu_err_name(err), t);
+	ASSERT_NE(NULL, victim) TH_LOG("no context failed in %.1f s", t);
+	err = mdgpu_error(&victim->g, &e);
+	ASSERT_EQ(MDGPU_ERR_HANG, err) TH_LOG("%s", mdgpu_err_name(err));
 	EXPECT_LE(HANG_MS / 1000.0 - 0.15, t)
 		TH_LOG("detected after %.3f s, before hang_timeout_ms", t);
-	mdgpu_error(a, &e);
 	EXPECT_EQ(MDGPU_CMD_HEADER(MDGPU_OP_COMPUTE, 0, MDGPU_COMPUTE_NDW),
 		  e.header);
-	EXPECT_TRUE(mdgpu_rd(a, MDGPU_REG_IRQ_STATUS) & MDGPU_IRQ_ERROR);
+	EXPECT_TRUE(mdgpu_rd(&victim->g, MDGPU_REG_IRQ_STATUS) &
+		    MDGPU_IRQ_ERROR);
 
-	/* The engine was reset: b's queued FILL runs, without error. */
-	ENG_SYNC(b);
-	EXPECT_EQ(0xb0b0b0b0, *(volatile uint32_t *)(b->vram + 15 * 4096));
-	EXPECT_EQ(0, mdgpu_rd(b, MDGPU_REG_ERR_CODE));
-	fill_works(_metadata, &self->b, 1 << 20, 0x12345678);
+	/* The engine was reset: the other's work runs to the end. */
+	ENG_SYNC(&other->g);
+	EXPECT_EQ(0, mdgpu_rd(&other->g, MDGPU_REG_ERR_CODE));
+	if (other == &self->b)
+		EXPECT_EQ(0xb0b0b0b0,
+			  *(volatile uint32_t *)(b->vram + 15 * 4096));
+	fill_works(_metadata, other, 1 << 20, 0x12345678);
 
-	/* a recovers with a ring reset, like any engine error. */
-	ASSERT_OK(mdgpu_ring_reset(a));
-	fill_works(_metadata, &self->a, 0, 0xa1a1a1a1);
+	/* The victim recovers with a ring reset, like any engine error. */
+	ASSERT_OK(mdgpu_ring_reset(&victim->g));
+	fill_works(_metadata, victim, 2 << 20, 0xa1a1a1a1);
 
 	EXPECT_STREQ("degraded", health("sim0"));
 	ASSERT_OK(parent_attr("sim0", "health_reason", reason,
