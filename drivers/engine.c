@@ -787,7 +787,7 @@ static void mdgpu_engine_hang_check(struct work_struct *work)
 	bool hung = false;
 
 	spin_lock(&eng->lock);
-	if (!timeout || eng->lost || !(eng->running || eng->kicked) ||
+	if (!timeout || !(eng->running || eng->kicked) ||
 	    eng->chunks != eng->wd_chunks) {
 		eng->wd_chunks = eng->chunks;
 		eng->wd_since = now;
