@@ -69,8 +69,9 @@ static int mdgpu_dma_thread(void *data)
 	/* Close aborts a copy blocked in a killable wait with SIGKILL. */
 	allow_signal(SIGKILL);
 	while (!kthread_should_stop()) {
-		wait_event_idle(d->wq, READ_ONCE(d->state) == MDGPU_DMA_QUEUED ||
-			       kthread_should_stop());
+		wait_event_idle(d->wq,
+				READ_ONCE(d->state) == MDGPU_DMA_QUEUED ||
+				kthread_should_stop());
 		mutex_lock(&vgpu->lock);
 		if (d->state != MDGPU_DMA_QUEUED) {
 			mutex_unlock(&vgpu->lock);
