@@ -61,9 +61,14 @@ static void mdgpu_sim_discard(struct mdgpu_parent *parent, u64 offset, u64 len)
 
 	if (!len)
 		return;
+	/*
+	 * Free what the erase took out: an injected VRAM error may erase a
+	 * page of a range that its owner's release is discarding.
+	 */
 	xa_for_each_range(&sim->pages, idx, page, first, last) {
-		xa_erase(&sim->pages, idx);
-		__free_page(page);
+		page = xa_erase(&sim->pages, idx);
+		if (page)
+			__free_page(page);
 	}
 }
 
