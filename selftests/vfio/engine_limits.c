@@ -122,9 +122,12 @@ TEST_F(lim, chunk_bounded_by_pages)
 		EXPECT_EQ(0, *(volatile uint32_t *)(g->vram + r * 4096ULL + 4));
 	}
 
-	/* COPY 1 byte a row, packed source, one page apart at the target. */
+	/*
+	 * COPY 1 byte a row, packed source, one page apart at the target:
+	 * the destination extent, 16 MiB + 32 MiB, lies inside the 64M BAR0.
+	 */
 	c0 = c1;
-	mdgpu_cmd_copy(dw, 0, 48ULL << 20, 1, crows, 1, 4096);
+	mdgpu_cmd_copy(dw, 0, 16ULL << 20, 1, crows, 1, 4096);
 	ENG_SUBMIT(g, dw, MDGPU_COPY_NDW);
 	ENG_SYNC(g);
 	c1 = vgpu_attr(self->a.uuid, "engine_chunks");
@@ -132,9 +135,9 @@ TEST_F(lim, chunk_bounded_by_pages)
 	       c1 - c0);
 	EXPECT_LE((long)crows / (CHUNK_PAGES / 2), c1 - c0);
 	/* source bytes 0..3 are the FILL's 0xfeedf00d, little endian */
-	EXPECT_EQ(0x0d, *(volatile uint8_t *)(g->vram + (48ULL << 20)));
-	EXPECT_EQ(0xf0, *(volatile uint8_t *)(g->vram + (48ULL << 20) + 4096));
-	EXPECT_EQ(0, *(volatile uint8_t *)(g->vram + (48ULL << 20) + 4 * 4096));
+	EXPECT_EQ(0x0d, *(volatile uint8_t *)(g->vram + (16ULL << 20)));
+	EXPECT_EQ(0xf0, *(volatile uint8_t *)(g->vram + (16ULL << 20) + 4096));
+	EXPECT_EQ(0, *(volatile uint8_t *)(g->vram + (16ULL << 20) + 4 * 4096));
 
 	/* Packed rows are still one linear run: 16 MiB in 256 chunks. */
 	c0 = c1;
