@@ -44,15 +44,21 @@ static long cg_read(const char *file)
 	return strtol(buf, NULL, 10);
 }
 
-/* The "max" line of memory.events: times the limit refused a charge. */
-static long cg_max_events(void)
+/* The line @key of memory.events ("\nmax ", "\noom "), or -1. */
+static long cg_event(const char *key)
 {
 	char buf[512], *p;
 
 	if (mdgpu_read_file(CG "/memory.events", buf, sizeof(buf)))
 		return -1;
-	p = strstr(buf, "\nmax ");
-	return p ? strtol(p + 5, NULL, 10) : -1;
+	p = strstr(buf, key);
+	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+/* The "max" line of memory.events: times the limit refused a charge. */
+static long cg_max_events(void)
+{
+	return cg_event("\nmax ");
 }
 
 /* Make CG with @max as memory.max and move this process into it. */
@@ -185,21 +191,29 @@ TEST_F(lim, memcg_charged_to_opener)
 
 /*
  * At the limit: the FILL stops with ERR_NOMEM, the limit was hit
- * (memory.events max), the process lives; with room again, a ring reset
- * recovers the vGPU.
+ * (memory.events max), the cgroup's OOM killer never ran (memory.events
+ * oom); with room again, a ring reset recovers the vGPU.
  */
 TEST_F(lim, memcg_limit_stops_context)
 {
 	uint32_t dw[MDGPU_CMD_MAX_NDW];
 	struct mdgpu *g = &self->a.g;
-	long m, ev0;
+	long m, ev0, oom0;
 	int err;
 
 	if (!cg_enter(_metadata, "12M"))
 		return;
 	if (!eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_MSI))
 		return;
+	/*
+	 * The device charges the cgroup it was opened from; the test itself
+	 * leaves it, or its own next allocation at the full limit (a file
+	 * opened to read memory.events) would call the cgroup's OOM killer
+	 * on it.
+	 */
+	ASSERT_OK(mdgpu_write_file(CG_ROOT "/cgroup.procs", "0"));
 	ev0 = cg_max_events();
+	oom0 = cg_event("\noom ");
 	/* 40 MiB of rows: far past the 12 MiB limit */
 	mdgpu_cmd_fill(dw, 0, 4096, 40 * 256, 4096, 0x22222222);
 	ENG_SUBMIT(g, dw, MDGPU_FILL_NDW);
@@ -211,6 +225,8 @@ TEST_F(lim, memcg_limit_stops_context)
 	       m >> 10, ev0, cg_max_events());
 	EXPECT_GE(12L << 20, m);
 	EXPECT_LT(ev0, cg_max_events());
+	EXPECT_EQ(oom0, cg_event("\noom "))
+		TH_LOG("the engine's allocations must fail, not call the OOM killer");
 	EXPECT_EQ(0x22222222, *(volatile uint32_t *)(g->vram))
 		TH_LOG("the pages written before the limit stay");
 
