@@ -23,6 +23,12 @@
  *
  * vfio_dma_rw() is valid only while the device is open: close detaches the
  * context and waits until the thread no longer runs it.
+ *
+ * A progress watchdog (mdgpu_engine_hang_check()) looks at the thread every
+ * MDGPU_HANG_CHECK_MS: if it has a context to run but finished no chunk for
+ * hang_timeout_ms, the engine is hung; the context it was running is put
+ * in its error state (MDGPU_ERR_HANG), the engine is reset and goes on with
+ * the others. debugfs.c injects such a hang, and the loss of the parent.
  */
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
@@ -60,7 +66,12 @@ static u64 mdgpu_sched_now(void)
  */
 static bool mdgpu_ctx_has_work(const struct mdgpu_engine_ctx *ctx)
 {
+	const struct mdgpu_vgpu *vgpu = container_of(ctx, struct mdgpu_vgpu,
+						     engine);
+	const struct mdgpu_engine *eng = vgpu->parent->engine;
+
 	return ctx->open && ctx->enabled && !ctx->error &&
+	       !READ_ONCE(eng->lost) &&
 	       ctx->dma.state != MDGPU_DMA_QUEUED &&
 	       ctx->dma.state != MDGPU_DMA_BUSY &&
 	       (ctx->cur_valid || ctx->head != ctx->tail);
@@ -138,6 +149,26 @@ static void mdgpu_ctx_fail(struct mdgpu_vgpu *vgpu, u32 code, u32 head,
 	 */
 	mdgpu_ctx_irq(vgpu, MDGPU_IRQ_ERROR);
 	mdgpu_ctx_update(vgpu);
+}
+
+/**
+ * mdgpu_engine_ctx_fail_locked() - put a context in its error state
+ * @vgpu: the instance; caller holds vgpu->lock
+ * @code: MDGPU_ERR_*, for a fault of the device rather than a command
+ *	  (hang, injected fault, bad VRAM, lost parent)
+ *
+ * ERR_HEAD is RING_HEAD, ERR_HEADER the header of the command in
+ * progress (0 if none). A context already in error takes the new code.
+ */
+void mdgpu_engine_ctx_fail_locked(struct mdgpu_vgpu *vgpu, u32 code)
+{
+	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+
+	lockdep_assert_held(&vgpu->lock);
+	mdgpu_ctx_fail(vgpu, code, ctx->head,
+		       ctx->cur_valid ? MDGPU_CMD_HEADER(ctx->cur.op,
+							 ctx->cur.flags,
+							 ctx->cur.ndw) : 0);
 }
 
 /* Stop the ring and forget its commands. Caller holds vgpu->lock. */
@@ -504,6 +535,9 @@ static unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
 	}
 	if (ret)
 		goto out_ret;
+	/* Failed while the lock was dropped (COMPUTE): nothing to retire. */
+	if (!ctx->cur_valid)
+		goto out;
 	ctx->cur_done += len;
 	if (ctx->cur_done >= mdgpu_cmd_work(&ctx->cur)) {
 		ctx->head = mdgpu_ring_advance(ctx->head, ctx->cur.ndw * 4,
@@ -516,13 +550,14 @@ static unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
 
 out_ret:
 	/*
-	 * -EAGAIN, -EIO and bad commands were handled. No memory for VRAM
-	 * (the opener's cgroup limit, or the host's) stops this context only;
-	 * the work it did so far stays.
+	 * -EAGAIN, DMA faults and bad commands were handled. No memory for
+	 * VRAM (the opener's cgroup limit, or the host's) or a bad VRAM page
+	 * (-EIO from the backend), also while fetching a command, stops this
+	 * context only; the work it did so far stays.
 	 */
-	if (ret == -ENOMEM && ctx->cur_valid)
-		mdgpu_ctx_fail(vgpu, MDGPU_ERR_NOMEM, ctx->head,
-			       mdgpu_ctx_cur_header(ctx));
+	if (!ctx->error && (ret == -ENOMEM || ret == -EIO))
+		mdgpu_engine_ctx_fail_locked(vgpu, ret == -EIO ? MDGPU_ERR_VRAM :
+						   MDGPU_ERR_NOMEM);
 out:
 	set_active_memcg(old_memcg);
 	mdgpu_ctx_update(vgpu);
@@ -574,6 +609,11 @@ static bool mdgpu_engine_watchdog(struct mdgpu_engine *eng,
 	return fired;
 }
 
+/* How often the progress watchdog looks at the engine. */
+#define MDGPU_HANG_CHECK_MS	100
+
+static void mdgpu_engine_hang_check(struct work_struct *work);
+
 /* Run @ctx chunk by chunk until it is preempted or out of work. */
 static void mdgpu_engine_run(struct mdgpu_engine *eng,
 			     struct mdgpu_engine_ctx *ctx)
@@ -585,6 +625,14 @@ static void mdgpu_engine_run(struct mdgpu_engine *eng,
 	u8 op;
 
 	do {
+		/* An injected hang: no progress until hang recovery. */
+		if (READ_ONCE(eng->hang)) {
+			wait_event_interruptible(eng->hang_wq,
+						 !READ_ONCE(eng->hang) ||
+						 kthread_should_stop());
+			if (kthread_should_stop())
+				break;
+		}
 		t0 = mdgpu_sched_now();
 		completed = mdgpu_engine_step(eng, vgpu, &op);
 		t1 = mdgpu_sched_now();
@@ -594,6 +642,7 @@ static void mdgpu_engine_run(struct mdgpu_engine *eng,
 		mdgpu_sched_charge(&eng->sched, &ctx->entity, ran, t1);
 		ctx->stats.busy_ns += ran;
 		ctx->stats.chunks++;
+		eng->chunks++;
 		ctx->stats.cmds += completed;
 		ctx->stats.max_chunk_ns = max(ctx->stats.max_chunk_ns, ran);
 		if (op < ARRAY_SIZE(eng->max_chunk_ns))
@@ -677,6 +726,125 @@ static int mdgpu_engine_thread(void *data)
 	return 0;
 }
 
+/*
+ * Hang recovery: fail the context @ctx the thread was running when it
+ * stopped making progress, reset the engine and let it go on. Runs in the
+ * watchdog's work with no lock held.
+ */
+static void mdgpu_engine_recover(struct mdgpu_engine *eng,
+				 struct mdgpu_engine_ctx *ctx)
+{
+	struct mdgpu_parent *parent = eng->parent;
+	struct mdgpu_vgpu *vgpu, *hung = NULL;
+	u64 resets;
+
+	/* An instance on the list is not freed while vgpus_lock is held. */
+	mutex_lock(&parent->vgpus_lock);
+	list_for_each_entry(vgpu, &parent->vgpus, parent_node) {
+		if (ctx && &vgpu->engine == ctx) {
+			hung = vgpu;
+			break;
+		}
+	}
+	/*
+	 * A thread stuck inside a chunk holds the context's lock: do not
+	 * wait for it here, look again at the next check.
+	 */
+	if (hung && !mutex_trylock(&hung->lock)) {
+		mutex_unlock(&parent->vgpus_lock);
+		return;
+	}
+	if (hung)
+		mdgpu_engine_ctx_fail_locked(hung, MDGPU_ERR_HANG);
+	spin_lock(&eng->lock);
+	eng->hang = false;
+	resets = ++eng->resets;
+	spin_unlock(&eng->lock);
+	/* The engine's own state is per chunk; the FILL pattern is rebuilt. */
+	wake_up_all(&eng->hang_wq);
+	if (hung)
+		mutex_unlock(&hung->lock);
+	mutex_unlock(&parent->vgpus_lock);
+	mdgpu_parent_set_health(parent, MDGPU_HEALTH_DEGRADED,
+				"engine hang detected and reset (%llu)",
+				resets);
+}
+
+/*
+ * The progress watchdog, every MDGPU_HANG_CHECK_MS: the engine has work
+ * when the thread runs a context or was woken for one and has not looked
+ * yet; idling by the policy (a cap, a fixed share) is not work. Work and
+ * no finished chunk for hang_timeout_ms means a hang.
+ */
+static void mdgpu_engine_hang_check(struct work_struct *work)
+{
+	struct mdgpu_engine *eng = container_of(to_delayed_work(work),
+						struct mdgpu_engine,
+						hang_work);
+	u64 timeout = (u64)READ_ONCE(mdgpu_hang_timeout_ms) * NSEC_PER_MSEC;
+	struct mdgpu_engine_ctx *ctx = NULL;
+	u64 now = ktime_get_ns();
+	bool hung = false;
+
+	spin_lock(&eng->lock);
+	if (!timeout || !(eng->running || eng->kicked) ||
+	    eng->chunks != eng->wd_chunks) {
+		eng->wd_chunks = eng->chunks;
+		eng->wd_since = now;
+	} else if (now - eng->wd_since >= timeout) {
+		ctx = eng->running;
+		hung = true;
+		eng->wd_since = now;
+	}
+	spin_unlock(&eng->lock);
+	if (hung)
+		mdgpu_engine_recover(eng, ctx);
+	schedule_delayed_work(&eng->hang_work,
+			      msecs_to_jiffies(MDGPU_HANG_CHECK_MS));
+}
+
+/**
+ * mdgpu_engine_inject_hang() - make the engine stop making progress
+ * @parent: the parent
+ *
+ * The thread stops before its next chunk (at once if it is running a
+ * context, else when it next has work) until the watchdog recovers it.
+ */
+void mdgpu_engine_inject_hang(struct mdgpu_parent *parent)
+{
+	struct mdgpu_engine *eng = parent->engine;
+
+	spin_lock(&eng->lock);
+	eng->hang = true;
+	spin_unlock(&eng->lock);
+}
+
+/**
+ * mdgpu_engine_lose() - the parent GPU is lost
+ * @parent: the parent; caller holds its vgpus_lock
+ *
+ * No context runs any more; each open instance's context is put in its
+ * error state (MDGPU_ERR_LOST) and the thread is released if it hung.
+ */
+void mdgpu_engine_lose(struct mdgpu_parent *parent)
+{
+	struct mdgpu_engine *eng = parent->engine;
+	struct mdgpu_vgpu *vgpu;
+
+	lockdep_assert_held(&parent->vgpus_lock);
+	spin_lock(&eng->lock);
+	eng->lost = true;
+	eng->hang = false;
+	spin_unlock(&eng->lock);
+	wake_up_all(&eng->hang_wq);
+	list_for_each_entry(vgpu, &parent->vgpus, parent_node) {
+		mutex_lock(&vgpu->lock);
+		if (vgpu->engine.open)
+			mdgpu_engine_ctx_fail_locked(vgpu, MDGPU_ERR_LOST);
+		mutex_unlock(&vgpu->lock);
+	}
+}
+
 /* Is the thread running @ctx? */
 static bool mdgpu_engine_runs(struct mdgpu_engine *eng,
 			      struct mdgpu_engine_ctx *ctx)
@@ -739,6 +907,9 @@ void mdgpu_engine_ctx_open_locked(struct mdgpu_vgpu *vgpu)
 {
 	lockdep_assert_held(&vgpu->lock);
 	vgpu->engine.open = true;
+	/* On a lost parent the engine is failed from the start. */
+	if (READ_ONCE(vgpu->parent->engine->lost))
+		mdgpu_engine_ctx_fail_locked(vgpu, MDGPU_ERR_LOST);
 	mdgpu_ctx_update(vgpu);
 }
 
@@ -804,8 +975,11 @@ int mdgpu_engine_create(struct mdgpu_parent *parent)
 	mdgpu_sched_init(&eng->sched);
 	init_waitqueue_head(&eng->wq);
 	init_waitqueue_head(&eng->idle_wq);
+	init_waitqueue_head(&eng->hang_wq);
+	INIT_DELAYED_WORK(&eng->hang_work, mdgpu_engine_hang_check);
 	eng->start_ns = ktime_get_ns();
 	eng->index = parent->index;
+	eng->parent = parent;
 	eng->thread = kthread_run(mdgpu_engine_thread, eng, "mdgpu-eng/%u",
 				  parent->index);
 	if (IS_ERR(eng->thread)) {
@@ -813,6 +987,9 @@ int mdgpu_engine_create(struct mdgpu_parent *parent)
 		goto free_pattern;
 	}
 	parent->engine = eng;
+	eng->wd_since = ktime_get_ns();
+	schedule_delayed_work(&eng->hang_work,
+			      msecs_to_jiffies(MDGPU_HANG_CHECK_MS));
 	return 0;
 
 free_pattern:
@@ -837,6 +1014,8 @@ void mdgpu_engine_stop(struct mdgpu_parent *parent)
 
 	if (!eng || !eng->thread)
 		return;
+	/* The watchdog requeues itself; this also stops that. */
+	cancel_delayed_work_sync(&eng->hang_work);
 	kthread_stop(eng->thread);
 	eng->thread = NULL;
 	dev_dbg(&parent->dev,
@@ -918,6 +1097,10 @@ static void mdgpu_ctx_check_ring(struct mdgpu_vgpu *vgpu)
 
 	if (!ctx->enabled || ctx->error)
 		return;
+	if (READ_ONCE(vgpu->parent->engine->lost)) {
+		mdgpu_engine_ctx_fail_locked(vgpu, MDGPU_ERR_LOST);
+		return;
+	}
 	if (mdgpu_ring_check(ctx->ring_base, ctx->ring_size, vgpu->vram_size) ||
 	    !mdgpu_ring_ptr_valid(ctx->tail, ctx->ring_size) ||
 	    !mdgpu_ring_ptr_valid(ctx->head, ctx->ring_size))

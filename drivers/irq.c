@@ -7,8 +7,9 @@
  * MSI-X (none), ERR and REQ (the host asks the user to release the
  * device). ERR is offered, so QEMU sets up its error notifier without a
  * warning, but never signalled by the device: QEMU stops the whole VM on
- * it, and no fault of one engine context is worth that. All state is
- * under vgpu->lock, so a trigger can never see an eventfd that SET_IRQS is
+ * it, and no fault of one engine context is worth that. The REQ index is
+ * also raised when the parent is lost (debugfs.c). All state is under
+ * vgpu->lock, so a trigger can never see an eventfd that SET_IRQS is
  * replacing.
  */
 #include <linux/eventfd.h>

@@ -21,6 +21,11 @@ module_param(vram_mb, uint, 0444);
 MODULE_PARM_DESC(vram_mb,
 		 "VRAM of each simulated parent in MiB, a multiple of 64 (64-65536, default 2048; populated on first use)");
 
+unsigned int mdgpu_hang_timeout_ms = 2000;
+module_param_named(hang_timeout_ms, mdgpu_hang_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(hang_timeout_ms,
+		 "An engine with work that finishes no chunk for this long is hung and reset (ms, default 2000; 0: never)");
+
 static int __init mdgpu_init(void)
 {
 	int ret;
@@ -42,12 +47,14 @@ static int __init mdgpu_init(void)
 	ret = mdev_register_driver(&mdgpu_mdev_driver);
 	if (ret)
 		return ret;
+	mdgpu_debugfs_init();
 	ret = mdgpu_parents_create(parents, (u64)vram_mb * SZ_1M);
 	if (ret)
-		goto unregister_driver;
+		goto fini_debugfs;
 	return 0;
 
-unregister_driver:
+fini_debugfs:
+	mdgpu_debugfs_fini();
 	mdev_unregister_driver(&mdgpu_mdev_driver);
 	return ret;
 }
@@ -55,6 +62,7 @@ unregister_driver:
 static void __exit mdgpu_exit(void)
 {
 	mdgpu_parents_destroy();
+	mdgpu_debugfs_fini();
 	mdev_unregister_driver(&mdgpu_mdev_driver);
 }
 

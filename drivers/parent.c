@@ -8,6 +8,7 @@
  * outlive them because mdev_unregister_parent() removes every instance first.
  */
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "mdgpu.h"
 
@@ -29,6 +30,7 @@ static void mdgpu_parent_dev_release(struct device *dev)
 	if (parent->backend)
 		parent->ops->fini(parent);
 	mdgpu_vram_map_fini(&parent->vram);
+	mutex_destroy(&parent->vgpus_lock);
 	mutex_destroy(&parent->lock);
 	kfree(parent);
 }
@@ -39,7 +41,8 @@ static void mdgpu_parent_dev_release(struct device *dev)
  * @size: range size, the instance type's framebuffer size
  * @offset: start of the range, on success
  *
- * Return: 0, or -ENOSPC when no aligned range of @size is free.
+ * Return: 0, -ENOSPC when no aligned range of @size is free (retired
+ * granules are never used), or -ENODEV when the parent is lost.
  */
 int mdgpu_parent_reserve_vram(struct mdgpu_parent *parent, u64 size,
 			      u64 *offset)
@@ -47,7 +50,10 @@ int mdgpu_parent_reserve_vram(struct mdgpu_parent *parent, u64 size,
 	int ret;
 
 	mutex_lock(&parent->lock);
-	ret = mdgpu_vram_alloc(&parent->vram, size, offset);
+	if (parent->health == MDGPU_HEALTH_FAILED)
+		ret = -ENODEV;
+	else
+		ret = mdgpu_vram_alloc(&parent->vram, size, offset);
 	if (!ret)
 		parent->instances++;
 	mutex_unlock(&parent->lock);
@@ -78,16 +84,92 @@ void mdgpu_parent_release_vram(struct mdgpu_parent *parent, u64 offset,
  * @parent: the parent
  * @size: framebuffer size of the type
  *
- * Return: the exact number of instances of @size that could be created now.
+ * Return: the exact number of instances of @size that could be created now:
+ * 0 on a lost parent.
  */
 unsigned int mdgpu_parent_available(struct mdgpu_parent *parent, u64 size)
 {
-	unsigned int n;
+	unsigned int n = 0;
 
 	mutex_lock(&parent->lock);
-	n = mdgpu_vram_free_slots(&parent->vram, size);
+	if (parent->health != MDGPU_HEALTH_FAILED)
+		n = mdgpu_vram_free_slots(&parent->vram, size);
 	mutex_unlock(&parent->lock);
 	return n;
+}
+
+/**
+ * mdgpu_health_name() - the name of a health state, as sysfs shows it
+ * @health: the state
+ *
+ * Return: "ok", "degraded" or "failed".
+ */
+const char *mdgpu_health_name(enum mdgpu_health health)
+{
+	switch (health) {
+	case MDGPU_HEALTH_OK:
+		return "ok";
+	case MDGPU_HEALTH_DEGRADED:
+		return "degraded";
+	case MDGPU_HEALTH_FAILED:
+		break;
+	}
+	return "failed";
+}
+
+/**
+ * mdgpu_parent_set_health() - report a fault of the parent
+ * @parent: the parent
+ * @health: the state the fault leaves it in
+ * @fmt: why, for the ``health_reason`` attribute (printf format)
+ *
+ * Health never improves: a fault less severe than the current state
+ * leaves state and reason as they are. The reason is also logged.
+ */
+void mdgpu_parent_set_health(struct mdgpu_parent *parent,
+			     enum mdgpu_health health, const char *fmt, ...)
+{
+	va_list args;
+
+	mutex_lock(&parent->lock);
+	if (health >= parent->health) {
+		parent->health = health;
+		va_start(args, fmt);
+		vscnprintf(parent->health_reason,
+			   sizeof(parent->health_reason), fmt, args);
+		va_end(args);
+		dev_warn(&parent->dev, "health %s: %s\n",
+			 mdgpu_health_name(health), parent->health_reason);
+	}
+	mutex_unlock(&parent->lock);
+}
+
+/**
+ * mdgpu_parent_add_vgpu() - list a new instance on its parent
+ * @vgpu: the instance, at the end of .init
+ */
+void mdgpu_parent_add_vgpu(struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_parent *parent = vgpu->parent;
+
+	mutex_lock(&parent->vgpus_lock);
+	list_add_tail(&vgpu->parent_node, &parent->vgpus);
+	mutex_unlock(&parent->vgpus_lock);
+}
+
+/**
+ * mdgpu_parent_del_vgpu() - take an instance off its parent's list
+ * @vgpu: the instance, at the start of .release
+ *
+ * Once this returns, no fault injection or hang recovery touches it.
+ */
+void mdgpu_parent_del_vgpu(struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_parent *parent = vgpu->parent;
+
+	mutex_lock(&parent->vgpus_lock);
+	list_del(&vgpu->parent_node);
+	mutex_unlock(&parent->vgpus_lock);
 }
 
 static int mdgpu_parent_setup_types(struct mdgpu_parent *parent)
@@ -124,6 +206,9 @@ static int mdgpu_parent_create(unsigned int index, u64 vram_size)
 	parent->vram_size = vram_size;
 	parent->ops = &mdgpu_sim_ops;
 	mutex_init(&parent->lock);
+	mutex_init(&parent->vgpus_lock);
+	INIT_LIST_HEAD(&parent->vgpus);
+	strscpy(parent->health_reason, "none", sizeof(parent->health_reason));
 	parent->dev.class = &mdgpu_class;
 	parent->dev.release = mdgpu_parent_dev_release;
 	device_initialize(&parent->dev);
@@ -154,6 +239,7 @@ static int mdgpu_parent_create(unsigned int index, u64 vram_size)
 	if (ret)
 		goto del_dev;
 	mdgpu_parents[mdgpu_nr_parents++] = parent;
+	mdgpu_debugfs_parent_add(parent);
 	return 0;
 
 del_dev:
@@ -165,6 +251,8 @@ put_dev:
 
 static void mdgpu_parent_destroy(struct mdgpu_parent *parent)
 {
+	/* No fault is injected from here on. */
+	mdgpu_debugfs_parent_del(parent);
 	/* Removes every instance, waiting for their users to let go. */
 	mdev_unregister_parent(&parent->mdev_parent);
 	mdgpu_engine_stop(parent);

@@ -14,6 +14,11 @@
  * filling its VRAM gets a device error; a BAR0 fault is the user's own
  * memory access and takes the ordinary path (reclaim, then the cgroup's
  * OOM killer).
+ *
+ * A page marked bad (mdgpu_sim_vram_poison(), the fault-injection interface
+ * of debugfs.c) keeps its mark until the parent goes: reads, writes and
+ * copies touching it fail with -EIO and it is never mapped, whoever owns
+ * it; a discard does not clear the mark.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -26,9 +31,12 @@
  * struct mdgpu_sim - state of a simulated parent
  * @pages: VRAM pages by page index; absent pages read as zero. The xarray's
  *	   own lock serialises stores; lookups are RCU-safe.
+ * @bad: VRAM pages with an uncorrectable error, by page index (value
+ *	 entries); same locking as @pages
  */
 struct mdgpu_sim {
 	struct xarray pages;
+	struct xarray bad;
 };
 
 static int mdgpu_sim_init(struct mdgpu_parent *parent)
@@ -38,6 +46,7 @@ static int mdgpu_sim_init(struct mdgpu_parent *parent)
 	if (!sim)
 		return -ENOMEM;
 	xa_init(&sim->pages);
+	xa_init(&sim->bad);
 	parent->backend = sim;
 	return 0;
 }
@@ -52,9 +61,14 @@ static void mdgpu_sim_discard(struct mdgpu_parent *parent, u64 offset, u64 len)
 
 	if (!len)
 		return;
+	/*
+	 * Free what the erase took out: an injected VRAM error may erase a
+	 * page of a range that its owner's release is discarding.
+	 */
 	xa_for_each_range(&sim->pages, idx, page, first, last) {
-		xa_erase(&sim->pages, idx);
-		__free_page(page);
+		page = xa_erase(&sim->pages, idx);
+		if (page)
+			__free_page(page);
 	}
 }
 
@@ -64,6 +78,7 @@ static void mdgpu_sim_fini(struct mdgpu_parent *parent)
 
 	mdgpu_sim_discard(parent, 0, parent->vram_size);
 	xa_destroy(&sim->pages);
+	xa_destroy(&sim->bad);
 	kfree(sim);
 	parent->backend = NULL;
 }
@@ -94,11 +109,48 @@ static struct page *mdgpu_sim_page(struct mdgpu_sim *sim, unsigned long idx,
 	return page;
 }
 
+/* Whether a page of VRAM in [@offset, @offset + @len) is bad. */
+static bool mdgpu_sim_vram_bad(struct mdgpu_parent *parent, u64 offset,
+			       u64 len)
+{
+	struct mdgpu_sim *sim = parent->backend;
+	unsigned long idx = offset >> PAGE_SHIFT;
+	void *entry;
+
+	if (!len || xa_empty(&sim->bad))
+		return false;
+	entry = xa_find(&sim->bad, &idx, (offset + len - 1) >> PAGE_SHIFT,
+			XA_PRESENT);
+	return entry;
+}
+
+/*
+ * Mark the page holding @offset bad. Its contents are lost: the page is
+ * freed (a mapping or dma-buf that still holds it keeps its own reference).
+ */
+static int mdgpu_sim_vram_poison(struct mdgpu_parent *parent, u64 offset)
+{
+	struct mdgpu_sim *sim = parent->backend;
+	unsigned long idx = offset >> PAGE_SHIFT;
+	struct page *page;
+	int ret;
+
+	ret = xa_err(xa_store(&sim->bad, idx, xa_mk_value(1), GFP_KERNEL));
+	if (ret)
+		return ret;
+	page = xa_erase(&sim->pages, idx);
+	if (page)
+		__free_page(page);
+	return 0;
+}
+
 static int mdgpu_sim_vram_rw(struct mdgpu_parent *parent, u64 offset,
 			     void *buf, size_t len, bool write)
 {
 	struct mdgpu_sim *sim = parent->backend;
 
+	if (mdgpu_sim_vram_bad(parent, offset, len))
+		return -EIO;
 	while (len) {
 		size_t in_page = offset & ~PAGE_MASK;
 		size_t chunk = min_t(size_t, len, PAGE_SIZE - in_page);
@@ -132,6 +184,9 @@ static int mdgpu_sim_vram_copy(struct mdgpu_parent *parent, u64 dst, u64 src,
 {
 	struct mdgpu_sim *sim = parent->backend;
 
+	if (mdgpu_sim_vram_bad(parent, src, len) ||
+	    mdgpu_sim_vram_bad(parent, dst, len))
+		return -EIO;
 	while (len) {
 		size_t src_in = src & ~PAGE_MASK, dst_in = dst & ~PAGE_MASK;
 		size_t chunk = min3(len, PAGE_SIZE - src_in,
@@ -161,6 +216,8 @@ static int mdgpu_sim_vram_copy(struct mdgpu_parent *parent, u64 dst, u64 src,
 static struct page *mdgpu_sim_vram_page(struct mdgpu_parent *parent,
 					u64 offset)
 {
+	if (mdgpu_sim_vram_bad(parent, offset, 1))
+		return NULL;
 	return mdgpu_sim_page(parent->backend, offset >> PAGE_SHIFT,
 			      MDGPU_SIM_GFP_FAULT);
 }
@@ -173,4 +230,6 @@ const struct mdgpu_backend_ops mdgpu_sim_ops = {
 	.vram_discard = mdgpu_sim_discard,
 	.vram_page = mdgpu_sim_vram_page,
 	.vram_copy = mdgpu_sim_vram_copy,
+	.vram_bad = mdgpu_sim_vram_bad,
+	.vram_poison = mdgpu_sim_vram_poison,
 };

@@ -49,11 +49,53 @@ static ssize_t instances_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(instances);
 
+static ssize_t health_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct mdgpu_parent *parent = to_mdgpu_parent(dev);
+	enum mdgpu_health health;
+
+	mutex_lock(&parent->lock);
+	health = parent->health;
+	mutex_unlock(&parent->lock);
+	return sysfs_emit(buf, "%s\n", mdgpu_health_name(health));
+}
+static DEVICE_ATTR_RO(health);
+
+static ssize_t health_reason_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct mdgpu_parent *parent = to_mdgpu_parent(dev);
+	ssize_t n;
+
+	mutex_lock(&parent->lock);
+	n = sysfs_emit(buf, "%s\n", parent->health_reason);
+	mutex_unlock(&parent->lock);
+	return n;
+}
+static DEVICE_ATTR_RO(health_reason);
+
+static ssize_t vram_retired_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct mdgpu_parent *parent = to_mdgpu_parent(dev);
+	u64 bytes;
+
+	mutex_lock(&parent->lock);
+	bytes = mdgpu_vram_retired_bytes(&parent->vram);
+	mutex_unlock(&parent->lock);
+	return sysfs_emit(buf, "%llu\n", bytes);
+}
+static DEVICE_ATTR_RO(vram_retired);
+
 static struct attribute *mdgpu_parent_attrs[] = {
 	&dev_attr_backend.attr,
 	&dev_attr_vram_total.attr,
 	&dev_attr_vram_used.attr,
 	&dev_attr_instances.attr,
+	&dev_attr_health.attr,
+	&dev_attr_health_reason.attr,
+	&dev_attr_vram_retired.attr,
 	NULL,
 };
 

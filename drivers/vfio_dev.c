@@ -44,6 +44,7 @@ static int mdgpu_vfio_init(struct vfio_device *vdev)
 	mdgpu_cfg_init(&vgpu->cfg, &vgpu->layout);
 	mdgpu_display_init(vgpu);
 	mdgpu_engine_ctx_init(vgpu);
+	mdgpu_parent_add_vgpu(vgpu);
 	return 0;
 
 fini_mmap:
@@ -57,6 +58,7 @@ static void mdgpu_vfio_release(struct vfio_device *vdev)
 {
 	struct mdgpu_vgpu *vgpu = to_mdgpu_vgpu(vdev);
 
+	mdgpu_parent_del_vgpu(vgpu);
 	mdgpu_engine_ctx_fini(vgpu);
 	mdgpu_dmabuf_release_all(vgpu);
 	mdgpu_parent_release_vram(vgpu->parent, vgpu->vram_offset,

@@ -40,6 +40,12 @@ int mdgpu_vram_map_init(struct mdgpu_vram_map *map, u64 size,
 	map->used = bitmap_zalloc(n, GFP_KERNEL);
 	if (!map->used)
 		return -ENOMEM;
+	map->retired = bitmap_zalloc(n, GFP_KERNEL);
+	if (!map->retired) {
+		bitmap_free(map->used);
+		map->used = NULL;
+		return -ENOMEM;
+	}
 	map->nr_granules = n;
 	map->granule_shift = granule_shift;
 	return 0;
@@ -52,7 +58,9 @@ int mdgpu_vram_map_init(struct mdgpu_vram_map *map, u64 size,
 void mdgpu_vram_map_fini(struct mdgpu_vram_map *map)
 {
 	bitmap_free(map->used);
+	bitmap_free(map->retired);
 	map->used = NULL;
+	map->retired = NULL;
 	map->nr_granules = 0;
 }
 
@@ -74,9 +82,11 @@ int mdgpu_vram_size_check(const struct mdgpu_vram_map *map, u64 size)
 	return 0;
 }
 
+/* No granule of the range is owned or retired. */
 static bool range_free(const struct mdgpu_vram_map *map, u32 start, u32 n)
 {
-	return find_next_bit(map->used, start + n, start) >= start + n;
+	return find_next_bit(map->used, start + n, start) >= start + n &&
+	       find_next_bit(map->retired, start + n, start) >= start + n;
 }
 
 /* Size, in granules, of the largest free aligned block around @start. */
@@ -176,5 +186,41 @@ u32 mdgpu_vram_free_slots(const struct mdgpu_vram_map *map, u64 size)
 u64 mdgpu_vram_used_bytes(const struct mdgpu_vram_map *map)
 {
 	return (u64)bitmap_weight(map->used, map->nr_granules)
+	       << map->granule_shift;
+}
+
+/**
+ * mdgpu_vram_retire() - never hand out the granule holding a byte again
+ * @map: the map
+ * @offset: byte offset of a bad location in VRAM
+ *
+ * The granule stays with its owner, if it has one, until that owner frees
+ * its range; from then on, and at once if it is free, no allocation
+ * includes it. There is no way back.
+ *
+ * Return: 1 if the granule was retired now, 0 if it already was, -EINVAL
+ * for an offset outside the map.
+ */
+int mdgpu_vram_retire(struct mdgpu_vram_map *map, u64 offset)
+{
+	u64 g = offset >> map->granule_shift;
+
+	if (g >= map->nr_granules)
+		return -EINVAL;
+	if (test_bit(g, map->retired))
+		return 0;
+	set_bit(g, map->retired);
+	return 1;
+}
+
+/**
+ * mdgpu_vram_retired_bytes() - VRAM retired by mdgpu_vram_retire()
+ * @map: the map
+ *
+ * Return: retired bytes, owned or not.
+ */
+u64 mdgpu_vram_retired_bytes(const struct mdgpu_vram_map *map)
+{
+	return (u64)bitmap_weight(map->retired, map->nr_granules)
 	       << map->granule_shift;
 }

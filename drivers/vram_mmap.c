@@ -124,6 +124,9 @@ static vm_fault_t mdgpu_vram_fault(struct vm_fault *vmf)
 	page = parent->ops->vram_page(parent, vgpu->vram_offset + off);
 	if (page)
 		ret = vmf_insert_pfn(vma, vmf->address, page_to_pfn(page));
+	else if (parent->ops->vram_bad &&
+		 parent->ops->vram_bad(parent, vgpu->vram_offset + off, 1))
+		ret = VM_FAULT_SIGBUS;	/* an uncorrectable VRAM error */
 	mutex_unlock(&vgpu->lock);
 	return ret;
 }

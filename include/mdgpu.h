@@ -3,7 +3,8 @@
  * mdgpu internal interfaces: parents, instances and the backend ops table.
  *
  * Lock order (outermost first; see Documentation/design.rst):
- *   mm's mmap_lock (BAR0 faults)  ->  mdgpu_vgpu::lock  ->
+ *   { mm's mmap_lock (BAR0 faults), mdgpu_parent::vgpus_lock }  ->
+ *   mdgpu_vgpu::lock  ->
  *   { mdgpu_parent::lock, the BAR0 inode's i_mmap_rwsem (zap on reset),
  *     the simulated backend's xarray lock, mdgpu_engine::lock }
  * User memory is never accessed with mdgpu_vgpu::lock held.
@@ -57,6 +58,12 @@ struct mem_cgroup;
  *	       the device, without a bounce buffer. The ranges are inside
  *	       the parent's VRAM and do not overlap (checked by the caller).
  *	       Without it the engine copies through a bounce buffer.
+ * @vram_bad: optional; whether a page in [@offset, @offset + @len) had an
+ *	      uncorrectable error. @vram_rw and @vram_copy fail with -EIO
+ *	      and @vram_page with NULL on such a page.
+ * @vram_poison: optional; give the page at @offset an uncorrectable error
+ *		 (fault injection). Its contents are lost. The caller holds
+ *		 the lock of the instance owning the page, if any.
  *
  * The simulated parent (mdgpu_sim_ops) backs VRAM with system memory pages
  * allocated on first write. A hardware parent would implement the same
@@ -72,6 +79,8 @@ struct mdgpu_backend_ops {
 	struct page *(*vram_page)(struct mdgpu_parent *parent, u64 offset);
 	int (*vram_copy)(struct mdgpu_parent *parent, u64 dst, u64 src,
 			 size_t len);
+	bool (*vram_bad)(struct mdgpu_parent *parent, u64 offset, u64 len);
+	int (*vram_poison)(struct mdgpu_parent *parent, u64 offset);
 };
 
 extern const struct mdgpu_backend_ops mdgpu_sim_ops;
@@ -89,6 +98,25 @@ struct mdgpu_type {
 };
 
 /**
+ * enum mdgpu_health - a parent's health (the ``health`` attribute)
+ * @MDGPU_HEALTH_OK: no fault seen
+ * @MDGPU_HEALTH_DEGRADED: it had a fault it survived (an engine hang that
+ *			   was reset, retired VRAM); it still runs its
+ *			   instances, but new ones are better placed elsewhere
+ * @MDGPU_HEALTH_FAILED: it is lost: its instances are failed, no new one
+ *			 can be created
+ *
+ * Health only gets worse while the module is loaded.
+ */
+enum mdgpu_health {
+	MDGPU_HEALTH_OK,
+	MDGPU_HEALTH_DEGRADED,
+	MDGPU_HEALTH_FAILED,
+};
+
+#define MDGPU_HEALTH_REASON_LEN	96
+
+/**
  * struct mdgpu_parent - one parent GPU
  * @dev: the parent device (class ``mdgpu``), owner of the mdev types
  * @mdev_parent: the mdev core's parent object
@@ -99,10 +127,19 @@ struct mdgpu_type {
  * @types: the types offered on this parent
  * @type_ptrs: @types as the array mdev_register_parent() takes
  * @nr_types: number of entries used in @types
- * @lock: protects @vram and @instances
- * @vram: which VRAM ranges instances own
+ * @lock: protects @vram, @instances, @health and @health_reason
+ * @vram: which VRAM ranges instances own, and which are retired
  * @instances: number of instances that exist on this parent
+ * @health: enum mdgpu_health
+ * @health_reason: why @health is what it is, "none" while OK
  * @engine: the engine (drivers/engine.c), from creation to release
+ * @vgpus_lock: protects @vgpus. Outside every other mdgpu lock: it is
+ *		taken with no mdgpu lock held, and instance locks are taken
+ *		under it (debugfs.c, the engine's hang recovery)
+ * @vgpus: the instances (mdgpu_vgpu::parent_node), from the end of .init
+ *	   to the start of .release; an instance on the list is not freed
+ *	   while @vgpus_lock is held
+ * @debugfs: the parent's fault-injection directory, or NULL
  */
 struct mdgpu_parent {
 	struct device dev;
@@ -118,7 +155,13 @@ struct mdgpu_parent {
 	struct mutex lock; /* see the kernel-doc above */
 	struct mdgpu_vram_map vram;
 	unsigned int instances;
+	enum mdgpu_health health;
+	char health_reason[MDGPU_HEALTH_REASON_LEN];
 	struct mdgpu_engine *engine;
+
+	struct mutex vgpus_lock; /* see the kernel-doc above */
+	struct list_head vgpus;
+	struct dentry *debugfs;
 };
 
 /**
@@ -219,6 +262,7 @@ struct mdgpu_vgpu {
 	u32 next_plane_id;
 	struct mdgpu_engine_ctx engine;
 	struct mem_cgroup *memcg;
+	struct list_head parent_node;
 };
 
 static inline struct mdgpu_vgpu *to_mdgpu_vgpu(struct vfio_device *vdev)
@@ -236,6 +280,9 @@ static inline struct mdgpu_type *to_mdgpu_type(struct mdev_type *mtype)
 	return container_of(mtype, struct mdgpu_type, mtype);
 }
 
+/* main.c: the hang_timeout_ms module parameter, read with READ_ONCE() */
+extern unsigned int mdgpu_hang_timeout_ms;
+
 /* parent.c */
 int mdgpu_parents_create(unsigned int count, u64 vram_size);
 void mdgpu_parents_destroy(void);
@@ -244,6 +291,12 @@ int mdgpu_parent_reserve_vram(struct mdgpu_parent *parent, u64 size,
 void mdgpu_parent_release_vram(struct mdgpu_parent *parent, u64 offset,
 			       u64 size);
 unsigned int mdgpu_parent_available(struct mdgpu_parent *parent, u64 size);
+void mdgpu_parent_set_health(struct mdgpu_parent *parent,
+			     enum mdgpu_health health, const char *fmt, ...)
+	__printf(3, 4);
+const char *mdgpu_health_name(enum mdgpu_health health);
+void mdgpu_parent_add_vgpu(struct mdgpu_vgpu *vgpu);
+void mdgpu_parent_del_vgpu(struct mdgpu_vgpu *vgpu);
 extern const struct attribute_group *mdgpu_parent_groups[];
 
 /* mdev.c */
@@ -311,6 +364,9 @@ int mdgpu_engine_entity_call(struct mdgpu_vgpu *vgpu,
 				       void *arg),
 			     void *arg);
 int mdgpu_engine_create(struct mdgpu_parent *parent);
+void mdgpu_engine_inject_hang(struct mdgpu_parent *parent);
+void mdgpu_engine_lose(struct mdgpu_parent *parent);
+void mdgpu_engine_ctx_fail_locked(struct mdgpu_vgpu *vgpu, u32 code);
 void mdgpu_engine_stop(struct mdgpu_parent *parent);
 void mdgpu_engine_free(struct mdgpu_parent *parent);
 void mdgpu_engine_ctx_init(struct mdgpu_vgpu *vgpu);
@@ -334,6 +390,12 @@ u32 mdgpu_engine_reg_read(void *opaque, const struct mdgpu_reg *reg, u32 off,
 			  u32 size);
 void mdgpu_engine_reg_write(void *opaque, const struct mdgpu_reg *reg,
 			    u32 off, u32 size, u32 val);
+
+/* debugfs.c: fault injection */
+void mdgpu_debugfs_init(void);
+void mdgpu_debugfs_fini(void);
+void mdgpu_debugfs_parent_add(struct mdgpu_parent *parent);
+void mdgpu_debugfs_parent_del(struct mdgpu_parent *parent);
 
 /* irq.c */
 long mdgpu_irq_get_info(struct mdgpu_vgpu *vgpu, void __user *arg);

@@ -15,11 +15,13 @@
 #include <linux/types.h>
 #include <linux/uuid.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "mdgpu_cmd.h"
 #include "mdgpu_sched.h"
 
 struct task_struct;
+struct mdgpu_parent;
 struct mdgpu_vgpu;
 
 /**
@@ -147,8 +149,9 @@ struct mdgpu_engine_ctx {
 
 /**
  * struct mdgpu_engine - the engine of one parent
- * @lock: protects @sched, @running, @kicked, and every context's @entity,
- *	  @runnable, @stats, @dma_busy, @dma_iova and @dma_len
+ * @lock: protects @sched, @running, @kicked, @chunks, @hang, @lost,
+ *	  @resets, and every context's @entity, @runnable, @stats,
+ *	  @dma_busy, @dma_iova and @dma_len
  * @sched: the scheduler; every call into it is made under @lock
  * @running: the context the thread is running, or NULL
  * @kicked: a context became runnable since the thread last looked
@@ -166,6 +169,19 @@ struct mdgpu_engine_ctx {
  * @wake_late_ns: how late the thread's timed sleeps wake up, a moving
  *		  average; COMPUTE ends its last chunk by spinning that long
  *		  (thread only)
+ * @index: the parent's number, for traces
+ * @last_guid: the vGPU the thread ran last, for traces
+ * @parent: the parent, for hang recovery
+ * @chunks: chunks the thread finished, all contexts (under @lock)
+ * @hang: fault injection: the thread stops before its next chunk until
+ *	  hang recovery clears this (under @lock)
+ * @lost: the parent is lost: no context runs again (under @lock; read
+ *	  with READ_ONCE() where a stale value only delays the stop)
+ * @resets: hangs detected and recovered (under @lock)
+ * @hang_wq: the thread waits here while @hang is set
+ * @hang_work: the progress watchdog, every MDGPU_HANG_CHECK_MS
+ * @wd_chunks: @chunks when the watchdog last saw progress (its work only)
+ * @wd_since: ktime_get_ns() of that moment (its work only)
  */
 struct mdgpu_engine {
 	spinlock_t lock; /* see the kernel-doc above */
@@ -185,6 +201,15 @@ struct mdgpu_engine {
 	u64 wake_late_ns;
 	unsigned int index;
 	guid_t last_guid;
+	struct mdgpu_parent *parent;
+	u64 chunks;
+	bool hang;
+	bool lost;
+	u64 resets;
+	wait_queue_head_t hang_wq;
+	struct delayed_work hang_work;
+	u64 wd_chunks;
+	u64 wd_since;
 };
 
 #endif /* _MDGPU_ENGINE_H */

@@ -13,6 +13,8 @@
 /**
  * struct mdgpu_vram_map - which granules of a parent's VRAM are in use
  * @used: one bit per granule, set while an instance owns it
+ * @retired: one bit per granule, set for good once it had an uncorrectable
+ *	     error: never allocated again (mdgpu_vram_retire())
  * @nr_granules: number of granules; VRAM size >> @granule_shift
  * @granule_shift: log2 of the granule size in bytes
  *
@@ -23,6 +25,7 @@
  */
 struct mdgpu_vram_map {
 	unsigned long *used;
+	unsigned long *retired;
 	u32 nr_granules;
 	u32 granule_shift;
 };
@@ -35,5 +38,7 @@ int mdgpu_vram_alloc(struct mdgpu_vram_map *map, u64 size, u64 *offset);
 void mdgpu_vram_free(struct mdgpu_vram_map *map, u64 offset, u64 size);
 u32 mdgpu_vram_free_slots(const struct mdgpu_vram_map *map, u64 size);
 u64 mdgpu_vram_used_bytes(const struct mdgpu_vram_map *map);
+int mdgpu_vram_retire(struct mdgpu_vram_map *map, u64 offset);
+u64 mdgpu_vram_retired_bytes(const struct mdgpu_vram_map *map);
 
 #endif /* _MDGPU_VRAM_H */

@@ -46,6 +46,7 @@ programs=(
 	engine_limits "vram_mb=1024"
 	uapi_fuzz "vram_mb=1024"
 	stress "vram_mb=2048"
+	fault_inject "parents=4 vram_mb=256"
 	sched_share "vram_mb=512"
 	module_lifecycle "-"
 )

@@ -210,6 +210,12 @@
 #define MDGPU_ERR_WATCHDOG		11	/* job ran past the limit */
 /* MDGPU_ERR_NOMEM: VRAM could not be backed (the VMM's memory limit) */
 #define MDGPU_ERR_NOMEM			12
+/* MDGPU_ERR_HANG: the engine hung while running this context and was reset */
+#define MDGPU_ERR_HANG			13
+#define MDGPU_ERR_FAULT			14	/* the engine faulted on it */
+/* MDGPU_ERR_VRAM: uncorrectable error in a page of the instance's VRAM */
+#define MDGPU_ERR_VRAM			15
+#define MDGPU_ERR_LOST			16	/* the parent GPU is lost */
 
 #define MDGPU_ID_MAGIC			0x4d444750 /* "MDGP" */
 #define MDGPU_DEVICE_VERSION		0x00010000 /* 1.0 */

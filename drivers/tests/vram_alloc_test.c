@@ -178,7 +178,51 @@ static void vram_random_invariants(struct kunit *test)
 	mdgpu_vram_map_fini(&map);
 }
 
+/*
+ * A retired granule is never handed out again: not while free, and not
+ * after its owner gives its range back; the ranges around it still are.
+ */
+static void vram_retire(struct kunit *test)
+{
+	struct mdgpu_vram_map map = {};
+	u64 off, a, b;
+	int i;
+
+	vram_init(test, &map, 8 * SZ_1M);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_retire(&map, 8 * SZ_1M), -EINVAL);
+	/* A free granule: 4 MiB ranges left are the other half only. */
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_retire(&map, SZ_1M + 5), 1);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_retire(&map, SZ_1M), 0);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_retired_bytes(&map), (u64)SZ_1M);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_used_bytes(&map), 0ULL);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, SZ_1M), 7U);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, 4 * SZ_1M), 1U);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, 8 * SZ_1M), 0U);
+	for (i = 0; i < 7; i++) {
+		KUNIT_ASSERT_EQ(test, mdgpu_vram_alloc(&map, SZ_1M, &off), 0);
+		KUNIT_EXPECT_NE(test, off, (u64)SZ_1M);
+	}
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_alloc(&map, SZ_1M, &off), -ENOSPC);
+	mdgpu_vram_map_fini(&map);
+
+	/* An owned granule: retired when its owner frees the range. */
+	vram_init(test, &map, 8 * SZ_1M);
+	KUNIT_ASSERT_EQ(test, mdgpu_vram_alloc(&map, 4 * SZ_1M, &a), 0);
+	KUNIT_ASSERT_EQ(test, mdgpu_vram_alloc(&map, 4 * SZ_1M, &b), 0);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_retire(&map, a + 3 * SZ_1M), 1);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_used_bytes(&map), 8ULL * SZ_1M);
+	mdgpu_vram_free(&map, a, 4 * SZ_1M);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_used_bytes(&map), 4ULL * SZ_1M);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, 4 * SZ_1M), 0U);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_alloc(&map, 4 * SZ_1M, &off), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, 2 * SZ_1M), 1U);
+	KUNIT_ASSERT_EQ(test, mdgpu_vram_alloc(&map, 2 * SZ_1M, &off), 0);
+	KUNIT_EXPECT_EQ(test, off, a);
+	mdgpu_vram_map_fini(&map);
+}
+
 static struct kunit_case mdgpu_vram_cases[] = {
+	KUNIT_CASE(vram_retire),
 	KUNIT_CASE(vram_init_params),
 	KUNIT_CASE(vram_size_check),
 	KUNIT_CASE(vram_exhaustion_and_reuse),

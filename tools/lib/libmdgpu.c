@@ -907,6 +907,10 @@ const char *mdgpu_err_name(uint32_t code)
 		[MDGPU_ERR_RING] = "RING",
 		[MDGPU_ERR_WATCHDOG] = "WATCHDOG",
 		[MDGPU_ERR_NOMEM] = "NOMEM",
+		[MDGPU_ERR_HANG] = "HANG",
+		[MDGPU_ERR_FAULT] = "FAULT",
+		[MDGPU_ERR_VRAM] = "VRAM",
+		[MDGPU_ERR_LOST] = "LOST",
 	};
 
 	if (code < sizeof(names) / sizeof(names[0]) && names[code])

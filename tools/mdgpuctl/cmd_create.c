@@ -51,13 +51,26 @@ static int full(const struct mdg_parent *p, const struct mdg_type *t)
 			mdg_errno_name(ENOSPC));
 }
 
-/* Pick the parent and type to create on, or report why there is none. */
+static int unhealthy(const struct mdg_parent *p, const struct mdg_type *t)
+{
+	return mdg_fail(MDG_EXIT_REFUSED,
+			"cannot create %s: %s is %s (%s)%s", t->dir, p->name,
+			p->health, p->health_reason[0] ? p->health_reason : "no reason given",
+			strcmp(p->health, "failed") ?
+			"; no healthy parent offers it, name this one with --parent to use it anyway" :
+			"");
+}
+
+/*
+ * Pick the parent and type to create on, or report why there is none.
+ * Without --parent only healthy parents are picked.
+ */
 static int pick(struct mdg_system *sys, const char *type, const char *parent,
 		struct mdg_parent **pp, struct mdg_type **tp)
 {
 	char names[512];
-	struct mdg_parent *p, *full_p = NULL;
-	struct mdg_type *t, *full_t = NULL;
+	struct mdg_parent *p, *full_p = NULL, *sick_p = NULL;
+	struct mdg_type *t, *full_t = NULL, *sick_t = NULL;
 	size_t i;
 
 	if (parent) {
@@ -75,17 +88,27 @@ static int pick(struct mdg_system *sys, const char *type, const char *parent,
 					"unknown type '%s': %s offers %s",
 					type, p->name, names[0] ? names : "no types");
 		}
+		if (!strcmp(p->health, "failed"))
+			return unhealthy(p, t);
 		if (t->available == 0)
 			return full(p, t);
 		*pp = p;
 		*tp = t;
 		return 0;
 	}
+	/* Only a healthy parent is picked; a named one may be degraded. */
 	for (i = 0; i < sys->nr_parents; i++) {
 		p = &sys->parents[i];
 		t = mdg_find_type(p, type);
 		if (!t)
 			continue;
+		if (!mdg_parent_healthy(p)) {
+			if (!sick_p) {
+				sick_p = p;
+				sick_t = t;
+			}
+			continue;
+		}
 		if (t->available != 0) {
 			*pp = p;
 			*tp = t;
@@ -98,6 +121,8 @@ static int pick(struct mdg_system *sys, const char *type, const char *parent,
 	}
 	if (full_p)
 		return full(full_p, full_t);
+	if (sick_p)
+		return unhealthy(sick_p, sick_t);
 	if (sys->nr_parents)
 		list_types(&sys->parents[0], names, sizeof(names));
 	else

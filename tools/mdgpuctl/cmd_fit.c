@@ -307,9 +307,19 @@ int mdg_cmd_fit(int argc, char **argv)
 		}
 	}
 	for (i = 0; i < sys.nr_parents; i++) {
-		if (parent && strcmp(parent, sys.parents[i].name))
+		struct mdg_parent *p = &sys.parents[i];
+
+		if (parent && strcmp(parent, p->name))
 			continue;
-		fits |= fit_parent(&sys, &sys.parents[i], req, nr_req);
+		/* New instances go on healthy parents (a named one: if alive). */
+		if (!parent ? !mdg_parent_healthy(p) :
+		    !strcmp(p->health, "failed")) {
+			fprintf(mdg_out, "%s: no: the parent is %s (%s)\n",
+				p->name, p->health,
+				p->health_reason[0] ? p->health_reason : "no reason given");
+			continue;
+		}
+		fits |= fit_parent(&sys, p, req, nr_req);
 	}
 	rc = fits ? MDG_EXIT_OK : MDG_EXIT_FAIL;
 out:

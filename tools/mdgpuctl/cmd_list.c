@@ -36,6 +36,10 @@ static struct json_object *parent_json(const struct mdg_parent *p)
 	json_object_object_add(o, "vram_total", json_s64(p->vram_total));
 	json_object_object_add(o, "vram_used", json_s64(p->vram_used));
 	json_object_object_add(o, "instances", json_s64(p->instances));
+	json_object_object_add(o, "health", json_object_new_string(p->health));
+	json_object_object_add(o, "health_reason",
+			       json_object_new_string(p->health_reason));
+	json_object_object_add(o, "vram_retired", json_s64(p->vram_retired));
 	return o;
 }
 
@@ -157,8 +161,8 @@ static void text_parents(const struct mdg_system *sys, const char *only)
 	char total[32], used[32], n[32];
 	size_t i;
 
-	fprintf(mdg_out, "%-10s %-8s %10s %10s %9s\n", "PARENT", "BACKEND",
-		"VRAM", "USED", "INSTANCES");
+	fprintf(mdg_out, "%-10s %-8s %10s %10s %9s  %s\n", "PARENT", "BACKEND",
+		"VRAM", "USED", "INSTANCES", "HEALTH");
 	for (i = 0; i < sys->nr_parents; i++) {
 		const struct mdg_parent *p = &sys->parents[i];
 
@@ -167,8 +171,10 @@ static void text_parents(const struct mdg_system *sys, const char *only)
 		fmt_s64_size(total, sizeof(total), p->vram_total);
 		fmt_s64_size(used, sizeof(used), p->vram_used);
 		fmt_s64(n, sizeof(n), p->instances);
-		fprintf(mdg_out, "%-10s %-8s %10s %10s %9s\n", p->name,
-			p->backend[0] ? p->backend : "-", total, used, n);
+		fprintf(mdg_out, "%-10s %-8s %10s %10s %9s  %s%s%s\n", p->name,
+			p->backend[0] ? p->backend : "-", total, used, n,
+			p->health, mdg_parent_healthy(p) ? "" : ": ",
+			mdg_parent_healthy(p) ? "" : p->health_reason);
 	}
 }
 
@@ -539,6 +545,13 @@ int mdg_cmd_stats(int argc, char **argv)
 				(long long)p->vram_used);
 			fprintf(mdg_out, "  %-20s %lld\n", "instances",
 				(long long)p->instances);
+			fprintf(mdg_out, "  %-20s %s\n", "health", p->health);
+			if (p->health_reason[0])
+				fprintf(mdg_out, "  %-20s %s\n", "health_reason",
+					p->health_reason);
+			if (p->vram_retired >= 0)
+				fprintf(mdg_out, "  %-20s %lld\n", "vram_retired",
+					(long long)p->vram_retired);
 			for (j = 0; j < p->nr_types; j++)
 				fprintf(mdg_out, "  %-20s %lld available\n",
 					p->types[j].dir,

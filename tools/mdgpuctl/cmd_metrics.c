@@ -90,7 +90,12 @@ static const struct {
 	  offsetof(struct mdg_parent, vram_used) },
 	{ "mdgpu_parent_instances", "vGPUs that exist on the parent.",
 	  offsetof(struct mdg_parent, instances) },
+	{ "mdgpu_parent_vram_retired_bytes",
+	  "VRAM of the parent retired after uncorrectable errors.",
+	  offsetof(struct mdg_parent, vram_retired) },
 };
+
+static const char *const health_states[] = { "ok", "degraded", "failed" };
 
 /**
  * mdg_metrics_write() - write the exposition of a snapshot
@@ -119,6 +124,18 @@ int mdg_metrics_write(FILE *f, const struct mdg_system *sys)
 			mdg_prom_escape(sys->parents[i].backend, b, sizeof(b));
 			fprintf(f, "mdgpu_parent_info{%s,backend=\"%s\"} 1\n",
 				l, b);
+		}
+	}
+	if (sys->nr_parents) {
+		family(f, "mdgpu_parent_health", "gauge",
+		       "Health of the parent GPU: 1 for its state, 0 for the others.");
+		for (i = 0; i < sys->nr_parents; i++) {
+			labels_parent(l, sizeof(l), sys->parents[i].name);
+			for (j = 0; j < ARRAY_SIZE(health_states); j++)
+				fprintf(f, "mdgpu_parent_health{%s,state=\"%s\"} %d\n",
+					l, health_states[j],
+					!strcmp(sys->parents[i].health,
+						health_states[j]));
 		}
 	}
 	for (k = 0; k < ARRAY_SIZE(parent_families); k++) {

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 
 #ifndef ARRAY_SIZE
@@ -115,6 +116,10 @@ struct mdg_type {
  * @vram_total: bytes, -1 if unreadable
  * @vram_used: bytes, -1 if unreadable
  * @instances: the instances attribute, -1 if unreadable
+ * @health: the health attribute ("ok", "degraded", "failed"); "ok" when
+ *	    the module has none
+ * @health_reason: the health_reason attribute, empty if unreadable
+ * @vram_retired: bytes (vram_retired), -1 if unreadable
  * @types: the offered types, smallest framebuffer first
  * @nr_types: entries in @types
  */
@@ -124,9 +129,24 @@ struct mdg_parent {
 	int64_t vram_total;
 	int64_t vram_used;
 	int64_t instances;
+	char health[16];
+	char health_reason[128];
+	int64_t vram_retired;
 	struct mdg_type *types;
 	size_t nr_types;
 };
+
+/**
+ * mdg_parent_healthy() - whether new instances belong on a parent
+ * @p: the parent
+ *
+ * Return: true when its health is "ok"; create and fit skip the others
+ * unless the parent is named.
+ */
+static inline bool mdg_parent_healthy(const struct mdg_parent *p)
+{
+	return !strcmp(p->health, "ok");
+}
 
 /**
  * struct mdg_holder - a process that holds an instance's VFIO device

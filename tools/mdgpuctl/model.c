@@ -225,6 +225,14 @@ static int load_parents(struct mdg_system *sys)
 		p->vram_used = read_s64_or(f, -1);
 		mdg_fmt(f, sizeof(f), "%s/%s/instances", path, p->name);
 		p->instances = read_s64_or(f, -1);
+		mdg_fmt(f, sizeof(f), "%s/%s/health", path, p->name);
+		if (mdg_read_str(f, p->health, sizeof(p->health)) ||
+		    !p->health[0])
+			mdg_fmt(p->health, sizeof(p->health), "ok");
+		mdg_fmt(f, sizeof(f), "%s/%s/health_reason", path, p->name);
+		mdg_read_str(f, p->health_reason, sizeof(p->health_reason));
+		mdg_fmt(f, sizeof(f), "%s/%s/vram_retired", path, p->name);
+		p->vram_retired = read_s64_or(f, -1);
 		ret = load_types(p);
 		if (ret)
 			break;

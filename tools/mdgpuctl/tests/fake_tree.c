@@ -182,6 +182,12 @@ int fake_parent(const char *name, unsigned int vram_mb, unsigned int used_mb,
 	ret |= fake_file(rel, "%llu\n", (unsigned long long)used_mb << 20);
 	mdg_fmt(rel, sizeof(rel), DEV "/%s/instances", name);
 	ret |= fake_file(rel, "%u\n", instances);
+	mdg_fmt(rel, sizeof(rel), DEV "/%s/health", name);
+	ret |= fake_file(rel, "ok\n");
+	mdg_fmt(rel, sizeof(rel), DEV "/%s/health_reason", name);
+	ret |= fake_file(rel, "none\n");
+	mdg_fmt(rel, sizeof(rel), DEV "/%s/vram_retired", name);
+	ret |= fake_file(rel, "0\n");
 	mdg_fmt(rel, sizeof(rel), "sys/class/mdgpu/%s", name);
 	mdg_fmt(target, sizeof(target), "../../devices/virtual/mdgpu/%s", name);
 	ret |= fake_link(rel, target);

@@ -1202,6 +1202,109 @@ static int test_top_rates(void)
 	return TAP_PASS;
 }
 
+#define SIM_ATTR(p, a) "sys/devices/virtual/mdgpu/" p "/" a
+#define AVAIL(p, t) SIM_ATTR(p, "mdev_supported_types/" t "/available_instances")
+
+/* Make @parent's health @state for @why. */
+static int set_health(const char *parent, const char *state, const char *why)
+{
+	char rel[PATH_MAX];
+
+	mdg_fmt(rel, sizeof(rel), "sys/devices/virtual/mdgpu/%s/health",
+		parent);
+	if (fake_file(rel, "%s\n", state))
+		return -1;
+	mdg_fmt(rel, sizeof(rel), "sys/devices/virtual/mdgpu/%s/health_reason",
+		parent);
+	return fake_file(rel, "%s\n", why);
+}
+
+/*
+ * Parent health: shown by list (text and JSON) and metrics; create without
+ * --parent and fit skip a degraded or failed parent; a named degraded one
+ * is still used, a failed one never.
+ */
+static int test_parent_health(void)
+{
+	static struct prom_sample s[256];
+	struct json_object *o, *p;
+	double v;
+	int n;
+
+	CHECK_INT(fake_standard(), 0);
+	CHECK_INT(fake_file(AVAIL("sim1", "mdgpu-64M"), "1\n"), 0);
+	CHECK_INT(set_health("sim0", "degraded",
+			     "engine hang detected and reset (1)"), 0);
+	CHECK_INT(fake_file(SIM_ATTR("sim0", "vram_retired"), "%llu\n",
+			    (unsigned long long)(2 * MiB)), 0);
+
+	CHECK_INT(run("list", "parents", NULL), 0);
+	CHECK_HAS(out_buf, "HEALTH");
+	CHECK_HAS(out_buf, "degraded: engine hang detected and reset (1)");
+	CHECK_HAS(out_buf, "         1  ok\n");
+	CHECK_INT(run("list", "parents", "--json", NULL), 0);
+	o = json_tokener_parse(out_buf);
+	CHECK(o);
+	p = json_find(json_get(o, "parents"), "name", "sim0");
+	CHECK(p);
+	CHECK_STR(json_object_get_string(json_get(p, "health")), "degraded");
+	CHECK_STR(json_object_get_string(json_get(p, "health_reason")),
+		  "engine hang detected and reset (1)");
+	CHECK_INT(json_object_get_int64(json_get(p, "vram_retired")), 2 * MiB);
+	json_object_put(o);
+
+	CHECK_INT(run("metrics", NULL), 0);
+	n = prom_parse(out_buf, s, 256);
+	CHECK(n > 0);
+	CHECK_INT(prom_find(s, n, "mdgpu_parent_health",
+			    "parent=\"sim0\",state=\"degraded\"", &v), 0);
+	CHECK_INT(v, 1);
+	CHECK_INT(prom_find(s, n, "mdgpu_parent_health",
+			    "parent=\"sim0\",state=\"ok\"", &v), 0);
+	CHECK_INT(v, 0);
+	CHECK_INT(prom_find(s, n, "mdgpu_parent_health",
+			    "parent=\"sim1\",state=\"ok\"", &v), 0);
+	CHECK_INT(v, 1);
+	CHECK_INT(prom_find(s, n, "mdgpu_parent_vram_retired_bytes",
+			    "parent=\"sim0\"", &v), 0);
+	CHECK_INT(v, 2 * MiB);
+
+	/* sim0 has room but is degraded: create picks sim1. */
+	CHECK_INT(run("create", "64M", NULL), 0);
+	CHECK_STR(fake_read(CREATE("sim0", "mdgpu-64M")), "");
+	CHECK(mdg_uuid_valid(fake_read(CREATE("sim1", "mdgpu-64M")), NULL));
+	/* Named, the degraded parent is used. */
+	CHECK_INT(run("create", "64M", "--parent", "sim0", NULL), 0);
+	CHECK(mdg_uuid_valid(fake_read(CREATE("sim0", "mdgpu-64M")), NULL));
+	/* fit: sim0 (room) is skipped unless named; sim1 (full) says no. */
+	CHECK_INT(run("fit", "64M", "1", NULL), MDG_EXIT_FAIL);
+	CHECK_HAS(out_buf, "sim0: no: the parent is degraded (engine hang");
+	CHECK_HAS(out_buf, "sim1: no");
+	CHECK_INT(run("fit", "64M", "1", "--parent", "sim0", NULL), 0);
+	CHECK_HAS(out_buf, "sim0: yes");
+
+	/* Only an unhealthy parent offers the type: refused, with why. */
+	CHECK_INT(fake_file(AVAIL("sim1", "mdgpu-64M"), "0\n"), 0);
+	CHECK_INT(set_health("sim1", "failed", "parent GPU lost"), 0);
+	CHECK_INT(run("create", "512M", NULL), MDG_EXIT_REFUSED);
+	CHECK_HAS(err_buf, "sim0 is degraded (engine hang detected and reset (1))");
+	CHECK_HAS(err_buf, "--parent");
+	CHECK_INT(run("fit", "512M", "1", NULL), MDG_EXIT_FAIL);
+	/* A failed parent is refused even when named. */
+	CHECK_INT(run("create", "64M", "--parent", "sim1", NULL),
+		  MDG_EXIT_REFUSED);
+	CHECK_HAS(err_buf, "sim1 is failed (parent GPU lost)");
+	CHECK_INT(run("fit", "64M", "1", "--parent", "sim1", NULL),
+		  MDG_EXIT_FAIL);
+	CHECK_HAS(out_buf, "sim1: no: the parent is failed (parent GPU lost)");
+
+	/* A module without the attributes: every parent is ok. */
+	CHECK_INT(fake_unlink(SIM_ATTR("sim0", "health")), 0);
+	CHECK_INT(run("fit", "64M", "1", NULL), 0);
+	CHECK_HAS(out_buf, "sim0: yes");
+	return TAP_PASS;
+}
+
 static int test_fit_command(void)
 {
 	CHECK_INT(fake_standard(), 0);
@@ -1412,6 +1515,7 @@ static const struct tap_test tests[] = {
 	{ "create: unknown type, parent, bad UUID, existing UUID", test_create_errors },
 	{ "create: full parent", test_create_full_parent },
 	{ "create: kernel errno shown", test_create_kernel_refuses },
+	{ "health: list, metrics; create and fit skip unhealthy parents", test_parent_health },
 	{ "create: --set failure removes the instance again", test_create_set_unsupported_rolls_back },
 	{ "remove: writes 1 to remove", test_remove_writes },
 	{ "remove: bad UUID, unknown UUID, other driver", test_remove_errors },

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpu fault containment: faults injected into simulated parents through
+ * debugfs (/sys/kernel/debug/mdgpu/simN/), checked through sysfs, VFIO and
+ * libmdgpu as a user sees them.
+ *
+ *  - engine hang: the progress watchdog detects it (no chunk finished
+ *    while a context had work; the per-job watchdog never sees it, as a
+ *    hung engine charges no time), fails the context that was running with
+ *    ERR_HANG, resets the engine, and the other instance's work runs; the
+ *    parent is degraded;
+ *  - fault on one context: that context stops with ERR_FAULT, the other
+ *    instance on the parent keeps working, the parent stays as it was;
+ *  - uncorrectable VRAM error: the owner's engine stops with ERR_VRAM, its
+ *    BAR0 page gives SIGBUS and pread EIO, commands touching the page fail,
+ *    the rest of its VRAM and the other instance keep working; the granule
+ *    is retired (vram_retired) and no new instance is ever given it;
+ *  - lost parent: health failed, each open instance's engine in error
+ *    (ERR_LOST) and its REQ interrupt raised, available_instances 0,
+ *    create fails with ENODEV; the other parents are untouched.
+ *
+ * run-guest.sh loads the module with parents=4 vram_mb=256: each fault
+ * that changes a parent's health has a parent of its own (hang: sim0,
+ * VRAM error: sim1, loss: sim2), so the tests do not depend on their
+ * order. Every test checks that the kernel log stays clean.
+ */
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/wait.h>
+
+#include "engine_common.h"
+
+#define DBG_ROOT	"/sys/kernel/debug/mdgpu"
+#define HANG_MS		500
+
+/* Write @val to the fault-injection file @file of @parent. */
+static int inject(const char *parent, const char *file, const char *val)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), DBG_ROOT "/%s/%s", parent, file);
+	return mdgpu_write_file(path, val);
+}
+
+static int parent_attr(const char *parent, const char *attr, char *buf,
+		       size_t len)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/class/mdgpu/%s/%s", parent, attr);
+	ret = mdgpu_read_file(path, buf, len);
+	if (!ret)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ret;
+}
+
+static char health_buf[128];
+
+static const char *health(const char *parent)
+{
+	if (parent_attr(parent, "health", health_buf, sizeof(health_buf)))
+		return "?";
+	return health_buf;
+}
+
+FIXTURE(fi) {
+	struct eng_fixture f;
+	struct eng_vgpu a;
+	struct eng_vgpu b;
+};
+
+/* The tests use their own parent; SKIP without debugfs or that parent. */
+static bool fi_use_parent(struct __test_metadata *_metadata,
+			  struct eng_fixture *f, const char *parent)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), DBG_ROOT "/%s/hang", parent);
+	if (!mdgpu_path_exists(path)) {
+		mdgpu_remove_all(&f->created);
+		SKIP(return false, "no %s (no debugfs, or fewer parents)", path);
+	}
+	strcpy(f->parent, parent);
+	EXPECT_OK(mdgpu_parent_state(parent, &f->base));
+	EXPECT_EQ(0, f->base.instances);
+	return true;
+}
+
+FIXTURE_SETUP(fi)
+{
+	eng_setup(_metadata, &self->f, false);
+}
+
+FIXTURE_TEARDOWN_PARENT(fi)
+{
+	eng_teardown(_metadata, &self->f);
+}
+
+/* FILL a page of @v's VRAM with @val and check it arrived. */
+static void fill_works(struct __test_metadata *_metadata, struct eng_vgpu *v,
+		       uint64_t off, uint32_t val)
+{
+	uint32_t dw[MDGPU_CMD_MAX_NDW];
+	struct mdgpu *g = &v->g;
+
+	mdgpu_cmd_fill(dw, off, 4096, 1, 4096, val);
+	ENG_SUBMIT(g, dw, MDGPU_FILL_NDW);
+	ENG_SYNC(g);
+	EXPECT_EQ(val, *(volatile uint32_t *)(g->vram + off + 4092))
+		TH_LOG("%s: the FILL did not land", v->uuid);
+}
+
+/*
+ * a and b both run long COMPUTEs (and b a FILL after it) when the engine
+ * hangs. The watchdog must fail the one the engine was running (ERR_HANG)
+ * after about hang_timeout_ms; the other's work must then run to the end
+ * without error.
+ */
+TEST_F(fi, hang_detected_reset_others_run)
+{
+	char path[] = "/sys/module/mdgpu/parameters/hang_timeout_ms";
+	uint32_t dw[MDGPU_CMD_MAX_NDW];
+	struct eng_vgpu *victim = NULL, *other = NULL;
+	char old[32] = "2000", reason[128], val[16];
+	struct mdgpu *a = &self->a.g, *b = &self->b.g;
+	struct mdgpu_error e;
+	double t0, t;
+	int err;
+
+	if (!fi_use_parent(_metadata, &self->f, "sim0"))
+		return;
+	EXPECT_STREQ("ok", health("sim0"));
+	if (!eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_MSI) ||
+	    !eng_open(_metadata, &self->f, &self->b, MDGPU_IRQ_MSI))
+		return;
+	ASSERT_OK(mdgpu_read_file(path, old, sizeof(old)));
+	snprintf(val, sizeof(val), "%d", HANG_MS);
+	ASSERT_OK(mdgpu_write_file(path, val));
+
+	/* 1 s of COMPUTE each: the engine is running one when it hangs. */
+	mdgpu_cmd_compute(dw, 1000000);
+	ENG_SUBMIT(a, dw, MDGPU_COMPUTE_NDW);
+	ENG_SUBMIT(b, dw, MDGPU_COMPUTE_NDW);
+	mdgpu_cmd_fill(dw, 0, 4096, 16, 4096, 0xb0b0b0b0);
+	ENG_SUBMIT(b, dw, MDGPU_FILL_NDW);
+	usleep(50000);
+	ASSERT_OK(inject("sim0", "hang", "1"));
+	t0 = eng_now();
+	while (!victim && eng_now() - t0 < ENG_TIMEOUT_MS / 1000) {
+		if (mdgpu_rd(a, MDGPU_REG_ENGINE_STATUS) & MDGPU_ENGINE_ERROR) {
+			victim = &self->a;
+			other = &self->b;
+		} else if (mdgpu_rd(b, MDGPU_REG_ENGINE_STATUS) &
+			   MDGPU_ENGINE_ERROR) {
+			victim = &self->b;
+			other = &self->a;
+		} else {
+			usleep(1000);
+		}
+	}
+	t = eng_now() - t0;
+	ASSERT_NE(NULL, victim) TH_LOG("no context failed in %.1f s", t);
+	err = mdgpu_error(&victim->g, &e);
+	ASSERT_EQ(MDGPU_ERR_HANG, err) TH_LOG("%s", mdgpu_err_name(err));
+	EXPECT_LE(HANG_MS / 1000.0 - 0.15, t)
+		TH_LOG("detected after %.3f s, before hang_timeout_ms", t);
+	EXPECT_EQ(MDGPU_CMD_HEADER(MDGPU_OP_COMPUTE, 0, MDGPU_COMPUTE_NDW),
+		  e.header);
+	EXPECT_TRUE(mdgpu_rd(&victim->g, MDGPU_REG_IRQ_STATUS) &
+		    MDGPU_IRQ_ERROR);
+
+	/* The engine was reset: the other's work runs to the end. */
+	ENG_SYNC(&other->g);
+	EXPECT_EQ(0, mdgpu_rd(&other->g, MDGPU_REG_ERR_CODE));
+	if (other == &self->b)
+		EXPECT_EQ(0xb0b0b0b0,
+			  *(volatile uint32_t *)(b->vram + 15 * 4096));
+	fill_works(_metadata, other, 1 << 20, 0x12345678);
+
+	/* The victim recovers with a ring reset, like any engine error. */
+	ASSERT_OK(mdgpu_ring_reset(&victim->g));
+	fill_works(_metadata, victim, 2 << 20, 0xa1a1a1a1);
+
+	EXPECT_STREQ("degraded", health("sim0"));
+	ASSERT_OK(parent_attr("sim0", "health_reason", reason,
+			      sizeof(reason)));
+	EXPECT_NE(NULL, strstr(reason, "hang")) TH_LOG("reason: %s", reason);
+	mdgpu_write_file(path, old);
+	eng_check_kmsg(_metadata, &self->f);
+}
+
+/*
+ * A fault on a's context stops a only; b runs on, and the parent's
+ * health does not change. Unknown and unopened instances are refused.
+ */
+TEST_F(fi, ctx_fault_contained)
+{
+	char before[128], other[MDGPU_UUID_LEN + 1];
+	struct mdgpu *a = &self->a.g;
+	int err;
+
+	if (!fi_use_parent(_metadata, &self->f, "sim3"))
+		return;
+	if (!eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_MSI) ||
+	    !eng_open(_metadata, &self->f, &self->b, MDGPU_IRQ_MSI))
+		return;
+	strcpy(before, health("sim3"));
+	fill_works(_metadata, &self->a, 0, 1);
+
+	ASSERT_OK(inject("sim3", "ctx_fault", self->a.uuid));
+	err = mdgpu_wait_error(a, ENG_TIMEOUT_MS);
+	ASSERT_EQ(MDGPU_ERR_FAULT, err) TH_LOG("%s", mdgpu_err_name(err));
+	EXPECT_TRUE(mdgpu_rd(a, MDGPU_REG_IRQ_STATUS) & MDGPU_IRQ_ERROR);
+
+	fill_works(_metadata, &self->b, 0, 0x5a5a5a5a);
+	EXPECT_EQ(0, mdgpu_rd(&self->b.g, MDGPU_REG_ERR_CODE));
+	EXPECT_STREQ(before, health("sim3"));
+
+	ASSERT_OK(mdgpu_ring_reset(a));
+	fill_works(_metadata, &self->a, 4096, 2);
+
+	EXPECT_ERR(ENOENT, inject("sim3", "ctx_fault",
+				  "00000000-0000-0000-0000-000000000000"));
+	EXPECT_ERR(EINVAL, inject("sim3", "ctx_fault", "not-a-uuid"));
+	ASSERT_OK(mdgpu_create_tracked(&self->f.created, "sim3", "64M", other));
+	EXPECT_ERR(ENODEV, inject("sim3", "ctx_fault", other))
+		TH_LOG("an instance nobody opened has no context to fault");
+	eng_check_kmsg(_metadata, &self->f);
+}
+
+/* Read @off of BAR0 through the mapping in a child: its fate. */
+static int touch_in_child(volatile uint8_t *p)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		(void)*(volatile uint32_t *)p;
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+/*
+ * An uncorrectable error in a page of a's VRAM: a sees it (engine error,
+ * SIGBUS, EIO), never silently different data; b and a's other pages are
+ * unaffected; the granule is never given to a new instance.
+ */
+TEST_F(fi, vram_error_retired)
+{
+	const uint64_t bad_in = (1 << 20) + 8192;	/* in a's BAR0 */
+	char uuids[8][MDGPU_UUID_LEN + 1], reason[128], val[32];
+	uint32_t dw[MDGPU_CMD_MAX_NDW];
+	struct mdgpu *a = &self->a.g;
+	uint64_t a_off, off, retired;
+	long avail;
+	uint8_t buf[64];
+	int i, n, err;
+
+	if (!fi_use_parent(_metadata, &self->f, "sim1"))
+		return;
+	if (!eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_MSI) ||
+	    !eng_open(_metadata, &self->f, &self->b, MDGPU_IRQ_MSI))
+		return;
+	ASSERT_OK(mdgpu_instance_u64(self->a.uuid, "vram_offset", &a_off));
+	fill_works(_metadata, &self->a, bad_in, 0x11111111);
+	fill_works(_metadata, &self->a, 0, 0x22222222);
+	avail = mdgpu_type_available("sim1", "64M");
+
+	snprintf(val, sizeof(val), "0x%llx",
+		 (unsigned long long)(a_off + bad_in + 100));
+	ASSERT_OK(inject("sim1", "vram_error", val));
+	err = mdgpu_wait_error(a, ENG_TIMEOUT_MS);
+	ASSERT_EQ(MDGPU_ERR_VRAM, err) TH_LOG("%s", mdgpu_err_name(err));
+	EXPECT_TRUE(mdgpu_rd(a, MDGPU_REG_IRQ_STATUS) & MDGPU_IRQ_ERROR);
+
+	/* The bad page: SIGBUS through the mapping, EIO through pread. */
+	EXPECT_EQ(SIGBUS, touch_in_child(a->vram + bad_in));
+	EXPECT_ERR(EIO, mdgpu_region_read(a->device,
+					  VFIO_PCI_BAR0_REGION_INDEX,
+					  bad_in, buf, sizeof(buf)));
+	/* The rest of a's VRAM is intact. */
+	EXPECT_EQ(0, touch_in_child(a->vram));
+	EXPECT_EQ(0x22222222, *(volatile uint32_t *)(a->vram + 4092));
+
+	/* a's engine: commands touching the page fail, others work. */
+	ASSERT_OK(mdgpu_ring_reset(a));
+	mdgpu_cmd_fill(dw, bad_in - 4096, 4096, 2, 4096, 0x33333333);
+	ENG_SUBMIT(a, dw, MDGPU_FILL_NDW);
+	err = mdgpu_wait_error(a, ENG_TIMEOUT_MS);
+	EXPECT_EQ(MDGPU_ERR_VRAM, err) TH_LOG("%s", mdgpu_err_name(err));
+	ASSERT_OK(mdgpu_ring_reset(a));
+	fill_works(_metadata, &self->a, 8 << 20, 0x44444444);
+
+	/* b is untouched. */
+	fill_works(_metadata, &self->b, bad_in, 0x55555555);
+
+	EXPECT_STREQ("degraded", health("sim1"));
+	ASSERT_OK(parent_attr("sim1", "health_reason", reason,
+			      sizeof(reason)));
+	EXPECT_NE(NULL, strstr(reason, "VRAM")) TH_LOG("reason: %s", reason);
+	ASSERT_OK(mdgpu_parent_u64("sim1", "vram_retired", &retired));
+	EXPECT_EQ(1 << 20, retired);
+	EXPECT_EQ(avail, mdgpu_type_available("sim1", "64M"))
+		TH_LOG("a still owns the retired granule");
+
+	/* a goes: its range minus the granule is free, never the granule. */
+	mdgpu_detach(a);
+	ASSERT_OK(mdgpu_remove_tracked(&self->f.created, self->a.uuid));
+	EXPECT_EQ(avail, mdgpu_type_available("sim1", "64M"))
+		TH_LOG("the range holding the retired granule is not offered");
+	for (n = 0; n < 8; n++) {
+		if (mdgpu_create_tracked(&self->f.created, "sim1", "64M",
+					 uuids[n]))
+			break;
+		ASSERT_OK(mdgpu_instance_u64(uuids[n], "vram_offset", &off));
+		EXPECT_FALSE(a_off + bad_in >= off &&
+			     a_off + bad_in < off + (64 << 20))
+			TH_LOG("new instance %s at 0x%llx holds the bad page",
+			       uuids[n], (unsigned long long)off);
+	}
+	EXPECT_EQ(avail, n);
+	EXPECT_EQ(0, mdgpu_type_available("sim1", "64M"));
+	for (i = 0; i < n; i++)
+		EXPECT_OK(mdgpu_remove_tracked(&self->f.created, uuids[i]));
+	/* What the parent looks like from now on. */
+	mdgpu_detach(&self->b.g);
+	ASSERT_OK(mdgpu_remove_tracked(&self->f.created, self->b.uuid));
+	EXPECT_OK(mdgpu_parent_state("sim1", &self->f.base));
+	eng_check_kmsg(_metadata, &self->f);
+}
+
+/*
+ * The parent is lost: a (open, with a REQ eventfd) sees ERR_LOST and the
+ * REQ interrupt; nothing new can be created; other parents go on.
+ */
+TEST_F(fi, lost_parent_fails_instances)
+{
+	char reason[128], uuid[MDGPU_UUID_LEN + 1];
+	struct mdgpu_parent_state st, other0, other1;
+	uint32_t dw[MDGPU_CMD_MAX_NDW];
+	struct mdgpu *a = &self->a.g;
+	uint64_t count = 0;
+	int req, err, i;
+
+	if (!fi_use_parent(_metadata, &self->f, "sim2"))
+		return;
+	if (!eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_MSI) ||
+	    !eng_open(_metadata, &self->f, &self->b, MDGPU_IRQ_MSI))
+		return;
+	req = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ASSERT_LE(0, req);
+	ASSERT_OK(mdgpu_irq_set_eventfd(a->device, VFIO_PCI_REQ_IRQ_INDEX,
+					req));
+	ASSERT_OK(mdgpu_parent_state("sim0", &other0));
+	ASSERT_OK(mdgpu_parent_state("sim3", &other1));
+	mdgpu_cmd_compute(dw, 200000);
+	ENG_SUBMIT(a, dw, MDGPU_COMPUTE_NDW);
+
+	ASSERT_OK(inject("sim2", "lost", "1"));
+	err = mdgpu_wait_error(a, ENG_TIMEOUT_MS);
+	EXPECT_EQ(MDGPU_ERR_LOST, err) TH_LOG("a: %s", mdgpu_err_name(err));
+	err = mdgpu_wait_error(&self->b.g, ENG_TIMEOUT_MS);
+	EXPECT_EQ(MDGPU_ERR_LOST, err) TH_LOG("b: %s", mdgpu_err_name(err));
+	EXPECT_OK(mdgpu_eventfd_count(req, &count));
+	EXPECT_LE(1, count) TH_LOG("no REQ interrupt: QEMU would not unplug");
+
+	EXPECT_STREQ("failed", health("sim2"));
+	ASSERT_OK(parent_attr("sim2", "health_reason", reason,
+			      sizeof(reason)));
+	EXPECT_NE(NULL, strstr(reason, "lost")) TH_LOG("reason: %s", reason);
+	ASSERT_OK(mdgpu_parent_state("sim2", &st));
+	for (i = 0; i < MDGPU_NR_TYPES; i++) {
+		if (st.available[i] < 0)
+			continue;
+		EXPECT_EQ(0, st.available[i]) {
+			TH_LOG("mdgpu-%s available_instances",
+			       mdgpu_types[i].name);
+		}
+	}
+	ASSERT_OK(mdgpu_new_uuid(uuid));
+	EXPECT_ERR(ENODEV, mdgpu_create("sim2", "64M", uuid))
+		TH_LOG("create on a lost parent");
+	EXPECT_FALSE(mdgpu_instance_exists(uuid));
+
+	/* The engine stays failed, whatever the guest does. */
+	ASSERT_OK(mdgpu_ring_reset(a));
+	mdgpu_cmd_fill(dw, 0, 4096, 1, 4096, 1);
+	ENG_SUBMIT(a, dw, MDGPU_FILL_NDW);
+	err = mdgpu_wait_error(a, ENG_TIMEOUT_MS);
+	EXPECT_EQ(MDGPU_ERR_LOST, err) TH_LOG("%s", mdgpu_err_name(err));
+
+	/* Other parents are untouched. */
+	mdgpu_expect_state(_metadata, "sim0", &other0);
+	mdgpu_expect_state(_metadata, "sim3", &other1);
+	EXPECT_STRNE("failed", health("sim0"));
+
+	/* The instances can still be removed. */
+	close(req);
+	mdgpu_detach(a);
+	mdgpu_detach(&self->b.g);
+	EXPECT_OK(mdgpu_remove_all(&self->f.created));
+	EXPECT_OK(mdgpu_parent_state("sim2", &self->f.base));
+	EXPECT_EQ(0, self->f.base.instances);
+	eng_check_kmsg(_metadata, &self->f);
+}
+
+TEST_HARNESS_MAIN
