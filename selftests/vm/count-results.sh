@@ -16,8 +16,9 @@
 #   kselftest  TAP 13 from kselftest_harness.h. The top-level "ok N" and
 #              "not ok N" lines count; "# SKIP" makes a result skipped;
 #              other "#" lines are diagnostics. Results missing from the
-#              plan ("1..N") count as failed, and so does a block with no
-#              plan and no "# Totals:" line (the program died early).
+#              plan ("1..N") count as failed, and so do a block with no
+#              plan and no "# Totals:" line (the program died early) and
+#              each "Bail out!" line.
 #   ktap       KUnit KTAP taken from dmesg, with or without timestamps. Only
 #              leaf results count: test cases (and parameters of
 #              parameterised cases), not the suite lines that summarise
@@ -118,6 +119,12 @@ function end_block(why,   i) {
 }
 
 function kselftest_line(line,   res) {
+	if (line ~ /^Bail out!/) {
+		d = line
+		sub(/^Bail out! */, "", d)
+		count("fail", "bail out: " d)
+		return
+	}
 	if (line ~ /^1\.\.[0-9]+/) {
 		if (plan < 0)
 			plan = substr(line, 4) + 0
