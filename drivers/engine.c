@@ -219,6 +219,9 @@ void mdgpu_engine_ctx_reset_locked(struct mdgpu_vgpu *vgpu)
  * @len: bytes
  * @write: @buf to VRAM, else VRAM to @buf
  *
+ * Every VRAM write of the engine comes through here or
+ * mdgpu_ctx_vram_copy(), which mark the range dirty for pre-copy.
+ *
  * Return: 0 or a negative errno (-ENOMEM: no page could back VRAM).
  */
 int mdgpu_ctx_vram_rw(struct mdgpu_vgpu *vgpu, u64 addr, void *buf,
@@ -228,6 +231,8 @@ int mdgpu_ctx_vram_rw(struct mdgpu_vgpu *vgpu, u64 addr, void *buf,
 	if (WARN_ON_ONCE(addr > vgpu->vram_size ||
 			 len > vgpu->vram_size - addr))
 		return -EINVAL;
+	if (write)
+		mdgpu_vram_dirty_mark(vgpu, addr, len);
 	return vgpu->parent->ops->vram_rw(vgpu->parent, vgpu->vram_offset + addr,
 					 buf, len, write);
 }
@@ -333,6 +338,7 @@ static int mdgpu_ctx_vram_copy(struct mdgpu_engine *eng,
 			 dst > vgpu->vram_size || len > vgpu->vram_size - dst ||
 			 len > MDGPU_CHUNK_BYTES))
 		return -EINVAL;
+	mdgpu_vram_dirty_mark(vgpu, dst, len);
 	if (parent->ops->vram_copy)
 		return parent->ops->vram_copy(parent, vgpu->vram_offset + dst,
 					      vgpu->vram_offset + src, len);

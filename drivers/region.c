@@ -65,6 +65,8 @@ static int mdgpu_vram_chunk(struct mdgpu_vgpu *vgpu, u64 off, u8 *buf,
 
 	/* Under the lock so a reset cannot discard the pages meanwhile. */
 	mutex_lock(&vgpu->lock);
+	if (write)
+		mdgpu_vram_dirty_mark(vgpu, off, len);
 	ret = parent->ops->vram_rw(parent, vgpu->vram_offset + off, buf, len,
 				   write);
 	mutex_unlock(&vgpu->lock);

@@ -128,6 +128,8 @@ static void mdgpu_vfio_close(struct vfio_device *vdev)
 	 */
 	mutex_lock(&vgpu->lock);
 	vgpu->open = false;
+	/* Tracking, for a migration of this user, ends with it. */
+	mdgpu_vram_dirty_stop(vgpu);
 	mdgpu_vram_zap(vgpu);
 	vgpu->parent->ops->vram_discard(vgpu->parent, vgpu->vram_offset,
 					vgpu->vram_size);

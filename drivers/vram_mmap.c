@@ -28,6 +28,7 @@
 
 #include "mdgpu.h"
 #include "mdgpu_compat.h"
+#include "mdgpu_dirty.h"
 
 #define MDGPU_FS_MAGIC	0x6d646770	/* "mdgp" */
 
@@ -108,6 +109,11 @@ static const struct file_operations mdgpu_vram_fops = {
 	.release = mdgpu_vram_file_release,
 };
 
+/*
+ * Both a fault on a missing PTE (.fault) and a write to a read-only one
+ * (.pfn_mkwrite): the PTE is set here, under vgpu->lock, writable or not as
+ * dirty tracking wants (vram_dirty.c); the core never upgrades it itself.
+ */
 static vm_fault_t mdgpu_vram_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -123,7 +129,8 @@ static vm_fault_t mdgpu_vram_fault(struct vm_fault *vmf)
 	mutex_lock(&vgpu->lock);
 	page = parent->ops->vram_page(parent, vgpu->vram_offset + off);
 	if (page)
-		ret = vmf_insert_pfn(vma, vmf->address, page_to_pfn(page));
+		ret = mdgpu_vram_dirty_insert(vgpu, vmf, off, page_to_pfn(page),
+					      vmf->flags & FAULT_FLAG_WRITE);
 	else if (parent->ops->vram_bad &&
 		 parent->ops->vram_bad(parent, vgpu->vram_offset + off, 1))
 		ret = VM_FAULT_SIGBUS;	/* an uncorrectable VRAM error */
@@ -131,8 +138,14 @@ static vm_fault_t mdgpu_vram_fault(struct vm_fault *vmf)
 	return ret;
 }
 
+/*
+ * With .pfn_mkwrite the core maps shared writable VMAs read-only by default
+ * (vma_wants_writenotify()); mdgpu_vram_fault() maps pages writable itself
+ * whenever tracking does not need the write fault.
+ */
 static const struct vm_operations_struct mdgpu_vram_vm_ops = {
 	.fault = mdgpu_vram_fault,
+	.pfn_mkwrite = mdgpu_vram_fault,
 };
 
 /**

@@ -20,6 +20,7 @@
 #include <linux/vfio.h>
 
 #include "mdgpu_cfg.h"
+#include "mdgpu_dirty.h"
 #include "mdgpu_display.h"
 #include "mdgpu_engine.h"
 #include "mdgpu_regs.h"
@@ -240,6 +241,9 @@ struct mdgpu_display {
  * @memcg: memory cgroup of the task that opened the device, charged for
  *	   the VRAM pages the engine thread allocates; NULL while closed.
  *	   Under @lock.
+ * @dirty: VRAM dirty tracking for pre-copy (vram_dirty.c), under @lock;
+ *	   every writable PTE of BAR0 is created under @lock, marked dirty
+ *	   while tracking
  */
 struct mdgpu_vgpu {
 	struct vfio_device vdev;
@@ -262,6 +266,7 @@ struct mdgpu_vgpu {
 	u32 next_plane_id;
 	struct mdgpu_engine_ctx engine;
 	struct mem_cgroup *memcg;
+	struct mdgpu_vram_dirty dirty;
 	struct list_head parent_node;
 };
 
