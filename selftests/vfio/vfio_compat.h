@@ -49,4 +49,20 @@ struct iommu_ioas_alloc {
 #define IOMMU_IOAS_ALLOC		_IO(MDGPU_IOMMUFD_TYPE, 0x81)
 #endif
 
+/* PRE_COPY (6.2+): migration while the device runs. */
+#ifndef VFIO_MIG_GET_PRECOPY_INFO
+#define VFIO_MIGRATION_PRE_COPY		(1 << 2)
+#define VFIO_DEVICE_STATE_PRE_COPY	6
+#define VFIO_DEVICE_STATE_PRE_COPY_P2P	7
+
+struct vfio_precopy_info {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 initial_bytes;
+	__aligned_u64 dirty_bytes;
+};
+
+#define VFIO_MIG_GET_PRECOPY_INFO	_IO(VFIO_TYPE, VFIO_BASE + 21)
+#endif
+
 #endif /* MDGPU_VFIO_COMPAT_H */

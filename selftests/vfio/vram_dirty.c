@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpu VRAM dirty tracking through VFIO pre-copy: no write is missed.
+ *
+ * The device goes to PRE_COPY and the test drains its migration stream
+ * into an image of VRAM, as a destination would build it, while a thread
+ * writes random pages through the BAR0 mapping (the guest's path, with no
+ * trap) and the test itself writes VRAM by pwrite and engine FILLs between
+ * drains. Each time the writer is paused and the stream is drained to
+ * ENOMSG ("nothing more for now"), the image must equal VRAM as the device
+ * holds it: a page that differs was written and never sent again, a
+ * missed write. The same holds after STOP_COPY at end of stream.
+ *
+ * Skips while the device does not offer VFIO_MIGRATION_PRE_COPY (the
+ * migration code is not there yet, or the kernel's VFIO core predates
+ * PRE_COPY).
+ */
+#include <endian.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+
+#include "engine_common.h"
+#include "uapi/mdgpu_migration.h"
+#include "vfio_compat.h"
+
+/* Pre-copy rounds checked against VRAM. */
+#define ROUNDS		24
+/* Writes the mapping thread makes per round, at least. */
+#define WRITES_MIN	200
+/* The writer stays in the work area; the test's own writes go above. */
+#define WRITER_SIZE	(32ULL << 20)
+#define OWN_BASE	(40ULL << 20)
+#define OWN_SIZE	(8ULL << 20)
+#define PAGE		MDGPU_MIG_PAGE
+/* Stream buffer: the largest record is a VRAM record of 64 pages. */
+#define STREAM_BUF	(1u << 20)
+
+/**
+ * struct mig_sink - a destination's view of the stream
+ * @image: VRAM as the stream says so far (starts as zeroes)
+ * @size: bytes of @image
+ * @buf: bytes read and not parsed yet
+ * @len: bytes in @buf
+ * @header: the stream header was parsed
+ * @vram_pages: pages received in VRAM records
+ * @end: the END record was seen
+ */
+struct mig_sink {
+	uint8_t *image;
+	uint64_t size;
+	uint8_t *buf;
+	size_t len;
+	bool header;
+	uint64_t vram_pages;
+	bool end;
+};
+
+/*
+ * Apply every complete item in @s->buf. Return: 0, or -EBADMSG for a
+ * stream the test cannot make sense of.
+ */
+static int sink_parse(struct mig_sink *s)
+{
+	size_t pos = 0;
+
+	for (;;) {
+		struct mdgpu_mig_record rec;
+		uint64_t len, off, n;
+		uint8_t *p = s->buf + pos;
+		size_t left = s->len - pos;
+
+		if (!s->header) {
+			struct mdgpu_mig_header h;
+
+			if (left < sizeof(h))
+				break;
+			memcpy(&h, p, sizeof(h));
+			if (le64toh(h.magic) != MDGPU_MIG_MAGIC ||
+			    le32toh(h.size) < sizeof(h) ||
+			    le32toh(h.size) > STREAM_BUF)
+				return -EBADMSG;
+			if (left < le32toh(h.size))
+				break;
+			pos += le32toh(h.size);
+			s->header = true;
+			continue;
+		}
+		if (left < sizeof(rec))
+			break;
+		memcpy(&rec, p, sizeof(rec));
+		len = le64toh(rec.len);
+		if (len > STREAM_BUF - sizeof(rec))
+			return -EBADMSG;
+		if (left < sizeof(rec) + len)
+			break;
+		p += sizeof(rec);
+		switch (le32toh(rec.tag)) {
+		case MDGPU_MIG_TAG_VRAM:
+			if (len < 8 || (len - 8) % PAGE)
+				return -EBADMSG;
+			memcpy(&off, p, 8);
+			off = le64toh(off);
+			n = len - 8;
+			if (off % PAGE || off > s->size || n > s->size - off)
+				return -EBADMSG;
+			memcpy(s->image + off, p + 8, n);
+			s->vram_pages += n / PAGE;
+			break;
+		case MDGPU_MIG_TAG_ZERO: {
+			struct mdgpu_mig_zero z;
+
+			if (len != sizeof(z))
+				return -EBADMSG;
+			memcpy(&z, p, sizeof(z));
+			off = le64toh(z.offset);
+			n = le64toh(z.len);
+			if (off > s->size || n > s->size - off)
+				return -EBADMSG;
+			memset(s->image + off, 0, n);
+			break;
+		}
+		case MDGPU_MIG_TAG_END:
+			s->end = true;
+			break;
+		default:	/* device state: not what this test checks */
+			break;
+		}
+		pos += sizeof(rec) + len;
+	}
+	memmove(s->buf, s->buf + pos, s->len - pos);
+	s->len -= pos;
+	return 0;
+}
+
+/*
+ * Read what the data fd has now. Return: 1 at ENOMSG (pre-copy: nothing
+ * more for now), 0 at end of stream, -errno on error.
+ */
+static int sink_drain(int fd, struct mig_sink *s)
+{
+	ssize_t n;
+	int ret;
+
+	for (;;) {
+		n = read(fd, s->buf + s->len, STREAM_BUF - s->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == ENOMSG ? 1 : -errno;
+		if (n == 0)
+			return 0;
+		s->len += n;
+		ret = sink_parse(s);
+		if (ret)
+			return ret;
+	}
+}
+
+/**
+ * struct writer - the thread writing through the mapping
+ * @g: the instance
+ * @seed: its random state
+ * @run: write while set
+ * @quit: leave
+ * @writes: writes made so far
+ * @paused: it saw @run clear and wrote nothing since
+ */
+struct writer {
+	struct mdgpu *g;
+	uint32_t seed;
+	atomic_bool run;
+	atomic_bool quit;
+	atomic_ulong writes;
+	atomic_bool paused;
+};
+
+static void *writer_thread(void *arg)
+{
+	struct writer *w = arg;
+	volatile uint8_t *vram = w->g->vram;
+
+	while (!atomic_load(&w->quit)) {
+		uint32_t r = eng_rand(&w->seed);
+		uint64_t page = r % (WRITER_SIZE / PAGE);
+		uint32_t val = eng_rand(&w->seed);
+
+		if (!atomic_load(&w->run)) {
+			atomic_store(&w->paused, true);
+			usleep(1000);
+			continue;
+		}
+		atomic_store(&w->paused, false);
+		/* A word somewhere in the page, or the whole page. */
+		if (r & 0x80000000u) {
+			*(volatile uint32_t *)(vram + page * PAGE +
+					       (val & (PAGE - 4))) = val;
+		} else {
+			uint32_t i;
+
+			for (i = 0; i < PAGE; i += 4)
+				*(volatile uint32_t *)(vram + page * PAGE + i) =
+					val + i;
+		}
+		atomic_fetch_add(&w->writes, 1);
+	}
+	return NULL;
+}
+
+static int mig_state(int device, uint32_t state, int *data_fd)
+{
+	struct {
+		struct vfio_device_feature hdr;
+		struct vfio_device_feature_mig_state st;
+	} f = {
+		.hdr.argsz = sizeof(f),
+		.hdr.flags = VFIO_DEVICE_FEATURE_SET |
+			     VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
+		.st.device_state = state,
+		.st.data_fd = -1,
+	};
+
+	if (ioctl(device, VFIO_DEVICE_FEATURE, &f))
+		return -errno;
+	if (data_fd)
+		*data_fd = f.st.data_fd;
+	else if (f.st.data_fd >= 0)
+		close(f.st.data_fd);
+	return 0;
+}
+
+static bool has_precopy(int device)
+{
+	struct {
+		struct vfio_device_feature hdr;
+		struct vfio_device_feature_migration mig;
+	} f = {
+		.hdr.argsz = sizeof(f),
+		.hdr.flags = VFIO_DEVICE_FEATURE_GET |
+			     VFIO_DEVICE_FEATURE_MIGRATION,
+	};
+
+	if (ioctl(device, VFIO_DEVICE_FEATURE, &f))
+		return false;
+	return f.mig.flags & VFIO_MIGRATION_PRE_COPY;
+}
+
+/* Compare the image with VRAM as pread reads it; return pages that differ. */
+static uint64_t image_diff(struct __test_metadata *_metadata, struct mdgpu *g,
+			   const struct mig_sink *s, uint8_t *vram, int round)
+{
+	uint64_t off, bad = 0;
+
+	ASSERT_EQ((ssize_t)g->vram_size,
+		  mdgpu_region_read(g->device, VFIO_PCI_BAR0_REGION_INDEX, 0,
+				    vram, g->vram_size)) {
+		return 1;
+	}
+	for (off = 0; off < g->vram_size; off += PAGE) {
+		if (!memcmp(s->image + off, vram + off, PAGE))
+			continue;
+		if (bad++ < 8)
+			TH_LOG("round %d: page 0x%llx was written and not sent",
+			       round, (unsigned long long)off);
+	}
+	return bad;
+}
+
+FIXTURE(dirty) {
+	struct eng_fixture f;
+	struct eng_vgpu a;
+};
+
+FIXTURE_SETUP(dirty)
+{
+	eng_setup(_metadata, &self->f, false);
+	eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_NONE);
+}
+
+FIXTURE_TEARDOWN_PARENT(dirty)
+{
+	eng_teardown(_metadata, &self->f);
+}
+
+TEST_F(dirty, precopy_misses_no_write)
+{
+	struct mdgpu *g = &self->a.g;
+	struct writer w = { .g = g, .seed = 0x5eed };
+	struct vfio_precopy_info info = { .argsz = sizeof(info) };
+	struct mig_sink s = { .size = g->vram_size };
+	uint32_t dw[MDGPU_CMD_MAX_NDW], seed = 77;
+	uint8_t *vram, page[PAGE];
+	uint64_t off, total_writes;
+	pthread_t thread;
+	int fd = -1, round, ret;
+
+	if (!has_precopy(g->device))
+		SKIP(return, "the device offers no VFIO_MIGRATION_PRE_COPY");
+	s.image = calloc(1, g->vram_size);
+	s.buf = malloc(STREAM_BUF);
+	vram = malloc(g->vram_size);
+	ASSERT_TRUE(s.image && s.buf && vram);
+
+	/* Some VRAM written before tracking starts. */
+	eng_random_bytes(page, sizeof(page), 1);
+	for (off = 0; off < WRITER_SIZE; off += 16 * PAGE)
+		eng_vram_write(g, off, page, sizeof(page));
+
+	ASSERT_OK(mig_state(g->device, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	ASSERT_LE(0, fd);
+	ASSERT_OK(ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &info));
+	EXPECT_LT(0, info.initial_bytes) TH_LOG("nothing to send at first");
+
+	ASSERT_OK(pthread_create(&thread, NULL, writer_thread, &w));
+	for (round = 0; round < ROUNDS; round++) {
+		unsigned long start = atomic_load(&w.writes);
+
+		/* Drain while the writer writes through the mapping. */
+		atomic_store(&w.run, true);
+		do {
+			ret = sink_drain(fd, &s);
+			ASSERT_LE(0, ret) TH_LOG("read: %d", ret);
+			ASSERT_EQ(1, ret) TH_LOG("end of stream in PRE_COPY");
+			usleep(1000);
+		} while (atomic_load(&w.writes) - start < WRITES_MIN);
+		atomic_store(&w.run, false);
+		while (!atomic_load(&w.paused))
+			usleep(1000);
+
+		/* Writes that do not go through the mapping. */
+		off = OWN_BASE + (eng_rand(&seed) % (OWN_SIZE / PAGE)) * PAGE;
+		eng_random_bytes(page, sizeof(page), eng_rand(&seed));
+		ASSERT_EQ((ssize_t)sizeof(page),
+			  mdgpu_region_write(g->device,
+					     VFIO_PCI_BAR0_REGION_INDEX, off,
+					     page, sizeof(page)));
+		off = OWN_BASE + (eng_rand(&seed) % (OWN_SIZE / PAGE - 4)) *
+			PAGE;
+		mdgpu_cmd_fill(dw, off, PAGE, 3, PAGE, eng_rand(&seed));
+		ENG_SUBMIT(g, dw, MDGPU_FILL_NDW);
+		ENG_SYNC(g);
+
+		/* Nothing writes now: drained, the image is VRAM. */
+		ASSERT_EQ(1, sink_drain(fd, &s));
+		ASSERT_OK(ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &info));
+		EXPECT_EQ(0, info.initial_bytes + info.dirty_bytes)
+			TH_LOG("round %d: drained, yet %llu + %llu bytes left",
+			       round, (unsigned long long)info.initial_bytes,
+			       (unsigned long long)info.dirty_bytes);
+		ASSERT_EQ(0, image_diff(_metadata, g, &s, vram, round));
+	}
+	atomic_store(&w.quit, true);
+	pthread_join(thread, NULL);
+	total_writes = atomic_load(&w.writes);
+	TH_LOG("%d rounds, %llu writes through the mapping, %llu pages sent",
+	       ROUNDS, (unsigned long long)total_writes,
+	       (unsigned long long)s.vram_pages);
+
+	/* STOP_COPY: the rest, up to end of stream; the image is VRAM. */
+	ASSERT_OK(mig_state(g->device, VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	ASSERT_EQ(0, sink_drain(fd, &s));
+	EXPECT_TRUE(s.end);
+	EXPECT_EQ(0, s.len) TH_LOG("bytes after the last record");
+	EXPECT_EQ(0, image_diff(_metadata, g, &s, vram, ROUNDS));
+	close(fd);
+	ASSERT_OK(mig_state(g->device, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_OK(mig_state(g->device, VFIO_DEVICE_STATE_RUNNING, NULL));
+	free(vram);
+	free(s.buf);
+	free(s.image);
+	eng_check_kmsg(_metadata, &self->f);
+}
+
+TEST_HARNESS_MAIN
