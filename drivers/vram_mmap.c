@@ -14,6 +14,10 @@
  * behind them is discarded: a stale mapping never reaches freed or reused
  * memory.
  *
+ * While VRAM dirty tracking is on (vram_dirty.c), the fault handler maps
+ * pages read-only until they are written, and makes them writable itself,
+ * as .pfn_mkwrite, so that no write escapes a pre-copy round.
+ *
  * Locking: the fault handler runs under the mm's mmap_lock and takes
  * vgpu->lock; a reset holds vgpu->lock while it zaps and discards. User
  * memory is never touched under vgpu->lock (see region.c), so the order is

@@ -5,7 +5,8 @@
  * Lock order (outermost first; see Documentation/design.rst):
  *   { mm's mmap_lock (BAR0 faults), mdgpu_parent::vgpus_lock }  ->
  *   mdgpu_vgpu::lock  ->
- *   { mdgpu_parent::lock, the BAR0 inode's i_mmap_rwsem (zap on reset),
+ *   { mdgpu_parent::lock, the BAR0 inode's i_mmap_rwsem (zap on reset and
+ *     in a pre-copy round),
  *     the simulated backend's xarray lock, mdgpu_engine::lock }
  * User memory is never accessed with mdgpu_vgpu::lock held.
  */
