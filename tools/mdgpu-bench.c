@@ -15,6 +15,10 @@
  *    the latency from submitting a NOP and an interrupting FENCE to the
  *    interrupt (MSI eventfd) with the engine idle, against the trapped
  *    register read.
+ *  - VRAM dirty tracking (while the device is in VFIO PRE_COPY, when it
+ *    offers it): the first write to each page of BAR0 after a pre-copy
+ *    round, and the first write after a read, against the same write to a
+ *    page already mapped and to a page never touched, with tracking off.
  *
  * It prints a table and exits 0 whatever the figures: timings on shared,
  * emulated machines are noisy, so this is a report, not a test.
@@ -27,6 +31,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,7 +42,14 @@
 #include "lib/mdgpu_vfio.h"
 #include "uapi/mdgpu.h"
 
+/* PRE_COPY and its info ioctl (6.2) for building against 6.1's headers. */
+#ifndef VFIO_MIGRATION_PRE_COPY
+#define VFIO_MIGRATION_PRE_COPY		(1 << 2)
+#define VFIO_DEVICE_STATE_PRE_COPY	6
+#endif
+
 #define BW_BYTES	(32u << 20)
+#define DIRTY_PAGES	4096u
 #define BW_ROUNDS	5
 #define LAT_ITERS	20000
 #define LAT_ROUNDS	5
@@ -125,6 +139,110 @@ static void *anon(size_t len)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	return p == MAP_FAILED ? NULL : p;
+}
+
+/**
+ * struct dirty_figures - what bench_dirty() measured, ns per page
+ * @untracked_first: first write, page never touched, tracking off
+ * @untracked_mapped: write to a page already mapped, tracking off
+ * @round: first write after the pre-copy round that took the page
+ * @after_read: first write after a round, the page read first
+ */
+struct dirty_figures {
+	double untracked_first, untracked_mapped, round, after_read;
+};
+
+static int mig_set_state(int fd, uint32_t state, int *data_fd)
+{
+	struct {
+		struct vfio_device_feature hdr;
+		struct vfio_device_feature_mig_state st;
+	} f = {
+		.hdr.argsz = sizeof(f),
+		.hdr.flags = VFIO_DEVICE_FEATURE_SET |
+			     VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
+		.st.device_state = state,
+		.st.data_fd = -1,
+	};
+
+	if (ioctl(fd, VFIO_DEVICE_FEATURE, &f))
+		return -1;
+	if (data_fd)
+		*data_fd = f.st.data_fd;
+	return 0;
+}
+
+/* Read the pre-copy stream until it has nothing more for now. */
+static int mig_drain(int data_fd, char *buf, size_t len)
+{
+	ssize_t n;
+
+	while ((n = read(data_fd, buf, len)) > 0)
+		;
+	return n < 0 && errno == ENOMSG ? 0 : -1;
+}
+
+/* Nanoseconds per page to write one word to each of DIRTY_PAGES pages. */
+static double time_page_writes(volatile char *p, bool read_first)
+{
+	unsigned int i;
+	double t0;
+
+	if (read_first)
+		for (i = 0; i < DIRTY_PAGES; i++)
+			(void)p[(size_t)i * 4096];
+	t0 = now();
+	for (i = 0; i < DIRTY_PAGES; i++)
+		*(volatile uint32_t *)(p + (size_t)i * 4096) = i;
+	return (now() - t0) * 1e9 / DIRTY_PAGES;
+}
+
+/*
+ * The cost of dirty tracking on the write path. Return: 1 if the device
+ * has no PRE_COPY (nothing measured), 0, or -1 on error.
+ */
+static int bench_dirty(struct mdgpu_dev *dev, struct dirty_figures *f)
+{
+	const size_t len = (size_t)DIRTY_PAGES * 4096;
+	struct {
+		struct vfio_device_feature hdr;
+		struct vfio_device_feature_migration mig;
+	} feat = {
+		.hdr.argsz = sizeof(feat),
+		.hdr.flags = VFIO_DEVICE_FEATURE_GET |
+			     VFIO_DEVICE_FEATURE_MIGRATION,
+	};
+	char *bar, *buf;
+	int data_fd, ret = -1;
+
+	if (ioctl(dev->fd, VFIO_DEVICE_FEATURE, &feat) ||
+	    !(feat.mig.flags & VFIO_MIGRATION_PRE_COPY))
+		return 1;
+	bar = mdgpu_map_vram(dev, 2 * len);
+	buf = malloc(1u << 20);
+	if (!bar || !buf)
+		goto out;
+	f->untracked_first = time_page_writes(bar + len, false);
+	f->untracked_mapped = time_page_writes(bar + len, false);
+	if (mig_set_state(dev->fd, VFIO_DEVICE_STATE_PRE_COPY, &data_fd))
+		goto out;
+	/* Drained: a round took every page and unmapped it. */
+	if (mig_drain(data_fd, buf, 1u << 20))
+		goto out_fd;
+	f->round = time_page_writes(bar, false);
+	if (mig_drain(data_fd, buf, 1u << 20))
+		goto out_fd;
+	f->after_read = time_page_writes(bar, true);
+	ret = 0;
+out_fd:
+	close(data_fd);
+	if (mig_set_state(dev->fd, VFIO_DEVICE_STATE_RUNNING, NULL))
+		ret = -1;
+out:
+	free(buf);
+	if (bar)
+		munmap(bar, 2 * len);
+	return ret;
 }
 
 /**
@@ -231,6 +349,8 @@ int main(int argc, char **argv)
 	double base, wr, rd, touch_anon, touch_bar, t0;
 	double zero_ns, reg_ns, cfg_ns, mtty_ns = -1;
 	struct engine_figures eng;
+	struct dirty_figures dirty;
+	int ret;
 	struct lat_target lat[4];
 	struct mdgpu_dev dev, mtty;
 	int nlat;
@@ -325,6 +445,28 @@ int main(int argc, char **argv)
 		       reg_ns / mtty_ns);
 	}
 	munmap(bar, BW_BYTES);
+	ret = bench_dirty(&dev, &dirty);
+	if (ret < 0) {
+		perror("dirty tracking (PRE_COPY)");
+		return 1;
+	}
+	if (ret) {
+		printf("%-44s %21s\n", "dirty tracking: no PRE_COPY, not measured",
+		       "");
+	} else {
+		printf("%-44s %10.0f ns %10s\n",
+		       "page write, mapped, tracking off", dirty.untracked_mapped,
+		       "");
+		printf("%-44s %10.0f ns %10s\n",
+		       "first page write, tracking off (baseline)",
+		       dirty.untracked_first, "1.00");
+		printf("%-44s %10.0f ns %9.2fx\n",
+		       "first page write after a pre-copy round", dirty.round,
+		       dirty.round / dirty.untracked_first);
+		printf("%-44s %10.0f ns %9.2fx\n",
+		       "  ... the page read first (pfn_mkwrite)",
+		       dirty.after_read, dirty.after_read / dirty.untracked_first);
+	}
 	mdgpu_dev_close(&dev);
 
 	if (bench_engine(argv[1], &eng))
