@@ -127,6 +127,10 @@ static int mdgpu_vram_error(struct mdgpu_parent *parent, u64 off)
 		mdgpu_vram_zap(owner);
 	}
 	ret = parent->ops->vram_poison(parent, off);
+	/* Its contents are lost: pre-copy sends the page again (as zeroes). */
+	if (!ret && owner)
+		mdgpu_vram_dirty_mark(owner, off - owner->vram_offset,
+				      PAGE_SIZE);
 	if (!ret && owner && owner->engine.open)
 		mdgpu_engine_ctx_fail_locked(owner, MDGPU_ERR_VRAM);
 	if (owner)

@@ -160,6 +160,38 @@ bool mdgpu_dirty_map_next(struct mdgpu_dirty_map *map, unsigned long *page)
 }
 
 /**
+ * mdgpu_dirty_map_next_run() - take consecutive pages of the round's set
+ * @map: the map
+ * @max: the most pages to take
+ * @first: set to the first page taken
+ *
+ * Takes the next page of the set and the pages of the set right after it,
+ * at most @max in all: the pages one VRAM record of the stream carries.
+ *
+ * Return: the number of pages taken, 0 once the set is empty.
+ */
+unsigned long mdgpu_dirty_map_next_run(struct mdgpu_dirty_map *map,
+				       unsigned long max, unsigned long *first)
+{
+	unsigned long p, end;
+
+	if (!map->nr_round || !max)
+		return 0;
+	p = find_next_bit(map->round, map->nr_pages, map->cursor);
+	if (WARN_ON_ONCE(p >= map->nr_pages)) {
+		map->nr_round = 0;
+		return 0;
+	}
+	end = find_next_zero_bit(map->round, map->nr_pages, p);
+	end = min(end, p + max);
+	bitmap_clear(map->round, p, end - p);
+	map->nr_round -= end - p;
+	map->cursor = end;
+	*first = p;
+	return end - p;
+}
+
+/**
  * mdgpu_dirty_map_pending() - pages still to send
  * @map: the map
  *

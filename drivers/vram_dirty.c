@@ -170,6 +170,33 @@ bool mdgpu_vram_dirty_next(struct mdgpu_vgpu *vgpu, u64 *off)
 }
 
 /**
+ * mdgpu_vram_dirty_next_run() - take consecutive pages of the round's set
+ * @vgpu: the instance; caller holds vgpu->lock
+ * @off: set to the first page's offset in the instance's VRAM
+ * @max_pages: the most pages to take (e.g. MDGPU_MIG_VRAM_MAX_PAGES)
+ *
+ * As mdgpu_vram_dirty_next(), for the pages one VRAM record carries: the
+ * next page of the set and those of the set that follow it directly.
+ *
+ * Return: the number of pages taken, 0 when the round's set is empty (or
+ * not tracking).
+ */
+u64 mdgpu_vram_dirty_next_run(struct mdgpu_vgpu *vgpu, u64 *off,
+			      u64 max_pages)
+{
+	unsigned long first, n;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (!vgpu->dirty.tracking)
+		return 0;
+	n = mdgpu_dirty_map_next_run(&vgpu->dirty.map,
+				     min_t(u64, max_pages, ULONG_MAX), &first);
+	if (n)
+		*off = (u64)first << PAGE_SHIFT;
+	return n;
+}
+
+/**
  * mdgpu_vram_dirty_pending() - pages still to send
  * @vgpu: the instance; caller holds vgpu->lock
  *

@@ -46,6 +46,8 @@ unsigned long mdgpu_dirty_map_run(const struct mdgpu_dirty_map *map,
 				  unsigned long from, unsigned long *nr);
 unsigned long mdgpu_dirty_map_start_round(struct mdgpu_dirty_map *map);
 bool mdgpu_dirty_map_next(struct mdgpu_dirty_map *map, unsigned long *page);
+unsigned long mdgpu_dirty_map_next_run(struct mdgpu_dirty_map *map,
+				       unsigned long max, unsigned long *first);
 unsigned long mdgpu_dirty_map_pending(const struct mdgpu_dirty_map *map);
 
 /**
@@ -69,6 +71,8 @@ void mdgpu_vram_dirty_stop(struct mdgpu_vgpu *vgpu);
 void mdgpu_vram_dirty_mark(struct mdgpu_vgpu *vgpu, u64 off, u64 len);
 u64 mdgpu_vram_dirty_round(struct mdgpu_vgpu *vgpu);
 bool mdgpu_vram_dirty_next(struct mdgpu_vgpu *vgpu, u64 *off);
+u64 mdgpu_vram_dirty_next_run(struct mdgpu_vgpu *vgpu, u64 *off,
+			      u64 max_pages);
 u64 mdgpu_vram_dirty_pending(struct mdgpu_vgpu *vgpu);
 /* ... and the BAR0 fault paths (vram_mmap.c) */
 vm_fault_t mdgpu_vram_dirty_insert(struct mdgpu_vgpu *vgpu,

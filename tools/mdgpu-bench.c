@@ -47,6 +47,16 @@
 #define VFIO_MIGRATION_PRE_COPY		(1 << 2)
 #define VFIO_DEVICE_STATE_PRE_COPY	6
 #endif
+#ifndef VFIO_MIG_GET_PRECOPY_INFO
+struct vfio_precopy_info {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 initial_bytes;
+	__aligned_u64 dirty_bytes;
+};
+
+#define VFIO_MIG_GET_PRECOPY_INFO	_IO(VFIO_TYPE, VFIO_BASE + 21)
+#endif
 
 #define BW_BYTES	(32u << 20)
 #define DIRTY_PAGES	4096u
@@ -199,7 +209,8 @@ static double time_page_writes(volatile char *p, bool read_first)
 
 /*
  * The cost of dirty tracking on the write path. Return: 1 if the device
- * has no PRE_COPY (nothing measured), 0, or -1 on error.
+ * has no PRE_COPY or sends no VRAM in it (nothing measured), 0, or -1 on
+ * error.
  */
 static int bench_dirty(struct mdgpu_dev *dev, struct dirty_figures *f)
 {
@@ -212,6 +223,7 @@ static int bench_dirty(struct mdgpu_dev *dev, struct dirty_figures *f)
 		.hdr.flags = VFIO_DEVICE_FEATURE_GET |
 			     VFIO_DEVICE_FEATURE_MIGRATION,
 	};
+	struct vfio_precopy_info info = { .argsz = sizeof(info) };
 	char *bar, *buf;
 	int data_fd, ret = -1;
 
@@ -226,6 +238,13 @@ static int bench_dirty(struct mdgpu_dev *dev, struct dirty_figures *f)
 	f->untracked_mapped = time_page_writes(bar + len, false);
 	if (mig_set_state(dev->fd, VFIO_DEVICE_STATE_PRE_COPY, &data_fd))
 		goto out;
+	/* A device that sends VRAM only at STOP_COPY tracks nothing. */
+	if (ioctl(data_fd, VFIO_MIG_GET_PRECOPY_INFO, &info))
+		goto out_fd;
+	if (info.initial_bytes < len) {
+		ret = 1;
+		goto out_fd;
+	}
 	/* Drained: a round took every page and unmapped it. */
 	if (mig_drain(data_fd, buf, 1u << 20))
 		goto out_fd;
@@ -349,7 +368,7 @@ int main(int argc, char **argv)
 	double base, wr, rd, touch_anon, touch_bar, t0;
 	double zero_ns, reg_ns, cfg_ns, mtty_ns = -1;
 	struct engine_figures eng;
-	struct dirty_figures dirty;
+	struct dirty_figures dirty = { 0 };
 	int ret;
 	struct lat_target lat[4];
 	struct mdgpu_dev dev, mtty;
@@ -451,8 +470,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (ret) {
-		printf("%-44s %21s\n", "dirty tracking: no PRE_COPY, not measured",
-		       "");
+		printf("%-44s %21s\n",
+		       "dirty tracking: no VRAM in PRE_COPY, not measured", "");
 	} else {
 		printf("%-44s %10.0f ns %10s\n",
 		       "page write, mapped, tracking off", dirty.untracked_mapped,

@@ -126,6 +126,37 @@ static void dirty_unfinished_round(struct kunit *test)
 	mdgpu_dirty_map_fini(&map);
 }
 
+/* Runs of the round's set: consecutive pages, at most @max at a time. */
+static void dirty_next_runs(struct kunit *test)
+{
+	struct mdgpu_dirty_map map;
+	unsigned long first, page;
+
+	dirty_init(test, &map, 100);
+	mdgpu_dirty_map_start_round(&map);
+	dirty_drain(test, &map, NULL);
+	mdgpu_dirty_map_mark(&map, 3, 1);
+	mdgpu_dirty_map_mark(&map, 10, 7);
+	mdgpu_dirty_map_mark(&map, 98, 2);
+	mdgpu_dirty_map_start_round(&map);
+	KUNIT_EXPECT_EQ(test, mdgpu_dirty_map_next_run(&map, 0, &first), 0UL);
+	KUNIT_EXPECT_EQ(test, mdgpu_dirty_map_next_run(&map, 4, &first), 1UL);
+	KUNIT_EXPECT_EQ(test, first, 3UL);
+	KUNIT_EXPECT_EQ(test, mdgpu_dirty_map_next_run(&map, 4, &first), 4UL);
+	KUNIT_EXPECT_EQ(test, first, 10UL);
+	/* Runs and single pages take from the same set. */
+	KUNIT_ASSERT_TRUE(test, mdgpu_dirty_map_next(&map, &page));
+	KUNIT_EXPECT_EQ(test, page, 14UL);
+	KUNIT_EXPECT_EQ(test, mdgpu_dirty_map_next_run(&map, 64, &first), 2UL);
+	KUNIT_EXPECT_EQ(test, first, 15UL);
+	KUNIT_EXPECT_EQ(test, mdgpu_dirty_map_pending(&map), 2UL);
+	KUNIT_EXPECT_EQ(test, mdgpu_dirty_map_next_run(&map, 64, &first), 2UL);
+	KUNIT_EXPECT_EQ(test, first, 98UL);
+	KUNIT_EXPECT_EQ(test, mdgpu_dirty_map_next_run(&map, 64, &first), 0UL);
+	KUNIT_EXPECT_EQ(test, mdgpu_dirty_map_pending(&map), 0UL);
+	mdgpu_dirty_map_fini(&map);
+}
+
 struct dirty_run_case {
 	const char *name;
 	unsigned long marks[6][2];	/* first, nr; nr 0 ends */
@@ -252,6 +283,7 @@ static struct kunit_case dirty_map_cases[] = {
 	KUNIT_CASE(dirty_mark_counts_once),
 	KUNIT_CASE(dirty_write_during_round),
 	KUNIT_CASE(dirty_unfinished_round),
+	KUNIT_CASE(dirty_next_runs),
 	KUNIT_CASE_PARAM(dirty_runs, dirty_run_gen_params),
 	KUNIT_CASE(dirty_random_rounds),
 	{}
