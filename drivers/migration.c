@@ -35,21 +35,29 @@
 
 #include "mdgpu.h"
 #include "mdgpu_compat.h"
+#include "mdgpu_dirty.h"
 
 /* Bytes of a VRAM record's header and offset. */
 #define MDGPU_MIG_VRAM_HEAD	(sizeof(struct mdgpu_mig_record) + sizeof(__le64))
-/* A saving file's buffer holds the largest record. */
-#define MDGPU_MIG_BUF_SIZE	(MDGPU_MIG_VRAM_HEAD + \
-				 MDGPU_MIG_VRAM_MAX_PAGES * MDGPU_MIG_PAGE)
+/*
+ * A saving file's buffer holds the records of one run of pages: at most
+ * MDGPU_MIG_VRAM_MAX_PAGES pages, and a VRAM or ZERO record header for
+ * each.
+ */
+#define MDGPU_MIG_BUF_SIZE	(MDGPU_MIG_VRAM_MAX_PAGES * \
+				 (MDGPU_MIG_PAGE + MDGPU_MIG_VRAM_HEAD + \
+				  sizeof(struct mdgpu_mig_record) + \
+				  sizeof(struct mdgpu_mig_zero)))
 /* What a resuming file copies from the user at a time. */
 #define MDGPU_MIG_WRITE_CHUNK	(64 * 1024)
 
 /**
  * enum mdgpu_mig_phase_out - what a saving file produces next
  * @MDGPU_MIG_O_HEADER: the header
- * @MDGPU_MIG_O_PRE: pre-copy: nothing until STOP_COPY
+ * @MDGPU_MIG_O_PRE: pre-copy: the rounds of dirty pages, until STOP_COPY
  * @MDGPU_MIG_O_STATE: the device-state records
- * @MDGPU_MIG_O_VRAM: VRAM pages with backing, from @scan on
+ * @MDGPU_MIG_O_VRAM: VRAM: the pages with backing from @scan on, or after a
+ *		     pre-copy the pages still dirty
  * @MDGPU_MIG_O_END: the END record
  * @MDGPU_MIG_O_EOS: nothing: end of stream
  */
@@ -79,6 +87,11 @@ enum mdgpu_mig_phase_out {
  * @state: the device-state records, taken at STOP_COPY
  * @state_len: their bytes
  * @scan: next VRAM offset to look at (saving, under @lock)
+ * @tracking: the file started VRAM dirty tracking (pre-copy), which it
+ *	      stops when it is detached (saving, under @lock)
+ * @rounds: pre-copy rounds started; the final round of STOP_COPY counts
+ *	    too (saving, under @lock)
+ * @final: the final round was started (saving, under @lock)
  * @crc: CRC-32 state of the bytes produced so far (saving, under @lock)
  * @sent: bytes produced so far (saving, under @lock)
  * @buf: produced bytes not read yet (saving), or the bounce buffer for
@@ -98,6 +111,9 @@ struct mdgpu_mig_file {
 	u8 *state;
 	size_t state_len;
 	u64 scan;
+	bool tracking;
+	unsigned int rounds;
+	bool final;
 	u32 crc;
 	u64 sent;
 	u8 *buf;
@@ -106,6 +122,7 @@ struct mdgpu_mig_file {
 	struct mdgpu_mig_parser *parser;
 };
 
+static_assert(PAGE_SIZE == MDGPU_MIG_PAGE);
 #ifdef MDGPU_HAVE_VFIO_PRECOPY
 static_assert(VFIO_DEVICE_STATE_PRE_COPY == MDGPU_MIG_S_PRE_COPY);
 static_assert(VFIO_DEVICE_STATE_PRE_COPY_P2P == MDGPU_MIG_S_PRE_COPY_P2P);
@@ -129,6 +146,12 @@ static void mdgpu_mig_file_disable(struct mdgpu_mig_file *f)
 	f->disabled = true;
 	f->len = 0;
 	f->off = 0;
+	if (f->tracking) {
+		mutex_lock(&f->vgpu->lock);
+		mdgpu_vram_dirty_stop(f->vgpu);
+		mutex_unlock(&f->vgpu->lock);
+		f->tracking = false;
+	}
 	mutex_unlock(&f->lock);
 	fput(f->filp);
 }
@@ -240,62 +263,137 @@ static u64 mdgpu_mig_next_backed(struct mdgpu_vgpu *vgpu, u64 off)
 	       vgpu->vram_offset;
 }
 
+/* Append a ZERO record for [@off, @off + @len) to the buffer. */
+static void mdgpu_mig_emit_zero(struct mdgpu_mig_file *f, u64 off, u64 len)
+{
+	struct mdgpu_mig_record r;
+	struct mdgpu_mig_zero z;
+
+	z.offset = cpu_to_le64(off);
+	z.len = cpu_to_le64(len);
+	mdgpu_mig_record_fill(&r, MDGPU_MIG_TAG_ZERO, 0, sizeof(z));
+	mdgpu_mig_emit(f, &r, sizeof(r));
+	mdgpu_mig_emit(f, &z, sizeof(z));
+}
+
 /*
- * The next VRAM record: up to MDGPU_MIG_VRAM_MAX_PAGES consecutive pages
- * with backing from f->scan on, or a ZERO record for a page with an
- * uncorrectable error (its contents are lost; the destination reads
- * zeroes there, as this instance's guest was told by ERR_VRAM).
- * Return: false when no page is left.
+ * Append the records of the @n pages from @off (n <= MDGPU_MIG_VRAM_MAX_PAGES)
+ * to the buffer: VRAM records for the pages with backing, read now, and
+ * ZERO records for the others, unless @skip_absent (the destination reads
+ * zeroes there anyway). A page with an uncorrectable error is a ZERO
+ * record: its contents are lost, and this instance's guest was told so by
+ * ERR_VRAM. Caller holds vgpu->lock.
+ */
+static void mdgpu_mig_emit_pages(struct mdgpu_mig_file *f, u64 off, u64 n,
+				 bool skip_absent)
+{
+	struct mdgpu_vgpu *vgpu = f->vgpu;
+	struct mdgpu_parent *parent = vgpu->parent;
+	u64 end = off + n * MDGPU_MIG_PAGE, run, p;
+	struct mdgpu_mig_record r;
+	size_t head;
+	__le64 where;
+	u8 *data;
+
+	lockdep_assert_held(&vgpu->lock);
+	while (off < end) {
+		/* Pages with backing that read fine: one VRAM record. */
+		head = f->len;
+		data = f->buf + head + MDGPU_MIG_VRAM_HEAD;
+		for (p = off; p < end && mdgpu_mig_next_backed(vgpu, p) == p;
+		     p += MDGPU_MIG_PAGE) {
+			if (parent->ops->vram_rw(parent, vgpu->vram_offset + p,
+						 data + (p - off), MDGPU_MIG_PAGE,
+						 false))
+				break;
+		}
+		if (p > off) {
+			run = p - off;
+			mdgpu_mig_record_fill(&r, MDGPU_MIG_TAG_VRAM, 0,
+					      sizeof(where) + run);
+			where = cpu_to_le64(off);
+			memcpy(f->buf + head, &r, sizeof(r));
+			memcpy(f->buf + head + sizeof(r), &where,
+			       sizeof(where));
+			f->crc = mdgpu_mig_crc(f->crc, f->buf + head,
+					       MDGPU_MIG_VRAM_HEAD + run);
+			f->len += MDGPU_MIG_VRAM_HEAD + run;
+			f->sent += MDGPU_MIG_VRAM_HEAD + run;
+			off = p;
+			continue;
+		}
+		/* Pages without backing, or a bad one: zeroes. */
+		for (p = off + MDGPU_MIG_PAGE;
+		     p < end && mdgpu_mig_next_backed(vgpu, p) != p;
+		     p += MDGPU_MIG_PAGE)
+			;
+		if (!skip_absent || mdgpu_mig_next_backed(vgpu, off) == off)
+			mdgpu_mig_emit_zero(f, off, p - off);
+		off = p;
+	}
+}
+
+/*
+ * The next records of VRAM in STOP_COPY: without a pre-copy, the pages
+ * with backing from f->scan on; after one, the pages still dirty (the
+ * final round). Return: false when no page is left.
  */
 static bool mdgpu_mig_emit_vram(struct mdgpu_mig_file *f)
 {
 	struct mdgpu_vgpu *vgpu = f->vgpu;
-	struct mdgpu_parent *parent = vgpu->parent;
-	u8 *data = f->buf + MDGPU_MIG_VRAM_HEAD;
-	struct mdgpu_mig_record r;
-	struct mdgpu_mig_zero z;
-	u64 start, off;
-	__le64 where;
-	u32 n = 0;
+	u64 start, off, n = 0;
 
 	mutex_lock(&vgpu->lock);
+	if (f->tracking) {
+		if (!f->final) {
+			mdgpu_vram_dirty_round(vgpu);
+			f->final = true;
+			f->rounds++;
+		}
+		n = mdgpu_vram_dirty_next_run(vgpu, &start,
+					      MDGPU_MIG_VRAM_MAX_PAGES);
+		if (n)
+			mdgpu_mig_emit_pages(f, start, n, false);
+		mutex_unlock(&vgpu->lock);
+		return n;
+	}
 	start = mdgpu_mig_next_backed(vgpu, f->scan);
 	for (off = start; n < MDGPU_MIG_VRAM_MAX_PAGES &&
-	     off < vgpu->vram_size &&
-	     mdgpu_mig_next_backed(vgpu, off) == off; off += MDGPU_MIG_PAGE) {
-		if (parent->ops->vram_rw(parent, vgpu->vram_offset + off,
-					 data + n * MDGPU_MIG_PAGE,
-					 MDGPU_MIG_PAGE, false))
-			break;
+	     off < vgpu->vram_size && mdgpu_mig_next_backed(vgpu, off) == off;
+	     off += MDGPU_MIG_PAGE)
 		n++;
-	}
+	if (n)
+		mdgpu_mig_emit_pages(f, start, n, true);
+	f->scan = start + n * MDGPU_MIG_PAGE;
 	mutex_unlock(&vgpu->lock);
-	if (start >= vgpu->vram_size) {
-		f->scan = start;
-		return false;
-	}
-	if (!n) {
-		/* The page at @start is bad. */
-		z.offset = cpu_to_le64(start);
-		z.len = cpu_to_le64(MDGPU_MIG_PAGE);
-		mdgpu_mig_record_fill(&r, MDGPU_MIG_TAG_ZERO, 0, sizeof(z));
-		mdgpu_mig_emit(f, &r, sizeof(r));
-		mdgpu_mig_emit(f, &z, sizeof(z));
-		f->scan = start + MDGPU_MIG_PAGE;
-		return true;
-	}
-	mdgpu_mig_record_fill(&r, MDGPU_MIG_TAG_VRAM, 0,
-			      sizeof(where) + (u64)n * MDGPU_MIG_PAGE);
-	where = cpu_to_le64(start);
-	/* Header and offset in front of the pages already in place. */
-	memcpy(f->buf, &r, sizeof(r));
-	memcpy(f->buf + sizeof(r), &where, sizeof(where));
-	f->crc = mdgpu_mig_crc(f->crc, f->buf,
-			       MDGPU_MIG_VRAM_HEAD + n * MDGPU_MIG_PAGE);
-	f->len = MDGPU_MIG_VRAM_HEAD + n * MDGPU_MIG_PAGE;
-	f->sent += f->len;
-	f->scan = start + (u64)n * MDGPU_MIG_PAGE;
-	return true;
+	return n;
+}
+
+/*
+ * Pre-copy: the next run of the current round; when the round is done and
+ * pages were dirtied since, the next round. The first round skips pages
+ * without backing. Return: false if nothing is dirty now.
+ */
+static bool mdgpu_mig_emit_precopy(struct mdgpu_mig_file *f)
+{
+	struct mdgpu_vgpu *vgpu = f->vgpu;
+	u64 start, n;
+
+	mutex_lock(&vgpu->lock);
+	do {
+		n = mdgpu_vram_dirty_next_run(vgpu, &start,
+					      MDGPU_MIG_VRAM_MAX_PAGES);
+		if (!n) {
+			if (!mdgpu_vram_dirty_pending(vgpu))
+				break;
+			mdgpu_vram_dirty_round(vgpu);
+			f->rounds++;
+			continue;
+		}
+		mdgpu_mig_emit_pages(f, start, n, f->rounds == 1);
+	} while (!f->len);
+	mutex_unlock(&vgpu->lock);
+	return f->len;
 }
 
 /*
@@ -316,10 +414,11 @@ static bool mdgpu_mig_produce(struct mdgpu_mig_file *f)
 			f->phase = MDGPU_MIG_O_PRE;
 			return true;
 		case MDGPU_MIG_O_PRE:
-			if (!f->stop_copy)
-				return false;
-			f->phase = MDGPU_MIG_O_STATE;
-			break;
+			if (f->stop_copy) {
+				f->phase = MDGPU_MIG_O_STATE;
+				break;
+			}
+			return f->tracking && mdgpu_mig_emit_precopy(f);
 		case MDGPU_MIG_O_STATE:
 			mdgpu_mig_emit(f, f->state, f->state_len);
 			f->scan = 0;
@@ -414,11 +513,25 @@ static long mdgpu_mig_precopy_info(struct mdgpu_mig_file *f,
 	if (f->disabled) {
 		ret = -ENODEV;
 	} else {
-		/* The header is the first round; the rest goes at STOP_COPY. */
-		info.initial_bytes = f->phase == MDGPU_MIG_O_HEADER ?
-				     sizeof(struct mdgpu_mig_header) :
-				     f->len - f->off;
-		info.dirty_bytes = 0;
+		struct mdgpu_dirty_map *map = &f->vgpu->dirty.map;
+		u64 round, dirty;
+
+		mutex_lock(&f->vgpu->lock);
+		round = f->tracking ? map->nr_round : 0;
+		dirty = f->tracking ? map->nr_dirty : 0;
+		mutex_unlock(&f->vgpu->lock);
+		/*
+		 * Initial: the header and the first round (every page, those
+		 * without backing counted until skipped); dirty: later rounds.
+		 */
+		info.initial_bytes = f->len - f->off;
+		if (f->phase == MDGPU_MIG_O_HEADER)
+			info.initial_bytes = sizeof(struct mdgpu_mig_header);
+		info.dirty_bytes = dirty * MDGPU_MIG_PAGE;
+		if (f->rounds <= 1)
+			info.initial_bytes += round * MDGPU_MIG_PAGE;
+		else
+			info.dirty_bytes += round * MDGPU_MIG_PAGE;
 		info.flags = 0;
 	}
 	mutex_unlock(&f->lock);
@@ -644,7 +757,11 @@ static int mdgpu_mig_resumed(struct mdgpu_vgpu *vgpu)
 	return ret;
 }
 
-/* A new saving file; with @state, it takes the device state now. */
+/*
+ * A new saving file. With @state, it takes the device state now (STOP ->
+ * STOP_COPY); without, it is a pre-copy and starts VRAM dirty tracking,
+ * every page in its first round.
+ */
 static struct file *mdgpu_mig_saving(struct mdgpu_vgpu *vgpu, bool state)
 {
 	struct mdgpu_mig_file *f = mdgpu_mig_file_new(vgpu, true);
@@ -653,6 +770,21 @@ static struct file *mdgpu_mig_saving(struct mdgpu_vgpu *vgpu, bool state)
 	if (IS_ERR(f))
 		return ERR_CAST(f);
 	vgpu->mig.save = f;
+	if (!state) {
+		mutex_lock(&vgpu->lock);
+		ret = mdgpu_vram_dirty_start(vgpu);
+		if (!ret) {
+			mdgpu_vram_dirty_round(vgpu);
+			f->tracking = true;
+			f->rounds = 1;
+		}
+		mutex_unlock(&vgpu->lock);
+		if (ret) {
+			mdgpu_mig_drop_files(vgpu);
+			fput(f->filp);
+			return ERR_PTR(ret);
+		}
+	}
 	if (state) {
 		ret = mdgpu_mig_stop_copy(vgpu, f);
 		if (ret) {
@@ -764,10 +896,21 @@ static int mdgpu_mig_get_data_size(struct vfio_device *vdev,
 				   unsigned long *len)
 {
 	struct mdgpu_vgpu *vgpu = to_mdgpu_vgpu(vdev);
+	bool tracking;
+	u64 vram;
 
+	/* After a pre-copy, STOP_COPY sends what is still dirty. */
+	mutex_lock(&vgpu->mig.state_lock);
+	mutex_lock(&vgpu->lock);
+	tracking = vgpu->dirty.tracking;
+	vram = mdgpu_vram_dirty_pending(vgpu) *
+	       (MDGPU_MIG_PAGE + MDGPU_MIG_VRAM_HEAD);
+	mutex_unlock(&vgpu->lock);
+	if (!tracking)
+		vram = mdgpu_mig_vram_left(vgpu, 0);
+	mdgpu_mig_unlock(vgpu);
 	*len = sizeof(struct mdgpu_mig_header) + MDGPU_MIG_STATE_MAX +
-	       sizeof(struct mdgpu_mig_record) + sizeof(__le32) +
-	       mdgpu_mig_vram_left(vgpu, 0);
+	       sizeof(struct mdgpu_mig_record) + sizeof(__le32) + vram;
 	return 0;
 }
 
