@@ -36,10 +36,10 @@
 #include "lib/mdgpu_vfio.h"
 #include "mdgpuctl.h"
 
-#define MIG_CHUNK	(1u << 20)
+#define MIG_CHUNK	(1024 * 1024)
 
-static const char one_user[] =
-	"VFIO allows one user of a device at a time; a VM's vGPU moves with QEMU migration (admin guide, \"Moving vGPUs\")";
+static const char one_user[] = "VFIO allows one user of a device at a time; "
+	"a VM's vGPU moves with QEMU migration (admin guide, \"Moving vGPUs\")";
 
 /* Where a stream to restore comes from: a file or memory. */
 struct mig_src {
@@ -494,7 +494,8 @@ int mdg_cmd_checkpoint(int argc, char **argv)
 
 	if (!parked) {
 		rc = set_state(&dev, in->uuid, VFIO_DEVICE_STATE_RUNNING, NULL);
-		fprintf(mdg_out, "%s: saved %s to %s (its power-on state and tunables: an instance no VM holds keeps no guest state unless it is parked)\n",
+		fprintf(mdg_out,
+			"%s: saved %s to %s (its power-on state and tunables: an instance no VM holds keeps no guest state unless it is parked)\n",
 			in->uuid, summary, file);
 		goto out_scan;
 	}
@@ -663,7 +664,8 @@ out_dev:
 	mdgpu_dev_close(&dev);
 	if (!rc) {
 		mig_state(in, state, sizeof(state));
-		fprintf(mdg_out, "%s: restored %s from %s (type %s); %s: its next user starts from this state\n",
+		fprintf(mdg_out,
+			"%s: restored %s from %s (type %s); %s: its next user starts from this state\n",
 			in->uuid, summary, file, scan.compat.type,
 			state[0] ? state : "parked");
 		if (state[0] && strcmp(state, "parked"))
@@ -755,7 +757,7 @@ static int run_mdevctl(const char *const *args, char **out)
  */
 static char *mdevctl_definition(const char *uuid, const char *parent)
 {
-	const char *args[] = { "list", "--defined", "--dumpjson", "--uuid",
+	const char *const args[] = { "list", "--defined", "--dumpjson", "--uuid",
 			       uuid, "--parent", parent, NULL };
 	struct json_object *o, *t;
 	char *out = NULL;
@@ -780,9 +782,9 @@ static int mdevctl_move(const char *uuid, const char *from, const char *to,
 			const char *json, char *why, size_t len)
 {
 	char tmp[] = "/tmp/mdgpuctl-mdevctl.XXXXXX";
-	const char *def[] = { "define", "--uuid", uuid, "--parent", to,
+	const char *const def[] = { "define", "--uuid", uuid, "--parent", to,
 			      "--jsonfile", tmp, NULL };
-	const char *undef[] = { "undefine", "--uuid", uuid, "--parent", from,
+	const char *const undef[] = { "undefine", "--uuid", uuid, "--parent", from,
 				NULL };
 	int fd, ret;
 
@@ -1077,7 +1079,8 @@ static int check_room(const struct mdg_system *sys, struct mdg_parent *p,
 		sizes[i] = items[i].in->vram_size;
 	ret = mdg_fit_simulate(p->vram_total, used, nr_used, sizes, n, placed,
 			       &nr_placed);
-	if (ret == -ENOSPC)
+	/* -EINVAL: a range larger than all of the parent's VRAM. */
+	if (ret == -ENOSPC || ret == -EINVAL)
 		rc = mdg_fail(MDG_EXIT_REFUSED,
 			      "%s has no room: only %zu of the %zu instances to move fit, largest first (mdgpuctl fit); then no aligned range for %s (%s): %s (%s)",
 			      p->name, nr_placed, n,
@@ -1154,8 +1157,10 @@ int mdg_cmd_evacuate(int argc, char **argv)
 		goto out;
 	}
 	if (!strcmp(to->health, "failed")) {
-		rc = mdg_fail(MDG_EXIT_REFUSED, "%s is failed (%s): nothing can move there",
-			      to->name, to->health_reason[0] ? to->health_reason : "no reason given");
+		rc = mdg_fail(MDG_EXIT_REFUSED,
+			      "%s is failed (%s): nothing can move there",
+			      to->name, to->health_reason[0] ?
+			      to->health_reason : "no reason given");
 		goto out;
 	}
 	items = calloc(sys.nr_instances + 1, sizeof(*items));
@@ -1171,7 +1176,8 @@ int mdg_cmd_evacuate(int argc, char **argv)
 		total++;
 		if (in->nr_holders || in->removing) {
 			mdg_fmt_holders(in, holders, sizeof(holders));
-			fprintf(mdg_out, "skip  %s %s: %s %s; move it with QEMU migration (admin guide, \"Moving vGPUs\")\n",
+			fprintf(mdg_out,
+				"skip  %s %s: %s %s; move it with QEMU migration (admin guide, \"Moving vGPUs\")\n",
 				in->uuid, in->type[0] ? in->type : "?",
 				in->removing ? "being removed, held by" : "held by",
 				holders[0] ? holders : "a VFIO user");

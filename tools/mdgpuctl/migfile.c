@@ -119,7 +119,7 @@ int mdg_mig_compat_parse(const char *line, struct mdg_mig_compat_info *c)
 		if (k == K_TYPE) {
 			if (!*val || strlen(val) >= MDGPU_MIG_TYPE_LEN)
 				return -EINVAL;
-			strcpy(c->type, val);
+			mdg_fmt(c->type, sizeof(c->type), "%s", val);
 		} else if (k == K_MAX) {
 			if (sscanf(val, "%u%c%u%c", &c->max_width, &x,
 				   &c->max_height, &x) != 3 || !c->max_width ||
@@ -253,21 +253,22 @@ int mdg_mig_compat_check(const struct mdg_mig_compat_info *src,
  */
 const char *mdg_mig_errno_meaning(int err)
 {
-	switch (err < 0 ? -err : err) {
-	case EINVAL:
-		return "the stream is malformed: bad magic, a record of the wrong length, a VRAM offset outside BAR0 or not page-aligned, an unknown mandatory record, a command in progress that does not decode, or a value out of range";
-	case EPROTONOSUPPORT:
-		return "the stream's version is not one this mdgpu module reads";
-	case EOPNOTSUPP:
-		return "the destination is not compatible with the stream's device: another type or VRAM size, a smaller maximum resolution, missing features or another register layout";
-	case EBADMSG:
-		return "the stream is corrupt or incomplete: checksum mismatch, it ended before its END record, or bytes follow END";
-	}
+	static const int errs[] = {
+		EINVAL, EPROTONOSUPPORT, EOPNOTSUPP, EBADMSG,
+	};
+	static const char *const meanings[] = {
+		"the stream is malformed: bad magic, a record of the wrong length, a VRAM offset outside BAR0 or not page-aligned, an unknown mandatory record, a command in progress that does not decode, or a value out of range",
+		"the stream's version is not one this mdgpu module reads",
+		"the destination is not compatible with the stream's device: another type or VRAM size, a smaller maximum resolution, missing features or another register layout",
+		"the stream is corrupt or incomplete: checksum mismatch, it ended before its END record, or bytes follow END",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(errs); i++)
+		if (errs[i] == (err < 0 ? -err : err))
+			return meanings[i];
 	return NULL;
 }
-
-static int scan_fail(struct mdg_mig_scan *s, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 static int scan_fail(struct mdg_mig_scan *s, int err, const char *fmt, ...)
 {
