@@ -1969,6 +1969,9 @@ static int fake_two_parents(void)
 	return ret ? -1 : 0;
 }
 
+#define SIM1_CREATE_256M \
+	"sys/devices/virtual/mdgpu/sim1/mdev_supported_types/mdgpu-256M/create"
+
 static int test_evacuate_dry_run(void)
 {
 	const char *log, *c, *b, *d;
@@ -1992,8 +1995,7 @@ static int test_evacuate_dry_run(void)
 	CHECK_HAS(out_buf, "dry run: sim0: 4 instances, 3 would move to sim1, 1 skipped (held)");
 	/* Nothing was written, mdevctl was only asked. */
 	CHECK_STR(fake_read("sys/devices/virtual/mdgpu/sim0/" UUID_B "/remove"), "");
-	CHECK_STR(fake_read("sys/devices/virtual/mdgpu/sim1/mdev_supported_types/"
-			    "mdgpu-256M/create"), "");
+	CHECK_STR(fake_read(SIM1_CREATE_256M), "");
 	log = fake_read("mdevctl.log");
 	CHECK_HAS(log, "list --defined --dumpjson --uuid " UUID_C " --parent sim0");
 	CHECK_LACKS(log, "define --uuid");
