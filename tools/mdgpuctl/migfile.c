@@ -181,8 +181,8 @@ void mdg_mig_compat_fmt(const struct mdg_mig_compat_info *c, char *buf,
  *
  * The rules are the kernel's (Documentation/migration.rst): the same
  * stream version, type, VRAM size, register size and layout; at least the
- * source's maximum resolution and features; a device version no newer
- * than the destination's.
+ * source's maximum resolution and features; a device version of the same
+ * major version and no newer than the destination's.
  *
  * Return: 0, -EPROTONOSUPPORT for another stream version, -EOPNOTSUPP for
  * an incompatible device.
@@ -236,9 +236,9 @@ int mdg_mig_compat_check(const struct mdg_mig_compat_info *src,
 			src->features, src->features & ~dst->features);
 		return -EOPNOTSUPP;
 	}
-	if (src->device > dst->device) {
+	if (src->device >> 16 != dst->device >> 16 || src->device > dst->device) {
 		mdg_fmt(why, len,
-			"field device: the file's device is version 0x%08x, newer than the destination's 0x%08x",
+			"field device: the file's device is version 0x%08x, the destination's 0x%08x (same major version, not older, wanted)",
 			src->device, dst->device);
 		return -EOPNOTSUPP;
 	}

@@ -1582,6 +1582,11 @@ static int test_mig_compat_check(void)
 	dst.device = 0x0000ffff;
 	CHECK_INT(mdg_mig_compat_check(&src, &dst, why, sizeof(why)), -EOPNOTSUPP);
 	CHECK_HAS(why, "field device");
+	/* A newer minor version takes the stream, a newer major does not. */
+	dst.device = 0x00010003;
+	CHECK_INT(mdg_mig_compat_check(&src, &dst, why, sizeof(why)), 0);
+	dst.device = 0x00020000;
+	CHECK_INT(mdg_mig_compat_check(&src, &dst, why, sizeof(why)), -EOPNOTSUPP);
 	return TAP_PASS;
 }
 
