@@ -213,6 +213,15 @@ else
 fi
 tun_c=$("$ctl" get "$C" 2>/dev/null | grep -v plane_types)
 has_mdevctl=0
+# The test VM's root is read-only: mdevctl's definitions go to a tmpfs.
+etc_tmpfs=0
+if command -v mdevctl >/dev/null && [ -d /etc/mdevctl.d ] &&
+   ! touch /etc/mdevctl.d/.mdgpuctl-test 2>/dev/null &&
+   mount -t tmpfs mdgpuctl-test /etc/mdevctl.d 2>/dev/null; then
+	etc_tmpfs=1
+	mkdir -p /etc/mdevctl.d/scripts.d/callouts /etc/mdevctl.d/scripts.d/notifiers
+fi
+rm -f /etc/mdevctl.d/.mdgpuctl-test 2>/dev/null
 if command -v mdevctl >/dev/null && mdevctl define -u "$C" -p sim0 -t mdgpu-128M 2>"$work/err"; then
 	has_mdevctl=1
 	ok "mdevctl define C on sim0"
@@ -240,6 +249,7 @@ if [ $has_mdevctl = 1 ]; then
 		bash -c "mdevctl list --defined -u '$C' -p sim1 | grep -q '$C' && ! mdevctl list --defined -u '$C' -p sim0 | grep -q '$C'"
 	mdevctl list --defined 2>&1 | diag
 	mdevctl undefine -u "$C" >/dev/null 2>&1
+	[ $etc_tmpfs = 1 ] && umount /etc/mdevctl.d
 else
 	skip "C's mdevctl definition (mdevctl not usable here)"
 fi
