@@ -249,7 +249,6 @@ if [ $has_mdevctl = 1 ]; then
 		bash -c "mdevctl list --defined -u '$C' -p sim1 | grep -q '$C' && ! mdevctl list --defined -u '$C' -p sim0 | grep -q '$C'"
 	mdevctl list --defined 2>&1 | diag
 	mdevctl undefine -u "$C" >/dev/null 2>&1
-	[ $etc_tmpfs = 1 ] && umount /etc/mdevctl.d
 else
 	skip "C's mdevctl definition (mdevctl not usable here)"
 fi
@@ -267,6 +266,7 @@ run 4 "evacuate sim1 --to sim0 without room: refused" "$ctl" evacuate sim1 --to 
 expect "  ... says sim0 has no room (ENOSPC)" grep -q "sim0 has no room.*ENOSPC" "$work/err"
 expect "  ... nothing moved" test "$(parent_of "$A")-$(parent_of "$B")-$(parent_of "$C")" = sim1-sim1-sim1
 
+[ $etc_tmpfs = 1 ] && umount /etc/mdevctl.d
 for u in "$A" "$B" "$C" "$D" "$E" "$F"; do
 	"$ctl" remove "$u" >/dev/null 2>&1 || echo "remove $u failed" | diag
 done
