@@ -971,9 +971,12 @@ static void put_back(struct evac_item *it, const char *from,
 		 it->in->uuid, file);
 }
 
-/* Move one instance; returns an exit code. */
+/*
+ * Move one instance; returns an exit code. *@busy is set when its device
+ * could not be opened because someone holds it (nothing was changed).
+ */
 static int evacuate_one(struct evac_item *it, const char *from,
-			const char *to)
+			const char *to, bool *busy)
 {
 	char tun[256], summary[128], why[256];
 	struct mig_mem mem = { 0 };
@@ -983,9 +986,12 @@ static int evacuate_one(struct evac_item *it, const char *from,
 	const char *uuid = it->in->uuid;
 	int rc, ret;
 
+	*busy = false;
 	rc = mig_open(uuid, &dev);
-	if (rc)
+	if (rc) {
+		*busy = rc == MDG_EXIT_BUSY;
 		return rc;
+	}
 	if (mdg_mig_scan_init(&scan)) {
 		mdgpu_dev_close(&dev);
 		return mdg_fail(MDG_EXIT_FAIL, "out of memory");
@@ -1114,7 +1120,7 @@ int mdg_cmd_evacuate(int argc, char **argv)
 	struct mdg_parent *from, *to;
 	const char *to_name = NULL;
 	char holders[256], tun[256];
-	size_t i, n = 0, skipped = 0, total = 0;
+	size_t i, n = 0, skipped = 0, total = 0, moved;
 	struct mdg_system sys;
 	bool dry = false;
 	int c, rc, ret;
@@ -1195,6 +1201,7 @@ int mdg_cmd_evacuate(int argc, char **argv)
 		if (rc)
 			goto out;
 	}
+	moved = n;
 	for (i = 0; i < n && dry; i++) {
 		fmt_tunables(&items[i], tun, sizeof(tun));
 		fprintf(mdg_out, "would move %s %s to %s; tunables %s; %s\n",
@@ -1203,7 +1210,18 @@ int mdg_cmd_evacuate(int argc, char **argv)
 			"no mdevctl definition");
 	}
 	for (i = 0; i < n && !dry; i++) {
-		rc = evacuate_one(&items[i], from->name, to->name);
+		bool busy;
+
+		rc = evacuate_one(&items[i], from->name, to->name, &busy);
+		if (rc && busy) {
+			/* A holder /proc did not show (a device fd only). */
+			fprintf(mdg_out,
+				"skip  %s %s: its VFIO group is open; move it with QEMU migration (admin guide, \"Moving vGPUs\")\n",
+				items[i].in->uuid, items[i].in->type);
+			skipped++;
+			moved--;
+			continue;
+		}
 		if (rc) {
 			mdg_warn("stopped after %zu of %zu instances", i, n);
 			goto out;
@@ -1211,7 +1229,7 @@ int mdg_cmd_evacuate(int argc, char **argv)
 	}
 	fprintf(mdg_out, "%s%s: %zu instance%s, %zu %s to %s, %zu skipped (held)\n",
 		dry ? "dry run: " : "", from->name, total,
-		total == 1 ? "" : "s", n, dry ? "would move" : "moved",
+		total == 1 ? "" : "s", moved, dry ? "would move" : "moved",
 		to->name, skipped);
 	rc = skipped ? MDG_EXIT_BUSY : MDG_EXIT_OK;
 out:
