@@ -204,7 +204,22 @@ run 5 "checkpoint of a held instance: busy" "$ctl" checkpoint "$D" "$work/d"
 expect "  ... names the holder" grep -q "in use by pid $hold_pid" "$work/err"
 run 5 "restore onto a held instance: busy" "$ctl" restore "$D" "$work/f1"
 
-# --- evacuate sim0 -> sim1: A (parked), C (tunables, mdevctl), D (held)
+# --- evacuate sim0 -> sim1: A (parked), C (tunables, mdevctl), D (held),
+# G (held through its device fd only, which /proc does not show)
+
+G=$(newuuid)
+run 0 "create G 64M on sim0" "$ctl" create 64M --parent sim0 --uuid "$G"
+fifo2=$work/hold2.fifo
+mkfifo "$fifo2"
+"$helper" hold "$G" --device-only <"$fifo2" >"$work/hold2.out" 2>&1 9>&- 8>&- &
+hold2_pid=$!
+exec 8>"$fifo2"
+for _ in $(seq 100); do
+	grep -q held "$work/hold2.out" && break
+	kill -0 $hold2_pid 2>/dev/null || break
+	sleep 0.1
+done
+expect "a helper holds only the device fd of G" grep -q held "$work/hold2.out"
 
 if [ -e "$(dev "$C")/mdgpu/weight" ]; then
 	run 0 "set C weight=7 priority=3 cap=60" "$ctl" set "$C" weight=7 priority=3 cap=60
@@ -240,6 +255,8 @@ diag <"$work/out"
 expect "A is on sim1, same UUID and type" test "$(parent_of "$A")-$(type_of "$A")" = sim1-mdgpu-64M
 expect "C is on sim1, same UUID and type" test "$(parent_of "$C")-$(type_of "$C")" = sim1-mdgpu-128M
 expect "D stayed on sim0" test "$(parent_of "$D")" = sim0
+expect "G skipped: its group is open" grep -q "^skip  $G mdgpu-64M: its VFIO group is open" "$work/out"
+expect "G stayed on sim0" test "$(parent_of "$G")" = sim0
 expect "C's tunables came along" test "$("$ctl" get "$C" 2>/dev/null | grep -v plane_types)" = "$tun_c"
 expect "A is parked on sim1" test "$(state "$A")" = parked
 run 0 "checkpoint A on sim1" "$ctl" checkpoint "$A" "$work/f4"
@@ -255,19 +272,22 @@ fi
 
 exec 9>&-
 wait $hold_pid
+exec 8>&-
+wait $hold2_pid
 
-# --- no room: sim0 cannot take sim1's instances once filled
+# --- no room: sim0, filled with 128M instances, cannot take sim1's 128M C
 
-E=$(newuuid)
-run 0 "create E 256M on sim0" "$ctl" create 256M --parent sim0 --uuid "$E"
-F=$(newuuid)
-run 0 "create F 128M on sim0" "$ctl" create 128M --parent sim0 --uuid "$F"
+fill=()
+while u=$(newuuid) && "$ctl" create 128M --parent sim0 --uuid "$u" >/dev/null 2>&1; do
+	fill+=("$u")
+done
+expect "sim0 filled with ${#fill[@]} more 128M instances" test ${#fill[@]} -gt 0
 run 4 "evacuate sim1 --to sim0 without room: refused" "$ctl" evacuate sim1 --to sim0
 expect "  ... says sim0 has no room (ENOSPC)" grep -q "sim0 has no room.*ENOSPC" "$work/err"
 expect "  ... nothing moved" test "$(parent_of "$A")-$(parent_of "$B")-$(parent_of "$C")" = sim1-sim1-sim1
 
 [ $etc_tmpfs = 1 ] && umount /etc/mdevctl.d
-for u in "$A" "$B" "$C" "$D" "$E" "$F"; do
+for u in "$A" "$B" "$C" "$D" "$G" "${fill[@]}"; do
 	"$ctl" remove "$u" >/dev/null 2>&1 || echo "remove $u failed" | diag
 done
 expect "all instances removed" test -z "$(find /sys/bus/mdev/devices -mindepth 1 -maxdepth 1)"
