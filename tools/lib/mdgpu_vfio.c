@@ -321,8 +321,12 @@ const char *mdgpu_mig_state_name(uint32_t state)
 {
 	static const char *const names[] = {
 		"ERROR", "STOP", "RUNNING", "STOP_COPY", "RESUMING",
-		"RUNNING_P2P", "PRE_COPY", "PRE_COPY_P2P",
+		"RUNNING_P2P", "PRE_COPY", "PRE_COPY_P2P", NULL,
 	};
+	uint32_t i;
 
-	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
+	for (i = 0; names[i]; i++)
+		if (i == state)
+			return names[i];
+	return "?";
 }
