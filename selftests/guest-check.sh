@@ -6,7 +6,8 @@
 #
 # usage: guest-check.sh KO_DIR [TEST...]
 #   KO_DIR: the directory holding mdgpu.ko; TESTs: run only these ("kunit",
-#   "mdgpuctl" or a selftest program; default: everything)
+#   "mdgpuctl" (both mdgpuctl VM tests), "mdgpuctl-migration" or a selftest
+#   program; default: everything)
 set -uo pipefail
 
 ko_dir=$1
@@ -37,7 +38,8 @@ fi
 
 progs=()
 for t in "$@"; do
-	[ "$t" = kunit ] || [ "$t" = mdgpuctl ] || progs+=("$t")
+	[ "$t" = kunit ] || [ "$t" = mdgpuctl ] ||
+		[ "$t" = mdgpuctl-migration ] || progs+=("$t")
 done
 if [ "$only" = "  " ] || [ ${#progs[@]} -gt 0 ]; then
 	bash selftests/run-guest.sh "$ko_dir/mdgpu.ko" ${progs[@]+"${progs[@]}"} ||
@@ -45,5 +47,8 @@ if [ "$only" = "  " ] || [ ${#progs[@]} -gt 0 ]; then
 fi
 if wanted mdgpuctl; then
 	bash tools/mdgpuctl/vm-test.sh "$ko_dir/mdgpu.ko" || rc=1
+fi
+if wanted mdgpuctl || wanted mdgpuctl-migration; then
+	bash tools/mdgpuctl/vm-test-migration.sh "$ko_dir/mdgpu.ko" || rc=1
 fi
 exit $rc

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -218,4 +219,114 @@ void mdgpu_scanout_unmap(struct mdgpu_scanout *s)
 	s->map = MAP_FAILED;
 	s->fd = -1;
 	errno = err;
+}
+
+/* A VFIO_DEVICE_FEATURE call with @len bytes of data. */
+static int device_feature(int device, uint32_t flags, void *data, size_t len)
+{
+	struct vfio_device_feature *f;
+	int ret, err;
+
+	f = calloc(1, sizeof(*f) + len);
+	if (!f)
+		return -1;
+	f->argsz = sizeof(*f) + len;
+	f->flags = flags;
+	memcpy(f->data, data, len);
+	ret = ioctl(device, VFIO_DEVICE_FEATURE, f);
+	err = errno;
+	if (!ret)
+		memcpy(data, f->data, len);
+	free(f);
+	errno = err;
+	return ret;
+}
+
+/**
+ * mdgpu_mig_flags() - the device's VFIO migration capabilities
+ * @device: the VFIO device fd
+ * @flags: VFIO_MIGRATION_* (STOP_COPY, P2P, PRE_COPY)
+ *
+ * Return: 0, or -1 with errno set (ENOTTY or EINVAL when the device does
+ * not support migration).
+ */
+int mdgpu_mig_flags(int device, uint64_t *flags)
+{
+	struct vfio_device_feature_migration mig = { 0 };
+
+	if (device_feature(device, VFIO_DEVICE_FEATURE_GET |
+			   VFIO_DEVICE_FEATURE_MIGRATION, &mig, sizeof(mig)))
+		return -1;
+	*flags = mig.flags;
+	return 0;
+}
+
+/**
+ * mdgpu_mig_get_state() - the device's migration state
+ * @device: the VFIO device fd
+ * @state: enum vfio_device_mig_state
+ *
+ * Return: 0, or -1 with errno set.
+ */
+int mdgpu_mig_get_state(int device, uint32_t *state)
+{
+	struct vfio_device_feature_mig_state st = { 0 };
+
+	if (device_feature(device, VFIO_DEVICE_FEATURE_GET |
+			   VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &st,
+			   sizeof(st)))
+		return -1;
+	*state = st.device_state;
+	return 0;
+}
+
+/**
+ * mdgpu_mig_set_state() - move the device to a migration state
+ * @device: the VFIO device fd
+ * @state: the new enum vfio_device_mig_state; the VFIO core takes the
+ *	   arcs in between
+ * @data_fd: if not NULL, receives the data fd of a saving or resuming
+ *	     state, else -1
+ *
+ * Return: 0, or -1 with errno set; the device may then be in ERROR
+ * (mdgpu_mig_get_state() tells), from which VFIO_DEVICE_RESET returns it.
+ */
+int mdgpu_mig_set_state(int device, uint32_t state, int *data_fd)
+{
+	struct vfio_device_feature_mig_state st = {
+		.device_state = state,
+		.data_fd = -1,
+	};
+
+	if (data_fd)
+		*data_fd = -1;
+	if (device_feature(device, VFIO_DEVICE_FEATURE_SET |
+			   VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &st,
+			   sizeof(st)))
+		return -1;
+	if (data_fd)
+		*data_fd = st.data_fd;
+	else if (st.data_fd >= 0)
+		close(st.data_fd);
+	return 0;
+}
+
+/**
+ * mdgpu_mig_state_name() - "RUNNING", "STOP_COPY" and so on
+ * @state: enum vfio_device_mig_state
+ *
+ * Return: the name, or "?".
+ */
+const char *mdgpu_mig_state_name(uint32_t state)
+{
+	static const char *const names[] = {
+		"ERROR", "STOP", "RUNNING", "STOP_COPY", "RESUMING",
+		"RUNNING_P2P", "PRE_COPY", "PRE_COPY_P2P", NULL,
+	};
+	uint32_t i;
+
+	for (i = 0; names[i]; i++)
+		if (i == state)
+			return names[i];
+	return "?";
 }

@@ -52,5 +52,9 @@ int mdgpu_reg_write16(struct mdgpu_dev *dev, uint32_t off, uint16_t val);
 void *mdgpu_map_vram(struct mdgpu_dev *dev, size_t len);
 int mdgpu_set_mode(struct mdgpu_dev *dev, unsigned int w, unsigned int h,
 		   unsigned int bpp);
+int mdgpu_mig_flags(int device, uint64_t *flags);
+int mdgpu_mig_get_state(int device, uint32_t *state);
+int mdgpu_mig_set_state(int device, uint32_t state, int *data_fd);
+const char *mdgpu_mig_state_name(uint32_t state);
 
 #endif

@@ -32,6 +32,10 @@ static const struct {
 	{ "screenshot", mdg_cmd_screenshot,
 	  "screenshot UUID OUT.png [--set-mode WIDTHxHEIGHT[xBPP]]" },
 	{ "mdevctl", mdg_cmd_mdevctl, "mdevctl [UUID...] [--auto] [--json]" },
+	{ "checkpoint", mdg_cmd_checkpoint, "checkpoint UUID FILE" },
+	{ "restore", mdg_cmd_restore, "restore UUID FILE [--no-verify]" },
+	{ "evacuate", mdg_cmd_evacuate,
+	  "evacuate PARENT --to PARENT2 [--dry-run]" },
 };
 
 static void usage(FILE *f)

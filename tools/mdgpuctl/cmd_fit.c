@@ -59,28 +59,6 @@ static int add_req(struct fit_req *req, size_t *nr, const char *type,
 	return 0;
 }
 
-/* The used ranges of a parent, from its instances. */
-static size_t used_ranges(const struct mdg_system *sys,
-			  const struct mdg_parent *p, struct mdg_range *r,
-			  uint64_t *sum)
-{
-	size_t i, n = 0;
-
-	*sum = 0;
-	for (i = 0; i < sys->nr_instances; i++) {
-		const struct mdg_instance *in = &sys->instances[i];
-
-		if (strcmp(in->parent, p->name) || in->vram_offset < 0 ||
-		    in->vram_size <= 0)
-			continue;
-		r[n].offset = in->vram_offset;
-		r[n].size = in->vram_size;
-		*sum += in->vram_size;
-		n++;
-	}
-	return n;
-}
-
 static const char *type_of_size(const struct mdg_parent *p, uint64_t size)
 {
 	size_t i;
@@ -152,7 +130,7 @@ static int fit_parent(const struct mdg_system *sys, struct mdg_parent *p,
 		fprintf(mdg_out, "%s: unknown: out of memory\n", p->name);
 		goto out;
 	}
-	nr_used = used_ranges(sys, p, used, &sum);
+	nr_used = mdg_parent_used_ranges(sys, p, used, &sum);
 	if (p->vram_used >= 0 && sum != (uint64_t)p->vram_used) {
 		mdg_warn("%s: its instances account for %llu bytes of VRAM but vram_used is %lld; the map used for the answer may be incomplete",
 			 p->name, (unsigned long long)sum,

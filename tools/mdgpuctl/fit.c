@@ -176,3 +176,33 @@ int mdg_fit_simulate(uint64_t total, const struct mdg_range *used,
 	free(order);
 	return ret;
 }
+
+/**
+ * mdg_parent_used_ranges() - the VRAM ranges a parent's instances use
+ * @sys: the snapshot
+ * @p: the parent
+ * @r: receives the ranges; room for @sys->nr_instances entries
+ * @sum: receives their total size
+ *
+ * Return: the number of ranges.
+ */
+size_t mdg_parent_used_ranges(const struct mdg_system *sys,
+			      const struct mdg_parent *p, struct mdg_range *r,
+			      uint64_t *sum)
+{
+	size_t i, n = 0;
+
+	*sum = 0;
+	for (i = 0; i < sys->nr_instances; i++) {
+		const struct mdg_instance *in = &sys->instances[i];
+
+		if (strcmp(in->parent, p->name) || in->vram_offset < 0 ||
+		    in->vram_size <= 0)
+			continue;
+		r[n].offset = in->vram_offset;
+		r[n].size = in->vram_size;
+		*sum += in->vram_size;
+		n++;
+	}
+	return n;
+}

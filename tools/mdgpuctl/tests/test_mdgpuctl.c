@@ -9,6 +9,7 @@
  * validation, pixel conversion) is called directly.
  */
 #include <ctype.h>
+#include <endian.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <limits.h>
@@ -1488,6 +1489,560 @@ static int test_usage_errors(void)
 	return TAP_PASS;
 }
 
+/* ---- migration: checkpoint files, migration_compat, the commands -------- */
+
+/* The example of the migration contract, as a 64M instance shows it. */
+#define COMPAT_64M "version=1 device=0x00010000 type=mdgpu-64M vram=67108864 max=1920x1080 regs=4096 layout=1 features=0x3"
+#define COMPAT_256M "version=1 device=0x00010000 type=mdgpu-256M vram=268435456 max=3840x2160 regs=4096 layout=1 features=0x3"
+
+static int test_mig_crc32(void)
+{
+	CHECK_INT(mdg_crc32(0, "123456789", 9), 0xcbf43926);
+	/* In pieces, as the stream arrives. */
+	CHECK_INT(mdg_crc32(mdg_crc32(0, "1234", 4), "56789", 5), 0xcbf43926);
+	CHECK_INT(mdg_crc32(0, "", 0), 0);
+	return TAP_PASS;
+}
+
+static int test_mig_compat_parse(void)
+{
+	struct mdg_mig_compat_info c;
+	char buf[256];
+
+	CHECK_INT(mdg_mig_compat_parse(COMPAT_64M "\n", &c), 0);
+	CHECK_INT(c.version, 1);
+	CHECK_INT(c.device, 0x00010000);
+	CHECK_STR(c.type, "mdgpu-64M");
+	CHECK_INT(c.vram, 64 * MiB);
+	CHECK_INT(c.max_width, 1920);
+	CHECK_INT(c.max_height, 1080);
+	CHECK_INT(c.regs, 4096);
+	CHECK_INT(c.layout, 1);
+	CHECK_INT(c.features, 3);
+	/* What the kernel prints, mdgpuctl prints back. */
+	mdg_mig_compat_fmt(&c, buf, sizeof(buf));
+	CHECK_STR(buf, COMPAT_64M);
+	/* The type description's line, with an unknown key. */
+	CHECK_INT(mdg_mig_compat_parse("migration: " COMPAT_256M " future=7", &c), 0);
+	CHECK_STR(c.type, "mdgpu-256M");
+	/* A missing or malformed field. */
+	CHECK_INT(mdg_mig_compat_parse("version=1 device=0x00010000 type=mdgpu-64M vram=67108864 max=1920x1080 regs=4096 layout=1", &c),
+		  -EINVAL);
+	CHECK_INT(mdg_mig_compat_parse("version=1 device=0x00010000 type=mdgpu-64M vram=67108864 max=1920 regs=4096 layout=1 features=0x3", &c),
+		  -EINVAL);
+	CHECK_INT(mdg_mig_compat_parse("version=one device=0x00010000 type=mdgpu-64M vram=67108864 max=1920x1080 regs=4096 layout=1 features=0x3", &c),
+		  -EINVAL);
+	CHECK_INT(mdg_mig_compat_parse("", &c), -EINVAL);
+	return TAP_PASS;
+}
+
+static int test_mig_compat_check(void)
+{
+	struct mdg_mig_compat_info src, dst;
+	char why[256];
+
+	CHECK_INT(mdg_mig_compat_parse(COMPAT_64M, &src), 0);
+	dst = src;
+	CHECK_INT(mdg_mig_compat_check(&src, &dst, why, sizeof(why)), 0);
+	/* A larger maximum resolution and more features are fine. */
+	dst.max_width = 2560;
+	dst.features |= 1u << 5;
+	CHECK_INT(mdg_mig_compat_check(&src, &dst, why, sizeof(why)), 0);
+
+	dst = src;
+	dst.version = 2;
+	CHECK_INT(mdg_mig_compat_check(&src, &dst, why, sizeof(why)),
+		  -EPROTONOSUPPORT);
+	CHECK_HAS(why, "field version");
+	CHECK_INT(mdg_mig_compat_parse(COMPAT_256M, &dst), 0);
+	CHECK_INT(mdg_mig_compat_check(&src, &dst, why, sizeof(why)), -EOPNOTSUPP);
+	CHECK_HAS(why, "field type: the file is of type mdgpu-64M, the destination is mdgpu-256M");
+	dst = src;
+	dst.vram *= 2;
+	CHECK_INT(mdg_mig_compat_check(&src, &dst, why, sizeof(why)), -EOPNOTSUPP);
+	CHECK_HAS(why, "field vram");
+	dst = src;
+	dst.max_height = 768;
+	CHECK_INT(mdg_mig_compat_check(&src, &dst, why, sizeof(why)), -EOPNOTSUPP);
+	CHECK_HAS(why, "field max");
+	dst = src;
+	dst.regs = 8192;
+	CHECK_INT(mdg_mig_compat_check(&src, &dst, why, sizeof(why)), -EOPNOTSUPP);
+	CHECK_HAS(why, "field regs");
+	dst = src;
+	dst.layout = 2;
+	CHECK_INT(mdg_mig_compat_check(&src, &dst, why, sizeof(why)), -EOPNOTSUPP);
+	CHECK_HAS(why, "field layout");
+	dst = src;
+	dst.features = 1;
+	CHECK_INT(mdg_mig_compat_check(&src, &dst, why, sizeof(why)), -EOPNOTSUPP);
+	CHECK_HAS(why,
+		  "field features: the file's device has features 0x3, the destination lacks 0x2");
+	dst = src;
+	dst.device = 0x0000ffff;
+	CHECK_INT(mdg_mig_compat_check(&src, &dst, why, sizeof(why)), -EOPNOTSUPP);
+	CHECK_HAS(why, "field device");
+	/* A newer minor version takes the stream, a newer major does not. */
+	dst.device = 0x00010003;
+	CHECK_INT(mdg_mig_compat_check(&src, &dst, why, sizeof(why)), 0);
+	dst.device = 0x00020000;
+	CHECK_INT(mdg_mig_compat_check(&src, &dst, why, sizeof(why)), -EOPNOTSUPP);
+	return TAP_PASS;
+}
+
+/*
+ * The ABI document's migration_compat example parses, prints back the same,
+ * and matches uapi/mdgpu_migration.h: the fake trees below use the same
+ * format, so a change of the kernel's format fails here, not in a VM.
+ */
+static int test_mig_compat_abi_doc(void)
+{
+	static const char doc[] = MDG_SRCDIR
+		"/../../Documentation/ABI/testing/sysfs-bus-mdev-devices-mdgpu";
+	struct mdg_mig_compat_info c;
+	char line[512], buf[512], out[512], *start, *end;
+	FILE *f = fopen(doc, "r");
+	bool in_entry = false, found = false;
+
+	if (!f) {
+		TAP_DIAG("cannot read %s", doc);
+		return TAP_FAIL;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "What:", 5))
+			in_entry = !!strstr(line, "/migration_compat");
+		start = strstr(line, "version=");
+		if (!in_entry || !start || !strstr(start, "features="))
+			continue;
+		end = start + strcspn(start, "\n`'\"");
+		*end = 0;
+		mdg_fmt(buf, sizeof(buf), "%s", start);
+		found = true;
+		break;
+	}
+	fclose(f);
+	if (!found) {
+		TAP_DIAG("%s does not document migration_compat with an example yet", doc);
+		return TAP_SKIP;
+	}
+	CHECK_INT(mdg_mig_compat_parse(buf, &c), 0);
+	mdg_mig_compat_fmt(&c, out, sizeof(out));
+	CHECK_STR(out, buf);
+	CHECK_INT(c.version, MDGPU_MIG_VERSION);
+	CHECK_INT(c.layout, MDGPU_MIG_REGS_LAYOUT);
+	CHECK_INT(c.features & ~MDGPU_MIG_FEATURES, 0);
+	return TAP_PASS;
+}
+
+/* ---- a stream made by hand, as the kernel makes one -------------------- */
+
+enum {
+	MS_BAD_MAGIC = 1 << 0,
+	MS_VERSION2 = 1 << 1,
+	MS_REGS_LEN = 1 << 2,
+	MS_UNKNOWN_OPT = 1 << 3,
+	MS_UNKNOWN_MAND = 1 << 4,
+	MS_VRAM_UNALIGNED = 1 << 5,
+	MS_VRAM_OUTSIDE = 1 << 6,
+	MS_NO_END = 1 << 7,
+	MS_BAD_CRC = 1 << 8,
+	MS_TRAILING = 1 << 9,
+	MS_FLIP_PAGE = 1 << 10,
+	MS_TYPE_256M = 1 << 11,
+};
+
+static size_t put_rec(uint8_t *p, uint32_t tag, uint32_t flags, uint64_t len)
+{
+	struct mdgpu_mig_record r = {
+		.tag = htole32(tag), .flags = htole32(flags), .len = htole64(len),
+	};
+
+	memcpy(p, &r, sizeof(r));
+	return sizeof(r);
+}
+
+/* A 64M (or 256M) instance's stream into @buf (room for 64 KiB). */
+static size_t make_stream(uint8_t *buf, unsigned int opts)
+{
+	struct mdgpu_mig_header h = {
+		.magic = htole64(MDGPU_MIG_MAGIC),
+		.version = htole32(opts & MS_VERSION2 ? 2 : MDGPU_MIG_VERSION),
+		.size = htole32(sizeof(h)),
+	};
+	struct mdgpu_mig_engine eng = { .timestamp = htole64(123456789) };
+	struct mdgpu_mig_sched sched = {
+		.weight = htole32(5), .min_share = htole32(20),
+		.cap = htole32(50), .priority = htole32(3),
+	};
+	struct mdgpu_mig_zero zero = {
+		.offset = htole64(8192), .len = htole64(1 * MiB),
+	};
+	uint64_t off = 0;
+	size_t n = 0;
+	uint32_t crc;
+	int i;
+
+	if (opts & MS_BAD_MAGIC)
+		h.magic = htole64(MDGPU_MIG_MAGIC + 1);
+	h.compat.device_version = htole32(0x00010000);
+	h.compat.features = htole32(MDGPU_MIG_FEATURES);
+	mdg_fmt(h.compat.type, sizeof(h.compat.type), "%s",
+		opts & MS_TYPE_256M ? "mdgpu-256M" : "mdgpu-64M");
+	h.compat.vram_size = htole64((opts & MS_TYPE_256M ? 256 : 64) * MiB);
+	h.compat.max_width = htole32(opts & MS_TYPE_256M ? 3840 : 1920);
+	h.compat.max_height = htole32(opts & MS_TYPE_256M ? 2160 : 1080);
+	h.compat.regs_size = htole32(4096);
+	h.compat.regs_layout = htole32(MDGPU_MIG_REGS_LAYOUT);
+	memcpy(buf, &h, sizeof(h));
+	n = sizeof(h);
+
+	n += put_rec(buf + n, MDGPU_MIG_TAG_CONFIG, 0,
+		     sizeof(struct mdgpu_mig_config));
+	memset(buf + n, 0x11, sizeof(struct mdgpu_mig_config));
+	n += sizeof(struct mdgpu_mig_config);
+	n += put_rec(buf + n, MDGPU_MIG_TAG_REGS, 0,
+		     sizeof(struct mdgpu_mig_regs) + !!(opts & MS_REGS_LEN));
+	memset(buf + n, 0, sizeof(struct mdgpu_mig_regs) + 1);
+	n += sizeof(struct mdgpu_mig_regs) + !!(opts & MS_REGS_LEN);
+	n += put_rec(buf + n, MDGPU_MIG_TAG_DISPLAY, 0,
+		     sizeof(struct mdgpu_mig_display));
+	memset(buf + n, 0, sizeof(struct mdgpu_mig_display));
+	n += sizeof(struct mdgpu_mig_display);
+	n += put_rec(buf + n, MDGPU_MIG_TAG_ENGINE, 0, sizeof(eng));
+	memcpy(buf + n, &eng, sizeof(eng));
+	n += sizeof(eng);
+	n += put_rec(buf + n, MDGPU_MIG_TAG_SCHED, MDGPU_MIG_REC_OPTIONAL,
+		     sizeof(sched));
+	memcpy(buf + n, &sched, sizeof(sched));
+	n += sizeof(sched);
+	if (opts & (MS_UNKNOWN_OPT | MS_UNKNOWN_MAND)) {
+		n += put_rec(buf + n, 77, opts & MS_UNKNOWN_OPT ?
+			     MDGPU_MIG_REC_OPTIONAL : 0, 12);
+		memset(buf + n, 0x77, 12);
+		n += 12;
+	}
+	/* Two pages at 0 and one at 4M (or off the end). */
+	n += put_rec(buf + n, MDGPU_MIG_TAG_VRAM, 0, 8 + 2 * MDGPU_MIG_PAGE);
+	off = htole64(opts & MS_VRAM_UNALIGNED ? 100 : 0);
+	memcpy(buf + n, &off, 8);
+	for (i = 0; i < 2 * MDGPU_MIG_PAGE; i++)
+		buf[n + 8 + i] = i * 7;
+	n += 8 + 2 * MDGPU_MIG_PAGE;
+	n += put_rec(buf + n, MDGPU_MIG_TAG_VRAM, 0, 8 + MDGPU_MIG_PAGE);
+	off = htole64(opts & MS_VRAM_OUTSIDE ? 64 * MiB : 4 * MiB);
+	memcpy(buf + n, &off, 8);
+	memset(buf + n + 8, 0xa5, MDGPU_MIG_PAGE);
+	n += 8 + MDGPU_MIG_PAGE;
+	n += put_rec(buf + n, MDGPU_MIG_TAG_ZERO, 0, sizeof(zero));
+	memcpy(buf + n, &zero, sizeof(zero));
+	n += sizeof(zero);
+	if (opts & MS_NO_END)
+		return n;
+	n += put_rec(buf + n, MDGPU_MIG_TAG_END, 0, 4);
+	crc = htole32(mdg_crc32(0, buf, n) ^ !!(opts & MS_BAD_CRC));
+	memcpy(buf + n, &crc, 4);
+	n += 4;
+	if (opts & MS_FLIP_PAGE)
+		buf[sizeof(h) + 500] ^= 1;
+	if (opts & MS_TRAILING)
+		buf[n++] = 0;
+	return n;
+}
+
+/* Feed a stream in pieces of @chunk bytes; the checker's result. */
+static int scan_stream(const uint8_t *buf, size_t len, size_t chunk,
+		       struct mdg_mig_scan *s)
+{
+	size_t off;
+
+	if (mdg_mig_scan_init(s))
+		return -ENOMEM;
+	for (off = 0; off < len; off += chunk)
+		mdg_mig_scan_feed(s, buf + off, len - off < chunk ? len - off : chunk);
+	return mdg_mig_scan_finish(s);
+}
+
+static uint8_t stream_buf[64 * 1024];
+
+static int test_mig_scan_valid(void)
+{
+	static const size_t chunks[] = { 1, 7, 16, 4096, 5000, 1 << 20 };
+	struct mdg_mig_scan s;
+	size_t len = make_stream(stream_buf, 0), i;
+
+	for (i = 0; i < ARRAY_SIZE(chunks); i++) {
+		int ret = scan_stream(stream_buf, len, chunks[i], &s);
+
+		if (ret)
+			TAP_DIAG("pieces of %zu: %s", chunks[i], s.why);
+		CHECK_INT(ret, 0);
+		CHECK(s.have_header && s.ended);
+		CHECK_STR(s.compat.type, "mdgpu-64M");
+		CHECK_INT(s.compat.vram, 64 * MiB);
+		CHECK_INT(s.bytes, len);
+		CHECK_INT(s.records, 9);
+		CHECK_INT(s.vram_pages, 3);
+		CHECK_INT(s.zero_bytes, 1 * MiB);
+		CHECK_INT(s.timestamp, 123456789);
+		CHECK(s.sched[0] == 5 && s.sched[1] == 20 && s.sched[2] == 50 &&
+		      s.sched[3] == 3);
+		CHECK(s.seen & (1u << MDGPU_MIG_TAG_ENGINE));
+		mdg_mig_scan_free(&s);
+	}
+	/* An unknown optional record is skipped. */
+	len = make_stream(stream_buf, MS_UNKNOWN_OPT);
+	CHECK_INT(scan_stream(stream_buf, len, 100, &s), 0);
+	CHECK_INT(s.records, 10);
+	mdg_mig_scan_free(&s);
+	return TAP_PASS;
+}
+
+static int test_mig_scan_refusals(void)
+{
+	static const struct {
+		unsigned int opts;
+		int err;
+		const char *why;
+	} cases[] = {
+		{ MS_BAD_MAGIC, -EINVAL, "bad magic" },
+		{ MS_VERSION2, -EPROTONOSUPPORT, "stream version 2" },
+		{ MS_REGS_LEN, -EINVAL, "REGS record of 17 bytes (want 16)" },
+		{ MS_UNKNOWN_MAND, -EINVAL, "unknown mandatory record tag 77" },
+		{ MS_VRAM_UNALIGNED, -EINVAL, "not page-aligned" },
+		{ MS_VRAM_OUTSIDE, -EINVAL, "outside the 67108864 bytes of BAR0" },
+		{ MS_NO_END, -EBADMSG, "before its END record" },
+		{ MS_BAD_CRC, -EBADMSG, "checksum mismatch" },
+		{ MS_FLIP_PAGE, -EBADMSG, "checksum mismatch" },
+		{ MS_TRAILING, -EBADMSG, "1 bytes after the END record" },
+	};
+	struct mdg_mig_scan s;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		size_t len = make_stream(stream_buf, cases[i].opts);
+		int ret = scan_stream(stream_buf, len, 333, &s);
+
+		if (ret != cases[i].err)
+			TAP_DIAG("case %zu: %s", i, s.why);
+		CHECK_INT(ret, cases[i].err);
+		CHECK_HAS(s.why, cases[i].why);
+		/* The error sticks. */
+		CHECK_INT(mdg_mig_scan_feed(&s, "x", 1), cases[i].err);
+		mdg_mig_scan_free(&s);
+	}
+	CHECK_INT(scan_stream(stream_buf, 0, 1, &s), -EBADMSG);
+	CHECK_HAS(s.why, "empty");
+	mdg_mig_scan_free(&s);
+	CHECK(mdg_mig_errno_meaning(EBADMSG));
+	CHECK_HAS(mdg_mig_errno_meaning(-EOPNOTSUPP), "not compatible");
+	return TAP_PASS;
+}
+
+/* Write a stream with @opts to a file of the fake tree; its path. */
+static const char *stream_file(const char *name, unsigned int opts)
+{
+	static char path[PATH_MAX];
+	size_t len = make_stream(stream_buf, opts);
+	FILE *f;
+
+	mdg_fmt(path, sizeof(path), "%s/%s", fake_root(), name);
+	f = fopen(path, "w");
+	if (!f)
+		return NULL;
+	fwrite(stream_buf, 1, len, f);
+	fclose(f);
+	return path;
+}
+
+#define FAKE_B_COMPAT "sys/devices/virtual/mdgpu/sim0/" UUID_B "/mdgpu/migration_compat"
+
+static int test_restore_refusals(void)
+{
+	char junk[PATH_MAX];
+	const char *f;
+
+	CHECK_INT(fake_standard(), 0);
+	CHECK_INT(fake_file(FAKE_B_COMPAT, "%s\n", COMPAT_256M), 0);
+	/* Another type: named, before the device is touched. */
+	f = stream_file("a64.ckpt", 0);
+	CHECK_INT(run("restore", UUID_B, f, NULL), MDG_EXIT_REFUSED);
+	CHECK_HAS(err_buf, "cannot be restored onto " UUID_B
+		  ": field type: the file is of type mdgpu-64M, the destination is mdgpu-256M");
+	CHECK_HAS(err_buf, "EOPNOTSUPP");
+	/* --no-verify checks the header all the same. */
+	CHECK_INT(run("restore", UUID_B, f, "--no-verify", NULL), MDG_EXIT_REFUSED);
+	CHECK_HAS(err_buf, "field type");
+	/* A corrupt file of the right type. */
+	f = stream_file("bad.ckpt", MS_TYPE_256M | MS_FLIP_PAGE);
+	CHECK_INT(run("restore", UUID_B, f, NULL), MDG_EXIT_REFUSED);
+	CHECK_HAS(err_buf, "is not a valid checkpoint");
+	CHECK_HAS(err_buf, "checksum mismatch");
+	CHECK_HAS(err_buf, "EBADMSG); " UUID_B " was not touched");
+	f = stream_file("short.ckpt", MS_TYPE_256M | MS_NO_END);
+	CHECK_INT(run("restore", UUID_B, f, NULL), MDG_EXIT_REFUSED);
+	CHECK_HAS(err_buf, "truncated");
+	f = stream_file("v2.ckpt", MS_TYPE_256M | MS_VERSION2);
+	CHECK_INT(run("restore", UUID_B, f, NULL), MDG_EXIT_REFUSED);
+	CHECK_HAS(err_buf, "stream version 2");
+	CHECK_HAS(err_buf, "EPROTONOSUPPORT");
+	/* Not a checkpoint at all. */
+	CHECK_INT(fake_file("junk", "hello\n"), 0);
+	mdg_fmt(junk, sizeof(junk), "%s/junk", fake_root());
+	CHECK_INT(run("restore", UUID_B, junk, NULL), MDG_EXIT_REFUSED);
+	CHECK_HAS(err_buf, "truncated");
+	/* The destination module without migration. */
+	f = stream_file("c.ckpt", MS_TYPE_256M);
+	CHECK_INT(run("restore", UUID_C, f, NULL), MDG_EXIT_NOTFOUND);
+	CHECK_HAS(err_buf, "has no VFIO migration (no ");
+	/* Held by a VM; no such file; no such instance; usage. */
+	CHECK_INT(run("restore", UUID_A, f, NULL), MDG_EXIT_BUSY);
+	CHECK_HAS(err_buf, "in use by pid 4242 (qemu-system-x86)");
+	CHECK_HAS(err_buf, "QEMU migration");
+	CHECK_INT(run("restore", UUID_B, "/nonexistent/x.ckpt", NULL),
+		  MDG_EXIT_NOTFOUND);
+	CHECK_INT(run("restore", UUID_NONE, f, NULL), MDG_EXIT_NOTFOUND);
+	CHECK_INT(run("restore", "nope", f, NULL), MDG_EXIT_USAGE);
+	CHECK_INT(run("restore", UUID_B, NULL), MDG_EXIT_USAGE);
+	return TAP_PASS;
+}
+
+static int test_checkpoint_refusals(void)
+{
+	char path[PATH_MAX];
+
+	CHECK_INT(fake_standard(), 0);
+	mdg_fmt(path, sizeof(path), "%s/a.ckpt", fake_root());
+	CHECK_INT(run("checkpoint", UUID_A, path, NULL), MDG_EXIT_BUSY);
+	CHECK_HAS(err_buf, UUID_A " is in use by pid 4242 (qemu-system-x86): VFIO allows one user");
+	CHECK(access(path, F_OK) != 0);
+	CHECK_INT(run("checkpoint", UUID_NONE, path, NULL), MDG_EXIT_NOTFOUND);
+	CHECK_INT(run("checkpoint", "nope", path, NULL), MDG_EXIT_USAGE);
+	CHECK_INT(run("checkpoint", UUID_B, NULL), MDG_EXIT_USAGE);
+	CHECK_INT(run("checkpoint", "--help", NULL), 0);
+	CHECK_HAS(out_buf, "checkpoint UUID FILE");
+	return TAP_PASS;
+}
+
+/*
+ * A fake mdevctl: "list" prints a definition for UUID_B on sim0, other
+ * commands are logged to the tree's mdevctl.log.
+ */
+static int fake_mdevctl(void)
+{
+	char path[PATH_MAX];
+
+	if (fake_file("bin/mdevctl",
+		      "#!/bin/sh\n"
+		      "echo \"$*\" >>\"%s/mdevctl.log\"\n"
+		      "case \"$*\" in\n"
+		      "\"list --defined --dumpjson --uuid " UUID_B " --parent sim0\")\n"
+		      "  echo '{\"mdev_type\": \"mdgpu-256M\", \"start\": \"auto\", \"attrs\": []}' ;;\n"
+		      "list*) ;;\n"
+		      "esac\n", fake_root()))
+		return -1;
+	mdg_fmt(path, sizeof(path), "%s/bin/mdevctl", fake_root());
+	setenv("MDGPU_MDEVCTL", path, 1);
+	return chmod(path, 0755);
+}
+
+/* sim0 of the standard tree, and sim1 as large and empty. */
+static int fake_two_parents(void)
+{
+	int ret = 0;
+
+	if (fake_init())
+		return -1;
+	ret |= fake_parent("sim0", 2048, 960, 4);
+	ret |= fake_type("sim0", 64, 2048, 17);
+	ret |= fake_type("sim0", 128, 2048, 8);
+	ret |= fake_type("sim0", 256, 2048, 4);
+	ret |= fake_type("sim0", 512, 2048, 2);
+	ret |= fake_instance(UUID_A, "sim0", 128, 0, 2, 10);
+	ret |= fake_instance(UUID_B, "sim0", 256, 256, 0, 11);
+	ret |= fake_instance(UUID_C, "sim0", 512, 512, 0, 12);
+	ret |= fake_instance(UUID_D, "sim0", 64, 128, 0, 13);
+	ret |= fake_holder(4242, "qemu-system-x86", 17, "/dev/vfio/10");
+	ret |= fake_parent("sim1", 1024, 0, 0);
+	ret |= fake_type("sim1", 64, 1024, 16);
+	ret |= fake_type("sim1", 128, 1024, 8);
+	ret |= fake_type("sim1", 256, 1024, 4);
+	ret |= fake_type("sim1", 512, 1024, 2);
+	ret |= fake_file("sys/devices/virtual/mdgpu/sim0/" UUID_B "/mdgpu/weight",
+			 "7\n");
+	ret |= fake_file("sys/devices/virtual/mdgpu/sim0/" UUID_B "/mdgpu/priority",
+			 "3\n");
+	return ret ? -1 : 0;
+}
+
+#define SIM1_CREATE_256M \
+	"sys/devices/virtual/mdgpu/sim1/mdev_supported_types/mdgpu-256M/create"
+
+static int test_evacuate_dry_run(void)
+{
+	const char *log, *c, *b, *d;
+
+	CHECK_INT(fake_two_parents(), 0);
+	CHECK_INT(fake_mdevctl(), 0);
+	CHECK_INT(run("evacuate", "sim0", "--to", "sim1", "--dry-run", NULL),
+		  MDG_EXIT_BUSY);
+	/* The held one is skipped, naming its holder. */
+	CHECK_HAS(out_buf, "skip  " UUID_A
+		  " mdgpu-128M: held by pid 4242 (qemu-system-x86); move it with QEMU migration");
+	/* The others, largest first, with what moves along. */
+	CHECK_HAS(out_buf, "would move " UUID_B
+		  " mdgpu-256M to sim1; tunables weight=7 priority=3; its mdevctl definition moves too");
+	CHECK_HAS(out_buf, "would move " UUID_D
+		  " mdgpu-64M to sim1; tunables none exported; no mdevctl definition");
+	c = strstr(out_buf, "would move " UUID_C);
+	b = strstr(out_buf, "would move " UUID_B);
+	d = strstr(out_buf, "would move " UUID_D);
+	CHECK(c && b && d && c < b && b < d);
+	CHECK_HAS(out_buf, "dry run: sim0: 4 instances, 3 would move to sim1, 1 skipped (held)");
+	/* Nothing was written, mdevctl was only asked. */
+	CHECK_STR(fake_read("sys/devices/virtual/mdgpu/sim0/" UUID_B "/remove"), "");
+	CHECK_STR(fake_read(SIM1_CREATE_256M), "");
+	log = fake_read("mdevctl.log");
+	CHECK_HAS(log, "list --defined --dumpjson --uuid " UUID_C " --parent sim0");
+	CHECK_LACKS(log, "define --uuid");
+	CHECK_LACKS(log, "undefine");
+	unsetenv("MDGPU_MDEVCTL");
+	return TAP_PASS;
+}
+
+static int test_evacuate_refusals(void)
+{
+	CHECK_INT(fake_standard(), 0);
+	setenv("MDGPU_MDEVCTL", "/nonexistent/mdevctl", 1);
+	/* sim1 is full: nothing moves, and the answer says what did not fit. */
+	CHECK_INT(run("evacuate", "sim0", "--to", "sim1", NULL),
+		  MDG_EXIT_REFUSED);
+	CHECK_HAS(err_buf, "sim1 does not offer mdgpu-512M, the type of " UUID_C);
+	CHECK_INT(fake_type("sim1", 512, 256, 0), 0);
+	CHECK_INT(run("evacuate", "sim0", "--to", "sim1", NULL),
+		  MDG_EXIT_REFUSED);
+	CHECK_HAS(err_buf, "sim1 has no room: only 0 of the 3 instances to move fit");
+	CHECK_HAS(err_buf, "ENOSPC");
+	CHECK_STR(fake_read("sys/devices/virtual/mdgpu/sim0/" UUID_C "/remove"), "");
+	/* sim1's one instance fits on sim0 (without mdevctl installed). */
+	CHECK_INT(run("evacuate", "sim1", "--to", "sim0", "--dry-run", NULL), 0);
+	CHECK_HAS(out_buf, "would move " UUID_E
+		  " mdgpu-256M to sim0; tunables none exported; no mdevctl definition");
+	/* A failed destination takes nothing. */
+	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/health", "failed\n"), 0);
+	CHECK_INT(run("evacuate", "sim1", "--to", "sim0", "--dry-run", NULL),
+		  MDG_EXIT_REFUSED);
+	CHECK_HAS(err_buf, "sim0 is failed");
+	CHECK_INT(run("evacuate", "sim0", "--to", "sim0", NULL), MDG_EXIT_USAGE);
+	CHECK_INT(run("evacuate", "sim0", NULL), MDG_EXIT_USAGE);
+	CHECK_INT(run("evacuate", "sim0", "--to", "gpu9", NULL),
+		  MDG_EXIT_NOTFOUND);
+	CHECK_HAS(err_buf, "no mdgpu parent 'gpu9'");
+	CHECK_INT(run("evacuate", "gpu9", "--to", "sim0", NULL),
+		  MDG_EXIT_NOTFOUND);
+	unsetenv("MDGPU_MDEVCTL");
+	return TAP_PASS;
+}
+
 static const struct tap_test tests[] = {
 	{ "description: all keys parsed", test_description_parse },
 	{ "description: unknown keys ignored", test_description_unknown_keys },
@@ -1536,6 +2091,16 @@ static const struct tap_test tests[] = {
 	{ "screenshot: pixel conversion", test_convert_rows },
 	{ "screenshot: argument and busy errors", test_screenshot_args },
 	{ "usage errors", test_usage_errors },
+	{ "migration: CRC-32 as zlib", test_mig_crc32 },
+	{ "migration: migration_compat parsed and printed back", test_mig_compat_parse },
+	{ "migration: compatibility, each field named", test_mig_compat_check },
+	{ "migration: the ABI document's migration_compat example", test_mig_compat_abi_doc },
+	{ "migration: a valid stream, in pieces of any size", test_mig_scan_valid },
+	{ "migration: refused streams and their errnos", test_mig_scan_refusals },
+	{ "restore: refusals before the device is touched", test_restore_refusals },
+	{ "checkpoint: refusals", test_checkpoint_refusals },
+	{ "evacuate --dry-run: skipped, order, tunables, mdevctl", test_evacuate_dry_run },
+	{ "evacuate: no room, failed parent, usage", test_evacuate_refusals },
 };
 
 int main(void)

@@ -10,16 +10,31 @@
  *                      as an anonymous inode, not as /dev/vfio/N)
  *   pixel FILE X Y     print the pixel of an 8-bit RGB PNG as RRGGBB
  *   size FILE          print "WIDTHxHEIGHT" of a PNG
+ *   mkstate UUID FILE  open the instance, set 640x480x32, draw a picture
+ *                      (a gradient with a red box at 100,100-199,149) and a
+ *                      page at 32 MiB, write SCRATCH, and save the device's
+ *                      state to FILE through VFIO migration (STOP_COPY)
+ *   reg UUID OFFSET    open the instance and print a BAR2 register
+ *   migcmp F1 F2       compare two migration streams as a destination sees
+ *                      them: the header, every device-state record (the
+ *                      ENGINE record's TIMESTAMP may only grow) and VRAM
+ *                      page by page (absent and ZERO pages are zeroes)
  */
+#include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/vfio.h>
 #include <png.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lib/mdgpu_vfio.h"
+#include "uapi/mdgpu.h"
+#include "../mdgpuctl.h"
 
 static int hold(const char *uuid, bool device_only)
 {
@@ -87,6 +102,224 @@ static png_bytep *load(const char *path, png_uint_32 *w, png_uint_32 *h)
 	return rows;
 }
 
+static int save_state(struct mdgpu_dev *dev, const char *file)
+{
+	int data_fd = -1, out;
+	char buf[65536];
+	ssize_t n;
+
+	out = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (out < 0 ||
+	    mdgpu_mig_set_state(dev->fd, VFIO_DEVICE_STATE_STOP, NULL) ||
+	    mdgpu_mig_set_state(dev->fd, VFIO_DEVICE_STATE_STOP_COPY, &data_fd)) {
+		fprintf(stderr, "mkstate: %s\n", strerror(errno));
+		return 1;
+	}
+	while ((n = read(data_fd, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			return 1;
+	if (n < 0) {
+		fprintf(stderr, "mkstate: read: %s\n", strerror(errno));
+		return 1;
+	}
+	close(data_fd);
+	if (close(out) ||
+	    mdgpu_mig_set_state(dev->fd, VFIO_DEVICE_STATE_RUNNING, NULL)) {
+		fprintf(stderr, "mkstate: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static int mkstate(const char *uuid, const char *file)
+{
+	const size_t len = 33 << 20;
+	struct mdgpu_dev dev;
+	uint32_t *px, x, y;
+	uint8_t *vram;
+	int rc;
+
+	if (mdgpu_dev_open(&dev, uuid) < 0 || mdgpu_set_mode(&dev, 640, 480, 32)) {
+		fprintf(stderr, "mkstate: %s: %s\n", uuid, strerror(errno));
+		return 1;
+	}
+	vram = mdgpu_map_vram(&dev, len);
+	if (!vram) {
+		fprintf(stderr, "mkstate: mmap: %s\n", strerror(errno));
+		return 1;
+	}
+	px = (uint32_t *)vram;
+	for (y = 0; y < 480; y++)
+		for (x = 0; x < 640; x++)
+			px[y * 640 + x] = x >= 100 && x < 200 && y >= 100 && y < 150 ?
+				0xff0000 : (x & 0xff) << 16 | (y & 0xff) << 8 | 0x5a;
+	memset(vram + (32 << 20), 0xc3, 4096);
+	munmap(vram, len);
+	mdgpu_reg_write32(&dev, MDGPU_REG_SCRATCH, 0xc0ffee42);
+	rc = save_state(&dev, file);
+	mdgpu_dev_close(&dev);
+	return rc;
+}
+
+static int reg(const char *uuid, const char *off)
+{
+	struct mdgpu_dev dev;
+	uint32_t v;
+
+	if (mdgpu_dev_open(&dev, uuid) < 0 ||
+	    mdgpu_reg_read32(&dev, strtoul(off, NULL, 0), &v)) {
+		fprintf(stderr, "reg: %s: %s\n", uuid, strerror(errno));
+		return 1;
+	}
+	printf("0x%08x\n", v);
+	mdgpu_dev_close(&dev);
+	return 0;
+}
+
+/* One stream, as a destination would end up with it. */
+struct stream {
+	struct mdg_mig_scan scan;
+	uint8_t *state[8];
+	uint64_t state_len[8];
+	uint8_t **pages;
+	uint64_t nr_pages;
+};
+
+static void collect(void *ctx, uint32_t tag, uint32_t flags,
+		    const uint8_t *p, uint64_t len)
+{
+	struct stream *st = ctx;
+	uint64_t off, i, n;
+
+	(void)flags;
+	if (!st->pages) {
+		st->nr_pages = st->scan.compat.vram / MDGPU_MIG_PAGE;
+		st->pages = calloc(st->nr_pages + 1, sizeof(*st->pages));
+	}
+	if (tag == MDGPU_MIG_TAG_VRAM || tag == MDGPU_MIG_TAG_ZERO) {
+		memcpy(&off, p, 8);
+		off = le64toh(off) / MDGPU_MIG_PAGE;
+		if (tag == MDGPU_MIG_TAG_VRAM) {
+			n = (len - 8) / MDGPU_MIG_PAGE;
+		} else {
+			memcpy(&n, p + 8, 8);
+			n = le64toh(n) / MDGPU_MIG_PAGE;
+		}
+		for (i = 0; i < n && off + i < st->nr_pages; i++) {
+			free(st->pages[off + i]);
+			st->pages[off + i] = NULL;
+			if (tag == MDGPU_MIG_TAG_VRAM) {
+				st->pages[off + i] = malloc(MDGPU_MIG_PAGE);
+				memcpy(st->pages[off + i],
+				       p + 8 + i * MDGPU_MIG_PAGE, MDGPU_MIG_PAGE);
+			}
+		}
+		return;
+	}
+	if (tag < 8) {
+		free(st->state[tag]);
+		st->state[tag] = malloc(len + 1);
+		memcpy(st->state[tag], p, len);
+		st->state_len[tag] = len;
+	}
+}
+
+static int load_stream(const char *file, struct stream *st)
+{
+	char buf[65536];
+	ssize_t n;
+	int fd = open(file, O_RDONLY);
+
+	memset(st, 0, sizeof(*st));
+	if (fd < 0 || mdg_mig_scan_init(&st->scan))
+		return -1;
+	st->scan.rec = collect;
+	st->scan.ctx = st;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		mdg_mig_scan_feed(&st->scan, buf, n);
+	close(fd);
+	if (mdg_mig_scan_finish(&st->scan)) {
+		fprintf(stderr, "migcmp: %s: %s\n", file, st->scan.why);
+		return -1;
+	}
+	return 0;
+}
+
+static int migcmp(const char *f1, const char *f2)
+{
+	static const char *const names[8] = {
+		"?", "CONFIG", "REGS", "DISPLAY", "ENGINE", "SCHED", "?", "?",
+	};
+	const size_t ts = offsetof(struct mdgpu_mig_engine, timestamp);
+	struct stream a, b;
+	uint64_t i, pages = 0, diff = 0;
+	static const uint8_t zero[MDGPU_MIG_PAGE];
+	int tag, bad = 0, state_bad = 0;
+
+	if (load_stream(f1, &a) || load_stream(f2, &b))
+		return 2;
+	if (memcmp(&a.scan.compat, &b.scan.compat, sizeof(a.scan.compat))) {
+		printf("headers differ: %s vs %s\n", a.scan.compat.type,
+		       b.scan.compat.type);
+		return 1;
+	}
+	for (tag = 1; tag <= MDGPU_MIG_TAG_SCHED; tag++) {
+		uint8_t *x = a.state[tag], *y = b.state[tag];
+
+		if (!x || !y) {
+			if (x != y) {
+				printf("%s: in one stream only\n", names[tag]);
+				state_bad = 1;
+			}
+			continue;
+		}
+		if (tag == MDGPU_MIG_TAG_ENGINE) {
+			uint64_t t1, t2;
+
+			memcpy(&t1, x + ts, 8);
+			memcpy(&t2, y + ts, 8);
+			if (le64toh(t2) < le64toh(t1)) {
+				printf("ENGINE: TIMESTAMP went backwards: %llu -> %llu\n",
+				       (unsigned long long)le64toh(t1),
+				       (unsigned long long)le64toh(t2));
+				state_bad = 1;
+			}
+			printf("TIMESTAMP %llu -> %llu\n",
+			       (unsigned long long)le64toh(t1),
+			       (unsigned long long)le64toh(t2));
+			memset(x + ts, 0, 8);
+			memset(y + ts, 0, 8);
+		}
+		if (a.state_len[tag] != b.state_len[tag] ||
+		    memcmp(x, y, a.state_len[tag])) {
+			printf("%s: differs\n", names[tag]);
+			for (i = 0; i < a.state_len[tag] && i < b.state_len[tag]; i++)
+				if (x[i] != y[i])
+					printf("  byte %llu: %02x -> %02x\n",
+					       (unsigned long long)i, x[i], y[i]);
+			state_bad = 1;
+		}
+	}
+	for (i = 0; i < a.nr_pages; i++) {
+		const uint8_t *x = a.pages[i] ? a.pages[i] : zero;
+		const uint8_t *y = b.pages && b.pages[i] ? b.pages[i] : zero;
+
+		if (x != zero)
+			pages++;
+		if (memcmp(x, y, MDGPU_MIG_PAGE)) {
+			if (diff++ < 8)
+				printf("VRAM page at %llu differs\n",
+				       (unsigned long long)i * MDGPU_MIG_PAGE);
+			bad = 1;
+		}
+	}
+	bad |= state_bad;
+	printf("%s: %llu nonzero VRAM pages, %llu differ; device-state records %s\n",
+	       bad ? "different" : "same", (unsigned long long)pages,
+	       (unsigned long long)diff, state_bad ? "differ" : "equal");
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	png_uint_32 w, h, x, y;
@@ -114,6 +347,12 @@ int main(int argc, char **argv)
 		       rows[y][3 * x + 2]);
 		return 0;
 	}
-	fprintf(stderr, "usage: mdgpuctl-vm-helper hold UUID [--device-only] | size FILE | pixel FILE X Y\n");
+	if (argc == 4 && !strcmp(argv[1], "mkstate"))
+		return mkstate(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "reg"))
+		return reg(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "migcmp"))
+		return migcmp(argv[2], argv[3]);
+	fprintf(stderr, "usage: mdgpuctl-vm-helper hold UUID [--device-only] | size FILE | pixel FILE X Y | mkstate UUID FILE | reg UUID OFFSET | migcmp F1 F2\n");
 	return 2;
 }
