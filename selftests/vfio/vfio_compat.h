@@ -49,4 +49,39 @@ struct iommu_ioas_alloc {
 #define IOMMU_IOAS_ALLOC		_IO(MDGPU_IOMMUFD_TYPE, 0x81)
 #endif
 
+/*
+ * VFIO migration v2 additions of 6.2 (PRE_COPY, its info ioctl, the data
+ * size feature) and the 6.2 DMA logging feature number, for building
+ * against 6.1's <linux/vfio.h>. The PRE_COPY states are enum constants in
+ * newer headers, which define VFIO_MIGRATION_PRE_COPY alongside them.
+ */
+#ifndef VFIO_MIGRATION_PRE_COPY
+#define VFIO_MIGRATION_PRE_COPY			(1 << 2)
+#define VFIO_DEVICE_STATE_PRE_COPY		6
+#define VFIO_DEVICE_STATE_PRE_COPY_P2P		7
+#endif
+
+#ifndef VFIO_MIG_GET_PRECOPY_INFO
+struct vfio_precopy_info {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 initial_bytes;
+	__aligned_u64 dirty_bytes;
+};
+
+#define VFIO_MIG_GET_PRECOPY_INFO		_IO(VFIO_TYPE, VFIO_BASE + 21)
+#endif
+
+#ifndef VFIO_DEVICE_FEATURE_MIG_DATA_SIZE
+struct vfio_device_feature_mig_data_size {
+	__aligned_u64 stop_copy_length;
+};
+
+#define VFIO_DEVICE_FEATURE_MIG_DATA_SIZE	9
+#endif
+
+#ifndef VFIO_DEVICE_FEATURE_DMA_LOGGING_START
+#define VFIO_DEVICE_FEATURE_DMA_LOGGING_START	6
+#endif
+
 #endif /* MDGPU_VFIO_COMPAT_H */
