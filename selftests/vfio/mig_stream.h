@@ -515,9 +515,8 @@ static inline int mig_compat_parse(const char *line, struct mig_compat *c)
 	char buf[512], *tok, *save, *val, *end;
 	unsigned long long v;
 
-	if (strlen(line) >= sizeof(buf))
+	if (snprintf(buf, sizeof(buf), "%s", line) >= (int)sizeof(buf))
 		return -EINVAL;
-	strcpy(buf, line);
 	buf[strcspn(buf, "\n")] = '\0';
 	memset(c, 0, sizeof(*c));
 	for (tok = strtok_r(buf, " ", &save); tok;
@@ -533,9 +532,9 @@ static inline int mig_compat_parse(const char *line, struct mig_compat *c)
 			return -EINVAL;
 		seen |= 1u << i;
 		if (i == 2) {
-			if (strlen(val) >= sizeof(c->type))
+			if (snprintf(c->type, sizeof(c->type), "%s", val) >=
+			    (int)sizeof(c->type))
 				return -EINVAL;
-			strcpy(c->type, val);
 			continue;
 		}
 		errno = 0;
