@@ -126,19 +126,26 @@ static int inst_attr(const char *uuid, const char *attr, char *buf,
 	return mdgpu_read_file(path, buf, len);
 }
 
-/* The device's state through the uAPI and sysfs is @want. */
+/* The device's state (VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE GET) is @want. */
 static void check_state(struct __test_metadata *_metadata,
 			struct eng_vgpu *v, uint32_t want, const char *what)
 {
 	uint32_t st;
-	char s[64] = "";
 
 	ASSERT_OK(mig_get_state(v->g.device, &st)) TH_LOG("%s: get-state", what);
 	ASSERT_EQ(want, st) TH_LOG("%s: state %s, want %s", what,
 				   mig_state_name(st), mig_state_name(want));
-	EXPECT_OK(inst_attr(v->uuid, "migration_state", s, sizeof(s)))
-		TH_LOG("%s: sysfs migration_state", what);
-	EXPECT_STREQ(mig_state_name(want), s) TH_LOG("%s: sysfs", what);
+}
+
+/* The instance's sysfs migration_state reads @want. */
+static void check_sysfs(struct __test_metadata *_metadata, const char *uuid,
+			const char *want)
+{
+	char s[64] = "";
+
+	EXPECT_OK(inst_attr(uuid, "migration_state", s, sizeof(s)))
+		TH_LOG("sysfs migration_state, want %s", want);
+	EXPECT_STREQ(want, s);
 }
 
 /* Go to @state, which must start no data session. */
@@ -688,6 +695,50 @@ TEST_F(migration, every_arc)
 	eng_check_kmsg(_metadata, &self->f);
 }
 
+/*
+ * The instance's migration_state attribute names the state through a
+ * migration (each state the device has, ERROR after a refused stream) and
+ * says "closed" when no one has the device open.
+ */
+TEST_F(migration, sysfs_migration_state)
+{
+	static const uint32_t walk[] = {
+		ST_RUNNING_P2P, ST_STOP, ST_STOP_COPY, ST_STOP, ST_RUNNING,
+		ST_PRE_COPY, ST_PRE_COPY_P2P, ST_STOP_COPY, ST_RUNNING,
+	};
+	struct mig_buf good = {};
+	uint8_t bad[64] = {};
+	size_t i, done;
+	int fd, werr;
+
+	check_sysfs(_metadata, self->a.uuid, "running");
+	for (i = 0; i < ARRAY_SIZE(walk); i++) {
+		if (!state_supported(self->flags, walk[i]))
+			continue;
+		ASSERT_OK(mig_set_state(self->a.g.device, walk[i], &fd));
+		if (fd >= 0)
+			close(fd);
+		check_sysfs(_metadata, self->a.uuid, mig_state_name(walk[i]));
+	}
+	good_stream(_metadata, self, &good);
+	fd = go_fd(_metadata, &self->a, ST_RESUMING);
+	check_sysfs(_metadata, self->a.uuid, "resuming");
+	ASSERT_OK(mig_write_fd(fd, good.p, good.len, CHUNK, &done));
+	close(fd);
+	go(_metadata, &self->a, ST_STOP);
+	check_sysfs(_metadata, self->a.uuid, "stop");
+	go(_metadata, &self->a, ST_RUNNING);
+	EXPECT_NE(0, resume(_metadata, &self->a, bad, sizeof(bad), CHUNK,
+			    &werr));
+	check_sysfs(_metadata, self->a.uuid, "error");
+	ASSERT_EQ(0, ioctl(self->a.g.device, VFIO_DEVICE_RESET));
+	check_sysfs(_metadata, self->a.uuid, "running");
+	mdgpu_detach(&self->a.g);
+	check_sysfs(_metadata, self->a.uuid, "closed");
+	mig_buf_free(&good);
+	eng_check_kmsg(_metadata, &self->f);
+}
+
 /* ------------------------------------------------------------------------
  * STOP and RUNNING_P2P
  */
@@ -1168,6 +1219,7 @@ TEST_F(migration, precopy_dirty_vs_shadow)
 	uint32_t rnd = 0x5eed, dw[MDGPU_CMD_MAX_NDW], last[PER_ROUND] = {};
 	struct mig_buf s = {};
 	uint8_t page[PAGE], *img;
+	uint64_t pre_pages;
 	int fd, r, k, ret;
 	ssize_t n;
 
@@ -1230,7 +1282,10 @@ TEST_F(migration, precopy_dirty_vs_shadow)
 		ASSERT_EQ(-ENOMSG, ret) TH_LOG("round %d: %s (%s)", r,
 					       strerror(-ret), p.why);
 	}
+	/* A quiet round: afterwards nothing is dirty. */
 	ENG_SYNC(g);
+	read_round(_metadata, fd, &s, &p);
+	pre_pages = p.vram_pages;
 	ret = mig_set_state(g->device, ST_STOP_COPY, &k);
 	ASSERT_OK(ret);
 	if (k >= 0)
@@ -1238,8 +1293,13 @@ TEST_F(migration, precopy_dirty_vs_shadow)
 	ASSERT_OK(mig_read_fd(fd, CHUNK, &s, &p)) TH_LOG("%s", p.why);
 	close(fd);
 	ASSERT_OK(mig_parse_finish(&p)) TH_LOG("%s", p.why);
-	TH_LOG("%d rounds: %zu bytes, %llu VRAM pages sent", ROUNDS, s.len,
-	       (unsigned long long)p.vram_pages);
+	TH_LOG("%d rounds: %zu bytes; VRAM pages: %llu in pre-copy, %llu in STOP_COPY",
+	       ROUNDS, s.len, (unsigned long long)pre_pages,
+	       (unsigned long long)(p.vram_pages - pre_pages));
+	/* Pre-copy carried the pages; the stop-copy has next to nothing. */
+	EXPECT_LT(ROUNDS * PER_ROUND / 2, pre_pages);
+	EXPECT_GE(4, p.vram_pages - pre_pages)
+		TH_LOG("pages sent again at STOP_COPY after a quiet round");
 
 	img = vram_image(_metadata, &self->a);
 	expect_same_vram(_metadata, img, sn.shadow, VRAM_64M,
@@ -2178,7 +2238,6 @@ TEST_F(migration, reset_during_resuming)
 TEST_F(migration, parked_after_resume)
 {
 	struct mig_buf good = {};
-	char st[64];
 	uint32_t cfg[MDGPU_CFG_SIZE / 4], tail, done;
 	int i;
 
@@ -2188,12 +2247,13 @@ TEST_F(migration, parked_after_resume)
 	tail = rd(&self->a, MDGPU_REG_RING_TAIL);
 	done = rd(&self->a, MDGPU_REG_CMDS_DONE);
 	resume_ok(_metadata, &self->b, good.p, good.len, CHUNK);
+	check_sysfs(_metadata, self->b.uuid, "stop");
 	mdgpu_detach(&self->b.g);
-	ASSERT_OK(inst_attr(self->b.uuid, "migration_state", st, sizeof(st)));
-	EXPECT_STREQ("parked", st);
+	check_sysfs(_metadata, self->b.uuid, "parked");
 
 	ASSERT_OK(mdgpu_attach(&self->b.g, self->b.uuid, MDGPU_OPEN_GROUP));
 	check_state(_metadata, &self->b, ST_RUNNING, "reopened");
+	check_sysfs(_metadata, self->b.uuid, "running");
 	check_good(_metadata, &self->b);
 	for (i = 0; i < MDGPU_CFG_SIZE / 4; i++)
 		EXPECT_EQ(cfg[i], mdgpu_cfg_read32(self->b.g.device, i * 4))
@@ -2216,7 +2276,6 @@ TEST_F(migration, close_without_resume_discards)
 {
 	static const uint32_t states[] = { ST_RUNNING, ST_STOP };
 	struct mdgpu *g = &self->a.g;
-	char st[64];
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(states); i++) {
@@ -2225,10 +2284,7 @@ TEST_F(migration, close_without_resume_discards)
 		if (states[i] != ST_RUNNING)
 			go(_metadata, &self->a, states[i]);
 		mdgpu_detach(g);
-		ASSERT_OK(inst_attr(self->a.uuid, "migration_state", st,
-				    sizeof(st)));
-		EXPECT_STREQ("closed", st)
-			TH_LOG("closed in %s", mig_state_name(states[i]));
+		check_sysfs(_metadata, self->a.uuid, "closed");
 		ASSERT_OK(mdgpu_attach(g, self->a.uuid, MDGPU_OPEN_GROUP));
 		check_state(_metadata, &self->a, ST_RUNNING, "reopened");
 		EXPECT_EQ(0, rd(&self->a, MDGPU_REG_SCRATCH));
