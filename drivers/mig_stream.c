@@ -46,7 +46,8 @@ void mdgpu_mig_compat_fill(struct mdgpu_mig_compat *c,
 	memset(c, 0, sizeof(*c));
 	c->device_version = cpu_to_le32(MDGPU_DEVICE_VERSION);
 	c->features = cpu_to_le32(MDGPU_MIG_FEATURES);
-	strscpy(c->type, desc->sysfs_name, sizeof(c->type));
+	/* As the mdev core names the type's directory. */
+	snprintf(c->type, sizeof(c->type), "mdgpu-%s", desc->sysfs_name);
 	c->vram_size = cpu_to_le64(desc->vram_size);
 	c->max_width = cpu_to_le32(desc->max_width);
 	c->max_height = cpu_to_le32(desc->max_height);
