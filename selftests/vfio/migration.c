@@ -842,6 +842,10 @@ static void freeze(struct __test_metadata *_metadata, struct mig_self *self,
 	EXPECT_EQ(seq1, vram32(&self->a, ENG_SLOTS));
 	EXPECT_EQ(val, vram32(&self->a, fill));
 	EXPECT_EQ(val, vram32(&self->a, fill + (1 << 20) - 4));
+	/* The fences' interrupt came (the wait may have polled past it). */
+	if (g->irqs == irqs)
+		EXPECT_EQ(1, mdgpu_irq_wait(g, 2000));
+	irq_quiesce(g);
 	EXPECT_LT(irqs, g->irqs) TH_LOG("no fence interrupt after RUNNING");
 	EXPECT_EQ(tail, rd(&self->a, MDGPU_REG_RING_HEAD));
 	eng_check_kmsg(_metadata, &self->f);
