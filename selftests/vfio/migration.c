@@ -3,7 +3,8 @@
  * mdgpu VFIO migration v2 through the real uAPI, the way QEMU drives it:
  *
  *  - the migration flags (STOP_COPY and P2P, PRE_COPY on 6.2+ kernels), the
- *    compatibility descriptor in sysfs, no device DMA logging;
+ *    compatibility descriptor in sysfs, no device DMA logging; the
+ *    migration_state attribute (also "closed" and "parked");
  *  - every arc and multi-arc request the VFIO core allows, with the data fd
  *    returned exactly where a session starts, and the refused requests;
  *  - STOP and RUNNING_P2P freeze the engine (no register moves, no
@@ -14,8 +15,9 @@
  *  - round trips to another instance on the same and on another parent
  *    (VRAM, registers, EDID, mode, TIMESTAMP), and commands frozen mid-FILL
  *    and mid-COMPUTE that complete exactly once on the destination;
- *  - refused streams (each errno of the contract), the destination usable
- *    after VFIO_DEVICE_RESET, 1-byte writes, unknown optional records;
+ *  - refused streams (each errno of the contract, one log line), the
+ *    destination usable after VFIO_DEVICE_RESET, 1-byte writes, unknown
+ *    optional records;
  *  - reset during STOP_COPY, PRE_COPY and RESUMING; the parked state.
  *
  * The tests SKIP when the device does not advertise migration. run-guest.sh
