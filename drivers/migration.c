@@ -738,12 +738,16 @@ static int mdgpu_mig_resumed(struct mdgpu_vgpu *vgpu)
 {
 	struct mdgpu_mig_file *f = vgpu->mig.resume;
 	const char *why = NULL;
+	bool logged;
 	int ret;
 
 	mutex_lock(&f->lock);
+	/* A refusal a write() met was logged then. */
+	logged = f->parser->err;
 	ret = mdgpu_mig_parse_finish(f->parser);
 	if (ret) {
-		mdgpu_mig_log_refusal(f, ret);
+		if (!logged)
+			mdgpu_mig_log_refusal(f, ret);
 	} else {
 		mutex_lock(&vgpu->lock);
 		ret = mdgpu_mig_state_load_locked(vgpu, f->parser, &why);

@@ -49,6 +49,7 @@ programs=(
 	fault_inject "parents=4 vram_mb=256"
 	sched_share "vram_mb=512"
 	vram_dirty "vram_mb=256"
+	migration "parents=2 vram_mb=512"
 	module_lifecycle "-"
 )
 

@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The mdgpu migration stream (uapi/mdgpu_migration.h) seen from userspace:
+ * a CRC-32 like zlib's, an incremental parser that checks what any
+ * consumer of a stream may rely on (the structure, not the device state),
+ * a buffer to build or alter streams, and the instance's migration_compat
+ * attribute. Plain C with no test harness in it, so mdgpuctl's checkpoint
+ * code can use it too. Every function returns 0 or a negative errno; the
+ * parser's errnos are the ones the kernel answers for the same fault.
+ */
+#ifndef MDGPU_MIG_STREAM_H
+#define MDGPU_MIG_STREAM_H
+
+#include <endian.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uapi/mdgpu_migration.h"
+
+/* Bytes of a record header, and of the whole END record. */
+#define MIG_REC_HDR		sizeof(struct mdgpu_mig_record)
+#define MIG_END_LEN		(MIG_REC_HDR + 4)
+/* The largest VRAM record payload. */
+#define MIG_VRAM_REC_MAX	(8 + MDGPU_MIG_VRAM_MAX_PAGES * MDGPU_MIG_PAGE)
+
+/* ------------------------------------------------------------------------
+ * CRC-32 (IEEE 802.3, reflected, as zlib's crc32(): start with 0)
+ */
+
+static inline uint32_t mig_crc32(uint32_t crc, const void *buf, size_t len)
+{
+	static uint32_t table[256];
+	const uint8_t *p = buf;
+	uint32_t c;
+	int i, k;
+
+	if (!table[1]) {
+		for (i = 0; i < 256; i++) {
+			c = i;
+			for (k = 0; k < 8; k++)
+				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			table[i] = c;
+		}
+	}
+	crc = ~crc;
+	while (len--)
+		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+/* ------------------------------------------------------------------------
+ * byte buffers
+ */
+
+/**
+ * struct mig_buf - a growable byte buffer
+ * @p: the bytes
+ * @len: how many are used
+ * @cap: how many are allocated
+ */
+struct mig_buf {
+	uint8_t *p;
+	size_t len;
+	size_t cap;
+};
+
+static inline int mig_buf_reserve(struct mig_buf *b, size_t more)
+{
+	size_t cap = b->cap ? b->cap : 65536;
+	uint8_t *p;
+
+	if (b->len + more <= b->cap)
+		return 0;
+	while (cap < b->len + more)
+		cap *= 2;
+	p = realloc(b->p, cap);
+	if (!p)
+		return -ENOMEM;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+static inline int mig_buf_put(struct mig_buf *b, const void *data, size_t len)
+{
+	int ret = mig_buf_reserve(b, len);
+
+	if (ret)
+		return ret;
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+	return 0;
+}
+
+static inline void mig_buf_free(struct mig_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+/* Append a record header and @len bytes of payload. */
+static inline int mig_put_record(struct mig_buf *b, uint32_t tag,
+				 uint32_t flags, const void *payload,
+				 size_t len)
+{
+	struct mdgpu_mig_record h = {
+		.tag = htole32(tag),
+		.flags = htole32(flags),
+		.len = htole64(len),
+	};
+
+	return mig_buf_put(b, &h, sizeof(h)) ?: mig_buf_put(b, payload, len);
+}
+
+/* Append the END record: the CRC-32 of everything before its payload. */
+static inline int mig_put_end(struct mig_buf *b)
+{
+	struct mdgpu_mig_record h = {
+		.tag = htole32(MDGPU_MIG_TAG_END),
+		.len = htole64(4),
+	};
+	uint32_t crc;
+	int ret;
+
+	ret = mig_buf_put(b, &h, sizeof(h));
+	if (ret)
+		return ret;
+	crc = htole32(mig_crc32(0, b->p, b->len));
+	return mig_buf_put(b, &crc, sizeof(crc));
+}
+
+/* ------------------------------------------------------------------------
+ * parsing
+ */
+
+/* Expected payload length of a known fixed-size record, 0 if variable. */
+static inline size_t mig_tag_len(uint32_t tag)
+{
+	switch (tag) {
+	case MDGPU_MIG_TAG_CONFIG:
+		return sizeof(struct mdgpu_mig_config);
+	case MDGPU_MIG_TAG_REGS:
+		return sizeof(struct mdgpu_mig_regs);
+	case MDGPU_MIG_TAG_DISPLAY:
+		return sizeof(struct mdgpu_mig_display);
+	case MDGPU_MIG_TAG_ENGINE:
+		return sizeof(struct mdgpu_mig_engine);
+	case MDGPU_MIG_TAG_SCHED:
+		return sizeof(struct mdgpu_mig_sched);
+	case MDGPU_MIG_TAG_ZERO:
+		return sizeof(struct mdgpu_mig_zero);
+	case MDGPU_MIG_TAG_END:
+		return 4;
+	}
+	return 0;
+}
+
+static inline bool mig_tag_known(uint32_t tag)
+{
+	return mig_tag_len(tag) || tag == MDGPU_MIG_TAG_VRAM;
+}
+
+struct mig_parser;
+
+/*
+ * Called for every complete record but END, in stream order. @off is the
+ * stream offset of the record's header. A non-zero return stops parsing
+ * with that error.
+ */
+typedef int (*mig_record_fn)(struct mig_parser *p,
+			     const struct mdgpu_mig_record *h,
+			     const uint8_t *payload, uint64_t off);
+
+/**
+ * struct mig_parser - an incremental reader of one stream
+ * @record: optional callback for each record
+ * @priv: for the callback
+ * @pending: bytes received but not yet a complete header or record
+ * @pos: stream offset of @pending's first byte
+ * @crc: CRC-32 of the stream bytes before @pos
+ * @have_header: the header was complete and valid
+ * @hdr: it
+ * @ended: the END record was complete and its checksum matched
+ * @end_off: stream offset of the END record's header
+ * @records: complete records seen, END included
+ * @count: records seen per known tag below 8 but END (others count in
+ *	   @unknown)
+ * @unknown: records of unknown tags (all OPTIONAL, or parsing failed)
+ * @vram_pages: pages in VRAM records
+ * @zero_bytes: bytes in ZERO records
+ * @err: the first error, then every later call returns it
+ * @why: what the first error was
+ */
+struct mig_parser {
+	mig_record_fn record;
+	void *priv;
+	struct mig_buf pending;
+	uint64_t pos;
+	uint32_t crc;
+	bool have_header;
+	struct mdgpu_mig_header hdr;
+	bool ended;
+	uint64_t end_off;
+	unsigned int records;
+	unsigned int count[8];
+	unsigned int unknown;
+	uint64_t vram_pages;
+	uint64_t zero_bytes;
+	int err;
+	char why[192];
+};
+
+static inline int mig_parse_fail(struct mig_parser *p, int err,
+				 const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->err)
+		return p->err;
+	va_start(ap, fmt);
+	vsnprintf(p->why, sizeof(p->why), fmt, ap);
+	va_end(ap);
+	p->err = err;
+	return err;
+}
+
+/* Drop @n bytes from the front of @pending, adding them to the CRC. */
+static inline void mig_parse_consume(struct mig_parser *p, size_t n,
+				     bool crc)
+{
+	if (crc)
+		p->crc = mig_crc32(p->crc, p->pending.p, n);
+	memmove(p->pending.p, p->pending.p + n, p->pending.len - n);
+	p->pending.len -= n;
+	p->pos += n;
+}
+
+static inline int mig_parse_header(struct mig_parser *p)
+{
+	struct mdgpu_mig_header *h = &p->hdr;
+
+	memcpy(h, p->pending.p, sizeof(*h));
+	if (le64toh(h->magic) != MDGPU_MIG_MAGIC)
+		return mig_parse_fail(p, -EINVAL, "bad magic 0x%016llx",
+				      (unsigned long long)le64toh(h->magic));
+	if (le32toh(h->version) != MDGPU_MIG_VERSION)
+		return mig_parse_fail(p, -EPROTONOSUPPORT, "version %u",
+				      le32toh(h->version));
+	if (le32toh(h->size) != sizeof(*h))
+		return mig_parse_fail(p, -EINVAL, "header size %u",
+				      le32toh(h->size));
+	if (!memchr(h->compat.type, '\0', sizeof(h->compat.type)))
+		return mig_parse_fail(p, -EINVAL, "type not terminated");
+	mig_parse_consume(p, sizeof(*h), true);
+	p->have_header = true;
+	return 0;
+}
+
+/* Check a complete record's payload as far as its tag says. */
+static inline int mig_parse_check(struct mig_parser *p,
+				  const struct mdgpu_mig_record *h,
+				  const uint8_t *payload, uint64_t off)
+{
+	uint64_t vram = le64toh(p->hdr.compat.vram_size);
+	uint32_t tag = le32toh(h->tag);
+	uint64_t len = le64toh(h->len);
+	uint64_t start, n;
+
+	if (tag == MDGPU_MIG_TAG_VRAM) {
+		memcpy(&start, payload, 8);
+		start = le64toh(start);
+		n = (len - 8) / MDGPU_MIG_PAGE;
+		if (start % MDGPU_MIG_PAGE || start >= vram ||
+		    n > (vram - start) / MDGPU_MIG_PAGE)
+			return mig_parse_fail(p, -EINVAL,
+					      "VRAM record at 0x%llx: %llu pages at 0x%llx",
+					      (unsigned long long)off,
+					      (unsigned long long)n,
+					      (unsigned long long)start);
+		p->vram_pages += n;
+	} else if (tag == MDGPU_MIG_TAG_ZERO) {
+		struct mdgpu_mig_zero z;
+
+		memcpy(&z, payload, sizeof(z));
+		start = le64toh(z.offset);
+		n = le64toh(z.len);
+		if (start % MDGPU_MIG_PAGE || n % MDGPU_MIG_PAGE || !n ||
+		    start >= vram || n > vram - start)
+			return mig_parse_fail(p, -EINVAL,
+					      "ZERO record at 0x%llx: 0x%llx bytes at 0x%llx",
+					      (unsigned long long)off,
+					      (unsigned long long)n,
+					      (unsigned long long)start);
+		p->zero_bytes += n;
+	}
+	return 0;
+}
+
+/* Parse one record if it is complete: 1 if it was, 0 if more is needed. */
+static inline int mig_parse_record(struct mig_parser *p)
+{
+	struct mdgpu_mig_record h;
+	uint32_t tag, flags, crc;
+	uint64_t len, off = p->pos;
+	size_t want;
+	int ret;
+
+	if (p->pending.len < sizeof(h))
+		return 0;
+	memcpy(&h, p->pending.p, sizeof(h));
+	tag = le32toh(h.tag);
+	flags = le32toh(h.flags);
+	len = le64toh(h.len);
+	if (flags & ~MDGPU_MIG_REC_OPTIONAL)
+		return mig_parse_fail(p, -EINVAL,
+				      "record at 0x%llx: flags 0x%x",
+				      (unsigned long long)off, flags);
+	if (tag == MDGPU_MIG_TAG_VRAM) {
+		if (len < 8 + MDGPU_MIG_PAGE || len > MIG_VRAM_REC_MAX ||
+		    (len - 8) % MDGPU_MIG_PAGE)
+			return mig_parse_fail(p, -EINVAL,
+					      "VRAM record at 0x%llx: length %llu",
+					      (unsigned long long)off,
+					      (unsigned long long)len);
+	} else if (mig_tag_known(tag)) {
+		if (len != mig_tag_len(tag))
+			return mig_parse_fail(p, -EINVAL,
+					      "record %u at 0x%llx: length %llu, want %zu",
+					      tag, (unsigned long long)off,
+					      (unsigned long long)len,
+					      mig_tag_len(tag));
+	} else if (!(flags & MDGPU_MIG_REC_OPTIONAL)) {
+		return mig_parse_fail(p, -EINVAL,
+				      "unknown mandatory tag %u at 0x%llx", tag,
+				      (unsigned long long)off);
+	} else if (len > MDGPU_MIG_REC_MAX) {
+		return mig_parse_fail(p, -EINVAL,
+				      "optional record at 0x%llx: length %llu",
+				      (unsigned long long)off,
+				      (unsigned long long)len);
+	}
+	want = sizeof(h) + len;
+	if (p->pending.len < want)
+		return 0;
+
+	if (tag == MDGPU_MIG_TAG_END) {
+		p->crc = mig_crc32(p->crc, p->pending.p, sizeof(h));
+		memcpy(&crc, p->pending.p + sizeof(h), 4);
+		if (le32toh(crc) != p->crc)
+			return mig_parse_fail(p, -EBADMSG,
+					      "END at 0x%llx: CRC 0x%08x, the stream's is 0x%08x",
+					      (unsigned long long)off,
+					      le32toh(crc), p->crc);
+		mig_parse_consume(p, want, false);
+		p->ended = true;
+		p->end_off = off;
+		p->records++;
+		return 1;
+	}
+	ret = mig_parse_check(p, &h, p->pending.p + sizeof(h), off);
+	if (!ret && p->record)
+		ret = p->record(p, &h, p->pending.p + sizeof(h), off);
+	if (ret)
+		return mig_parse_fail(p, ret, "record %u at 0x%llx refused",
+				      tag, (unsigned long long)off);
+	if (tag < 8 && mig_tag_known(tag))
+		p->count[tag]++;
+	else
+		p->unknown++;
+	p->records++;
+	mig_parse_consume(p, want, true);
+	return 1;
+}
+
+/* Feed the next @len bytes of the stream. */
+static inline int mig_parse_feed(struct mig_parser *p, const void *data,
+				 size_t len)
+{
+	int ret;
+
+	if (p->err)
+		return p->err;
+	if (!len)
+		return 0;
+	if (p->ended)
+		return mig_parse_fail(p, -EBADMSG, "%zu bytes after END at 0x%llx",
+				      len, (unsigned long long)p->pos);
+	ret = mig_buf_put(&p->pending, data, len);
+	if (ret)
+		return mig_parse_fail(p, ret, "out of memory");
+	if (!p->have_header) {
+		if (p->pending.len < sizeof(p->hdr))
+			return 0;
+		ret = mig_parse_header(p);
+		if (ret)
+			return ret;
+	}
+	while (!p->ended) {
+		ret = mig_parse_record(p);
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			return 0;
+	}
+	if (p->pending.len)
+		return mig_parse_fail(p, -EBADMSG, "%zu bytes after END at 0x%llx",
+				      p->pending.len, (unsigned long long)p->pos);
+	return 0;
+}
+
+/* The stream is over: it must have ended with END, and nothing after it. */
+static inline int mig_parse_finish(struct mig_parser *p)
+{
+	if (p->err)
+		return p->err;
+	if (!p->ended)
+		return mig_parse_fail(p, -EBADMSG,
+				      "stream ends at 0x%llx before END (%zu bytes of an incomplete %s)",
+				      (unsigned long long)(p->pos + p->pending.len),
+				      p->pending.len,
+				      p->have_header ? "record" : "header");
+	return 0;
+}
+
+static inline void mig_parse_free(struct mig_parser *p)
+{
+	mig_buf_free(&p->pending);
+}
+
+/* Parse a whole stream in one go. */
+static inline int mig_parse_all(struct mig_parser *p, const void *data,
+				size_t len)
+{
+	return mig_parse_feed(p, data, len) ?: mig_parse_finish(p);
+}
+
+/*
+ * Offsets of the records of a well-formed stream, header excluded: up to
+ * @max of them into @off. Return: the number of records, or -errno.
+ */
+static inline int mig_record_offsets(const uint8_t *s, size_t len,
+				     size_t *off, int max)
+{
+	size_t pos = sizeof(struct mdgpu_mig_header);
+	struct mdgpu_mig_record h;
+	int n = 0;
+
+	while (pos + sizeof(h) <= len) {
+		memcpy(&h, s + pos, sizeof(h));
+		if (le64toh(h.len) > len - pos - sizeof(h))
+			return -EINVAL;
+		if (n < max)
+			off[n] = pos;
+		n++;
+		pos += sizeof(h) + le64toh(h.len);
+	}
+	return pos == len ? n : -EINVAL;
+}
+
+/* Recompute the END checksum of a stream whose last record is END. */
+static inline void mig_fix_crc(uint8_t *s, size_t len)
+{
+	uint32_t crc = htole32(mig_crc32(0, s, len - 4));
+
+	memcpy(s + len - 4, &crc, 4);
+}
+
+/* ------------------------------------------------------------------------
+ * the migration_compat attribute
+ */
+
+/**
+ * struct mig_compat - the fields of migration_compat, host-endian
+ * @version: version=
+ * @device: device=
+ * @type: type=
+ * @vram: vram=
+ * @max_w: max=WxH
+ * @max_h: max=WxH
+ * @regs: regs=
+ * @layout: layout=
+ * @features: features=
+ */
+struct mig_compat {
+	uint32_t version;
+	uint32_t device;
+	char type[MDGPU_MIG_TYPE_LEN];
+	uint64_t vram;
+	uint32_t max_w;
+	uint32_t max_h;
+	uint32_t regs;
+	uint32_t layout;
+	uint32_t features;
+};
+
+/*
+ * Parse "version=1 device=0x00010000 type=mdgpu-64M ..." (one line). Every
+ * key must be there exactly once, and no other. Return 0 or -EINVAL.
+ */
+static inline int mig_compat_parse(const char *line, struct mig_compat *c)
+{
+	static const char *const keys[] = {
+		"version", "device", "type", "vram", "max", "regs", "layout",
+		"features",
+	};
+	unsigned int seen = 0, i;
+	char buf[512], *tok, *save, *val, *end;
+	unsigned long long v;
+
+	if (snprintf(buf, sizeof(buf), "%s", line) >= (int)sizeof(buf))
+		return -EINVAL;
+	buf[strcspn(buf, "\n")] = '\0';
+	memset(c, 0, sizeof(*c));
+	for (tok = strtok_r(buf, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		val = strchr(tok, '=');
+		if (!val)
+			return -EINVAL;
+		*val++ = '\0';
+		for (i = 0; i < 8; i++)
+			if (!strcmp(tok, keys[i]))
+				break;
+		if (i == 8 || seen & (1u << i))
+			return -EINVAL;
+		seen |= 1u << i;
+		if (i == 2) {
+			if (snprintf(c->type, sizeof(c->type), "%s", val) >=
+			    (int)sizeof(c->type))
+				return -EINVAL;
+			continue;
+		}
+		errno = 0;
+		v = strtoull(val, &end, 0);
+		if (errno || end == val)
+			return -EINVAL;
+		if (i == 4) {
+			c->max_w = v;
+			if (*end != 'x')
+				return -EINVAL;
+			val = end + 1;
+			v = strtoull(val, &end, 10);
+			c->max_h = v;
+		}
+		if (*end)
+			return -EINVAL;
+		if (i == 0)
+			c->version = v;
+		else if (i == 1)
+			c->device = v;
+		else if (i == 3)
+			c->vram = v;
+		else if (i == 5)
+			c->regs = v;
+		else if (i == 6)
+			c->layout = v;
+		else if (i == 7)
+			c->features = v;
+	}
+	return seen == 0xff ? 0 : -EINVAL;
+}
+
+/* The header's descriptor in the same form. */
+static inline void mig_compat_of(const struct mdgpu_mig_header *h,
+				 struct mig_compat *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->version = le32toh(h->version);
+	c->device = le32toh(h->compat.device_version);
+	memcpy(c->type, h->compat.type, sizeof(c->type));
+	c->type[sizeof(c->type) - 1] = '\0';
+	c->vram = le64toh(h->compat.vram_size);
+	c->max_w = le32toh(h->compat.max_width);
+	c->max_h = le32toh(h->compat.max_height);
+	c->regs = le32toh(h->compat.regs_size);
+	c->layout = le32toh(h->compat.regs_layout);
+	c->features = le32toh(h->compat.features);
+}
+
+#endif /* MDGPU_MIG_STREAM_H */
