@@ -241,6 +241,8 @@ uint64_t mdg_vram_free_slots(uint64_t total, const struct mdg_range *used,
 int mdg_fit_simulate(uint64_t total, const struct mdg_range *used,
 		     size_t nr_used, const uint64_t *sizes, size_t nr_sizes,
 		     struct mdg_range *placed, size_t *nr_placed);
+int mdg_fit_compacted(uint64_t total, const struct mdg_range *used,
+		      size_t nr_used, const uint64_t *sizes, size_t nr_sizes);
 
 /* --- tunables.c --------------------------------------------------------- */
 
@@ -334,6 +336,7 @@ int mdg_cmd_set(int argc, char **argv);
 int mdg_cmd_top(int argc, char **argv);
 int mdg_cmd_metrics(int argc, char **argv);
 int mdg_cmd_fit(int argc, char **argv);
+int mdg_cmd_compact(int argc, char **argv);
 int mdg_cmd_screenshot(int argc, char **argv);
 int mdg_cmd_mdevctl(int argc, char **argv);
 
