@@ -318,4 +318,5 @@ static struct kunit_suite mdgpu_compact_suite = {
 	.name = "mdgpu_vram_compact",
 	.test_cases = mdgpu_compact_cases,
 };
+
 kunit_test_suite(mdgpu_compact_suite);
