@@ -129,8 +129,10 @@ static bool excluded(const struct mdgpu_compact *c, u32 start, u32 n)
 
 /*
  * Whether the block can be emptied by moving ranges: no retired granule,
- * and every used granule belongs to a movable range entirely inside it.
- * Sets *@load to the number of used granules.
+ * and every used granule belongs to a movable range smaller than the block
+ * and inside it (moving a range of the block's size would only swap it
+ * with a free block of that size). Sets *@load to the number of used
+ * granules.
  */
 static bool evacuable(const struct mdgpu_compact *c, u32 start, u32 n,
 		      u32 *load)
@@ -143,7 +145,8 @@ static bool evacuable(const struct mdgpu_compact *c, u32 start, u32 n,
 	for (i = 0; i < c->nr_ranges && inside < used; i++) {
 		const struct mdgpu_vram_range *r = &c->ranges[i];
 
-		if (r->start >= start && r->start + r->n <= start + n)
+		if (r->n < n && r->start >= start &&
+		    r->start + r->n <= start + n)
 			inside += r->n;
 	}
 	*load = used;
