@@ -15,10 +15,15 @@
  * memory access and takes the ordinary path (reclaim, then the cgroup's
  * OOM killer).
  *
+ * Moving a range (relocation of an instance) re-indexes its pages without
+ * copying them.
+ *
  * A page marked bad (mdgpu_sim_vram_poison(), the fault-injection interface
  * of debugfs.c) keeps its mark until the parent goes: reads, writes and
  * copies touching it fail with -EIO and it is never mapped, whoever owns
- * it; a discard does not clear the mark.
+ * it; a discard does not clear the mark, and a move touching it fails with
+ * -EIO (the mark stays with the physical location, see
+ * mdgpu_backend_ops::vram_move).
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -213,6 +218,57 @@ static int mdgpu_sim_vram_copy(struct mdgpu_parent *parent, u64 dst, u64 src,
 	return 0;
 }
 
+/*
+ * Move the pages of [@src, @src + @len) to [@dst, @dst + @len) without
+ * copying: each page keeps its contents, its memory cgroup charge and any
+ * reference a dma-buf holds, and only its index changes. First reserve an
+ * entry at the destination for every page present, which is the only step
+ * that allocates (and may fail, undone by releasing what it reserved);
+ * then move each page into its reserved entry, which cannot fail. The
+ * caller keeps every access to both ranges out meanwhile (the owner's
+ * lock; nobody owns the destination) and has discarded the destination.
+ */
+static int mdgpu_sim_vram_move(struct mdgpu_parent *parent, u64 dst, u64 src,
+			       u64 len)
+{
+	struct mdgpu_sim *sim = parent->backend;
+	unsigned long first = src >> PAGE_SHIFT;
+	unsigned long last = (src + len - 1) >> PAGE_SHIFT;
+	unsigned long shift = (dst >> PAGE_SHIFT) - first;
+	struct page *page;
+	unsigned long idx;
+	int ret = 0;
+
+	if (!len)
+		return 0;
+	if (mdgpu_sim_vram_bad(parent, src, len) ||
+	    mdgpu_sim_vram_bad(parent, dst, len))
+		return -EIO;
+	xa_for_each_range(&sim->pages, idx, page, first, last) {
+		ret = xa_reserve(&sim->pages, idx + shift, GFP_KERNEL);
+		if (ret)
+			break;
+	}
+	if (ret) {
+		unsigned long undo;
+
+		xa_for_each_range(&sim->pages, undo, page, first, last) {
+			if (undo >= idx)
+				break;
+			xa_release(&sim->pages, undo + shift);
+		}
+		return ret;
+	}
+	xa_for_each_range(&sim->pages, idx, page, first, last) {
+		xa_erase(&sim->pages, idx);
+		/* A reserved entry takes a store without allocating. */
+		if (WARN_ON_ONCE(xa_is_err(xa_store(&sim->pages, idx + shift,
+						    page, GFP_NOWAIT))))
+			__free_page(page);
+	}
+	return 0;
+}
+
 /* The first backed page in [@offset, @end), or @end. */
 static u64 mdgpu_sim_vram_next(struct mdgpu_parent *parent, u64 offset,
 			       u64 end)
@@ -243,6 +299,7 @@ const struct mdgpu_backend_ops mdgpu_sim_ops = {
 	.vram_discard = mdgpu_sim_discard,
 	.vram_page = mdgpu_sim_vram_page,
 	.vram_copy = mdgpu_sim_vram_copy,
+	.vram_move = mdgpu_sim_vram_move,
 	.vram_bad = mdgpu_sim_vram_bad,
 	.vram_poison = mdgpu_sim_vram_poison,
 	.vram_next = mdgpu_sim_vram_next,

@@ -88,6 +88,51 @@ static ssize_t vram_retired_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(vram_retired);
 
+static ssize_t vram_largest_free_show(struct device *dev,
+				      struct device_attribute *attr, char *buf)
+{
+	struct mdgpu_parent *parent = to_mdgpu_parent(dev);
+	u64 bytes = 0;
+
+	mutex_lock(&parent->lock);
+	if (parent->health != MDGPU_HEALTH_FAILED)
+		bytes = mdgpu_vram_largest_free(&parent->vram);
+	mutex_unlock(&parent->lock);
+	return sysfs_emit(buf, "%llu\n", bytes);
+}
+static DEVICE_ATTR_RO(vram_largest_free);
+
+static ssize_t relocations_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct mdgpu_parent *parent = to_mdgpu_parent(dev);
+	u64 n;
+
+	mutex_lock(&parent->lock);
+	n = parent->relocations;
+	mutex_unlock(&parent->lock);
+	return sysfs_emit(buf, "%llu\n", n);
+}
+static DEVICE_ATTR_RO(relocations);
+
+/* Writing 1 compacts the parent's VRAM (drivers/relocate.c). */
+static ssize_t compact_store(struct device *dev, struct device_attribute *attr,
+			     const char *buf, size_t count)
+{
+	struct mdgpu_parent *parent = to_mdgpu_parent(dev);
+	unsigned int val, moved;
+	int ret;
+
+	ret = kstrtouint(buf, 0, &val);
+	if (ret)
+		return ret;
+	if (val != 1)
+		return -EINVAL;
+	ret = mdgpu_parent_compact(parent, &moved);
+	return ret ?: count;
+}
+static DEVICE_ATTR_WO(compact);
+
 static struct attribute *mdgpu_parent_attrs[] = {
 	&dev_attr_backend.attr,
 	&dev_attr_vram_total.attr,
@@ -96,6 +141,9 @@ static struct attribute *mdgpu_parent_attrs[] = {
 	&dev_attr_health.attr,
 	&dev_attr_health_reason.attr,
 	&dev_attr_vram_retired.attr,
+	&dev_attr_vram_largest_free.attr,
+	&dev_attr_relocations.attr,
+	&dev_attr_compact.attr,
 	NULL,
 };
 
@@ -115,8 +163,13 @@ static ssize_t vram_offset_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
 	struct mdgpu_vgpu *vgpu = dev_get_drvdata(dev);
+	u64 off;
 
-	return sysfs_emit(buf, "%llu\n", vgpu->vram_offset);
+	/* Relocation changes it under the instance lock. */
+	mutex_lock(&vgpu->lock);
+	off = vgpu->vram_offset;
+	mutex_unlock(&vgpu->lock);
+	return sysfs_emit(buf, "%llu\n", off);
 }
 static DEVICE_ATTR_RO(vram_offset);
 

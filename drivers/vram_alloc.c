@@ -157,6 +157,55 @@ void mdgpu_vram_free(struct mdgpu_vram_map *map, u64 offset, u64 size)
 }
 
 /**
+ * mdgpu_vram_claim() - allocate a given range
+ * @map: the map
+ * @offset: byte offset of the range, aligned to @size
+ * @size: range size in bytes, see mdgpu_vram_size_check()
+ *
+ * For moving an allocation: the caller frees the old range once the move
+ * is done.
+ *
+ * Return: 0, -EINVAL for a bad size or offset, -EBUSY if a granule of the
+ * range is used, -EIO if one is retired.
+ */
+int mdgpu_vram_claim(struct mdgpu_vram_map *map, u64 offset, u64 size)
+{
+	u32 start, n;
+
+	if (mdgpu_vram_size_check(map, size) || offset & (size - 1) ||
+	    offset >> map->granule_shift >= map->nr_granules ||
+	    size > ((u64)map->nr_granules << map->granule_shift) - offset)
+		return -EINVAL;
+	start = offset >> map->granule_shift;
+	n = size >> map->granule_shift;
+	if (find_next_bit(map->retired, start + n, start) < start + n)
+		return -EIO;
+	if (find_next_bit(map->used, start + n, start) < start + n)
+		return -EBUSY;
+	bitmap_set(map->used, start, n);
+	return 0;
+}
+
+/**
+ * mdgpu_vram_range_retired() - whether a range holds a retired granule
+ * @map: the map
+ * @offset: byte offset of the range
+ * @size: its size in bytes; the range is inside the map
+ *
+ * Return: true if a granule of the range is retired.
+ */
+bool mdgpu_vram_range_retired(const struct mdgpu_vram_map *map, u64 offset,
+			      u64 size)
+{
+	u64 start = offset >> map->granule_shift;
+	u64 end = (offset + size - 1) >> map->granule_shift;
+
+	if (WARN_ON_ONCE(!size || end >= map->nr_granules))
+		return true;
+	return find_next_bit(map->retired, end + 1, start) <= end;
+}
+
+/**
  * mdgpu_vram_free_slots() - how many more ranges of a size fit
  * @map: the map
  * @size: range size in bytes

@@ -61,6 +61,17 @@ struct mem_cgroup;
  *	       the device, without a bounce buffer. The ranges are inside
  *	       the parent's VRAM and do not overlap (checked by the caller).
  *	       Without it the engine copies through a bounce buffer.
+ * @vram_move: optional; move the contents of [@src, @src + @len) to
+ *	       [@dst, @dst + @len), after which @src reads as zeroes, e.g.
+ *	       by moving the backing rather than copying it. The ranges are
+ *	       page aligned, inside the parent's VRAM and do not overlap, no
+ *	       access to either runs meanwhile, and @dst was discarded (all
+ *	       checked or done by the caller, mdgpu_parent_move_vram()).
+ *	       Fails with -EIO if a page of either range is bad (its mark
+ *	       stays where it is: a bad location is a property of the VRAM,
+ *	       not of its contents), or another errno; on failure both
+ *	       ranges are as they were. Without it, a move copies and then
+ *	       discards the source.
  * @vram_bad: optional; whether a page in [@offset, @offset + @len) had an
  *	      uncorrectable error. @vram_rw and @vram_copy fail with -EIO
  *	      and @vram_page with NULL on such a page.
@@ -85,6 +96,8 @@ struct mdgpu_backend_ops {
 	struct page *(*vram_page)(struct mdgpu_parent *parent, u64 offset);
 	int (*vram_copy)(struct mdgpu_parent *parent, u64 dst, u64 src,
 			 size_t len);
+	int (*vram_move)(struct mdgpu_parent *parent, u64 dst, u64 src,
+			 u64 len);
 	bool (*vram_bad)(struct mdgpu_parent *parent, u64 offset, u64 len);
 	int (*vram_poison)(struct mdgpu_parent *parent, u64 offset);
 	u64 (*vram_next)(struct mdgpu_parent *parent, u64 offset, u64 end);
@@ -134,9 +147,12 @@ enum mdgpu_health {
  * @types: the types offered on this parent
  * @type_ptrs: @types as the array mdev_register_parent() takes
  * @nr_types: number of entries used in @types
- * @lock: protects @vram, @instances, @health and @health_reason
+ * @lock: protects @vram, @instances, @health, @health_reason and
+ *	  @relocations
  * @vram: which VRAM ranges instances own, and which are retired
  * @instances: number of instances that exist on this parent
+ * @relocations: instance ranges moved by compaction since the parent was
+ *		 created
  * @health: enum mdgpu_health
  * @health_reason: why @health is what it is, "none" while OK
  * @engine: the engine (drivers/engine.c), from creation to release
@@ -162,6 +178,7 @@ struct mdgpu_parent {
 	struct mutex lock; /* see the kernel-doc above */
 	struct mdgpu_vram_map vram;
 	unsigned int instances;
+	u64 relocations;
 	enum mdgpu_health health;
 	char health_reason[MDGPU_HEALTH_REASON_LEN];
 	struct mdgpu_engine *engine;
@@ -257,7 +274,11 @@ struct mdgpu_vgpu_mig {
  * @vdev: the VFIO device; its refcount owns this structure
  * @parent: the parent GPU; outlives every instance
  * @type: the instance's type
- * @vram_offset: start of the instance's VRAM range in the parent's VRAM
+ * @vram_offset: start of the instance's VRAM range in the parent's VRAM.
+ *		 Changed only by relocation (mdgpu_vgpu_relocate()), which
+ *		 holds both the parent's @vgpus_lock and @lock; read it with
+ *		 either held, or before the instance is listed on its
+ *		 parent (.init) or after it is taken off (.release).
  * @vram_size: size of the range, which is also the size of BAR0
  * @layout: BAR sizes advertised in config space
  * @lock: protects @open, @plane_types, @cfg, @scratch, @reset_count, @irq,
@@ -346,6 +367,12 @@ const char *mdgpu_health_name(enum mdgpu_health health);
 void mdgpu_parent_add_vgpu(struct mdgpu_vgpu *vgpu);
 void mdgpu_parent_del_vgpu(struct mdgpu_vgpu *vgpu);
 extern const struct attribute_group *mdgpu_parent_groups[];
+
+/* relocate.c: moving instances inside their parent's VRAM */
+int mdgpu_parent_move_vram(struct mdgpu_parent *parent, u64 dst, u64 src,
+			   u64 len);
+int mdgpu_vgpu_relocate(struct mdgpu_vgpu *vgpu, u64 new_offset);
+int mdgpu_parent_compact(struct mdgpu_parent *parent, unsigned int *moved);
 
 /* mdev.c */
 extern struct mdev_driver mdgpu_mdev_driver;

@@ -30,15 +30,49 @@ struct mdgpu_vram_map {
 	u32 granule_shift;
 };
 
+/**
+ * struct mdgpu_vram_range - an allocation, in granules
+ * @start: first granule, a multiple of @n
+ * @n: number of granules, a power of two
+ */
+struct mdgpu_vram_range {
+	u32 start;
+	u32 n;
+};
+
+/**
+ * struct mdgpu_vram_move - one step of a compaction plan
+ * @range: which range moves (index in the planner's list of ranges)
+ * @from: its first granule before the step
+ * @to: its first granule after the step
+ * @n: its size in granules
+ */
+struct mdgpu_vram_move {
+	u32 range;
+	u32 from;
+	u32 to;
+	u32 n;
+};
+
 int mdgpu_vram_map_init(struct mdgpu_vram_map *map, u64 size,
 			u32 granule_shift);
 void mdgpu_vram_map_fini(struct mdgpu_vram_map *map);
 int mdgpu_vram_size_check(const struct mdgpu_vram_map *map, u64 size);
 int mdgpu_vram_alloc(struct mdgpu_vram_map *map, u64 size, u64 *offset);
 void mdgpu_vram_free(struct mdgpu_vram_map *map, u64 offset, u64 size);
+int mdgpu_vram_claim(struct mdgpu_vram_map *map, u64 offset, u64 size);
+bool mdgpu_vram_range_retired(const struct mdgpu_vram_map *map, u64 offset,
+			      u64 size);
 u32 mdgpu_vram_free_slots(const struct mdgpu_vram_map *map, u64 size);
 u64 mdgpu_vram_used_bytes(const struct mdgpu_vram_map *map);
 int mdgpu_vram_retire(struct mdgpu_vram_map *map, u64 offset);
 u64 mdgpu_vram_retired_bytes(const struct mdgpu_vram_map *map);
+
+/* vram_compact.c */
+u64 mdgpu_vram_largest_free(const struct mdgpu_vram_map *map);
+int mdgpu_vram_plan_compact(const struct mdgpu_vram_map *map,
+			    const struct mdgpu_vram_range *ranges,
+			    u32 nr_ranges, struct mdgpu_vram_move *moves,
+			    u32 max_moves, u32 *nr_moves);
 
 #endif /* _MDGPU_VRAM_H */

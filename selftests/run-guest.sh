@@ -50,6 +50,7 @@ programs=(
 	sched_share "vram_mb=512"
 	vram_dirty "vram_mb=256"
 	migration "parents=2 vram_mb=512"
+	relocate "vram_mb=512"
 	module_lifecycle "-"
 )
 

@@ -125,10 +125,77 @@ static void sim_copy_untouched(struct kunit *test)
 	mdgpu_sim_ops.fini(p);
 }
 
+/*
+ * A move re-indexes the pages: the same pages, holding the same bytes, at
+ * the destination; the source reads zero; nothing is allocated or freed.
+ */
+static void sim_move_pages(struct kunit *test)
+{
+	struct mdgpu_parent *p = sim_parent(test);
+	struct mdgpu_sim *sim;
+	size_t len = 3 * PAGE_SIZE;
+	u8 *src = kunit_kmalloc(test, len, GFP_KERNEL);
+	struct page *first;
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	sim = p->backend;
+	for (i = 0; i < len; i++)
+		src[i] = i * 13 + 1;
+	/* pages 4 and 6 written, page 5 never: it stays absent */
+	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_rw(p, 4 * PAGE_SIZE, src,
+						    PAGE_SIZE, true), 0);
+	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_rw(p, 6 * PAGE_SIZE,
+						    src + 2 * PAGE_SIZE,
+						    PAGE_SIZE, true), 0);
+	memset(src + PAGE_SIZE, 0, PAGE_SIZE);
+	first = xa_load(&sim->pages, 4);
+	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_move(p, 64 * PAGE_SIZE,
+						      4 * PAGE_SIZE, len), 0);
+	KUNIT_EXPECT_EQ(test, sim_pages(p), 2UL);
+	KUNIT_EXPECT_PTR_EQ(test, xa_load(&sim->pages, 64), first);
+	KUNIT_EXPECT_NULL(test, xa_load(&sim->pages, 65));
+	sim_expect(test, p, 64 * PAGE_SIZE, src, len);
+	sim_expect(test, p, 4 * PAGE_SIZE, NULL, len);
+	/* and back, downwards */
+	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_move(p, 0, 64 * PAGE_SIZE,
+						      len), 0);
+	sim_expect(test, p, 0, src, len);
+	sim_expect(test, p, 64 * PAGE_SIZE, NULL, len);
+	KUNIT_EXPECT_EQ(test, sim_pages(p), 2UL);
+	mdgpu_sim_ops.fini(p);
+}
+
+/* A bad page on either side refuses the move and changes nothing. */
+static void sim_move_bad(struct kunit *test)
+{
+	struct mdgpu_parent *p = sim_parent(test);
+	u8 *ones = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ones);
+	memset(ones, 0xff, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_rw(p, 0, ones, PAGE_SIZE,
+						    true), 0);
+	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_poison(p, 33 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, mdgpu_sim_ops.vram_move(p, 32 * PAGE_SIZE, 0,
+						      4 * PAGE_SIZE), -EIO);
+	sim_expect(test, p, 0, ones, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_poison(p, 2 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, mdgpu_sim_ops.vram_move(p, 16 * PAGE_SIZE, 0,
+						      4 * PAGE_SIZE), -EIO);
+	sim_expect(test, p, 0, ones, PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, mdgpu_sim_ops.vram_bad(p, 2 * PAGE_SIZE, 1));
+	KUNIT_EXPECT_FALSE(test, mdgpu_sim_ops.vram_bad(p, 16 * PAGE_SIZE,
+							4 * PAGE_SIZE));
+	mdgpu_sim_ops.fini(p);
+}
+
 static struct kunit_case sim_backend_cases[] = {
 	KUNIT_CASE(sim_lazy_pages),
 	KUNIT_CASE(sim_copy_written),
 	KUNIT_CASE(sim_copy_untouched),
+	KUNIT_CASE(sim_move_pages),
+	KUNIT_CASE(sim_move_bad),
 	{}
 };
 

@@ -29,6 +29,7 @@ static const struct {
 	{ "metrics", mdg_cmd_metrics, "metrics [--output FILE]" },
 	{ "fit", mdg_cmd_fit,
 	  "fit TYPE COUNT | TYPE:COUNT... [--parent P]" },
+	{ "compact", mdg_cmd_compact, "compact PARENT" },
 	{ "screenshot", mdg_cmd_screenshot,
 	  "screenshot UUID OUT.png [--set-mode WIDTHxHEIGHT[xBPP]]" },
 	{ "mdevctl", mdg_cmd_mdevctl, "mdevctl [UUID...] [--auto] [--json]" },

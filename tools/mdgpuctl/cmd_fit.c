@@ -76,6 +76,53 @@ static int cmp_desc(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
+/*
+ * After a "no": would the request fit once the parent is compacted? Says
+ * so only where the kernel can compact (the parent has "compact").
+ */
+static void compaction_hint(const struct mdg_system *sys,
+			    struct mdg_parent *p, const struct fit_req *req,
+			    size_t nr_req)
+{
+	struct mdg_range *used = NULL;
+	uint64_t *sizes = NULL, sum;
+	size_t i, k, n = 0, nr_used;
+	char path[512], a[32];
+	unsigned long c;
+
+	if (mdg_parent_path(p, "compact", path, sizeof(path)) ||
+	    !mdg_exists(path))
+		return;
+	if (p->vram_retired < 0)
+		return;
+	if (p->vram_retired > 0) {
+		mdg_fmt_size(a, sizeof(a), p->vram_retired);
+		fprintf(mdg_out, "%s: after compaction: unknown: %s of its VRAM is retired, and instances holding it cannot move\n",
+			p->name, a);
+		return;
+	}
+	for (i = 0; i < nr_req; i++)
+		n += req[i].count;
+	used = calloc(sys->nr_instances + 1, sizeof(*used));
+	sizes = calloc(n + 1, sizeof(*sizes));
+	if (!used || !sizes)
+		goto out;
+	nr_used = used_ranges(sys, p, used, &sum);
+	if (p->vram_used >= 0 && sum != (uint64_t)p->vram_used)
+		goto out;	/* an incomplete map promises nothing */
+	for (i = 0, k = 0; i < nr_req; i++)
+		for (c = 0; c < req[i].count; c++)
+			sizes[k++] = mdg_find_type(p, req[i].type)->desc.framebuffer;
+	if (!mdg_fit_compacted(p->vram_total, used, nr_used, sizes, n))
+		fprintf(mdg_out, "%s: after compaction: yes: run 'mdgpuctl compact %s', then create them largest first\n",
+			p->name, p->name);
+	else
+		fprintf(mdg_out, "%s: after compaction: no\n", p->name);
+out:
+	free(used);
+	free(sizes);
+}
+
 /* Answer for one parent: 1 fits, 0 does not; prints the reasoning. */
 static int fit_parent(const struct mdg_system *sys, struct mdg_parent *p,
 		      const struct fit_req *req, size_t nr_req)
@@ -104,6 +151,10 @@ static int fit_parent(const struct mdg_system *sys, struct mdg_parent *p,
 				fprintf(mdg_out, "%s: no: %lu x %s requested, available_instances is %lld\n",
 					p->name, req[i].count, t->dir,
 					(long long)t->available);
+				if (p->vram_used >= 0 &&
+				    req[i].count * t->desc.framebuffer <=
+				    (uint64_t)(p->vram_total - p->vram_used))
+					compaction_hint(sys, p, req, nr_req);
 				return 0;
 			}
 		}
@@ -191,6 +242,8 @@ static int fit_parent(const struct mdg_system *sys, struct mdg_parent *p,
 			type_of_size(p, placed[i].size),
 			placed[i].offset ? a : "0", b);
 	}
+	if (!fits)
+		compaction_hint(sys, p, req, nr_req);
 out:
 	free(used);
 	free(sizes);

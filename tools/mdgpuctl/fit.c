@@ -206,3 +206,39 @@ size_t mdg_parent_used_ranges(const struct mdg_system *sys,
 	}
 	return n;
 }
+
+/**
+ * mdg_fit_compacted() - whether new ranges fit once VRAM is compacted
+ * @total: VRAM size in bytes
+ * @used: the ranges in use
+ * @nr_used: entries in @used
+ * @sizes: sizes of the new ranges, in any order
+ * @nr_sizes: entries in @sizes
+ *
+ * Compaction (the parent's ``compact`` attribute) moves instances so that
+ * the largest free aligned range grows. At best the instances end up packed
+ * largest first from the start of VRAM: this places the ranges in use and
+ * the new ones that way into empty VRAM. It assumes that every instance can
+ * move, which holds unless VRAM was retired (the caller checks).
+ *
+ * Return: 0 if all would fit, -ENOSPC if not, -EINVAL for a bad size,
+ * -ENOMEM.
+ */
+int mdg_fit_compacted(uint64_t total, const struct mdg_range *used,
+		      size_t nr_used, const uint64_t *sizes, size_t nr_sizes)
+{
+	uint64_t *all = calloc(nr_used + nr_sizes + 1, sizeof(*all));
+	size_t i;
+	int ret;
+
+	if (!all)
+		return -ENOMEM;
+	for (i = 0; i < nr_used; i++)
+		all[i] = used[i].size;
+	for (i = 0; i < nr_sizes; i++)
+		all[nr_used + i] = sizes[i];
+	ret = mdg_fit_simulate(total, NULL, 0, all, nr_used + nr_sizes, NULL,
+			       NULL);
+	free(all);
+	return ret;
+}

@@ -247,6 +247,8 @@ int mdg_fit_simulate(uint64_t total, const struct mdg_range *used,
 size_t mdg_parent_used_ranges(const struct mdg_system *sys,
 			      const struct mdg_parent *p, struct mdg_range *r,
 			      uint64_t *sum);
+int mdg_fit_compacted(uint64_t total, const struct mdg_range *used,
+		      size_t nr_used, const uint64_t *sizes, size_t nr_sizes);
 
 /* --- tunables.c --------------------------------------------------------- */
 
@@ -432,6 +434,7 @@ int mdg_cmd_set(int argc, char **argv);
 int mdg_cmd_top(int argc, char **argv);
 int mdg_cmd_metrics(int argc, char **argv);
 int mdg_cmd_fit(int argc, char **argv);
+int mdg_cmd_compact(int argc, char **argv);
 int mdg_cmd_screenshot(int argc, char **argv);
 int mdg_cmd_mdevctl(int argc, char **argv);
 int mdg_cmd_checkpoint(int argc, char **argv);

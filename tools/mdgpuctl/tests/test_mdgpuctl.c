@@ -276,6 +276,24 @@ static int test_fit_mixed_with_used(void)
 	return TAP_PASS;
 }
 
+static int test_fit_compacted(void)
+{
+	/* 64M at 0 and at 512M of 1 GiB: no 512M range now, one once packed. */
+	struct mdg_range used[] = { { 0, 64 * MiB }, { 512 * MiB, 64 * MiB } };
+	uint64_t total = 1024 * MiB;
+	uint64_t sizes[] = { 512 * MiB, 256 * MiB, 128 * MiB, 64 * MiB };
+
+	CHECK_INT(mdg_fit_simulate(total, used, 2, sizes, 1, NULL, NULL),
+		  -ENOSPC);
+	CHECK_INT(mdg_fit_compacted(total, used, 2, sizes, 1), 0);
+	/* 512 + 256 + 128 + 2x64 = 1 GiB exactly. */
+	CHECK_INT(mdg_fit_compacted(total, used, 2, sizes, 3), 0);
+	CHECK_INT(mdg_fit_compacted(total, used, 2, sizes, 4), -ENOSPC);
+	CHECK_INT(mdg_fit_compacted(total, NULL, 0, sizes, 4), 0);
+	CHECK_INT(mdg_fit_compacted(total, used, 2, NULL, 0), 0);
+	return TAP_PASS;
+}
+
 /* ---- tunables ------------------------------------------------------------ */
 
 static int test_tunable_validation(void)
@@ -1337,6 +1355,60 @@ static int test_fit_command(void)
 	return TAP_PASS;
 }
 
+#define D_OFFSET "sys/devices/virtual/mdgpu/sim0/" UUID_D "/mdgpu/vram_offset"
+
+static int test_fit_after_compaction(void)
+{
+	CHECK_INT(fake_standard(), 0);
+	/* D (64M) moved to 1G: [1G, 2G) no longer holds two 512M. */
+	CHECK_INT(fake_file(D_OFFSET, "%llu\n", 1024ULL * MiB), 0);
+	CHECK_INT(fake_type("sim0", 512, 2048, 1), 0);
+	CHECK_INT(fake_type("sim0", 64, 2048, 17), 0);
+	CHECK_INT(run("fit", "512M", "2", "--parent", "sim0", NULL),
+		  MDG_EXIT_FAIL);
+	CHECK_HAS(out_buf, "available_instances is 1");
+	/* A module that cannot compact: no promise. */
+	CHECK_LACKS(out_buf, "after compaction");
+	CHECK_INT(fake_file(SIM_ATTR("sim0", "compact"), "%s", ""), 0);
+	CHECK_INT(fake_file(SIM_ATTR("sim0", "vram_retired"), "0\n"), 0);
+	CHECK_INT(run("fit", "512M", "2", "--parent", "sim0", NULL),
+		  MDG_EXIT_FAIL);
+	CHECK_HAS(out_buf, "sim0: after compaction: yes: run 'mdgpuctl compact sim0'");
+	CHECK_INT(run("fit", "512M:2", "64M:1", "--parent", "sim0", NULL),
+		  MDG_EXIT_FAIL);
+	CHECK_HAS(out_buf, "sim0: after compaction: yes");
+	/* 1024M + 64M of 1088M free, packed with the rest: 2048M + 64M. */
+	CHECK_INT(run("fit", "512M:2", "64M:2", "--parent", "sim0", NULL),
+		  MDG_EXIT_FAIL);
+	CHECK_LACKS(out_buf, "after compaction: yes");
+	/* Retired VRAM pins instances: no promise either way. */
+	CHECK_INT(fake_file(SIM_ATTR("sim0", "vram_retired"), "%llu\n",
+			    2 * MiB), 0);
+	CHECK_INT(run("fit", "512M", "2", "--parent", "sim0", NULL),
+		  MDG_EXIT_FAIL);
+	CHECK_HAS(out_buf, "sim0: after compaction: unknown: 2M of its VRAM is retired");
+	return TAP_PASS;
+}
+
+static int test_compact_command(void)
+{
+	CHECK_INT(fake_standard(), 0);
+	CHECK_INT(run("compact", NULL), MDG_EXIT_USAGE);
+	CHECK_INT(run("compact", "sim9", NULL), MDG_EXIT_NOTFOUND);
+	/* A module without the attribute. */
+	CHECK_INT(run("compact", "sim0", NULL), MDG_EXIT_NOTFOUND);
+	CHECK_HAS(err_buf, "cannot compact");
+	CHECK_INT(fake_file(SIM_ATTR("sim0", "compact"), "%s", ""), 0);
+	CHECK_INT(fake_file(SIM_ATTR("sim0", "vram_largest_free"), "%llu\n",
+			    1024 * MiB), 0);
+	CHECK_INT(fake_file(SIM_ATTR("sim0", "relocations"), "3\n"), 0);
+	CHECK_INT(run("compact", "sim0", NULL), 0);
+	CHECK_STR(fake_read(SIM_ATTR("sim0", "compact")), "1");
+	CHECK_HAS(out_buf, "sim0: largest free VRAM range before: 1G");
+	CHECK_HAS(out_buf, "sim0: 0 instances moved");
+	return TAP_PASS;
+}
+
 static int test_fit_command_fragmented(void)
 {
 	/* 1 GiB with 64M at 0 and at 512M: 896M free, two 256M ranges. */
@@ -2083,6 +2155,9 @@ static const struct tap_test tests[] = {
 	{ "top --once", test_top_once },
 	{ "top: rates and shares", test_top_rates },
 	{ "fit: command", test_fit_command },
+	{ "fit: what compaction would make fit", test_fit_compacted },
+	{ "fit command: after compaction", test_fit_after_compaction },
+	{ "compact command", test_compact_command },
 	{ "fit: command on a fragmented parent", test_fit_command_fragmented },
 	{ "fit: incomplete map warns", test_fit_inconsistent_map_warns },
 	{ "mdevctl --json", test_mdevctl_json },

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpu live relocation: writing 1 to a parent's "compact" moves instances
+ * inside its VRAM so that the largest free range grows. An open instance
+ * whose BAR0 is mapped and whose engine is busy moves without anything the
+ * user can see but a stall: the mapping reads what was written before,
+ * writes after the move land where pread of BAR0 finds them, the engine
+ * completes every command and fence, and a neighbour is untouched. A
+ * closed instance moves too. Runs with vram_mb=512 (eight 64 MiB slots).
+ */
+#include <stdlib.h>
+
+#include "engine_common.h"
+
+#define SLOT		(64 * SZ_1M)
+#define NR_SLOTS	8
+/* Written through the mapping before the move. */
+#define PAT_OFF		(32 * SZ_1M)
+#define PAT_LEN		(4 * SZ_1M)
+/* Filled by the engine while the move happens. */
+#define FILL_OFF	(8 * SZ_1M)
+#define FILL_LEN	(4 * SZ_1M)
+#define FILL_VALUE	0x5a6b7c8du
+/* Written after the move, through the mapping and through pwrite. */
+#define POST_OFF	(40 * SZ_1M)
+#define POST_LEN	(1 * SZ_1M)
+/* Engine copy of the POST data, after the move. */
+#define COPY_OFF	(44 * SZ_1M)
+/* Busy work queued before the move: COMPUTE slices and FILLs. */
+#define BUSY_ROUNDS	12
+#define BUSY_US		20000
+
+FIXTURE(reloc) {
+	struct eng_fixture f;
+	struct eng_vgpu a;	/* moves, open and busy */
+	struct eng_vgpu n;	/* neighbour, open, stays */
+	char filler[MDGPU_UUID_LEN + 1];	/* closed, stays */
+};
+
+FIXTURE_SETUP(reloc)
+{
+	eng_setup(_metadata, &self->f, false);
+}
+
+FIXTURE_TEARDOWN_PARENT(reloc)
+{
+	if (self->a.g.device > 0)
+		mdgpu_detach(&self->a.g);
+	if (self->n.g.device > 0)
+		mdgpu_detach(&self->n.g);
+	eng_check_kmsg(_metadata, &self->f);
+	eng_teardown(_metadata, &self->f);
+}
+
+static uint64_t parent_attr(struct __test_metadata *_metadata,
+			    const char *parent, const char *attr)
+{
+	uint64_t v = 0;
+
+	EXPECT_OK(mdgpu_parent_u64(parent, attr, &v)) TH_LOG("%s", attr);
+	return v;
+}
+
+static uint64_t inst_offset(struct __test_metadata *_metadata,
+			    const char *uuid)
+{
+	uint64_t v = ~0ULL;
+
+	EXPECT_OK(mdgpu_instance_u64(uuid, "vram_offset", &v));
+	return v;
+}
+
+static int compact(const char *parent)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), MDGPU_CLASS_DIR "/%s/compact", parent);
+	return mdgpu_write_file(path, "1");
+}
+
+/*
+ * Fill the parent with 64 MiB instances, then keep only those at the
+ * slots in @keep (indices into @uuids, by slot), removing the rest.
+ */
+static void fragment(struct __test_metadata *_metadata,
+		     struct eng_fixture *f,
+		     char uuids[NR_SLOTS][MDGPU_UUID_LEN + 1],
+		     const bool keep[NR_SLOTS])
+{
+	char made[NR_SLOTS][MDGPU_UUID_LEN + 1];
+	int i;
+
+	memset(uuids, 0, NR_SLOTS * (MDGPU_UUID_LEN + 1));
+	for (i = 0; i < NR_SLOTS; i++) {
+		uint64_t off;
+
+		ASSERT_OK(mdgpu_create_tracked(&f->created, f->parent, "64M",
+					       made[i]));
+		off = inst_offset(_metadata, made[i]);
+		ASSERT_EQ(0, off % SLOT);
+		ASSERT_GT(NR_SLOTS, off / SLOT);
+		strcpy(uuids[off / SLOT], made[i]);
+	}
+	for (i = 0; i < NR_SLOTS; i++)
+		if (!keep[i])
+			ASSERT_OK(mdgpu_remove_tracked(&f->created, uuids[i]));
+}
+
+/* Compare VRAM at @off, through the mapping and through pread of BAR0. */
+static void expect_vram(struct __test_metadata *_metadata, struct mdgpu *g,
+			uint64_t off, const void *want, size_t len,
+			const char *what)
+{
+	uint8_t *buf = malloc(len);
+	long diff;
+
+	ASSERT_NE(NULL, buf);
+	eng_vram_read(g, off, buf, len);
+	diff = eng_first_diff(buf, want, len);
+	EXPECT_EQ(-1, diff) TH_LOG("%s: mapping differs at +0x%lx", what, diff);
+	memset(buf, 0xee, len);
+	EXPECT_EQ((ssize_t)len,
+		  mdgpu_region_read(g->device, VFIO_PCI_BAR0_REGION_INDEX +
+				    MDGPU_BAR_VRAM, off, buf, len));
+	diff = eng_first_diff(buf, want, len);
+	EXPECT_EQ(-1, diff) TH_LOG("%s: pread differs at +0x%lx", what, diff);
+	free(buf);
+}
+
+/*
+ * A: open, mapped, patterned, engine busy, alone in the upper half.
+ * The neighbour and a closed filler share the lower half, so the only
+ * way to a free 256 MiB range is to move A down.
+ */
+TEST_F_TIMEOUT(reloc, busy_mapped_instance, 300)
+{
+	static const bool keep[NR_SLOTS] = {
+		[2] = true, [3] = true, [5] = true,
+	};
+	char uuids[NR_SLOTS][MDGPU_UUID_LEN + 1];
+	uint32_t dw[MDGPU_CMD_MAX_NDW], done0, done1, seq;
+	uint8_t *pat = malloc(PAT_LEN), *npat = malloc(PAT_LEN);
+	uint8_t *post = malloc(POST_LEN), *fill = malloc(FILL_LEN);
+	uint64_t off0, off1, noff, relocs0, t_us;
+	struct mdgpu_error e;
+	double t0;
+	int i;
+
+	ASSERT_NE(NULL, pat);
+	ASSERT_NE(NULL, npat);
+	ASSERT_NE(NULL, post);
+	ASSERT_NE(NULL, fill);
+	fragment(_metadata, &self->f, uuids, keep);
+	ASSERT_EQ(128 * SZ_1M, parent_attr(_metadata, self->f.parent,
+					   "vram_largest_free"));
+	ASSERT_EQ(0, mdgpu_type_available(self->f.parent, "256M"));
+
+	strcpy(self->a.uuid, uuids[5]);
+	strcpy(self->n.uuid, uuids[2]);
+	strcpy(self->filler, uuids[3]);
+	ASSERT_OK(mdgpu_attach(&self->a.g, self->a.uuid, MDGPU_OPEN_GROUP));
+	ASSERT_OK(mdgpu_irq_setup(&self->a.g, MDGPU_IRQ_MSI));
+	ASSERT_OK(mdgpu_ring_init(&self->a.g, ENG_RING, ENG_RING_SIZE));
+	ASSERT_OK(mdgpu_attach(&self->n.g, self->n.uuid, MDGPU_OPEN_GROUP));
+
+	eng_random_bytes(pat, PAT_LEN, 11);
+	eng_random_bytes(npat, PAT_LEN, 12);
+	eng_random_bytes(post, POST_LEN, 13);
+	eng_vram_write(&self->a.g, PAT_OFF, pat, PAT_LEN);
+	eng_vram_write(&self->n.g, PAT_OFF, npat, PAT_LEN);
+	off0 = inst_offset(_metadata, self->a.uuid);
+	noff = inst_offset(_metadata, self->n.uuid);
+	ASSERT_EQ(5 * SLOT, off0);
+	relocs0 = parent_attr(_metadata, self->f.parent, "relocations");
+
+	/* Keep the engine busy across the move: COMPUTE and FILL rounds. */
+	done0 = mdgpu_rd(&self->a.g, MDGPU_REG_CMDS_DONE);
+	for (i = 0; i < BUSY_ROUNDS; i++) {
+		mdgpu_cmd_compute(dw, BUSY_US);
+		ASSERT_OK(mdgpu_ring_write(&self->a.g, dw, MDGPU_COMPUTE_NDW,
+					   ENG_TIMEOUT_MS));
+		mdgpu_cmd_fill(dw, FILL_OFF, 4096, FILL_LEN / 4096, 4096,
+			       i == BUSY_ROUNDS - 1 ? FILL_VALUE : (uint32_t)i);
+		ASSERT_OK(mdgpu_ring_write(&self->a.g, dw, MDGPU_FILL_NDW,
+					   ENG_TIMEOUT_MS));
+	}
+	seq = self->a.g.seq + 1;
+	ASSERT_EQ(seq, mdgpu_fence(&self->a.g,
+				   MDGPU_FENCE_IRQ | MDGPU_FENCE_WRITE,
+				   ENG_SLOTS));
+	t0 = eng_now();
+	while (!(mdgpu_rd(&self->a.g, MDGPU_REG_ENGINE_STATUS) &
+		 MDGPU_ENGINE_BUSY))
+		ASSERT_GT(5.0, eng_now() - t0) TH_LOG("the engine never got busy");
+
+	t0 = eng_now();
+	ASSERT_OK(compact(self->f.parent));
+	t_us = (eng_now() - t0) * 1e6;
+	ksft_print_msg("compact moving a busy, mapped 64 MiB instance: %llu us; engine timeslice_us %llu\n",
+		       (unsigned long long)t_us,
+		       (unsigned long long)parent_attr(_metadata,
+						       self->f.parent,
+						       "timeslice_us"));
+
+	off1 = inst_offset(_metadata, self->a.uuid);
+	EXPECT_NE(off0, off1) TH_LOG("the busy instance did not move");
+	EXPECT_EQ(0, off1 % SLOT);
+	EXPECT_EQ(noff, inst_offset(_metadata, self->n.uuid));
+	EXPECT_EQ(256 * SZ_1M, parent_attr(_metadata, self->f.parent,
+					   "vram_largest_free"));
+	EXPECT_EQ(relocs0 + 1, parent_attr(_metadata, self->f.parent,
+					   "relocations"));
+	EXPECT_EQ(1, mdgpu_type_available(self->f.parent, "256M"));
+
+	/* The mapping refaults at the new place and reads the old data. */
+	expect_vram(_metadata, &self->a.g, PAT_OFF, pat, PAT_LEN,
+		    "pattern written before the move");
+
+	/* The engine finished what was queued, in the right place. */
+	ENG_SYNC(&self->a.g);
+	EXPECT_TRUE(mdgpu_fence_done(&self->a.g, seq));
+	EXPECT_EQ(0, mdgpu_error(&self->a.g, &e)) TH_LOG("ERR_CODE %u", e.code);
+	/* The rounds, their fence, and the one ENG_SYNC submitted. */
+	done1 = mdgpu_rd(&self->a.g, MDGPU_REG_CMDS_DONE);
+	EXPECT_EQ(2 * BUSY_ROUNDS + 2, done1 - done0);
+	for (i = 0; i < (int)(FILL_LEN / 4); i++)
+		((uint32_t *)fill)[i] = FILL_VALUE;
+	expect_vram(_metadata, &self->a.g, FILL_OFF, fill, FILL_LEN,
+		    "FILL run across the move");
+
+	/* Writes after the move: through the mapping, then through pwrite. */
+	eng_vram_write(&self->a.g, POST_OFF, post, POST_LEN / 2);
+	EXPECT_EQ((ssize_t)(POST_LEN / 2),
+		  mdgpu_region_write(self->a.g.device,
+				     VFIO_PCI_BAR0_REGION_INDEX +
+				     MDGPU_BAR_VRAM, POST_OFF + POST_LEN / 2,
+				     post + POST_LEN / 2, POST_LEN / 2));
+	expect_vram(_metadata, &self->a.g, POST_OFF, post, POST_LEN,
+		    "data written after the move");
+	/* ... and the engine sees them where the user put them. */
+	mdgpu_cmd_copy(dw, POST_OFF, COPY_OFF, POST_LEN, 1, 0, 0);
+	ENG_SUBMIT(&self->a.g, dw, MDGPU_COPY_NDW);
+	ENG_SYNC(&self->a.g);
+	expect_vram(_metadata, &self->a.g, COPY_OFF, post, POST_LEN,
+		    "engine COPY after the move");
+
+	/* The neighbour did not notice. */
+	expect_vram(_metadata, &self->n.g, PAT_OFF, npat, PAT_LEN,
+		    "neighbour's pattern");
+
+	/* Nothing left to gain: a second compaction moves nothing. */
+	ASSERT_OK(compact(self->f.parent));
+	EXPECT_EQ(relocs0 + 1, parent_attr(_metadata, self->f.parent,
+					   "relocations"));
+	EXPECT_EQ(off1, inst_offset(_metadata, self->a.uuid));
+
+	free(pat);
+	free(npat);
+	free(post);
+	free(fill);
+}
+
+/* Instances no one has open move too, and work afterwards. */
+TEST_F_TIMEOUT(reloc, closed_instances, 300)
+{
+	static const bool keep[NR_SLOTS] = {
+		[1] = true, [3] = true, [4] = true, [6] = true,
+	};
+	char uuids[NR_SLOTS][MDGPU_UUID_LEN + 1];
+	uint64_t relocs0, used0, moved;
+	uint32_t dw[MDGPU_CMD_MAX_NDW];
+	uint32_t word = 0x12345678, back = 0;
+	int i;
+
+	fragment(_metadata, &self->f, uuids, keep);
+	ASSERT_EQ(64 * SZ_1M, parent_attr(_metadata, self->f.parent,
+					  "vram_largest_free"));
+	relocs0 = parent_attr(_metadata, self->f.parent, "relocations");
+	used0 = parent_attr(_metadata, self->f.parent, "vram_used");
+
+	ASSERT_OK(compact(self->f.parent));
+	EXPECT_EQ(256 * SZ_1M, parent_attr(_metadata, self->f.parent,
+					   "vram_largest_free"));
+	EXPECT_EQ(used0, parent_attr(_metadata, self->f.parent, "vram_used"));
+	moved = parent_attr(_metadata, self->f.parent, "relocations") - relocs0;
+	EXPECT_LE(1, moved);
+	EXPECT_GE(2, moved);
+	EXPECT_EQ(1, mdgpu_type_available(self->f.parent, "256M"));
+
+	/* Every instance still works where it is now. */
+	for (i = 0; i < NR_SLOTS; i++) {
+		struct mdgpu g;
+
+		if (!keep[i])
+			continue;
+		ASSERT_OK(mdgpu_attach(&g, uuids[i], MDGPU_OPEN_GROUP));
+		ASSERT_OK(mdgpu_ring_init(&g, ENG_RING, ENG_RING_SIZE));
+		mdgpu_cmd_fill(dw, 0, 4, 1, 0, word + i);
+		EXPECT_OK(mdgpu_submit(&g, dw, MDGPU_FILL_NDW,
+				       ENG_TIMEOUT_MS));
+		EXPECT_OK(mdgpu_wait_idle(&g, ENG_TIMEOUT_MS));
+		EXPECT_EQ(4, mdgpu_region_read(g.device,
+					       VFIO_PCI_BAR0_REGION_INDEX +
+					       MDGPU_BAR_VRAM, 0, &back, 4));
+		EXPECT_EQ(word + i, back);
+		mdgpu_detach(&g);
+	}
+	/* The freed 256 MiB range can be used. */
+	ASSERT_OK(mdgpu_create_tracked(&self->f.created, self->f.parent,
+				       "256M", uuids[0]));
+}
+
+/* Only "1" is accepted. */
+TEST_F(reloc, bad_writes)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), MDGPU_CLASS_DIR "/%s/compact",
+		 self->f.parent);
+	EXPECT_ERR(EINVAL, mdgpu_write_file(path, "0"));
+	EXPECT_ERR(EINVAL, mdgpu_write_file(path, "2"));
+	EXPECT_ERR(EINVAL, mdgpu_write_file(path, "yes"));
+	/* Nothing to compact on an empty parent. */
+	EXPECT_OK(compact(self->f.parent));
+}
+
+TEST_HARNESS_MAIN
