@@ -107,7 +107,7 @@ static void compaction_hint(const struct mdg_system *sys,
 	sizes = calloc(n + 1, sizeof(*sizes));
 	if (!used || !sizes)
 		goto out;
-	nr_used = used_ranges(sys, p, used, &sum);
+	nr_used = mdg_parent_used_ranges(sys, p, used, &sum);
 	if (p->vram_used >= 0 && sum != (uint64_t)p->vram_used)
 		goto out;	/* an incomplete map promises nothing */
 	for (i = 0, k = 0; i < nr_req; i++)
