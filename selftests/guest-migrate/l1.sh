@@ -251,10 +251,11 @@ mig_field() {
 		print ref $v ? encode_json($v) : $v, "\n";' "$@"
 }
 
-# wait_migration NAME SECONDS: poll query-migrate on NAME until the
-# migration is over; prints the last answer. Succeeds if it completed.
+# wait_migration NAME SECONDS [in]: poll query-migrate on NAME until the
+# migration is over; prints the last answer. Succeeds if it completed. With
+# "in", NAME is the destination.
 wait_migration() {
-	local t0=${EPOCHREALTIME/./} ans st=
+	local t0=${EPOCHREALTIME/./} ans st=''
 	mon_use "$1"
 	while [ $((${EPOCHREALTIME/./} - t0)) -lt $(($2 * 1000000)) ]; do
 		ans=$(qmp '"execute": "query-migrate"' 30)
@@ -265,7 +266,8 @@ wait_migration() {
 		esac
 		# An incoming QEMU may forget its migration once the guest
 		# runs: running is the end there.
-		if [ -z "$st" ] && [ "$(status "$1")" = running ]; then
+		if [ "${3:-}" = in ] && [ -z "$st" ] &&
+		   [ "$(status "$1")" = running ]; then
 			echo "$ans (query-status: running)"
 			return 0
 		fi
@@ -287,6 +289,8 @@ mig_stats() {
 		push @o, "ram_bytes=$r->{ram}{transferred}" if $r->{ram};
 		push @o, "vfio_bytes=$r->{vfio}{transferred}" if $r->{vfio};
 		push @o, "error=\"$r->{\"error-desc\"}\"" if $r->{"error-desc"};
+		push @o, "blocked=\"" . join("; ", @{$r->{"blocked-reasons"}}) . "\""
+			if $r->{"blocked-reasons"};
 		print join(" ", @o), "\n";' "$1"
 }
 
@@ -484,12 +488,14 @@ if alive A && [ "$state" = ready ]; then
 	t_mig=${EPOCHREALTIME/./}
 	ans=$(qmp "\"execute\": \"migrate\", \"arguments\": {\"uri\": \"file:$file\"}")
 	say "A: migrate: $ans"
-	if ans=$(wait_migration A "$mig_timeout"); then
+	refused=$(mig_field "$ans" error desc)
+	if [ -z "$refused" ] && ans=$(wait_migration A "$mig_timeout"); then
 		saved=1
 	fi
 	echo "MDGPU-GM-TIME save=$(since "$t_mig")s file_bytes=$(stat -c %s "$file" 2>/dev/null || echo 0) $(mig_stats "$ans")"
 	say "A: status after the save: $(status A)"
-	diag=$(mig_stats "$ans")
+	diag=${refused:+migrate refused: $refused}
+	diag=${diag:-$(mig_stats "$ans")}
 else
 	diag="QEMU A not running ($state)"
 fi
@@ -509,7 +515,7 @@ if [ $saved = 1 ]; then
 	t_mig=${EPOCHREALTIME/./}
 	ans=$(qmp "\"execute\": \"migrate-incoming\", \"arguments\": {\"uri\": \"file:$file\"}")
 	say "B: migrate-incoming: $ans"
-	if ans=$(wait_migration B "$mig_timeout"); then
+	if ans=$(wait_migration B "$mig_timeout" in); then
 		restored=1
 	fi
 	echo "MDGPU-GM-TIME restore=$(since "$t_mig")s $(mig_stats "$ans")"
@@ -557,15 +563,17 @@ if [ $restored = 1 ] && alive B; then
 	t_mig=${EPOCHREALTIME/./}
 	ans=$(qmp "\"execute\": \"migrate\", \"arguments\": {\"uri\": \"unix:$sock\"}")
 	say "B: migrate: $ans"
+	refused=$(mig_field "$ans" error desc)
 	ok_src=0
-	if ans=$(wait_migration B "$mig_timeout"); then
+	if [ -z "$refused" ] && ans=$(wait_migration B "$mig_timeout"); then
 		ok_src=1
 	fi
 	echo "MDGPU-GM-TIME live=$(since "$t_mig")s $(mig_stats "$ans")"
-	diag=$(mig_stats "$ans")
+	diag=${refused:+migrate refused: $refused}
+	diag=${diag:-$(mig_stats "$ans")}
 	hb_during=$(heartbeat B last)
 	say "B: heartbeat ${hb_before:-none} when the migration started, ${hb_during:-none} when it ended"
-	ans_c=$(wait_migration C 120)
+	ans_c=$(wait_migration C 120 in)
 	say "C: $(mig_stats "$ans_c")"
 	[ $ok_src = 1 ] && mig_field "$ans_c" return status | grep -qx completed &&
 		moved=1

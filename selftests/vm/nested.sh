@@ -250,9 +250,10 @@ mon_close_all() {
 # id cannot be a counter: it is the time in microseconds.
 qmp() {
 	local t0=${EPOCHREALTIME/./} limit=${2:-60}
-	local id="\"id\": \"q$t0\"}"
+	# QMP puts the id last in answers and first in errors.
+	local id="\"id\": \"q$t0\""
 	[ -n "$mon_fd" ] || return 1
-	printf '{%s, %s\n' "$1" "$id" >&"$mon_fd" || return 1
+	printf '{%s, %s}\n' "$1" "$id" >&"$mon_fd" || return 1
 	while ! grep -qF "$id" "$mon_log"; do
 		[ $((${EPOCHREALTIME/./} - t0)) -lt $((limit * 1000000)) ] ||
 			return 1
