@@ -228,3 +228,24 @@ void mdgpu_cfg_set_intx_status(struct mdgpu_cfg *cfg, bool asserted)
 		st &= ~PCI_STATUS_INTERRUPT;
 	put16(cfg->data, PCI_STATUS, st);
 }
+
+/**
+ * mdgpu_cfg_restore() - take a saved configuration space
+ * @cfg: a space in its power-on state
+ * @saved: MDGPU_CFG_SIZE bytes as a user read them, from a migration
+ *	   stream (not trusted)
+ *
+ * Only what the user could have written (and the interrupt status the
+ * device sets) is taken: identity, capabilities and BAR sizes stay this
+ * device's own.
+ */
+void mdgpu_cfg_restore(struct mdgpu_cfg *cfg, const u8 *saved)
+{
+	u32 o;
+
+	for (o = 0; o < MDGPU_CFG_SIZE; o++)
+		cfg->data[o] = (cfg->data[o] & ~cfg->wmask[o]) |
+			       (saved[o] & cfg->wmask[o]);
+	mdgpu_cfg_set_intx_status(cfg, get16(saved, PCI_STATUS) &
+				       PCI_STATUS_INTERRUPT);
+}

@@ -450,3 +450,98 @@ int mdgpu_edid_region_rw(struct mdgpu_vgpu *vgpu, u32 off, u8 *buf, u32 len,
 	}
 	return -EINVAL;	/* a read-only field */
 }
+
+/**
+ * mdgpu_display_save_locked() - the display as a DISPLAY record
+ * @vgpu: the instance; caller holds vgpu->lock
+ * @m: filled in
+ */
+void mdgpu_display_save_locked(struct mdgpu_vgpu *vgpu,
+			       struct mdgpu_mig_display *m)
+{
+	const struct mdgpu_display *d = &vgpu->display;
+	unsigned int i;
+
+	lockdep_assert_held(&vgpu->lock);
+	BUILD_BUG_ON(ARRAY_SIZE(m->dispi) < MDGPU_DISPI_NR);
+	BUILD_BUG_ON(sizeof(m->vga) != sizeof(d->vga));
+	BUILD_BUG_ON(sizeof(m->edid) != sizeof(d->edid));
+	BUILD_BUG_ON(sizeof(m->host_edid) != sizeof(d->host_edid));
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < MDGPU_DISPI_NR; i++)
+		m->dispi[i] = cpu_to_le16(d->dispi[i]);
+	memcpy(m->vga, d->vga, sizeof(m->vga));
+	m->endian = cpu_to_le32(d->endian);
+	m->mode_errors = cpu_to_le32(d->mode_errors);
+	m->last_error = d->last_error;
+	m->enabled = d->enabled;
+	m->link_up = d->link_up;
+	m->host_edid_size = cpu_to_le32(d->host_edid_size);
+	memcpy(m->edid, d->edid, sizeof(m->edid));
+	memcpy(m->host_edid, d->host_edid, sizeof(m->host_edid));
+}
+
+/**
+ * mdgpu_display_check() - can the instance take a DISPLAY record?
+ * @vgpu: the instance
+ * @m: the record, from a user
+ *
+ * Return: NULL, or why not.
+ */
+const char *mdgpu_display_check(struct mdgpu_vgpu *vgpu,
+				const struct mdgpu_mig_display *m)
+{
+	unsigned int i;
+
+	for (i = MDGPU_DISPI_NR; i < ARRAY_SIZE(m->dispi); i++)
+		if (m->dispi[i])
+			return "display registers";
+	if (le32_to_cpu(m->endian) != MDGPU_QEXT_ENDIAN_LITTLE &&
+	    le32_to_cpu(m->endian) != MDGPU_QEXT_ENDIAN_BIG)
+		return "display byte order";
+	if (m->last_error > MDGPU_MODE_ERR_NO_FIT || m->enabled > 1 ||
+	    m->link_up > 1)
+		return "display state";
+	if (le32_to_cpu(m->host_edid_size) > sizeof(m->host_edid))
+		return "EDID size";
+	return NULL;
+}
+
+/**
+ * mdgpu_display_load_locked() - give the instance a checked DISPLAY record
+ * @vgpu: the instance; caller holds vgpu->lock
+ * @m: the record, accepted by mdgpu_display_check()
+ *
+ * The scanout is derived again from the registers, against this
+ * instance's limits: a display saved on is on here if its registers
+ * describe a valid mode (they do, unless the guest was half-way through
+ * changing it; it is then off until the guest completes the change).
+ */
+void mdgpu_display_load_locked(struct mdgpu_vgpu *vgpu,
+			       const struct mdgpu_mig_display *m)
+{
+	struct mdgpu_display *d = &vgpu->display;
+	struct mdgpu_mode_limits lim = mdgpu_display_limits(vgpu);
+	struct mdgpu_mode mode;
+	unsigned int i;
+
+	lockdep_assert_held(&vgpu->lock);
+	for (i = 0; i < MDGPU_DISPI_NR; i++)
+		d->dispi[i] = le16_to_cpu(m->dispi[i]);
+	memcpy(d->vga, m->vga, sizeof(d->vga));
+	d->endian = le32_to_cpu(m->endian);
+	d->mode_errors = le32_to_cpu(m->mode_errors);
+	d->last_error = m->last_error;
+	d->link_up = m->link_up;
+	d->host_edid_size = le32_to_cpu(m->host_edid_size);
+	memcpy(d->edid, m->edid, sizeof(d->edid));
+	memcpy(d->host_edid, m->host_edid, sizeof(d->host_edid));
+	d->enabled = false;
+	memset(&d->mode, 0, sizeof(d->mode));
+	if (m->enabled &&
+	    (d->dispi[MDGPU_DISPI_ENABLE] & MDGPU_DISPI_ENABLED) &&
+	    mdgpu_mode_from_dispi(d->dispi, &lim, &mode) == MDGPU_MODE_OK) {
+		d->mode = mode;
+		d->enabled = true;
+	}
+}

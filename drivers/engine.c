@@ -54,6 +54,18 @@ static u64 mdgpu_engine_time(struct mdgpu_engine *eng)
 	return ktime_get_ns() - eng->start_ns;
 }
 
+/**
+ * mdgpu_ctx_time() - a context's TIMESTAMP
+ * @eng: its engine
+ * @ctx: the context
+ *
+ * Return: engine time, plus what migration carried over.
+ */
+u64 mdgpu_ctx_time(struct mdgpu_engine *eng, const struct mdgpu_engine_ctx *ctx)
+{
+	return mdgpu_engine_time(eng) + ctx->ts_offset;
+}
+
 /* The scheduler's clock, shared with drivers/sched_sysfs.c. */
 static u64 mdgpu_sched_now(void)
 {
@@ -70,7 +82,7 @@ static bool mdgpu_ctx_has_work(const struct mdgpu_engine_ctx *ctx)
 						     engine);
 	const struct mdgpu_engine *eng = vgpu->parent->engine;
 
-	return ctx->open && ctx->enabled && !ctx->error &&
+	return ctx->open && ctx->enabled && !ctx->error && !ctx->frozen &&
 	       !READ_ONCE(eng->lost) &&
 	       ctx->dma.state != MDGPU_DMA_QUEUED &&
 	       ctx->dma.state != MDGPU_DMA_BUSY &&
@@ -278,6 +290,8 @@ static int mdgpu_ctx_fetch(struct mdgpu_engine *eng, struct mdgpu_vgpu *vgpu)
 	err = mdgpu_cmd_decode(eng->dw, ndw, vgpu->vram_size, &ctx->cur);
 	if (err)
 		goto fail;
+	memcpy(ctx->cur_dw, eng->dw,
+	       min_t(u32, ndw, MDGPU_MIG_CMD_DW) * sizeof(u32));
 	ctx->cur_valid = true;
 	ctx->job_ns = 0;
 	ctx->cur_done = 0;
@@ -459,7 +473,7 @@ static int mdgpu_engine_signal(struct mdgpu_engine *eng,
 	int ret;
 
 	if (cmd->op == MDGPU_OP_TIMESTAMP) {
-		ts = cpu_to_le64(mdgpu_engine_time(eng));
+		ts = cpu_to_le64(mdgpu_ctx_time(eng, ctx));
 		return mdgpu_ctx_vram_rw(vgpu, cmd->timestamp.addr, &ts,
 					 sizeof(ts), true);
 	}
@@ -845,9 +859,14 @@ void mdgpu_engine_lose(struct mdgpu_parent *parent)
 	}
 }
 
-/* Is the thread running @ctx? */
-static bool mdgpu_engine_runs(struct mdgpu_engine *eng,
-			      struct mdgpu_engine_ctx *ctx)
+/**
+ * mdgpu_engine_runs() - is the engine thread running a context?
+ * @eng: the engine
+ * @ctx: the context
+ *
+ * Return: true while the thread runs @ctx (it may be between chunks).
+ */
+bool mdgpu_engine_runs(struct mdgpu_engine *eng, struct mdgpu_engine_ctx *ctx)
 {
 	bool ret;
 
@@ -916,18 +935,26 @@ void mdgpu_engine_ctx_open_locked(struct mdgpu_vgpu *vgpu)
 /**
  * mdgpu_engine_ctx_close() - the device is being closed
  * @vgpu: the instance, in .close_device; caller holds no mdgpu lock
+ * @keep: the instance is parked (migration): its context, frozen since
+ *	  STOP, keeps its registers and command in progress for the next
+ *	  open; else the ring stops and forgets its commands
  *
- * Stops the ring and waits until the engine thread no longer runs the
- * context, so no vfio_dma_rw() of this device is in flight when the
- * device's IOMMU context goes away.
+ * Waits until the engine thread no longer runs the context, so no
+ * vfio_dma_rw() of this device is in flight when the device's IOMMU
+ * context goes away.
  */
-void mdgpu_engine_ctx_close(struct mdgpu_vgpu *vgpu)
+void mdgpu_engine_ctx_close(struct mdgpu_vgpu *vgpu, bool keep)
 {
 	struct mdgpu_engine *eng = vgpu->parent->engine;
 
 	mutex_lock(&vgpu->lock);
 	vgpu->engine.open = false;
-	mdgpu_ctx_ring_reset(&vgpu->engine);
+	if (keep) {
+		vgpu->engine.gen++;
+		mdgpu_dma_agent_reset_locked(vgpu);
+	} else {
+		mdgpu_ctx_ring_reset(&vgpu->engine);
+	}
 	mdgpu_ctx_update(vgpu);
 	mutex_unlock(&vgpu->lock);
 	/* The thread never blocks on guest memory: this is one chunk. */
@@ -1159,7 +1186,7 @@ u32 mdgpu_engine_reg_read(void *opaque, const struct mdgpu_reg *reg, u32 off,
 	case MDGPU_REG_IRQ_MASK:
 		return ctx->irq_mask;
 	case MDGPU_REG_TIMESTAMP_LO:
-		now = mdgpu_engine_time(vgpu->parent->engine);
+		now = mdgpu_ctx_time(vgpu->parent->engine, ctx);
 		ctx->ts_hi = upper_32_bits(now);
 		return lower_32_bits(now);
 	case MDGPU_REG_TIMESTAMP_HI:

@@ -174,6 +174,18 @@ void mdgpu_dma_agent_stop(struct mdgpu_vgpu *vgpu)
 }
 
 /**
+ * mdgpu_dma_agent_busy() - is the vGPU's agent in a guest memory access?
+ * @vgpu: the instance
+ *
+ * Return: true while the agent is inside vfio_dma_rw(); its end wakes
+ * the engine's idle_wq.
+ */
+bool mdgpu_dma_agent_busy(struct mdgpu_vgpu *vgpu)
+{
+	return mdgpu_dma_busy(vgpu->parent->engine, &vgpu->engine, 0, U64_MAX);
+}
+
+/**
  * mdgpu_dma_agent_unmap() - wait until no access of the vGPU to a range
  *			     is in flight
  * @vgpu: the instance

@@ -105,6 +105,11 @@ void mdgpu_irq_device_locked(struct mdgpu_vgpu *vgpu)
 	struct mdgpu_irq *irq = &vgpu->irq;
 
 	lockdep_assert_held(&vgpu->lock);
+	/* A device stopped for migration raises none: it waits for thaw. */
+	if (vgpu->engine.frozen) {
+		vgpu->engine.irq_deferred = true;
+		return;
+	}
 	if (mdgpu_cfg_msi_enabled(&vgpu->cfg) ||
 	    (irq->trigger[VFIO_PCI_MSI_IRQ_INDEX] &&
 	     !irq->trigger[VFIO_PCI_INTX_IRQ_INDEX]))

@@ -213,6 +213,19 @@ static int mdgpu_sim_vram_copy(struct mdgpu_parent *parent, u64 dst, u64 src,
 	return 0;
 }
 
+/* The first backed page in [@offset, @end), or @end. */
+static u64 mdgpu_sim_vram_next(struct mdgpu_parent *parent, u64 offset,
+			       u64 end)
+{
+	struct mdgpu_sim *sim = parent->backend;
+	unsigned long idx = offset >> PAGE_SHIFT;
+
+	if (offset >= end ||
+	    !xa_find(&sim->pages, &idx, (end - 1) >> PAGE_SHIFT, XA_PRESENT))
+		return end;
+	return max_t(u64, (u64)idx << PAGE_SHIFT, offset);
+}
+
 static struct page *mdgpu_sim_vram_page(struct mdgpu_parent *parent,
 					u64 offset)
 {
@@ -232,4 +245,5 @@ const struct mdgpu_backend_ops mdgpu_sim_ops = {
 	.vram_copy = mdgpu_sim_vram_copy,
 	.vram_bad = mdgpu_sim_vram_bad,
 	.vram_poison = mdgpu_sim_vram_poison,
+	.vram_next = mdgpu_sim_vram_next,
 };

@@ -175,11 +175,32 @@ static ssize_t plane_types_store(struct device *dev,
 }
 static DEVICE_ATTR_RW(plane_types);
 
+static ssize_t migration_state_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  mdgpu_mig_state_name(dev_get_drvdata(dev)));
+}
+static DEVICE_ATTR_RO(migration_state);
+
+static ssize_t migration_compat_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	struct mdgpu_vgpu *vgpu = dev_get_drvdata(dev);
+	int n = mdgpu_mig_compat_format(&vgpu->mig.compat, buf, PAGE_SIZE - 1);
+
+	buf[n] = '\n';
+	return n + 1;
+}
+static DEVICE_ATTR_RO(migration_compat);
+
 static struct attribute *mdgpu_vgpu_attrs[] = {
 	&dev_attr_vram_offset.attr,
 	&dev_attr_vram_size.attr,
 	&dev_attr_reset_count.attr,
 	&dev_attr_plane_types.attr,
+	&dev_attr_migration_state.attr,
+	&dev_attr_migration_compat.attr,
 	&mdgpu_dev_attr_weight.attr,
 	&mdgpu_dev_attr_min_share.attr,
 	&mdgpu_dev_attr_cap.attr,

@@ -6,6 +6,8 @@
 #include <linux/sizes.h>
 
 #include "mdgpu_types.h"
+#include "uapi/mdgpu.h"
+#include "uapi/mdgpu_migration.h"
 
 /* Sorted by framebuffer size; every size is a power of two. */
 const struct mdgpu_type_desc mdgpu_type_descs[] = {
@@ -25,7 +27,8 @@ const unsigned int mdgpu_nr_type_descs = ARRAY_SIZE(mdgpu_type_descs);
  * @len: size of @buf
  *
  * The description is one line of space-separated ``key=value`` pairs, so
- * management tools can parse it.
+ * management tools can parse it. The migration pairs are the parts of the
+ * instances' ``migration_compat`` that the type does not already say.
  *
  * Return: the number of characters written, as scnprintf().
  */
@@ -33,8 +36,10 @@ int mdgpu_type_describe(const struct mdgpu_type_desc *desc, u64 parent_vram,
 			char *buf, size_t len)
 {
 	return scnprintf(buf, len,
-			 "framebuffer=%lluM max_instances=%llu max_resolution=%ux%u display=bochs-vbe\n",
+			 "framebuffer=%lluM max_instances=%llu max_resolution=%ux%u display=bochs-vbe migration=%u device_version=0x%08x regs_layout=%u features=0x%x\n",
 			 desc->vram_size >> 20,
 			 parent_vram / desc->vram_size,
-			 desc->max_width, desc->max_height);
+			 desc->max_width, desc->max_height,
+			 MDGPU_MIG_VERSION, MDGPU_DEVICE_VERSION,
+			 MDGPU_MIG_REGS_LAYOUT, MDGPU_MIG_FEATURES);
 }

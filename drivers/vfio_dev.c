@@ -44,6 +44,7 @@ static int mdgpu_vfio_init(struct vfio_device *vdev)
 	mdgpu_cfg_init(&vgpu->cfg, &vgpu->layout);
 	mdgpu_display_init(vgpu);
 	mdgpu_engine_ctx_init(vgpu);
+	mdgpu_mig_init(vgpu);
 	mdgpu_parent_add_vgpu(vgpu);
 	return 0;
 
@@ -59,6 +60,7 @@ static void mdgpu_vfio_release(struct vfio_device *vdev)
 	struct mdgpu_vgpu *vgpu = to_mdgpu_vgpu(vdev);
 
 	mdgpu_parent_del_vgpu(vgpu);
+	mdgpu_mig_fini(vgpu);
 	mdgpu_engine_ctx_fini(vgpu);
 	mdgpu_dmabuf_release_all(vgpu);
 	mdgpu_parent_release_vram(vgpu->parent, vgpu->vram_offset,
@@ -69,8 +71,12 @@ static void mdgpu_vfio_release(struct vfio_device *vdev)
 	mdgpu_vfio_release_done(vdev);
 }
 
-/* Put the device in its power-on state. Caller holds vgpu->lock. */
-static void mdgpu_vgpu_reset_locked(struct mdgpu_vgpu *vgpu)
+/**
+ * mdgpu_vgpu_reset_locked() - put the device in its power-on state
+ * @vgpu: the instance; caller holds vgpu->lock
+ * @count: count it in RESET_COUNT (a reset the user asked for)
+ */
+void mdgpu_vgpu_reset_locked(struct mdgpu_vgpu *vgpu, bool count)
 {
 	lockdep_assert_held(&vgpu->lock);
 	mdgpu_cfg_init(&vgpu->cfg, &vgpu->layout);
@@ -84,7 +90,8 @@ static void mdgpu_vgpu_reset_locked(struct mdgpu_vgpu *vgpu)
 	mdgpu_vram_zap(vgpu);
 	vgpu->parent->ops->vram_discard(vgpu->parent, vgpu->vram_offset,
 					vgpu->vram_size);
-	vgpu->reset_count++;
+	if (count)
+		vgpu->reset_count++;
 }
 
 static int mdgpu_vfio_open(struct vfio_device *vdev)
@@ -99,13 +106,19 @@ static int mdgpu_vfio_open(struct vfio_device *vdev)
 	/*
 	 * Each user starts from a device in its power-on state, VRAM
 	 * included (close discarded it already; a device never opened
-	 * before reads zeroes anyway), as vfio-pci resets a device on open.
+	 * before reads zeroes anyway), as vfio-pci resets a device on open;
+	 * unless the instance was parked with a resumed migration state.
 	 */
-	mdgpu_cfg_init(&vgpu->cfg, &vgpu->layout);
-	mdgpu_regs_reset(vgpu);
+	if (!vgpu->mig.parked) {
+		mdgpu_cfg_init(&vgpu->cfg, &vgpu->layout);
+		mdgpu_regs_reset(vgpu);
+	}
+	vgpu->mig.parked = false;
 	/* The engine's VRAM pages count against the opener's memory limit. */
 	vgpu->memcg = get_mem_cgroup_from_mm(current->mm);
 	mdgpu_engine_ctx_open_locked(vgpu);
+	/* Migration's STOP does not outlive a close. */
+	mdgpu_engine_ctx_thaw_locked(vgpu);
 	vgpu->open = true;
 	mutex_unlock(&vgpu->lock);
 	return 0;
@@ -114,9 +127,15 @@ static int mdgpu_vfio_open(struct vfio_device *vdev)
 static void mdgpu_vfio_close(struct vfio_device *vdev)
 {
 	struct mdgpu_vgpu *vgpu = to_mdgpu_vgpu(vdev);
+	bool parked;
 
-	/* First: no DMA may be in flight once the IOMMU context goes. */
-	mdgpu_engine_ctx_close(vgpu);
+	/* Data files end; a resumed device closed in STOP is parked. */
+	mdgpu_mig_close(vgpu);
+	mutex_lock(&vgpu->lock);
+	parked = vgpu->mig.parked;
+	mutex_unlock(&vgpu->lock);
+	/* No DMA may be in flight once the IOMMU context goes. */
+	mdgpu_engine_ctx_close(vgpu, parked);
 	mdgpu_irq_release(vgpu);
 	mdgpu_dmabuf_release_all(vgpu);
 	/*
@@ -129,8 +148,10 @@ static void mdgpu_vfio_close(struct vfio_device *vdev)
 	mutex_lock(&vgpu->lock);
 	vgpu->open = false;
 	mdgpu_vram_zap(vgpu);
-	vgpu->parent->ops->vram_discard(vgpu->parent, vgpu->vram_offset,
-					vgpu->vram_size);
+	if (!parked)
+		vgpu->parent->ops->vram_discard(vgpu->parent,
+						vgpu->vram_offset,
+						vgpu->vram_size);
 	/* The engine no longer runs the context: nobody charges it now. */
 	mem_cgroup_put(vgpu->memcg);
 	vgpu->memcg = NULL;
@@ -276,8 +297,10 @@ static long mdgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	case VFIO_DEVICE_GET_GFX_DMABUF:
 		return mdgpu_dmabuf_get_ioctl(vgpu, uarg);
 	case VFIO_DEVICE_RESET:
+		/* Migration returns to RUNNING first: its files detach. */
+		mdgpu_mig_reset(vgpu);
 		mutex_lock(&vgpu->lock);
-		mdgpu_vgpu_reset_locked(vgpu);
+		mdgpu_vgpu_reset_locked(vgpu, true);
 		mutex_unlock(&vgpu->lock);
 		return 0;
 	}
@@ -310,6 +333,16 @@ static void mdgpu_vfio_dma_unmap(struct vfio_device *vdev, u64 iova,
 	mdgpu_engine_dma_unmap(to_mdgpu_vgpu(vdev), iova, length);
 }
 
+#ifndef MDGPU_HAVE_VFIO_MIG_DATA_SIZE
+/* Features the VFIO core does not know (v6.1): MIG_DATA_SIZE. */
+static int mdgpu_vfio_device_feature(struct vfio_device *vdev, u32 flags,
+				     void __user *arg, size_t argsz)
+{
+	return mdgpu_mig_device_feature(to_mdgpu_vgpu(vdev), flags, arg,
+					argsz);
+}
+#endif
+
 const struct vfio_device_ops mdgpu_vfio_ops = {
 	.name = "mdgpu",
 	.init = mdgpu_vfio_init,
@@ -322,5 +355,8 @@ const struct vfio_device_ops mdgpu_vfio_ops = {
 	.mmap = mdgpu_vfio_mmap,
 	.request = mdgpu_vfio_request,
 	.dma_unmap = mdgpu_vfio_dma_unmap,
+#ifndef MDGPU_HAVE_VFIO_MIG_DATA_SIZE
+	.device_feature = mdgpu_vfio_device_feature,
+#endif
 	MDGPU_VFIO_IOMMUFD_OPS
 };

@@ -22,6 +22,7 @@
 #include "mdgpu_cfg.h"
 #include "mdgpu_display.h"
 #include "mdgpu_engine.h"
+#include "mdgpu_mig.h"
 #include "mdgpu_regs.h"
 #include "mdgpu_types.h"
 #include "mdgpu_vram.h"
@@ -64,6 +65,9 @@ struct mem_cgroup;
  * @vram_poison: optional; give the page at @offset an uncorrectable error
  *		 (fault injection). Its contents are lost. The caller holds
  *		 the lock of the instance owning the page, if any.
+ * @vram_next: optional; the first page in [@offset, @end) that has backing
+ *	       (was written since its last discard), or @end. Migration
+ *	       sends only those. Without it every page counts as backed.
  *
  * The simulated parent (mdgpu_sim_ops) backs VRAM with system memory pages
  * allocated on first write. A hardware parent would implement the same
@@ -81,6 +85,7 @@ struct mdgpu_backend_ops {
 			 size_t len);
 	bool (*vram_bad)(struct mdgpu_parent *parent, u64 offset, u64 len);
 	int (*vram_poison)(struct mdgpu_parent *parent, u64 offset);
+	u64 (*vram_next)(struct mdgpu_parent *parent, u64 offset, u64 end);
 };
 
 extern const struct mdgpu_backend_ops mdgpu_sim_ops;
@@ -211,6 +216,40 @@ struct mdgpu_display {
 	bool link_up;
 };
 
+struct mdgpu_mig_file;
+
+/**
+ * struct mdgpu_vgpu_mig - an instance's VFIO migration state
+ *			   (drivers/migration.c)
+ * @state_lock: serialises migration state changes and the data files'
+ *		attachment (@save, @resume). Outside vgpu->lock. A device
+ *		reset does not wait for it: see @deferred_reset.
+ * @state: enum vfio_device_mig_state, under @state_lock (sysfs reads it
+ *	   with READ_ONCE())
+ * @reset_lock: protects @deferred_reset
+ * @deferred_reset: a device reset came while @state_lock was held: its
+ *		    holder returns the state to RUNNING before unlocking
+ * @save: the data file of the saving states, or NULL (under @state_lock)
+ * @resume: the data file of RESUMING, or NULL (under @state_lock)
+ * @resumed: the last RESUMING -> STOP succeeded and nothing ran since
+ *	     (under @state_lock)
+ * @parked: closed in STOP after a resume: the next open starts from the
+ *	    restored state, not from power-on (under vgpu->lock)
+ * @compat: what a stream from this instance needs of a destination
+ *	    (constant after .init)
+ */
+struct mdgpu_vgpu_mig {
+	struct mutex state_lock; /* see the kernel-doc above */
+	enum vfio_device_mig_state state;
+	spinlock_t reset_lock; /* protects deferred_reset */
+	bool deferred_reset;
+	struct mdgpu_mig_file *save;
+	struct mdgpu_mig_file *resume;
+	bool resumed;
+	bool parked;
+	struct mdgpu_mig_compat compat;
+};
+
 /**
  * struct mdgpu_vgpu - one vGPU instance (an mdev device)
  * @vdev: the VFIO device; its refcount owns this structure
@@ -240,6 +279,8 @@ struct mdgpu_display {
  * @memcg: memory cgroup of the task that opened the device, charged for
  *	   the VRAM pages the engine thread allocates; NULL while closed.
  *	   Under @lock.
+ * @parent_node: on the parent's list of instances (under its vgpus_lock)
+ * @mig: migration state
  */
 struct mdgpu_vgpu {
 	struct vfio_device vdev;
@@ -263,6 +304,7 @@ struct mdgpu_vgpu {
 	struct mdgpu_engine_ctx engine;
 	struct mem_cgroup *memcg;
 	struct list_head parent_node;
+	struct mdgpu_vgpu_mig mig;
 };
 
 static inline struct mdgpu_vgpu *to_mdgpu_vgpu(struct vfio_device *vdev)
@@ -305,6 +347,23 @@ extern const struct attribute_group *mdgpu_vgpu_groups[];
 
 /* vfio_dev.c */
 extern const struct vfio_device_ops mdgpu_vfio_ops;
+void mdgpu_vgpu_reset_locked(struct mdgpu_vgpu *vgpu, bool count);
+
+/* migration.c: VFIO migration v2 */
+void mdgpu_mig_init(struct mdgpu_vgpu *vgpu);
+void mdgpu_mig_fini(struct mdgpu_vgpu *vgpu);
+void mdgpu_mig_reset(struct mdgpu_vgpu *vgpu);
+void mdgpu_mig_close(struct mdgpu_vgpu *vgpu);
+int mdgpu_mig_device_feature(struct mdgpu_vgpu *vgpu, u32 flags,
+			     void __user *arg, size_t argsz);
+const char *mdgpu_mig_state_name(struct mdgpu_vgpu *vgpu);
+
+/* mig_state.c: the device state as stream records */
+size_t mdgpu_mig_state_save_locked(struct mdgpu_vgpu *vgpu, u8 *buf,
+				   size_t len);
+int mdgpu_mig_state_load_locked(struct mdgpu_vgpu *vgpu,
+				const struct mdgpu_mig_parser *p,
+				const char **why);
 
 /* region.c */
 ssize_t mdgpu_region_rw(struct mdgpu_vgpu *vgpu, char __user *ubuf,
@@ -337,6 +396,12 @@ void mdgpu_qext_write(void *ctx, const struct mdgpu_reg *reg, u32 off,
 long mdgpu_display_query_plane(struct mdgpu_vgpu *vgpu, void __user *arg);
 int mdgpu_edid_region_rw(struct mdgpu_vgpu *vgpu, u32 off, u8 *buf,
 			 u32 len, bool write);
+void mdgpu_display_save_locked(struct mdgpu_vgpu *vgpu,
+			       struct mdgpu_mig_display *m);
+const char *mdgpu_display_check(struct mdgpu_vgpu *vgpu,
+				const struct mdgpu_mig_display *m);
+void mdgpu_display_load_locked(struct mdgpu_vgpu *vgpu,
+			       const struct mdgpu_mig_display *m);
 
 /* vram_mmap.c */
 int mdgpu_vram_mmap_init(struct mdgpu_vgpu *vgpu);
@@ -372,14 +437,26 @@ void mdgpu_engine_free(struct mdgpu_parent *parent);
 void mdgpu_engine_ctx_init(struct mdgpu_vgpu *vgpu);
 void mdgpu_engine_ctx_fini(struct mdgpu_vgpu *vgpu);
 void mdgpu_engine_ctx_open_locked(struct mdgpu_vgpu *vgpu);
-void mdgpu_engine_ctx_close(struct mdgpu_vgpu *vgpu);
+void mdgpu_engine_ctx_close(struct mdgpu_vgpu *vgpu, bool keep);
 void mdgpu_engine_ctx_reset_locked(struct mdgpu_vgpu *vgpu);
 void mdgpu_engine_dma_unmap(struct mdgpu_vgpu *vgpu, u64 iova, u64 len);
 void mdgpu_ctx_update(struct mdgpu_vgpu *vgpu);
+bool mdgpu_engine_runs(struct mdgpu_engine *eng, struct mdgpu_engine_ctx *ctx);
+u64 mdgpu_ctx_time(struct mdgpu_engine *eng, const struct mdgpu_engine_ctx *ctx);
 int mdgpu_ctx_vram_rw(struct mdgpu_vgpu *vgpu, u64 addr, void *buf,
 		      size_t len, bool write);
 
+/* engine_mig.c: the engine context and migration */
+int mdgpu_engine_ctx_freeze(struct mdgpu_vgpu *vgpu);
+void mdgpu_engine_ctx_thaw_locked(struct mdgpu_vgpu *vgpu);
+void mdgpu_engine_ctx_save_locked(struct mdgpu_vgpu *vgpu,
+				  struct mdgpu_mig_engine *m);
+int mdgpu_engine_ctx_load_locked(struct mdgpu_vgpu *vgpu,
+				 const struct mdgpu_mig_engine *m,
+				 const char **why);
+
 /* engine_dma.c: each open vGPU's thread for guest memory accesses */
+bool mdgpu_dma_agent_busy(struct mdgpu_vgpu *vgpu);
 int mdgpu_dma_agent_start(struct mdgpu_vgpu *vgpu);
 void mdgpu_dma_agent_stop(struct mdgpu_vgpu *vgpu);
 void mdgpu_dma_agent_unmap(struct mdgpu_vgpu *vgpu, u64 iova, u64 len);

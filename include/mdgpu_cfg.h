@@ -41,5 +41,6 @@ int mdgpu_cfg_write(struct mdgpu_cfg *cfg, u32 off, const void *buf, u32 len);
 u16 mdgpu_cfg_command(const struct mdgpu_cfg *cfg);
 bool mdgpu_cfg_msi_enabled(const struct mdgpu_cfg *cfg);
 void mdgpu_cfg_set_intx_status(struct mdgpu_cfg *cfg, bool asserted);
+void mdgpu_cfg_restore(struct mdgpu_cfg *cfg, const u8 *saved);
 
 #endif /* _MDGPU_CFG_H */

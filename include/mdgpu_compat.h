@@ -70,4 +70,25 @@ static inline void mdgpu_vfio_release_done(struct vfio_device *vdev)
 #define MDGPU_VFIO_IOMMUFD_OPS						\
 	MDGPU_VFIO_IOMMUFD_BIND_OPS MDGPU_VFIO_IOMMUFD_DETACH_OPS
 
+/*
+ * Migration: v6.2 added PRE_COPY (with VFIO_MIG_GET_PRECOPY_INFO) and
+ * VFIO_DEVICE_FEATURE_MIG_DATA_SIZE, answered by the core through
+ * vfio_migration_ops.migration_get_data_size. Before, the core passes the
+ * unknown feature to the driver's device_feature op, which answers it
+ * itself with the uAPI's numbers, defined here.
+ */
+#ifdef MDGPU_HAVE_VFIO_PRECOPY
+#define MDGPU_MIG_PRECOPY_FLAGS	VFIO_MIGRATION_PRE_COPY
+#else
+#define MDGPU_MIG_PRECOPY_FLAGS	0
+#endif
+
+#ifndef MDGPU_HAVE_VFIO_MIG_DATA_SIZE
+#define VFIO_DEVICE_FEATURE_MIG_DATA_SIZE 9
+
+struct vfio_device_feature_mig_data_size {
+	__aligned_u64 stop_copy_length;
+};
+#endif
+
 #endif /* _MDGPU_COMPAT_H */

@@ -18,6 +18,7 @@
 #include <linux/workqueue.h>
 
 #include "mdgpu_cmd.h"
+#include "mdgpu_mig.h"
 #include "mdgpu_sched.h"
 
 struct task_struct;
@@ -97,11 +98,21 @@ struct mdgpu_dma_agent {
  * @cmds_done: CMDS_DONE
  * @ts_hi: TIMESTAMP_HI as latched by the last TIMESTAMP_LO read
  * @gen: bumped by every reset of the context (device reset, ring reset,
- *	 close): a chunk started under an older value is dropped
+ *	 close) and by a freeze: a chunk started under an older value is
+ *	 dropped
  * @open: the VFIO device is open, so vfio_dma_rw() may be used
+ * @frozen: migration has stopped the context between chunks (STOP and
+ *	    RUNNING_P2P and the states built on them): it runs nothing and
+ *	    raises no interrupt until thawed
+ * @irq_deferred: an interrupt was raised while @frozen, delivered at thaw
+ * @ts_offset: added to the parent's engine time for this context's
+ *	       TIMESTAMP, so that a context migrated from another parent
+ *	       does not see time go backwards
  *
  * The command being run, under mdgpu_vgpu::lock:
  * @cur: the decoded command at @head
+ * @cur_dw: its first dwords as the guest wrote them (the migration stream
+ *	    carries them, and the destination decodes them again)
  * @cur_valid: @cur is decoded and not complete
  * @cur_done: work of @cur done so far (mdgpu_cmd_work() units)
  * @job_ns: engine time of @cur so far, for the watchdog
@@ -132,8 +143,12 @@ struct mdgpu_engine_ctx {
 	u32 ts_hi;
 	u32 gen;
 	bool open;
+	bool frozen;
+	bool irq_deferred;
+	u64 ts_offset;
 
 	struct mdgpu_cmd cur;
+	u32 cur_dw[MDGPU_MIG_CMD_DW];
 	bool cur_valid;
 	u64 cur_done;
 	u64 job_ns;
