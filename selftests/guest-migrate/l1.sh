@@ -3,7 +3,8 @@
 #
 # l1.sh - the guest-migrate test, inside the VM harness's guest ("L1").
 #
-# usage: l1.sh KO L2DIR QEMU [TYPE [MAX [TIMEOUT [MIGRATE_TIMEOUT [ENABLE]]]]]
+# usage: l1.sh KO L2DIR QEMU [TYPE [MAX [TIMEOUT [MIGRATE_TIMEOUT [ENABLE
+#                               [DOWNTIME]]]]]]
 #
 #   KO               mdgpu.ko built for the running kernel
 #   L2DIR            guest-display's nested guest (selftests/vm/nested.sh):
@@ -14,6 +15,7 @@
 #   TIMEOUT          seconds to wait for the nested guest's checks (1500)
 #   MIGRATE_TIMEOUT  seconds each save, restore or migration may take (900)
 #   ENABLE           vfio-pci's enable-migration value (on)
+#   DOWNTIME         migrate-set-parameters' downtime-limit in ms (300000)
 #
 # Loads mdgpu with two parents and creates three vGPUs of TYPE: A and B on
 # sim0, C on sim1. Boots a nested VM ("L2") with QEMU 10 on A, with
@@ -22,7 +24,7 @@
 # guest-display's checks (bochs binds, the pattern goes to /dev/fb0), then
 # prints a heartbeat counter every second on its serial console. Then:
 #
-#   save/restore: QMP migrate-set-parameters (downtime-limit 300 s: under
+#   save/restore: QMP migrate-set-parameters (downtime-limit DOWNTIME: under
 #   TCG, QEMU would otherwise never find the rest small enough to stop),
 #   migrate to "file:", QEMU quits; a second QEMU with the same options on
 #   B and -incoming defer, migrate-incoming from the file;
@@ -44,7 +46,7 @@
 
 set -uo pipefail
 
-usage='usage: l1.sh KO L2DIR QEMU [TYPE [MAX [TIMEOUT [MIGRATE_TIMEOUT [ENABLE]]]]]'
+usage='usage: l1.sh KO L2DIR QEMU [TYPE [MAX [TIMEOUT [MIGRATE_TIMEOUT [ENABLE [DOWNTIME]]]]]]'
 ko=${1:?$usage}
 l2dir=${2:?$usage}
 qemu_bin=${3:?$usage}
@@ -53,8 +55,8 @@ max=${5:-1920x1080}
 l2_timeout=${6:-1500}
 mig_timeout=${7:-900}
 enable=${8:-on}
+downtime_ms=${9:-300000}
 l2_mem=192
-downtime_ms=300000
 
 # The L2 checks, in the order l2-init.sh reports them.
 l2_ids=(pci engine_fault modules bound card0 connected edid modes fbdev fbcon pattern klog)

@@ -7,6 +7,7 @@
 #
 # usage: run.sh [-v] [--kernel NAME] [--timeout SECONDS]
 #               [--migrate-timeout SECONDS] [--enable-migration on|auto]
+#               [--downtime-ms MS]
 #
 #   --kernel NAME          kernel of the VM harness for both levels
 #                          (stock-6.12)
@@ -17,6 +18,8 @@
 #   --enable-migration V   vfio-pci's enable-migration (on; auto lets QEMU
 #                          start on a vGPU without migration support, which
 #                          then blocks the migration)
+#   --downtime-ms MS       QEMU's downtime-limit for both migrations
+#                          (300000: under TCG a smaller one may never be met)
 #   -v                     copy the VM console to stdout as it runs
 #
 # Gets QEMU 10 from bookworm-backports into the cache
@@ -48,13 +51,15 @@ usage() {
 	exit "${1:-2}"
 }
 
-kernel=stock-6.12 l2_timeout=1500 mig_timeout=900 enable=on verbose=()
+kernel=stock-6.12 l2_timeout=1500 mig_timeout=900 enable=on downtime=300000
+verbose=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=${2:?}; shift 2 ;;
 	--timeout) l2_timeout=${2:?}; shift 2 ;;
 	--migrate-timeout) mig_timeout=${2:?}; shift 2 ;;
 	--enable-migration) enable=${2:?}; shift 2 ;;
+	--downtime-ms) downtime=${2:?}; shift 2 ;;
 	-v) verbose=(-v); shift ;;
 	-h|--help) usage 0 ;;
 	*) mdgpu_log "unknown argument '$1'"; usage ;;
@@ -63,6 +68,7 @@ done
 [[ "$l2_timeout" =~ ^[1-9][0-9]*$ ]] || mdgpu_die "--timeout wants seconds"
 [[ "$mig_timeout" =~ ^[1-9][0-9]*$ ]] ||
 	mdgpu_die "--migrate-timeout wants seconds"
+[[ "$downtime" =~ ^[1-9][0-9]*$ ]] || mdgpu_die "--downtime-ms wants milliseconds"
 case "$enable" in
 on|auto) ;;
 *) mdgpu_die "--enable-migration wants on or auto" ;;
@@ -113,7 +119,7 @@ bash "$vm/run-vm.sh" --kernel "$kd" --script "$here/l1.sh" --mem 3072 \
 	--timeout $((l2_timeout + 3 * mig_timeout + 900)) --outdir "$out" \
 	--log "$log" "${verbose[@]}" -- \
 	"$ko" "$l2dir" "$qemu" "$type" "$max" "$l2_timeout" "$mig_timeout" \
-	"$enable" || rc=$?
+	"$enable" "$downtime" || rc=$?
 
 grep -a 'MDGPU-GM-TIME' "$log" | tr -d '\r' | sed 's/^/guest-migrate: /' || true
 mdgpu_log "VM status $rc, ${kernel}, $(mdgpu_elapsed "$t0") s in all;" \
