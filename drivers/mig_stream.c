@@ -290,7 +290,7 @@ static int mdgpu_mig_end_body(struct mdgpu_mig_parser *p)
 			if (ret)
 				return mdgpu_mig_fail(p, ret, "VRAM write");
 		}
-		break;
+		return 0;
 	case MDGPU_MIG_TAG_END:
 		memcpy(&sum, p->buf, sizeof(sum));
 		if (le32_to_cpu(sum) != ~p->crc)

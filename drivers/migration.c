@@ -106,6 +106,11 @@ struct mdgpu_mig_file {
 	struct mdgpu_mig_parser *parser;
 };
 
+#ifdef MDGPU_HAVE_VFIO_PRECOPY
+static_assert(VFIO_DEVICE_STATE_PRE_COPY == MDGPU_MIG_S_PRE_COPY);
+static_assert(VFIO_DEVICE_STATE_PRE_COPY_P2P == MDGPU_MIG_S_PRE_COPY_P2P);
+#endif
+
 static const char * const mdgpu_mig_state_names[] = {
 	[VFIO_DEVICE_STATE_ERROR] = "error",
 	[VFIO_DEVICE_STATE_STOP] = "stop",
@@ -113,29 +118,9 @@ static const char * const mdgpu_mig_state_names[] = {
 	[VFIO_DEVICE_STATE_STOP_COPY] = "stop_copy",
 	[VFIO_DEVICE_STATE_RESUMING] = "resuming",
 	[VFIO_DEVICE_STATE_RUNNING_P2P] = "running_p2p",
-#ifdef MDGPU_HAVE_VFIO_PRECOPY
-	[VFIO_DEVICE_STATE_PRE_COPY] = "pre_copy",
-	[VFIO_DEVICE_STATE_PRE_COPY_P2P] = "pre_copy_p2p",
-#endif
+	[MDGPU_MIG_S_PRE_COPY] = "pre_copy",
+	[MDGPU_MIG_S_PRE_COPY_P2P] = "pre_copy_p2p",
 };
-
-/* Does the engine run in @s? */
-static bool mdgpu_mig_running(enum vfio_device_mig_state s)
-{
-#ifdef MDGPU_HAVE_VFIO_PRECOPY
-	if (s == VFIO_DEVICE_STATE_PRE_COPY)
-		return true;
-#endif
-	return s == VFIO_DEVICE_STATE_RUNNING;
-}
-
-static bool mdgpu_mig_is(enum vfio_device_mig_state a,
-			 enum vfio_device_mig_state b,
-			 enum vfio_device_mig_state want_a,
-			 enum vfio_device_mig_state want_b)
-{
-	return a == want_a && b == want_b;
-}
 
 /* Detach a data file: the user's fd sees the end of it. */
 static void mdgpu_mig_file_disable(struct mdgpu_mig_file *f)
@@ -659,43 +644,16 @@ static int mdgpu_mig_resumed(struct mdgpu_vgpu *vgpu)
 	return ret;
 }
 
-/* Run one arc of the state machine. Caller holds mig.state_lock. */
-static struct file *mdgpu_mig_arc(struct mdgpu_vgpu *vgpu,
-				  enum vfio_device_mig_state cur,
-				  enum vfio_device_mig_state next)
+/* A new saving file; with @state, it takes the device state now. */
+static struct file *mdgpu_mig_saving(struct mdgpu_vgpu *vgpu, bool state)
 {
-	struct mdgpu_vgpu_mig *mig = &vgpu->mig;
-	struct mdgpu_mig_file *f;
+	struct mdgpu_mig_file *f = mdgpu_mig_file_new(vgpu, true);
 	int ret;
 
-	lockdep_assert_held(&mig->state_lock);
-	if (mdgpu_mig_running(cur) && !mdgpu_mig_running(next)) {
-		ret = mdgpu_engine_ctx_freeze(vgpu);
-		if (ret)
-			return ERR_PTR(ret);
-	} else if (!mdgpu_mig_running(cur) && mdgpu_mig_running(next)) {
-		mutex_lock(&vgpu->lock);
-		mdgpu_engine_ctx_thaw_locked(vgpu);
-		mutex_unlock(&vgpu->lock);
-	}
-	if (cur == VFIO_DEVICE_STATE_RESUMING) {
-		ret = mdgpu_mig_resumed(vgpu);
-		mdgpu_mig_drop_files(vgpu);
-		if (ret)
-			return ERR_PTR(ret);
-		mig->resumed = true;
-		return NULL;
-	}
-	mig->resumed = false;
-	if (mdgpu_mig_is(cur, next, VFIO_DEVICE_STATE_STOP,
-			 VFIO_DEVICE_STATE_RESUMING))
-		return mdgpu_mig_resuming(vgpu);
-	if (mdgpu_mig_is(cur, next, VFIO_DEVICE_STATE_STOP,
-			 VFIO_DEVICE_STATE_STOP_COPY)) {
-		f = mdgpu_mig_file_new(vgpu, true);
-		if (IS_ERR(f))
-			return ERR_CAST(f);
-		mig->save = f;
+	if (IS_ERR(f))
+		return ERR_CAST(f);
+	vgpu->mig.save = f;
+	if (state) {
 		ret = mdgpu_mig_stop_copy(vgpu, f);
 		if (ret) {
 			/* The user never saw it: both references go. */
@@ -703,37 +661,56 @@ static struct file *mdgpu_mig_arc(struct mdgpu_vgpu *vgpu,
 			fput(f->filp);
 			return ERR_PTR(ret);
 		}
-		return f->filp;
 	}
-	if (cur == VFIO_DEVICE_STATE_STOP_COPY) {
-		mdgpu_mig_drop_files(vgpu);
-		return NULL;
+	return f->filp;
+}
+
+/* Run one arc of the state machine. Caller holds mig.state_lock. */
+static struct file *mdgpu_mig_arc(struct mdgpu_vgpu *vgpu,
+				  enum vfio_device_mig_state cur,
+				  enum vfio_device_mig_state next)
+{
+	struct mdgpu_vgpu_mig *mig = &vgpu->mig;
+	struct mdgpu_mig_plan plan;
+	int ret;
+
+	lockdep_assert_held(&mig->state_lock);
+	ret = mdgpu_mig_plan(cur, next, &plan);
+	if (ret)
+		return ERR_PTR(ret);
+	if (plan.freeze) {
+		ret = mdgpu_engine_ctx_freeze(vgpu);
+		if (ret)
+			return ERR_PTR(ret);
+	} else if (plan.thaw) {
+		mutex_lock(&vgpu->lock);
+		mdgpu_engine_ctx_thaw_locked(vgpu);
+		mutex_unlock(&vgpu->lock);
 	}
-#ifdef MDGPU_HAVE_VFIO_PRECOPY
-	if (mdgpu_mig_is(cur, next, VFIO_DEVICE_STATE_RUNNING,
-			 VFIO_DEVICE_STATE_PRE_COPY) ||
-	    mdgpu_mig_is(cur, next, VFIO_DEVICE_STATE_RUNNING_P2P,
-			 VFIO_DEVICE_STATE_PRE_COPY_P2P)) {
-		f = mdgpu_mig_file_new(vgpu, true);
-		if (IS_ERR(f))
-			return ERR_CAST(f);
-		mig->save = f;
-		return f->filp;
-	}
-	if (mdgpu_mig_is(cur, next, VFIO_DEVICE_STATE_PRE_COPY_P2P,
-			 VFIO_DEVICE_STATE_STOP_COPY)) {
+	mig->resumed = false;
+	switch (plan.action) {
+	case MDGPU_MIG_A_NONE:
+		break;
+	case MDGPU_MIG_A_SAVE:
+		return mdgpu_mig_saving(vgpu, false);
+	case MDGPU_MIG_A_SAVE_STATE:
+		return mdgpu_mig_saving(vgpu, true);
+	case MDGPU_MIG_A_STOP_COPY:
 		ret = mdgpu_mig_stop_copy(vgpu, mig->save);
 		return ret ? ERR_PTR(ret) : NULL;
-	}
-	if (mdgpu_mig_is(cur, next, VFIO_DEVICE_STATE_PRE_COPY,
-			 VFIO_DEVICE_STATE_RUNNING) ||
-	    mdgpu_mig_is(cur, next, VFIO_DEVICE_STATE_PRE_COPY_P2P,
-			 VFIO_DEVICE_STATE_RUNNING_P2P)) {
+	case MDGPU_MIG_A_END_SAVE:
 		mdgpu_mig_drop_files(vgpu);
-		return NULL;
+		break;
+	case MDGPU_MIG_A_RESUME:
+		return mdgpu_mig_resuming(vgpu);
+	case MDGPU_MIG_A_END_RESUME:
+		ret = mdgpu_mig_resumed(vgpu);
+		mdgpu_mig_drop_files(vgpu);
+		if (ret)
+			return ERR_PTR(ret);
+		mig->resumed = true;
+		break;
 	}
-#endif
-	/* RUNNING <-> RUNNING_P2P <-> STOP and PRE_COPY <-> PRE_COPY_P2P. */
 	return NULL;
 }
 

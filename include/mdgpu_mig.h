@@ -111,6 +111,52 @@ struct mdgpu_mig_parser {
 	u8 page[MDGPU_MIG_PAGE];
 };
 
+/*
+ * The uAPI's numbers of the pre-copy states, which v6.1's enum
+ * vfio_device_mig_state lacks (drivers/migration.c checks them against the
+ * enum where it has them).
+ */
+#define MDGPU_MIG_S_PRE_COPY		6
+#define MDGPU_MIG_S_PRE_COPY_P2P	7
+
+/**
+ * enum mdgpu_mig_action - what an arc does with the data files
+ * @MDGPU_MIG_A_NONE: nothing
+ * @MDGPU_MIG_A_SAVE: a new saving file (pre-copy)
+ * @MDGPU_MIG_A_SAVE_STATE: a new saving file that takes the device state
+ *			    now (STOP -> STOP_COPY)
+ * @MDGPU_MIG_A_STOP_COPY: the saving file takes the device state now and
+ *			   goes on (PRE_COPY_P2P -> STOP_COPY)
+ * @MDGPU_MIG_A_END_SAVE: the saving file is detached
+ * @MDGPU_MIG_A_RESUME: the device goes to power-on state, and a new
+ *			resuming file takes a stream
+ * @MDGPU_MIG_A_END_RESUME: the stream must be whole: its state is applied;
+ *			    the resuming file is detached
+ */
+enum mdgpu_mig_action {
+	MDGPU_MIG_A_NONE,
+	MDGPU_MIG_A_SAVE,
+	MDGPU_MIG_A_SAVE_STATE,
+	MDGPU_MIG_A_STOP_COPY,
+	MDGPU_MIG_A_END_SAVE,
+	MDGPU_MIG_A_RESUME,
+	MDGPU_MIG_A_END_RESUME,
+};
+
+/**
+ * struct mdgpu_mig_plan - what one arc does (mdgpu_mig_plan())
+ * @freeze: the engine context stops between chunks first
+ * @thaw: the engine context runs again first
+ * @action: enum mdgpu_mig_action
+ */
+struct mdgpu_mig_plan {
+	bool freeze;
+	bool thaw;
+	enum mdgpu_mig_action action;
+};
+
+int mdgpu_mig_plan(u32 cur, u32 next, struct mdgpu_mig_plan *plan);
+
 void mdgpu_mig_parser_init(struct mdgpu_mig_parser *p,
 			   const struct mdgpu_mig_compat *dest,
 			   const struct mdgpu_mig_parser_ops *ops, void *ctx);

@@ -13,6 +13,12 @@ m=$(cat /proc/sys/kernel/random/uuid)
 echo "$u" >/sys/class/mdgpu/sim0/mdev_supported_types/mdgpu-64M/create
 echo "$m" >/sys/class/mtty/mtty/mdev_supported_types/mtty-1/create
 tools/mdgpu-bench "$u" "$m"
+# Migration: a second 64M instance takes the first one's stream.
+v=$(cat /proc/sys/kernel/random/uuid)
+echo "$v" >/sys/class/mdgpu/sim0/mdev_supported_types/mdgpu-64M/create
+echo
+tools/mdgpu-migbench "$u" "$v"
+echo 1 >"/sys/bus/mdev/devices/$v/remove"
 echo 1 >"/sys/bus/mdev/devices/$u/remove"
 echo 1 >"/sys/bus/mdev/devices/$m/remove"
 rmmod mtty mdgpu

@@ -7,4 +7,4 @@
 #include <linux/module.h>
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests for mdgpu's allocator, config space, register tables, types, engine commands, rings, scheduler and simulated VRAM");
+MODULE_DESCRIPTION("KUnit tests for mdgpu's allocator, config space, register tables, types, engine commands, rings, scheduler, simulated VRAM and migration stream");

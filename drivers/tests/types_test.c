@@ -32,12 +32,12 @@ static void types_table_sane(struct kunit *test)
 
 static void types_describe(struct kunit *test)
 {
-	char buf[128];
+	char buf[192];
 	int n;
 
 	n = mdgpu_type_describe(&mdgpu_type_descs[0], SZ_2G, buf, sizeof(buf));
 	KUNIT_EXPECT_STREQ(test, buf,
-			   "framebuffer=64M max_instances=32 max_resolution=1920x1080 display=bochs-vbe\n");
+			   "framebuffer=64M max_instances=32 max_resolution=1920x1080 display=bochs-vbe migration=1 device_version=0x00010000 regs_layout=1 features=0x3\n");
 	KUNIT_EXPECT_EQ(test, n, (int)strlen(buf));
 	/* Never overruns a short buffer. */
 	n = mdgpu_type_describe(&mdgpu_type_descs[0], SZ_2G, buf, 8);
