@@ -7,6 +7,9 @@
 #   make check           the test suite: every kernel of the VM harness
 #   make demo            boot a VM, create one vGPU of every type, show them
 #   make guest-display   a nested VM drives a vGPU with the stock bochs driver
+#   make guest-migrate   QEMU 10 saves, restores and live-migrates such a VM
+#                        (QEMU 10 from bookworm-backports, unpacked into the
+#                        cache; not part of make check)
 #   make fuzz-vm         the uAPI fuzzer, 1 M operations, in the debug VM
 #   make stress          8 threads x 10 000 vGPU lifecycles under load, debug VM
 #   make lint            W=1, sparse and checkpatch over the module
@@ -28,7 +31,8 @@ BUILD ?= $(CURDIR)/build
 BDIR := $(BUILD)/$(KREL)
 MODULE_SRCS := Kbuild drivers include uapi scheduler
 
-.PHONY: all module install check demo bench guest-display lint clean tools \
+.PHONY: all module install check demo bench guest-display guest-migrate \
+	lint clean tools \
 	fuzz-vm stress selftests fuzz
 
 all: module
@@ -65,6 +69,9 @@ bench:
 
 guest-display:
 	bash selftests/guest-display/run.sh
+
+guest-migrate:
+	bash selftests/guest-migrate/run.sh
 
 fuzz-vm:
 	bash selftests/long-vm.sh fuzz

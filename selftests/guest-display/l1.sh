@@ -57,97 +57,10 @@ l2_ids=(pci engine_fault modules bound card0 connected edid modes fbdev fbcon pa
 
 w=$(mktemp -d /tmp/guest-display.XXXXXX)
 
-# Time in microseconds, without starting a process: L1 runs under TCG on a
-# host that may be busy, where every fork and exec counts.
-t_start=${EPOCHREALTIME/./}
-
-# since START: seconds since START (microseconds), one decimal.
-since() {
-	local d=$((${EPOCHREALTIME/./} - $1))
-	printf '%d.%d' $((d / 1000000)) $((d / 100000 % 10))
-}
-
-say() {
-	echo "guest-display: [$(since "$t_start")] $*"
-}
-
-# --- results -------------------------------------------------------------
-# Collected as "ok|fail<TAB>description<TAB>diagnostic" and printed as one
-# TAP block at the end, whatever happened in between.
-
-results=()
-add() {
-	results+=("$1"$'\t'"$2"$'\t'"${3:-}")
-}
-
-# check DESCRIPTION DIAGNOSTIC COMMAND...: add the outcome of COMMAND.
-check() {
-	local desc=$1 diag=$2
-	shift 2
-	if "$@"; then
-		add ok "$desc" "$diag"
-	else
-		add fail "$desc" "$diag"
-	fi
-}
-
-tap() {
-	local r st desc diag n=0
-	echo "MDGPU-TAP-BEGIN kselftest guest-display"
-	echo "TAP version 13"
-	echo "1..${#results[@]}"
-	for r in "${results[@]}"; do
-		n=$((n + 1))
-		IFS=$'\t' read -r st desc diag <<<"$r"
-		if [ "$st" = ok ]; then
-			echo "ok $n $desc"
-		else
-			echo "not ok $n $desc"
-		fi
-		[ -n "$diag" ] && echo "# $diag"
-	done
-	echo "MDGPU-TAP-END guest-display"
-}
-
-# --- QEMU's monitor: QMP over a pair of FIFOs ------------------------------
-
-mon_fd=
-mon_cat=
-
-# qmp JSON: send one command (JSON members without the braces and the id)
-# and print QMP's answer line to it, without the carriage return the
-# monitor ends its lines with. Fails after 60 s without an answer.
-# Callers run it in command substitutions, so the id cannot be a counter:
-# it is the time in microseconds.
-qmp() {
-	local t0=${EPOCHREALTIME/./}
-	local id="\"id\": \"q$t0\"}"
-	printf '{%s, %s\n' "$1" "$id" >&"$mon_fd" || return 1
-	while ! grep -qF "$id" "$w/mon.log"; do
-		[ $((${EPOCHREALTIME/./} - t0)) -lt 60000000 ] || return 1
-		sleep 0.2
-	done
-	grep -F "$id" "$w/mon.log" | tr -d '\r'
-}
-
-# hmp COMMAND: a human monitor command through QMP, its output as lines.
-hmp() {
-	qmp "\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"$1\"}" |
-		sed -e 's/^{"return": "//' -e 's/", "id": "q[0-9]*"}$//' \
-		    -e 's/\\r\\n/\n/g' -e 's/\\"/"/g'
-}
-
-# rd SIZE ADDR: one read of SIZE (h: 2 bytes, w: 4 bytes) at guest-physical
-# ADDR, in decimal. QEMU does not map mdgpu's BAR2, so this is one access of
-# that size to the VFIO region: mdgpu's register emulation answers it as it
-# answers the guest.
-rd() {
-	local v
-	v=$(hmp "xp /1$1x $2" |
-		sed -n 's/^[0-9a-f]*: *0x\([0-9a-f]*\).*/\1/p' | head -n 1)
-	[ -n "$v" ] || return 1
-	echo $((16#$v))
-}
+# Messages, results as TAP, QMP: selftests/vm/nested.sh.
+nested_name=guest-display
+# shellcheck source=../vm/nested.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../vm/nested.sh"
 
 # --- mdgpu and the vGPU ----------------------------------------------------
 
@@ -156,7 +69,7 @@ tail_pid=
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	[ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null
-	[ -n "$mon_cat" ] && kill "$mon_cat" 2>/dev/null
+	mon_close_all
 	[ -n "$qemu_pid" ] && kill -9 "$qemu_pid" 2>/dev/null
 	rm -rf "$w"
 }
@@ -180,8 +93,7 @@ say "vGPU $uuid, IOMMU group $(basename "$(readlink "$dev/iommu_group")")"
 
 kimg=$MDGPU_KERNEL/vmlinux
 [ -f "$kimg" ] || kimg=$MDGPU_KERNEL/vmlinuz
-mkfifo "$w/mon.in" "$w/mon.out"
-: >"$w/mon.log"
+mon_prepare "$w" mon
 : >"$w/l2.log"
 # shellcheck disable=SC2054  # commas are QEMU's syntax
 qemu=(taskset -c 0
@@ -196,9 +108,7 @@ say "starting L2: ${qemu[*]}"
 t_qemu=${EPOCHREALTIME/./}
 "${qemu[@]}" </dev/null >"$w/qemu.out" 2>&1 &
 qemu_pid=$!
-cat "$w/mon.out" >>"$w/mon.log" &
-mon_cat=$!
-exec {mon_fd}<>"$w/mon.in"
+mon_attach mon
 tail -n +1 -f --pid="$qemu_pid" "$w/l2.log" | sed -u 's/\r//; s/^/L2| /' &
 tail_pid=$!
 qmp '"execute": "qmp_capabilities"' >/dev/null ||
@@ -430,7 +340,4 @@ check "l1: QEMU quit cleanly, the vGPU was removed and mdgpu unloaded" \
 
 echo "MDGPU-GD-TIME l1_total=$(since "$t_start")s"
 tap
-for r in "${results[@]}"; do
-	[ "${r%%$'\t'*}" = ok ] || exit 1
-done
-exit 0
+all_ok

@@ -23,7 +23,8 @@
 # mode comes from the kernel command line (mdgpu_gd.max=WxH). When done it
 # prints "MDGPU-L2-READY <xres> <yres> <line length>" and waits: l1.sh then
 # inspects the vGPU from outside through QEMU's monitor while the picture is
-# still up, and ends L2 by quitting QEMU.
+# still up, and ends L2 by quitting QEMU. guest-migrate's l1.sh uses the
+# same /init with mdgpu_gd.heartbeat=1 (see park()).
 
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -55,10 +56,23 @@ note() {
 }
 
 # Keep the machine up for l1.sh; it ends L2 by quitting QEMU. Should that
-# not happen, power off after an hour rather than spin forever.
+# not happen, power off after an hour rather than spin forever. With
+# mdgpu_gd.heartbeat=1 on the command line (the guest-migrate test), print
+# a counter and the uptime every second meanwhile, so that l1.sh sees the
+# guest run on after it has been saved and restored or migrated.
 park() {
 	echo "MDGPU-L2-READY $*"
-	sleep 3600
+	if [ "$heartbeat" = 1 ]; then
+		i=0
+		while [ $i -lt 3600 ]; do
+			read -r up _ </proc/uptime
+			echo "MDGPU-L2-HEARTBEAT $i uptime=$up"
+			i=$((i + 1))
+			sleep 1
+		done
+	else
+		sleep 3600
+	fi
 	poweroff -f
 }
 
@@ -66,10 +80,12 @@ read -r up _ </proc/uptime
 echo "MDGPU-L2-START uptime=$up kernel=$(uname -r)"
 
 want_max=
+heartbeat=0
 # shellcheck disable=SC2013 # the command line is words
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	mdgpu_gd.max=*) want_max=${arg#mdgpu_gd.max=} ;;
+	mdgpu_gd.heartbeat=1) heartbeat=1 ;;
 	esac
 done
 

@@ -28,6 +28,8 @@ repo=$(cd "$here/../.." && pwd -P)
 vm=$repo/selftests/vm
 # shellcheck source=../vm/lib.sh
 . "$vm/lib.sh"
+# shellcheck source=../vm/nested.sh
+. "$vm/nested.sh"
 
 usage() {
 	sed -n '4,/^$/s/^# \{0,1\}//p' "$0" >&2
@@ -64,100 +66,8 @@ make -s -C "$repo" KDIR="$(<"$kd/kdir")" BUILD="$bdir" module >/dev/null
 ko=$(find "$bdir" -name mdgpu.ko | head -n 1)
 [ -n "$ko" ] || mdgpu_die "mdgpu.ko was not built"
 
-# ---------------------------------------------------------------------------
-# The nested guest's initramfs
-
-# module_closure NAME...: the module files (paths relative to $modpath)
-# needed to load NAME..., dependencies first, built-in ones left out.
-module_closure() {
-	awk -v want="$*" '
-		function base(p,   n) {
-			n = p
-			sub(/.*\//, "", n)
-			sub(/\.ko(\.(xz|zst|gz))?$/, "", n)
-			gsub(/-/, "_", n)
-			return n
-		}
-		function visit(n,   i, k, d) {
-			if (n in done || n in builtin)
-				return
-			done[n] = 1
-			if (!(n in path)) {
-				print "no module " n > "/dev/stderr"
-				failed = 1
-				return
-			}
-			k = split(deps[n], d, " ")
-			for (i = 1; i <= k; i++)
-				visit(base(d[i]))
-			print path[n]
-		}
-		FILENAME ~ /modules\.builtin$/ { builtin[base($0)] = 1; next }
-		{
-			sub(/:$/, "", $1)
-			n = base($1)
-			path[n] = $1
-			deps[n] = ""
-			for (i = 2; i <= NF; i++)
-				deps[n] = deps[n] " " $i
-		}
-		END {
-			k = split(want, w, " ")
-			for (i = 1; i <= k; i++)
-				visit(w[i])
-			exit failed
-		}' "$modpath/modules.builtin" "$modpath/modules.dep"
-}
-
-# The pattern L2 writes to /dev/fb0: 256 KiB of 32-bit words that all
-# differ, so that a misplaced or partial copy cannot compare equal.
-make_pattern() {
-	perl -e 'binmode STDOUT;
-		print pack("V", ($_ * 2654435761 + 0x5a17) & 0xffffffff) for 0 .. 65535' \
-		>"$1"
-}
-
-mods=$(module_closure bochs) || mdgpu_die "kernel $release cannot load bochs"
-key=$(
-	{
-		echo "$release"
-		cat "$here/l2-init.sh" "$here/run.sh"
-		dpkg-query -W -f='${Version}\n' busybox-static
-		for m in $mods; do
-			stat -c '%n %s %Y' "$modpath/$m"
-		done
-	} | sha256sum | cut -c1-16
-)
-cache=$(mdgpu_cache_root)/guest-display
-l2dir=$cache/$release-$key
-if [ ! -e "$l2dir/.complete" ]; then
-	mdgpu_log "building the nested guest's initramfs in $l2dir"
-	mkdir -p "$cache"
-	tmp=$(mktemp -d "$cache/.l2.XXXXXX")
-	root=$tmp/root
-	mkdir -p "$root"/{bin,dev,proc,sys,modules}
-	cp /bin/busybox "$root/bin/busybox"
-	ln -s busybox "$root/bin/sh"
-	install -m 755 "$here/l2-init.sh" "$root/init"
-	mknod -m 600 "$root/dev/console" c 5 1
-	for m in $mods; do
-		b=${m##*/}
-		case "$b" in
-		*.ko.xz) xz -dc "$modpath/$m" >"$root/modules/${b%.xz}" ;;
-		*.ko.zst) zstd -qdc "$modpath/$m" >"$root/modules/${b%.zst}" ;;
-		*.ko.gz) gzip -dc "$modpath/$m" >"$root/modules/${b%.gz}" ;;
-		*) cp "$modpath/$m" "$root/modules/$b" ;;
-		esac
-		echo "${b%.ko*}.ko"
-	done >"$root/modules/order"
-	make_pattern "$tmp/pattern.bin"
-	cp "$tmp/pattern.bin" "$root/pattern.bin"
-	(cd "$root" && find . -print0 | LC_ALL=C sort -z |
-		cpio -o -0 -H newc -R 0:0 --quiet) >"$tmp/initramfs.cpio"
-	rm -rf "$root"
-	touch "$tmp/.complete"
-	mv -T "$tmp" "$l2dir" 2>/dev/null || rm -rf "$tmp"
-fi
+# The nested guest's initramfs (selftests/vm/nested.sh).
+l2dir=$(mdgpu_l2_initramfs "$release" "$modpath" "$here/l2-init.sh")
 mdgpu_log "nested guest: $l2dir"
 
 # ---------------------------------------------------------------------------
