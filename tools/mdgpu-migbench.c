@@ -9,7 +9,12 @@
  *    memory;
  *  - resuming that stream on a second instance: RESUMING, the writes, and
  *    RESUMING -> STOP (checksum and device state), against the same memcpy;
- *  - the stream of an instance that has written nothing.
+ *  - the stream of an instance that has written nothing;
+ *  - pre-copy (kernels from 6.2) of a vGPU with all 64 MiB written while a
+ *    thread writes one page every millisecond through the BAR0 mapping:
+ *    the bytes each pass of reads sends (up to ENOMSG or 16 MiB) and what
+ *    the pre-copy information says is left, then the size and time of the
+ *    STOP_COPY that ends it.
  *
  * usage: mdgpu-migbench UUID_A UUID_B   (two idle 64M instances)
  *
@@ -18,6 +23,7 @@
  * non-zero only if migrating fails or the copy differs.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +40,23 @@
 
 #define VRAM		(64u << 20)
 #define ROUNDS		3
+#define PASSES		8
+#define PASS_MAX	(16u << 20)
+
+/* PRE_COPY and its information, for building against 6.1's headers. */
+#ifndef VFIO_MIGRATION_PRE_COPY
+#define VFIO_MIGRATION_PRE_COPY		(1 << 2)
+#define VFIO_DEVICE_STATE_PRE_COPY	6
+#define VFIO_DEVICE_STATE_PRE_COPY_P2P	7
+struct vfio_precopy_info {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 initial_bytes;
+	__aligned_u64 dirty_bytes;
+};
+
+#define VFIO_MIG_GET_PRECOPY_INFO	_IO(VFIO_TYPE, VFIO_BASE + 21)
+#endif
 
 static double now(void)
 {
@@ -129,6 +152,105 @@ static double median3(double *v)
 	return c;
 }
 
+/* The pre-copy writer: one page every millisecond, pages in turn. */
+struct writer {
+	volatile uint8_t *map;
+	volatile int stop;
+	unsigned long pages;
+};
+
+static void *writer_run(void *arg)
+{
+	struct writer *w = arg;
+	struct timespec ms = { 0, 1000000 };
+	unsigned long i = 0;
+
+	while (!w->stop) {
+		w->map[(i * 7919 % (VRAM / 4096)) * 4096] = (uint8_t)i;
+		i++;
+		nanosleep(&ms, NULL);
+	}
+	w->pages = i;
+	return NULL;
+}
+
+static int precopy_supported(int fd)
+{
+	struct {
+		struct vfio_device_feature hdr;
+		struct vfio_device_feature_migration mig;
+	} f = {
+		.hdr.argsz = sizeof(f),
+		.hdr.flags = VFIO_DEVICE_FEATURE_GET |
+			     VFIO_DEVICE_FEATURE_MIGRATION,
+	};
+
+	return !ioctl(fd, VFIO_DEVICE_FEATURE, &f) &&
+	       (f.mig.flags & VFIO_MIGRATION_PRE_COPY);
+}
+
+/* Pre-copy under a steady writer; see the header comment. */
+static int bench_precopy(struct mdgpu_dev *a, char *buf, char *page)
+{
+	off_t bar0 = mdgpu_region_offset(VFIO_PCI_BAR0_REGION_INDEX);
+	struct vfio_precopy_info info = { .argsz = sizeof(info) };
+	struct writer w = { 0 };
+	size_t pass, total = 0;
+	pthread_t t;
+	unsigned int p;
+	double t0, t1;
+	ssize_t n;
+	int data;
+	void *map;
+
+	if (!precopy_supported(a->fd)) {
+		printf("\npre-copy: not offered by this kernel\n");
+		return 0;
+	}
+	if (fill(a, 100, page))
+		return -1;
+	map = mmap(NULL, VRAM, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd, bar0);
+	if (map == MAP_FAILED)
+		return -1;
+	w.map = map;
+	if (set_state(a->fd, VFIO_DEVICE_STATE_PRE_COPY, &data))
+		return -1;
+	pthread_create(&t, NULL, writer_run, &w);
+	printf("\npre-copy of a 64 MiB vGPU, all written, a writer dirtying one page per ms\n");
+	printf("%5s %12s %14s %14s %9s\n", "pass", "sent", "initial left",
+	       "dirty left", "ms");
+	for (p = 1; p <= PASSES; p++) {
+		t0 = now();
+		for (pass = 0; pass < PASS_MAX; pass += n) {
+			n = read(data, buf, 1 << 20);
+			if (n <= 0)
+				break;
+		}
+		if (n < 0 && errno != ENOMSG)
+			return -1;
+		t1 = now();
+		total += pass;
+		if (ioctl(data, VFIO_MIG_GET_PRECOPY_INFO, &info))
+			return -1;
+		printf("%5u %12zu %14llu %14llu %9.1f\n", p, pass,
+		       (unsigned long long)info.initial_bytes,
+		       (unsigned long long)info.dirty_bytes, (t1 - t0) * 1e3);
+	}
+	w.stop = 1;
+	pthread_join(t, NULL);
+	t0 = now();
+	if (set_state(a->fd, VFIO_DEVICE_STATE_STOP_COPY, NULL))
+		return -1;
+	for (pass = 0; (n = read(data, buf, 1 << 20)) > 0; pass += n)
+		;
+	t1 = now();
+	close(data);
+	printf("stop-copy after pre-copy: %zu bytes in %.1f ms (pre-copy sent %zu, the writer wrote %lu pages)\n",
+	       pass, (t1 - t0) * 1e3, total, w.pages);
+	munmap(map, VRAM);
+	return n < 0 || set_state(a->fd, VFIO_DEVICE_STATE_RUNNING, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	static const unsigned int pcts[] = { 0, 10, 100 };
@@ -192,6 +314,11 @@ int main(int argc, char **argv)
 		       pcts[p], len, median3(ts) * 1e3, median3(tr) * 1e3,
 		       median3(tm) * 1e3, median3(ts) / median3(tm),
 		       median3(tr) / median3(tm));
+	}
+	if (bench_precopy(&a, buf, page)) {
+		fprintf(stderr, "mdgpu-migbench: pre-copy failed: %s\n",
+			strerror(errno));
+		return 1;
 	}
 	mdgpu_dev_close(&a);
 	mdgpu_dev_close(&b);
