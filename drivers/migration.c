@@ -91,6 +91,8 @@ enum mdgpu_mig_phase_out {
  *	      stops when it is detached (saving, under @lock)
  * @rounds: pre-copy rounds started; the final round of STOP_COPY counts
  *	    too (saving, under @lock)
+ * @round_end: pre-copy reached the end of its round and said so (ENOMSG);
+ *	       the next read starts the next round (saving, under @lock)
  * @final: the final round was started (saving, under @lock)
  * @crc: CRC-32 state of the bytes produced so far (saving, under @lock)
  * @sent: bytes produced so far (saving, under @lock)
@@ -113,6 +115,7 @@ struct mdgpu_mig_file {
 	u64 scan;
 	bool tracking;
 	unsigned int rounds;
+	bool round_end;
 	bool final;
 	u32 crc;
 	u64 sent;
@@ -370,9 +373,11 @@ static bool mdgpu_mig_emit_vram(struct mdgpu_mig_file *f)
 }
 
 /*
- * Pre-copy: the next run of the current round; when the round is done and
- * pages were dirtied since, the next round. The first round skips pages
- * without backing. Return: false if nothing is dirty now.
+ * Pre-copy: the next run of the current round. The end of a round is a
+ * temporary end of stream (one ENOMSG); the read after it starts the next
+ * round if pages were dirtied since. So a reader that reads to ENOMSG
+ * stops at each round, however fast the guest writes. The first round
+ * skips pages without backing. Return: false for ENOMSG.
  */
 static bool mdgpu_mig_emit_precopy(struct mdgpu_mig_file *f)
 {
@@ -384,10 +389,15 @@ static bool mdgpu_mig_emit_precopy(struct mdgpu_mig_file *f)
 		n = mdgpu_vram_dirty_next_run(vgpu, &start,
 					      MDGPU_MIG_VRAM_MAX_PAGES);
 		if (!n) {
+			if (!f->round_end) {
+				f->round_end = true;
+				break;
+			}
 			if (!mdgpu_vram_dirty_pending(vgpu))
 				break;
 			mdgpu_vram_dirty_round(vgpu);
 			f->rounds++;
+			f->round_end = false;
 			continue;
 		}
 		mdgpu_mig_emit_pages(f, start, n, f->rounds == 1);
