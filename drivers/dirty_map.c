@@ -51,6 +51,16 @@ int mdgpu_dirty_map_init(struct mdgpu_dirty_map *map, unsigned long nr_pages)
 }
 
 /**
+ * mdgpu_dirty_map_clear() - no page is dirty any more
+ * @map: the map; its round's set is left as it is
+ */
+void mdgpu_dirty_map_clear(struct mdgpu_dirty_map *map)
+{
+	bitmap_zero(map->dirty, map->nr_pages);
+	map->nr_dirty = 0;
+}
+
+/**
  * mdgpu_dirty_map_fini() - free a map's memory
  * @map: the map; may be zeroed or already finalised
  */

@@ -774,7 +774,7 @@ static int mdgpu_mig_resumed(struct mdgpu_vgpu *vgpu)
 /*
  * A new saving file. With @state, it takes the device state now (STOP ->
  * STOP_COPY); without, it is a pre-copy and starts VRAM dirty tracking,
- * every page in its first round.
+ * every page with backing in its first round.
  */
 static struct file *mdgpu_mig_saving(struct mdgpu_vgpu *vgpu, bool state)
 {
@@ -788,6 +788,7 @@ static struct file *mdgpu_mig_saving(struct mdgpu_vgpu *vgpu, bool state)
 		mutex_lock(&vgpu->lock);
 		ret = mdgpu_vram_dirty_start(vgpu);
 		if (!ret) {
+			mdgpu_vram_dirty_only_backed(vgpu);
 			mdgpu_vram_dirty_round(vgpu);
 			f->tracking = true;
 			f->rounds = 1;

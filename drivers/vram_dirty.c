@@ -101,6 +101,32 @@ void mdgpu_vram_dirty_stop(struct mdgpu_vgpu *vgpu)
 }
 
 /**
+ * mdgpu_vram_dirty_only_backed() - begin with the pages that have backing
+ * @vgpu: the instance, tracking since mdgpu_vram_dirty_start() and nothing
+ *	  else; caller holds vgpu->lock
+ *
+ * Only the pages the backend has backing for stay dirty, so the first
+ * round holds exactly what a destination needs (it starts from zeroes).
+ * A page without backing has no user mapping (a fault allocates the page
+ * it maps), so its first write faults and marks it; every other writer
+ * marks what it writes. Without the backend's vram_next, every page stays.
+ */
+void mdgpu_vram_dirty_only_backed(struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_parent *parent = vgpu->parent;
+	u64 base = vgpu->vram_offset, end = base + vgpu->vram_size, off;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (!vgpu->dirty.tracking || !parent->ops->vram_next)
+		return;
+	mdgpu_dirty_map_clear(&vgpu->dirty.map);
+	for (off = parent->ops->vram_next(parent, base, end); off < end;
+	     off = parent->ops->vram_next(parent, off + PAGE_SIZE, end))
+		mdgpu_dirty_map_mark(&vgpu->dirty.map,
+				     (off - base) >> PAGE_SHIFT, 1);
+}
+
+/**
  * mdgpu_vram_dirty_mark() - VRAM was written other than through a mapping
  * @vgpu: the instance; caller holds vgpu->lock
  * @off: offset of the write in the instance's VRAM

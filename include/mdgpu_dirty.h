@@ -40,6 +40,7 @@ struct mdgpu_dirty_map {
 
 int mdgpu_dirty_map_init(struct mdgpu_dirty_map *map, unsigned long nr_pages);
 void mdgpu_dirty_map_fini(struct mdgpu_dirty_map *map);
+void mdgpu_dirty_map_clear(struct mdgpu_dirty_map *map);
 void mdgpu_dirty_map_mark(struct mdgpu_dirty_map *map, unsigned long first,
 			  unsigned long nr);
 unsigned long mdgpu_dirty_map_run(const struct mdgpu_dirty_map *map,
@@ -68,6 +69,7 @@ struct vm_fault;
 /* vram_dirty.c: the instance's tracking; callers hold vgpu->lock */
 int mdgpu_vram_dirty_start(struct mdgpu_vgpu *vgpu);
 void mdgpu_vram_dirty_stop(struct mdgpu_vgpu *vgpu);
+void mdgpu_vram_dirty_only_backed(struct mdgpu_vgpu *vgpu);
 void mdgpu_vram_dirty_mark(struct mdgpu_vgpu *vgpu, u64 off, u64 len);
 u64 mdgpu_vram_dirty_round(struct mdgpu_vgpu *vgpu);
 bool mdgpu_vram_dirty_next(struct mdgpu_vgpu *vgpu, u64 *off);

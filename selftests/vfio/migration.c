@@ -580,7 +580,7 @@ TEST_F(migration, flags_and_compat)
 	 * already: the stream version, device version, layout, features.
 	 */
 	snprintf(want, sizeof(want),
-		 " migration=%u device_version=0x%08x regs_layout=%u features=0x%x\n",
+		 " migration=%u device_version=0x%08x regs_layout=%u features=0x%x",
 		 c.version, c.device, c.layout, c.features);
 	line = strstr(buf, " migration=");
 	ASSERT_NE(NULL, line) TH_LOG("description: '%s'", buf);

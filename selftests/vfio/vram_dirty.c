@@ -27,7 +27,7 @@
 #include "vfio_compat.h"
 
 /* Pre-copy rounds checked against VRAM. */
-#define ROUNDS		24
+#define ROUNDS		12
 /* Writes the mapping thread makes per round, at least. */
 #define WRITES_MIN	200
 /* The writer stays in the work area; the test's own writes go above. */
@@ -286,7 +286,7 @@ FIXTURE_TEARDOWN_PARENT(dirty)
 	eng_teardown(_metadata, &self->f);
 }
 
-TEST_F(dirty, precopy_misses_no_write)
+TEST_F_TIMEOUT(dirty, precopy_misses_no_write, 900)
 {
 	struct mdgpu *g = &self->a.g;
 	struct writer w = { .g = g, .seed = 0x5eed };
