@@ -162,26 +162,6 @@ struct dirty_figures {
 	double untracked_first, untracked_mapped, round, after_read;
 };
 
-static int mig_set_state(int fd, uint32_t state, int *data_fd)
-{
-	struct {
-		struct vfio_device_feature hdr;
-		struct vfio_device_feature_mig_state st;
-	} f = {
-		.hdr.argsz = sizeof(f),
-		.hdr.flags = VFIO_DEVICE_FEATURE_SET |
-			     VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
-		.st.device_state = state,
-		.st.data_fd = -1,
-	};
-
-	if (ioctl(fd, VFIO_DEVICE_FEATURE, &f))
-		return -1;
-	if (data_fd)
-		*data_fd = f.st.data_fd;
-	return 0;
-}
-
 /* Read the pre-copy stream until it has nothing more for now. */
 static int mig_drain(int data_fd, char *buf, size_t len)
 {
@@ -236,7 +216,7 @@ static int bench_dirty(struct mdgpu_dev *dev, struct dirty_figures *f)
 		goto out;
 	f->untracked_first = time_page_writes(bar + len, false);
 	f->untracked_mapped = time_page_writes(bar + len, false);
-	if (mig_set_state(dev->fd, VFIO_DEVICE_STATE_PRE_COPY, &data_fd))
+	if (mdgpu_mig_set_state(dev->fd, VFIO_DEVICE_STATE_PRE_COPY, &data_fd))
 		goto out;
 	/* A device that sends VRAM only at STOP_COPY tracks nothing. */
 	if (ioctl(data_fd, VFIO_MIG_GET_PRECOPY_INFO, &info))
@@ -255,7 +235,7 @@ static int bench_dirty(struct mdgpu_dev *dev, struct dirty_figures *f)
 	ret = 0;
 out_fd:
 	close(data_fd);
-	if (mig_set_state(dev->fd, VFIO_DEVICE_STATE_RUNNING, NULL))
+	if (mdgpu_mig_set_state(dev->fd, VFIO_DEVICE_STATE_RUNNING, NULL))
 		ret = -1;
 out:
 	free(buf);

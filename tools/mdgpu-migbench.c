@@ -66,26 +66,14 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* tools/lib's state change, with the failure printed. */
 static int set_state(int fd, uint32_t state, int *data_fd)
 {
-	struct {
-		struct vfio_device_feature hdr;
-		struct vfio_device_feature_mig_state st;
-	} f = {
-		.hdr.argsz = sizeof(f),
-		.hdr.flags = VFIO_DEVICE_FEATURE_SET |
-			     VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
-		.st.device_state = state,
-		.st.data_fd = -1,
-	};
-
-	if (ioctl(fd, VFIO_DEVICE_FEATURE, &f)) {
+	if (mdgpu_mig_set_state(fd, state, data_fd)) {
 		fprintf(stderr, "mdgpu-migbench: state %u: %s\n", state,
 			strerror(errno));
 		return -1;
 	}
-	if (data_fd)
-		*data_fd = f.st.data_fd;
 	return 0;
 }
 
@@ -176,17 +164,10 @@ static void *writer_run(void *arg)
 
 static int precopy_supported(int fd)
 {
-	struct {
-		struct vfio_device_feature hdr;
-		struct vfio_device_feature_migration mig;
-	} f = {
-		.hdr.argsz = sizeof(f),
-		.hdr.flags = VFIO_DEVICE_FEATURE_GET |
-			     VFIO_DEVICE_FEATURE_MIGRATION,
-	};
+	uint64_t flags;
 
-	return !ioctl(fd, VFIO_DEVICE_FEATURE, &f) &&
-	       (f.mig.flags & VFIO_MIGRATION_PRE_COPY);
+	return !mdgpu_mig_flags(fd, &flags) &&
+	       (flags & VFIO_MIGRATION_PRE_COPY);
 }
 
 /* Pre-copy under a steady writer; see the header comment. */
