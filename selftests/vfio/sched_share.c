@@ -498,32 +498,48 @@ TEST_F(sched, retune_weights_live)
  * Switching policy under load disturbs nobody: in the second after each
  * switch every vGPU gets at least half of its part (every policy divides
  * this load equally: same weights, same type), and no engine error.
+ *
+ * A second in which the host stays overloaded (measured again once, as
+ * everywhere here) is not judged: a chunk the host stalled is charged whole
+ * to one vGPU, and fixed_share and equal_share then rightly hold that vGPU
+ * back for the rest of the second. Seen on a 2-core host at load 13: a
+ * vGPU charged 25 % of a second for a 12.5 % share, then given nothing in
+ * the next. A policy left unjudged makes the test a skip, never a pass.
  */
 TEST_F(sched, policy_switch_under_load)
 {
 	static const char *const policies[] = {
 		"weighted", "equal_share", "fixed_share", "best_effort",
 	};
+	unsigned int p, unjudged = 0, bad = 0;
 	double share[MAX_VGPUS];
-	unsigned int p;
 	int i;
 
 	measure_window(_metadata, self, NULL, WARMUP_MS, 1000, share);
 	for (p = 0; p < ARRAY_SIZE(policies); p++) {
 		ASSERT_OK(set_policy(self->parent, policies[p]));
-		/*
-		 * Not skipped when the host is overloaded: half of a part
-		 * held next to a kernel build on the 2-core host.
-		 */
 		measure_window(_metadata, self, NULL, 0, 1000, share);
 		for (i = 0; i < self->n; i++) {
-			EXPECT_LE(0.5 / self->n, share[i])
-				TH_LOG("%s: vGPU %d got %.3f of the engine",
-				       policies[p], i, share[i]);
 			EXPECT_EQ(0, mdgpu_rd(&self->load[i].g,
 					      MDGPU_REG_ERR_CODE));
 		}
+		if (self->slowdown > MAX_SLOWDOWN) {
+			TH_LOG("%s: host overloaded (jobs took %.1fx their length), second not judged",
+			       policies[p], self->slowdown);
+			unjudged++;
+			continue;
+		}
+		for (i = 0; i < self->n; i++) {
+			if (share[i] < 0.5 / self->n)
+				bad++;
+			EXPECT_LE(0.5 / self->n, share[i])
+				TH_LOG("%s: vGPU %d got %.3f of the engine",
+				       policies[p], i, share[i]);
+		}
 	}
+	if (unjudged && !bad)
+		SKIP(return, "host overloaded: %u of %zu policies not judged",
+		     unjudged, ARRAY_SIZE(policies));
 }
 
 /* Out-of-range tunables are refused and change nothing. */
