@@ -91,8 +91,9 @@ enum mdgpu_mig_phase_out {
  *	      stops when it is detached (saving, under @lock)
  * @rounds: pre-copy rounds started; the final round of STOP_COPY counts
  *	    too (saving, under @lock)
- * @round_end: pre-copy reached the end of its round and said so (ENOMSG);
- *	       the next read starts the next round (saving, under @lock)
+ * @round_end: a read() told the user that the pre-copy round ended
+ *	       (ENOMSG); the next read starts the next round (saving, under
+ *	       @lock)
  * @final: the final round was started (saving, under @lock)
  * @crc: CRC-32 state of the bytes produced so far (saving, under @lock)
  * @sent: bytes produced so far (saving, under @lock)
@@ -374,10 +375,14 @@ static bool mdgpu_mig_emit_vram(struct mdgpu_mig_file *f)
 
 /*
  * Pre-copy: the next run of the current round. The end of a round is a
- * temporary end of stream (one ENOMSG); the read after it starts the next
- * round if pages were dirtied since. So a reader that reads to ENOMSG
- * stops at each round, however fast the guest writes. The first round
- * skips pages without backing. Return: false for ENOMSG.
+ * temporary end of stream: a read() fails with ENOMSG (mdgpu_mig_read()
+ * sets f->round_end then), and only the read after that starts the next
+ * round, if pages were dirtied since. A read that returned the round's
+ * last bytes does not count: the one after it still fails with ENOMSG.
+ * So a reader that reads to ENOMSG stops at each round, however fast the
+ * guest writes, and a round holds only the pages dirty when it started.
+ * The first round skips pages without backing. Return: false at the end
+ * of the round (or with nothing dirty).
  */
 static bool mdgpu_mig_emit_precopy(struct mdgpu_mig_file *f)
 {
@@ -389,11 +394,7 @@ static bool mdgpu_mig_emit_precopy(struct mdgpu_mig_file *f)
 		n = mdgpu_vram_dirty_next_run(vgpu, &start,
 					      MDGPU_MIG_VRAM_MAX_PAGES);
 		if (!n) {
-			if (!f->round_end) {
-				f->round_end = true;
-				break;
-			}
-			if (!mdgpu_vram_dirty_pending(vgpu))
+			if (!f->round_end || !mdgpu_vram_dirty_pending(vgpu))
 				break;
 			mdgpu_vram_dirty_round(vgpu);
 			f->rounds++;
@@ -465,9 +466,14 @@ static ssize_t mdgpu_mig_read(struct file *filp, char __user *ubuf,
 			break;
 		}
 		if (f->off == f->len && !mdgpu_mig_produce(f)) {
-			/* Pre-copy has nothing more for now. */
-			if (!done && f->phase == MDGPU_MIG_O_PRE)
+			/*
+			 * Pre-copy has nothing more for now: the end of the
+			 * round, told by a read that returns no data.
+			 */
+			if (!done && f->phase == MDGPU_MIG_O_PRE) {
 				done = -ENOMSG;
+				f->round_end = true;
+			}
 			break;
 		}
 		n = min(count, f->len - f->off);
