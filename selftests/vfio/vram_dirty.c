@@ -26,6 +26,7 @@
 #include <sys/ioctl.h>
 
 #include "engine_common.h"
+#include "mdgpu_mig.h"
 #include "uapi/mdgpu_migration.h"
 #include "vfio_compat.h"
 
@@ -40,104 +41,51 @@
 #define PAGE		MDGPU_MIG_PAGE
 /* VRAM written before pre-copy starts: one page in 16 of the writer's. */
 #define WRITTEN_BEFORE	(WRITER_SIZE / 16)
-/* Stream buffer: the largest record is a VRAM record of 64 pages. */
+/* What one read() asks for. */
 #define STREAM_BUF	(1u << 20)
 
 /**
  * struct mig_sink - a destination's view of the stream
  * @image: VRAM as the stream says so far (starts as zeroes)
  * @size: bytes of @image
- * @buf: bytes read and not parsed yet
- * @len: bytes in @buf
- * @header: the stream header was parsed
- * @vram_pages: pages received in VRAM records
- * @end: the END record was seen
+ * @buf: the bytes of one read()
+ * @scan: the stream's checker (tools/lib), which hands over each record
+ * @outside: a VRAM or ZERO record went beyond @image
  */
 struct mig_sink {
 	uint8_t *image;
 	uint64_t size;
 	uint8_t *buf;
-	size_t len;
-	bool header;
-	uint64_t vram_pages;
-	bool end;
+	struct mdg_mig_scan scan;
+	bool outside;
 };
 
-/*
- * Apply every complete item in @s->buf. Return: 0, or -EBADMSG for a
- * stream the test cannot make sense of.
- */
-static int sink_parse(struct mig_sink *s)
+/* A whole record: VRAM and ZERO go into the image, the rest is state. */
+static void sink_record(void *ctx, uint32_t tag, uint32_t flags,
+			const uint8_t *payload, uint64_t len)
 {
-	size_t pos = 0;
+	struct mig_sink *s = ctx;
+	struct mdgpu_mig_zero z;
+	uint64_t off, n;
 
-	for (;;) {
-		struct mdgpu_mig_record rec;
-		uint64_t len, off, n;
-		uint8_t *p = s->buf + pos;
-		size_t left = s->len - pos;
-
-		if (!s->header) {
-			struct mdgpu_mig_header h;
-
-			if (left < sizeof(h))
-				break;
-			memcpy(&h, p, sizeof(h));
-			if (le64toh(h.magic) != MDGPU_MIG_MAGIC ||
-			    le32toh(h.size) < sizeof(h) ||
-			    le32toh(h.size) > STREAM_BUF)
-				return -EBADMSG;
-			if (left < le32toh(h.size))
-				break;
-			pos += le32toh(h.size);
-			s->header = true;
-			continue;
-		}
-		if (left < sizeof(rec))
-			break;
-		memcpy(&rec, p, sizeof(rec));
-		len = le64toh(rec.len);
-		if (len > STREAM_BUF - sizeof(rec))
-			return -EBADMSG;
-		if (left < sizeof(rec) + len)
-			break;
-		p += sizeof(rec);
-		switch (le32toh(rec.tag)) {
-		case MDGPU_MIG_TAG_VRAM:
-			if (len < 8 || (len - 8) % PAGE)
-				return -EBADMSG;
-			memcpy(&off, p, 8);
-			off = le64toh(off);
-			n = len - 8;
-			if (off % PAGE || off > s->size || n > s->size - off)
-				return -EBADMSG;
-			memcpy(s->image + off, p + 8, n);
-			s->vram_pages += n / PAGE;
-			break;
-		case MDGPU_MIG_TAG_ZERO: {
-			struct mdgpu_mig_zero z;
-
-			if (len != sizeof(z))
-				return -EBADMSG;
-			memcpy(&z, p, sizeof(z));
-			off = le64toh(z.offset);
-			n = le64toh(z.len);
-			if (off > s->size || n > s->size - off)
-				return -EBADMSG;
+	(void)flags;
+	if (tag == MDGPU_MIG_TAG_VRAM) {
+		memcpy(&off, payload, 8);
+		off = le64toh(off);
+		n = len - 8;
+		if (off > s->size || n > s->size - off)
+			s->outside = true;
+		else
+			memcpy(s->image + off, payload + 8, n);
+	} else if (tag == MDGPU_MIG_TAG_ZERO) {
+		memcpy(&z, payload, sizeof(z));
+		off = le64toh(z.offset);
+		n = le64toh(z.len);
+		if (off > s->size || n > s->size - off)
+			s->outside = true;
+		else
 			memset(s->image + off, 0, n);
-			break;
-		}
-		case MDGPU_MIG_TAG_END:
-			s->end = true;
-			break;
-		default:	/* device state: not what this test checks */
-			break;
-		}
-		pos += sizeof(rec) + len;
 	}
-	memmove(s->buf, s->buf + pos, s->len - pos);
-	s->len -= pos;
-	return 0;
 }
 
 /*
@@ -156,16 +104,16 @@ static uint64_t round_max(uint64_t size)
  * Read what the data fd has now: in pre-copy, to the end of the current
  * round. Return: 1 at ENOMSG (pre-copy: nothing more for now), 0 at end of
  * stream, -errno on error; -EFBIG if more came than one round can hold
- * (the round did not end: it took in pages written while it was read).
+ * (the round did not end: it took in pages written while it was read),
+ * -EBADMSG for a stream the checker refuses (s->scan.why says why).
  */
 static int sink_drain(int fd, struct mig_sink *s)
 {
 	uint64_t got = 0;
 	ssize_t n;
-	int ret;
 
 	for (;;) {
-		n = read(fd, s->buf + s->len, STREAM_BUF - s->len);
+		n = read(fd, s->buf, STREAM_BUF);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -175,10 +123,8 @@ static int sink_drain(int fd, struct mig_sink *s)
 		got += n;
 		if (got > round_max(s->size))
 			return -EFBIG;
-		s->len += n;
-		ret = sink_parse(s);
-		if (ret)
-			return ret;
+		if (mdg_mig_scan_feed(&s->scan, s->buf, n) || s->outside)
+			return -EBADMSG;
 	}
 }
 
@@ -336,6 +282,9 @@ TEST_F_TIMEOUT(dirty, precopy_misses_no_write, 300)
 	s.buf = malloc(STREAM_BUF);
 	vram = malloc(g->vram_size);
 	ASSERT_TRUE(s.image && s.buf && vram);
+	ASSERT_OK(mdg_mig_scan_init(&s.scan));
+	s.scan.rec = sink_record;
+	s.scan.ctx = &s;
 
 	/* Some VRAM written before tracking starts. */
 	eng_random_bytes(page, sizeof(page), 1);
@@ -353,6 +302,7 @@ TEST_F_TIMEOUT(dirty, precopy_misses_no_write, 300)
 		free(vram);
 		free(s.buf);
 		free(s.image);
+		mdg_mig_scan_free(&s.scan);
 		SKIP(return, "pre-copy sends no VRAM (%llu initial bytes)",
 		     (unsigned long long)info.initial_bytes);
 	}
@@ -365,11 +315,11 @@ TEST_F_TIMEOUT(dirty, precopy_misses_no_write, 300)
 		atomic_store(&w.run, true);
 		do {
 			ret = sink_drain(fd, &s);
-			ASSERT_LE(0, ret) TH_LOG("round %d: %s%s", round,
+			ASSERT_LE(0, ret) TH_LOG("round %d: %s%s%s", round,
 						 strerror(-ret),
 						 ret == -EFBIG ?
 						 ": more than one round, no ENOMSG" :
-						 "");
+						 ": ", s.scan.why);
 			ASSERT_EQ(1, ret) TH_LOG("end of stream in PRE_COPY");
 			usleep(1000);
 		} while (atomic_load(&w.writes) - start < WRITES_MIN);
@@ -391,7 +341,7 @@ TEST_F_TIMEOUT(dirty, precopy_misses_no_write, 300)
 		ENG_SYNC(g);
 
 		/* Nothing writes now: drained, the image is VRAM. */
-		ASSERT_EQ(1, sink_drain(fd, &s));
+		ASSERT_EQ(1, sink_drain(fd, &s)) TH_LOG("%s", s.scan.why);
 		ASSERT_OK(ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &info));
 		EXPECT_EQ(0, info.initial_bytes + info.dirty_bytes)
 			TH_LOG("round %d: drained, yet %llu + %llu bytes left",
@@ -404,13 +354,13 @@ TEST_F_TIMEOUT(dirty, precopy_misses_no_write, 300)
 	total_writes = atomic_load(&w.writes);
 	TH_LOG("%d rounds, %llu writes through the mapping, %llu pages sent",
 	       ROUNDS, (unsigned long long)total_writes,
-	       (unsigned long long)s.vram_pages);
+	       (unsigned long long)s.scan.vram_pages);
 
 	/* STOP_COPY: the rest, up to end of stream; the image is VRAM. */
 	ASSERT_OK(mig_state(g->device, VFIO_DEVICE_STATE_STOP_COPY, NULL));
-	ASSERT_EQ(0, sink_drain(fd, &s));
-	EXPECT_TRUE(s.end);
-	EXPECT_EQ(0, s.len) TH_LOG("bytes after the last record");
+	ASSERT_EQ(0, sink_drain(fd, &s)) TH_LOG("%s", s.scan.why);
+	/* END came, with the right CRC-32, and nothing after it. */
+	EXPECT_OK(mdg_mig_scan_finish(&s.scan)) TH_LOG("%s", s.scan.why);
 	EXPECT_EQ(0, image_diff(_metadata, g, &s, vram, ROUNDS));
 	close(fd);
 	ASSERT_OK(mig_state(g->device, VFIO_DEVICE_STATE_STOP, NULL));
@@ -418,6 +368,7 @@ TEST_F_TIMEOUT(dirty, precopy_misses_no_write, 300)
 	free(vram);
 	free(s.buf);
 	free(s.image);
+	mdg_mig_scan_free(&s.scan);
 	eng_check_kmsg(_metadata, &self->f);
 }
 
