@@ -560,8 +560,9 @@ static long mdgpu_mig_precopy_info(struct mdgpu_mig_file *f,
 		dirty = f->tracking ? map->nr_dirty : 0;
 		mutex_unlock(&f->vgpu->lock);
 		/*
-		 * Initial: the header and the first round (every page, those
-		 * without backing counted until skipped); dirty: later rounds.
+		 * Initial: the header and the first round (the pages with
+		 * backing, mdgpu_vram_dirty_only_backed()); dirty: later
+		 * rounds and the pages written since.
 		 */
 		info.initial_bytes = f->len - f->off;
 		if (f->phase == MDGPU_MIG_O_HEADER)
