@@ -210,6 +210,8 @@ static int mdgpu_dmabuf_get_pages(struct mdgpu_vgpu *vgpu,
 	unsigned int i;
 
 	lockdep_assert_held(&vgpu->lock);
+	/* vram_page() allocates what has no backing yet. */
+	mdgpu_vram_dirty_backing_changed(vgpu);
 	db->nr_pages = DIV_ROUND_UP(mode->size, PAGE_SIZE);
 	db->pages = kvcalloc(db->nr_pages, sizeof(*db->pages), GFP_KERNEL);
 	if (!db->pages)

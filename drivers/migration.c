@@ -91,8 +91,9 @@ enum mdgpu_mig_phase_out {
  *	      stops when it is detached (saving, under @lock)
  * @rounds: pre-copy rounds started; the final round of STOP_COPY counts
  *	    too (saving, under @lock)
- * @round_end: pre-copy reached the end of its round and said so (ENOMSG);
- *	       the next read starts the next round (saving, under @lock)
+ * @round_end: a read() told the user that the pre-copy round ended
+ *	       (ENOMSG); the next read starts the next round (saving, under
+ *	       @lock)
  * @final: the final round was started (saving, under @lock)
  * @crc: CRC-32 state of the bytes produced so far (saving, under @lock)
  * @sent: bytes produced so far (saving, under @lock)
@@ -285,26 +286,43 @@ static void mdgpu_mig_emit_zero(struct mdgpu_mig_file *f, u64 off, u64 len)
  * ZERO records for the others, unless @skip_absent (the destination reads
  * zeroes there anyway). A page with an uncorrectable error is a ZERO
  * record: its contents are lost, and this instance's guest was told so by
- * ERR_VRAM. Caller holds vgpu->lock.
+ * ERR_VRAM. With @backed every page has backing (the caller looked), so no
+ * page is looked up again; otherwise each page's backing is looked up
+ * once: a lookup names the next page with backing, so the pages before it
+ * need none. Caller holds vgpu->lock.
  */
 static void mdgpu_mig_emit_pages(struct mdgpu_mig_file *f, u64 off, u64 n,
-				 bool skip_absent)
+				 bool skip_absent, bool backed)
 {
 	struct mdgpu_vgpu *vgpu = f->vgpu;
 	struct mdgpu_parent *parent = vgpu->parent;
-	u64 end = off + n * MDGPU_MIG_PAGE, run, p;
+	u64 end = off + n * MDGPU_MIG_PAGE, run, p, next;
 	struct mdgpu_mig_record r;
 	size_t head;
 	__le64 where;
 	u8 *data;
 
 	lockdep_assert_held(&vgpu->lock);
+	/* The first page with backing at or after @off. */
+	next = backed ? off : mdgpu_mig_next_backed(vgpu, off);
 	while (off < end) {
+		if (next > off) {
+			/* Pages without backing: zeroes. */
+			p = min(next, end);
+			if (!skip_absent)
+				mdgpu_mig_emit_zero(f, off, p - off);
+			off = p;
+			continue;
+		}
 		/* Pages with backing that read fine: one VRAM record. */
 		head = f->len;
 		data = f->buf + head + MDGPU_MIG_VRAM_HEAD;
-		for (p = off; p < end && mdgpu_mig_next_backed(vgpu, p) == p;
-		     p += MDGPU_MIG_PAGE) {
+		for (p = off; p < end; p += MDGPU_MIG_PAGE) {
+			if (p > off) {
+				next = backed ? p : mdgpu_mig_next_backed(vgpu, p);
+				if (next != p)
+					break;
+			}
 			if (parent->ops->vram_rw(parent, vgpu->vram_offset + p,
 						 data + (p - off), MDGPU_MIG_PAGE,
 						 false))
@@ -325,13 +343,15 @@ static void mdgpu_mig_emit_pages(struct mdgpu_mig_file *f, u64 off, u64 n,
 			off = p;
 			continue;
 		}
-		/* Pages without backing, or a bad one: zeroes. */
-		for (p = off + MDGPU_MIG_PAGE;
-		     p < end && mdgpu_mig_next_backed(vgpu, p) != p;
-		     p += MDGPU_MIG_PAGE)
-			;
-		if (!skip_absent || mdgpu_mig_next_backed(vgpu, off) == off)
-			mdgpu_mig_emit_zero(f, off, p - off);
+		/*
+		 * The page at @off has backing but does not read (a bad
+		 * one): zeroes, with the pages without backing after it.
+		 */
+		p = off + MDGPU_MIG_PAGE;
+		if (p < end)
+			next = backed ? p : mdgpu_mig_next_backed(vgpu, p);
+		p = max(p, min(next, end));
+		mdgpu_mig_emit_zero(f, off, p - off);
 		off = p;
 	}
 }
@@ -356,17 +376,19 @@ static bool mdgpu_mig_emit_vram(struct mdgpu_mig_file *f)
 		n = mdgpu_vram_dirty_next_run(vgpu, &start,
 					      MDGPU_MIG_VRAM_MAX_PAGES);
 		if (n)
-			mdgpu_mig_emit_pages(f, start, n, false);
+			mdgpu_mig_emit_pages(f, start, n, false, false);
 		mutex_unlock(&vgpu->lock);
 		return n;
 	}
+	/* The run of pages with backing from there: looked up once each. */
 	start = mdgpu_mig_next_backed(vgpu, f->scan);
-	for (off = start; n < MDGPU_MIG_VRAM_MAX_PAGES &&
-	     off < vgpu->vram_size && mdgpu_mig_next_backed(vgpu, off) == off;
+	for (off = start + MDGPU_MIG_PAGE, n = start < vgpu->vram_size;
+	     n && n < MDGPU_MIG_VRAM_MAX_PAGES && off < vgpu->vram_size &&
+	     mdgpu_mig_next_backed(vgpu, off) == off;
 	     off += MDGPU_MIG_PAGE)
 		n++;
 	if (n)
-		mdgpu_mig_emit_pages(f, start, n, true);
+		mdgpu_mig_emit_pages(f, start, n, true, true);
 	f->scan = start + n * MDGPU_MIG_PAGE;
 	mutex_unlock(&vgpu->lock);
 	return n;
@@ -374,10 +396,14 @@ static bool mdgpu_mig_emit_vram(struct mdgpu_mig_file *f)
 
 /*
  * Pre-copy: the next run of the current round. The end of a round is a
- * temporary end of stream (one ENOMSG); the read after it starts the next
- * round if pages were dirtied since. So a reader that reads to ENOMSG
- * stops at each round, however fast the guest writes. The first round
- * skips pages without backing. Return: false for ENOMSG.
+ * temporary end of stream: a read() fails with ENOMSG (mdgpu_mig_read()
+ * sets f->round_end then), and only the read after that starts the next
+ * round, if pages were dirtied since. A read that returned the round's
+ * last bytes does not count: the one after it still fails with ENOMSG.
+ * So a reader that reads to ENOMSG stops at each round, however fast the
+ * guest writes, and a round holds only the pages dirty when it started.
+ * The first round skips pages without backing. Return: false at the end
+ * of the round (or with nothing dirty).
  */
 static bool mdgpu_mig_emit_precopy(struct mdgpu_mig_file *f)
 {
@@ -389,18 +415,14 @@ static bool mdgpu_mig_emit_precopy(struct mdgpu_mig_file *f)
 		n = mdgpu_vram_dirty_next_run(vgpu, &start,
 					      MDGPU_MIG_VRAM_MAX_PAGES);
 		if (!n) {
-			if (!f->round_end) {
-				f->round_end = true;
-				break;
-			}
-			if (!mdgpu_vram_dirty_pending(vgpu))
+			if (!f->round_end || !mdgpu_vram_dirty_pending(vgpu))
 				break;
 			mdgpu_vram_dirty_round(vgpu);
 			f->rounds++;
 			f->round_end = false;
 			continue;
 		}
-		mdgpu_mig_emit_pages(f, start, n, f->rounds == 1);
+		mdgpu_mig_emit_pages(f, start, n, f->rounds == 1, false);
 	} while (!f->len);
 	mutex_unlock(&vgpu->lock);
 	return f->len;
@@ -465,9 +487,14 @@ static ssize_t mdgpu_mig_read(struct file *filp, char __user *ubuf,
 			break;
 		}
 		if (f->off == f->len && !mdgpu_mig_produce(f)) {
-			/* Pre-copy has nothing more for now. */
-			if (!done && f->phase == MDGPU_MIG_O_PRE)
+			/*
+			 * Pre-copy has nothing more for now: the end of the
+			 * round, told by a read that returns no data.
+			 */
+			if (!done && f->phase == MDGPU_MIG_O_PRE) {
 				done = -ENOMSG;
+				f->round_end = true;
+			}
 			break;
 		}
 		n = min(count, f->len - f->off);
@@ -484,15 +511,17 @@ static ssize_t mdgpu_mig_read(struct file *filp, char __user *ubuf,
 	return done;
 }
 
-/* What the stream still holds: the pre-copy info and MIG_DATA_SIZE. */
-static u64 mdgpu_mig_vram_left(struct mdgpu_vgpu *vgpu, u64 from)
+/*
+ * The VRAM a STOP_COPY without pre-copy sends: the pages with backing, in
+ * records of MDGPU_MIG_VRAM_MAX_PAGES pages. For MIG_DATA_SIZE; the count
+ * is kept until VRAM changes (mdgpu_vram_dirty_backed()).
+ */
+static u64 mdgpu_mig_vram_left(struct mdgpu_vgpu *vgpu)
 {
-	u64 off, pages = 0;
+	u64 pages;
 
 	mutex_lock(&vgpu->lock);
-	for (off = mdgpu_mig_next_backed(vgpu, from); off < vgpu->vram_size;
-	     off = mdgpu_mig_next_backed(vgpu, off + MDGPU_MIG_PAGE))
-		pages++;
+	pages = mdgpu_vram_dirty_backed(vgpu);
 	mutex_unlock(&vgpu->lock);
 	return pages * MDGPU_MIG_PAGE +
 	       DIV_ROUND_UP(pages, MDGPU_MIG_VRAM_MAX_PAGES) *
@@ -531,8 +560,9 @@ static long mdgpu_mig_precopy_info(struct mdgpu_mig_file *f,
 		dirty = f->tracking ? map->nr_dirty : 0;
 		mutex_unlock(&f->vgpu->lock);
 		/*
-		 * Initial: the header and the first round (every page, those
-		 * without backing counted until skipped); dirty: later rounds.
+		 * Initial: the header and the first round (the pages with
+		 * backing, mdgpu_vram_dirty_only_backed()); dirty: later
+		 * rounds and the pages written since.
 		 */
 		info.initial_bytes = f->len - f->off;
 		if (f->phase == MDGPU_MIG_O_HEADER)
@@ -573,6 +603,7 @@ static int mdgpu_mig_put_page(void *ctx, u64 off, const void *data)
 	struct mdgpu_parent *parent = vgpu->parent;
 
 	lockdep_assert_held(&vgpu->lock);
+	mdgpu_vram_dirty_backing_changed(vgpu);
 	return parent->ops->vram_rw(parent, vgpu->vram_offset + off,
 				    (void *)data, MDGPU_MIG_PAGE, true);
 }
@@ -922,7 +953,7 @@ static int mdgpu_mig_get_data_size(struct vfio_device *vdev,
 	       (MDGPU_MIG_PAGE + MDGPU_MIG_VRAM_HEAD);
 	mutex_unlock(&vgpu->lock);
 	if (!tracking)
-		vram = mdgpu_mig_vram_left(vgpu, 0);
+		vram = mdgpu_mig_vram_left(vgpu);
 	mdgpu_mig_unlock(vgpu);
 	*len = sizeof(struct mdgpu_mig_header) + MDGPU_MIG_STATE_MAX +
 	       sizeof(struct mdgpu_mig_record) + sizeof(__le32) + vram;

@@ -124,6 +124,57 @@ void mdgpu_vram_dirty_only_backed(struct mdgpu_vgpu *vgpu)
 	     off = parent->ops->vram_next(parent, off + PAGE_SIZE, end))
 		mdgpu_dirty_map_mark(&vgpu->dirty.map,
 				     (off - base) >> PAGE_SHIFT, 1);
+	/* That was a count of the pages with backing, too. */
+	vgpu->dirty.backed = vgpu->dirty.map.nr_dirty;
+	vgpu->dirty.backed_ok = true;
+}
+
+/**
+ * mdgpu_vram_dirty_backing_changed() - pages may have gained or lost backing
+ * @vgpu: the instance; caller holds vgpu->lock
+ *
+ * The count of mdgpu_vram_dirty_backed() is forgotten. Every writer of
+ * VRAM calls this through mdgpu_vram_dirty_mark(), the fault path through
+ * mdgpu_vram_dirty_insert(); a discard or a move of VRAM removes the user
+ * mappings first (mdgpu_vram_zap(), which calls it); whoever allocates
+ * backing otherwise (a dma-buf export, a resume) calls it itself.
+ */
+void mdgpu_vram_dirty_backing_changed(struct mdgpu_vgpu *vgpu)
+{
+	lockdep_assert_held(&vgpu->lock);
+	vgpu->dirty.backed_ok = false;
+}
+
+/**
+ * mdgpu_vram_dirty_backed() - the number of pages with backing
+ * @vgpu: the instance; caller holds vgpu->lock
+ *
+ * The backend is walked once, and again only after VRAM may have changed
+ * (mdgpu_vram_dirty_backing_changed()): MIG_DATA_SIZE, which QEMU asks
+ * at each iteration of a migration without pre-copy, costs a walk only
+ * after writes. Without the backend's vram_next every page counts.
+ *
+ * Return: pages of the instance's VRAM that have backing.
+ */
+u64 mdgpu_vram_dirty_backed(struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_parent *parent = vgpu->parent;
+	u64 base = vgpu->vram_offset, end = base + vgpu->vram_size, off;
+	struct mdgpu_vram_dirty *d = &vgpu->dirty;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (d->backed_ok)
+		return d->backed;
+	d->backed = 0;
+	if (!parent->ops->vram_next) {
+		d->backed = vgpu->vram_size >> PAGE_SHIFT;
+	} else {
+		for (off = parent->ops->vram_next(parent, base, end); off < end;
+		     off = parent->ops->vram_next(parent, off + PAGE_SIZE, end))
+			d->backed++;
+	}
+	d->backed_ok = true;
+	return d->backed;
 }
 
 /**
@@ -137,6 +188,7 @@ void mdgpu_vram_dirty_only_backed(struct mdgpu_vgpu *vgpu)
 void mdgpu_vram_dirty_mark(struct mdgpu_vgpu *vgpu, u64 off, u64 len)
 {
 	lockdep_assert_held(&vgpu->lock);
+	mdgpu_vram_dirty_backing_changed(vgpu);
 	if (!vgpu->dirty.tracking || !len || off >= vgpu->vram_size)
 		return;
 	len = min(len, vgpu->vram_size - off);
@@ -274,6 +326,8 @@ vm_fault_t mdgpu_vram_dirty_insert(struct mdgpu_vgpu *vgpu,
 	bool writable = write || !vgpu->dirty.tracking;
 
 	lockdep_assert_held(&vgpu->lock);
+	/* The fault may have allocated the page. */
+	mdgpu_vram_dirty_backing_changed(vgpu);
 	if (write)
 		mdgpu_vram_dirty_mark(vgpu, off, PAGE_SIZE);
 	if (vmf->flags & FAULT_FLAG_MKWRITE)

@@ -99,6 +99,8 @@ void mdgpu_vram_mmap_fini(struct mdgpu_vgpu *vgpu)
 void mdgpu_vram_zap(struct mdgpu_vgpu *vgpu)
 {
 	lockdep_assert_held(&vgpu->lock);
+	/* A discard or move of VRAM follows (vram_dirty.c counts backing). */
+	mdgpu_vram_dirty_backing_changed(vgpu);
 	unmap_mapping_range(vgpu->mmap_inode->i_mapping, 0, 0, true);
 }
 

@@ -55,12 +55,17 @@ unsigned long mdgpu_dirty_map_pending(const struct mdgpu_dirty_map *map);
  * struct mdgpu_vram_dirty - an instance's VRAM dirty tracking
  * @tracking: between mdgpu_vram_dirty_start() and mdgpu_vram_dirty_stop()
  * @map: the pages to send, while @tracking
+ * @backed: pages with backing when last counted, while @backed_ok
+ * @backed_ok: nothing may have given a page backing or taken it away
+ *	       since @backed was counted (mdgpu_vram_dirty_backed())
  *
- * Both under mdgpu_vgpu::lock.
+ * All under mdgpu_vgpu::lock.
  */
 struct mdgpu_vram_dirty {
 	bool tracking;
 	struct mdgpu_dirty_map map;
+	u64 backed;
+	bool backed_ok;
 };
 
 struct mdgpu_vgpu;
@@ -76,6 +81,8 @@ bool mdgpu_vram_dirty_next(struct mdgpu_vgpu *vgpu, u64 *off);
 u64 mdgpu_vram_dirty_next_run(struct mdgpu_vgpu *vgpu, u64 *off,
 			      u64 max_pages);
 u64 mdgpu_vram_dirty_pending(struct mdgpu_vgpu *vgpu);
+void mdgpu_vram_dirty_backing_changed(struct mdgpu_vgpu *vgpu);
+u64 mdgpu_vram_dirty_backed(struct mdgpu_vgpu *vgpu);
 /* ... and the BAR0 fault paths (vram_mmap.c) */
 vm_fault_t mdgpu_vram_dirty_insert(struct mdgpu_vgpu *vgpu,
 				   struct vm_fault *vmf, u64 off,

@@ -48,6 +48,7 @@ programs=(
 	stress "vram_mb=2048"
 	fault_inject "parents=4 vram_mb=256"
 	sched_share "vram_mb=512"
+	vram_dirty "vram_mb=256"
 	migration "parents=2 vram_mb=512"
 	relocate "vram_mb=512"
 	module_lifecycle "-"

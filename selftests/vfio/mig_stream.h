@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The mdgpu migration stream (uapi/mdgpu_migration.h) seen from userspace:
- * a CRC-32 like zlib's, an incremental parser that checks what any
- * consumer of a stream may rely on (the structure, not the device state),
- * a buffer to build or alter streams, and the instance's migration_compat
- * attribute. Plain C with no test harness in it, so mdgpuctl's checkpoint
- * code can use it too. Every function returns 0 or a negative errno; the
- * parser's errnos are the ones the kernel answers for the same fault.
+ * The mdgpu migration stream (uapi/mdgpu_migration.h) seen from the
+ * selftests: the stream's checker of tools/lib (mdgpu_mig.c, which
+ * mdgpuctl uses too) behind struct mig_parser, which counts what the tests
+ * look at; a buffer to build or alter streams; and the instance's
+ * migration_compat attribute. Plain C with no test harness in it. Every
+ * function returns 0 or a negative errno; the parser's errnos are the ones
+ * the kernel answers for the same fault.
  */
 #ifndef MDGPU_MIG_STREAM_H
 #define MDGPU_MIG_STREAM_H
@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "uapi/mdgpu_migration.h"
+#include "mdgpu_mig.h"
 
 /* Bytes of a record header, and of the whole END record. */
 #define MIG_REC_HDR		sizeof(struct mdgpu_mig_record)
@@ -35,23 +36,7 @@
 
 static inline uint32_t mig_crc32(uint32_t crc, const void *buf, size_t len)
 {
-	static uint32_t table[256];
-	const uint8_t *p = buf;
-	uint32_t c;
-	int i, k;
-
-	if (!table[1]) {
-		for (i = 0; i < 256; i++) {
-			c = i;
-			for (k = 0; k < 8; k++)
-				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-	}
-	crc = ~crc;
-	while (len--)
-		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-	return ~crc;
+	return mdg_crc32(crc, buf, len);
 }
 
 /* ------------------------------------------------------------------------
@@ -138,7 +123,8 @@ static inline int mig_put_end(struct mig_buf *b)
 }
 
 /* ------------------------------------------------------------------------
- * parsing
+ * parsing: tools/lib/mdgpu_mig.c checks the stream, as for mdgpuctl;
+ * struct mig_parser adds what the tests look at
  */
 
 /* Expected payload length of a known fixed-size record, 0 if variable. */
@@ -180,14 +166,14 @@ typedef int (*mig_record_fn)(struct mig_parser *p,
 			     const uint8_t *payload, uint64_t off);
 
 /**
- * struct mig_parser - an incremental reader of one stream
+ * struct mig_parser - an incremental reader of one stream; zero it, set
+ *		       @record and @priv, feed it, free it
  * @record: optional callback for each record
  * @priv: for the callback
- * @pending: bytes received but not yet a complete header or record
- * @pos: stream offset of @pending's first byte
- * @crc: CRC-32 of the stream bytes before @pos
- * @have_header: the header was complete and valid
- * @hdr: it
+ * @scan: the checker (set up by the first feed)
+ * @started: @scan is set up
+ * @cb_err: what @record returned, if not 0
+ * @hdr: the header (once the first record came)
  * @ended: the END record was complete and its checksum matched
  * @end_off: stream offset of the END record's header
  * @records: complete records seen, END included
@@ -202,10 +188,9 @@ typedef int (*mig_record_fn)(struct mig_parser *p,
 struct mig_parser {
 	mig_record_fn record;
 	void *priv;
-	struct mig_buf pending;
-	uint64_t pos;
-	uint32_t crc;
-	bool have_header;
+	struct mdg_mig_scan scan;
+	bool started;
+	int cb_err;
 	struct mdgpu_mig_header hdr;
 	bool ended;
 	uint64_t end_off;
@@ -215,7 +200,7 @@ struct mig_parser {
 	uint64_t vram_pages;
 	uint64_t zero_bytes;
 	int err;
-	char why[192];
+	char why[256];
 };
 
 static inline int mig_parse_fail(struct mig_parser *p, int err,
@@ -232,188 +217,65 @@ static inline int mig_parse_fail(struct mig_parser *p, int err,
 	return err;
 }
 
-/* Drop @n bytes from the front of @pending, adding them to the CRC. */
-static inline void mig_parse_consume(struct mig_parser *p, size_t n,
-				     bool crc)
+/* The checker's callback: a whole record but END. */
+static inline void mig_parse_rec(void *ctx, uint32_t tag, uint32_t flags,
+				 const uint8_t *payload, uint64_t len)
 {
-	if (crc)
-		p->crc = mig_crc32(p->crc, p->pending.p, n);
-	memmove(p->pending.p, p->pending.p + n, p->pending.len - n);
-	p->pending.len -= n;
-	p->pos += n;
-}
+	struct mig_parser *p = ctx;
+	struct mdgpu_mig_record h = {
+		.tag = htole32(tag),
+		.flags = htole32(flags),
+		.len = htole64(len),
+	};
+	uint64_t off = p->scan.bytes - len - sizeof(h);
 
-static inline int mig_parse_header(struct mig_parser *p)
-{
-	struct mdgpu_mig_header *h = &p->hdr;
-
-	memcpy(h, p->pending.p, sizeof(*h));
-	if (le64toh(h->magic) != MDGPU_MIG_MAGIC)
-		return mig_parse_fail(p, -EINVAL, "bad magic 0x%016llx",
-				      (unsigned long long)le64toh(h->magic));
-	if (le32toh(h->version) != MDGPU_MIG_VERSION)
-		return mig_parse_fail(p, -EPROTONOSUPPORT, "version %u",
-				      le32toh(h->version));
-	if (le32toh(h->size) != sizeof(*h))
-		return mig_parse_fail(p, -EINVAL, "header size %u",
-				      le32toh(h->size));
-	if (!memchr(h->compat.type, '\0', sizeof(h->compat.type)))
-		return mig_parse_fail(p, -EINVAL, "type not terminated");
-	mig_parse_consume(p, sizeof(*h), true);
-	p->have_header = true;
-	return 0;
-}
-
-/* Check a complete record's payload as far as its tag says. */
-static inline int mig_parse_check(struct mig_parser *p,
-				  const struct mdgpu_mig_record *h,
-				  const uint8_t *payload, uint64_t off)
-{
-	uint64_t vram = le64toh(p->hdr.compat.vram_size);
-	uint32_t tag = le32toh(h->tag);
-	uint64_t len = le64toh(h->len);
-	uint64_t start, n;
-
-	if (tag == MDGPU_MIG_TAG_VRAM) {
-		memcpy(&start, payload, 8);
-		start = le64toh(start);
-		n = (len - 8) / MDGPU_MIG_PAGE;
-		if (start % MDGPU_MIG_PAGE || start >= vram ||
-		    n > (vram - start) / MDGPU_MIG_PAGE)
-			return mig_parse_fail(p, -EINVAL,
-					      "VRAM record at 0x%llx: %llu pages at 0x%llx",
-					      (unsigned long long)off,
-					      (unsigned long long)n,
-					      (unsigned long long)start);
-		p->vram_pages += n;
-	} else if (tag == MDGPU_MIG_TAG_ZERO) {
-		struct mdgpu_mig_zero z;
-
-		memcpy(&z, payload, sizeof(z));
-		start = le64toh(z.offset);
-		n = le64toh(z.len);
-		if (start % MDGPU_MIG_PAGE || n % MDGPU_MIG_PAGE || !n ||
-		    start >= vram || n > vram - start)
-			return mig_parse_fail(p, -EINVAL,
-					      "ZERO record at 0x%llx: 0x%llx bytes at 0x%llx",
-					      (unsigned long long)off,
-					      (unsigned long long)n,
-					      (unsigned long long)start);
-		p->zero_bytes += n;
-	}
-	return 0;
-}
-
-/* Parse one record if it is complete: 1 if it was, 0 if more is needed. */
-static inline int mig_parse_record(struct mig_parser *p)
-{
-	struct mdgpu_mig_record h;
-	uint32_t tag, flags, crc;
-	uint64_t len, off = p->pos;
-	size_t want;
-	int ret;
-
-	if (p->pending.len < sizeof(h))
-		return 0;
-	memcpy(&h, p->pending.p, sizeof(h));
-	tag = le32toh(h.tag);
-	flags = le32toh(h.flags);
-	len = le64toh(h.len);
-	if (flags & ~MDGPU_MIG_REC_OPTIONAL)
-		return mig_parse_fail(p, -EINVAL,
-				      "record at 0x%llx: flags 0x%x",
-				      (unsigned long long)off, flags);
-	if (tag == MDGPU_MIG_TAG_VRAM) {
-		if (len < 8 + MDGPU_MIG_PAGE || len > MIG_VRAM_REC_MAX ||
-		    (len - 8) % MDGPU_MIG_PAGE)
-			return mig_parse_fail(p, -EINVAL,
-					      "VRAM record at 0x%llx: length %llu",
-					      (unsigned long long)off,
-					      (unsigned long long)len);
-	} else if (mig_tag_known(tag)) {
-		if (len != mig_tag_len(tag))
-			return mig_parse_fail(p, -EINVAL,
-					      "record %u at 0x%llx: length %llu, want %zu",
-					      tag, (unsigned long long)off,
-					      (unsigned long long)len,
-					      mig_tag_len(tag));
-	} else if (!(flags & MDGPU_MIG_REC_OPTIONAL)) {
-		return mig_parse_fail(p, -EINVAL,
-				      "unknown mandatory tag %u at 0x%llx", tag,
-				      (unsigned long long)off);
-	} else if (len > MDGPU_MIG_REC_MAX) {
-		return mig_parse_fail(p, -EINVAL,
-				      "optional record at 0x%llx: length %llu",
-				      (unsigned long long)off,
-				      (unsigned long long)len);
-	}
-	want = sizeof(h) + len;
-	if (p->pending.len < want)
-		return 0;
-
-	if (tag == MDGPU_MIG_TAG_END) {
-		p->crc = mig_crc32(p->crc, p->pending.p, sizeof(h));
-		memcpy(&crc, p->pending.p + sizeof(h), 4);
-		if (le32toh(crc) != p->crc)
-			return mig_parse_fail(p, -EBADMSG,
-					      "END at 0x%llx: CRC 0x%08x, the stream's is 0x%08x",
-					      (unsigned long long)off,
-					      le32toh(crc), p->crc);
-		mig_parse_consume(p, want, false);
-		p->ended = true;
-		p->end_off = off;
-		p->records++;
-		return 1;
-	}
-	ret = mig_parse_check(p, &h, p->pending.p + sizeof(h), off);
-	if (!ret && p->record)
-		ret = p->record(p, &h, p->pending.p + sizeof(h), off);
-	if (ret)
-		return mig_parse_fail(p, ret, "record %u at 0x%llx refused",
-				      tag, (unsigned long long)off);
 	if (tag < 8 && mig_tag_known(tag))
 		p->count[tag]++;
 	else
 		p->unknown++;
-	p->records++;
-	mig_parse_consume(p, want, true);
-	return 1;
+	if (p->record && !p->cb_err) {
+		p->cb_err = p->record(p, &h, payload, off);
+		if (p->cb_err)
+			mig_parse_fail(p, p->cb_err,
+				       "record %u at 0x%llx refused", tag,
+				       (unsigned long long)off);
+	}
+}
+
+/* Take over what the checker found; return the first error. */
+static inline int mig_parse_sync(struct mig_parser *p, int ret)
+{
+	struct mdg_mig_scan *s = &p->scan;
+
+	if (s->have_header)
+		p->hdr = s->hdr;
+	p->ended = s->ended;
+	if (s->ended)
+		p->end_off = s->bytes - MIG_END_LEN;
+	p->records = s->records;
+	p->vram_pages = s->vram_pages;
+	p->zero_bytes = s->zero_bytes;
+	if (p->err)
+		return p->err;
+	if (ret)
+		return mig_parse_fail(p, ret, "%s", s->why);
+	return 0;
 }
 
 /* Feed the next @len bytes of the stream. */
 static inline int mig_parse_feed(struct mig_parser *p, const void *data,
 				 size_t len)
 {
-	int ret;
-
 	if (p->err)
 		return p->err;
-	if (!len)
-		return 0;
-	if (p->ended)
-		return mig_parse_fail(p, -EBADMSG, "%zu bytes after END at 0x%llx",
-				      len, (unsigned long long)p->pos);
-	ret = mig_buf_put(&p->pending, data, len);
-	if (ret)
-		return mig_parse_fail(p, ret, "out of memory");
-	if (!p->have_header) {
-		if (p->pending.len < sizeof(p->hdr))
-			return 0;
-		ret = mig_parse_header(p);
-		if (ret)
-			return ret;
+	if (!p->started) {
+		if (mdg_mig_scan_init(&p->scan))
+			return mig_parse_fail(p, -ENOMEM, "out of memory");
+		p->scan.rec = mig_parse_rec;
+		p->scan.ctx = p;
+		p->started = true;
 	}
-	while (!p->ended) {
-		ret = mig_parse_record(p);
-		if (ret < 0)
-			return ret;
-		if (!ret)
-			return 0;
-	}
-	if (p->pending.len)
-		return mig_parse_fail(p, -EBADMSG, "%zu bytes after END at 0x%llx",
-				      p->pending.len, (unsigned long long)p->pos);
-	return 0;
+	return mig_parse_sync(p, mdg_mig_scan_feed(&p->scan, data, len));
 }
 
 /* The stream is over: it must have ended with END, and nothing after it. */
@@ -421,18 +283,16 @@ static inline int mig_parse_finish(struct mig_parser *p)
 {
 	if (p->err)
 		return p->err;
-	if (!p->ended)
-		return mig_parse_fail(p, -EBADMSG,
-				      "stream ends at 0x%llx before END (%zu bytes of an incomplete %s)",
-				      (unsigned long long)(p->pos + p->pending.len),
-				      p->pending.len,
-				      p->have_header ? "record" : "header");
-	return 0;
+	if (!p->started)
+		return mig_parse_fail(p, -EBADMSG, "the stream is empty");
+	return mig_parse_sync(p, mdg_mig_scan_finish(&p->scan));
 }
 
 static inline void mig_parse_free(struct mig_parser *p)
 {
-	mig_buf_free(&p->pending);
+	if (p->started)
+		mdg_mig_scan_free(&p->scan);
+	p->started = false;
 }
 
 /* Parse a whole stream in one go. */
