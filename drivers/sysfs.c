@@ -265,6 +265,7 @@ static struct attribute *mdgpu_vgpu_attrs[] = {
 	&mdgpu_dev_attr_preemptions.attr,
 	&mdgpu_dev_attr_watchdog_count.attr,
 	&mdgpu_dev_attr_wait_latency_us.attr,
+	&mdgpu_dev_attr_wait_latency_sum_us.attr,
 	&mdgpu_dev_attr_wait_histogram.attr,
 	&mdgpu_dev_attr_engine_chunks.attr,
 	&mdgpu_dev_attr_engine_max_chunk_us.attr,

@@ -444,6 +444,8 @@ int mdg_cmd_evacuate(int argc, char **argv);
 int mdg_tunable_apply(const char *target, const char *assignment);
 int mdg_metrics_write(FILE *f, const struct mdg_system *sys);
 void mdg_prom_escape(const char *in, char *out, size_t len);
+void mdg_prom_decimal(uint64_t v, int decimals, char *out, size_t len);
+int mdg_wait_hist_parse(const char *line, uint64_t *counts);
 int mdg_top_frame(FILE *f, const struct mdg_system *sys,
 		  const struct mdg_system *prev_sys,
 		  const struct mdg_sample *prev, const struct mdg_sample *cur,
