@@ -541,6 +541,19 @@ int mdg_metrics_write(FILE *f, const struct mdg_system *sys)
 				l, b);
 		}
 	}
+	if (sys->loaded) {
+		char path[PATH_MAX], v[32];
+		uint64_t ms;
+
+		if (!mdg_path(path, sizeof(path),
+			      "/sys/module/mdgpu/parameters/hang_timeout_ms") &&
+		    !mdg_read_u64(path, &ms)) {
+			family(f, "mdgpu_hang_timeout_seconds", "gauge",
+			       "A parent's engine that finishes no chunk for this long is hung (hang_timeout_ms).");
+			mdg_prom_decimal(ms, 3, v, sizeof(v));
+			fprintf(f, "mdgpu_hang_timeout_seconds %s\n", v);
+		}
+	}
 	write_states(f, sys, false, parent_states, ARRAY_SIZE(parent_states));
 	write_files(f, sys, false, parent_files, ARRAY_SIZE(parent_files));
 	write_types(f, sys);
