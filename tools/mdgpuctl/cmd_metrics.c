@@ -18,7 +18,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -126,6 +125,7 @@ static const char *const health_words[] = { "ok", "degraded", "failed", NULL };
 static const char *const policy_words[] = {
 	"best_effort", "equal_share", "fixed_share", "weighted", NULL
 };
+
 static const char *const migration_words[] = {
 	"running", "running_p2p", "stop", "stop_copy", "resuming", "pre_copy",
 	"pre_copy_p2p", "error", "closed", "parked", NULL
@@ -186,10 +186,10 @@ void mdg_prom_decimal(uint64_t v, int decimals, char *out, size_t len)
 	for (i = 0; i < decimals; i++)
 		div *= 10;
 	if (decimals <= 0)
-		mdg_fmt(out, len, "%" PRIu64, v);
+		mdg_fmt(out, len, "%llu", (unsigned long long)v);
 	else
-		mdg_fmt(out, len, "%" PRIu64 ".%0*" PRIu64, v / div, decimals,
-			v % div);
+		mdg_fmt(out, len, "%llu.%0*llu", (unsigned long long)(v / div),
+			decimals, (unsigned long long)(v % div));
 }
 
 /**
@@ -501,15 +501,16 @@ static void write_wait_histogram(FILE *f, const struct mdg_system *sys)
 				mdg_fmt(v, sizeof(v), "+Inf");
 			else
 				mdg_prom_decimal(2ULL << b, 6, v, sizeof(v));
-			fprintf(f, "%s_bucket{%s,le=\"%s\"} %" PRIu64 "\n",
-				name, l, v, cum);
+			fprintf(f, "%s_bucket{%s,le=\"%s\"} %llu\n",
+				name, l, v, (unsigned long long)cum);
 		}
 		if (!entity_path(sys, true, i, "wait_latency_sum_us", path,
 				 sizeof(path)) && !mdg_read_u64(path, &sum)) {
 			mdg_prom_decimal(sum, 6, v, sizeof(v));
 			fprintf(f, "%s_sum{%s} %s\n", name, l, v);
 		}
-		fprintf(f, "%s_count{%s} %" PRIu64 "\n", name, l, cum);
+		fprintf(f, "%s_count{%s} %llu\n", name, l,
+			(unsigned long long)cum);
 	}
 }
 

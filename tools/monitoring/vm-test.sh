@@ -28,7 +28,6 @@ set -uo pipefail
 ko=$(realpath -e "${1:?usage: vm-test.sh KO_PATH BIN_DIR}") || exit 2
 bin=$(realpath -e "${2:?usage: vm-test.sh KO_PATH BIN_DIR}") || exit 2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-repo=$(cd "$here/../.." && pwd -P)
 work=$(mktemp -d /tmp/mdgpu-mon.XXXXXX)
 textdir=$work/node-exporter
 mkdir -p "$textdir" "$work/prom"
@@ -110,7 +109,7 @@ pids+=($!)
 "$bin/mdgpu-busy" 600 2000 "${uuids[0]}" "${uuids[1]}" "${uuids[2]}" \
 	>"$work/busy.log" 2>&1 &
 busy=$!
-pids+=($busy)
+pids+=("$busy")
 
 prometheus-node-exporter --web.listen-address=127.0.0.1:9100 \
 	--collector.disable-defaults --collector.textfile \

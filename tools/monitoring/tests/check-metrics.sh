@@ -173,7 +173,7 @@ while read -r scope file kind metric arg rest; do
 				done
 			fi
 			;;
-		*)	problem "$(basename "$map"): unknown kind $kind" ;;
+		*)	problem "abi-metrics.map: unknown kind $kind" ;;
 		esac
 	done <"$list"
 done <"$map"

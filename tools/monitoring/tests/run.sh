@@ -22,7 +22,7 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 mon=$(cd "$here/.." && pwd -P)
 repo=$(cd "$mon/../.." && pwd -P)
-# shellcheck source=../../../selftests/vm/lib.sh
+# shellcheck source=selftests/vm/lib.sh
 . "$repo/selftests/vm/lib.sh"
 ktap=$(mdgpu_ktap_helpers) || exit 1
 # shellcheck disable=SC1090
@@ -114,6 +114,7 @@ sed -n 's/^\(mdgpu_[a-z0-9_]*\)[{ ].*/\1/p' "$tmp/m.prom" | sort -u >"$tmp/have"
 result "every mdgpu series of the rules, rule tests and dashboard exists ($(wc -l <"$tmp/used") names)" \
 	bash -c "[ \$(wc -l <'$tmp/used') -gt 20 ] && comm -23 '$tmp/used' '$tmp/have' | sed 's/^/missing: /' | { ! grep .; }"
 
+# shellcheck disable=SC2016
 result "Grafana dashboard: uid, panels with a Prometheus target each, template variables" \
 	jq -e '
 		(.uid | length > 0) and
