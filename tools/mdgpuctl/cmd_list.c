@@ -252,6 +252,9 @@ static bool tunable_supported(const struct mdg_system *sys,
 	char path[PATH_MAX];
 	size_t i;
 
+	if (t->scope == MDG_SCOPE_MODULE)
+		return !mdg_tunable_path(t, "module", path, sizeof(path)) &&
+		       mdg_exists(path);
 	if (t->scope == MDG_SCOPE_PARENT) {
 		for (i = 0; i < sys->nr_parents; i++)
 			if (!mdg_tunable_path(t, sys->parents[i].name, path,
@@ -283,7 +286,9 @@ static void list_tunables(const struct mdg_system *sys,
 		size_t k, off = 0;
 
 		mdg_fmt(file, sizeof(file), "%s%s",
-			 t->scope == MDG_SCOPE_PARENT ? "" : "mdgpu/", t->file);
+			 t->scope == MDG_SCOPE_PARENT ? "" :
+			 t->scope == MDG_SCOPE_MODULE ? "parameters/" :
+			 "mdgpu/", t->file);
 		if (t->kind == MDG_KIND_INT) {
 			mdg_fmt(values, sizeof(values), "%lld-%lld%s%s", t->min,
 				 t->max, *t->unit ? " " : "", t->unit);
@@ -300,8 +305,7 @@ static void list_tunables(const struct mdg_system *sys,
 			json_object_object_add(o, "name",
 					       json_object_new_string(t->name));
 			json_object_object_add(o, "scope",
-					       json_object_new_string(t->scope == MDG_SCOPE_PARENT ?
-								      "parent" : "instance"));
+					       json_object_new_string(mdg_scope_name(t->scope)));
 			json_object_object_add(o, "file",
 					       json_object_new_string(file));
 			json_object_object_add(o, "supported",
@@ -313,7 +317,7 @@ static void list_tunables(const struct mdg_system *sys,
 			json_object_array_add(arr, o);
 		} else {
 			fprintf(mdg_out, "%-14s %-8s %-22s %-9s %s\n", t->name,
-				t->scope == MDG_SCOPE_PARENT ? "parent" : "instance",
+				mdg_scope_name(t->scope),
 				file, sup ? "yes" : "no", values);
 		}
 	}

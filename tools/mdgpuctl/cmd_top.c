@@ -48,6 +48,9 @@ static void cell(char *buf, size_t len, const struct mdg_stat *st, size_t k,
 	case MDG_SHOW_INT:
 		mdg_fmt(buf, len, "%lld", (long long)cur->val[k]);
 		return;
+	case MDG_SHOW_HEX:
+		mdg_fmt(buf, len, "0x%llx", (long long)cur->val[k]);
+		return;
 	case MDG_SHOW_RATE:
 	case MDG_SHOW_SHARE:
 		if (!prev || !prev->have[k] || interval <= 0 ||

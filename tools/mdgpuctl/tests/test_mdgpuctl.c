@@ -331,7 +331,11 @@ static int test_get_unsupported(void)
 {
 	char want[PATH_MAX + 64];
 
+	/* An older module, without these files. */
 	CHECK_INT(fake_standard(), 0);
+	CHECK_INT(fake_unlink("sys/devices/virtual/mdgpu/sim0/policy"), 0);
+	CHECK_INT(fake_unlink("sys/devices/virtual/mdgpu/sim0/" UUID_A "/mdgpu/weight"), 0);
+	CHECK_INT(fake_unlink("sys/devices/virtual/mdgpu/sim0/" UUID_A "/mdgpu/priority"), 0);
 	CHECK_INT(run("get", "sim0", "policy", NULL), MDG_EXIT_NOTFOUND);
 	mdg_fmt(want, sizeof(want),
 		 "not supported by this mdgpu module (no %s/sys/class/mdgpu/sim0/policy)",
@@ -355,6 +359,7 @@ static int test_get_set_present(void)
 
 	CHECK_INT(fake_standard(), 0);
 	CHECK_INT(fake_file(w, "100\n"), 0);
+	CHECK_INT(fake_unlink("sys/devices/virtual/mdgpu/sim0/" UUID_A "/mdgpu/cap"), 0);
 	CHECK_INT(run("get", UUID_A, "weight", NULL), 0);
 	CHECK_STR(out_buf, "100\n");
 	CHECK_INT(run("set", UUID_A, "weight=250", NULL), 0);
@@ -389,6 +394,7 @@ static int test_set_rejects(void)
 	CHECK_INT(run("set", "sim0", "weight=5", NULL), MDG_EXIT_USAGE);
 	CHECK_HAS(err_buf, "per-vGPU tunable");
 	CHECK_INT(run("set", UUID_A, "policy=weighted", NULL), MDG_EXIT_USAGE);
+	CHECK_INT(fake_unlink("sys/devices/virtual/mdgpu/sim0/timeslice_us"), 0);
 	CHECK_INT(run("set", "sim0", "timeslice_us=1000", NULL),
 		  MDG_EXIT_NOTFOUND);
 	CHECK_HAS(err_buf, "not supported by this mdgpu module (no ");
@@ -396,6 +402,7 @@ static int test_set_rejects(void)
 	CHECK_INT(run("set", "sim7", "policy=weighted", NULL),
 		  MDG_EXIT_NOTFOUND);
 	/* The kernel's refusal is shown in words: here EISDIR. */
+	CHECK_INT(fake_unlink(cap), 0);
 	CHECK_INT(fake_mkdir(cap), 0);
 	CHECK_INT(run("set", UUID_A, "cap=50", NULL), MDG_EXIT_REFUSED);
 	CHECK_HAS(err_buf, "the kernel refused cap=50");
@@ -1010,8 +1017,10 @@ static int test_metrics_new_stat_and_scale(void)
 	CHECK_INT(fake_standard(), 0);
 	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/" UUID_B "/mdgpu/engine_time_us",
 			    "2500000\n"), 0);
-	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/" UUID_B "/mdgpu/fence_count",
+	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/" UUID_B "/mdgpu/slices",
 			    "42\n"), 0);
+	/* An older module: A lacks the file. */
+	CHECK_INT(fake_unlink("sys/devices/virtual/mdgpu/sim0/" UUID_A "/mdgpu/slices"), 0);
 	CHECK_INT(fake_unlink("sys/devices/virtual/mdgpu/sim0/vram_total"), 0);
 	CHECK_INT(run("metrics", NULL), 0);
 	n = prom_parse(out_buf, s, 256);
@@ -1019,12 +1028,12 @@ static int test_metrics_new_stat_and_scale(void)
 	CHECK_INT(prom_find(s, n, "mdgpu_vgpu_engine_seconds_total",
 			    IN_LABELS("mdgpu-256M", UUID_B), &v), 0);
 	CHECK(v > 2.4999 && v < 2.5001);
-	CHECK_INT(prom_find(s, n, "mdgpu_vgpu_fences_total",
+	CHECK_INT(prom_find(s, n, "mdgpu_vgpu_slices_total",
 			    IN_LABELS("mdgpu-256M", UUID_B), &v), 0);
 	CHECK_INT(v, 42);
-	CHECK_HAS(out_buf, "# TYPE mdgpu_vgpu_fences_total counter\n");
-	/* Only B has them. */
-	CHECK_INT(prom_find(s, n, "mdgpu_vgpu_fences_total",
+	CHECK_HAS(out_buf, "# TYPE mdgpu_vgpu_slices_total counter\n");
+	/* A has none. */
+	CHECK_INT(prom_find(s, n, "mdgpu_vgpu_slices_total",
 			    IN_LABELS("mdgpu-128M", UUID_A), &v), -1);
 	/* An unreadable attribute drops that sample, not the output. */
 	CHECK_INT(prom_find(s, n, "mdgpu_parent_vram_bytes", "parent=\"sim0\"", &v), -1);
@@ -1098,7 +1107,7 @@ static int test_stats_json(void)
 	struct json_object *o, *e, *st, *p;
 
 	CHECK_INT(fake_standard(), 0);
-	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/" UUID_A "/mdgpu/error_count",
+	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/" UUID_A "/mdgpu/watchdog_count",
 			    "7\n"), 0);
 	CHECK_INT(run("stats", "--json", NULL), 0);
 	o = json_tokener_parse(out_buf);
@@ -1108,8 +1117,11 @@ static int test_stats_json(void)
 	st = json_get(e, "stats");
 	CHECK_INT(json_object_get_int64(json_get(st, "vram_size")), 128 * MiB);
 	CHECK_INT(json_object_get_int64(json_get(st, "reset_count")), 2);
-	CHECK_INT(json_object_get_int64(json_get(st, "error_count")), 7);
+	CHECK_INT(json_object_get_int64(json_get(st, "watchdog_count")), 7);
+	CHECK(json_object_is_type(json_get(st, "watchdog_count"), json_type_int));
+	/* Files the module never had are not made up. */
 	CHECK(!json_object_object_get_ex(st, "fence_count", NULL));
+	CHECK(!json_object_object_get_ex(st, "error_count", NULL));
 	p = json_find(json_get(o, "parents"), "name", "sim0");
 	CHECK_INT(json_object_array_length(json_get(p, "types")), 4);
 	json_object_put(o);
@@ -1156,8 +1168,9 @@ static int test_top_once(void)
 	char v[64];
 
 	CHECK_INT(fake_standard(), 0);
-	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/" UUID_A "/mdgpu/error_count",
+	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/" UUID_A "/mdgpu/watchdog_count",
 			    "3\n"), 0);
+	CHECK_INT(fake_unlink("sys/devices/virtual/mdgpu/sim0/" UUID_B "/mdgpu/watchdog_count"), 0);
 	CHECK_INT(run("top", "--once", NULL), 0);
 	CHECK_LACKS(out_buf, "\033[");
 	CHECK_HAS(out_buf, "sim0: VRAM 960M of 2G used, 4 vGPUs; can add mdgpu-64M:17");
@@ -1171,10 +1184,12 @@ static int test_top_once(void)
 	CHECK_STR(v, "4242(qemu-system-x86)");
 	CHECK_INT(top_cell(out_buf, UUID_B, "OPEN_BY", v, sizeof(v)), 0);
 	CHECK_STR(v, "-");
-	CHECK_INT(top_cell(out_buf, UUID_A, "ERRORS", v, sizeof(v)), 0);
+	CHECK_INT(top_cell(out_buf, UUID_A, "WDOG", v, sizeof(v)), 0);
 	CHECK_STR(v, "3");
-	CHECK_INT(top_cell(out_buf, UUID_B, "ERRORS", v, sizeof(v)), 0);
+	CHECK_INT(top_cell(out_buf, UUID_B, "WDOG", v, sizeof(v)), 0);
 	CHECK_STR(v, "-");
+	CHECK_INT(top_cell(out_buf, UUID_C, "WDOG", v, sizeof(v)), 0);
+	CHECK_STR(v, "0");
 	CHECK_INT(top_cell(out_buf, UUID_A, "ENGINE%", v, sizeof(v)), 0);
 	CHECK_STR(v, "-");
 	CHECK_INT(run("top", "--interval", "0", NULL), MDG_EXIT_USAGE);
@@ -1194,7 +1209,7 @@ static int test_top_rates(void)
 	CHECK_INT(mdg_system_load(&sys), 0);
 	CHECK_INT(sys.nr_instances, 5);
 	for (i = 0; i < mdg_nr_stats; i++) {
-		if (!strcmp(mdg_stats[i].key, "fence_count"))
+		if (!strcmp(mdg_stats[i].key, "wait_time_us"))
 			k_fence = i;
 		if (!strcmp(mdg_stats[i].key, "engine_time_us"))
 			k_engine = i;
@@ -1202,18 +1217,18 @@ static int test_top_rates(void)
 	CHECK(k_fence >= 0 && k_engine >= 0);
 	memset(prev, 0, sizeof(prev));
 	memset(cur, 0, sizeof(cur));
-	/* Instance 0 (A): 100 fences and 0.5 s of engine time in 2 s. */
+	/* Instance 0 (A): 1.5 s of waiting and 0.5 s of engine time in 2 s. */
 	prev[0].have[k_fence] = cur[0].have[k_fence] = true;
 	prev[0].val[k_fence] = 1000;
-	cur[0].val[k_fence] = 1200;
+	cur[0].val[k_fence] = 1501000;
 	prev[0].have[k_engine] = cur[0].have[k_engine] = true;
 	prev[0].val[k_engine] = 0;
 	cur[0].val[k_engine] = 500000;
 	f = open_memstream(&buf, &len);
 	mdg_top_frame(f, &sys, &sys, prev, cur, 2.0);
 	fclose(f);
-	CHECK_INT(top_cell(buf, UUID_A, "FENCE/s", v, sizeof(v)), 0);
-	CHECK_STR(v, "100.0");
+	CHECK_INT(top_cell(buf, UUID_A, "WAIT%", v, sizeof(v)), 0);
+	CHECK_STR(v, "75.0");
 	CHECK_INT(top_cell(buf, UUID_A, "ENGINE%", v, sizeof(v)), 0);
 	CHECK_STR(v, "25.0");
 	free(buf);
@@ -1368,6 +1383,9 @@ static int test_fit_after_compaction(void)
 		  MDG_EXIT_FAIL);
 	CHECK_HAS(out_buf, "available_instances is 1");
 	/* A module that cannot compact: no promise. */
+	CHECK_INT(fake_unlink(SIM_ATTR("sim0", "compact")), 0);
+	CHECK_INT(run("fit", "512M", "2", "--parent", "sim0", NULL),
+		  MDG_EXIT_FAIL);
 	CHECK_LACKS(out_buf, "after compaction");
 	CHECK_INT(fake_file(SIM_ATTR("sim0", "compact"), "%s", ""), 0);
 	CHECK_INT(fake_file(SIM_ATTR("sim0", "vram_retired"), "0\n"), 0);
@@ -1396,6 +1414,7 @@ static int test_compact_command(void)
 	CHECK_INT(run("compact", NULL), MDG_EXIT_USAGE);
 	CHECK_INT(run("compact", "sim9", NULL), MDG_EXIT_NOTFOUND);
 	/* A module without the attribute. */
+	CHECK_INT(fake_unlink(SIM_ATTR("sim0", "compact")), 0);
 	CHECK_INT(run("compact", "sim0", NULL), MDG_EXIT_NOTFOUND);
 	CHECK_HAS(err_buf, "cannot compact");
 	CHECK_INT(fake_file(SIM_ATTR("sim0", "compact"), "%s", ""), 0);
@@ -1456,10 +1475,13 @@ static int test_mdevctl_json(void)
 	CHECK(o);
 	CHECK_STR(json_object_get_string(json_get(o, "mdev_type")), "mdgpu-128M");
 	CHECK_STR(json_object_get_string(json_get(o, "start")), "manual");
+	/* Every per-device tunable the module has, in the table's order. */
 	a = json_get(o, "attrs");
-	CHECK_INT(json_object_array_length(a), 1);
+	CHECK_INT(json_object_array_length(a), 5);
 	CHECK_STR(json_object_get_string(json_get(json_object_array_get_idx(a, 0),
 						  "mdgpu/weight")), "300");
+	CHECK_STR(json_object_get_string(json_get(json_object_array_get_idx(a, 4),
+						  "mdgpu/plane_types")), "region");
 	json_object_put(o);
 
 	/* All: mdevctl list --dumpjson's layout. */
@@ -1556,6 +1578,10 @@ static int test_usage_errors(void)
 	CHECK_INT(run("get", "22222222-2222-4222-8222-22222222222", NULL),
 		  MDG_EXIT_USAGE);
 	CHECK_INT(run("get", "gpu9", NULL), MDG_EXIT_NOTFOUND);
+	CHECK_INT(run("list", "tunables", "--json", NULL), 0);
+	CHECK_LACKS(out_buf, "\"supported\": false");
+	CHECK_INT(fake_unlink("sys/devices/virtual/mdgpu/sim0/watchdog_ms"), 0);
+	CHECK_INT(fake_unlink("sys/devices/virtual/mdgpu/sim1/watchdog_ms"), 0);
 	CHECK_INT(run("list", "tunables", "--json", NULL), 0);
 	CHECK_HAS(out_buf, "\"supported\": false");
 	return TAP_PASS;
@@ -1963,6 +1989,7 @@ static int test_restore_refusals(void)
 	CHECK_INT(run("restore", UUID_B, junk, NULL), MDG_EXIT_REFUSED);
 	CHECK_HAS(err_buf, "truncated");
 	/* The destination module without migration. */
+	CHECK_INT(fake_unlink("sys/devices/virtual/mdgpu/sim0/" UUID_C "/mdgpu/migration_compat"), 0);
 	f = stream_file("c.ckpt", MS_TYPE_256M);
 	CHECK_INT(run("restore", UUID_C, f, NULL), MDG_EXIT_NOTFOUND);
 	CHECK_HAS(err_buf, "has no VFIO migration (no ");
@@ -2062,9 +2089,9 @@ static int test_evacuate_dry_run(void)
 		  " mdgpu-128M: held by pid 4242 (qemu-system-x86); move it with QEMU migration");
 	/* The others, largest first, with what moves along. */
 	CHECK_HAS(out_buf, "would move " UUID_B
-		  " mdgpu-256M to sim1; tunables weight=7 priority=3; its mdevctl definition moves too");
+		  " mdgpu-256M to sim1; tunables weight=7 min_share=0 cap=0 priority=3 plane_types=region; its mdevctl definition moves too");
 	CHECK_HAS(out_buf, "would move " UUID_D
-		  " mdgpu-64M to sim1; tunables none exported; no mdevctl definition");
+		  " mdgpu-64M to sim1; tunables weight=100 min_share=0 cap=0 priority=0 plane_types=region; no mdevctl definition");
 	c = strstr(out_buf, "would move " UUID_C);
 	b = strstr(out_buf, "would move " UUID_B);
 	d = strstr(out_buf, "would move " UUID_D);
@@ -2095,7 +2122,23 @@ static int test_evacuate_refusals(void)
 	CHECK_HAS(err_buf, "sim1 has no room: only 0 of the 3 instances to move fit");
 	CHECK_HAS(err_buf, "ENOSPC");
 	CHECK_STR(fake_read("sys/devices/virtual/mdgpu/sim0/" UUID_C "/remove"), "");
-	/* sim1's one instance fits on sim0 (without mdevctl installed). */
+	/* sim1's one instance fits on sim0 (without mdevctl installed); a
+	 * module without tunables.
+	 */
+	{
+		static const char *const t[] = {
+			"weight", "min_share", "cap", "priority", "plane_types",
+		};
+		char rel[256];
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(t); i++) {
+			mdg_fmt(rel, sizeof(rel),
+				"sys/devices/virtual/mdgpu/sim1/" UUID_E "/mdgpu/%s",
+				t[i]);
+			CHECK_INT(fake_unlink(rel), 0);
+		}
+	}
 	CHECK_INT(run("evacuate", "sim1", "--to", "sim0", "--dry-run", NULL), 0);
 	CHECK_HAS(out_buf, "would move " UUID_E
 		  " mdgpu-256M to sim0; tunables none exported; no mdevctl definition");
@@ -2115,7 +2158,228 @@ static int test_evacuate_refusals(void)
 	return TAP_PASS;
 }
 
+
+/* ---- drift: the tool against Documentation/ABI/ -------------------------- */
+
+/* The "What:" path of a tunable. */
+static void tunable_what(const struct mdg_tunable *t, char *buf, size_t len)
+{
+	mdg_fmt(buf, len, "%s%s", t->scope == MDG_SCOPE_PARENT ? ABI_PARENT :
+		t->scope == MDG_SCOPE_MODULE ? ABI_MODULE : ABI_VGPU, t->file);
+}
+
+/*
+ * How mdgpuctl knows the file @what: "tunable", "stat", "file" (mdg_files)
+ * or NULL. Several at once is a mistake too: @count receives how many.
+ */
+static const char *tool_knows(const char *what, int *count)
+{
+	const char *how = NULL;
+	char buf[256];
+	size_t i;
+
+	*count = 0;
+	for (i = 0; i < mdg_nr_tunables; i++) {
+		tunable_what(&mdg_tunables[i], buf, sizeof(buf));
+		if (!strcmp(buf, what)) {
+			how = "tunable";
+			++*count;
+		}
+	}
+	for (i = 0; i < mdg_nr_stats; i++) {
+		mdg_fmt(buf, sizeof(buf), ABI_VGPU "%s", mdg_stats[i].key);
+		if (!strcmp(buf, what)) {
+			how = "stat";
+			++*count;
+		}
+	}
+	for (i = 0; i < mdg_nr_parent_stats; i++) {
+		mdg_fmt(buf, sizeof(buf), ABI_PARENT "%s",
+			mdg_parent_stats[i].key);
+		if (!strcmp(buf, what)) {
+			how = "stat";
+			++*count;
+		}
+	}
+	for (i = 0; i < mdg_nr_files; i++) {
+		if (!strcmp(mdg_files[i].what, what)) {
+			how = "file";
+			++*count;
+		}
+	}
+	return how;
+}
+
+
+/*
+ * Every file the ABI documents for a parent, type, instance or the module
+ * is known to mdgpuctl, once, and as what its mode says: a read-write file
+ * is a tunable, a read-only one a statistic or a file the tool reads.
+ */
+static int test_abi_documented_files_known(void)
+{
+	const struct abi_entry *e;
+	size_t i, n, files = 0;
+	int bad = 0, count;
+
+	e = abi_entries(&n);
+	CHECK(e != NULL);
+	for (i = 0; i < n; i++) {
+		const char *how;
+		size_t len = strlen(e[i].what);
+
+		if (e[i].what[len - 1] == '/')
+			continue;
+		files++;
+		how = tool_knows(e[i].what, &count);
+		if (!how) {
+			TAP_DIAG("%s (%s) is documented in Documentation/ABI/ but in none of mdgpuctl's tables (stats.c, tunables.c, files.c)",
+				 e[i].what, e[i].mode);
+			bad++;
+		} else if (count > 1) {
+			TAP_DIAG("%s is in %d of mdgpuctl's tables", e[i].what,
+				 count);
+			bad++;
+		} else if (!strcmp(e[i].mode, "RW") != !strcmp(how, "tunable")) {
+			TAP_DIAG("%s is %s in the ABI but a %s in mdgpuctl",
+				 e[i].what, e[i].mode[0] ? e[i].mode : "(no mode)",
+				 how);
+			bad++;
+		} else if (!strcmp(e[i].mode, "WO") && strcmp(how, "file")) {
+			TAP_DIAG("%s is write-only but mdgpuctl reads it as a %s",
+				 e[i].what, how);
+			bad++;
+		} else if (!e[i].mode[0]) {
+			TAP_DIAG("%s: its description does not start with (RO), (RW) or (WO)",
+				 e[i].what);
+			bad++;
+		}
+	}
+	CHECK_INT(bad, 0);
+	CHECK(files >= 40);
+	return TAP_PASS;
+}
+
+/* Every file in mdgpuctl's tables is documented in the ABI. */
+static int test_abi_tool_files_documented(void)
+{
+	char buf[256];
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < mdg_nr_tunables; i++) {
+		tunable_what(&mdg_tunables[i], buf, sizeof(buf));
+		if (!abi_has(buf)) {
+			TAP_DIAG("tunable %s: %s is not in Documentation/ABI/",
+				 mdg_tunables[i].name, buf);
+			bad++;
+		}
+	}
+	for (i = 0; i < mdg_nr_stats; i++) {
+		mdg_fmt(buf, sizeof(buf), ABI_VGPU "%s", mdg_stats[i].key);
+		if (!abi_has(buf)) {
+			TAP_DIAG("statistic %s is not in Documentation/ABI/", buf);
+			bad++;
+		}
+	}
+	for (i = 0; i < mdg_nr_parent_stats; i++) {
+		mdg_fmt(buf, sizeof(buf), ABI_PARENT "%s",
+			mdg_parent_stats[i].key);
+		if (!abi_has(buf)) {
+			TAP_DIAG("statistic %s is not in Documentation/ABI/", buf);
+			bad++;
+		}
+	}
+	for (i = 0; i < mdg_nr_files; i++) {
+		if (!abi_has(mdg_files[i].what)) {
+			TAP_DIAG("%s is not in Documentation/ABI/",
+				 mdg_files[i].what);
+			bad++;
+		}
+	}
+	CHECK_INT(bad, 0);
+	return TAP_PASS;
+}
+
+static char touched[512][PATH_MAX];
+static size_t nr_touched;
+
+static void record_touch(const char *path, bool write)
+{
+	size_t i;
+
+	(void)write;
+	for (i = 0; i < nr_touched; i++)
+		if (!strcmp(touched[i], path))
+			return;
+	if (nr_touched < ARRAY_SIZE(touched))
+		mdg_fmt(touched[nr_touched++], PATH_MAX, "%s", path);
+}
+
+
+
+/*
+ * Every file of the module that the commands read or write, run against
+ * the tree generated from the ABI, is a documented one: a command that
+ * reads a file the module does not have fails here.
+ */
+static int test_abi_commands_touch_documented(void)
+{
+	static const char *const cmds[][6] = {
+		{ "list", NULL },
+		{ "list", "--json", NULL },
+		{ "list", "tunables", "--json", NULL },
+		{ "stats", NULL },
+		{ "stats", "--json", NULL },
+		{ "get", UUID_A, NULL },
+		{ "get", "sim0", NULL },
+		{ "get", "module", NULL },
+		{ "metrics", NULL },
+		{ "top", "--once", NULL },
+		{ "fit", "mdgpu-64M", "2", NULL },
+		{ "mdevctl", NULL },
+		{ "set", "sim0", "watchdog_ms=100", NULL },
+		{ "set", UUID_A, "weight=5", NULL },
+		{ "set", "module", "hang_timeout_ms=100", NULL },
+	};
+	char what[256];
+	size_t i, documented = 0;
+	int bad = 0;
+
+	CHECK_INT(fake_standard(), 0);
+	nr_touched = 0;
+	mdg_file_hook = record_touch;
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		int rc = run(cmds[i][0], cmds[i][1], cmds[i][2], cmds[i][3],
+			     cmds[i][4], NULL);
+
+		if (rc) {
+			TAP_DIAG("mdgpuctl %s %s: exit %d: %s", cmds[i][0],
+				 cmds[i][1] ? cmds[i][1] : "", rc, err_buf);
+			bad++;
+		}
+	}
+	mdg_file_hook = NULL;
+	for (i = 0; i < nr_touched; i++) {
+		if (!abi_form(touched[i], what, sizeof(what)))
+			continue;
+		if (!abi_has(what)) {
+			TAP_DIAG("mdgpuctl touched %s (%s), which Documentation/ABI/ does not document",
+				 touched[i] + strlen(fake_root()), what);
+			bad++;
+		} else {
+			documented++;
+		}
+	}
+	CHECK_INT(bad, 0);
+	CHECK(documented >= 40);
+	return TAP_PASS;
+}
+
 static const struct tap_test tests[] = {
+	{ "ABI: every documented file is known to mdgpuctl, as its mode says", test_abi_documented_files_known },
+	{ "ABI: every file in mdgpuctl's tables is documented", test_abi_tool_files_documented },
+	{ "ABI: the commands touch documented files only", test_abi_commands_touch_documented },
 	{ "description: all keys parsed", test_description_parse },
 	{ "description: unknown keys ignored", test_description_unknown_keys },
 	{ "description: malformed values rejected", test_description_malformed },
