@@ -1190,6 +1190,15 @@ static int test_top_once(void)
 	CHECK_STR(v, "-");
 	CHECK_INT(top_cell(out_buf, UUID_C, "WDOG", v, sizeof(v)), 0);
 	CHECK_STR(v, "0");
+	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/" UUID_D "/mdgpu/engine_errors",
+			    "4\n"), 0);
+	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/" UUID_D "/mdgpu/vram_populated",
+			    "%llu\n", 3 * MiB), 0);
+	CHECK_INT(run("top", "--once", NULL), 0);
+	CHECK_INT(top_cell(out_buf, UUID_D, "ERRORS", v, sizeof(v)), 0);
+	CHECK_STR(v, "4");
+	CHECK_INT(top_cell(out_buf, UUID_D, "RESIDENT", v, sizeof(v)), 0);
+	CHECK_STR(v, "3M");
 	CHECK_INT(top_cell(out_buf, UUID_A, "ENGINE%", v, sizeof(v)), 0);
 	CHECK_STR(v, "-");
 	CHECK_INT(run("top", "--interval", "0", NULL), MDG_EXIT_USAGE);
@@ -1203,7 +1212,7 @@ static int test_top_rates(void)
 	char *buf = NULL, v[64];
 	size_t len, i;
 	FILE *f;
-	int k_fence = -1, k_engine = -1;
+	int k_fence = -1, k_engine = -1, k_cmds = -1;
 
 	CHECK_INT(fake_standard(), 0);
 	CHECK_INT(mdg_system_load(&sys), 0);
@@ -1213,8 +1222,10 @@ static int test_top_rates(void)
 			k_fence = i;
 		if (!strcmp(mdg_stats[i].key, "engine_time_us"))
 			k_engine = i;
+		if (!strcmp(mdg_stats[i].key, "engine_commands"))
+			k_cmds = i;
 	}
-	CHECK(k_fence >= 0 && k_engine >= 0);
+	CHECK(k_fence >= 0 && k_engine >= 0 && k_cmds >= 0);
 	memset(prev, 0, sizeof(prev));
 	memset(cur, 0, sizeof(cur));
 	/* Instance 0 (A): 1.5 s of waiting and 0.5 s of engine time in 2 s. */
@@ -1224,11 +1235,17 @@ static int test_top_rates(void)
 	prev[0].have[k_engine] = cur[0].have[k_engine] = true;
 	prev[0].val[k_engine] = 0;
 	cur[0].val[k_engine] = 500000;
+	/* and 200 commands: 100 a second */
+	prev[0].have[k_cmds] = cur[0].have[k_cmds] = true;
+	prev[0].val[k_cmds] = 1000;
+	cur[0].val[k_cmds] = 1200;
 	f = open_memstream(&buf, &len);
 	mdg_top_frame(f, &sys, &sys, prev, cur, 2.0);
 	fclose(f);
 	CHECK_INT(top_cell(buf, UUID_A, "WAIT%", v, sizeof(v)), 0);
 	CHECK_STR(v, "75.0");
+	CHECK_INT(top_cell(buf, UUID_A, "CMDS/s", v, sizeof(v)), 0);
+	CHECK_STR(v, "100.0");
 	CHECK_INT(top_cell(buf, UUID_A, "ENGINE%", v, sizeof(v)), 0);
 	CHECK_STR(v, "25.0");
 	free(buf);
