@@ -26,6 +26,7 @@ static const struct {
 	{ "top", mdg_cmd_top,
 	  "top [--once] [--interval SECONDS] [--iterations N]" },
 	{ "stats", mdg_cmd_stats, "stats [UUID...] [--json]" },
+	{ "show", mdg_cmd_show, "show UUID [--json]" },
 	{ "metrics", mdg_cmd_metrics, "metrics [--output FILE]" },
 	{ "fit", mdg_cmd_fit,
 	  "fit TYPE COUNT | TYPE:COUNT... [--parent P]" },

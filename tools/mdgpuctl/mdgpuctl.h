@@ -13,6 +13,8 @@
  *   tunables.c    the table of tunables, their validation, get and set
  *   stats.c       the table of per-instance statistics (top, stats, metrics)
  *   migfile.c     checkpoint files (the migration stream) and migration_compat
+ *   files.c       the module's other files the tool uses (with stats.c and
+ *                 tunables.c: everything of Documentation/ABI/ it knows)
  *   cmd_*.c       one file per group of subcommands
  */
 #ifndef MDGPUCTL_H
@@ -163,10 +165,14 @@ static inline bool mdg_parent_healthy(const struct mdg_parent *p)
  * struct mdg_holder - a process that holds an instance's VFIO device
  * @pid: its pid
  * @comm: its command name
+ * @vm: the VM it runs, "" if unknown (QEMU's -name, or libvirt's scope)
+ * @vm_source: where @vm came from: "qemu-name", "libvirt-scope" or ""
  */
 struct mdg_holder {
 	pid_t pid;
 	char comm[32];
+	char vm[64];
+	char vm_source[16];
 };
 
 /**
@@ -182,6 +188,8 @@ struct mdg_holder {
  * @holders: processes found holding its group or cdev
  * @nr_holders: entries in @holders
  * @removing: its removal is pending (off the bus, waiting for its user)
+ * @holders_unknown: no holder was found, but the open files of some
+ *		     process could not be read: it may be held
  */
 struct mdg_instance {
 	char uuid[MDG_UUID_LEN + 1];
@@ -195,6 +203,7 @@ struct mdg_instance {
 	struct mdg_holder holders[MDG_MAX_HOLDERS];
 	size_t nr_holders;
 	bool removing;
+	bool holders_unknown;
 };
 
 /**
@@ -232,6 +241,10 @@ void mdg_scan_holders(struct mdg_instance *in, size_t nr);
 int mdg_probe_group_busy(int group);
 void mdg_fmt_holders(const struct mdg_instance *in, char *buf, size_t len);
 const char *mdg_instance_state(const struct mdg_instance *in);
+const char *mdg_holders_hint(void);
+bool mdg_qemu_vm_name(const char *cmdline, size_t len, char *name,
+		      size_t size);
+bool mdg_libvirt_vm_name(const char *cgroup, char *name, size_t size);
 
 /* --- fit.c -------------------------------------------------------------- */
 
@@ -481,6 +494,17 @@ int mdg_cmd_mdevctl(int argc, char **argv);
 int mdg_cmd_checkpoint(int argc, char **argv);
 int mdg_cmd_restore(int argc, char **argv);
 int mdg_cmd_evacuate(int argc, char **argv);
+
+struct json_object;
+struct json_object *mdg_parent_json(const struct mdg_parent *p,
+				    bool with_stats);
+struct json_object *mdg_instance_json(const struct mdg_instance *in,
+				      bool with_stats);
+struct json_object *mdg_module_json(void);
+int mdg_cmd_show(int argc, char **argv);
+const char *mdg_vgpu_health(const struct mdg_instance *in,
+			    const struct mdg_parent *p, int64_t err_code,
+			    char *why, size_t len);
 
 int mdg_tunable_apply(const char *target, const char *assignment);
 int mdg_metrics_write(FILE *f, const struct mdg_system *sys);

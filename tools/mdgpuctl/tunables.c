@@ -402,9 +402,19 @@ int mdg_cmd_get(int argc, char **argv)
 				      path, strerror(-ret), mdg_errno_name(ret));
 			continue;
 		}
-		if (obj)
+		if (obj) {
+			char *end;
+			long long v;
+
+			/* Numbers as JSON numbers. */
+			errno = 0;
+			v = strtoll(val, &end, 10);
 			json_object_object_add(obj, t->name,
+					       t->kind == MDG_KIND_INT && !errno &&
+					       end != val && !*end ?
+					       json_object_new_int64(v) :
 					       json_object_new_string(val));
+		}
 		else if (n == 1 && named)
 			fprintf(mdg_out, "%s\n", val);
 		else

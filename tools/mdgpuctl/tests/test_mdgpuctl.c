@@ -367,7 +367,9 @@ static int test_get_set_present(void)
 	CHECK_INT(run("get", UUID_A, "--json", NULL), 0);
 	o = json_tokener_parse(out_buf);
 	CHECK(o);
-	CHECK_STR(json_object_get_string(json_get(o, "weight")), "250");
+	CHECK(json_object_is_type(json_get(o, "weight"), json_type_int));
+	CHECK_INT(json_object_get_int64(json_get(o, "weight")), 250);
+	CHECK_STR(json_object_get_string(json_get(o, "plane_types")), "region");
 	CHECK(json_object_object_get_ex(o, "cap", NULL));
 	CHECK(json_get(o, "cap") == NULL);
 	json_object_put(o);
@@ -2176,6 +2178,252 @@ static int test_evacuate_refusals(void)
 }
 
 
+/* ---- show, holders' VMs, unknown holders --------------------------------- */
+
+#define A_ATTR(a) "sys/devices/virtual/mdgpu/sim0/" UUID_A "/mdgpu/" a
+
+/* Every statistic and tunable in stats --json, numbers as numbers. */
+static int test_stats_json_everything(void)
+{
+	struct json_object *o, *e, *st, *v, *p;
+	size_t i;
+
+	CHECK_INT(fake_standard(), 0);
+	CHECK_INT(fake_file(A_ATTR("wait_histogram"),
+			    "5 0 7 0 0 0 0 0 0 0 0 0 0 0 0 1\n"), 0);
+	CHECK_INT(fake_file(A_ATTR("engine_error_header"), "0x00070001\n"), 0);
+	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/engine_switches",
+			    "99\n"), 0);
+	CHECK_INT(run("stats", "--json", NULL), 0);
+	o = json_tokener_parse(out_buf);
+	CHECK(o);
+	e = json_find(json_get(o, "instances"), "uuid", UUID_A);
+	st = json_get(e, "stats");
+	for (i = 0; i < mdg_nr_stats; i++) {
+		v = json_get(st, mdg_stats[i].key);
+		CHECK(v != NULL);
+		if (mdg_stats[i].kind == MDG_STAT_HISTOGRAM)
+			CHECK(json_object_is_type(v, json_type_array));
+		else
+			CHECK(json_object_is_type(v, json_type_int));
+	}
+	v = json_get(st, "wait_histogram");
+	CHECK_INT(json_object_array_length(v), 16);
+	CHECK_INT(json_object_get_int64(json_object_array_get_idx(v, 2)), 7);
+	CHECK_INT(json_object_get_int64(json_object_array_get_idx(v, 15)), 1);
+	CHECK_INT(json_object_get_int64(json_get(st, "engine_error_header")),
+		  0x70001);
+	v = json_get(json_get(e, "tunables"), "weight");
+	CHECK(json_object_is_type(v, json_type_int));
+	CHECK_INT(json_object_get_int64(v), 100);
+	CHECK_STR(json_object_get_string(json_get(json_get(e, "tunables"),
+						  "plane_types")), "region");
+	p = json_find(json_get(o, "parents"), "name", "sim0");
+	for (i = 0; i < mdg_nr_parent_stats; i++)
+		CHECK(json_object_is_type(json_get(json_get(p, "stats"),
+						   mdg_parent_stats[i].key),
+					  json_type_int));
+	CHECK_INT(json_object_get_int64(json_get(json_get(p, "stats"),
+						 "engine_switches")), 99);
+	CHECK_INT(json_object_get_int64(json_get(json_get(p, "tunables"),
+						 "watchdog_ms")), 2000);
+	CHECK_STR(json_object_get_string(json_get(json_get(p, "tunables"),
+						  "policy")), "best_effort");
+	v = json_get(o, "module");
+	CHECK_INT(json_object_get_int64(json_get(v, "hang_timeout_ms")), 2000);
+	CHECK_INT(json_object_get_int64(json_get(v, "vram_mb")), 2048);
+	CHECK_INT(json_object_get_int64(json_get(v, "parents")), 2);
+	json_object_put(o);
+	/* Text: every statistic and tunable by name. */
+	CHECK_INT(run("stats", NULL), 0);
+	for (i = 0; i < mdg_nr_stats; i++)
+		CHECK_HAS(out_buf, mdg_stats[i].key);
+	for (i = 0; i < mdg_nr_parent_stats; i++)
+		CHECK_HAS(out_buf, mdg_parent_stats[i].key);
+	for (i = 0; i < mdg_nr_tunables; i++)
+		CHECK_HAS(out_buf, mdg_tunables[i].name);
+	CHECK_HAS(out_buf, "  wait_histogram       5 0 7 0 0 0 0 0 0 0 0 0 0 0 0 1\n");
+	CHECK_HAS(out_buf, "  engine_switches      99\n");
+	return TAP_PASS;
+}
+
+/* show: one screen with type, placement, holder, tunables, figures, errors
+ * and health; --json the same as numbers.
+ */
+static int test_show(void)
+{
+	struct json_object *o, *e;
+
+	CHECK_INT(fake_standard(), 0);
+	CHECK_INT(fake_file(A_ATTR("vram_populated"), "%llu\n", 32 * MiB), 0);
+	CHECK_INT(fake_file(A_ATTR("engine_errors"), "2\n"), 0);
+	CHECK_INT(fake_file(A_ATTR("engine_error_code"), "4\n"), 0);
+	CHECK_INT(fake_file(A_ATTR("engine_error_head"), "64\n"), 0);
+	CHECK_INT(fake_file(A_ATTR("engine_error_header"), "0x00070001\n"), 0);
+	CHECK_INT(fake_file(A_ATTR("engine_time_us"), "1500000\n"), 0);
+	CHECK_INT(fake_file(A_ATTR("engine_commands"), "1234\n"), 0);
+	CHECK_INT(fake_file(A_ATTR("watchdog_count"), "1\n"), 0);
+	CHECK_INT(fake_file(A_ATTR("weight"), "300\n"), 0);
+	CHECK_INT(fake_file(A_ATTR("wait_histogram"),
+			    "5 0 7 0 0 0 0 0 0 0 0 0 0 0 0 1\n"), 0);
+	CHECK_INT(fake_file("proc/4242/cmdline", "%s", ""), 0);
+	CHECK_INT(run("show", UUID_A, NULL), 0);
+	CHECK_HAS(out_buf, "vGPU " UUID_A "\n");
+	CHECK_HAS(out_buf, "  type        mdgpu-128M (\"mdgpu 128M\"): framebuffer 128M, max 1920x1080, display bochs-vbe\n");
+	CHECK_HAS(out_buf, "  placement   parent sim0, VRAM [0, 128M), 32M populated (25%), IOMMU group 10\n");
+	CHECK_HAS(out_buf, "  holder      pid 4242 (qemu-system-x86)\n");
+	CHECK_HAS(out_buf, "  tunables    weight=300 min_share=0 cap=0 priority=0 plane_types=region\n");
+	CHECK_HAS(out_buf, "  parent      sim0: policy=best_effort timeslice_us=2000 watchdog_ms=2000\n");
+	CHECK_HAS(out_buf, "  scheduler   engine 1.500 s, waited 0 us, throttled 0 us\n");
+	CHECK_HAS(out_buf, "  waits       <2 us:5 4 us-8 us:7 >=32.8 ms:1\n");
+	CHECK_HAS(out_buf, "  engine      1234 commands completed");
+	CHECK_HAS(out_buf, "  errors      2 since creation (1 by the watchdog); 2 device resets\n");
+	CHECK_HAS(out_buf, "now: range (4) at ring offset 0x40, command fill (opcode 0x01), 7 dwords, header 0x00070001\n");
+	CHECK_HAS(out_buf, "  health      error: engine stopped on error range (4)");
+	/* JSON */
+	CHECK_INT(run("show", UUID_A, "--json", NULL), 0);
+	o = json_tokener_parse(out_buf);
+	CHECK(o);
+	CHECK_STR(json_object_get_string(json_get(o, "health")), "error");
+	e = json_get(o, "error");
+	CHECK_INT(json_object_get_int64(json_get(e, "code")), 4);
+	CHECK_STR(json_object_get_string(json_get(e, "name")), "range");
+	CHECK_INT(json_object_get_int64(json_get(e, "ring_offset")), 64);
+	CHECK_INT(json_object_get_int64(json_get(e, "opcode")), 1);
+	CHECK_STR(json_object_get_string(json_get(e, "opcode_name")), "fill");
+	CHECK_INT(json_object_get_int64(json_get(json_get(o, "stats"),
+						 "vram_populated")), 32 * MiB);
+	CHECK_STR(json_object_get_string(json_get(json_get(o, "parent_info"),
+						  "name")), "sim0");
+	json_object_put(o);
+	/* A healthy one on a degraded parent, idle. */
+	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/health", "degraded\n"), 0);
+	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/health_reason",
+			    "engine hang detected and reset (1)\n"), 0);
+	CHECK_INT(run("show", UUID_B, NULL), 0);
+	CHECK_HAS(out_buf, "  holder      none (idle)\n");
+	CHECK_HAS(out_buf, "  health      degraded: parent sim0 is degraded: engine hang detected and reset (1)\n");
+	CHECK_LACKS(out_buf, "now:");
+	CHECK_INT(run("show", UUID_E, "--json", NULL), 0);
+	o = json_tokener_parse(out_buf);
+	CHECK_STR(json_object_get_string(json_get(o, "health")), "ok");
+	CHECK(json_get(o, "error") == NULL);
+	json_object_put(o);
+	CHECK_INT(run("show", UUID_NONE, NULL), MDG_EXIT_NOTFOUND);
+	CHECK_INT(run("show", "xyz", NULL), MDG_EXIT_USAGE);
+	CHECK_INT(run("show", NULL), MDG_EXIT_USAGE);
+	return TAP_PASS;
+}
+
+static int test_vm_names(void)
+{
+	static const char c1[] = "qemu-system-x86_64\0-machine\0q35\0-name\0guest=win10,debug-threads=on\0-m\0" "4096";
+	static const char c2[] = "qemu\0-name\0plain\0";
+	static const char c3[] = "qemu\0-name\0process=foo,guest=a,,b\0";
+	static const char c4[] = "qemu\0-m\0" "1G\0";
+	static const char c5[] = "qemu\0-name\0";
+	static const char cg[] = "0::/machine.slice/machine-qemu\\x2d3\\x2dweb\\x2dserver.scope/libvirt/emulator\n";
+	char n[64];
+
+	CHECK(mdg_qemu_vm_name(c1, sizeof(c1), n, sizeof(n)));
+	CHECK_STR(n, "win10");
+	CHECK(mdg_qemu_vm_name(c2, sizeof(c2), n, sizeof(n)));
+	CHECK_STR(n, "plain");
+	CHECK(mdg_qemu_vm_name(c3, sizeof(c3), n, sizeof(n)));
+	CHECK_STR(n, "a,b");
+	CHECK(!mdg_qemu_vm_name(c4, sizeof(c4), n, sizeof(n)));
+	CHECK_STR(n, "");
+	CHECK(!mdg_qemu_vm_name(c5, sizeof(c5), n, sizeof(n)));
+	CHECK(mdg_libvirt_vm_name(cg, n, sizeof(n)));
+	CHECK_STR(n, "web-server");
+	CHECK(!mdg_libvirt_vm_name("0::/user.slice/session-1.scope\n", n,
+				   sizeof(n)));
+	CHECK(!mdg_libvirt_vm_name("0::/machine.slice/machine-qemu.scope\n", n,
+				   sizeof(n)));
+	return TAP_PASS;
+}
+
+/* The holder is named by its VM, from QEMU's -name or libvirt's scope. */
+static int test_holder_vm(void)
+{
+	struct json_object *o, *e, *h;
+	char v[64];
+
+	CHECK_INT(fake_standard(), 0);
+	CHECK_INT(fake_file("proc/4242/cmdline", "%s%c%s%c%s%c",
+			    "qemu-system-x86_64", 0, "-name", 0,
+			    "guest=win10,debug-threads=on", 0), 0);
+	CHECK_INT(fake_holder(4300, "qemu-system-x86", 9, "/dev/vfio/11"), 0);
+	CHECK_INT(fake_file("proc/4300/cgroup",
+			    "0::/machine.slice/machine-qemu\\x2d7\\x2dlinux1.scope/libvirt/emulator\n"), 0);
+	CHECK_INT(run("list", "instances", NULL), 0);
+	CHECK_HAS(out_buf, "VM win10 (pid 4242, qemu-system-x86)");
+	CHECK_HAS(out_buf, "VM linux1 (pid 4300, qemu-system-x86)");
+	CHECK_INT(run("list", "instances", "--json", NULL), 0);
+	o = json_tokener_parse(out_buf);
+	e = json_find(json_get(o, "instances"), "uuid", UUID_A);
+	h = json_object_array_get_idx(json_get(e, "holders"), 0);
+	CHECK_STR(json_object_get_string(json_get(h, "vm")), "win10");
+	CHECK_STR(json_object_get_string(json_get(h, "vm_source")), "qemu-name");
+	CHECK_INT(json_object_get_int(json_get(h, "pid")), 4242);
+	e = json_find(json_get(o, "instances"), "uuid", UUID_B);
+	h = json_object_array_get_idx(json_get(e, "holders"), 0);
+	CHECK_STR(json_object_get_string(json_get(h, "vm")), "linux1");
+	CHECK_STR(json_object_get_string(json_get(h, "vm_source")), "libvirt-scope");
+	json_object_put(o);
+	CHECK_INT(run("top", "--once", NULL), 0);
+	CHECK_INT(top_cell(out_buf, UUID_A, "OPEN_BY", v, sizeof(v)), 0);
+	CHECK_STR(v, "win10(4242)");
+	CHECK_INT(run("show", UUID_B, NULL), 0);
+	CHECK_HAS(out_buf, "  holder      VM linux1 (pid 4300, qemu-system-x86)\n");
+	return TAP_PASS;
+}
+
+/*
+ * When some process's open files cannot be read (not root), an instance
+ * with no holder found is "unknown", never "idle", with a hint.
+ */
+static int test_holder_unknown(void)
+{
+	struct json_object *o, *e;
+	char v[64];
+
+	CHECK_INT(fake_standard(), 0);
+	/* pid 4500's fd directory cannot be read (ENOTDIR here; EACCES for
+	 * another user's process).
+	 */
+	CHECK_INT(fake_file("proc/4500/comm", "qemu-system-x86\n"), 0);
+	CHECK_INT(fake_file("proc/4500/fd", "%s", ""), 0);
+	CHECK_INT(run("list", "instances", NULL), 0);
+	CHECK_LACKS(out_buf, "idle");
+	CHECK_HAS(out_buf, "unknown");
+	CHECK_HAS(err_buf, "run as root");
+	CHECK_INT(run("list", "instances", "--json", NULL), 0);
+	o = json_tokener_parse(out_buf);
+	e = json_find(json_get(o, "instances"), "uuid", UUID_B);
+	CHECK_STR(json_object_get_string(json_get(e, "state")), "unknown");
+	CHECK(json_object_object_get_ex(e, "open", NULL));
+	CHECK(json_get(e, "open") == NULL);
+	/* What was seen is still seen. */
+	e = json_find(json_get(o, "instances"), "uuid", UUID_A);
+	CHECK_STR(json_object_get_string(json_get(e, "state")), "open");
+	json_object_put(o);
+	CHECK_INT(run("show", UUID_B, NULL), 0);
+	CHECK_HAS(out_buf, "  holder      unknown: cannot read every process's open files (/proc/PID/fd): run as root");
+	CHECK_INT(run("stats", UUID_B, NULL), 0);
+	CHECK_HAS(out_buf, "  state                unknown\n");
+	CHECK_HAS(err_buf, "run as root");
+	CHECK_INT(run("top", "--once", NULL), 0);
+	CHECK_INT(top_cell(out_buf, UUID_B, "OPEN_BY", v, sizeof(v)), 0);
+	CHECK_STR(v, "?");
+	/* Readable again: idle. */
+	CHECK_INT(fake_unlink("proc/4500/fd"), 0);
+	CHECK_INT(run("list", "instances", NULL), 0);
+	CHECK_HAS(out_buf, "idle");
+	CHECK_LACKS(out_buf, "unknown");
+	return TAP_PASS;
+}
+
 /* ---- drift: the tool against Documentation/ABI/ -------------------------- */
 
 /* The "What:" path of a tunable. */
@@ -2343,6 +2591,8 @@ static void record_touch(const char *path, bool write)
 static int test_abi_commands_touch_documented(void)
 {
 	static const char *const cmds[][6] = {
+		{ "show", UUID_A, NULL },
+		{ "show", UUID_A, "--json", NULL },
 		{ "list", NULL },
 		{ "list", "--json", NULL },
 		{ "list", "tunables", "--json", NULL },
@@ -2397,6 +2647,11 @@ static const struct tap_test tests[] = {
 	{ "ABI: every documented file is known to mdgpuctl, as its mode says", test_abi_documented_files_known },
 	{ "ABI: every file in mdgpuctl's tables is documented", test_abi_tool_files_documented },
 	{ "ABI: the commands touch documented files only", test_abi_commands_touch_documented },
+	{ "stats: every statistic and tunable, numbers as JSON numbers", test_stats_json_everything },
+	{ "show: one vGPU's whole state, text and JSON", test_show },
+	{ "holders: VM names from QEMU's -name and libvirt's scope", test_vm_names },
+	{ "holders: named by their VM in list, top, show", test_holder_vm },
+	{ "holders: unknown, not idle, when /proc/PID/fd cannot be read", test_holder_unknown },
 	{ "description: all keys parsed", test_description_parse },
 	{ "description: unknown keys ignored", test_description_unknown_keys },
 	{ "description: malformed values rejected", test_description_malformed },
