@@ -21,6 +21,7 @@
 
 #include "../mdgpuctl.h"
 #include "lib/mdgpu_png.h"
+#include "uapi/mdgpu.h"
 #include "fake_tree.h"
 #include "tap.h"
 
@@ -2315,6 +2316,41 @@ static int test_show(void)
 	return TAP_PASS;
 }
 
+/* Error and opcode names are the uapi's MDGPU_ERR_* and MDGPU_OP_*. */
+static int test_err_op_names(void)
+{
+#define E(x) { MDGPU_ERR_##x, #x }
+#define O(x) { MDGPU_OP_##x, #x }
+	static const struct { int v; const char *n; } errs[] = {
+		E(NONE), E(OPCODE), E(LENGTH), E(RESERVED), E(RANGE), E(ALIGN),
+		E(SIZE), E(STRIDE), E(OVERLAP), E(DMA), E(RING), E(WATCHDOG),
+		E(NOMEM), E(HANG), E(FAULT), E(VRAM), E(LOST),
+	}, ops[] = {
+		O(NOP), O(FILL), O(COPY), O(DMA), O(FENCE), O(TIMESTAMP),
+		O(COMPUTE),
+	};
+#undef E
+#undef O
+	char low[32];
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(errs); i++) {
+		for (j = 0; errs[i].n[j] && j < sizeof(low) - 1; j++)
+			low[j] = tolower(errs[i].n[j]);
+		low[j] = 0;
+		CHECK_STR(mdg_err_name(errs[i].v), low);
+	}
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		for (j = 0; ops[i].n[j] && j < sizeof(low) - 1; j++)
+			low[j] = tolower(ops[i].n[j]);
+		low[j] = 0;
+		CHECK_STR(mdg_op_name(ops[i].v), low);
+	}
+	CHECK_STR(mdg_err_name(MDGPU_ERR_LOST + 1), "unknown");
+	CHECK_STR(mdg_op_name(0x7f), "unknown");
+	return TAP_PASS;
+}
+
 static int test_vm_names(void)
 {
 	static const char c1[] = "qemu-system-x86_64\0-machine\0q35\0-name\0guest=win10,debug-threads=on\0-m\0" "4096";
@@ -2649,6 +2685,7 @@ static const struct tap_test tests[] = {
 	{ "ABI: the commands touch documented files only", test_abi_commands_touch_documented },
 	{ "stats: every statistic and tunable, numbers as JSON numbers", test_stats_json_everything },
 	{ "show: one vGPU's whole state, text and JSON", test_show },
+	{ "show: error and opcode names are the uapi's", test_err_op_names },
 	{ "holders: VM names from QEMU's -name and libvirt's scope", test_vm_names },
 	{ "holders: named by their VM in list, top, show", test_holder_vm },
 	{ "holders: unknown, not idle, when /proc/PID/fd cannot be read", test_holder_unknown },
