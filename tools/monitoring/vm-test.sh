@@ -17,9 +17,11 @@
 # sysfs, and every sample Prometheus returns through its HTTP API
 # (/api/v1/query) for the files abi-metrics.map exports is checked against
 # sysfs: a counter's value lies between the two readings, a constant
-# equals them, histogram buckets are the cumulative wait_histogram. Also:
-# promtool check metrics on the real output, the rules loaded and healthy,
-# the watchdog alert firing for the vGPU the watchdog stopped.
+# equals them, histogram buckets are the cumulative wait_histogram; once
+# more with the engines idle, moving averages included. Also: promtool
+# check metrics on the real output, the rules loaded and healthy, the
+# watchdog and in-error alerts firing for the vGPU the watchdog stopped
+# and no other alert.
 #
 # TAP between "MDGPU-TAP-BEGIN kselftest monitoring-vm" and
 # "MDGPU-TAP-END monitoring-vm".
@@ -97,10 +99,17 @@ echo "# timer command: $execstart"
 expect "the service's command writes mdgpu.prom" $execstart
 expect "  ... and promtool check metrics accepts it (the real module's output)" \
 	promtool check metrics <"$textdir/mdgpu.prom"
+# The timer, every 3 s. While $work/pause exists it writes nothing and says
+# so in $work/paused, so that one write can be taken alone.
 {
 	while :; do
-		# shellcheck disable=SC2086
-		[ -e "$work/pause" ] || $execstart
+		if [ -e "$work/pause" ]; then
+			touch "$work/paused"
+		else
+			rm -f "$work/paused"
+			# shellcheck disable=SC2086
+			$execstart
+		fi
 		sleep 3
 	done
 } &
@@ -206,12 +215,16 @@ snapshot() {
 check_round() {
 	local mode=$1 written v seen rc
 	touch "$work/pause"
-	sleep 4
+	for _ in $(seq 1 120); do
+		[ -e "$work/paused" ] && break
+		sleep 1
+	done
 	snapshot >"$work/before"
 	# shellcheck disable=SC2086
 	$execstart
 	snapshot >"$work/after"
 	written=$(stat -c %Y "$textdir/mdgpu.prom")
+	cp "$textdir/mdgpu.prom" "$work/written.prom"
 	# Wait until Prometheus has scraped that file.
 	seen=0
 	for _ in $(seq 1 60); do
@@ -342,8 +355,10 @@ PY
 	else
 		notok "$mode: every exported figure Prometheus returns equals sysfs"
 		head -n 40 "$work/check" | diag
+		echo "samples per family in the file written:" | diag
+		grep -v '^#' "$work/written.prom" | sed 's/[{ ].*//' | sort | uniq -c | diag
 	fi
-	rm -f "$work/pause"
+	rm -f "$work/pause" "$work/paused"
 }
 
 check_round load
@@ -383,9 +398,14 @@ for _ in $(seq 1 30); do
 done
 expect "MdgpuVgpuWatchdogKill fires in Prometheus for the stopped vGPU only" test $fired = 1
 [ $fired = 1 ] || api alerts | jq -c '.data.alerts[] | {a: .labels.alertname, u: .labels.uuid, s: .state}' | diag
-expect "no other alert fires" bash -c "
+# Its engine is stopped with the watchdog's error code (11), so the vGPU
+# is in error; nothing else is.
+expect "mdgpu_vgpu_error_code of the stopped vGPU is 11 (watchdog), 0 for the others" bash -c "
+	curl -fsS http://127.0.0.1:9090/api/v1/query --data-urlencode 'query=mdgpu_vgpu_error_code' |
+	jq -e --arg u '$u3' '[.data.result[] | {(.metric.uuid): .value[1]}] | add | (.[\$u] == \"11\") and ([to_entries[] | select(.key != \$u and .value != \"0\")] | length == 0)'"
+expect "MdgpuVgpuInError fires for the stopped vGPU; no other alert fires" bash -c "
 	curl -fsS http://127.0.0.1:9090/api/v1/alerts |
-	jq -e '[.data.alerts[] | select(.state == \"firing\" and .labels.alertname != \"MdgpuVgpuWatchdogKill\")] | length == 0'"
+	jq -e --arg u '$u3' '[.data.alerts[] | select(.state == \"firing\" and .labels.alertname != \"MdgpuVgpuWatchdogKill\") | [.labels.alertname, .labels.uuid]] == [[\"MdgpuVgpuInError\", \$u]]'"
 
 # The load stops (closing the devices drops their queued jobs): with the
 # engine idle, the moving averages hold still and every figure is checked.

@@ -862,7 +862,8 @@ static char *prom_labels(char *q)
  */
 static int prom_parse(const char *text, struct prom_sample *s, int max)
 {
-	char families[64][128], cur[128] = "";
+	char families[128][128], cur[128] = "";
+	bool histogram = false;
 	int nfam = 0, n = 0, line = 0, i;
 	const char *p = text;
 
@@ -885,8 +886,10 @@ static int prom_parse(const char *text, struct prom_sample *s, int max)
 
 			if (sscanf(buf + 7, "%127s %31s", name, type) != 2 ||
 			    !prom_name_ok(name, strlen(name), true) ||
-			    (strcmp(type, "gauge") && strcmp(type, "counter")))
+			    (strcmp(type, "gauge") && strcmp(type, "counter") &&
+			     strcmp(type, "histogram")))
 				return -line;
+			histogram = !strcmp(type, "histogram");
 			if (!strcmp(type, "counter") &&
 			    (strlen(name) < 6 ||
 			     strcmp(name + strlen(name) - 6, "_total")))
@@ -894,7 +897,7 @@ static int prom_parse(const char *text, struct prom_sample *s, int max)
 			for (i = 0; i < nfam; i++)
 				if (!strcmp(families[i], name))
 					return -line;
-			if (nfam == 64)
+			if (nfam == 128)
 				return -line;
 			mdg_fmt(families[nfam++], sizeof(families[0]), "%s", name);
 			mdg_fmt(cur, sizeof(cur), "%s", name);
@@ -914,7 +917,12 @@ static int prom_parse(const char *text, struct prom_sample *s, int max)
 				return -line;
 			memcpy(s[n].name, buf, nl);
 			s[n].name[nl] = 0;
-			if (strcmp(s[n].name, cur))
+			if (strcmp(s[n].name, cur) &&
+			    !(histogram && nl > strlen(cur) &&
+			      !strncmp(s[n].name, cur, strlen(cur)) &&
+			      (!strcmp(s[n].name + strlen(cur), "_bucket") ||
+			       !strcmp(s[n].name + strlen(cur), "_sum") ||
+			       !strcmp(s[n].name + strlen(cur), "_count"))))
 				return -line;
 			s[n].labels[0] = 0;
 			q = buf + nl;
@@ -957,13 +965,13 @@ static int prom_find(const struct prom_sample *s, int n, const char *name,
 
 static int test_metrics_format_and_values(void)
 {
-	static struct prom_sample s[256];
+	static struct prom_sample s[2048];
 	double v;
 	int n, i;
 
 	CHECK_INT(fake_standard(), 0);
 	CHECK_INT(run("metrics", NULL), 0);
-	n = prom_parse(out_buf, s, 256);
+	n = prom_parse(out_buf, s, 2048);
 	if (n < 0)
 		TAP_DIAG("parse error at line %d:\n%s", -n, out_buf);
 	CHECK(n > 0);
@@ -1011,7 +1019,7 @@ static int test_metrics_format_and_values(void)
 
 static int test_metrics_new_stat_and_scale(void)
 {
-	static struct prom_sample s[256];
+	static struct prom_sample s[2048];
 	double v;
 	int n;
 
@@ -1024,7 +1032,7 @@ static int test_metrics_new_stat_and_scale(void)
 	CHECK_INT(fake_unlink("sys/devices/virtual/mdgpu/sim0/" UUID_A "/mdgpu/slices"), 0);
 	CHECK_INT(fake_unlink("sys/devices/virtual/mdgpu/sim0/vram_total"), 0);
 	CHECK_INT(run("metrics", NULL), 0);
-	n = prom_parse(out_buf, s, 256);
+	n = prom_parse(out_buf, s, 2048);
 	CHECK(n > 0);
 	CHECK_INT(prom_find(s, n, "mdgpu_vgpu_engine_seconds_total",
 			    IN_LABELS("mdgpu-256M", UUID_B), &v), 0);
@@ -1045,7 +1053,7 @@ static int test_metrics_new_stat_and_scale(void)
 
 static int test_metrics_escape(void)
 {
-	static struct prom_sample s[256];
+	static struct prom_sample s[2048];
 	char out[64];
 	int n;
 
@@ -1055,7 +1063,7 @@ static int test_metrics_escape(void)
 	CHECK_INT(fake_standard(), 0);
 	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/backend", "si\"m\\\n"), 0);
 	CHECK_INT(run("metrics", NULL), 0);
-	n = prom_parse(out_buf, s, 256);
+	n = prom_parse(out_buf, s, 2048);
 	CHECK(n > 0);
 	CHECK_HAS(out_buf, "backend=\"si\\\"m\\\\\"");
 	return TAP_PASS;
@@ -1279,7 +1287,7 @@ static int set_health(const char *parent, const char *state, const char *why)
  */
 static int test_parent_health(void)
 {
-	static struct prom_sample s[256];
+	static struct prom_sample s[2048];
 	struct json_object *o, *p;
 	double v;
 	int n;
@@ -1307,7 +1315,7 @@ static int test_parent_health(void)
 	json_object_put(o);
 
 	CHECK_INT(run("metrics", NULL), 0);
-	n = prom_parse(out_buf, s, 256);
+	n = prom_parse(out_buf, s, 2048);
 	CHECK(n > 0);
 	CHECK_INT(prom_find(s, n, "mdgpu_parent_health",
 			    "parent=\"sim0\",state=\"degraded\"", &v), 0);

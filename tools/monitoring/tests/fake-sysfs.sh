@@ -84,6 +84,7 @@ contents_of() {
 		size=${vgpu_type[$name]#mdgpu-}; size=${size%M}
 		echo $(( size * 1048576 )) ;;
 	vgpu/plane_types)	echo region ;;
+	vgpu/engine_error_header) printf '0x%08x\n' $((0x00020006 + idx)) ;;
 	vgpu/migration_state)
 		case $idx in 0) echo running ;; 1) echo error ;;
 		*) echo closed ;; esac ;;
