@@ -1069,6 +1069,36 @@ static int test_metrics_escape(void)
 	return TAP_PASS;
 }
 
+/*
+ * The real client's linter: promtool check metrics (Debian's prometheus)
+ * on the output for the standard tree, whose files come from
+ * Documentation/ABI. Skipped where promtool is not installed.
+ */
+static int test_metrics_promtool(void)
+{
+	char path[PATH_MAX], cmd[2 * PATH_MAX];
+	FILE *f;
+	int rc;
+
+	if (system("command -v promtool >/dev/null 2>&1"))
+		return TAP_SKIP;
+	CHECK_INT(fake_standard(), 0);
+	CHECK_INT(run("metrics", NULL), 0);
+	mdg_fmt(path, sizeof(path), "%s/metrics.prom", fake_root());
+	f = fopen(path, "w");
+	CHECK(f);
+	fputs(out_buf, f);
+	CHECK_INT(fclose(f), 0);
+	mdg_fmt(cmd, sizeof(cmd), "promtool check metrics <'%s' >'%s.out' 2>&1",
+		path, path);
+	rc = system(cmd);
+	if (rc)
+		TAP_DIAG("promtool:\n%s", fake_read("metrics.prom.out"));
+	CHECK_INT(rc, 0);
+	CHECK_HAS(out_buf, "# TYPE mdgpu_vgpu_wait_latency_seconds histogram\n");
+	return TAP_PASS;
+}
+
 static int test_metrics_output_atomic(void)
 {
 	char path[PATH_MAX], *stdout_copy;
@@ -2695,6 +2725,7 @@ static const struct tap_test tests[] = {
 	{ "metrics: new statistics, scaling, missing files", test_metrics_new_stat_and_scale },
 	{ "metrics: label escaping", test_metrics_escape },
 	{ "metrics: --output is atomic", test_metrics_output_atomic },
+	{ "metrics: promtool check metrics accepts it", test_metrics_promtool },
 	{ "stats --json", test_stats_json },
 	{ "top --once", test_top_once },
 	{ "top: rates and shares", test_top_rates },
