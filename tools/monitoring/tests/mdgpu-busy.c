@@ -7,8 +7,11 @@
  * Opens each vGPU through libmdgpu (VFIO), keeps its ring topped up with
  * COMPUTE jobs of JOB_US microseconds for SECONDS, then empties the rings
  * and closes. The monitoring VM test runs it in the background so that the
- * scheduler figures move while Prometheus scrapes. Exits 1 if a vGPU could
- * not be opened or its engine failed.
+ * scheduler figures move while Prometheus scrapes. A vGPU whose engine
+ * goes to its error state (the watchdog stopped a job) is left so, open
+ * and not reset, like a guest that does not recover, until SECONDS are
+ * over; the others keep running. Exits 1 if a vGPU could not be opened or
+ * an engine failed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,15 +43,22 @@ int main(int argc, char **argv)
 		l[i].busy = true;
 	}
 	end = mdgpu_now() + atof(argv[1]);
-	while (!ret && mdgpu_now() < end) {
-		for (i = 0; i < n && !ret; i++)
-			ret = mdgpu_load_refill(&l[i]);
+	while (mdgpu_now() < end) {
+		for (i = 0; i < n; i++) {
+			if (l[i].busy && mdgpu_load_refill(&l[i])) {
+				fprintf(stderr, "mdgpu-busy: the engine of %s failed\n",
+					l[i].uuid);
+				l[i].busy = false;
+				ret = 1;
+			}
+		}
 		usleep(5000);
 	}
-	if (ret)
-		fprintf(stderr, "mdgpu-busy: an engine failed\n");
-	mdgpu_load_stop(l, n);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		/* Only the rings that ran: a failed one keeps its error. */
+		if (l[i].busy)
+			mdgpu_load_stop(&l[i], 1);
 		mdgpu_load_close(&l[i]);
+	}
 	return ret ? 1 : 0;
 }
