@@ -13,6 +13,8 @@
 #   make fuzz-vm         the uAPI fuzzer, 1 M operations, in the debug VM
 #   make stress          8 threads x 10 000 vGPU lifecycles under load, debug VM
 #   make lint            W=1, sparse and checkpatch over the module
+#   make monitoring-test Prometheus scrapes mdgpuctl metrics through
+#                        node_exporter in a VM (tools/monitoring)
 #   make fuzz            fuzz the pure decoders, FUZZ_SECONDS (60) each
 #
 # Objects are built in build/<kernel release>/ (a copy of the sources), so
@@ -33,7 +35,7 @@ MODULE_SRCS := Kbuild drivers include uapi scheduler
 
 .PHONY: all module install check demo bench guest-display guest-migrate \
 	lint clean tools \
-	fuzz-vm stress selftests fuzz
+	fuzz-vm stress selftests fuzz monitoring-test
 
 all: module
 
@@ -81,6 +83,9 @@ stress:
 
 lint:
 	bash tools/lint.sh
+
+monitoring-test:
+	bash tools/monitoring/run-vm-test.sh
 
 fuzz:
 	bash selftests/fuzz/run.sh

@@ -333,6 +333,7 @@ MDGPU_SCHED_ENTITY_STAT(slices, st.slices);
 MDGPU_SCHED_ENTITY_STAT(preemptions, st.preemptions);
 MDGPU_SCHED_ENTITY_STAT(watchdog_count, st.watchdog);
 MDGPU_SCHED_ENTITY_STAT(wait_latency_us, div_u64(st.wait_avg_ns, 1000));
+MDGPU_SCHED_ENTITY_STAT(wait_latency_sum_us, div_u64(st.wait_sum_ns, 1000));
 
 /* The engine's own counters of the context (struct mdgpu_engine_stats). */
 static int mdgpu_engine_stats_get(struct mdgpu_sched *s,

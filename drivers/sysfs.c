@@ -4,6 +4,7 @@
  * Documented in Documentation/ABI/testing/sysfs-class-mdgpu and
  * Documentation/ABI/testing/sysfs-bus-mdev-devices-mdgpu.
  */
+#include <linux/sched.h>
 #include <linux/sysfs.h>
 
 #include "mdgpu.h"
@@ -247,6 +248,130 @@ static ssize_t migration_compat_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(migration_compat);
 
+/**
+ * mdgpu_vram_populated() - bytes of an instance's VRAM that have backing
+ * @vgpu: the instance; caller holds vgpu->lock (its range does not move)
+ *
+ * The pages written since their last discard, as the backend's vram_next
+ * finds them; without vram_next every page counts.
+ *
+ * Return: the bytes.
+ */
+static u64 mdgpu_vram_populated(struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_parent *parent = vgpu->parent;
+	u64 base = vgpu->vram_offset, end = base + vgpu->vram_size, off;
+	u64 pages = 0;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (!parent->ops->vram_next)
+		return vgpu->vram_size;
+	for (off = parent->ops->vram_next(parent, base, end); off < end;
+	     off = parent->ops->vram_next(parent, off + PAGE_SIZE, end)) {
+		pages++;
+		if (!(pages % 1024))
+			cond_resched();
+	}
+	return pages << PAGE_SHIFT;
+}
+
+static ssize_t vram_populated_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct mdgpu_vgpu *vgpu = dev_get_drvdata(dev);
+	u64 bytes;
+
+	mutex_lock(&vgpu->lock);
+	bytes = mdgpu_vram_populated(vgpu);
+	mutex_unlock(&vgpu->lock);
+	return sysfs_emit(buf, "%llu\n", bytes);
+}
+static DEVICE_ATTR_RO(vram_populated);
+
+/* The engine's counters of the context, copied under the engine lock. */
+static int mdgpu_vgpu_engine_stats_get(struct mdgpu_sched *s,
+				       struct mdgpu_sched_entity *e, void *arg)
+{
+	struct mdgpu_engine_ctx *ctx =
+		container_of(e, struct mdgpu_engine_ctx, entity);
+
+	*(struct mdgpu_engine_stats *)arg = ctx->stats;
+	return 0;
+}
+
+static ssize_t engine_errors_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct mdgpu_engine_stats st;
+	int ret = mdgpu_engine_entity_call(dev_get_drvdata(dev),
+					   mdgpu_vgpu_engine_stats_get, &st);
+
+	if (ret)
+		return ret;
+	return sysfs_emit(buf, "%llu\n", st.errors);
+}
+static DEVICE_ATTR_RO(engine_errors);
+
+static ssize_t engine_commands_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct mdgpu_engine_stats st;
+	int ret = mdgpu_engine_entity_call(dev_get_drvdata(dev),
+					   mdgpu_vgpu_engine_stats_get, &st);
+
+	if (ret)
+		return ret;
+	return sysfs_emit(buf, "%llu\n", st.cmds);
+}
+static DEVICE_ATTR_RO(engine_commands);
+
+/*
+ * The context's error registers (ERR_CODE, ERR_HEAD, ERR_HEADER), as the
+ * guest reads them: under vgpu->lock.
+ */
+static void mdgpu_vgpu_engine_error(struct device *dev, u32 *code, u32 *head,
+				    u32 *header)
+{
+	struct mdgpu_vgpu *vgpu = dev_get_drvdata(dev);
+
+	mutex_lock(&vgpu->lock);
+	*code = vgpu->engine.err_code;
+	*head = vgpu->engine.err_head;
+	*header = vgpu->engine.err_header;
+	mutex_unlock(&vgpu->lock);
+}
+
+static ssize_t engine_error_code_show(struct device *dev,
+				      struct device_attribute *attr, char *buf)
+{
+	u32 code, head, header;
+
+	mdgpu_vgpu_engine_error(dev, &code, &head, &header);
+	return sysfs_emit(buf, "%u\n", code);
+}
+static DEVICE_ATTR_RO(engine_error_code);
+
+static ssize_t engine_error_head_show(struct device *dev,
+				      struct device_attribute *attr, char *buf)
+{
+	u32 code, head, header;
+
+	mdgpu_vgpu_engine_error(dev, &code, &head, &header);
+	return sysfs_emit(buf, "%u\n", head);
+}
+static DEVICE_ATTR_RO(engine_error_head);
+
+static ssize_t engine_error_header_show(struct device *dev,
+					struct device_attribute *attr,
+					char *buf)
+{
+	u32 code, head, header;
+
+	mdgpu_vgpu_engine_error(dev, &code, &head, &header);
+	return sysfs_emit(buf, "0x%08x\n", header);
+}
+static DEVICE_ATTR_RO(engine_error_header);
+
 static struct attribute *mdgpu_vgpu_attrs[] = {
 	&dev_attr_vram_offset.attr,
 	&dev_attr_vram_size.attr,
@@ -265,9 +390,16 @@ static struct attribute *mdgpu_vgpu_attrs[] = {
 	&mdgpu_dev_attr_preemptions.attr,
 	&mdgpu_dev_attr_watchdog_count.attr,
 	&mdgpu_dev_attr_wait_latency_us.attr,
+	&mdgpu_dev_attr_wait_latency_sum_us.attr,
 	&mdgpu_dev_attr_wait_histogram.attr,
 	&mdgpu_dev_attr_engine_chunks.attr,
 	&mdgpu_dev_attr_engine_max_chunk_us.attr,
+	&dev_attr_vram_populated.attr,
+	&dev_attr_engine_errors.attr,
+	&dev_attr_engine_commands.attr,
+	&dev_attr_engine_error_code.attr,
+	&dev_attr_engine_error_head.attr,
+	&dev_attr_engine_error_header.attr,
 	NULL,
 };
 

@@ -102,6 +102,7 @@ struct mdgpu_sched_params {
  * @preemptions: times it was told to yield with work left
  * @watchdog: jobs stopped by the watchdog
  * @wait_avg_ns: moving average (1/8) of the wait latencies
+ * @wait_sum_ns: sum of the wait latencies counted in @wait_hist
  * @wait_hist: wait latencies (ready to picked), log2 buckets of us
  */
 struct mdgpu_sched_entity_stats {
@@ -112,6 +113,7 @@ struct mdgpu_sched_entity_stats {
 	u64 preemptions;
 	u64 watchdog;
 	u64 wait_avg_ns;
+	u64 wait_sum_ns;
 	u64 wait_hist[MDGPU_SCHED_HIST_BUCKETS];
 };
 

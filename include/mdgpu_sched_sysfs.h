@@ -26,6 +26,7 @@ extern struct device_attribute mdgpu_dev_attr_slices;
 extern struct device_attribute mdgpu_dev_attr_preemptions;
 extern struct device_attribute mdgpu_dev_attr_watchdog_count;
 extern struct device_attribute mdgpu_dev_attr_wait_latency_us;
+extern struct device_attribute mdgpu_dev_attr_wait_latency_sum_us;
 extern struct device_attribute mdgpu_dev_attr_wait_histogram;
 extern struct device_attribute mdgpu_dev_attr_engine_chunks;
 extern struct device_attribute mdgpu_dev_attr_engine_max_chunk_us;

@@ -74,6 +74,7 @@ void mdgpu_sched_record_pick(struct mdgpu_sched_entity *e, u64 now)
 	e->ready = false;
 	wait = now > e->ready_since ? now - e->ready_since : 0;
 	st->wait_hist[mdgpu_sched_hist_bucket(wait)]++;
+	st->wait_sum_ns += wait;
 	if (!st->wait_avg_ns)
 		st->wait_avg_ns = wait;
 	else

@@ -20,7 +20,7 @@ rm -f "$logdir"/*.log
 
 say() { printf 'check: %s\n' "$*"; }
 
-bash selftests/vm/deps.sh vm build debug fuzz sparse rsync make gcc \
+bash selftests/vm/deps.sh vm build debug fuzz monitoring sparse rsync make gcc \
 	libc6-dev libjson-c-dev uuid-dev libpng-dev jq mdevctl ||
 	{ say "installing dependencies failed"; exit 1; }
 
@@ -35,6 +35,14 @@ say "mdgpuctl unit tests (fake sysfs trees, on the host)"
 	echo "MDGPU-TAP-END mdgpuctl-unit"
 } >"$logdir/mdgpuctl-unit.log"
 bash selftests/vm/count-results.sh -v "$logdir/mdgpuctl-unit.log" | sed "s/^/check: [host] /"
+
+say "monitoring tests: metrics vs the ABI, promtool, rules, dashboard (on the host)"
+{
+	echo "MDGPU-TAP-BEGIN kselftest monitoring"
+	make -s -C tools/monitoring check 2>&1
+	echo "MDGPU-TAP-END monitoring"
+} >"$logdir/monitoring.log"
+bash selftests/vm/count-results.sh -v "$logdir/monitoring.log" | sed "s/^/check: [host] /"
 
 # A short, fixed-seed pass of each decoder fuzzer (make fuzz runs long ones).
 say "decoder fuzzers, short fixed-seed pass (on the host)"

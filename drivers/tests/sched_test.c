@@ -764,6 +764,7 @@ static void sched_wake_latency(struct kunit *test)
 {
 	struct mock *m = mock_new(test, MDGPU_SCHED_EQUAL_SHARE, US(250));
 	unsigned int i, b, peak = 0;
+	u64 sum_lo = 0, sum_hi = 0;
 
 	/* Three saturating vGPUs and one light, bursty one. */
 	for (i = 0; i < 3; i++)
@@ -789,6 +790,17 @@ static void sched_wake_latency(struct kunit *test)
 		if (m->v[3].e.stats.wait_hist[b] > m->v[3].e.stats.wait_hist[peak])
 			peak = b;
 	KUNIT_EXPECT_LE(test, peak, 11U);	/* < 4.096 ms */
+	/* The sum of the waits lies within what the buckets allow. */
+	for (b = 0; b < MDGPU_SCHED_HIST_BUCKETS; b++) {
+		u64 n = m->v[3].e.stats.wait_hist[b];
+
+		sum_lo += b ? n * US(1ULL << b) : 0;
+		sum_hi += b < MDGPU_SCHED_HIST_BUCKETS - 1 ?
+			  n * US(2ULL << b) : U64_MAX / 2;
+	}
+	KUNIT_EXPECT_GE(test, m->v[3].e.stats.wait_sum_ns, sum_lo);
+	KUNIT_EXPECT_LT(test, m->v[3].e.stats.wait_sum_ns, sum_hi);
+	KUNIT_EXPECT_GT(test, m->v[3].e.stats.wait_sum_ns, 0ULL);
 	KUNIT_EXPECT_LE(test, m->v[3].e.stats.wait_avg_ns,
 			m->s.timeslice_ns + m->chunk_ns);
 	KUNIT_EXPECT_GT(test, m->v[0].e.stats.wait_ns, MS(1500));

@@ -5,7 +5,8 @@
  * DMA both ways against host buffers), fences in order, timestamps and
  * COMPUTE durations, interrupts once per fence and maskable over INTx and
  * MSI, thousands of mixed commands wrapping a small ring, and several vGPUs
- * busy at once with independent results.
+ * busy at once with independent results; the instance's vram_populated
+ * counts exactly the pages written through the mapping and by the engine.
  */
 #include <poll.h>
 #include <pthread.h>
@@ -162,6 +163,49 @@ TEST_F(cmd, copy_and_blit)
  * from it lands on: over written VRAM (linear, across pages, and a blit),
  * and over VRAM that was never written either.
  */
+static uint64_t populated(const char *uuid)
+{
+	uint64_t v;
+
+	return mdgpu_instance_u64(uuid, "vram_populated", &v) ? UINT64_MAX : v;
+}
+
+/*
+ * vram_populated: + one page for each page written through the BAR0
+ * mapping, + the pages a FILL writes, 0 after a device reset discards
+ * VRAM.
+ */
+TEST_F(cmd, vram_populated)
+{
+	const uint64_t fresh = 40ULL << 20;	/* never written by the setup */
+	struct mdgpu *g = &self->a.g;
+	uint32_t dw[MDGPU_CMD_MAX_NDW];
+	uint64_t p0, p1, p2;
+	int i;
+
+	/* the ring's first page gets the commands below: touch it now */
+	ENG_SYNC(g);
+	p0 = populated(self->a.uuid);
+	ASSERT_NE(UINT64_MAX, p0);
+	EXPECT_EQ(0, p0 % 4096);
+	EXPECT_GE(g->vram_size, p0);
+	/* five pages, one byte each, far apart */
+	for (i = 0; i < 5; i++)
+		*(volatile uint8_t *)(g->vram + fresh + i * 3 * 4096 + 7) = 1;
+	p1 = populated(self->a.uuid);
+	EXPECT_EQ(p0 + 5 * 4096, p1);
+	/* the engine fills 16 more pages, rows of one page */
+	mdgpu_cmd_fill(dw, fresh + (1 << 20), 4096, 16, 4096, 0x5a5a5a5a);
+	ENG_SUBMIT(g, dw, MDGPU_FILL_NDW);
+	ENG_SYNC(g);
+	p2 = populated(self->a.uuid);
+	EXPECT_EQ(p1 + 16 * 4096, p2);
+	/* a device reset discards VRAM */
+	ASSERT_OK(mdgpu_device_reset(g));
+	EXPECT_EQ(0, populated(self->a.uuid));
+	eng_check_kmsg(_metadata, &self->f);
+}
+
 TEST_F(cmd, copy_from_untouched_vram)
 {
 	const uint64_t fresh = 32ULL << 20;	/* never written: above AREA */

@@ -6,7 +6,9 @@
  * (IRQ_STATUS.ERROR on INTx, never the VFIO ERR index), stops its ring after
  * the faulting command, leaves what it did before intact, and lets a
  * neighbouring vGPU's work complete correctly meanwhile. RING_CTRL.RESET
- * recovers. The kernel log stays free of warnings.
+ * recovers. The host sees the same in the instance's sysfs files
+ * (engine_error_code, engine_error_head, engine_error_header,
+ * engine_errors, engine_commands). The kernel log stays free of warnings.
  */
 #include <pthread.h>
 
@@ -376,6 +378,49 @@ static uint32_t vram32(struct mdgpu *g, uint64_t off)
 	return *(volatile uint32_t *)(g->vram + off);
 }
 
+/* An instance's sysfs statistic; UINT64_MAX if it cannot be read. */
+static uint64_t sysfs_u64(const char *uuid, const char *attr)
+{
+	uint64_t v;
+
+	return mdgpu_instance_u64(uuid, attr, &v) ? UINT64_MAX : v;
+}
+
+/*
+ * engine_commands once it has caught up with CMDS_DONE (the engine
+ * counts a command for the host just after the guest sees it): both count
+ * every command since the device was opened here, as no device reset
+ * happens in between.
+ */
+static uint64_t settled_commands(struct eng_vgpu *v)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		n = sysfs_u64(v->uuid, "engine_commands");
+		if (n == mdgpu_rd(&v->g, MDGPU_REG_CMDS_DONE))
+			break;
+		usleep(10000);
+	}
+	return n;
+}
+
+/* What the host sees of a context's error: its registers, in sysfs. */
+static void expect_sysfs_error(struct __test_metadata *_metadata,
+			       struct eng_vgpu *v, uint64_t errors)
+{
+	struct mdgpu_error e;
+
+	mdgpu_error(&v->g, &e);
+	EXPECT_EQ(e.code, sysfs_u64(v->uuid, "engine_error_code"));
+	EXPECT_EQ(e.head, sysfs_u64(v->uuid, "engine_error_head"));
+	EXPECT_EQ(e.header, sysfs_u64(v->uuid, "engine_error_header"));
+	EXPECT_EQ(errors, sysfs_u64(v->uuid, "engine_errors"));
+	EXPECT_EQ(mdgpu_rd(&v->g, MDGPU_REG_CMDS_DONE), settled_commands(v))
+		TH_LOG("engine_commands against CMDS_DONE");
+}
+
 TEST_F(bad, command)
 {
 	struct mdgpu *g = &self->victim.g;
@@ -397,6 +442,9 @@ TEST_F(bad, command)
 	ASSERT_EQ(seq1, mdgpu_fence(g, 0, 0));
 	ASSERT_OK(mdgpu_wait_fence(g, seq1, ENG_TIMEOUT_MS));
 	EXPECT_EQ(MARK, vram32(g, BEFORE + 60));
+	EXPECT_LE(2, mdgpu_rd(g, MDGPU_REG_CMDS_DONE));
+	expect_sysfs_error(_metadata, &self->victim, 0);
+	EXPECT_EQ(0, sysfs_u64(self->victim.uuid, "engine_error_code"));
 
 	if (ring) {
 		/* the placement and pointers a confused driver would give */
@@ -440,6 +488,10 @@ TEST_F(bad, command)
 		EXPECT_EQ(bad_at, e.head) TH_LOG("ERR_HEAD");
 		EXPECT_EQ(dw[0], e.header) TH_LOG("ERR_HEADER");
 	}
+	/* the host sees the error as the guest does, and counts it once */
+	expect_sysfs_error(_metadata, &self->victim, 1);
+	EXPECT_EQ(variant->err,
+		  sysfs_u64(self->victim.uuid, "engine_error_code"));
 	/* the ring stopped at the bad command */
 	EXPECT_EQ(seq1, mdgpu_rd(g, MDGPU_REG_FENCE_LAST));
 	EXPECT_EQ(0, vram32(g, AFTER)) TH_LOG("a command after the error ran");
@@ -462,6 +514,8 @@ TEST_F(bad, command)
 	EXPECT_EQ(0, nb.r.ret) TH_LOG("neighbour: %s", nb.r.msg);
 	EXPECT_EQ(MDGPU_ERR_NONE, mdgpu_rd(nb.g, MDGPU_REG_ERR_CODE));
 	EXPECT_EQ(0, nb.g->err_irqs);
+	expect_sysfs_error(_metadata, &self->neighbour, 0);
+	EXPECT_LT(0, sysfs_u64(self->neighbour.uuid, "engine_commands"));
 
 	/* still stopped: more doorbells do nothing */
 	ASSERT_OK(mdgpu_kick(g));
@@ -481,6 +535,9 @@ TEST_F(bad, command)
 	ENG_SYNC(g);
 	EXPECT_EQ(MARK + 1, vram32(g, AFTER + 0x100));
 	EXPECT_EQ(0, vram32(g, AFTER));
+	/* the error is gone from sysfs too; the count of errors stays */
+	expect_sysfs_error(_metadata, &self->victim, 1);
+	EXPECT_EQ(0, sysfs_u64(self->victim.uuid, "engine_error_code"));
 	if (c.buf.len)
 		mdgpu_dma_free(g, &c.buf);
 	eng_check_kmsg(_metadata, &self->f);

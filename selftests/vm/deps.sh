@@ -10,6 +10,9 @@
 #   debug  build + the Debian kernel source used for the debug kernel
 #   lint   shellcheck, for checking these scripts
 #   fuzz   clang and libFuzzer, for the decoder fuzzers (selftests/fuzz)
+#   monitoring  promtool (Debian's prometheus), prometheus-node-exporter,
+#          systemd-analyze, jq, curl and python3, for tools/monitoring
+#          (installing prometheus also enables its service on the host)
 #
 # Without arguments it installs vm, build and debug. Any argument that is not
 # a group name is taken as an extra package name (kernel.sh passes the
@@ -33,6 +36,7 @@ group_build=(build-essential bc bison flex libelf-dev libssl-dev kmod cpio
 group_debug=("${group_build[@]}" linux-source-6.12)
 group_lint=(shellcheck)
 group_fuzz=(clang-14 libclang-rt-14-dev llvm-14)
+group_monitoring=(prometheus prometheus-node-exporter systemd jq curl python3)
 
 want=()
 add_group() {
@@ -42,6 +46,7 @@ add_group() {
 	debug)	want+=("${group_debug[@]}") ;;
 	lint)	want+=("${group_lint[@]}") ;;
 	fuzz)	want+=("${group_fuzz[@]}") ;;
+	monitoring) want+=("${group_monitoring[@]}") ;;
 	*)	return 1 ;;
 	esac
 }

@@ -27,7 +27,76 @@ static void print_json(struct json_object *obj)
 					       JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-static struct json_object *parent_json(const struct mdg_parent *p)
+/* A tunable's value: a number for an integer tunable, else the word. */
+static struct json_object *tunable_value_json(const struct mdg_tunable *t,
+					      const char *val)
+{
+	char *end;
+	long long v;
+
+	if (t->kind == MDG_KIND_INT) {
+		errno = 0;
+		v = strtoll(val, &end, 10);
+		if (!errno && end != val && !*end)
+			return json_object_new_int64(v);
+	}
+	return json_object_new_string(val);
+}
+
+/* The tunables of @scope on @target that the module exports. */
+static struct json_object *scope_tunables_json(enum mdg_scope scope,
+					       const char *target)
+{
+	struct json_object *o = json_object_new_object();
+	char path[PATH_MAX], val[256];
+	size_t i;
+
+	for (i = 0; i < mdg_nr_tunables; i++) {
+		const struct mdg_tunable *t = &mdg_tunables[i];
+
+		if (t->scope != scope ||
+		    mdg_tunable_path(t, target, path, sizeof(path)) ||
+		    mdg_read_str(path, val, sizeof(val)))
+			continue;
+		json_object_object_add(o, t->name, tunable_value_json(t, val));
+	}
+	return o;
+}
+
+/* The statistics of a sample of @table as JSON numbers. */
+static struct json_object *stats_json(const struct mdg_stat *table, size_t n,
+				      const struct mdg_sample *smp)
+{
+	struct json_object *o = json_object_new_object();
+	size_t i, b;
+
+	for (i = 0; i < n; i++) {
+		if (!smp->have[i])
+			continue;
+		if (table[i].kind == MDG_STAT_HISTOGRAM) {
+			struct json_object *a = json_object_new_array();
+
+			for (b = 0; b < MDG_HIST_BUCKETS; b++)
+				json_object_array_add(a,
+					json_object_new_int64(smp->hist[b]));
+			json_object_object_add(o, table[i].key, a);
+			continue;
+		}
+		json_object_object_add(o, table[i].key,
+				       json_object_new_int64(smp->val[i]));
+	}
+	return o;
+}
+
+/**
+ * mdg_parent_json() - a parent as JSON
+ * @p: the parent
+ * @with_stats: add its statistics ("stats")
+ *
+ * Return: a new object.
+ */
+struct json_object *mdg_parent_json(const struct mdg_parent *p,
+				    bool with_stats)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -40,6 +109,39 @@ static struct json_object *parent_json(const struct mdg_parent *p)
 	json_object_object_add(o, "health_reason",
 			       json_object_new_string(p->health_reason));
 	json_object_object_add(o, "vram_retired", json_s64(p->vram_retired));
+	json_object_object_add(o, "tunables",
+			       scope_tunables_json(MDG_SCOPE_PARENT, p->name));
+	if (with_stats) {
+		struct mdg_sample smp;
+
+		mdg_parent_stats_read(p, &smp);
+		json_object_object_add(o, "stats",
+				       stats_json(mdg_parent_stats,
+						  mdg_nr_parent_stats, &smp));
+	}
+	return o;
+}
+
+/**
+ * mdg_module_json() - the module's parameters as JSON numbers
+ *
+ * Return: a new object: parents, vram_mb, hang_timeout_ms (those the
+ * module has).
+ */
+struct json_object *mdg_module_json(void)
+{
+	struct json_object *o = scope_tunables_json(MDG_SCOPE_MODULE, "module");
+	static const char *const params[] = { "parents", "vram_mb" };
+	char path[PATH_MAX];
+	int64_t v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(params); i++)
+		if (!mdg_path(path, sizeof(path),
+			      "/sys/module/mdgpu/parameters/%s", params[i]) &&
+		    !mdg_read_s64(path, &v))
+			json_object_object_add(o, params[i],
+					       json_object_new_int64(v));
 	return o;
 }
 
@@ -77,27 +179,16 @@ static struct json_object *type_json(const struct mdg_parent *p,
 	return o;
 }
 
-/* The instance tunables the module exports, with their values. */
-static struct json_object *tunables_json(const struct mdg_instance *in)
-{
-	struct json_object *o = json_object_new_object();
-	char path[PATH_MAX], val[256];
-	size_t i;
-
-	for (i = 0; i < mdg_nr_tunables; i++) {
-		const struct mdg_tunable *t = &mdg_tunables[i];
-
-		if (t->scope != MDG_SCOPE_INSTANCE ||
-		    mdg_tunable_path(t, in->uuid, path, sizeof(path)) ||
-		    mdg_read_str(path, val, sizeof(val)))
-			continue;
-		json_object_object_add(o, t->name, json_object_new_string(val));
-	}
-	return o;
-}
-
-static struct json_object *instance_json(const struct mdg_instance *in,
-					 bool with_stats)
+/**
+ * mdg_instance_json() - an instance as JSON
+ * @in: the instance
+ * @with_stats: add its statistics ("stats", numbers; the wait histogram
+ *		as an array of its buckets)
+ *
+ * Return: a new object.
+ */
+struct json_object *mdg_instance_json(const struct mdg_instance *in,
+				      bool with_stats)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *h = json_object_new_array();
@@ -113,29 +204,35 @@ static struct json_object *instance_json(const struct mdg_instance *in,
 	json_object_object_add(o, "iommu_group", json_s64(in->group));
 	json_object_object_add(o, "state",
 			       json_object_new_string(mdg_instance_state(in)));
-	json_object_object_add(o, "open",
+	/* null: held or not, the tool cannot tell (see "state"). */
+	json_object_object_add(o, "open", !in->nr_holders &&
+			       in->holders_unknown ? NULL :
 			       json_object_new_boolean(in->nr_holders > 0));
 	for (i = 0; i < in->nr_holders; i++) {
+		const struct mdg_holder *hd = &in->holders[i];
 		struct json_object *e = json_object_new_object();
 
-		json_object_object_add(e, "pid",
-				       json_object_new_int(in->holders[i].pid));
+		json_object_object_add(e, "pid", json_object_new_int(hd->pid));
 		json_object_object_add(e, "comm",
-				       json_object_new_string(in->holders[i].comm));
+				       json_object_new_string(hd->comm));
+		json_object_object_add(e, "vm", hd->vm[0] ?
+				       json_object_new_string(hd->vm) : NULL);
+		json_object_object_add(e, "vm_source", hd->vm_source[0] ?
+				       json_object_new_string(hd->vm_source) :
+				       NULL);
 		json_object_array_add(h, e);
 	}
 	json_object_object_add(o, "holders", h);
-	json_object_object_add(o, "tunables", tunables_json(in));
+	json_object_object_add(o, "tunables",
+			       scope_tunables_json(MDG_SCOPE_INSTANCE,
+						   in->uuid));
 	if (with_stats) {
-		struct json_object *s = json_object_new_object();
 		struct mdg_sample smp;
 
 		mdg_stats_read(in, &smp);
-		for (i = 0; i < mdg_nr_stats; i++)
-			if (smp.have[i])
-				json_object_object_add(s, mdg_stats[i].key,
-						       json_object_new_int64(smp.val[i]));
-		json_object_object_add(o, "stats", s);
+		json_object_object_add(o, "stats",
+				       stats_json(mdg_stats, mdg_nr_stats,
+						  &smp));
 	}
 	return o;
 }
@@ -214,6 +311,7 @@ static void text_types(const struct mdg_system *sys, const char *only)
 static void text_instances(const struct mdg_system *sys, const char *only)
 {
 	char range[64], size[32], resets[32], open[256];
+	bool unknown = false;
 	size_t i;
 
 	fprintf(mdg_out, "%-36s %-10s %-12s %-18s %6s %6s %-8s %s\n", "UUID",
@@ -242,7 +340,10 @@ static void text_instances(const struct mdg_system *sys, const char *only)
 			in->uuid, in->parent, in->type[0] ? in->type : "-",
 			range, size, resets, mdg_instance_state(in),
 			open[0] ? open : "-");
+		unknown |= !strcmp(mdg_instance_state(in), "unknown");
 	}
+	if (unknown)
+		mdg_warn("%s", mdg_holders_hint());
 }
 
 /* Whether the module exports a tunable anywhere (any parent or instance). */
@@ -252,6 +353,9 @@ static bool tunable_supported(const struct mdg_system *sys,
 	char path[PATH_MAX];
 	size_t i;
 
+	if (t->scope == MDG_SCOPE_MODULE)
+		return !mdg_tunable_path(t, "module", path, sizeof(path)) &&
+		       mdg_exists(path);
 	if (t->scope == MDG_SCOPE_PARENT) {
 		for (i = 0; i < sys->nr_parents; i++)
 			if (!mdg_tunable_path(t, sys->parents[i].name, path,
@@ -283,7 +387,9 @@ static void list_tunables(const struct mdg_system *sys,
 		size_t k, off = 0;
 
 		mdg_fmt(file, sizeof(file), "%s%s",
-			 t->scope == MDG_SCOPE_PARENT ? "" : "mdgpu/", t->file);
+			 t->scope == MDG_SCOPE_PARENT ? "" :
+			 t->scope == MDG_SCOPE_MODULE ? "parameters/" :
+			 "mdgpu/", t->file);
 		if (t->kind == MDG_KIND_INT) {
 			mdg_fmt(values, sizeof(values), "%lld-%lld%s%s", t->min,
 				 t->max, *t->unit ? " " : "", t->unit);
@@ -300,8 +406,7 @@ static void list_tunables(const struct mdg_system *sys,
 			json_object_object_add(o, "name",
 					       json_object_new_string(t->name));
 			json_object_object_add(o, "scope",
-					       json_object_new_string(t->scope == MDG_SCOPE_PARENT ?
-								      "parent" : "instance"));
+					       json_object_new_string(mdg_scope_name(t->scope)));
 			json_object_object_add(o, "file",
 					       json_object_new_string(file));
 			json_object_object_add(o, "supported",
@@ -313,7 +418,7 @@ static void list_tunables(const struct mdg_system *sys,
 			json_object_array_add(arr, o);
 		} else {
 			fprintf(mdg_out, "%-14s %-8s %-22s %-9s %s\n", t->name,
-				t->scope == MDG_SCOPE_PARENT ? "parent" : "instance",
+				mdg_scope_name(t->scope),
 				file, sup ? "yes" : "no", values);
 		}
 	}
@@ -405,7 +510,7 @@ int mdg_cmd_list(int argc, char **argv)
 			for (i = 0; i < sys.nr_parents; i++)
 				if (!only || !strcmp(only, sys.parents[i].name))
 					json_object_array_add(a,
-						parent_json(&sys.parents[i]));
+						mdg_parent_json(&sys.parents[i], false));
 			json_object_object_add(root, "parents", a);
 		}
 		if (what & SHOW_TYPES) {
@@ -429,8 +534,8 @@ int mdg_cmd_list(int argc, char **argv)
 				if (!only ||
 				    !strcmp(only, sys.instances[i].parent))
 					json_object_array_add(a,
-						instance_json(&sys.instances[i],
-							      false));
+						mdg_instance_json(&sys.instances[i],
+								  false));
 			json_object_object_add(root, "instances", a);
 		}
 		if (what & SHOW_TUNABLES)
@@ -471,12 +576,37 @@ static const struct option stats_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* mdgpuctl stats [UUID...] [--json] */
+/* One "  key  value" line per member of a JSON object (arrays spaced). */
+static void text_object(struct json_object *o)
+{
+	json_object_object_foreach(o, key, val) {
+		if (json_object_is_type(val, json_type_array)) {
+			size_t i, n = json_object_array_length(val);
+
+			fprintf(mdg_out, "  %-20s", key);
+			for (i = 0; i < n; i++)
+				fprintf(mdg_out, " %s",
+					json_object_get_string(json_object_array_get_idx(val, i)));
+			fputc('\n', mdg_out);
+			continue;
+		}
+		fprintf(mdg_out, "  %-20s %s\n", key,
+			val ? json_object_get_string(val) : "-");
+	}
+}
+
+/*
+ * mdgpuctl stats [UUID...] [--json]
+ *
+ * Every statistic and tunable of the module, its parents and its
+ * instances (only the instances named, if any): each file of the ABI that
+ * is a statistic or a tunable, as read now.
+ */
 int mdg_cmd_stats(int argc, char **argv)
 {
 	struct json_object *root, *parents, *instances;
 	struct mdg_system sys;
-	bool json = false;
+	bool json = false, unknown = false;
 	int c, rc;
 	size_t i, j;
 
@@ -511,7 +641,7 @@ int mdg_cmd_stats(int argc, char **argv)
 	instances = json_object_new_array();
 	for (i = 0; i < sys.nr_parents; i++) {
 		const struct mdg_parent *p = &sys.parents[i];
-		struct json_object *o = parent_json(p);
+		struct json_object *o = mdg_parent_json(p, true);
 		struct json_object *types = json_object_new_array();
 
 		for (j = 0; j < p->nr_types; j++)
@@ -526,17 +656,29 @@ int mdg_cmd_stats(int argc, char **argv)
 		for (c = optind; c < argc; c++)
 			if (!strcasecmp(argv[c], in->uuid))
 				want = true;
-		if (want)
-			json_object_array_add(instances, instance_json(in, true));
+		if (!want)
+			continue;
+		json_object_array_add(instances, mdg_instance_json(in, true));
+		unknown |= !strcmp(mdg_instance_state(in), "unknown");
 	}
+	json_object_object_add(root, "module", mdg_module_json());
 	json_object_object_add(root, "parents", parents);
 	json_object_object_add(root, "instances", instances);
 
 	if (json) {
 		print_json(root);
 	} else {
+		struct json_object *v;
+
+		if (optind >= argc) {
+			fprintf(mdg_out, "module mdgpu\n");
+			json_object_object_get_ex(root, "module", &v);
+			text_object(v);
+		}
 		for (i = 0; optind >= argc && i < sys.nr_parents; i++) {
 			const struct mdg_parent *p = &sys.parents[i];
+			struct json_object *o =
+				json_object_array_get_idx(parents, i);
 
 			fprintf(mdg_out, "parent %s\n", p->name);
 			fprintf(mdg_out, "  %-20s %lld\n", "vram_total",
@@ -549,9 +691,10 @@ int mdg_cmd_stats(int argc, char **argv)
 			if (p->health_reason[0])
 				fprintf(mdg_out, "  %-20s %s\n", "health_reason",
 					p->health_reason);
-			if (p->vram_retired >= 0)
-				fprintf(mdg_out, "  %-20s %lld\n", "vram_retired",
-					(long long)p->vram_retired);
+			json_object_object_get_ex(o, "tunables", &v);
+			text_object(v);
+			json_object_object_get_ex(o, "stats", &v);
+			text_object(v);
 			for (j = 0; j < p->nr_types; j++)
 				fprintf(mdg_out, "  %-20s %lld available\n",
 					p->types[j].dir,
@@ -560,7 +703,6 @@ int mdg_cmd_stats(int argc, char **argv)
 		for (i = 0; i < json_object_array_length(instances); i++) {
 			struct json_object *o =
 				json_object_array_get_idx(instances, i);
-			struct json_object *s, *v;
 			char holders[256];
 			const struct mdg_instance *in;
 
@@ -568,16 +710,18 @@ int mdg_cmd_stats(int argc, char **argv)
 			in = mdg_find_instance(&sys, json_object_get_string(v));
 			fprintf(mdg_out, "instance %s (%s, %s)\n", in->uuid,
 				in->parent, in->type[0] ? in->type : "-");
-			json_object_object_get_ex(o, "stats", &s);
-			json_object_object_foreach(s, key, val)
-				fprintf(mdg_out, "  %-20s %s\n", key,
-					json_object_get_string(val));
+			json_object_object_get_ex(o, "tunables", &v);
+			text_object(v);
+			json_object_object_get_ex(o, "stats", &v);
+			text_object(v);
 			mdg_fmt_holders(in, holders, sizeof(holders));
 			fprintf(mdg_out, "  %-20s %s\n", "state",
 				mdg_instance_state(in));
 			fprintf(mdg_out, "  %-20s %s\n", "open_by",
 				holders[0] ? holders : "-");
 		}
+		if (unknown)
+			mdg_warn("%s", mdg_holders_hint());
 	}
 	json_object_put(root);
 out:

@@ -48,6 +48,9 @@ static void cell(char *buf, size_t len, const struct mdg_stat *st, size_t k,
 	case MDG_SHOW_INT:
 		mdg_fmt(buf, len, "%lld", (long long)cur->val[k]);
 		return;
+	case MDG_SHOW_HEX:
+		mdg_fmt(buf, len, "0x%llx", (long long)cur->val[k]);
+		return;
 	case MDG_SHOW_RATE:
 	case MDG_SHOW_SHARE:
 		if (!prev || !prev->have[k] || interval <= 0 ||
@@ -118,12 +121,19 @@ int mdg_top_frame(FILE *f, const struct mdg_system *sys,
 			char *sp;
 
 			/* One word, so the columns stay easy to split. */
-			mdg_fmt(c, sizeof(c), "%d(%s)", (int)in->holders[0].pid,
-				in->holders[0].comm);
+			if (in->holders[0].vm[0])
+				mdg_fmt(c, sizeof(c), "%s(%d)",
+					in->holders[0].vm,
+					(int)in->holders[0].pid);
+			else
+				mdg_fmt(c, sizeof(c), "%d(%s)",
+					(int)in->holders[0].pid,
+					in->holders[0].comm);
 			while ((sp = strchr(c, ' ')))
 				*sp = '_';
 		} else {
-			mdg_fmt(c, sizeof(c), "-");
+			/* "?": maybe held, we cannot see (not root). */
+			mdg_fmt(c, sizeof(c), in->holders_unknown ? "?" : "-");
 		}
 		fprintf(f, "%-36s %-6s %-11s %-8s %-24.24s", in->uuid,
 			in->parent, in->type[0] ? in->type : "-",

@@ -13,6 +13,8 @@
  *   tunables.c    the table of tunables, their validation, get and set
  *   stats.c       the table of per-instance statistics (top, stats, metrics)
  *   migfile.c     checkpoint files (the migration stream) and migration_compat
+ *   files.c       the module's other files the tool uses (with stats.c and
+ *                 tunables.c: everything of Documentation/ABI/ it knows)
  *   cmd_*.c       one file per group of subcommands
  */
 #ifndef MDGPUCTL_H
@@ -52,6 +54,14 @@ extern FILE *mdg_out;
 extern FILE *mdg_err;
 
 int mdgpuctl_main(int argc, char **argv);
+
+/*
+ * Called with every path mdg_read_str(), mdg_write_str() and mdg_exists()
+ * are given; NULL in the tool. The unit tests check with it that every
+ * file of the module that mdgpuctl touches is documented in
+ * Documentation/ABI/.
+ */
+extern void (*mdg_file_hook)(const char *path, bool write);
 
 /* --- sysfs.c ------------------------------------------------------------ */
 
@@ -156,10 +166,14 @@ static inline bool mdg_parent_healthy(const struct mdg_parent *p)
  * struct mdg_holder - a process that holds an instance's VFIO device
  * @pid: its pid
  * @comm: its command name
+ * @vm: the VM it runs, "" if unknown (QEMU's -name, or libvirt's scope)
+ * @vm_source: where @vm came from: "qemu-name", "libvirt-scope" or ""
  */
 struct mdg_holder {
 	pid_t pid;
 	char comm[32];
+	char vm[64];
+	char vm_source[16];
 };
 
 /**
@@ -175,6 +189,8 @@ struct mdg_holder {
  * @holders: processes found holding its group or cdev
  * @nr_holders: entries in @holders
  * @removing: its removal is pending (off the bus, waiting for its user)
+ * @holders_unknown: no holder was found, but the open files of some
+ *		     process could not be read: it may be held
  */
 struct mdg_instance {
 	char uuid[MDG_UUID_LEN + 1];
@@ -188,6 +204,7 @@ struct mdg_instance {
 	struct mdg_holder holders[MDG_MAX_HOLDERS];
 	size_t nr_holders;
 	bool removing;
+	bool holders_unknown;
 };
 
 /**
@@ -225,6 +242,10 @@ void mdg_scan_holders(struct mdg_instance *in, size_t nr);
 int mdg_probe_group_busy(int group);
 void mdg_fmt_holders(const struct mdg_instance *in, char *buf, size_t len);
 const char *mdg_instance_state(const struct mdg_instance *in);
+const char *mdg_holders_hint(void);
+bool mdg_qemu_vm_name(const char *cmdline, size_t len, char *name,
+		      size_t size);
+bool mdg_libvirt_vm_name(const char *cgroup, char *name, size_t size);
 
 /* --- fit.c -------------------------------------------------------------- */
 
@@ -253,14 +274,15 @@ int mdg_fit_compacted(uint64_t total, const struct mdg_range *used,
 
 /* --- tunables.c --------------------------------------------------------- */
 
-enum mdg_scope { MDG_SCOPE_PARENT, MDG_SCOPE_INSTANCE };
+enum mdg_scope { MDG_SCOPE_PARENT, MDG_SCOPE_INSTANCE, MDG_SCOPE_MODULE };
 enum mdg_kind { MDG_KIND_INT, MDG_KIND_WORD };
 
 /**
  * struct mdg_tunable - one tunable and how to find and check it
  * @name: what the user types
- * @scope: parent or instance
- * @file: relative to the parent directory, or to the instance's mdgpu/
+ * @scope: parent, instance or module
+ * @file: relative to the parent directory, to the instance's mdgpu/, or
+ *	  to /sys/module/mdgpu/parameters/
  * @kind: integer in [@min, @max], or one of @words
  * @min: smallest integer value
  * @max: largest integer value
@@ -284,6 +306,7 @@ extern const struct mdg_tunable mdg_tunables[];
 extern const size_t mdg_nr_tunables;
 
 const struct mdg_tunable *mdg_tunable_find(const char *name);
+const char *mdg_scope_name(enum mdg_scope scope);
 int mdg_tunable_check(const struct mdg_tunable *t, const char *val,
 		      char *why, size_t len);
 int mdg_tunable_path(const struct mdg_tunable *t, const char *target,
@@ -302,20 +325,25 @@ const char *mdg_mig_errno_meaning(int err);
 
 /* --- stats.c ------------------------------------------------------------ */
 
-enum mdg_stat_kind { MDG_STAT_GAUGE, MDG_STAT_COUNTER };
+/* A histogram file holds MDG_HIST_BUCKETS counters; its value is their sum. */
+enum mdg_stat_kind { MDG_STAT_GAUGE, MDG_STAT_COUNTER, MDG_STAT_HISTOGRAM };
 enum mdg_stat_show { MDG_SHOW_BYTES, MDG_SHOW_INT, MDG_SHOW_RATE,
-		     MDG_SHOW_SHARE };
+		     MDG_SHOW_SHARE, MDG_SHOW_HEX };
+
+#define MDG_HIST_BUCKETS	16
 
 /**
- * struct mdg_stat - a per-instance statistic read from the mdgpu/ directory
- * @key: JSON key and file name under mdgpu/
+ * struct mdg_stat - a statistic of an instance (a file in its mdgpu/
+ *		     directory) or of a parent (a file in its directory)
+ * @key: JSON key and file name
  * @kind: gauge or counter
  * @metric: Prometheus metric name
  * @scale: factor from the file's unit to the metric's base unit
  * @help: HELP text
  * @header: column header in top, NULL for no column
  * @width: column width in top
- * @show: how top shows it: as is, or as a rate or share per second
+ * @show: how top shows it: as is, or as a rate or share per second; HEX:
+ *	  the file is hexadecimal
  */
 struct mdg_stat {
 	const char *key;
@@ -330,18 +358,44 @@ struct mdg_stat {
 
 extern const struct mdg_stat mdg_stats[];
 extern const size_t mdg_nr_stats;
+extern const struct mdg_stat mdg_parent_stats[];
+extern const size_t mdg_nr_parent_stats;
 
 /**
- * struct mdg_sample - the values of mdg_stats[] for one instance
+ * struct mdg_sample - the values of mdg_stats[] for one instance (or of
+ *		       mdg_parent_stats[] for one parent)
  * @have: whether the file exists and parsed
  * @val: the value, in the file's unit
+ * @have_hist: the histogram (wait_histogram) was read
+ * @hist: its buckets
  */
 struct mdg_sample {
-	bool have[16];
-	int64_t val[16];
+	bool have[32];
+	int64_t val[32];
+	bool have_hist;
+	uint64_t hist[MDG_HIST_BUCKETS];
 };
 
 void mdg_stats_read(const struct mdg_instance *in, struct mdg_sample *s);
+void mdg_parent_stats_read(const struct mdg_parent *p, struct mdg_sample *s);
+int mdg_stat_index(const struct mdg_stat *table, size_t n, const char *key);
+const char *mdg_err_name(int64_t code);
+const char *mdg_op_name(unsigned int op);
+
+/* --- files.c ------------------------------------------------------------ */
+
+/**
+ * struct mdg_file - a file of the module that is no statistic or tunable
+ * @what: its path as Documentation/ABI/ writes it ("What:")
+ * @use: the commands that read or write it
+ */
+struct mdg_file {
+	const char *what;
+	const char *use;
+};
+
+extern const struct mdg_file mdg_files[];
+extern const size_t mdg_nr_files;
 
 /* --- commands ----------------------------------------------------------- */
 
@@ -361,9 +415,22 @@ int mdg_cmd_checkpoint(int argc, char **argv);
 int mdg_cmd_restore(int argc, char **argv);
 int mdg_cmd_evacuate(int argc, char **argv);
 
+struct json_object;
+struct json_object *mdg_parent_json(const struct mdg_parent *p,
+				    bool with_stats);
+struct json_object *mdg_instance_json(const struct mdg_instance *in,
+				      bool with_stats);
+struct json_object *mdg_module_json(void);
+int mdg_cmd_show(int argc, char **argv);
+const char *mdg_vgpu_health(const struct mdg_instance *in,
+			    const struct mdg_parent *p, int64_t err_code,
+			    char *why, size_t len);
+
 int mdg_tunable_apply(const char *target, const char *assignment);
 int mdg_metrics_write(FILE *f, const struct mdg_system *sys);
 void mdg_prom_escape(const char *in, char *out, size_t len);
+void mdg_prom_decimal(uint64_t v, int decimals, char *out, size_t len);
+int mdg_wait_hist_parse(const char *line, uint64_t *counts);
 int mdg_top_frame(FILE *f, const struct mdg_system *sys,
 		  const struct mdg_system *prev_sys,
 		  const struct mdg_sample *prev, const struct mdg_sample *cur,

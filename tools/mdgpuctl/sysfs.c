@@ -20,6 +20,13 @@
 
 FILE *mdg_out;
 FILE *mdg_err;
+void (*mdg_file_hook)(const char *path, bool write);
+
+static void hook(const char *path, bool write)
+{
+	if (mdg_file_hook)
+		mdg_file_hook(path, write);
+}
 
 /**
  * mdg_root() - the directory /sys, /proc and /dev are looked up in
@@ -83,6 +90,7 @@ int mdg_read_str(const char *path, char *buf, size_t len)
 	ssize_t n;
 	int fd;
 
+	hook(path, false);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -160,6 +168,7 @@ int mdg_write_str(const char *path, const char *val)
 	ssize_t n;
 	int fd, ret = 0;
 
+	hook(path, true);
 	fd = open(path, O_WRONLY | O_CLOEXEC | O_TRUNC);
 	if (fd < 0)
 		return -errno;
@@ -177,6 +186,7 @@ bool mdg_exists(const char *path)
 {
 	struct stat st;
 
+	hook(path, false);
 	return lstat(path, &st) == 0;
 }
 

@@ -3,14 +3,16 @@
  * mdgpuctl: tunables of parents and instances, and the get/set commands.
  *
  * A tunable is one sysfs file, relative to the parent's directory
- * (/sys/class/mdgpu/NAME/) or to the instance's mdgpu/ directory
- * (/sys/bus/mdev/devices/UUID/mdgpu/). The table below is all mdgpuctl
+ * (/sys/class/mdgpu/NAME/), to the instance's mdgpu/ directory
+ * (/sys/bus/mdev/devices/UUID/mdgpu/) or to the module's parameters
+ * (/sys/module/mdgpu/parameters/, target "module"). The table below is all mdgpuctl
  * knows about them: adding one is one line. The values are checked here
  * first so the admin gets a precise message, and the kernel checks again:
  * when it refuses, its errno is shown.
  *
  * The files belong to the scheduler (Documentation/scheduler.rst), except
- * plane_types (the display, Documentation/admin-guide.rst); a module that
+ * plane_types (the display, Documentation/admin-guide.rst) and
+ * hang_timeout_ms (the hang watchdog, a module parameter); a module that
  * does not export a file makes get and set say that it does not support
  * it.
  */
@@ -38,6 +40,12 @@ const struct mdg_tunable mdg_tunables[] = {
 	{ "timeslice_us", MDG_SCOPE_PARENT, "timeslice_us", MDG_KIND_INT,
 	  100, 100000, NULL, "us",
 	  "time slice a vGPU runs before the scheduler switches" },
+	{ "watchdog_ms", MDG_SCOPE_PARENT, "watchdog_ms", MDG_KIND_INT,
+	  0, 60000, NULL, "ms",
+	  "engine time limit of one job, 0 = no limit" },
+	{ "hang_timeout_ms", MDG_SCOPE_MODULE, "hang_timeout_ms", MDG_KIND_INT,
+	  0, INT_MAX, NULL, "ms",
+	  "an engine that finishes no chunk for this long is hung and reset, 0 = off" },
 	{ "weight", MDG_SCOPE_INSTANCE, "weight", MDG_KIND_INT, 1, 10000,
 	  NULL, "",
 	  "relative share of engine time under contention" },
@@ -55,6 +63,25 @@ const struct mdg_tunable mdg_tunables[] = {
 };
 
 const size_t mdg_nr_tunables = ARRAY_SIZE(mdg_tunables);
+
+/**
+ * mdg_scope_name() - "parent", "instance" or "module"
+ * @scope: the scope
+ *
+ * Return: its name, as list tunables shows it.
+ */
+const char *mdg_scope_name(enum mdg_scope scope)
+{
+	switch (scope) {
+	case MDG_SCOPE_PARENT:
+		return "parent";
+	case MDG_SCOPE_INSTANCE:
+		return "instance";
+	case MDG_SCOPE_MODULE:
+		return "module";
+	}
+	return "?";
+}
 
 const struct mdg_tunable *mdg_tunable_find(const char *name)
 {
@@ -139,6 +166,9 @@ int mdg_tunable_check(const struct mdg_tunable *t, const char *val,
 int mdg_tunable_path(const struct mdg_tunable *t, const char *target,
 		     char *buf, size_t len)
 {
+	if (t->scope == MDG_SCOPE_MODULE)
+		return mdg_path(buf, len, "/sys/module/mdgpu/parameters/%s",
+				t->file);
 	if (t->scope == MDG_SCOPE_PARENT)
 		return mdg_path(buf, len, "/sys/class/mdgpu/%s/%s", target,
 				t->file);
@@ -153,6 +183,11 @@ static int resolve_target(struct mdg_system *sys, const char *arg,
 	char uuid[MDG_UUID_LEN + 1];
 	struct mdg_instance *in;
 
+	if (!strcmp(arg, "module")) {
+		mdg_fmt(target, len, "module");
+		*scope = MDG_SCOPE_MODULE;
+		return 0;
+	}
 	if (mdg_uuid_valid(arg, uuid)) {
 		in = mdg_find_instance(sys, uuid);
 		if (!in)
@@ -177,6 +212,10 @@ static int resolve_target(struct mdg_system *sys, const char *arg,
 
 static int scope_mismatch(const struct mdg_tunable *t, const char *target)
 {
+	if (t->scope == MDG_SCOPE_MODULE)
+		return mdg_fail(MDG_EXIT_USAGE,
+				"%s is a module parameter: give the target 'module', not %s",
+				t->name, target);
 	if (t->scope == MDG_SCOPE_INSTANCE)
 		return mdg_fail(MDG_EXIT_USAGE,
 				"%s is a per-vGPU tunable: give an instance UUID, not %s",
@@ -256,6 +295,8 @@ int mdg_tunable_apply(const char *target, const char *assignment)
 
 	if (mdg_uuid_valid(target, canon))
 		scope = MDG_SCOPE_INSTANCE;
+	else if (!strcmp(target, "module"))
+		scope = MDG_SCOPE_MODULE;
 	else
 		mdg_fmt(canon, sizeof(canon), "%s", target);
 	return apply(canon, scope, assignment);
@@ -298,7 +339,7 @@ int mdg_cmd_get(int argc, char **argv)
 			json = true;
 			break;
 		case 'h':
-			fprintf(mdg_out, "usage: mdgpuctl get PARENT|UUID [NAME...] [--json]\n");
+			fprintf(mdg_out, "usage: mdgpuctl get PARENT|UUID|module [NAME...] [--json]\n");
 			return MDG_EXIT_OK;
 		default:
 			return MDG_EXIT_USAGE;
@@ -306,7 +347,7 @@ int mdg_cmd_get(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return mdg_fail(MDG_EXIT_USAGE,
-				"usage: mdgpuctl get PARENT|UUID [NAME...] [--json]");
+				"usage: mdgpuctl get PARENT|UUID|module [NAME...] [--json]");
 	named = optind + 1 < argc;
 	if (argc - optind - 1 > (int)ARRAY_SIZE(list))
 		return mdg_fail(MDG_EXIT_USAGE, "too many names");
@@ -361,9 +402,19 @@ int mdg_cmd_get(int argc, char **argv)
 				      path, strerror(-ret), mdg_errno_name(ret));
 			continue;
 		}
-		if (obj)
+		if (obj) {
+			char *end;
+			long long v;
+
+			/* Numbers as JSON numbers. */
+			errno = 0;
+			v = strtoll(val, &end, 10);
 			json_object_object_add(obj, t->name,
+					       t->kind == MDG_KIND_INT && !errno &&
+					       end != val && !*end ?
+					       json_object_new_int64(v) :
 					       json_object_new_string(val));
+		}
 		else if (n == 1 && named)
 			fprintf(mdg_out, "%s\n", val);
 		else
@@ -385,12 +436,12 @@ int mdg_cmd_set(int argc, char **argv)
 	int i, rc, ret;
 
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		fprintf(mdg_out, "usage: mdgpuctl set PARENT|UUID NAME=VALUE...\n");
+		fprintf(mdg_out, "usage: mdgpuctl set PARENT|UUID|module NAME=VALUE...\n");
 		return MDG_EXIT_OK;
 	}
 	if (argc < 3)
 		return mdg_fail(MDG_EXIT_USAGE,
-				"usage: mdgpuctl set PARENT|UUID NAME=VALUE...");
+				"usage: mdgpuctl set PARENT|UUID|module NAME=VALUE...");
 	/* Check every assignment's syntax and value before writing any. */
 	for (i = 2; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');

@@ -258,7 +258,7 @@ awk '
 	/^# TYPE / {
 		if ($3 in seen) bad("family repeated")
 		seen[$3] = 1; fam = $3
-		if ($4 != "gauge" && $4 != "counter") bad("type")
+		if ($4 != "gauge" && $4 != "counter" && $4 != "histogram") bad("type")
 		if ($4 == "counter" && $3 !~ /_total$/) bad("counter without _total")
 		next
 	}
@@ -266,7 +266,8 @@ awk '
 	/^#/ { next }
 	{
 		name = $1; sub(/\{.*/, "", name)
-		if (name != fam) bad("sample outside its family")
+		if (name != fam && name != fam "_bucket" && name != fam "_sum" &&
+		    name != fam "_count") bad("sample outside its family")
 		if (name !~ /^mdgpu_[a-z0-9_]+$/) bad("name")
 		if ($1 ~ /\{/ && $1 !~ /^[a-z_]+\{([a-z_]+="[^"]*",)*[a-z_]+="[^"]*"\}$/) bad("labels")
 		if (NF != 2 || $2 !~ /^[0-9.e+-]+$/) bad("value")
@@ -304,7 +305,6 @@ cmp_prom() {
 		pn=$(basename "$(dirname "$(dirname "$(readlink -f "$d/mdev_type")")")")
 		l="parent=\"$pn\",type=\"$(basename "$(readlink "$d/mdev_type")")\",uuid=\"$u\""
 		cmp_prom mdgpu_vgpu_vram_bytes "$l" "$(sysv "$d/mdgpu/vram_size")"
-		cmp_prom mdgpu_vgpu_vram_offset_bytes "$l" "$(sysv "$d/mdgpu/vram_offset")"
 		cmp_prom mdgpu_vgpu_resets_total "$l" "$(sysv "$d/mdgpu/reset_count")"
 		cmp_prom mdgpu_vgpu_open "$l" 0
 	done

@@ -13,7 +13,15 @@
  *   R/proc/<pid>/fd/<n> -> /dev/vfio/<group>, R/proc/<pid>/comm
  * The create and remove files are plain files, so a test can read what
  * mdgpuctl wrote to them.
+ *
+ * The module's files are not written by hand: fake_parent(), fake_type(),
+ * fake_instance() and fake_init() create every file that
+ * Documentation/ABI/testing/ documents for a parent, a type, an instance
+ * and the module (with a plausible default value, abi_default()), then
+ * set the values the test is about. A file added to, removed from or
+ * renamed in the ABI documents is in the fake trees at once.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -29,6 +37,155 @@
 #include "fake_tree.h"
 
 static char root[PATH_MAX];
+
+static struct abi_entry abi[256];
+static size_t nr_abi;
+
+/* The directory the ABI documents are read from. */
+static const char *abi_dir(void)
+{
+	const char *env = getenv("MDGPU_ABI_DIR");
+
+	return env && *env ? env : MDG_SRCDIR "/../../Documentation/ABI/testing";
+}
+
+/* Parse one ABI document: "What:" lines, and the mode that starts the
+ * Description, "(RO)", "(RW)" or "(WO)".
+ */
+static int abi_parse(const char *path)
+{
+	char line[512];
+	struct abi_entry *cur = NULL;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+
+		if (!strncmp(line, "What:", 5)) {
+			if (nr_abi == ARRAY_SIZE(abi)) {
+				fclose(f);
+				return -1;
+			}
+			cur = &abi[nr_abi++];
+			memset(cur, 0, sizeof(*cur));
+			p += 5;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			end = p + strcspn(p, " \t\n");
+			*end = 0;
+			mdg_fmt(cur->what, sizeof(cur->what), "%s", p);
+			continue;
+		}
+		if (!cur || cur->mode[0])
+			continue;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (p[0] == '(' && p[3] == ')' &&
+		    (!strncmp(p + 1, "RO", 2) || !strncmp(p + 1, "RW", 2) ||
+		     !strncmp(p + 1, "WO", 2)))
+			memcpy(cur->mode, p + 1, 2);
+	}
+	fclose(f);
+	return 0;
+}
+
+/**
+ * abi_entries() - the entries of Documentation/ABI/testing/sysfs-*mdgpu*
+ * @n: receives their number
+ *
+ * Read once; $MDGPU_ABI_DIR overrides the directory.
+ *
+ * Return: the entries, or NULL if the documents cannot be read.
+ */
+const struct abi_entry *abi_entries(size_t *n)
+{
+	static bool loaded;
+	struct dirent *de;
+	char path[PATH_MAX];
+	DIR *d;
+
+	if (!loaded) {
+		d = opendir(abi_dir());
+		if (!d)
+			return NULL;
+		while ((de = readdir(d)))
+			if (strstr(de->d_name, "mdgpu") &&
+			    de->d_name[0] != '.') {
+				mdg_fmt(path, sizeof(path), "%s/%s", abi_dir(),
+					de->d_name);
+				if (abi_parse(path)) {
+					closedir(d);
+					return NULL;
+				}
+			}
+		closedir(d);
+		loaded = true;
+	}
+	*n = nr_abi;
+	return nr_abi ? abi : NULL;
+}
+
+/*
+ * The value a generated file starts with: what the module shows after
+ * load or create, for the files whose value is not a number.
+ */
+static const char *abi_default(const char *name)
+{
+	static const struct { const char *name, *val; } defaults[] = {
+		{ "backend", "sim" },
+		{ "health", "ok" },
+		{ "health_reason", "none" },
+		{ "policy", "best_effort" },
+		{ "timeslice_us", "2000" },
+		{ "watchdog_ms", "2000" },
+		{ "hang_timeout_ms", "2000" },
+		{ "parents", "2" },
+		{ "vram_mb", "2048" },
+		{ "weight", "100" },
+		{ "plane_types", "region" },
+		{ "migration_state", "closed" },
+		{ "engine_error_header", "0x00000000" },
+		{ "wait_histogram", "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0" },
+		{ "compact", "" },
+		{ "create", "" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(defaults); i++)
+		if (!strcmp(defaults[i].name, name))
+			return defaults[i].val;
+	return "0";
+}
+
+/*
+ * Create, under @dir of the fake tree, every file the ABI documents
+ * directly under @prefix (a "What:" prefix ending in '/').
+ */
+static int abi_populate(const char *prefix, const char *dir)
+{
+	const struct abi_entry *e;
+	char rel[PATH_MAX + 128];
+	size_t i, n, plen = strlen(prefix);
+	int ret = 0;
+
+	e = abi_entries(&n);
+	if (!e)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const char *name = e[i].what + plen;
+		const char *val;
+
+		if (strncmp(e[i].what, prefix, plen) || !*name ||
+		    strchr(name, '/'))
+			continue;
+		val = abi_default(name);
+		mdg_fmt(rel, sizeof(rel), "%s/%s", dir, name);
+		ret |= fake_file(rel, "%s%s", val, *val ? "\n" : "");
+	}
+	return ret;
+}
 
 const char *fake_root(void)
 {
@@ -83,7 +240,7 @@ int fake_init(void)
 		return -1;
 	}
 	setenv("MDGPU_SYSFS_ROOT", root, 1);
-	return 0;
+	return abi_populate(ABI_MODULE, "sys/module/mdgpu/parameters") ? -1 : 0;
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag,
@@ -102,13 +259,114 @@ void fake_cleanup(void)
 	root[0] = 0;
 }
 
+bool abi_has(const char *what)
+{
+	const struct abi_entry *e;
+	size_t i, n;
+
+	e = abi_entries(&n);
+	for (i = 0; e && i < n; i++)
+		if (!strcmp(e[i].what, what))
+			return true;
+	return false;
+}
+
+static bool is_uuid(const char *s, size_t len)
+{
+	char buf[MDG_UUID_LEN + 1];
+
+	if (len != MDG_UUID_LEN)
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	return mdg_uuid_valid(buf, NULL);
+}
+
+/*
+ * The "What:" form of a path under the fake root, into @what; false when
+ * the path is no file of the module (mdev or driver core files, /proc,
+ * /dev, the module's directories themselves).
+ */
+bool abi_form(const char *path, char *what, size_t len)
+{
+	static const char *const class_dirs[] = {
+		"/sys/class/mdgpu/", "/sys/devices/virtual/mdgpu/",
+	};
+	size_t r = strlen(fake_root()), i, c;
+	const char *p, *rest, *slash;
+
+	if (strncmp(path, fake_root(), r))
+		return false;
+	p = path + r;
+	if (!strncmp(p, ABI_MODULE, strlen(ABI_MODULE))) {
+		mdg_fmt(what, len, "%s", p);
+		return !strchr(p + strlen(ABI_MODULE), '/') &&
+		       p[strlen(ABI_MODULE)];
+	}
+	if (!strncmp(p, "/sys/bus/mdev/devices/", 22)) {
+		rest = p + 22;
+		slash = strchr(rest, '/');
+		if (!slash || strncmp(slash, "/mdgpu/", 7) ||
+		    !slash[7] || strchr(slash + 7, '/'))
+			return false;
+		mdg_fmt(what, len, ABI_VGPU "%s", slash + 7);
+		return true;
+	}
+	for (c = 0; c < ARRAY_SIZE(class_dirs); c++) {
+		size_t l = strlen(class_dirs[c]);
+
+		if (strncmp(p, class_dirs[c], l))
+			continue;
+		rest = strchr(p + l, '/');		/* after <parent> */
+		if (!rest || !rest[1])
+			return false;
+		rest++;
+		slash = strchr(rest, '/');
+		if (!slash) {
+			/* A file of the parent, not the core's. */
+			static const char *const core[] = {
+				"mdev_supported_types", "power", "uevent",
+				"subsystem", "device",
+			};
+
+			for (i = 0; i < ARRAY_SIZE(core); i++)
+				if (!strcmp(rest, core[i]))
+					return false;
+			if (is_uuid(rest, strlen(rest)))
+				return false;
+			mdg_fmt(what, len, ABI_PARENT "%s", rest);
+			return true;
+		}
+		if (!strncmp(rest, "mdev_supported_types/", 21)) {
+			rest = strchr(rest + 21, '/');
+			if (!rest || !rest[1] || strchr(rest + 1, '/'))
+				return false;
+			mdg_fmt(what, len, ABI_TYPE "%s", rest + 1);
+			return true;
+		}
+		if (is_uuid(rest, slash - rest) && !strncmp(slash, "/mdgpu/", 7) &&
+		    slash[7] && !strchr(slash + 7, '/')) {
+			mdg_fmt(what, len, ABI_VGPU "%s", slash + 7);
+			return true;
+		}
+		return false;
+	}
+	return false;
+}
+
 int fake_file(const char *rel, const char *fmt, ...)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], what[256];
 	va_list ap;
 	FILE *f;
 
 	mdg_fmt(path, sizeof(path), "%s/%s", root, rel);
+	/* A test cannot give the module a file the ABI does not document. */
+	if (abi_form(path, what, sizeof(what)) && !abi_has(what)) {
+		fprintf(stderr, "# fake_file: %s (%s) is not in Documentation/ABI/\n",
+			rel, what);
+		return -1;
+	}
 	if (parent_dir(path))
 		return -1;
 	f = fopen(path, "w");
@@ -149,7 +407,7 @@ int fake_unlink(const char *rel)
 /* The content of a file of the tree, or NULL; valid until the next call. */
 const char *fake_read(const char *rel)
 {
-	static char buf[8192];
+	static char buf[256 * 1024];
 	char path[PATH_MAX];
 	ssize_t n;
 	int fd;
@@ -174,6 +432,8 @@ int fake_parent(const char *name, unsigned int vram_mb, unsigned int used_mb,
 	char rel[PATH_MAX], target[PATH_MAX];
 	int ret = 0;
 
+	mdg_fmt(rel, sizeof(rel), DEV "/%s", name);
+	ret |= abi_populate(ABI_PARENT, rel);
 	mdg_fmt(rel, sizeof(rel), DEV "/%s/backend", name);
 	ret |= fake_file(rel, "sim\n");
 	mdg_fmt(rel, sizeof(rel), DEV "/%s/vram_total", name);
@@ -204,6 +464,7 @@ int fake_type(const char *parent, unsigned int size_mb, unsigned int vram_mb,
 
 	mdg_fmt(dir, sizeof(dir), DEV "/%s/mdev_supported_types/mdgpu-%uM",
 		 parent, size_mb);
+	ret |= abi_populate(ABI_TYPE, dir);
 	mdg_fmt(rel, sizeof(rel), "%s/name", dir);
 	ret |= fake_file(rel, "mdgpu %uM\n", size_mb);
 	mdg_fmt(rel, sizeof(rel), "%s/description", dir);
@@ -228,6 +489,12 @@ int fake_instance(const char *uuid, const char *parent, unsigned int size_mb,
 	int ret = 0;
 
 	mdg_fmt(dir, sizeof(dir), DEV "/%s/%s", parent, uuid);
+	mdg_fmt(rel, sizeof(rel), "%s/mdgpu", dir);
+	ret |= abi_populate(ABI_VGPU, rel);
+	mdg_fmt(rel, sizeof(rel), "%s/mdgpu/migration_compat", dir);
+	ret |= fake_file(rel, "version=1 device=0x00010000 type=mdgpu-%uM vram=%llu max=%s regs=4096 layout=1 features=0x3\n",
+			 size_mb, (unsigned long long)size_mb << 20,
+			 size_mb >= 256 ? "3840x2160" : "1920x1080");
 	mdg_fmt(rel, sizeof(rel), "%s/remove", dir);
 	ret |= fake_file(rel, "%s", "");
 	mdg_fmt(rel, sizeof(rel), "%s/mdgpu/vram_offset", dir);

@@ -8,7 +8,29 @@
 #ifndef MDGPUCTL_FAKE_TREE_H
 #define MDGPUCTL_FAKE_TREE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+/* "What:" prefixes of Documentation/ABI/testing/ (directories). */
+#define ABI_PARENT	"/sys/class/mdgpu/<parent>/"
+#define ABI_TYPE	ABI_PARENT "mdev_supported_types/mdgpu-<size>/"
+#define ABI_VGPU	"/sys/bus/mdev/devices/<uuid>/mdgpu/"
+#define ABI_MODULE	"/sys/module/mdgpu/parameters/"
+
+/**
+ * struct abi_entry - one entry of an ABI document
+ * @what: its "What:" path
+ * @mode: "RO", "RW" or "WO" from its description, "" for a directory
+ */
+struct abi_entry {
+	char what[160];
+	char mode[3];
+};
+
+const struct abi_entry *abi_entries(size_t *n);
+bool abi_has(const char *what);
+bool abi_form(const char *path, char *what, size_t len);
 
 int fake_init(void);
 void fake_cleanup(void);
