@@ -339,12 +339,15 @@ run 0 "stats (text)" "$ctl" stats
 # available_instances, instances' mdgpu/), "PATH<TAB>VALUE", hexadecimal
 # values in decimal.
 snap() {
-	local f v
-	for f in /sys/module/mdgpu/parameters/* /sys/class/mdgpu/*/* \
-		 /sys/class/mdgpu/*/mdev_supported_types/*/available_instances \
-		 /sys/bus/mdev/devices/*/mdgpu/*; do
-		[ -f "$f" ] && [ ! -L "$f" ] && [ "${f##*/}" != uevent ] || continue
-		v=$(cat "$f" 2>/dev/null) || continue
+	local line f v
+	# One grep for all of them (a process per file is slow under TCG);
+	# directories, links to them and write-only files are left out.
+	grep -s -H '' /sys/module/mdgpu/parameters/* /sys/class/mdgpu/*/* \
+		/sys/class/mdgpu/*/mdev_supported_types/*/available_instances \
+		/sys/bus/mdev/devices/*/mdgpu/* | grep -v '/uevent:' |
+	while IFS= read -r line; do
+		f=${line%%:*}
+		v=${line#*:}
 		[[ $v =~ ^0x[0-9a-fA-F]+$ ]] && v=$((v))
 		printf '%s\t%s\n' "$f" "$v"
 	done
