@@ -173,7 +173,7 @@ static uint64_t populated(const char *uuid)
 /*
  * vram_populated: + one page for each page written through the BAR0
  * mapping, + the pages a FILL writes, 0 after a device reset discards
- * VRAM.
+ * VRAM, then exactly the pages written.
  */
 TEST_F(cmd, vram_populated)
 {
@@ -203,6 +203,10 @@ TEST_F(cmd, vram_populated)
 	/* a device reset discards VRAM */
 	ASSERT_OK(mdgpu_device_reset(g));
 	EXPECT_EQ(0, populated(self->a.uuid));
+	/* and from nothing, exactly the pages written count */
+	for (i = 0; i < 3; i++)
+		*(volatile uint8_t *)(g->vram + fresh + i * 4096) = 1;
+	EXPECT_EQ(3 * 4096, populated(self->a.uuid));
 	eng_check_kmsg(_metadata, &self->f);
 }
 

@@ -681,6 +681,7 @@ int mdg_cmd_stats(int argc, char **argv)
 				json_object_array_get_idx(parents, i);
 
 			fprintf(mdg_out, "parent %s\n", p->name);
+			fprintf(mdg_out, "  %-20s %s\n", "backend", p->backend);
 			fprintf(mdg_out, "  %-20s %lld\n", "vram_total",
 				(long long)p->vram_total);
 			fprintf(mdg_out, "  %-20s %lld\n", "vram_used",

@@ -205,7 +205,7 @@ static void show_text(const struct mdg_system *sys,
 	fprintf(mdg_out, "  %-11s parent %s, VRAM [%s, %s), %s populated",
 		"placement", in->parent, in->vram_offset ? a : "0", b, c);
 	if (pop >= 0 && in->vram_size > 0)
-		fprintf(mdg_out, " (%.0f%%)", 100.0 * pop / in->vram_size);
+		fprintf(mdg_out, " (%.1f%%)", 100.0 * pop / in->vram_size);
 	fprintf(mdg_out, ", IOMMU group %s\n",
 		in->group >= 0 ? (mdg_fmt(d, sizeof(d), "%d", in->group), d) :
 		"-");

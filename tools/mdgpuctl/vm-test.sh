@@ -333,6 +333,202 @@ else
 fi
 run 0 "stats (text)" "$ctl" stats
 
+# --- every figure the tool prints against sysfs
+
+# snap FILE: every readable file of the module (parameters, parents, types'
+# available_instances, instances' mdgpu/), "PATH<TAB>VALUE", hexadecimal
+# values in decimal.
+snap() {
+	local line f v
+	# One grep for all of them (a process per file is slow under TCG);
+	# directories, links to them and write-only files are left out.
+	grep -s -H '' /sys/module/mdgpu/parameters/* /sys/class/mdgpu/*/* \
+		/sys/class/mdgpu/*/mdev_supported_types/*/available_instances \
+		/sys/bus/mdev/devices/*/mdgpu/* | grep -v '/uevent:' |
+	while IFS= read -r line; do
+		f=${line%%:*}
+		v=${line#*:}
+		[[ $v =~ ^0x[0-9a-fA-F]+$ ]] && v=$((v))
+		printf '%s\t%s\n' "$f" "$v"
+	done
+}
+
+# figures_vs_sysfs DESC FIGURES: each "PATH<TAB>VALUE" the tool printed is
+# what sysfs showed just before or just after it ran (a number between the
+# two: counters move), and every file of the module is among them but the
+# few the tool does not print as a figure (migration_state,
+# migration_compat, uevent). Needs $work/before and $work/after.
+figures_vs_sysfs() {
+	local desc=$1 figs=$2 bad
+	bad=$(awk -F'\t' -v cover="${3:-1}" '
+		FILENAME == ARGV[1] { b[$1] = $2; next }
+		FILENAME == ARGV[2] { a[$1] = $2; next }
+		{
+			n++
+			seen[$1] = 1
+			if (!($1 in b)) { print "not in sysfs: " $1 " = " $2; next }
+			v = $2
+			if (v == b[$1] || v == a[$1]) next
+			nb = split(b[$1], xb, " "); na = split(a[$1], xa, " ")
+			nv = split(v, xv, " ")
+			if (nv != nb || nv != na) { print $1 ": " v " (sysfs " b[$1] " / " a[$1] ")"; next }
+			for (i = 1; i <= nv; i++) {
+				if (xv[i] !~ /^-?[0-9]+$/ || xb[i] !~ /^-?[0-9]+$/) { print $1 ": " v " (sysfs " b[$1] ")"; break }
+				lo = xb[i] + 0; hi = xa[i] + 0
+				if (lo > hi) { t = lo; lo = hi; hi = t }
+				if (xv[i] + 0 < lo || xv[i] + 0 > hi) { print $1 ": " v " (sysfs " b[$1] " / " a[$1] ")"; break }
+			}
+		}
+		END {
+			if (!n) print "no figures"
+			if (cover)
+				for (p in b)
+					if (!(p in seen) && p !~ /\/(migration_state|migration_compat|uevent)$/)
+						print "not shown: " p " = " b[p]
+		}' "$work/before" "$work/after" "$figs")
+	if [ -z "$bad" ]; then
+		ok "$desc ($(wc -l <"$figs") figures)"
+	else
+		notok "$desc"
+		echo "$bad" | diag
+	fi
+}
+
+# The fault helper: u2's engine runs a FILL and a COMPUTE, then stops on
+# an unknown opcode; it holds the device (in its error state) with a
+# QEMU-like -name on its command line.
+fifo2=$work/fault.fifo
+mkfifo "$fifo2"
+"$helper" fault "$u2" -name guest=vmtest,debug-threads=on <"$fifo2" >"$work/fault.out" 2>&1 9>&- &
+fault_pid=$!
+exec 9>"$fifo2"
+for _ in $(seq 300); do
+	grep -q faulted "$work/fault.out" && break
+	kill -0 $fault_pid 2>/dev/null || break
+	sleep 0.1
+done
+# shellcheck disable=SC2034
+read -r _ f_code f_head f_header f_done <"$work/fault.out"
+expect "the helper's engine stopped on an unknown opcode (ERR_CODE 1)" \
+	test "${f_code:-}" = 1
+d2=$(dev "$u2")/mdgpu
+expect "sysfs: engine_error_code, _head, _header are the guest's registers ($f_code $f_head $f_header)" \
+	test "$(cat "$d2/engine_error_code") $(cat "$d2/engine_error_head") $(cat "$d2/engine_error_header")" = "$f_code $f_head $f_header"
+expect "sysfs: engine_errors is 1" test "$(cat "$d2/engine_errors")" = 1
+expect "sysfs: engine_commands is CMDS_DONE ($f_done: FILL, COMPUTE)" \
+	test "$(cat "$d2/engine_commands")" = "${f_done:-x}" -a "${f_done:-x}" = 2
+expect "sysfs: vram_populated counts the 16 filled pages and the ring's ($(cat "$d2/vram_populated"))" \
+	test "$(cat "$d2/vram_populated")" -eq $((17 * 4096))
+
+if [ $has_jq = 1 ]; then
+	tsv='def v: if type == "array" then map(tostring) | join(" ") else tostring end;'
+	snap >"$work/before"
+	run 0 "stats --json (u2 in error, held)" "$ctl" stats --json
+	snap >"$work/after"
+	cp "$work/out" "$work/stats.json"
+	expect "stats --json: statistics and integer tunables are JSON numbers" \
+		jqc '[.module[], (.parents[] | .stats[], (.tunables | del(.policy))[]),
+		      (.instances[] | (.stats | del(.wait_histogram))[], .stats.wait_histogram[],
+		       (.tunables | del(.plane_types))[])] | all(type == "number")' "$work/stats.json"
+	jq -r "$tsv"'
+		(.module | to_entries[] | "/sys/module/mdgpu/parameters/\(.key)\t\(.value | v)"),
+		(.parents[] as $p
+		 | (($p.stats + $p.tunables + ($p | {backend, vram_total, vram_used, instances, health, health_reason, vram_retired}))
+		    | to_entries[] | "/sys/class/mdgpu/\($p.name)/\(.key)\t\(.value | v)"),
+		   ($p.types[] | "/sys/class/mdgpu/\($p.name)/mdev_supported_types/\(.type)/available_instances\t\(.available_instances)")),
+		(.instances[] as $i | ($i.stats + $i.tunables) | to_entries[]
+		 | "/sys/bus/mdev/devices/\($i.uuid)/mdgpu/\(.key)\t\(.value | v)")' \
+		"$work/stats.json" >"$work/figs" 2>"$work/err"
+	figures_vs_sysfs "stats --json: every figure is sysfs's, every file of the module is shown" "$work/figs"
+
+	snap >"$work/before"
+	run 0 "show UUID --json (in error)" "$ctl" show "$u2" --json
+	snap >"$work/after"
+	cp "$work/out" "$work/show.json"
+	jq -r --arg u "$u2" "$tsv"'
+		((.stats + .tunables) | to_entries[] | "/sys/bus/mdev/devices/\($u)/mdgpu/\(.key)\t\(.value | v)"),
+		(.parent_info as $p | ($p.stats + $p.tunables) | to_entries[]
+		 | "/sys/class/mdgpu/\($p.name)/\(.key)\t\(.value | v)")' \
+		"$work/show.json" >"$work/figs"
+	figures_vs_sysfs "show --json: every figure is sysfs's" "$work/figs" 0
+	expect "show --json: health error, the error named with its ring offset and opcode" \
+		jqc --argjson h "$f_head" '.health == "error" and .error.name == "opcode" and .error.code == 1
+			and .error.ring_offset == $h and .error.opcode == 127' "$work/show.json"
+	expect "show --json: the holder is the VM named by -name guest=" \
+		jqc --argjson p "$fault_pid" '.state == "open" and .holders[0].pid == $p
+			and .holders[0].vm == "vmtest" and .holders[0].vm_source == "qemu-name"' "$work/show.json"
+else
+	for _ in 1 2 3 4 5 6 7 8; do skip "stats/show --json against sysfs (no jq)"; done
+fi
+
+snap >"$work/before"
+run 0 "stats (text)" "$ctl" stats
+snap >"$work/after"
+awk -v OFS='\t' '
+	/^module / { base = "/sys/module/mdgpu/parameters/"; next }
+	/^parent / { base = "/sys/class/mdgpu/" $2 "/"; par = $2; next }
+	/^instance / { base = "/sys/bus/mdev/devices/" $2 "/mdgpu/"; next }
+	/^  / {
+		k = $1
+		if (k == "state" || k == "open_by") next
+		v = $0; sub(/^ +[^ ]+ +/, "", v)
+		if (v ~ / available$/) {
+			sub(/ available$/, "", v)
+			print "/sys/class/mdgpu/" par "/mdev_supported_types/" k "/available_instances", v
+			next
+		}
+		print base k, v
+	}' "$work/out" >"$work/figs"
+figures_vs_sysfs "stats (text): every figure is sysfs's, every file of the module is shown" "$work/figs"
+
+snap >"$work/before"
+run 0 "show UUID (text, in error)" "$ctl" show "$u2"
+snap >"$work/after"
+cp "$work/out" "$work/show.txt"
+expect "show: commands completed, chunks and errors are sysfs's" \
+	grep -q "^  engine      $(cat "$d2/engine_commands") commands completed, $(cat "$d2/engine_chunks") chunks" "$work/show.txt"
+expect "show: the errors line" \
+	grep -q "^  errors      $(cat "$d2/engine_errors") since creation ($(cat "$d2/watchdog_count") by the watchdog); $(cat "$d2/reset_count") device resets" "$work/show.txt"
+expect "show: the current error, its ring offset and the faulting command's header" \
+	grep -q "now: opcode (1) at ring offset $(printf 0x%x "$(cat "$d2/engine_error_head")"), command unknown (opcode 0x7f), 2 dwords, header $(cat "$d2/engine_error_header")" "$work/show.txt"
+expect "show: holder VM vmtest, the helper's pid" \
+	grep -q "^  holder      VM vmtest (pid $fault_pid, " "$work/show.txt"
+expect "show: tunables are sysfs's" \
+	grep -q "^  tunables    weight=$(cat "$d2/weight") min_share=$(cat "$d2/min_share") cap=$(cat "$d2/cap") priority=$(cat "$d2/priority") plane_types=$(cat "$d2/plane_types")$" "$work/show.txt"
+expect "show: placement and populated VRAM (17 pages = 68K)" \
+	grep -q "^  placement   parent sim0, VRAM \[.*), 68K populated" "$work/show.txt"
+expect "show: health error" grep -q "^  health      error: engine stopped on error opcode (1)" "$work/show.txt"
+diag <"$work/show.txt"
+
+# Not root: other users' /proc/PID/fd cannot be read, so the held and the
+# idle instances are "unknown", never "idle", with the hint.
+if command -v setpriv >/dev/null; then
+	chmod o+x "$work"
+	run 0 "list instances --json as nobody" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" list instances --json
+	if [ $has_jq = 1 ]; then
+		expect "  ... no instance is idle: the held one and the others are unknown" \
+			jqc --arg u "$u2" '([.instances[] | select(.state == "idle")] | length) == 0
+				and (.instances[] | select(.uuid == $u) | .state == "unknown" and .open == null)' "$work/out"
+	else
+		skip "  ... unknown check (no jq)"
+	fi
+	run 0 "list instances as nobody" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" list instances
+	expect "  ... says to run as root" grep -q "run as root" "$work/err"
+else
+	skip "list as nobody (no setpriv)"
+	skip "  ... unknown"
+	skip "  ... hint"
+	skip "  ... hint"
+fi
+
+exec 9>&-
+wait $fault_pid
+expect "the fault helper closed the device" test $? -eq 0
+expect "closing cleared the error and discarded VRAM; the error count stays" \
+	test "$(cat "$d2/engine_error_code") $(cat "$d2/vram_populated") $(cat "$d2/engine_errors")" = "0 0 1"
+
 run 0 "top --once" "$ctl" top --once
 expect "top shows every instance" \
 	bash -c "for d in /sys/bus/mdev/devices/*; do grep -q \"^\${d##*/} \" '$work/out' || exit 1; done"

@@ -2308,7 +2308,7 @@ static int test_show(void)
 	CHECK_INT(run("show", UUID_A, NULL), 0);
 	CHECK_HAS(out_buf, "vGPU " UUID_A "\n");
 	CHECK_HAS(out_buf, "  type        mdgpu-128M (\"mdgpu 128M\"): framebuffer 128M, max 1920x1080, display bochs-vbe\n");
-	CHECK_HAS(out_buf, "  placement   parent sim0, VRAM [0, 128M), 32M populated (25%), IOMMU group 10\n");
+	CHECK_HAS(out_buf, "  placement   parent sim0, VRAM [0, 128M), 32M populated (25.0%), IOMMU group 10\n");
 	CHECK_HAS(out_buf, "  holder      pid 4242 (qemu-system-x86)\n");
 	CHECK_HAS(out_buf, "  tunables    weight=300 min_share=0 cap=0 priority=0 plane_types=region\n");
 	CHECK_HAS(out_buf, "  parent      sim0: policy=best_effort timeslice_us=2000 watchdog_ms=2000\n");

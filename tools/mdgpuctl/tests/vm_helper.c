@@ -59,6 +59,73 @@ static int hold(const char *uuid, bool device_only)
 	return 0;
 }
 
+/*
+ * fault UUID: open the instance, run a FILL of 16 pages at 2 MiB and a
+ * COMPUTE of 1 ms, then a command with an unknown opcode, wait for the
+ * engine's error, print "faulted CODE HEAD HEADER CMDS_DONE" (the
+ * registers the guest sees) and hold the device (in its error state) until
+ * stdin ends.
+ */
+static int fault(const char *uuid)
+{
+	const uint32_t ring = 1u << 20, size = MDGPU_RING_SIZE_MIN;
+	uint32_t code = 0, head = 0, header = 0, done = 0, *r;
+	struct mdgpu_dev dev;
+	unsigned int i = 0, t;
+	char buf[64];
+	uint8_t *vram;
+
+	if (mdgpu_dev_open(&dev, uuid) < 0) {
+		fprintf(stderr, "fault: %s: %s\n", uuid, strerror(errno));
+		mdgpu_dev_close(&dev);
+		return 1;
+	}
+	vram = mdgpu_map_vram(&dev, 4u << 20);
+	if (!vram) {
+		fprintf(stderr, "fault: mapping VRAM: %s\n", strerror(errno));
+		mdgpu_dev_close(&dev);
+		return 1;
+	}
+	r = (uint32_t *)(vram + ring);
+	r[i++] = MDGPU_CMD_HEADER(MDGPU_OP_FILL, 0, MDGPU_FILL_NDW);
+	r[i++] = 2u << 20;
+	r[i++] = 0;
+	r[i++] = 4096;
+	r[i++] = 16;
+	r[i++] = 4096;
+	r[i++] = 0x12345678;
+	r[i++] = MDGPU_CMD_HEADER(MDGPU_OP_COMPUTE, 0, MDGPU_COMPUTE_NDW);
+	r[i++] = 1000;
+	r[i++] = MDGPU_CMD_HEADER(0x7f, 0, 2);
+	r[i++] = 0;
+	if (mdgpu_reg_write32(&dev, MDGPU_REG_RING_CTRL, MDGPU_RING_CTRL_RESET) ||
+	    mdgpu_reg_write32(&dev, MDGPU_REG_RING_BASE_LO, ring) ||
+	    mdgpu_reg_write32(&dev, MDGPU_REG_RING_BASE_HI, 0) ||
+	    mdgpu_reg_write32(&dev, MDGPU_REG_RING_SIZE, size) ||
+	    mdgpu_reg_write32(&dev, MDGPU_REG_RING_CTRL,
+			      MDGPU_RING_CTRL_ENABLE) ||
+	    mdgpu_reg_write32(&dev, MDGPU_REG_RING_TAIL, i * 4)) {
+		fprintf(stderr, "fault: register write: %s\n", strerror(errno));
+		mdgpu_dev_close(&dev);
+		return 1;
+	}
+	for (t = 0; t < 2000 && !code; t++) {
+		if (mdgpu_reg_read32(&dev, MDGPU_REG_ERR_CODE, &code))
+			break;
+		if (!code)
+			usleep(10000);
+	}
+	mdgpu_reg_read32(&dev, MDGPU_REG_ERR_HEAD, &head);
+	mdgpu_reg_read32(&dev, MDGPU_REG_ERR_HEADER, &header);
+	mdgpu_reg_read32(&dev, MDGPU_REG_CMDS_DONE, &done);
+	printf("faulted %u %u 0x%08x %u\n", code, head, header, done);
+	fflush(stdout);
+	while (read(0, buf, sizeof(buf)) > 0)
+		;
+	mdgpu_dev_close(&dev);
+	return code ? 0 : 1;
+}
+
 static png_bytep *load(const char *path, png_uint_32 *w, png_uint_32 *h)
 {
 	png_structp png;
@@ -330,6 +397,11 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "hold") &&
 	    !strcmp(argv[3], "--device-only"))
 		return hold(argv[2], true);
+	/* Arguments after fault's UUID are ignored: a test can give the
+	 * helper a QEMU-like "-name guest=NAME" for mdgpuctl to find.
+	 */
+	if (argc >= 3 && !strcmp(argv[1], "fault"))
+		return fault(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "size")) {
 		rows = load(argv[2], &w, &h);
 		if (!rows)
@@ -353,6 +425,6 @@ int main(int argc, char **argv)
 		return reg(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "migcmp"))
 		return migcmp(argv[2], argv[3]);
-	fprintf(stderr, "usage: mdgpuctl-vm-helper hold UUID [--device-only] | size FILE | pixel FILE X Y | mkstate UUID FILE | reg UUID OFFSET | migcmp F1 F2\n");
+	fprintf(stderr, "usage: mdgpuctl-vm-helper hold UUID [--device-only] | fault UUID [IGNORED...] | size FILE | pixel FILE X Y | mkstate UUID FILE | reg UUID OFFSET | migcmp F1 F2\n");
 	return 2;
 }
