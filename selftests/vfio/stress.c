@@ -74,7 +74,7 @@ static int make_busy(struct mdgpu *g, uint32_t *seed)
 /* Progress of a long run, so one stopped early still tells its count. */
 static void progress(struct worker *w, double t0)
 {
-	if (w->done && !(w->done % 500))
+	if (w->done && !(w->done % 100))
 		ksft_print_msg("thread %u: %lu cycles in %.0f s\n", w->index,
 			       w->done, eng_now() - t0);
 }
