@@ -557,10 +557,11 @@ TEST_F_TIMEOUT(fail_nth, migration_save, 1200)
 
 /*
  * Load a saved stream (the writes, then RESUMING -> STOP, which applies
- * it) with each fault site failing in turn. Either everything succeeds
- * and the VRAM is the saved one, or the device refuses the stream and
- * ends in ERROR (or stays in RESUMING if the state change never reached
- * it); it never reaches STOP with other contents. A reset recovers it.
+ * it) with each fault site failing in turn. Either the device reaches STOP
+ * with the saved VRAM (the request may still fail after that, in the
+ * core's copy of its answer), or it refuses the stream and ends in ERROR
+ * (or stays in RESUMING if the state change never reached it); it never
+ * reaches STOP with other contents. A reset recovers it.
  */
 TEST_F_TIMEOUT(fail_nth, migration_load, 1200)
 {
@@ -593,8 +594,15 @@ TEST_F_TIMEOUT(fail_nth, migration_load, 1200)
 		close(fd);
 
 		ASSERT_OK(mig_get_state(v.device, &st));
-		if (!werr && !ret) {
-			EXPECT_EQ(VFIO_DEVICE_STATE_STOP, st);
+		if (st == VFIO_DEVICE_STATE_STOP) {
+			/*
+			 * Loaded; the request may still have failed after the
+			 * driver, in the core's copy of the answer.
+			 */
+			EXPECT_TRUE(!ret || injected) TH_LOG("fault %u", nth.n);
+			EXPECT_OK(werr)
+				TH_LOG("fault %u: STOP took a stream whose write failed",
+				       nth.n);
 			EXPECT_EQ(1, pat_state(v.device))
 				TH_LOG("fault %u: loaded, but not the saved VRAM",
 				       nth.n);
