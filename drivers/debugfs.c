@@ -14,6 +14,14 @@
  *               SIGBUS on BAR0 access)
  *   lost        any value: the whole parent is lost
  *
+ * and one read-write delay (0 by default), for tests of races:
+ *
+ *   watchdog_delay_ms  the engine thread sleeps this long (at most
+ *               MDGPU_WD_DELAY_MAX_MS) between failing a context on the
+ *               per-job watchdog and putting its scheduler entity to
+ *               sleep; it holds the instance's lock meanwhile, so a guest
+ *               reset and doorbell in that window must wait for both
+ *
  * What each does is described in Documentation/device-spec.rst and
  * Documentation/admin-guide.rst. Without debugfs in the kernel, nothing of
  * this exists.
@@ -237,6 +245,8 @@ void mdgpu_debugfs_parent_add(struct mdgpu_parent *parent)
 	debugfs_create_file("vram_error", 0200, dir, parent,
 			    &mdgpu_vram_error_fops);
 	debugfs_create_file("lost", 0200, dir, parent, &mdgpu_lost_fops);
+	debugfs_create_u32("watchdog_delay_ms", 0600, dir,
+			   &parent->engine->wd_delay_ms);
 	parent->debugfs = dir;
 }
 

@@ -596,6 +596,19 @@ static const guid_t *mdgpu_vgpu_guid(struct mdgpu_vgpu *vgpu)
  * watchdog limit. Called by the engine thread between chunks.
  * Return: true if the watchdog fired.
  */
+/*
+ * Fault injection (debugfs watchdog_delay_ms): wait between failing a
+ * context and telling the scheduler, so a test can hit what a guest could
+ * do in that window. Bounded, as a debugfs value is only root's word.
+ */
+static void mdgpu_engine_wd_delay(struct mdgpu_engine *eng)
+{
+	u32 ms = READ_ONCE(eng->wd_delay_ms);
+
+	if (ms)
+		msleep(min(ms, MDGPU_WD_DELAY_MAX_MS));
+}
+
 static bool mdgpu_engine_watchdog(struct mdgpu_engine *eng,
 				  struct mdgpu_vgpu *vgpu, u64 ran)
 {
@@ -620,6 +633,7 @@ static bool mdgpu_engine_watchdog(struct mdgpu_engine *eng,
 		 */
 		mdgpu_ctx_fail(vgpu, MDGPU_ERR_WATCHDOG, ctx->head,
 			       mdgpu_ctx_cur_header(ctx));
+		mdgpu_engine_wd_delay(eng);
 		spin_lock(&eng->lock);
 		mdgpu_sched_watchdog_fire(&eng->sched, &ctx->entity,
 					  mdgpu_sched_now());

@@ -197,6 +197,10 @@ struct mdgpu_engine_ctx {
  * @hang_work: the progress watchdog, every MDGPU_HANG_CHECK_MS
  * @wd_chunks: @chunks when the watchdog last saw progress (its work only)
  * @wd_since: ktime_get_ns() of that moment (its work only)
+ * @wd_delay_ms: fault injection (debugfs): the thread sleeps this long
+ *		 between failing a context on the per-job watchdog and
+ *		 telling the scheduler, at most MDGPU_WD_DELAY_MAX_MS
+ *		 (written by debugfs, read with READ_ONCE())
  */
 struct mdgpu_engine {
 	spinlock_t lock; /* see the kernel-doc above */
@@ -225,6 +229,10 @@ struct mdgpu_engine {
 	struct delayed_work hang_work;
 	u64 wd_chunks;
 	u64 wd_since;
+	u32 wd_delay_ms;
 };
+
+/* The longest watchdog_delay_ms the engine honours. */
+#define MDGPU_WD_DELAY_MAX_MS	5000U
 
 #endif /* _MDGPU_ENGINE_H */

@@ -9,7 +9,8 @@
 #   fuzz     selftests/vfio/uapi_fuzz.c, MDGPU_FUZZ_OPS (250000 per thread,
 #            4 threads: 1 M operations) and MDGPU_FUZZ_SEED (1)
 #   stress   selftests/vfio/stress.c, MDGPU_STRESS_THREADS (8),
-#            MDGPU_STRESS_CYCLES (10000) and MDGPU_STRESS_ROUNDS (5000)
+#            MDGPU_STRESS_CYCLES (10000) and MDGPU_STRESS_ROUNDS (5000);
+#            then MDGPU_STRESS_RELOADS (100) module reloads with instances
 #   --kernel NAME  kernel of the VM harness (debug: KASAN, lockdep, UBSAN,
 #                  kmemleak)
 #   VAR=VALUE      overrides one of the variables above
@@ -30,7 +31,7 @@ fuzz)
 stress)
 	prog=stress params=vram_mb=2048
 	vars=(MDGPU_STRESS_THREADS=8 MDGPU_STRESS_CYCLES=10000
-	      MDGPU_STRESS_ROUNDS=5000) ;;
+	      MDGPU_STRESS_ROUNDS=5000 MDGPU_STRESS_RELOADS=100) ;;
 *)
 	sed -n '3,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac

@@ -17,7 +17,11 @@
  *    is retired (vram_retired) and no new instance is ever given it;
  *  - lost parent: health failed, each open instance's engine in error
  *    (ERR_LOST) and its REQ interrupt raised, available_instances 0,
- *    create fails with ENODEV; the other parents are untouched.
+ *    create fails with ENODEV; the other parents are untouched;
+ *  - the per-job watchdog racing a guest restart (issue 11, defect 4): with
+ *    watchdog_delay_ms widening the window between the watchdog failing a
+ *    context and the scheduler putting it to sleep, a ring reset, enable
+ *    and doorbell in that window still get their work run.
  *
  * run-guest.sh loads the module with parents=4 vram_mb=256: each fault
  * that changes a parent's health has a parent of its own (hang: sim0,
@@ -405,6 +409,51 @@ TEST_F(fi, lost_parent_fails_instances)
 	EXPECT_OK(mdgpu_remove_all(&self->f.created));
 	EXPECT_OK(mdgpu_parent_state("sim2", &self->f.base));
 	EXPECT_EQ(0, self->f.base.instances);
+	eng_check_kmsg(_metadata, &self->f);
+}
+
+/*
+ * Defect 4: the watchdog fails a's long COMPUTE, then (watchdog_delay_ms)
+ * waits before putting a's scheduler entity to sleep. The guest resets its
+ * ring, enables it and rings the doorbell as soon as it sees the error.
+ * If the engine let go of the instance between the two steps, that restart
+ * would land in the window: the context runnable in the engine, asleep in
+ * the scheduler, and no later doorbell would ever run it.
+ */
+TEST_F(fi, watchdog_race_with_restart)
+{
+	char wd_path[PATH_MAX], old_wd[32] = "2000";
+	uint32_t dw[MDGPU_CMD_MAX_NDW];
+	struct mdgpu *a = &self->a.g;
+	int i, err;
+
+	if (!fi_use_parent(_metadata, &self->f, "sim3"))
+		return;
+	if (!eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_MSI))
+		return;
+	snprintf(wd_path, sizeof(wd_path), "/sys/class/mdgpu/sim3/watchdog_ms");
+	ASSERT_OK(mdgpu_read_file(wd_path, old_wd, sizeof(old_wd)));
+	ASSERT_OK(mdgpu_write_file(wd_path, "20"));
+	ASSERT_OK(inject("sim3", "watchdog_delay_ms", "300"));
+	for (i = 0; i < 3; i++) {
+		mdgpu_cmd_compute(dw, 500000);
+		ENG_SUBMIT(a, dw, MDGPU_COMPUTE_NDW);
+		err = mdgpu_wait_error(a, ENG_TIMEOUT_MS);
+		ASSERT_EQ(MDGPU_ERR_WATCHDOG, err)
+			TH_LOG("round %d: %s", i, mdgpu_err_name(err));
+		/* inside the widened window, if the engine left it open */
+		ASSERT_OK(mdgpu_ring_reset(a));
+		mdgpu_cmd_fill(dw, (uint64_t)i * 4096, 4096, 1, 4096, i + 1);
+		ENG_SUBMIT(a, dw, MDGPU_FILL_NDW);
+		err = mdgpu_wait_idle(a, 5000);
+		ASSERT_EQ(0, err)
+			TH_LOG("round %d: the ring restarted in the watchdog's window never ran (%d)",
+			       i, err);
+		EXPECT_EQ((uint32_t)i + 1,
+			  *(volatile uint32_t *)(a->vram + i * 4096ULL + 4092));
+	}
+	EXPECT_OK(inject("sim3", "watchdog_delay_ms", "0"));
+	mdgpu_write_file(wd_path, old_wd);
 	eng_check_kmsg(_metadata, &self->f);
 }
 

@@ -71,10 +71,19 @@ static int make_busy(struct mdgpu *g, uint32_t *seed)
 	return ret ?: mdgpu_kick(g);
 }
 
+/* Progress of a long run, so one stopped early still tells its count. */
+static void progress(struct worker *w, double t0)
+{
+	if (w->done && !(w->done % 100))
+		ksft_print_msg("thread %u: %lu cycles in %.0f s\n", w->index,
+			       w->done, eng_now() - t0);
+}
+
 static void *lifecycle_thread(void *arg)
 {
 	struct worker *w = arg;
 	char uuid[MDGPU_UUID_LEN + 1];
+	double t0 = eng_now();
 	struct mdgpu g;
 	void *dma;
 	int ret;
@@ -86,6 +95,7 @@ static void *lifecycle_thread(void *arg)
 		return NULL;
 	}
 	for (; w->done < w->cycles; w->done++) {
+		progress(w, t0);
 		if (mdgpu_new_uuid(uuid) || mdgpu_create(w->parent, "64M", uuid)) {
 			snprintf(w->what, sizeof(w->what), "create, cycle %lu",
 				 w->done);
@@ -129,6 +139,7 @@ static void *lifecycle_thread(void *arg)
 	munmap(dma, DMA_LEN);
 	return NULL;
 }
+
 
 FIXTURE(st) {
 	struct eng_fixture f;
