@@ -256,14 +256,7 @@ static void mdgpu_mig_emit_end(struct mdgpu_mig_file *f)
 /* The first page at or after @off with backing, or the VRAM size. */
 static u64 mdgpu_mig_next_backed(struct mdgpu_vgpu *vgpu, u64 off)
 {
-	struct mdgpu_parent *parent = vgpu->parent;
-
-	lockdep_assert_held(&vgpu->lock);
-	if (off >= vgpu->vram_size || !parent->ops->vram_next)
-		return min(off, vgpu->vram_size);
-	return parent->ops->vram_next(parent, vgpu->vram_offset + off,
-				      vgpu->vram_offset + vgpu->vram_size) -
-	       vgpu->vram_offset;
+	return mdgpu_vgpu_vram_next(vgpu, off);
 }
 
 /* Append a ZERO record for [@off, @off + @len) to the buffer. */
@@ -291,7 +284,6 @@ static void mdgpu_mig_emit_pages(struct mdgpu_mig_file *f, u64 off, u64 n,
 				 bool skip_absent)
 {
 	struct mdgpu_vgpu *vgpu = f->vgpu;
-	struct mdgpu_parent *parent = vgpu->parent;
 	u64 end = off + n * MDGPU_MIG_PAGE, run, p;
 	struct mdgpu_mig_record r;
 	size_t head;
@@ -305,9 +297,8 @@ static void mdgpu_mig_emit_pages(struct mdgpu_mig_file *f, u64 off, u64 n,
 		data = f->buf + head + MDGPU_MIG_VRAM_HEAD;
 		for (p = off; p < end && mdgpu_mig_next_backed(vgpu, p) == p;
 		     p += MDGPU_MIG_PAGE) {
-			if (parent->ops->vram_rw(parent, vgpu->vram_offset + p,
-						 data + (p - off), MDGPU_MIG_PAGE,
-						 false))
+			if (mdgpu_vgpu_vram_rw(vgpu, p, data + (p - off),
+					       MDGPU_MIG_PAGE, false))
 				break;
 		}
 		if (p > off) {
@@ -570,11 +561,10 @@ static long mdgpu_mig_ioctl(struct file *filp, unsigned int cmd,
 static int mdgpu_mig_put_page(void *ctx, u64 off, const void *data)
 {
 	struct mdgpu_vgpu *vgpu = ctx;
-	struct mdgpu_parent *parent = vgpu->parent;
 
 	lockdep_assert_held(&vgpu->lock);
-	return parent->ops->vram_rw(parent, vgpu->vram_offset + off,
-				    (void *)data, MDGPU_MIG_PAGE, true);
+	return mdgpu_vgpu_vram_rw(vgpu, off, (void *)data, MDGPU_MIG_PAGE,
+				  true);
 }
 
 static int mdgpu_mig_put_zero(void *ctx, u64 off, u64 len)
@@ -584,8 +574,7 @@ static int mdgpu_mig_put_zero(void *ctx, u64 off, u64 len)
 	lockdep_assert_held(&vgpu->lock);
 	/* No user mapping may reach pages being discarded. */
 	mdgpu_vram_zap(vgpu);
-	vgpu->parent->ops->vram_discard(vgpu->parent, vgpu->vram_offset + off,
-					len);
+	mdgpu_vgpu_vram_discard(vgpu, off, len);
 	return 0;
 }
 
