@@ -17,7 +17,8 @@
  *
  * mdgpu_parent_unregister() undoes it, in the backend's remove path: if
  * the backend says the device is going away under its instances (a PCI
- * unbind or hot-unplug), the parent is marked lost first, as by the
+ * unbind or hot-unplug) and instances exist, the parent is marked lost
+ * first, as by the
  * ``lost`` fault injection: no new instance, each open instance's engine
  * context fails with MDGPU_ERR_LOST and its user gets the request
  * interrupt. Then every instance is removed (the mdev core waits for their
@@ -368,11 +369,14 @@ void mdgpu_parent_unregister(struct mdgpu_parent *parent, bool lost)
 
 	/* No fault is injected from here on. */
 	mdgpu_debugfs_parent_del(parent);
-	if (lost) {
+	mutex_lock(&parent->lock);
+	n = parent->instances;
+	mutex_unlock(&parent->lock);
+	/* With no instance, nobody needs to be told. */
+	if (lost && n) {
 		n = mdgpu_parent_lose(parent, "parent device removed");
-		if (n)
-			dev_warn(dev, "removed with %u instances: unplug requested, waiting for their users\n",
-				 n);
+		dev_warn(dev, "removed with %u instances: unplug requested, waiting for their users\n",
+			 n);
 	}
 	/* Removes every instance, waiting for their users to let go. */
 	mdev_unregister_parent(&parent->mdev_parent);

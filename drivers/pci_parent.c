@@ -9,7 +9,7 @@
  * mdgpu registers a PCI driver named ``mdgpu`` that makes a PCI device a
  * parent GPU whose VRAM is the device's largest memory BAR (QEMU's
  * ``ivshmem-plain`` device, 1af4:1110, whose BAR2 is its shared memory;
- * at least 64 MiB, the smallest type). Its ID table is empty: it binds to
+ * at least 64 MiB, the smallest type). It has no ID table: it binds to
  * no device on its own, so loading mdgpu on a host with such a device
  * changes nothing. The administrator binds a device explicitly, either
  *
@@ -41,11 +41,6 @@
 
 /* The smallest VRAM worth a parent: the smallest type. */
 #define MDGPU_PCI_MIN_VRAM	SZ_64M
-
-/* Empty: the driver binds only through driver_override or new_id. */
-static const struct pci_device_id mdgpu_pci_ids[] = {
-	{ }
-};
 
 /* The largest memory BAR, or -ENODEV if none has MDGPU_PCI_MIN_VRAM. */
 static int mdgpu_pci_vram_bar(struct pci_dev *pdev)
@@ -123,7 +118,11 @@ static void mdgpu_pci_remove(struct pci_dev *pdev)
 
 static struct pci_driver mdgpu_pci_driver = {
 	.name = MDGPU_DRV_NAME,
-	.id_table = mdgpu_pci_ids,
+	/*
+	 * No ID table: the driver binds only through driver_override or
+	 * new_id (which accepts any ID when there is no table).
+	 */
+	.id_table = NULL,
 	.probe = mdgpu_pci_probe,
 	.remove = mdgpu_pci_remove,
 };

@@ -50,6 +50,7 @@ programs=(
 	sched_share "vram_mb=512"
 	migration "parents=2 vram_mb=512"
 	relocate "vram_mb=512"
+	pci_parent "vram_mb=256"
 	module_lifecycle "-"
 )
 
