@@ -6,7 +6,8 @@
  * Each distinct primary plane (offset, size, format, stride) the guest has
  * shown gets an id; VFIO_DEVICE_QUERY_GFX_PLANE reports it and
  * VFIO_DEVICE_GET_GFX_DMABUF exports a dma-buf over the VRAM pages of that
- * plane, on a backend that has struct pages (mdgpu_parent_has_dmabuf()). An export holds its own page references and nothing else of the
+ * plane, on a backend that has struct pages (mdgpu_parent_has_dmabuf()).
+ * An export holds its own page references and nothing else of the
  * instance, so it outlives resets and removal safely: it keeps showing the
  * last picture and never reaches memory someone else owns. Only the
  * MDGPU_MAX_PLANES most recently shown planes are remembered per instance,
