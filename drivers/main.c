@@ -14,7 +14,7 @@
 
 static unsigned int parents = 1;
 module_param(parents, uint, 0444);
-MODULE_PARM_DESC(parents, "Number of simulated parent GPUs (0-16, default 1; PCI parents are bound through sysfs)");
+MODULE_PARM_DESC(parents, "Number of simulated parent GPUs (1-16, default 1; PCI parents are bound through sysfs)");
 
 static unsigned int vram_mb = 2048;
 module_param(vram_mb, uint, 0444);
@@ -30,8 +30,8 @@ static int __init mdgpu_init(void)
 {
 	int ret;
 
-	if (parents > MDGPU_MAX_PARENTS) {
-		pr_err("mdgpu: parents=%u is out of range 0-%u\n", parents,
+	if (parents < 1 || parents > MDGPU_MAX_PARENTS) {
+		pr_err("mdgpu: parents=%u is out of range 1-%u\n", parents,
 		       MDGPU_MAX_PARENTS);
 		return -EINVAL;
 	}

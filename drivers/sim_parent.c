@@ -91,7 +91,7 @@ void mdgpu_sim_parents_destroy(void)
 
 /**
  * mdgpu_sim_parents_create() - create the simulated parents
- * @count: number of parents, 0 to MDGPU_MAX_PARENTS
+ * @count: number of parents, 1 to MDGPU_MAX_PARENTS
  * @vram_size: VRAM of each, in bytes
  *
  * On failure everything created so far is removed again.

@@ -472,6 +472,71 @@ TEST_F(pci, region_plane_no_dmabuf)
 	mdgpu_detach(&g);
 }
 
+/*
+ * Relocation on device memory (needs a BAR of at least 256 MiB): with the
+ * 64 MiB slots 1 and 3 in use, compact moves one instance so that a
+ * 128 MiB range is free; the moved instance's data reads back through its
+ * mapping (which faults again onto the new frames) and through pread.
+ */
+TEST_F(pci, relocate_by_copy)
+{
+	char uuid[4][MDGPU_UUID_LEN + 1], path[PATH_MAX];
+	uint64_t before[4], after, n = 0, v, got;
+	int i, k, kept[2], nk = 0, moved = 0;
+	struct mdgpu g[2];
+
+	if (self->bar_len < 256 * SZ_1M)
+		SKIP(return, "BAR of %llu MiB: no room to relocate",
+		     (unsigned long long)(self->bar_len >> 20));
+	for (i = 0; i < 4; i++) {
+		ASSERT_OK(mdgpu_create_tracked(&self->created, self->addr,
+					       "64M", uuid[i]));
+		ASSERT_OK(mdgpu_instance_u64(uuid[i], "vram_offset",
+					     &before[i]));
+	}
+	/* Keep the instances at 64 MiB and 192 MiB, open and mapped. */
+	for (i = 0; i < 4; i++) {
+		if (before[i] == 0 || before[i] == 128 * SZ_1M) {
+			ASSERT_OK(mdgpu_remove_tracked(&self->created, uuid[i]));
+			continue;
+		}
+		ASSERT_LT(nk, 2);
+		kept[nk] = i;
+		ASSERT_OK(mdgpu_attach(&g[nk], uuid[i], MDGPU_OPEN_GROUP));
+		for (v = 0; v < 64 * SZ_1M; v += 4 * SZ_1M + PAGE)
+			*(volatile uint64_t *)(g[nk].vram + v) = before[i] + v;
+		nk++;
+	}
+	ASSERT_EQ(2, nk);
+
+	snprintf(path, sizeof(path), MDGPU_PCI_DEVICES_DIR "/%s/compact",
+		 self->addr);
+	ASSERT_OK(mdgpu_write_file(path, "1"));
+	ASSERT_OK(mdgpu_parent_u64(self->addr, "relocations", &n));
+	EXPECT_EQ(1, n);
+	ASSERT_OK(mdgpu_parent_u64(self->addr, "vram_largest_free", &after));
+	EXPECT_EQ(128 * SZ_1M, after);
+	for (k = 0; k < 2; k++) {
+		i = kept[k];
+		ASSERT_OK(mdgpu_instance_u64(uuid[i], "vram_offset", &after));
+		moved += after != before[i];
+		for (v = 0; v < 64 * SZ_1M; v += 4 * SZ_1M + PAGE) {
+			got = 0;
+			EXPECT_EQ(before[i] + v,
+				  *(volatile uint64_t *)(g[k].vram + v))
+				TH_LOG("instance from %#llx, offset %#llx, mapping",
+				       (unsigned long long)before[i],
+				       (unsigned long long)v);
+			EXPECT_EQ(8, mdgpu_region_read(g[k].device,
+						       VFIO_PCI_BAR0_REGION_INDEX,
+						       v, &got, 8));
+			EXPECT_EQ(before[i] + v, got);
+		}
+		mdgpu_detach(&g[k]);
+	}
+	EXPECT_EQ(1, moved);
+}
+
 struct unbind_arg {
 	const char *addr;
 	int ret;

@@ -11,7 +11,7 @@
 #   --timeout S     hard limit for the whole VM run, boot included (600)
 #   --outdir DIR    shared read-write with the guest at the same path
 #   --mem MB        guest memory (2048)
-#   --ivshmem MB    size of the guest's ivshmem-plain device (128; 0: none)
+#   --ivshmem MB    size of the guest's ivshmem-plain device (256; 0: none)
 #   --log FILE      console log (default: a new /tmp/mdgpu-vm.*.log)
 #   -v              also copy the console to stdout while the VM runs
 #
@@ -46,7 +46,7 @@ usage() {
 	exit "${1:-2}"
 }
 
-kd='' script='' timeout=600 outdir='' mem=2048 log='' verbose='' ivshmem=128
+kd='' script='' timeout=600 outdir='' mem=2048 log='' verbose='' ivshmem=256
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kd=${2:?}; shift 2 ;;
