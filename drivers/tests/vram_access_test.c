@@ -105,11 +105,13 @@ static void mock_vgpu_exit(void *data)
 {
 	struct mdgpu_vgpu *vgpu = data;
 
-	mutex_unlock(&vgpu->lock);
 	mutex_destroy(&vgpu->lock);
 }
 
-/* An instance at MOCK_INST_OFF of a 256 MiB parent, its lock held. */
+/*
+ * An instance at MOCK_INST_OFF of a 256 MiB parent. Each test holds its
+ * lock (as the helpers' callers do) from start to end.
+ */
 static struct mdgpu_vgpu *mock_vgpu(struct kunit *test,
 				    const struct mdgpu_backend_ops *ops)
 {
@@ -129,7 +131,6 @@ static struct mdgpu_vgpu *mock_vgpu(struct kunit *test,
 	vgpu->vram_offset = MOCK_INST_OFF;
 	vgpu->vram_size = MOCK_INST_SIZE;
 	mutex_init(&vgpu->lock);
-	mutex_lock(&vgpu->lock);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mock_vgpu_exit,
 							vgpu), 0);
 	return vgpu;
@@ -148,6 +149,7 @@ static void vram_access_adds_offset(struct kunit *test)
 	unsigned long pfn = 0;
 	u8 buf[16];
 
+	mutex_lock(&vgpu->lock);
 	KUNIT_EXPECT_EQ(test, mdgpu_vgpu_vram_rw(vgpu, 100, buf, 16, false), 0);
 	KUNIT_EXPECT_EQ(test, m->offset, MOCK_INST_OFF + 100);
 	KUNIT_EXPECT_EQ(test, m->len, 16);
@@ -170,6 +172,7 @@ static void vram_access_adds_offset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdgpu_vgpu_vram_next(vgpu, 0), SZ_8M);
 	KUNIT_EXPECT_EQ(test, mdgpu_vgpu_vram_next(vgpu, SZ_8M + PAGE_SIZE),
 			MOCK_INST_SIZE);
+	mutex_unlock(&vgpu->lock);
 }
 
 /* Out-of-range accesses never reach the backend. */
@@ -180,6 +183,7 @@ static void vram_access_refuses_outside(struct kunit *test)
 	unsigned long pfn;
 	u8 buf[16];
 
+	mutex_lock(&vgpu->lock);
 	KUNIT_EXPECT_EQ(test, mdgpu_vgpu_vram_rw(vgpu, MOCK_INST_SIZE - 8, buf,
 						 16, false), -EINVAL);
 	KUNIT_EXPECT_EQ(test, mdgpu_vgpu_vram_rw(vgpu, MOCK_INST_SIZE, buf, 1,
@@ -195,6 +199,7 @@ static void vram_access_refuses_outside(struct kunit *test)
 			-EINVAL);
 	mdgpu_vgpu_vram_discard(vgpu, SZ_32M, MOCK_INST_SIZE);
 	KUNIT_EXPECT_EQ(test, m->calls, 0);
+	mutex_unlock(&vgpu->lock);
 }
 
 /* Missing optional operations are answered by the core. */
@@ -204,6 +209,7 @@ static void vram_access_optional_ops(struct kunit *test)
 	struct mock_backend *m = mock_of(vgpu);
 	pgprot_t prot = PAGE_SHARED;
 
+	mutex_lock(&vgpu->lock);
 	KUNIT_EXPECT_EQ(test, mdgpu_vgpu_vram_copy(vgpu, SZ_1M, 0, 4096),
 			-EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, mdgpu_vgpu_vram_next(vgpu, 12345), 12345);
@@ -216,6 +222,7 @@ static void vram_access_optional_ops(struct kunit *test)
 			pgprot_val(mdgpu_vgpu_vram_pgprot(vgpu, prot)),
 			pgprot_val(prot));
 	KUNIT_EXPECT_EQ(test, m->calls, 0);
+	mutex_unlock(&vgpu->lock);
 }
 
 static struct kunit_case vram_access_cases[] = {
