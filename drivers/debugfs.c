@@ -182,21 +182,9 @@ static ssize_t mdgpu_lost_write(struct file *file, const char __user *ubuf,
 				size_t count, loff_t *ppos)
 {
 	struct mdgpu_parent *parent = file->private_data;
-	struct mdgpu_vgpu *vgpu;
-	unsigned int n = 0;
+	unsigned int n = mdgpu_parent_lose(parent, "parent GPU lost");
 
-	/* First: no new instance from now on. */
-	mdgpu_parent_set_health(parent, MDGPU_HEALTH_FAILED,
-				"parent GPU lost");
-	mutex_lock(&parent->vgpus_lock);
-	mdgpu_engine_lose(parent);
-	/* Ask each user to release its device (QEMU unplugs it). */
-	list_for_each_entry(vgpu, &parent->vgpus, parent_node) {
-		mdgpu_irq_raise(vgpu, VFIO_PCI_REQ_IRQ_INDEX);
-		n++;
-	}
-	mutex_unlock(&parent->vgpus_lock);
-	dev_err(&parent->dev, "lost: %u instances failed, unplug requested\n",
+	dev_err(parent->dev, "lost: %u instances failed, unplug requested\n",
 		n);
 	return count;
 }
@@ -236,7 +224,7 @@ void mdgpu_debugfs_parent_add(struct mdgpu_parent *parent)
 
 	if (IS_ERR_OR_NULL(mdgpu_debugfs_root))
 		return;
-	dir = debugfs_create_dir(dev_name(&parent->dev), mdgpu_debugfs_root);
+	dir = debugfs_create_dir(dev_name(parent->dev), mdgpu_debugfs_root);
 	if (IS_ERR(dir))
 		return;
 	debugfs_create_file("hang", 0200, dir, parent, &mdgpu_hang_fops);

@@ -6,7 +6,8 @@
  * Each distinct primary plane (offset, size, format, stride) the guest has
  * shown gets an id; VFIO_DEVICE_QUERY_GFX_PLANE reports it and
  * VFIO_DEVICE_GET_GFX_DMABUF exports a dma-buf over the VRAM pages of that
- * plane. An export holds its own page references and nothing else of the
+ * plane, on a backend that has struct pages (mdgpu_parent_has_dmabuf()).
+ * An export holds its own page references and nothing else of the
  * instance, so it outlives resets and removal safely: it keeps showing the
  * last picture and never reaches memory someone else owns. Only the
  * MDGPU_MAX_PLANES most recently shown planes are remembered per instance,
@@ -205,8 +206,6 @@ static int mdgpu_dmabuf_get_pages(struct mdgpu_vgpu *vgpu,
 				  const struct mdgpu_mode *mode,
 				  struct mdgpu_dmabuf *db)
 {
-	struct mdgpu_parent *parent = vgpu->parent;
-	u64 base = vgpu->vram_offset + mode->offset;
 	unsigned int i;
 
 	lockdep_assert_held(&vgpu->lock);
@@ -219,8 +218,8 @@ static int mdgpu_dmabuf_get_pages(struct mdgpu_vgpu *vgpu,
 	for (i = 0; i < db->nr_pages; i++) {
 		struct page *page;
 
-		page = parent->ops->vram_page(parent,
-					      base + ((u64)i << PAGE_SHIFT));
+		page = mdgpu_vgpu_vram_page(vgpu, mode->offset +
+					    ((u64)i << PAGE_SHIFT));
 		if (!page) {
 			mdgpu_dmabuf_put_pages(db);
 			return -ENOMEM;
@@ -237,7 +236,10 @@ static int mdgpu_dmabuf_get_pages(struct mdgpu_vgpu *vgpu,
  * @arg: user pointer to the u32 dmabuf_id
  *
  * Refused with -ENOTTY, as by a device without dma-buf support, when the
- * instance does not offer dma-buf planes.
+ * instance does not offer dma-buf planes. An instance offers them only if
+ * its parent's backend has struct pages behind VRAM (the simulated one;
+ * not the PCI parent, whose VRAM is a BAR): plane_types refuses "dmabuf"
+ * and "both" with -EOPNOTSUPP there.
  *
  * Return: a new dma-buf fd, -ENOENT for an id the instance does not know
  * (any more), or another negative errno.
@@ -253,6 +255,9 @@ long mdgpu_dmabuf_get_ioctl(struct mdgpu_vgpu *vgpu, void __user *arg)
 
 	if (!(READ_ONCE(vgpu->plane_types) & MDGPU_PLANES_DMABUF))
 		return -ENOTTY;
+	/* Cannot be offered then (plane_types refuses it); be sure anyway. */
+	if (!mdgpu_parent_has_dmabuf(vgpu->parent))
+		return -EOPNOTSUPP;
 	if (get_user(id, (u32 __user *)arg))
 		return -EFAULT;
 	db = kzalloc(sizeof(*db), GFP_KERNEL);

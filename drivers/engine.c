@@ -240,13 +240,9 @@ int mdgpu_ctx_vram_rw(struct mdgpu_vgpu *vgpu, u64 addr, void *buf,
 		      size_t len, bool write)
 {
 	lockdep_assert_held(&vgpu->lock);
-	if (WARN_ON_ONCE(addr > vgpu->vram_size ||
-			 len > vgpu->vram_size - addr))
-		return -EINVAL;
 	if (write)
 		mdgpu_vram_dirty_mark(vgpu, addr, len);
-	return vgpu->parent->ops->vram_rw(vgpu->parent, vgpu->vram_offset + addr,
-					 buf, len, write);
+	return mdgpu_vgpu_vram_rw(vgpu, addr, buf, len, write);
 }
 
 /* Read @bytes of the ring from @ptr on, wrapping. Holds vgpu->lock. */
@@ -344,18 +340,16 @@ static int mdgpu_ctx_vram_copy(struct mdgpu_engine *eng,
 			       struct mdgpu_vgpu *vgpu, u64 dst, u64 src,
 			       size_t len)
 {
-	struct mdgpu_parent *parent = vgpu->parent;
 	int ret;
 
 	lockdep_assert_held(&vgpu->lock);
-	if (WARN_ON_ONCE(src > vgpu->vram_size || len > vgpu->vram_size - src ||
-			 dst > vgpu->vram_size || len > vgpu->vram_size - dst ||
-			 len > MDGPU_CHUNK_BYTES))
+	if (WARN_ON_ONCE(len > MDGPU_CHUNK_BYTES))
 		return -EINVAL;
 	mdgpu_vram_dirty_mark(vgpu, dst, len);
-	if (parent->ops->vram_copy)
-		return parent->ops->vram_copy(parent, vgpu->vram_offset + dst,
-					      vgpu->vram_offset + src, len);
+	ret = mdgpu_vgpu_vram_copy(vgpu, dst, src, len);
+	if (ret != -EOPNOTSUPP)
+		return ret;
+	/* No copy in the device: through the engine's buffer. */
 	ret = mdgpu_ctx_vram_rw(vgpu, src, eng->buf, len, false);
 	if (ret)
 		return ret;
@@ -1065,7 +1059,7 @@ void mdgpu_engine_stop(struct mdgpu_parent *parent)
 	cancel_delayed_work_sync(&eng->hang_work);
 	kthread_stop(eng->thread);
 	eng->thread = NULL;
-	dev_dbg(&parent->dev,
+	dev_dbg(parent->dev,
 		"engine stopped; longest chunk (ns): nop %llu fill %llu copy %llu dma %llu fence %llu timestamp %llu compute %llu\n",
 		eng->max_chunk_ns[MDGPU_OP_NOP],
 		eng->max_chunk_ns[MDGPU_OP_FILL],

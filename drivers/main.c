@@ -14,7 +14,7 @@
 
 static unsigned int parents = 1;
 module_param(parents, uint, 0444);
-MODULE_PARM_DESC(parents, "Number of simulated parent GPUs (1-16, default 1)");
+MODULE_PARM_DESC(parents, "Number of simulated parent GPUs (1-16, default 1; PCI parents are bound through sysfs)");
 
 static unsigned int vram_mb = 2048;
 module_param(vram_mb, uint, 0444);
@@ -48,11 +48,16 @@ static int __init mdgpu_init(void)
 	if (ret)
 		return ret;
 	mdgpu_debugfs_init();
-	ret = mdgpu_parents_create(parents, (u64)vram_mb * SZ_1M);
+	ret = mdgpu_sim_parents_create(parents, (u64)vram_mb * SZ_1M);
 	if (ret)
 		goto fini_debugfs;
+	ret = mdgpu_pci_driver_register();
+	if (ret)
+		goto destroy_sims;
 	return 0;
 
+destroy_sims:
+	mdgpu_sim_parents_destroy();
 fini_debugfs:
 	mdgpu_debugfs_fini();
 	mdev_unregister_driver(&mdgpu_mdev_driver);
@@ -61,7 +66,8 @@ fini_debugfs:
 
 static void __exit mdgpu_exit(void)
 {
-	mdgpu_parents_destroy();
+	mdgpu_pci_driver_unregister();
+	mdgpu_sim_parents_destroy();
 	mdgpu_debugfs_fini();
 	mdev_unregister_driver(&mdgpu_mdev_driver);
 }
@@ -70,5 +76,5 @@ module_init(mdgpu_init);
 module_exit(mdgpu_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Mediated (VFIO mdev) virtual GPU with a simulated parent");
+MODULE_DESCRIPTION("Mediated (VFIO mdev) virtual GPU on simulated or PCI parents");
 MODULE_AUTHOR("The mdgpu developers");

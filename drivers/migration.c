@@ -257,14 +257,7 @@ static void mdgpu_mig_emit_end(struct mdgpu_mig_file *f)
 /* The first page at or after @off with backing, or the VRAM size. */
 static u64 mdgpu_mig_next_backed(struct mdgpu_vgpu *vgpu, u64 off)
 {
-	struct mdgpu_parent *parent = vgpu->parent;
-
-	lockdep_assert_held(&vgpu->lock);
-	if (off >= vgpu->vram_size || !parent->ops->vram_next)
-		return min(off, vgpu->vram_size);
-	return parent->ops->vram_next(parent, vgpu->vram_offset + off,
-				      vgpu->vram_offset + vgpu->vram_size) -
-	       vgpu->vram_offset;
+	return mdgpu_vgpu_vram_next(vgpu, off);
 }
 
 /* Append a ZERO record for [@off, @off + @len) to the buffer. */
@@ -295,7 +288,6 @@ static void mdgpu_mig_emit_pages(struct mdgpu_mig_file *f, u64 off, u64 n,
 				 bool skip_absent, bool backed)
 {
 	struct mdgpu_vgpu *vgpu = f->vgpu;
-	struct mdgpu_parent *parent = vgpu->parent;
 	u64 end = off + n * MDGPU_MIG_PAGE, run, p, next;
 	struct mdgpu_mig_record r;
 	size_t head;
@@ -323,9 +315,8 @@ static void mdgpu_mig_emit_pages(struct mdgpu_mig_file *f, u64 off, u64 n,
 				if (next != p)
 					break;
 			}
-			if (parent->ops->vram_rw(parent, vgpu->vram_offset + p,
-						 data + (p - off), MDGPU_MIG_PAGE,
-						 false))
+			if (mdgpu_vgpu_vram_rw(vgpu, p, data + (p - off),
+					       MDGPU_MIG_PAGE, false))
 				break;
 		}
 		if (p > off) {
@@ -600,12 +591,11 @@ static long mdgpu_mig_ioctl(struct file *filp, unsigned int cmd,
 static int mdgpu_mig_put_page(void *ctx, u64 off, const void *data)
 {
 	struct mdgpu_vgpu *vgpu = ctx;
-	struct mdgpu_parent *parent = vgpu->parent;
 
 	lockdep_assert_held(&vgpu->lock);
 	mdgpu_vram_dirty_backing_changed(vgpu);
-	return parent->ops->vram_rw(parent, vgpu->vram_offset + off,
-				    (void *)data, MDGPU_MIG_PAGE, true);
+	return mdgpu_vgpu_vram_rw(vgpu, off, (void *)data, MDGPU_MIG_PAGE,
+				  true);
 }
 
 static int mdgpu_mig_put_zero(void *ctx, u64 off, u64 len)
@@ -615,8 +605,7 @@ static int mdgpu_mig_put_zero(void *ctx, u64 off, u64 len)
 	lockdep_assert_held(&vgpu->lock);
 	/* No user mapping may reach pages being discarded. */
 	mdgpu_vram_zap(vgpu);
-	vgpu->parent->ops->vram_discard(vgpu->parent, vgpu->vram_offset + off,
-					len);
+	mdgpu_vgpu_vram_discard(vgpu, off, len);
 	return 0;
 }
 

@@ -1,38 +1,73 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * mdgpu: parent GPUs.
- *
- * Each parent is a device of class "mdgpu" (named simN for the simulated
- * backend) that owns a VRAM address space and offers the vGPU types that fit
- * in it. Parents live from module load to module unload; instances never
- * outlive them because mdev_unregister_parent() removes every instance first.
+ * mdgpu: parent GPUs, as their backends register them.
  */
+
+/**
+ * DOC: Parent registration
+ *
+ * A backend makes a device a parent GPU with mdgpu_parent_register(): the
+ * device (a class device of its own, a PCI device its driver was bound
+ * to), the backend's operations (struct mdgpu_backend_ops) and the VRAM
+ * size. The core then sets up the VRAM allocator, the types that fit
+ * (the backend's table or the default one), the backend (->init), the
+ * engine, the parent's sysfs attributes on the device, its debugfs
+ * directory, and registers the device as an mdev parent, so its types
+ * appear under ``mdev_supported_types``.
+ *
+ * mdgpu_parent_unregister() undoes it, in the backend's remove path: if
+ * the backend says the device is going away under its instances (a PCI
+ * unbind or hot-unplug) and instances exist, the parent is marked lost
+ * first, as by the
+ * ``lost`` fault injection: no new instance, each open instance's engine
+ * context fails with MDGPU_ERR_LOST and its user gets the request
+ * interrupt. Then every instance is removed (the mdev core waits for their
+ * users to close them, repeating the request), the engine stops and the
+ * backend's ->fini runs, all before the call returns, so the backend may
+ * release its device's resources right after. The structure itself goes
+ * with its last reference (mdgpu_parent_put()).
+ */
+#include <linux/idr.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/wait_bit.h>
 
 #include "mdgpu.h"
 
-static struct class mdgpu_class = {
-	.name = MDGPU_DRV_NAME,
-	.dev_groups = mdgpu_parent_groups,
-};
+/* Parent numbers (mdgpu_parent::index). */
+static DEFINE_IDA(mdgpu_parent_ida);
 
-static struct mdgpu_parent *mdgpu_parents[MDGPU_MAX_PARENTS];
-static unsigned int mdgpu_nr_parents;
-static bool mdgpu_class_registered;
-
-static void mdgpu_parent_dev_release(struct device *dev)
+static void mdgpu_parent_free(struct kref *ref)
 {
-	struct mdgpu_parent *parent = to_mdgpu_parent(dev);
+	struct mdgpu_parent *parent = container_of(ref, struct mdgpu_parent,
+						   ref);
 
-	/* Instances hold a reference: none is left to use the backend. */
+	/* Instances hold a reference: none is left to use the engine. */
 	mdgpu_engine_free(parent);
-	if (parent->backend)
-		parent->ops->fini(parent);
 	mdgpu_vram_map_fini(&parent->vram);
+	ida_free(&mdgpu_parent_ida, parent->index);
 	mutex_destroy(&parent->vgpus_lock);
 	mutex_destroy(&parent->lock);
+	put_device(parent->dev);
 	kfree(parent);
+}
+
+/**
+ * mdgpu_parent_get() - take a reference on a parent
+ * @parent: the parent
+ */
+void mdgpu_parent_get(struct mdgpu_parent *parent)
+{
+	kref_get(&parent->ref);
+}
+
+/**
+ * mdgpu_parent_put() - drop a reference on a parent
+ * @parent: the parent; freed with the last reference
+ */
+void mdgpu_parent_put(struct mdgpu_parent *parent)
+{
+	kref_put(&parent->ref, mdgpu_parent_free);
 }
 
 /**
@@ -77,6 +112,8 @@ void mdgpu_parent_release_vram(struct mdgpu_parent *parent, u64 offset,
 	mdgpu_vram_free(&parent->vram, offset, size);
 	parent->instances--;
 	mutex_unlock(&parent->lock);
+	/* mdgpu_parent_unregister() may wait for the last one. */
+	wake_up_var(&parent->instances);
 }
 
 /**
@@ -138,7 +175,7 @@ void mdgpu_parent_set_health(struct mdgpu_parent *parent,
 		vscnprintf(parent->health_reason,
 			   sizeof(parent->health_reason), fmt, args);
 		va_end(args);
-		dev_warn(&parent->dev, "health %s: %s\n",
+		dev_warn(parent->dev, "health %s: %s\n",
 			 mdgpu_health_name(health), parent->health_reason);
 	}
 	mutex_unlock(&parent->lock);
@@ -174,10 +211,15 @@ void mdgpu_parent_del_vgpu(struct mdgpu_vgpu *vgpu)
 
 static int mdgpu_parent_setup_types(struct mdgpu_parent *parent)
 {
-	unsigned int i;
+	const struct mdgpu_type_desc *descs = parent->ops->types;
+	unsigned int i, nr = parent->ops->nr_types;
 
-	for (i = 0; i < mdgpu_nr_type_descs; i++) {
-		const struct mdgpu_type_desc *desc = &mdgpu_type_descs[i];
+	if (!descs) {
+		descs = mdgpu_type_descs;
+		nr = mdgpu_nr_type_descs;
+	}
+	for (i = 0; i < nr; i++) {
+		const struct mdgpu_type_desc *desc = &descs[i];
 		struct mdgpu_type *t;
 
 		if (desc->vram_size > parent->vram_size)
@@ -194,108 +236,158 @@ static int mdgpu_parent_setup_types(struct mdgpu_parent *parent)
 	return parent->nr_types ? 0 : -EINVAL;
 }
 
-static int mdgpu_parent_create(unsigned int index, u64 vram_size)
+/**
+ * mdgpu_parent_lose() - the parent GPU is lost
+ * @parent: the parent
+ * @why: the reason, for the ``health_reason`` attribute and the log
+ *
+ * No instance can be created any more, each open instance's engine
+ * context is put in its error state (MDGPU_ERR_LOST) and each user gets the
+ * request interrupt (QEMU unplugs the device from its guest). The
+ * instances stay until their users release them.
+ *
+ * Return: the number of instances that existed.
+ */
+unsigned int mdgpu_parent_lose(struct mdgpu_parent *parent, const char *why)
+{
+	struct mdgpu_vgpu *vgpu;
+	unsigned int n = 0;
+
+	/* First: no new instance from now on. */
+	mdgpu_parent_set_health(parent, MDGPU_HEALTH_FAILED, "%s", why);
+	mutex_lock(&parent->vgpus_lock);
+	mdgpu_engine_lose(parent);
+	/* Ask each user to release its device (QEMU unplugs it). */
+	list_for_each_entry(vgpu, &parent->vgpus, parent_node) {
+		mdgpu_irq_raise(vgpu, VFIO_PCI_REQ_IRQ_INDEX);
+		n++;
+	}
+	mutex_unlock(&parent->vgpus_lock);
+	return n;
+}
+
+/**
+ * mdgpu_parent_register() - make a device a parent GPU
+ * @dev: the device: registered, owned by the backend, with no driver data
+ *	 of its own (the parent is set as its driver data)
+ * @ops: the backend's operations, with at least init, fini, vram_rw,
+ *	 vram_discard and vram_pfn
+ * @vram_size: VRAM size in bytes, a multiple of 1 MiB
+ * @backend: initial value of mdgpu_parent::backend, for @ops->init
+ *
+ * On success the device carries the parent's attributes and offers the
+ * types of @ops (or the default ones) that fit in @vram_size. The parent
+ * holds a reference on @dev until it is freed.
+ *
+ * Return: the parent, or an ERR_PTR(): -EINVAL for a VRAM size no type
+ * fits in or missing operations, -ENOMEM, or the error of a step.
+ */
+struct mdgpu_parent *mdgpu_parent_register(struct device *dev,
+					   const struct mdgpu_backend_ops *ops,
+					   u64 vram_size, void *backend)
 {
 	struct mdgpu_parent *parent;
 	int ret;
 
+	if (!ops->init || !ops->fini || !ops->vram_rw || !ops->vram_discard ||
+	    !ops->vram_pfn)
+		return ERR_PTR(-EINVAL);
 	parent = kzalloc(sizeof(*parent), GFP_KERNEL);
 	if (!parent)
-		return -ENOMEM;
-	parent->index = index;
+		return ERR_PTR(-ENOMEM);
+	ret = ida_alloc(&mdgpu_parent_ida, GFP_KERNEL);
+	if (ret < 0)
+		goto free_parent;
+	parent->index = ret;
+	parent->dev = get_device(dev);
+	kref_init(&parent->ref);
 	parent->vram_size = vram_size;
-	parent->ops = &mdgpu_sim_ops;
+	parent->ops = ops;
+	parent->backend = backend;
 	mutex_init(&parent->lock);
 	mutex_init(&parent->vgpus_lock);
 	INIT_LIST_HEAD(&parent->vgpus);
 	strscpy(parent->health_reason, "none", sizeof(parent->health_reason));
-	parent->dev.class = &mdgpu_class;
-	parent->dev.release = mdgpu_parent_dev_release;
-	device_initialize(&parent->dev);
-	/* From here on, put_device() frees everything allocated so far. */
+	/* From here on, mdgpu_parent_put() frees everything done so far. */
 
-	ret = dev_set_name(&parent->dev, "sim%u", index);
-	if (ret)
-		goto put_dev;
 	ret = mdgpu_vram_map_init(&parent->vram, vram_size,
 				  MDGPU_VRAM_GRANULE_SHIFT);
 	if (ret)
-		goto put_dev;
+		goto put_parent;
 	ret = mdgpu_parent_setup_types(parent);
 	if (ret)
-		goto put_dev;
-	ret = parent->ops->init(parent);
+		goto put_parent;
+	ret = ops->init(parent);
 	if (ret)
-		goto put_dev;
+		goto put_parent;
 	ret = mdgpu_engine_create(parent);
 	if (ret)
-		goto put_dev;
-	ret = device_add(&parent->dev);
+		goto fini_backend;
+	dev_set_drvdata(dev, parent);
+	ret = sysfs_create_groups(&dev->kobj, mdgpu_parent_groups);
 	if (ret)
-		goto put_dev;
-	ret = mdev_register_parent(&parent->mdev_parent, &parent->dev,
+		goto stop_engine;
+	ret = mdev_register_parent(&parent->mdev_parent, dev,
 				   &mdgpu_mdev_driver, parent->type_ptrs,
 				   parent->nr_types);
 	if (ret)
-		goto del_dev;
-	mdgpu_parents[mdgpu_nr_parents++] = parent;
+		goto remove_groups;
 	mdgpu_debugfs_parent_add(parent);
-	return 0;
+	dev_info(dev, "mdgpu parent %u: backend %s, %llu MiB VRAM, %u types\n",
+		 parent->index, ops->name, vram_size >> 20, parent->nr_types);
+	return parent;
 
-del_dev:
-	device_del(&parent->dev);
-put_dev:
-	put_device(&parent->dev);
-	return ret;
+remove_groups:
+	sysfs_remove_groups(&dev->kobj, mdgpu_parent_groups);
+stop_engine:
+	dev_set_drvdata(dev, NULL);
+	mdgpu_engine_stop(parent);
+fini_backend:
+	ops->fini(parent);
+put_parent:
+	mdgpu_parent_put(parent);
+	return ERR_PTR(ret);
+free_parent:
+	kfree(parent);
+	return ERR_PTR(ret);
 }
 
-static void mdgpu_parent_destroy(struct mdgpu_parent *parent)
+/**
+ * mdgpu_parent_unregister() - remove a parent GPU
+ * @parent: the parent, registered
+ * @lost: the device is going away under its instances (unbind,
+ *	  hot-unplug): their users are told first (mdgpu_parent_lose())
+ *
+ * Returns once no instance exists (waiting for their users to close them),
+ * the engine is stopped and the backend's ->fini has run. Drops the
+ * registration's reference.
+ */
+void mdgpu_parent_unregister(struct mdgpu_parent *parent, bool lost)
 {
+	struct device *dev = parent->dev;
+	unsigned int n;
+
 	/* No fault is injected from here on. */
 	mdgpu_debugfs_parent_del(parent);
+	mutex_lock(&parent->lock);
+	n = parent->instances;
+	mutex_unlock(&parent->lock);
+	/* With no instance, nobody needs to be told. */
+	if (lost && n) {
+		n = mdgpu_parent_lose(parent, "parent device removed");
+		dev_warn(dev, "removed with %u instances: unplug requested, waiting for their users\n",
+			 n);
+	}
 	/* Removes every instance, waiting for their users to let go. */
 	mdev_unregister_parent(&parent->mdev_parent);
+	/*
+	 * The instances' .release (which discards their VRAM) normally ran
+	 * in there; wait in case a reference on one was still held.
+	 */
+	wait_var_event(&parent->instances, !READ_ONCE(parent->instances));
+	sysfs_remove_groups(&dev->kobj, mdgpu_parent_groups);
 	mdgpu_engine_stop(parent);
-	device_del(&parent->dev);
-	put_device(&parent->dev);	/* the backend goes with the last ref */
-}
-
-/**
- * mdgpu_parents_destroy() - remove every parent and the class
- */
-void mdgpu_parents_destroy(void)
-{
-	while (mdgpu_nr_parents)
-		mdgpu_parent_destroy(mdgpu_parents[--mdgpu_nr_parents]);
-	if (mdgpu_class_registered)
-		class_unregister(&mdgpu_class);
-	mdgpu_class_registered = false;
-}
-
-/**
- * mdgpu_parents_create() - create the simulated parents
- * @count: number of parents, 1 to MDGPU_MAX_PARENTS
- * @vram_size: VRAM of each, in bytes
- *
- * On failure everything created so far is removed again.
- *
- * Return: 0 or a negative errno.
- */
-int mdgpu_parents_create(unsigned int count, u64 vram_size)
-{
-	unsigned int i;
-	int ret;
-
-	ret = class_register(&mdgpu_class);
-	if (ret)
-		return ret;
-	mdgpu_class_registered = true;
-	for (i = 0; i < count; i++) {
-		ret = mdgpu_parent_create(i, vram_size);
-		if (ret) {
-			mdgpu_parents_destroy();
-			return ret;
-		}
-	}
-	return 0;
+	parent->ops->fini(parent);
+	dev_set_drvdata(dev, NULL);
+	mdgpu_parent_put(parent);
 }

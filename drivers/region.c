@@ -60,15 +60,13 @@ static int mdgpu_emulated_rw(struct mdgpu_vgpu *vgpu, unsigned int index,
 static int mdgpu_vram_chunk(struct mdgpu_vgpu *vgpu, u64 off, u8 *buf,
 			    u32 len, bool write)
 {
-	struct mdgpu_parent *parent = vgpu->parent;
 	int ret;
 
 	/* Under the lock so a reset cannot discard the pages meanwhile. */
 	mutex_lock(&vgpu->lock);
 	if (write)
 		mdgpu_vram_dirty_mark(vgpu, off, len);
-	ret = parent->ops->vram_rw(parent, vgpu->vram_offset + off, buf, len,
-				   write);
+	ret = mdgpu_vgpu_vram_rw(vgpu, off, buf, len, write);
 	mutex_unlock(&vgpu->lock);
 	return ret;
 }

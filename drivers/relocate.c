@@ -240,7 +240,7 @@ int mdgpu_parent_compact(struct mdgpu_parent *parent, unsigned int *moved)
 			(*moved)++;
 	}
 	if (nr_moves)
-		dev_dbg(&parent->dev, "compaction: %u of %u moves done (%d)\n",
+		dev_dbg(parent->dev, "compaction: %u of %u moves done (%d)\n",
 			*moved, nr_moves, ret);
 unlock:
 	mutex_unlock(&parent->vgpus_lock);

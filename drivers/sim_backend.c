@@ -291,12 +291,32 @@ static struct page *mdgpu_sim_vram_page(struct mdgpu_parent *parent,
 			      MDGPU_SIM_GFP_FAULT);
 }
 
+/*
+ * A user mapping inserts the page's frame; the page stays in the xarray
+ * (the core zaps the mappings before it discards or moves the page).
+ */
+static int mdgpu_sim_vram_pfn(struct mdgpu_parent *parent, u64 offset,
+			      unsigned long *pfn)
+{
+	struct page *page;
+
+	if (mdgpu_sim_vram_bad(parent, offset, 1))
+		return -EIO;
+	page = mdgpu_sim_page(parent->backend, offset >> PAGE_SHIFT,
+			      MDGPU_SIM_GFP_FAULT);
+	if (!page)
+		return -ENOMEM;
+	*pfn = page_to_pfn(page);
+	return 0;
+}
+
 const struct mdgpu_backend_ops mdgpu_sim_ops = {
 	.name = "sim",
 	.init = mdgpu_sim_init,
 	.fini = mdgpu_sim_fini,
 	.vram_rw = mdgpu_sim_vram_rw,
 	.vram_discard = mdgpu_sim_discard,
+	.vram_pfn = mdgpu_sim_vram_pfn,
 	.vram_page = mdgpu_sim_vram_page,
 	.vram_copy = mdgpu_sim_vram_copy,
 	.vram_move = mdgpu_sim_vram_move,

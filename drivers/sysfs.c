@@ -219,6 +219,10 @@ static ssize_t plane_types_store(struct device *dev,
 
 	if (types < 0)
 		return types;
+	/* dma-buf export needs struct pages behind VRAM (not a BAR). */
+	if ((types & MDGPU_PLANES_DMABUF) &&
+	    !mdgpu_parent_has_dmabuf(vgpu->parent))
+		return -EOPNOTSUPP;
 	mutex_lock(&vgpu->lock);
 	if (vgpu->open)
 		ret = -EBUSY;

@@ -24,7 +24,7 @@ static int mdgpu_vfio_init(struct vfio_device *vdev)
 	vgpu->type = type;
 	/* Held until .release, which still uses the parent. */
 	vgpu->parent = type->parent;
-	get_device(&vgpu->parent->dev);
+	mdgpu_parent_get(vgpu->parent);
 	vgpu->vram_size = type->desc->vram_size;
 	vgpu->layout.vram_size = vgpu->vram_size;
 	vgpu->layout.regs_size = MDGPU_REGS_SIZE;
@@ -51,7 +51,7 @@ static int mdgpu_vfio_init(struct vfio_device *vdev)
 fini_mmap:
 	mdgpu_vram_mmap_fini(vgpu);
 put_parent:
-	put_device(&vgpu->parent->dev);
+	mdgpu_parent_put(vgpu->parent);
 	return ret;
 }
 
@@ -67,7 +67,7 @@ static void mdgpu_vfio_release(struct vfio_device *vdev)
 				  vgpu->vram_size);
 	mdgpu_vram_mmap_fini(vgpu);
 	mutex_destroy(&vgpu->lock);
-	put_device(&vgpu->parent->dev);
+	mdgpu_parent_put(vgpu->parent);
 	mdgpu_vfio_release_done(vdev);
 }
 
@@ -88,8 +88,7 @@ void mdgpu_vgpu_reset_locked(struct mdgpu_vgpu *vgpu, bool count)
 	 * user mapping, so none can reach the pages being discarded.
 	 */
 	mdgpu_vram_zap(vgpu);
-	vgpu->parent->ops->vram_discard(vgpu->parent, vgpu->vram_offset,
-					vgpu->vram_size);
+	mdgpu_vgpu_vram_discard(vgpu, 0, vgpu->vram_size);
 	if (count)
 		vgpu->reset_count++;
 }
@@ -151,9 +150,7 @@ static void mdgpu_vfio_close(struct vfio_device *vdev)
 	mdgpu_vram_dirty_stop(vgpu);
 	mdgpu_vram_zap(vgpu);
 	if (!parked)
-		vgpu->parent->ops->vram_discard(vgpu->parent,
-						vgpu->vram_offset,
-						vgpu->vram_size);
+		mdgpu_vgpu_vram_discard(vgpu, 0, vgpu->vram_size);
 	/* The engine no longer runs the context: nobody charges it now. */
 	mem_cgroup_put(vgpu->memcg);
 	vgpu->memcg = NULL;

@@ -113,17 +113,15 @@ void mdgpu_vram_dirty_stop(struct mdgpu_vgpu *vgpu)
  */
 void mdgpu_vram_dirty_only_backed(struct mdgpu_vgpu *vgpu)
 {
-	struct mdgpu_parent *parent = vgpu->parent;
-	u64 base = vgpu->vram_offset, end = base + vgpu->vram_size, off;
+	u64 end = vgpu->vram_size, off;
 
 	lockdep_assert_held(&vgpu->lock);
-	if (!vgpu->dirty.tracking || !parent->ops->vram_next)
+	if (!vgpu->dirty.tracking || !vgpu->parent->ops->vram_next)
 		return;
 	mdgpu_dirty_map_clear(&vgpu->dirty.map);
-	for (off = parent->ops->vram_next(parent, base, end); off < end;
-	     off = parent->ops->vram_next(parent, off + PAGE_SIZE, end))
-		mdgpu_dirty_map_mark(&vgpu->dirty.map,
-				     (off - base) >> PAGE_SHIFT, 1);
+	for (off = mdgpu_vgpu_vram_next(vgpu, 0); off < end;
+	     off = mdgpu_vgpu_vram_next(vgpu, off + PAGE_SIZE))
+		mdgpu_dirty_map_mark(&vgpu->dirty.map, off >> PAGE_SHIFT, 1);
 	/* That was a count of the pages with backing, too. */
 	vgpu->dirty.backed = vgpu->dirty.map.nr_dirty;
 	vgpu->dirty.backed_ok = true;
@@ -158,21 +156,16 @@ void mdgpu_vram_dirty_backing_changed(struct mdgpu_vgpu *vgpu)
  */
 u64 mdgpu_vram_dirty_backed(struct mdgpu_vgpu *vgpu)
 {
-	struct mdgpu_parent *parent = vgpu->parent;
-	u64 base = vgpu->vram_offset, end = base + vgpu->vram_size, off;
+	u64 end = vgpu->vram_size, off;
 	struct mdgpu_vram_dirty *d = &vgpu->dirty;
 
 	lockdep_assert_held(&vgpu->lock);
 	if (d->backed_ok)
 		return d->backed;
 	d->backed = 0;
-	if (!parent->ops->vram_next) {
-		d->backed = vgpu->vram_size >> PAGE_SHIFT;
-	} else {
-		for (off = parent->ops->vram_next(parent, base, end); off < end;
-		     off = parent->ops->vram_next(parent, off + PAGE_SIZE, end))
-			d->backed++;
-	}
+	for (off = mdgpu_vgpu_vram_next(vgpu, 0); off < end;
+	     off = mdgpu_vgpu_vram_next(vgpu, off + PAGE_SIZE))
+		d->backed++;
 	d->backed_ok = true;
 	return d->backed;
 }
@@ -293,13 +286,19 @@ u64 mdgpu_vram_dirty_pending(struct mdgpu_vgpu *vgpu)
  * The protection of a PTE of @vma: writable (if the VMA is) or read-only.
  * vm_page_prot is read-only, as the core write-protects shared mappings
  * whose vm_ops have .pfn_mkwrite (vma_wants_writenotify()); the writable
- * one is what vm_page_prot would be without that, as mdgpu_vram_mmap()
- * sets no caching attributes of its own. (pgprot_modify() would keep them,
+ * one is what vm_page_prot would be without that; both then get the
+ * backend's caching attributes, as mdgpu_vram_mmap() set them in
+ * vm_page_prot. (pgprot_modify() would keep them,
  * but needs the unexported cc_mask on x86.)
  */
-static pgprot_t mdgpu_vram_prot(struct vm_area_struct *vma, bool writable)
+static pgprot_t mdgpu_vram_prot(struct mdgpu_vgpu *vgpu,
+				struct vm_area_struct *vma, bool writable)
 {
-	return writable ? vm_get_page_prot(vma->vm_flags) : vma->vm_page_prot;
+	pgprot_t prot = writable ? vm_get_page_prot(vma->vm_flags) :
+				   vma->vm_page_prot;
+
+	/* The backend's caching attributes (write-combining for a BAR). */
+	return mdgpu_vgpu_vram_pgprot(vgpu, prot);
 }
 
 /**
@@ -333,5 +332,5 @@ vm_fault_t mdgpu_vram_dirty_insert(struct mdgpu_vgpu *vgpu,
 	if (vmf->flags & FAULT_FLAG_MKWRITE)
 		zap_vma_ptes(vma, vmf->address, PAGE_SIZE);
 	return vmf_insert_pfn_prot(vma, vmf->address, pfn,
-				   mdgpu_vram_prot(vma, writable));
+				   mdgpu_vram_prot(vgpu, vma, writable));
 }

@@ -3,9 +3,13 @@
  * mdgpu: mapping BAR0 (the instance's VRAM) into the VFIO user, e.g. into
  * the guest through QEMU, so framebuffer accesses never trap.
  *
- * Pages are inserted on fault, from the backend, so untouched VRAM costs
- * nothing. They are inserted as raw PFNs (VM_PFNMAP, as vfio-pci maps BARs,
- * so KVM can map them into a guest) while vgpu->lock is held: a reset,
+ * Pages are inserted on fault, as the backend's page frame numbers and
+ * caching attributes (mdgpu_backend_ops::vram_pfn and ::vram_pgprot: system
+ * memory pages allocated on first touch for the simulated parent, so
+ * untouched VRAM costs nothing; the BAR's frames, write-combining, for the
+ * PCI parent). No struct page is needed. They are inserted as raw PFNs
+ * (VM_PFNMAP, as vfio-pci maps BARs, so KVM can map them into a guest)
+ * while vgpu->lock is held: a reset,
  * which zaps and discards under the same lock, either runs before the
  * fault (which then maps the new page) or after it (and zaps the PTE).
  * Every mapping of an instance's BAR0 is linked to the address space of a
@@ -124,21 +128,22 @@ static vm_fault_t mdgpu_vram_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mdgpu_vgpu *vgpu = vma->vm_private_data;
-	struct mdgpu_parent *parent = vgpu->parent;
 	u64 off = ((u64)vmf->pgoff << PAGE_SHIFT) & MDGPU_REGION_MASK;
-	struct page *page;
-	vm_fault_t ret = VM_FAULT_OOM;
+	unsigned long pfn;
+	vm_fault_t ret;
+	int err;
 
 	/* mmap checked the VMA; a fault beyond the BAR cannot happen. */
 	if (off >= vgpu->vram_size)
 		return VM_FAULT_SIGBUS;
 	mutex_lock(&vgpu->lock);
-	page = parent->ops->vram_page(parent, vgpu->vram_offset + off);
-	if (page)
-		ret = mdgpu_vram_dirty_insert(vgpu, vmf, off, page_to_pfn(page),
+	err = mdgpu_vgpu_vram_pfn(vgpu, off, &pfn);
+	if (!err)
+		ret = mdgpu_vram_dirty_insert(vgpu, vmf, off, pfn,
 					      vmf->flags & FAULT_FLAG_WRITE);
-	else if (parent->ops->vram_bad &&
-		 parent->ops->vram_bad(parent, vgpu->vram_offset + off, 1))
+	else if (err == -ENOMEM)
+		ret = VM_FAULT_OOM;
+	else
 		ret = VM_FAULT_SIGBUS;	/* an uncorrectable VRAM error */
 	mutex_unlock(&vgpu->lock);
 	return ret;
@@ -196,6 +201,8 @@ int mdgpu_vram_mmap(struct mdgpu_vgpu *vgpu, struct vm_area_struct *vma)
 
 	mdgpu_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND |
 			   VM_DONTDUMP);
+	/* The backend's caching attributes, e.g. write-combining for a BAR. */
+	vma->vm_page_prot = mdgpu_vgpu_vram_pgprot(vgpu, vma->vm_page_prot);
 	vma->vm_ops = &mdgpu_vram_vm_ops;
 	vma->vm_private_data = vgpu;
 	return 0;

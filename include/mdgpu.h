@@ -14,8 +14,10 @@
 #define _MDGPU_H
 
 #include <linux/device.h>
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mdev.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/vfio.h>
@@ -48,15 +50,35 @@ struct mem_cgroup;
 /**
  * struct mdgpu_backend_ops - what a parent GPU implementation provides
  * @name: backend name, shown in the parent's ``backend`` attribute
- * @init: set up the backend state of a parent whose @vram_size is known
+ * @types: optional; the vGPU types this backend offers, sorted by
+ *	   framebuffer size. Without it, the default table
+ *	   (mdgpu_type_descs). Only the types that fit in the parent's VRAM
+ *	   are registered.
+ * @nr_types: number of entries in @types
+ * @init: set up the backend state of a parent whose @vram_size is known;
+ *	  mdgpu_parent::backend holds what the registering code passed. The
+ *	  whole VRAM must read as zeroes afterwards.
  * @fini: undo @init; no instance exists any more
  * @vram_rw: copy @len bytes between @buf and VRAM at @offset; the range is
  *	     inside the parent's VRAM (checked by the caller)
  * @vram_discard: make a VRAM range read as zeroes again, releasing whatever
- *		  backs it; used before a range is reused and on reset
- * @vram_page: the page backing the VRAM page at @offset, allocated if
- *	       missing; NULL on allocation failure. The caller takes its own
- *	       reference if it keeps the page past the next discard.
+ *		  backs it; used before a range is reused and on reset. May
+ *		  sleep.
+ * @vram_pfn: the page frame number behind the VRAM page at @offset, for a
+ *	      user mapping of BAR0 (inserted with vmf_insert_pfn_prot(), so
+ *	      it needs no struct page); allocates backing if the backend has
+ *	      lazy backing. Returns 0, -ENOMEM or -EIO (a bad page). The
+ *	      caller holds the owning instance's lock, and removes every user
+ *	      mapping before the page is discarded or moved.
+ * @vram_pgprot: optional; the page protection of user mappings of VRAM,
+ *		 given the one the core computed (e.g. write-combining for
+ *		 device memory behind a BAR). Without it, @prot unchanged
+ *		 (normal cached memory).
+ * @vram_page: optional; the struct page backing the VRAM page at @offset,
+ *	       allocated if missing; NULL on allocation failure. Needed only
+ *	       for dma-buf export of scanout planes (the export takes its
+ *	       own reference): without it, the instances of this parent
+ *	       refuse dma-buf planes with -EOPNOTSUPP.
  * @vram_copy: optional; copy @len bytes of VRAM from @src to @dst inside
  *	       the device, without a bounce buffer. The ranges are inside
  *	       the parent's VRAM and do not overlap (checked by the caller).
@@ -73,8 +95,8 @@ struct mem_cgroup;
  *	       ranges are as they were. Without it, a move copies and then
  *	       discards the source.
  * @vram_bad: optional; whether a page in [@offset, @offset + @len) had an
- *	      uncorrectable error. @vram_rw and @vram_copy fail with -EIO
- *	      and @vram_page with NULL on such a page.
+ *	      uncorrectable error. @vram_rw and @vram_copy fail with -EIO,
+ *	      @vram_pfn with -EIO and @vram_page with NULL on such a page.
  * @vram_poison: optional; give the page at @offset an uncorrectable error
  *		 (fault injection). Its contents are lost. The caller holds
  *		 the lock of the instance owning the page, if any.
@@ -82,17 +104,25 @@ struct mem_cgroup;
  *	       (was written since its last discard), or @end. Migration
  *	       sends only those. Without it every page counts as backed.
  *
- * The simulated parent (mdgpu_sim_ops) backs VRAM with system memory pages
- * allocated on first write. A hardware parent would implement the same
- * operations on its real VRAM.
+ * Offsets are in the parent's VRAM; the core adds an instance's own offset
+ * and checks the range (mdgpu_vgpu_vram_rw() and its siblings) before it
+ * calls any of these. Two backends exist: the simulated parent
+ * (mdgpu_sim_ops, system memory pages allocated on first write) and the
+ * PCI parent (mdgpu_pci_ops, the memory BAR of a PCI device). See
+ * "Writing a backend" in Documentation/design.rst.
  */
 struct mdgpu_backend_ops {
 	const char *name;
+	const struct mdgpu_type_desc *types;
+	unsigned int nr_types;
 	int (*init)(struct mdgpu_parent *parent);
 	void (*fini)(struct mdgpu_parent *parent);
 	int (*vram_rw)(struct mdgpu_parent *parent, u64 offset, void *buf,
 		       size_t len, bool write);
 	void (*vram_discard)(struct mdgpu_parent *parent, u64 offset, u64 len);
+	int (*vram_pfn)(struct mdgpu_parent *parent, u64 offset,
+			unsigned long *pfn);
+	pgprot_t (*vram_pgprot)(struct mdgpu_parent *parent, pgprot_t prot);
 	struct page *(*vram_page)(struct mdgpu_parent *parent, u64 offset);
 	int (*vram_copy)(struct mdgpu_parent *parent, u64 dst, u64 src,
 			 size_t len);
@@ -104,6 +134,7 @@ struct mdgpu_backend_ops {
 };
 
 extern const struct mdgpu_backend_ops mdgpu_sim_ops;
+extern const struct mdgpu_backend_ops mdgpu_pci_ops;
 
 /**
  * struct mdgpu_type - a vGPU type as registered on one parent
@@ -138,9 +169,15 @@ enum mdgpu_health {
 
 /**
  * struct mdgpu_parent - one parent GPU
- * @dev: the parent device (class ``mdgpu``), owner of the mdev types
+ * @dev: the parent device, owner of the mdev types and of the parent's
+ *	 attributes: a class ``mdgpu`` device ``simN`` for a simulated
+ *	 parent, the PCI device for a PCI parent. Its driver data points
+ *	 here from mdgpu_parent_register() to mdgpu_parent_unregister().
+ * @ref: references: the registration and each instance (from .init to
+ *	 .release); the last mdgpu_parent_put() frees the parent
  * @mdev_parent: the mdev core's parent object
- * @index: parent number, as in the device name ``simN``
+ * @index: parent number, unique among the parents that exist (engine
+ *	   thread names, ``mdgpu-eng/N``)
  * @ops: backend operations
  * @backend: backend private data
  * @vram_size: VRAM size in bytes
@@ -165,7 +202,8 @@ enum mdgpu_health {
  * @debugfs: the parent's fault-injection directory, or NULL
  */
 struct mdgpu_parent {
-	struct device dev;
+	struct device *dev;
+	struct kref ref;
 	struct mdev_parent mdev_parent;
 	unsigned int index;
 	const struct mdgpu_backend_ops *ops;
@@ -339,9 +377,10 @@ static inline struct mdgpu_vgpu *to_mdgpu_vgpu(struct vfio_device *vdev)
 	return container_of(vdev, struct mdgpu_vgpu, vdev);
 }
 
+/* The parent registered on @dev (see mdgpu_parent::dev). */
 static inline struct mdgpu_parent *to_mdgpu_parent(struct device *dev)
 {
-	return container_of(dev, struct mdgpu_parent, dev);
+	return dev_get_drvdata(dev);
 }
 
 static inline struct mdgpu_type *to_mdgpu_type(struct mdev_type *mtype)
@@ -352,9 +391,15 @@ static inline struct mdgpu_type *to_mdgpu_type(struct mdev_type *mtype)
 /* main.c: the hang_timeout_ms module parameter, read with READ_ONCE() */
 extern unsigned int mdgpu_hang_timeout_ms;
 
-/* parent.c */
-int mdgpu_parents_create(unsigned int count, u64 vram_size);
-void mdgpu_parents_destroy(void);
+/* parent.c: registration of parents by their backends */
+struct mdgpu_parent *mdgpu_parent_register(struct device *dev,
+					   const struct mdgpu_backend_ops *ops,
+					   u64 vram_size, void *backend);
+void mdgpu_parent_unregister(struct mdgpu_parent *parent, bool lost);
+void mdgpu_parent_get(struct mdgpu_parent *parent);
+void mdgpu_parent_put(struct mdgpu_parent *parent);
+unsigned int mdgpu_parent_lose(struct mdgpu_parent *parent,
+			       const char *why);
 int mdgpu_parent_reserve_vram(struct mdgpu_parent *parent, u64 size,
 			      u64 *offset);
 void mdgpu_parent_release_vram(struct mdgpu_parent *parent, u64 offset,
@@ -367,6 +412,28 @@ const char *mdgpu_health_name(enum mdgpu_health health);
 void mdgpu_parent_add_vgpu(struct mdgpu_vgpu *vgpu);
 void mdgpu_parent_del_vgpu(struct mdgpu_vgpu *vgpu);
 extern const struct attribute_group *mdgpu_parent_groups[];
+
+/* sim_parent.c: the simulated parents (module parameters) */
+int mdgpu_sim_parents_create(unsigned int count, u64 vram_size);
+void mdgpu_sim_parents_destroy(void);
+
+/* pci_parent.c: the PCI parent driver */
+int mdgpu_pci_driver_register(void);
+void mdgpu_pci_driver_unregister(void);
+
+/* vram_access.c: every VRAM access of the core, in instance offsets */
+int mdgpu_vgpu_vram_rw(struct mdgpu_vgpu *vgpu, u64 off, void *buf,
+		       size_t len, bool write);
+int mdgpu_vgpu_vram_copy(struct mdgpu_vgpu *vgpu, u64 dst, u64 src,
+			 size_t len);
+void mdgpu_vgpu_vram_discard(struct mdgpu_vgpu *vgpu, u64 off, u64 len);
+int mdgpu_vgpu_vram_pfn(struct mdgpu_vgpu *vgpu, u64 off,
+			unsigned long *pfn);
+pgprot_t mdgpu_vgpu_vram_pgprot(struct mdgpu_vgpu *vgpu, pgprot_t prot);
+struct page *mdgpu_vgpu_vram_page(struct mdgpu_vgpu *vgpu, u64 off);
+bool mdgpu_vgpu_vram_bad(struct mdgpu_vgpu *vgpu, u64 off, u64 len);
+u64 mdgpu_vgpu_vram_next(struct mdgpu_vgpu *vgpu, u64 off);
+bool mdgpu_parent_has_dmabuf(const struct mdgpu_parent *parent);
 
 /* relocate.c: moving instances inside their parent's VRAM */
 int mdgpu_parent_move_vram(struct mdgpu_parent *parent, u64 dst, u64 src,

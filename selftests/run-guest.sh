@@ -51,6 +51,7 @@ programs=(
 	vram_dirty "vram_mb=256"
 	migration "parents=2 vram_mb=512"
 	relocate "vram_mb=512"
+	pci_parent "vram_mb=256"
 	module_lifecycle "-"
 )
 

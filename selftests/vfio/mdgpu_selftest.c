@@ -116,20 +116,25 @@ int mdgpu_parent_names(char names[][MDGPU_NAME_LEN], int max)
 	return n;
 }
 
+const char *mdgpu_parent_base(const char *parent)
+{
+	return strchr(parent, ':') ? MDGPU_PCI_DEVICES_DIR : MDGPU_CLASS_DIR;
+}
+
 int mdgpu_parent_u64(const char *parent, const char *attr, uint64_t *val)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), MDGPU_CLASS_DIR "/%s/%s", parent, attr);
+	snprintf(path, sizeof(path), "%s/%s/%s", mdgpu_parent_base(parent),
+		 parent, attr);
 	return mdgpu_read_u64(path, val);
 }
 
 int mdgpu_type_path(char *buf, size_t len, const char *parent,
 		    const char *type, const char *attr)
 {
-	int n = snprintf(buf, len,
-			 MDGPU_CLASS_DIR "/%s/mdev_supported_types/mdgpu-%s/%s",
-			 parent, type, attr);
+	int n = snprintf(buf, len, "%s/%s/mdev_supported_types/mdgpu-%s/%s",
+			 mdgpu_parent_base(parent), parent, type, attr);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }

@@ -22,6 +22,7 @@
 #define MDGPU_CLASS_DIR		"/sys/class/mdgpu"
 #define MDGPU_MODULE_DIR	"/sys/module/mdgpu"
 #define MDEV_DEVICES_DIR	"/sys/bus/mdev/devices"
+#define MDGPU_PCI_DEVICES_DIR	"/sys/bus/pci/devices"
 
 #define MDGPU_UUID_LEN		36
 #define MDGPU_MAX_PARENTS	16
@@ -76,6 +77,8 @@ int mdgpu_read_u64(const char *path, uint64_t *val);
 bool mdgpu_path_exists(const char *path);
 long mdgpu_count_entries(const char *path);
 int mdgpu_parent_names(char names[][MDGPU_NAME_LEN], int max);
+/* Where a parent's directory is: a PCI address (with ':') or simN. */
+const char *mdgpu_parent_base(const char *parent);
 int mdgpu_parent_u64(const char *parent, const char *attr, uint64_t *val);
 int mdgpu_type_path(char *buf, size_t len, const char *parent,
 		    const char *type, const char *attr);

@@ -11,6 +11,7 @@
 #   --timeout S     hard limit for the whole VM run, boot included (600)
 #   --outdir DIR    shared read-write with the guest at the same path
 #   --mem MB        guest memory (2048)
+#   --ivshmem MB    size of the guest's ivshmem-plain device (256; 0: none)
 #   --log FILE      console log (default: a new /tmp/mdgpu-vm.*.log)
 #   -v              also copy the console to stdout while the VM runs
 #
@@ -22,6 +23,11 @@
 # the VFIO stack (vfio, vfio_iommu_type1, mdev) is loaded with the host's
 # modprobe -d $MDGPU_MODDIR. The script sees MDGPU_KERNEL_RELEASE,
 # MDGPU_MODDIR, MDGPU_KDIR, MDGPU_KERNEL and MDGPU_OUTDIR in its environment.
+#
+# The guest also has one QEMU ivshmem-plain PCI device (1af4:1110) whose
+# BAR2 is --ivshmem MB of host memory (memory-backend-ram, populated only
+# where the guest touches it): the PCI parent of the pci_parent selftest.
+# No driver binds to it unless asked.
 #
 # Exit status: the script's exit status if the VM finished normally and the
 # kernel log is clean; otherwise 124 (timed out), 125 (no exit marker: the
@@ -40,7 +46,7 @@ usage() {
 	exit "${1:-2}"
 }
 
-kd='' script='' timeout=600 outdir='' mem=2048 log='' verbose=''
+kd='' script='' timeout=600 outdir='' mem=2048 log='' verbose='' ivshmem=256
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kd=${2:?}; shift 2 ;;
@@ -48,6 +54,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=${2:?}; shift 2 ;;
 	--outdir) outdir=${2:?}; shift 2 ;;
 	--mem) mem=${2:?}; shift 2 ;;
+	--ivshmem) ivshmem=${2:?}; shift 2 ;;
 	--log) log=${2:?}; shift 2 ;;
 	-v|--verbose) verbose=1; shift ;;
 	-h|--help) usage 0 ;;
@@ -260,6 +267,11 @@ qemu=(qemu-system-x86_64 -accel tcg -machine pc -cpu max -smp 2 -m "$mem"
       -chardev "file,id=con,path=$(qopt "$log")" -serial chardev:con
       -fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
       -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot)
+if [ "$ivshmem" != 0 ]; then
+	# shellcheck disable=SC2054
+	qemu+=(-object "memory-backend-ram,id=ivshm,size=${ivshmem}M"
+	       -device ivshmem-plain,memdev=ivshm)
+fi
 if [ -n "$outdir" ]; then
 	# shellcheck disable=SC2054
 	qemu+=(-fsdev "local,id=outdir,path=$(qopt "$outdir"),security_model=none,multidevs=remap"

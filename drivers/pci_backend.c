@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpu: the backend of a PCI parent, whose VRAM is a memory BAR.
+ */
+
+/**
+ * DOC: PCI parent backend
+ *
+ * The VRAM of a PCI parent (pci_parent.c) is device memory: one memory BAR
+ * of the PCI device, e.g. the shared memory of QEMU's ``ivshmem-plain``.
+ * It has no struct pages, so:
+ *
+ * - The kernel reaches it through one write-combining mapping of the whole
+ *   BAR (memremap(MEMREMAP_WC), which on x86 also records the range's
+ *   memory type, so user mappings get the same). Reads through it are
+ *   uncached and slow; the core reads VRAM only for the engine's commands,
+ *   pread of BAR0, region display planes and migration.
+ * - Users map it by page frame number with write-combining
+ *   (->vram_pfn, ->vram_pgprot), as vfio-pci maps a BAR.
+ * - There is no lazy backing: every byte exists whether used or not, so a
+ *   discard (reset, close, release, the source of a relocation) writes
+ *   zeroes over the whole range, and the whole BAR is zeroed when the
+ *   parent is set up. That costs time proportional to the range (a
+ *   write-combined memset: on real hardware several GB/s; in a QEMU TCG
+ *   test VM about a second per 64 MiB instance), done with the instance's
+ *   lock held, where the simulated backend frees pages.
+ * - No dma-buf export: it needs pages (->vram_page is absent), so the
+ *   instances offer region display planes only.
+ * - No ->vram_move: relocation copies through ->vram_copy and zeroes the
+ *   source. No ->vram_next: migration sends every page, and the first
+ *   pre-copy round holds the whole VRAM of the instance.
+ * - No bad pages and no fault injection of VRAM errors (->vram_bad and
+ *   ->vram_poison are absent).
+ */
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+
+#include "mdgpu.h"
+#include "mdgpu_pci.h"
+
+/* Zero at most this much between two chances to reschedule. */
+#define MDGPU_PCI_ZERO_CHUNK	SZ_1M
+
+static void mdgpu_pci_discard(struct mdgpu_parent *parent, u64 offset,
+			      u64 len)
+{
+	struct mdgpu_pci *pci = parent->backend;
+
+	while (len) {
+		u64 n = min_t(u64, len, MDGPU_PCI_ZERO_CHUNK);
+
+		memset(pci->vram + offset, 0, n);
+		offset += n;
+		len -= n;
+		cond_resched();
+	}
+}
+
+static int mdgpu_pci_init(struct mdgpu_parent *parent)
+{
+	struct mdgpu_pci *pci = parent->backend;
+
+	pci->vram = memremap(pci->base, parent->vram_size, MEMREMAP_WC);
+	if (!pci->vram)
+		return -ENOMEM;
+	/* Whatever the memory held before is nobody's business. */
+	mdgpu_pci_discard(parent, 0, parent->vram_size);
+	return 0;
+}
+
+static void mdgpu_pci_fini(struct mdgpu_parent *parent)
+{
+	struct mdgpu_pci *pci = parent->backend;
+
+	memunmap(pci->vram);
+	pci->vram = NULL;
+}
+
+static int mdgpu_pci_vram_rw(struct mdgpu_parent *parent, u64 offset,
+			     void *buf, size_t len, bool write)
+{
+	struct mdgpu_pci *pci = parent->backend;
+
+	if (write)
+		memcpy(pci->vram + offset, buf, len);
+	else
+		memcpy(buf, pci->vram + offset, len);
+	return 0;
+}
+
+static int mdgpu_pci_vram_copy(struct mdgpu_parent *parent, u64 dst, u64 src,
+			       size_t len)
+{
+	struct mdgpu_pci *pci = parent->backend;
+
+	memcpy(pci->vram + dst, pci->vram + src, len);
+	return 0;
+}
+
+static int mdgpu_pci_vram_pfn(struct mdgpu_parent *parent, u64 offset,
+			      unsigned long *pfn)
+{
+	struct mdgpu_pci *pci = parent->backend;
+
+	*pfn = PHYS_PFN(pci->base + offset);
+	return 0;
+}
+
+static pgprot_t mdgpu_pci_vram_pgprot(struct mdgpu_parent *parent,
+				      pgprot_t prot)
+{
+	return pgprot_writecombine(prot);
+}
+
+const struct mdgpu_backend_ops mdgpu_pci_ops = {
+	.name = "pci",
+	.init = mdgpu_pci_init,
+	.fini = mdgpu_pci_fini,
+	.vram_rw = mdgpu_pci_vram_rw,
+	.vram_discard = mdgpu_pci_discard,
+	.vram_pfn = mdgpu_pci_vram_pfn,
+	.vram_pgprot = mdgpu_pci_vram_pgprot,
+	.vram_copy = mdgpu_pci_vram_copy,
+};

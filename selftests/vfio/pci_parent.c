@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The PCI parent: mdgpu bound, on request only, to the test VM's QEMU
+ * ivshmem-plain device (1af4:1110), whose BAR2 becomes the parent's VRAM.
+ * Checks that loading mdgpu binds nothing, that driver_override and new_id
+ * bind it, that instances' BAR0 is the device's BAR (the PFN behind a user
+ * mapping is the BAR's), pread/pwrite and the mapping agree, the engine's
+ * FILL and COPY work, reset zeroes, region display planes work and dma-buf
+ * planes are refused, and that unbinding the PCI device with an open
+ * instance sends the request interrupt, fails the engine context with
+ * LOST and completes once the user closes the device.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "libmdgpu.h"
+#include "mdgpu_harness.h"
+
+#define IVSHMEM_VENDOR		0x1af4
+#define IVSHMEM_DEVICE		0x1110
+#define IVSHMEM_VRAM_BAR	2
+#define PCI_DRIVERS		"/sys/bus/pci/drivers"
+#define PAGE			4096ULL
+#define RING			(60ULL << 20)
+#define RING_SIZE		0x10000u
+#define TIMEOUT_MS		20000
+
+/* Bochs VBE DISPI register indexes (BAR2 0x500 + 2 * index). */
+enum { VBE_ID, VBE_XRES, VBE_YRES, VBE_BPP, VBE_ENABLE, VBE_BANK,
+       VBE_VIRT_WIDTH, VBE_VIRT_HEIGHT, VBE_X_OFFSET, VBE_Y_OFFSET };
+
+static int read_hex(const char *path, unsigned long *val)
+{
+	char buf[64];
+	int ret = mdgpu_read_file(path, buf, sizeof(buf));
+
+	if (ret < 0)
+		return ret;
+	*val = strtoul(buf, NULL, 16);
+	return 0;
+}
+
+/* The PCI address of the ivshmem-plain device, or -ENOENT. */
+static int find_ivshmem(char addr[MDGPU_NAME_LEN])
+{
+	char path[PATH_MAX];
+	unsigned long vendor, device;
+	struct dirent *de;
+	DIR *dir = opendir(MDGPU_PCI_DEVICES_DIR);
+	int ret = -ENOENT;
+
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= MDGPU_NAME_LEN)
+			continue;
+		snprintf(path, sizeof(path), MDGPU_PCI_DEVICES_DIR "/%s/vendor",
+			 de->d_name);
+		if (read_hex(path, &vendor) || vendor != IVSHMEM_VENDOR)
+			continue;
+		snprintf(path, sizeof(path), MDGPU_PCI_DEVICES_DIR "/%s/device",
+			 de->d_name);
+		if (read_hex(path, &device) || device != IVSHMEM_DEVICE)
+			continue;
+		strcpy(addr, de->d_name);
+		ret = 0;
+		break;
+	}
+	closedir(dir);
+	return ret;
+}
+
+/* The name of the driver bound to @addr, "" if none. */
+static void driver_of(const char *addr, char *buf, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), MDGPU_PCI_DEVICES_DIR "/%s/driver", addr);
+	n = readlink(path, link, sizeof(link) - 1);
+	buf[0] = '\0';
+	if (n > 0) {
+		link[n] = '\0';
+		snprintf(buf, len, "%s", strrchr(link, '/') + 1);
+	}
+}
+
+static bool bound_to_mdgpu(const char *addr)
+{
+	char drv[64];
+
+	driver_of(addr, drv, sizeof(drv));
+	return !strcmp(drv, "mdgpu");
+}
+
+static int pci_write(const char *addr, const char *attr, const char *val)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), MDGPU_PCI_DEVICES_DIR "/%s/%s", addr, attr);
+	return mdgpu_write_file(path, val);
+}
+
+/* Bind @addr to mdgpu the documented way: driver_override, drivers_probe. */
+static int bind_override(const char *addr)
+{
+	int ret = pci_write(addr, "driver_override", "mdgpu");
+
+	if (ret)
+		return ret;
+	return mdgpu_write_file("/sys/bus/pci/drivers_probe", addr);
+}
+
+/* Unbind @addr from mdgpu if bound, and clear driver_override. */
+static void unbind(const char *addr)
+{
+	if (bound_to_mdgpu(addr))
+		mdgpu_write_file(PCI_DRIVERS "/mdgpu/unbind", addr);
+	pci_write(addr, "driver_override", "\n");
+}
+
+/* CPU physical start and length of BAR @bar of @addr. */
+static int bar_range(const char *addr, int bar, uint64_t *start,
+		     uint64_t *len)
+{
+	char path[PATH_MAX], line[256];
+	unsigned long long s, e, flags;
+	FILE *f;
+	int i, ret = -EIO;
+
+	snprintf(path, sizeof(path), MDGPU_PCI_DEVICES_DIR "/%s/resource", addr);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	for (i = 0; fgets(line, sizeof(line), f); i++) {
+		if (i != bar)
+			continue;
+		if (sscanf(line, "%llx %llx %llx", &s, &e, &flags) == 3 && e > s) {
+			*start = s;
+			*len = e - s + 1;
+			ret = 0;
+		}
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Whether x86 PAT's memory type list has [@start, @start + @len) as
+ * write-combining: the type the kernel's mapping of the BAR recorded,
+ * which every user mapping of that range then gets. -ENOENT without the
+ * list (no debugfs, or no PAT).
+ */
+static int pat_wc(uint64_t start, uint64_t len)
+{
+	char line[256], want[64];
+	FILE *f = fopen("/sys/kernel/debug/x86/pat_memtype_list", "r");
+	int ret = 0;
+
+	if (!f)
+		return -ENOENT;
+	snprintf(want, sizeof(want), "0x%016llx-0x%016llx",
+		 (unsigned long long)start, (unsigned long long)(start + len));
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, want) && strstr(line, "write-combining"))
+			ret = 1;
+	fclose(f);
+	return ret;
+}
+
+/* Fill BAR @bar of unbound @addr with @byte through its sysfs resource. */
+static int bar_fill(const char *addr, int bar, uint64_t len, int byte)
+{
+	char path[PATH_MAX];
+	void *p;
+	int fd;
+
+	snprintf(path, sizeof(path), MDGPU_PCI_DEVICES_DIR "/%s/resource%d",
+		 addr, bar);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -errno;
+	memset(p, byte, len);
+	munmap(p, len);
+	return 0;
+}
+
+static int vbe_write(int fd, unsigned int index, uint16_t val)
+{
+	ssize_t n = mdgpu_region_write(fd, VFIO_PCI_BAR2_REGION_INDEX,
+				       MDGPU_DISPI_REG(index), &val, 2);
+
+	return n == 2 ? 0 : -EIO;
+}
+
+FIXTURE(pci) {
+	char addr[MDGPU_NAME_LEN];
+	struct mdgpu_uuid_list created;
+	uint64_t bar_start, bar_len;
+};
+
+FIXTURE_SETUP(pci)
+{
+	if (find_ivshmem(self->addr))
+		SKIP(return, "no ivshmem-plain device (run-vm.sh adds one)");
+	ASSERT_FALSE(bound_to_mdgpu(self->addr))
+		TH_LOG("%s bound to mdgpu before the test asked", self->addr);
+	ASSERT_OK(bar_range(self->addr, IVSHMEM_VRAM_BAR, &self->bar_start,
+			    &self->bar_len));
+	/* Leftovers of another user of the memory: gone after the bind. */
+	ASSERT_OK(bar_fill(self->addr, IVSHMEM_VRAM_BAR, self->bar_len, 0xff));
+	ASSERT_OK(bind_override(self->addr));
+	ASSERT_TRUE(bound_to_mdgpu(self->addr));
+}
+
+FIXTURE_TEARDOWN_PARENT(pci)
+{
+	mdgpu_teardown_begin();
+	EXPECT_OK(mdgpu_remove_all(&self->created));
+	unbind(self->addr);
+	EXPECT_FALSE(bound_to_mdgpu(self->addr));
+}
+
+/* Create a 64M instance on the PCI parent and open it with a ring. */
+static void open_64m(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(pci) *self, char uuid[MDGPU_UUID_LEN + 1],
+		     struct mdgpu *g)
+{
+	ASSERT_OK(mdgpu_create_tracked(&self->created, self->addr, "64M",
+				       uuid));
+	ASSERT_OK(mdgpu_attach(g, uuid, MDGPU_OPEN_GROUP));
+	ASSERT_EQ(64 * SZ_1M, g->vram_size);
+	ASSERT_OK(mdgpu_irq_setup(g, MDGPU_IRQ_MSI));
+	ASSERT_OK(mdgpu_ring_init(g, RING, RING_SIZE));
+}
+
+/*
+ * Loading mdgpu binds nothing; new_id (the other documented way) binds the
+ * device, and unbinding it leaves it without a driver.
+ */
+TEST(bind_only_when_asked)
+{
+	char addr[MDGPU_NAME_LEN], drv[64];
+
+	if (find_ivshmem(addr))
+		SKIP(return, "no ivshmem-plain device (run-vm.sh adds one)");
+	ASSERT_TRUE(mdgpu_path_exists(PCI_DRIVERS "/mdgpu"))
+		TH_LOG("mdgpu registers its PCI driver");
+	driver_of(addr, drv, sizeof(drv));
+	ASSERT_STREQ("", drv) TH_LOG("the ivshmem device is unbound after insmod");
+
+	ASSERT_OK(mdgpu_write_file(PCI_DRIVERS "/mdgpu/new_id", "1af4 1110"));
+	EXPECT_TRUE(bound_to_mdgpu(addr)) TH_LOG("new_id binds it");
+	EXPECT_OK(mdgpu_write_file(PCI_DRIVERS "/mdgpu/remove_id", "1af4 1110"));
+	if (bound_to_mdgpu(addr))
+		EXPECT_OK(mdgpu_write_file(PCI_DRIVERS "/mdgpu/unbind", addr));
+	driver_of(addr, drv, sizeof(drv));
+	EXPECT_STREQ("", drv);
+}
+
+/* The PCI device is the parent: its BAR is the VRAM, its types fit it. */
+TEST_F(pci, parent_and_types)
+{
+	char path[PATH_MAX], buf[64];
+	uint64_t total;
+
+	snprintf(path, sizeof(path), MDGPU_PCI_DEVICES_DIR "/%s/backend",
+		 self->addr);
+	ASSERT_OK(mdgpu_read_file(path, buf, sizeof(buf)));
+	EXPECT_STREQ("pci", buf);
+	ASSERT_OK(mdgpu_parent_u64(self->addr, "vram_total", &total));
+	EXPECT_EQ(self->bar_len, total);
+	EXPECT_TRUE(mdgpu_type_registered(self->addr, "64M"));
+	EXPECT_EQ(self->bar_len >= 128 * SZ_1M,
+		  mdgpu_type_registered(self->addr, "128M"));
+	EXPECT_EQ(self->bar_len >= 512 * SZ_1M,
+		  mdgpu_type_registered(self->addr, "512M"));
+	EXPECT_EQ((long)(self->bar_len / (64 * SZ_1M)),
+		  mdgpu_type_available(self->addr, "64M"));
+	snprintf(path, sizeof(path), MDGPU_PCI_DEVICES_DIR "/%s/health",
+		 self->addr);
+	ASSERT_OK(mdgpu_read_file(path, buf, sizeof(buf)));
+	EXPECT_STREQ("ok", buf);
+}
+
+/*
+ * Two instances on the BAR: what the BAR held before the bind reads as
+ * zeroes, the BAR is mapped write-combining, pwrite shows through the
+ * mapping and the mapping through pread, and neither instance sees the
+ * other's data. (/proc/self/pagemap does not show the frames of PFN
+ * mappings, and a BAR a driver holds cannot be mapped through sysfs, so
+ * the frames themselves are not compared.)
+ */
+TEST_F(pci, vram_is_the_bar)
+{
+	static const uint64_t offs[] = { 0, PAGE + 12, 33 * SZ_1M + 4,
+					 64 * SZ_1M - 8 };
+	char uuid[2][MDGPU_UUID_LEN + 1];
+	struct mdgpu g[2];
+	uint64_t vo[2], v, got;
+	size_t i, k;
+	int ret;
+
+	for (k = 0; k < 2; k++) {
+		open_64m(_metadata, self, uuid[k], &g[k]);
+		ASSERT_OK(mdgpu_instance_u64(uuid[k], "vram_offset", &vo[k]));
+	}
+	EXPECT_NE(vo[0], vo[1]);
+	ret = pat_wc(self->bar_start, self->bar_len);
+	if (ret != -ENOENT)
+		EXPECT_EQ(1, ret) TH_LOG("BAR %#llx+%#llx write-combining in PAT",
+					 (unsigned long long)self->bar_start,
+					 (unsigned long long)self->bar_len);
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < ARRAY_SIZE(offs); i++) {
+			v = 0x1000000000000000ULL * (k + 1) + offs[i];
+			EXPECT_EQ(0, *(volatile uint64_t *)(g[k].vram + offs[i]))
+				TH_LOG("instance %zu offset %#llx before a write",
+				       k, (unsigned long long)offs[i]);
+			*(volatile uint64_t *)(g[k].vram + offs[i]) = v;
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < ARRAY_SIZE(offs); i++) {
+			v = 0x1000000000000000ULL * (k + 1) + offs[i];
+			got = 0;
+			EXPECT_EQ(8, mdgpu_region_read(g[k].device,
+						       VFIO_PCI_BAR0_REGION_INDEX,
+						       offs[i], &got, 8));
+			EXPECT_EQ(v, got);
+			v = ~v;
+			EXPECT_EQ(8, mdgpu_region_write(g[k].device,
+							VFIO_PCI_BAR0_REGION_INDEX,
+							offs[i], &v, 8));
+			EXPECT_EQ(v, *(volatile uint64_t *)(g[k].vram + offs[i]));
+		}
+	}
+	for (k = 0; k < 2; k++)
+		mdgpu_detach(&g[k]);
+}
+
+/* The engine's FILL and COPY land in the BAR, seen through the mapping. */
+TEST_F(pci, engine_fill_copy)
+{
+	const uint64_t src = 0, dst = 8 * SZ_1M, len = SZ_1M;
+	char uuid[MDGPU_UUID_LEN + 1];
+	uint32_t dw[MDGPU_CMD_MAX_NDW];
+	struct mdgpu g;
+	uint64_t i;
+	unsigned int n;
+
+	open_64m(_metadata, self, uuid, &g);
+	n = mdgpu_cmd_fill(dw, src, 4096, len / 4096, 4096, 0xa5c3e10f);
+	ASSERT_OK(mdgpu_submit(&g, dw, n, TIMEOUT_MS));
+	ASSERT_OK(mdgpu_wait_idle(&g, TIMEOUT_MS));
+	/* A marker the COPY must carry along, written through the mapping. */
+	*(volatile uint32_t *)(g.vram + src + 4096 * 17) = 0x600d600d;
+	n = mdgpu_cmd_copy(dw, src, dst, 4096, len / 4096, 4096, 4096);
+	ASSERT_OK(mdgpu_submit(&g, dw, n, TIMEOUT_MS));
+	ASSERT_OK(mdgpu_wait_idle(&g, TIMEOUT_MS));
+	for (i = 0; i < len; i += 4) {
+		uint32_t want = i == 4096 * 17 ? 0x600d600d : 0xa5c3e10f;
+
+		if (*(volatile uint32_t *)(g.vram + src + i) != want ||
+		    *(volatile uint32_t *)(g.vram + dst + i) != want) {
+			EXPECT_EQ(want, *(volatile uint32_t *)(g.vram + dst + i))
+				TH_LOG("first difference at %#llx",
+				       (unsigned long long)i);
+			break;
+		}
+	}
+	/* Nothing past the filled range. */
+	EXPECT_EQ(0, *(volatile uint32_t *)(g.vram + dst + len));
+	mdgpu_detach(&g);
+}
+
+/* A device reset zeroes the instance's part of the BAR. */
+TEST_F(pci, reset_zeroes)
+{
+	static const uint64_t offs[] = { 0, 5 * PAGE + 100, 63 * SZ_1M };
+	char uuid[MDGPU_UUID_LEN + 1];
+	struct mdgpu g;
+	uint64_t got;
+	size_t i;
+
+	open_64m(_metadata, self, uuid, &g);
+	for (i = 0; i < ARRAY_SIZE(offs); i++)
+		*(volatile uint64_t *)(g.vram + offs[i]) = 0xfeedfacecafe0000ULL + i;
+	ASSERT_OK(mdgpu_device_reset(&g));
+	for (i = 0; i < ARRAY_SIZE(offs); i++) {
+		got = ~0ULL;
+		EXPECT_EQ(8, mdgpu_region_read(g.device,
+					       VFIO_PCI_BAR0_REGION_INDEX,
+					       offs[i], &got, 8));
+		EXPECT_EQ(0, got) TH_LOG("offset %#llx after reset",
+					 (unsigned long long)offs[i]);
+		EXPECT_EQ(0, *(volatile uint64_t *)(g.vram + offs[i]));
+	}
+	mdgpu_detach(&g);
+}
+
+/*
+ * Region planes work on device memory; dma-buf planes need pages, so a
+ * PCI parent's instances refuse them: plane_types "dmabuf"/"both" is
+ * EOPNOTSUPP, probing a dma-buf plane EINVAL, GET_GFX_DMABUF ENOTTY.
+ */
+TEST_F(pci, region_plane_no_dmabuf)
+{
+	char uuid[MDGPU_UUID_LEN + 1];
+	struct vfio_device_gfx_plane_info p;
+	uint32_t id = 1, px = 0;
+	struct mdgpu g;
+	int fd;
+
+	ASSERT_OK(mdgpu_create_tracked(&self->created, self->addr, "64M",
+				       uuid));
+	EXPECT_ERR(EOPNOTSUPP, mdgpu_instance_write(uuid, "plane_types", "both"));
+	EXPECT_ERR(EOPNOTSUPP,
+		   mdgpu_instance_write(uuid, "plane_types", "dmabuf"));
+	EXPECT_OK(mdgpu_instance_write(uuid, "plane_types", "region"));
+	ASSERT_OK(mdgpu_attach(&g, uuid, MDGPU_OPEN_GROUP));
+	fd = g.device;
+
+	ASSERT_OK(vbe_write(fd, VBE_ENABLE, 0));
+	ASSERT_OK(vbe_write(fd, VBE_BPP, 32));
+	ASSERT_OK(vbe_write(fd, VBE_XRES, 800));
+	ASSERT_OK(vbe_write(fd, VBE_YRES, 600));
+	ASSERT_OK(vbe_write(fd, VBE_VIRT_WIDTH, 800));
+	ASSERT_OK(vbe_write(fd, VBE_VIRT_HEIGHT, 600));
+	ASSERT_OK(vbe_write(fd, VBE_ENABLE, 0x41));
+	ASSERT_EQ(MDGPU_DISPLAY_ENABLED,
+		  mdgpu_reg_read(fd, MDGPU_REG_DISPLAY_STATUS));
+
+	memset(&p, 0, sizeof(p));
+	p.argsz = sizeof(p);
+	p.flags = VFIO_GFX_PLANE_TYPE_REGION;
+	ASSERT_EQ(0, ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &p))
+		TH_LOG("region plane: %s", strerror(errno));
+	EXPECT_EQ(800, p.width);
+	EXPECT_EQ(600, p.height);
+	EXPECT_EQ(800 * 4, p.stride);
+	EXPECT_EQ(800 * 600 * 4, p.size);
+	EXPECT_EQ(VFIO_PCI_BAR0_REGION_INDEX, p.region_index);
+	/* The host reads the picture from the region, as QEMU does. */
+	*(volatile uint32_t *)(g.vram + 4 * (800 * 10 + 20)) = 0x00ff8040;
+	EXPECT_EQ(4, mdgpu_region_read(fd, p.region_index,
+				       4 * (800 * 10 + 20), &px, 4));
+	EXPECT_EQ(0x00ff8040, px);
+
+	memset(&p, 0, sizeof(p));
+	p.argsz = sizeof(p);
+	p.flags = VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_DMABUF;
+	EXPECT_EQ(-1, ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &p));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(fd, VFIO_DEVICE_GET_GFX_DMABUF, &id));
+	EXPECT_EQ(ENOTTY, errno);
+	mdgpu_detach(&g);
+}
+
+/*
+ * Relocation on device memory (needs a BAR of at least 256 MiB): with the
+ * 64 MiB slots 1 and 3 in use, compact moves one instance so that a
+ * 128 MiB range is free; the moved instance's data reads back through its
+ * mapping (which faults again onto the new frames) and through pread.
+ */
+TEST_F(pci, relocate_by_copy)
+{
+	char uuid[4][MDGPU_UUID_LEN + 1], path[PATH_MAX];
+	uint64_t before[4], after, n = 0, v, got;
+	int i, k, kept[2], nk = 0, moved = 0;
+	struct mdgpu g[2];
+
+	if (self->bar_len < 256 * SZ_1M)
+		SKIP(return, "BAR of %llu MiB: no room to relocate",
+		     (unsigned long long)(self->bar_len >> 20));
+	for (i = 0; i < 4; i++) {
+		ASSERT_OK(mdgpu_create_tracked(&self->created, self->addr,
+					       "64M", uuid[i]));
+		ASSERT_OK(mdgpu_instance_u64(uuid[i], "vram_offset",
+					     &before[i]));
+	}
+	/* Keep the instances at 64 MiB and 192 MiB, open and mapped. */
+	for (i = 0; i < 4; i++) {
+		if (before[i] == 0 || before[i] == 128 * SZ_1M) {
+			ASSERT_OK(mdgpu_remove_tracked(&self->created, uuid[i]));
+			continue;
+		}
+		ASSERT_LT(nk, 2);
+		kept[nk] = i;
+		ASSERT_OK(mdgpu_attach(&g[nk], uuid[i], MDGPU_OPEN_GROUP));
+		for (v = 0; v < 64 * SZ_1M; v += 4 * SZ_1M + PAGE)
+			*(volatile uint64_t *)(g[nk].vram + v) = before[i] + v;
+		nk++;
+	}
+	ASSERT_EQ(2, nk);
+
+	snprintf(path, sizeof(path), MDGPU_PCI_DEVICES_DIR "/%s/compact",
+		 self->addr);
+	ASSERT_OK(mdgpu_write_file(path, "1"));
+	ASSERT_OK(mdgpu_parent_u64(self->addr, "relocations", &n));
+	EXPECT_EQ(1, n);
+	ASSERT_OK(mdgpu_parent_u64(self->addr, "vram_largest_free", &after));
+	EXPECT_EQ(128 * SZ_1M, after);
+	for (k = 0; k < 2; k++) {
+		i = kept[k];
+		ASSERT_OK(mdgpu_instance_u64(uuid[i], "vram_offset", &after));
+		moved += after != before[i];
+		for (v = 0; v < 64 * SZ_1M; v += 4 * SZ_1M + PAGE) {
+			got = 0;
+			EXPECT_EQ(before[i] + v,
+				  *(volatile uint64_t *)(g[k].vram + v))
+				TH_LOG("instance from %#llx, offset %#llx, mapping",
+				       (unsigned long long)before[i],
+				       (unsigned long long)v);
+			EXPECT_EQ(8, mdgpu_region_read(g[k].device,
+						       VFIO_PCI_BAR0_REGION_INDEX,
+						       v, &got, 8));
+			EXPECT_EQ(before[i] + v, got);
+		}
+		mdgpu_detach(&g[k]);
+	}
+	EXPECT_EQ(1, moved);
+}
+
+struct unbind_arg {
+	const char *addr;
+	int ret;
+};
+
+static void *unbind_thread(void *p)
+{
+	struct unbind_arg *a = p;
+
+	a->ret = mdgpu_write_file(PCI_DRIVERS "/mdgpu/unbind", a->addr);
+	return NULL;
+}
+
+/*
+ * Unbinding the PCI device while an instance is open: the user gets the
+ * request interrupt, the engine context fails with LOST, the parent is
+ * failed; the unbind waits for the user and completes when it closes the
+ * device, taking the instance with it.
+ */
+TEST_F(pci, unbind_with_open_instance)
+{
+	char uuid[MDGPU_UUID_LEN + 1], path[PATH_MAX], buf[64];
+	struct unbind_arg a = { .addr = self->addr, .ret = 1 };
+	struct pollfd pfd;
+	struct mdgpu g;
+	pthread_t t;
+	int efd;
+
+	open_64m(_metadata, self, uuid, &g);
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ASSERT_LE(0, efd);
+	ASSERT_OK(mdgpu_irq_set_eventfd(g.device, VFIO_PCI_REQ_IRQ_INDEX, efd));
+	ASSERT_OK(pthread_create(&t, NULL, unbind_thread, &a));
+
+	pfd.fd = efd;
+	pfd.events = POLLIN;
+	EXPECT_EQ(1, poll(&pfd, 1, TIMEOUT_MS)) TH_LOG("request interrupt");
+	EXPECT_EQ(MDGPU_ERR_LOST, mdgpu_wait_error(&g, TIMEOUT_MS));
+	snprintf(path, sizeof(path), MDGPU_PCI_DEVICES_DIR "/%s/health",
+		 self->addr);
+	EXPECT_OK(mdgpu_read_file(path, buf, sizeof(buf)));
+	EXPECT_STREQ("failed", buf);
+	/* Still waiting for us (the driver link is gone already). */
+	usleep(200 * 1000);
+	EXPECT_EQ(1, a.ret) TH_LOG("the unbind returned with the device open");
+
+	mdgpu_detach(&g);
+	close(efd);
+	ASSERT_OK(pthread_join(t, NULL));
+	EXPECT_EQ(0, a.ret) TH_LOG("unbind: %s", strerror(-a.ret));
+	EXPECT_FALSE(bound_to_mdgpu(self->addr));
+	EXPECT_FALSE(mdgpu_instance_exists(uuid));
+	/* The instance went with its parent: nothing to remove. */
+	mdgpu_remove_all(&self->created);
+}
+
+TEST_HARNESS_MAIN
