@@ -43,7 +43,6 @@ module:
 	@rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		--exclude='mdgpu_probes.h' $(MODULE_SRCS) $(BDIR)/ 2>/dev/null || \
 		cp -a $(MODULE_SRCS) $(BDIR)/
-	@bash $(BDIR)/include/probes/probe.sh $(KDIR) $(BDIR)/include/mdgpu_probes.h
 	$(MAKE) -C $(KDIR) M=$(BDIR) W=$(W) C=$(C) modules
 
 install: module
