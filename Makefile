@@ -13,6 +13,11 @@
 #   make fuzz-vm         the uAPI fuzzer, 1 M operations, in the debug VM
 #   make stress          8 threads x 10 000 vGPU lifecycles under load, debug VM
 #   make lint            W=1, sparse and checkpatch over the module
+#   make deb             Debian packages mdgpu-dkms and mdgpu-tools, with
+#                        dpkg-buildpackage and lintian, in build/deb/
+#   make deb-test        install them in a VM of each stock kernel: DKMS
+#                        builds the module, modprobe, an mdevctl instance,
+#                        removal (not part of make check)
 #   make fuzz            fuzz the pure decoders, FUZZ_SECONDS (60) each
 #
 # Objects are built in build/<kernel release>/ (a copy of the sources), so
@@ -33,7 +38,7 @@ MODULE_SRCS := Kbuild drivers include uapi scheduler
 
 .PHONY: all module install check demo bench guest-display guest-migrate \
 	lint clean tools \
-	fuzz-vm stress selftests fuzz
+	fuzz-vm stress selftests fuzz deb deb-test
 
 all: module
 
@@ -80,6 +85,12 @@ stress:
 
 lint:
 	bash tools/lint.sh
+
+deb:
+	bash selftests/deb/build.sh
+
+deb-test:
+	bash selftests/deb/test.sh
 
 fuzz:
 	bash selftests/fuzz/run.sh

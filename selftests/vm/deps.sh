@@ -10,6 +10,8 @@
 #   debug  build + the Debian kernel source used for the debug kernel
 #   lint   shellcheck, for checking these scripts
 #   fuzz   clang and libFuzzer, for the decoder fuzzers (selftests/fuzz)
+#   deb    Debian packaging: make deb (debhelper, dh-dkms, lintian, the
+#          tools' build dependencies) and make deb-test (dkms, mdevctl)
 #
 # Without arguments it installs vm, build and debug. Any argument that is not
 # a group name is taken as an extra package name (kernel.sh passes the
@@ -33,6 +35,8 @@ group_build=(build-essential bc bison flex libelf-dev libssl-dev kmod cpio
 group_debug=("${group_build[@]}" linux-source-6.12)
 group_lint=(shellcheck)
 group_fuzz=(clang-14 libclang-rt-14-dev llvm-14)
+group_deb=(dpkg-dev debhelper dh-dkms dkms fakeroot lintian pkg-config
+	   libjson-c-dev uuid-dev libpng-dev mdevctl)
 
 want=()
 add_group() {
@@ -42,6 +46,7 @@ add_group() {
 	debug)	want+=("${group_debug[@]}") ;;
 	lint)	want+=("${group_lint[@]}") ;;
 	fuzz)	want+=("${group_fuzz[@]}") ;;
+	deb)	want+=("${group_deb[@]}") ;;
 	*)	return 1 ;;
 	esac
 }
