@@ -22,7 +22,8 @@
 #   mdevctl stop / undefine, modprobe -r mdgpu, apt-get purge
 #     -> no module, no DKMS tree, no package file left
 #
-# Prints TAP (kselftest ktap_helpers.sh) between MDGPU-TAP markers.
+# Prints TAP (kselftest ktap_helpers.sh) between MDGPU-TAP markers. (No
+# `cmd | grep -q` under pipefail: mdevctl dies of the closed pipe.)
 set -uo pipefail
 
 debdir=${1:?usage: guest.sh DEBDIR}
@@ -135,7 +136,8 @@ t0=$(date +%s)
 if in_root apt-get install -y --no-install-recommends \
 	"$dkms_deb" "$tools_deb" >/run/ovl/install.log 2>&1 &&
    [ -f "$R$ko" ] &&
-   in_root dkms status -m mdgpu -v "$ver" -k "$rel" | grep -q ': installed' &&
+   in_root dkms status -m mdgpu -v "$ver" -k "$rel" >/run/ovl/status.txt &&
+   grep -q ': installed' /run/ovl/status.txt &&
    [ "$(in_root modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$rel" ] &&
    [ -z "$(in_root modinfo -F name mdgpu_kunit 2>/dev/null)" ]; then
 	step "installed in $(($(date +%s) - t0)) s"
@@ -193,7 +195,8 @@ if in_root mdgpuctl mdevctl >/run/ovl/mdevctl.txt 2>&1 &&
    grep -q "^mdevctl define --uuid=$UUID --parent=sim0 --type=mdgpu-64M" \
 	/run/ovl/mdevctl.txt &&
    in_root mdevctl define -u "$UUID" &&
-   in_root mdevctl list --defined | grep -q "$UUID"; then
+   in_root mdevctl list --defined >/run/ovl/defined.txt &&
+   grep -q "$UUID" /run/ovl/defined.txt; then
 	sed 's/^/deb-test: /' /run/ovl/mdevctl.txt
 	ktap_test_pass "$desc"
 else
