@@ -128,13 +128,15 @@ in_root /lib/systemd/systemd-udevd --daemon || step "no udevd"
 dkms_deb=$(ls "$debdir"/mdgpu-dkms_*_all.deb)
 tools_deb=$(ls "$debdir"/mdgpu-tools_*.deb)
 ver=$(dpkg-deb -f "$dkms_deb" Version)
-ko=/lib/modules/$rel/updates/dkms/mdgpu.ko
+# DKMS compresses the module as the kernel's own are (6.12: .ko.xz).
+kodir=/lib/modules/$rel/updates/dkms
 
 # 1. install: DKMS builds and installs the module for the running kernel.
 desc="$rel: apt-get install both packages, DKMS builds mdgpu for the running kernel"
 t0=$(date +%s)
 if in_root apt-get install -y --no-install-recommends \
 	"$dkms_deb" "$tools_deb" >/run/ovl/install.log 2>&1 &&
+   ko=$(cd "$R$kodir" 2>/dev/null && ls mdgpu.ko*) && ko=$kodir/$ko &&
    [ -f "$R$ko" ] &&
    in_root dkms status -m mdgpu -v "$ver" -k "$rel" >/run/ovl/status.txt &&
    grep -q ': installed' /run/ovl/status.txt &&
@@ -221,7 +223,7 @@ desc="$rel: apt-get purge removes the module, the DKMS tree and every file"
 left=()
 if in_root apt-get purge -y mdgpu-dkms mdgpu-tools >/run/ovl/purge.log 2>&1; then
 	for f in $files /usr/src/mdgpu-"$ver" /var/lib/dkms/mdgpu /etc/mdgpu \
-		 /lib/modules/*/updates/dkms/mdgpu.ko; do
+		 /lib/modules/*/updates/dkms/mdgpu.ko*; do
 		[ -e "$R$f" ] && left+=("$f")
 	done
 	for f in "$R"/lib/modules/*/modules.dep; do
