@@ -15,6 +15,11 @@
 #   make lint            W=1, sparse and checkpatch over the module
 #   make monitoring-test Prometheus scrapes mdgpuctl metrics through
 #                        node_exporter in a VM (tools/monitoring)
+#   make deb             Debian packages mdgpu-dkms and mdgpu-tools, with
+#                        dpkg-buildpackage and lintian, in build/deb/
+#   make deb-test        install them in a VM of each stock kernel: DKMS
+#                        builds the module, modprobe, an mdevctl instance,
+#                        removal (not part of make check)
 #   make fuzz            fuzz the pure decoders, FUZZ_SECONDS (60) each
 #
 # Objects are built in build/<kernel release>/ (a copy of the sources), so
@@ -35,7 +40,7 @@ MODULE_SRCS := Kbuild drivers include uapi scheduler
 
 .PHONY: all module install check demo bench guest-display guest-migrate \
 	lint clean tools \
-	fuzz-vm stress selftests fuzz monitoring-test
+	fuzz-vm stress selftests fuzz monitoring-test deb deb-test
 
 all: module
 
@@ -45,7 +50,6 @@ module:
 	@rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		--exclude='mdgpu_probes.h' $(MODULE_SRCS) $(BDIR)/ 2>/dev/null || \
 		cp -a $(MODULE_SRCS) $(BDIR)/
-	@bash $(BDIR)/include/probes/probe.sh $(KDIR) $(BDIR)/include/mdgpu_probes.h
 	$(MAKE) -C $(KDIR) M=$(BDIR) W=$(W) C=$(C) modules
 
 install: module
@@ -86,6 +90,12 @@ lint:
 
 monitoring-test:
 	bash tools/monitoring/run-vm-test.sh
+
+deb:
+	bash selftests/deb/build.sh
+
+deb-test:
+	bash selftests/deb/test.sh
 
 fuzz:
 	bash selftests/fuzz/run.sh

@@ -78,6 +78,15 @@ say "probe.sh tests (both stock kernels' headers, a broken header)"
 } >"$logdir/probes.log"
 bash selftests/vm/count-results.sh -v "$logdir/probes.log" | sed "s/^/check: [host] /"
 
+# The script behind the persistent parent settings' udev rule (on the host).
+say "mdgpu-parent-setup tests (fake sysfs)"
+{
+	echo "MDGPU-TAP-BEGIN kselftest parent-setup"
+	bash tools/udev/test-parent-setup.sh 2>&1
+	echo "MDGPU-TAP-END parent-setup"
+} >"$logdir/parent-setup.log"
+bash selftests/vm/count-results.sh -v "$logdir/parent-setup.log" | sed "s/^/check: [host] /"
+
 vm_failed=0
 for k in $kernels; do
 	log=$logdir/$k.log

@@ -15,15 +15,26 @@
 # Otherwise it writes a header that defines MDGPU_HAVE_<NAME> for every
 # probe whose HAVE variant compiled.
 #
-# usage: probe.sh KDIR OUTPUT_HEADER
+# It runs from Kbuild (see Kbuild: every way of building mdgpu goes through
+# it), with a clean environment; VAR=VALUE arguments (the compiler given on
+# the command line of the module build) go to the probes' kernel build.
+#
+# usage: probe.sh KDIR OUTPUT_HEADER [VAR=VALUE]...
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-	echo "usage: probe.sh KDIR OUTPUT_HEADER" >&2
+if [ $# -lt 2 ]; then
+	echo "usage: probe.sh KDIR OUTPUT_HEADER [VAR=VALUE]..." >&2
 	exit 2
 fi
 kdir=$1
 out=$2
+shift 2
+for a in "$@"; do
+	case "$a" in
+	[A-Z]*=*) ;;
+	*) echo "probe.sh: not a VAR=VALUE argument: $a" >&2; exit 2 ;;
+	esac
+done
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -56,7 +67,7 @@ printf 'obj-m := %s\n' "${objs[*]}" >>"$tmp/Kbuild"
 # Failures are expected here (one variant of each probe); they are judged
 # per probe below. With -j1 (whatever -j the caller's make passes down) the
 # objects are built in turn, each one's output after its "CC [M]" line.
-make -j1 -k --no-print-directory -C "$kdir" M="$tmp" "${objs[@]}" \
+make -j1 -k --no-print-directory -C "$kdir" M="$tmp" "$@" "${objs[@]}" \
 	>"$tmp/log" 2>&1 || true
 
 # The compiler's output for one probe's variants, for the error message;

@@ -13,7 +13,11 @@
 #     fail, name the probes that cannot decide and show the compiler's
 #     output, instead of building the module without the iommufd ops;
 #   - a probe whose two variants both compile, and a probe without a LACK
-#     variant, must fail the same way.
+#     variant, must fail the same way;
+#   - the standard out-of-tree build, `make -C KDIR M=DIR` (what DKMS runs),
+#     runs the probes itself (Kbuild): against both stock kernels it writes
+#     the same header and compiles an object that includes it, and against
+#     the broken tree it stops at the probes, before compiling mdgpu.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -126,13 +130,30 @@ run_probe() {
 	} &
 }
 
+# run_kbuild NAME KDIR: `make -C KDIR M=<a copy of the module sources>
+# drivers/main.o` in the background, as DKMS or a developer would build (one
+# object is enough: it includes mdgpu_compat.h, so the probes must run
+# first); the copy is $tmp/NAME.m, the output and exit status
+# $tmp/NAME.{out,rc}.
+run_kbuild() {
+	local d=$tmp/$1.m
+
+	mkdir -p "$d"
+	(cd "$repo" && cp -a Kbuild drivers include uapi scheduler "$d/")
+	rm -f "$d/include/mdgpu_probes.h"
+	{
+		make -C "$2" M="$d" drivers/main.o >"$tmp/$1.out" 2>&1
+		echo $? >"$tmp/$1.rc"
+	} &
+}
+
 # True if probe run NAME succeeded.
 probe_ok() {
 	[ "$(cat "$tmp/$1.rc")" = 0 ]
 }
 
 ktap_print_header
-ktap_set_plan 5
+ktap_set_plan 8
 
 # Each probe.sh run is one single-threaded kernel build: start them all,
 # then judge them in turn.
@@ -140,6 +161,7 @@ declare -A kdirs=()
 for k in stock-6.12 stock-6.1; do
 	if kdirs[$k]=$(kdir_of "$k"); then
 		run_probe "$k" "$probe_sh" "${kdirs[$k]}"
+		run_kbuild "kbuild-$k" "${kdirs[$k]}"
 	else
 		unset "kdirs[$k]"
 	fi
@@ -148,6 +170,7 @@ kdir_6_12=${kdirs[stock-6.12]:-}
 if [ -n "$kdir_6_12" ]; then
 	fake=$(fake_tree "$kdir_6_12" "$tmp/fake" include/linux/vfio.h)
 	run_probe broken "$probe_sh" "$fake"
+	run_kbuild kbuild-broken "$fake"
 	d=$(probes_dir both_compile \
 		'#if defined(MDGPU_PROBE_HAVE)' '#elif defined(MDGPU_PROBE_LACK)
 #endif')
@@ -215,6 +238,39 @@ if bash "$d/probe.sh" "${kdir_6_12:-/nonexistent}" "$tmp/have.h" \
    ! grep -q 'probe have_only: needs a MDGPU_PROBE_HAVE and a MDGPU_PROBE_LACK' \
 	"$tmp/have.out"; then
 	sed 's/^/#   /' "$tmp/have.out"
+	ktap_test_fail "$desc"
+else
+	ktap_test_pass "$desc"
+fi
+
+# The standard out-of-tree build runs the probes on its own.
+for k in stock-6.12 stock-6.1; do
+	var=expect_${k//[-.]/_}
+	n=kbuild-$k
+	desc="$k: make -C KDIR M=DIR runs the probes and builds"
+	if [ -z "${kdirs[$k]:-}" ]; then
+		ktap_test_fail "$desc (no build tree)"
+	elif ! probe_ok "$n" || [ ! -f "$tmp/$n.m/drivers/main.o" ]; then
+		sed 's/^/# /' "$tmp/$n.out"
+		ktap_test_fail "$desc"
+	elif [ "$(decisions "$tmp/$n.m/include/mdgpu_probes.h")" != "${!var}" ]; then
+		ktap_print_msg "the Kbuild step wrote:"
+		decisions "$tmp/$n.m/include/mdgpu_probes.h" | sed 's/^/#   /'
+		ktap_test_fail "$desc"
+	else
+		ktap_test_pass "$desc"
+	fi
+done
+
+desc="broken linux/vfio.h: make M=DIR stops at the probes, compiles nothing"
+n=kbuild-broken
+if [ -z "$kdir_6_12" ]; then
+	ktap_test_fail "$desc (no 6.12 build tree)"
+elif probe_ok "$n" ||
+     ! grep -q 'probe vfio_iommufd_ops cannot decide' "$tmp/$n.out" ||
+     grep -q 'CC \[M\].*main\.o' "$tmp/$n.out" ||
+     [ -e "$tmp/$n.m/include/mdgpu_probes.h" ]; then
+	sed 's/^/#   /' "$tmp/$n.out"
 	ktap_test_fail "$desc"
 else
 	ktap_test_pass "$desc"

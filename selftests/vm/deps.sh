@@ -13,6 +13,8 @@
 #   monitoring  promtool (Debian's prometheus), prometheus-node-exporter,
 #          systemd-analyze, jq, curl and python3, for tools/monitoring
 #          (installing prometheus also enables its service on the host)
+#   deb    Debian packaging: make deb (debhelper, dh-dkms, lintian, the
+#          tools' build dependencies) and make deb-test (dkms, mdevctl)
 #
 # Without arguments it installs vm, build and debug. Any argument that is not
 # a group name is taken as an extra package name (kernel.sh passes the
@@ -37,6 +39,8 @@ group_debug=("${group_build[@]}" linux-source-6.12)
 group_lint=(shellcheck)
 group_fuzz=(clang-14 libclang-rt-14-dev llvm-14)
 group_monitoring=(prometheus prometheus-node-exporter systemd jq curl python3)
+group_deb=(dpkg-dev debhelper dh-dkms dkms fakeroot lintian pkg-config
+	   libjson-c-dev uuid-dev libpng-dev mdevctl)
 
 want=()
 add_group() {
@@ -47,6 +51,7 @@ add_group() {
 	lint)	want+=("${group_lint[@]}") ;;
 	fuzz)	want+=("${group_fuzz[@]}") ;;
 	monitoring) want+=("${group_monitoring[@]}") ;;
+	deb)	want+=("${group_deb[@]}") ;;
 	*)	return 1 ;;
 	esac
 }

@@ -15,6 +15,9 @@
 
 #include "mdgpuctl.h"
 
+/* The persistent parent settings (tools/udev/parents.conf). */
+#define MDG_PARENTS_CONF "/etc/mdgpu/parents.conf"
+
 static struct json_object *json_s64(int64_t v)
 {
 	return v < 0 ? NULL : json_object_new_int64(v);
@@ -767,6 +770,36 @@ static struct json_object *mdevctl_config(const struct mdg_instance *in,
 }
 
 /*
+ * The parents' tunables as they are now, as the line of
+ * /etc/mdgpu/parents.conf that restores them (tools/udev/: a udev rule
+ * applies that file when a parent appears; mdevctl knows only the
+ * instances).
+ */
+static void print_parent_settings(const struct mdg_system *sys)
+{
+	char path[PATH_MAX], val[256];
+	size_t i, k;
+
+	fprintf(mdg_out, "# parent settings: udev applies %s when a parent appears\n",
+		MDG_PARENTS_CONF);
+	for (i = 0; i < sys->nr_parents; i++) {
+		const char *name = sys->parents[i].name;
+
+		fprintf(mdg_out, "echo '%s", name);
+		for (k = 0; k < mdg_nr_tunables; k++) {
+			const struct mdg_tunable *t = &mdg_tunables[k];
+
+			if (t->scope != MDG_SCOPE_PARENT ||
+			    mdg_tunable_path(t, name, path, sizeof(path)) ||
+			    mdg_read_str(path, val, sizeof(val)))
+				continue;
+			fprintf(mdg_out, " %s=%s", t->file, val);
+		}
+		fprintf(mdg_out, "' >>%s\n", MDG_PARENTS_CONF);
+	}
+}
+
+/*
  * mdgpuctl mdevctl [UUID...] [--auto] [--json]
  *
  * Text: the mdevctl commands that define the instances as they are now.
@@ -823,6 +856,8 @@ int mdg_cmd_mdevctl(int argc, char **argv)
 		root = json_object_new_array();
 		by_parent = json_object_new_object();
 	} else {
+		if (optind >= argc)
+			print_parent_settings(&sys);
 		fprintf(mdg_out, "# mdevctl definitions of the current mdgpu instances (mdgpuctl mdevctl)\n");
 	}
 	for (i = 0; i < sys.nr_instances; i++) {
