@@ -1568,7 +1568,7 @@ static int test_mdevctl_text(void)
 	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/timeslice_us",
 			    "1500\n"), 0);
 	CHECK_INT(run("mdevctl", NULL), 0);
-	CHECK_HAS(out_buf, "echo 'sim0 policy=weighted timeslice_us=1500' >>/etc/mdgpu/parents.conf\n");
+	CHECK_HAS(out_buf, "echo 'sim0 policy=weighted timeslice_us=1500 watchdog_ms=2000' >>/etc/mdgpu/parents.conf\n");
 	CHECK_HAS(out_buf, "mdevctl define --uuid=" UUID_A " --parent=sim0 --type=mdgpu-128M\n");
 	CHECK_HAS(out_buf, "mdevctl define --uuid=" UUID_E " --parent=sim1 --type=mdgpu-256M\n");
 	CHECK_HAS(out_buf, "mdevctl modify --uuid=" UUID_B " --addattr=mdgpu/priority --value=3\n");
