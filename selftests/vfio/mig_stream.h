@@ -130,23 +130,7 @@ static inline int mig_put_end(struct mig_buf *b)
 /* Expected payload length of a known fixed-size record, 0 if variable. */
 static inline size_t mig_tag_len(uint32_t tag)
 {
-	switch (tag) {
-	case MDGPU_MIG_TAG_CONFIG:
-		return sizeof(struct mdgpu_mig_config);
-	case MDGPU_MIG_TAG_REGS:
-		return sizeof(struct mdgpu_mig_regs);
-	case MDGPU_MIG_TAG_DISPLAY:
-		return sizeof(struct mdgpu_mig_display);
-	case MDGPU_MIG_TAG_ENGINE:
-		return sizeof(struct mdgpu_mig_engine);
-	case MDGPU_MIG_TAG_SCHED:
-		return sizeof(struct mdgpu_mig_sched);
-	case MDGPU_MIG_TAG_ZERO:
-		return sizeof(struct mdgpu_mig_zero);
-	case MDGPU_MIG_TAG_END:
-		return 4;
-	}
-	return 0;
+	return mdg_mig_fixed_len(tag);
 }
 
 static inline bool mig_tag_known(uint32_t tag)

@@ -157,7 +157,7 @@ static void header_done(struct mdg_mig_scan *s)
 }
 
 /* The fixed payload length of a known tag, 0 for VRAM and unknown tags. */
-static uint64_t fixed_len(uint32_t tag)
+uint64_t mdg_mig_fixed_len(uint32_t tag)
 {
 	switch (tag) {
 	case MDGPU_MIG_TAG_CONFIG:
@@ -216,10 +216,10 @@ static void rec_header_done(struct mdg_mig_scan *s)
 				  MDGPU_MIG_VRAM_MAX_PAGES, MDGPU_MIG_PAGE);
 			return;
 		}
-	} else if (s->len != fixed_len(s->tag)) {
+	} else if (s->len != mdg_mig_fixed_len(s->tag)) {
 		scan_fail(s, EINVAL, "%s record of %llu bytes (want %llu)", name,
 			  (unsigned long long)s->len,
-			  (unsigned long long)fixed_len(s->tag));
+			  (unsigned long long)mdg_mig_fixed_len(s->tag));
 		return;
 	}
 	s->records++;

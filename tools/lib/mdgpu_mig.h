@@ -105,4 +105,7 @@ int mdg_mig_scan_feed(struct mdg_mig_scan *s, const void *data, size_t len);
 int mdg_mig_scan_finish(struct mdg_mig_scan *s);
 void mdg_mig_scan_free(struct mdg_mig_scan *s);
 
+/* The fixed payload length of a known record tag, 0 for VRAM and unknown. */
+uint64_t mdg_mig_fixed_len(uint32_t tag);
+
 #endif /* MDGPU_MIGSTREAM_H */
