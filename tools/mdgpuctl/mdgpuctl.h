@@ -337,8 +337,7 @@ enum mdg_stat_show { MDG_SHOW_BYTES, MDG_SHOW_INT, MDG_SHOW_RATE,
  *		     directory) or of a parent (a file in its directory)
  * @key: JSON key and file name
  * @kind: gauge or counter
- * @metric: Prometheus metric name
- * @scale: factor from the file's unit to the metric's base unit
+ * @scale: factor from the file's unit to seconds (shares in top)
  * @help: HELP text
  * @header: column header in top, NULL for no column
  * @width: column width in top
@@ -348,7 +347,6 @@ enum mdg_stat_show { MDG_SHOW_BYTES, MDG_SHOW_INT, MDG_SHOW_RATE,
 struct mdg_stat {
 	const char *key;
 	enum mdg_stat_kind kind;
-	const char *metric;
 	double scale;
 	const char *help;
 	const char *header;
