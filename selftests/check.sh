@@ -21,7 +21,7 @@ rm -f "$logdir"/*.log
 say() { printf 'check: %s\n' "$*"; }
 
 bash selftests/vm/deps.sh vm build debug fuzz monitoring sparse rsync make gcc \
-	libc6-dev libjson-c-dev uuid-dev libpng-dev jq mdevctl ||
+	libc6-dev libjson-c-dev libsmartcols-dev uuid-dev libpng-dev jq mdevctl ||
 	{ say "installing dependencies failed"; exit 1; }
 
 say "building selftests and tools"

@@ -494,6 +494,23 @@ awk -v OFS='\t' '
 	}' "$work/out" >"$work/figs"
 figures_vs_sysfs "stats (text): every figure is sysfs's, every file of the module is shown" "$work/figs"
 
+# The same figures as a table (--csv, libsmartcols' cells): a column per
+# statistic file of each instance, its value that file's.
+snap >"$work/before"
+run 0 "stats --csv" "$ctl" stats --csv
+snap >"$work/after"
+awk -F, -v OFS='\t' '
+	{ sub(/\r$/, "") }
+	NR == 1 { for (i = 1; i <= NF; i++) col[i] = $i; next }
+	{
+		for (i = 5; i <= NF; i++)
+			if ($i != "-")
+				print "/sys/bus/mdev/devices/" $1 "/mdgpu/" col[i], $i
+	}' "$work/out" >"$work/figs"
+expect "stats --csv: UUID,PARENT,TYPE,STATE then the statistic files" \
+	grep -q '^UUID,PARENT,TYPE,STATE,vram_size,' "$work/out"
+figures_vs_sysfs "stats --csv: every cell is sysfs's" "$work/figs" 0
+
 snap >"$work/before"
 run 0 "show UUID (text, in error)" "$ctl" show "$u2"
 snap >"$work/after"
