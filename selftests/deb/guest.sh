@@ -126,9 +126,15 @@ fi
 step "overlay root at $R; kernel $rel with $(wc -l </run/ovl/modules.txt) of its modules: $(xargs -n1 basename </run/ovl/modules.txt | tr '\n' ' ')"
 in_root /lib/systemd/systemd-udevd --daemon || step "no udevd"
 
-dkms_deb=$(ls "$debdir"/mdgpu-dkms_*_all.deb)
-tools_deb=$(ls "$debdir"/mdgpu-tools_*.deb)
-ver=$(dpkg-deb -f "$dkms_deb" Version)
+# The packages as the admin has them: files in the new root (DEBDIR may be
+# under /tmp, which the root gets fresh).
+mkdir -p "$R/root/debs"
+cp "$debdir"/mdgpu-dkms_*_all.deb "$debdir"/mdgpu-tools_*.deb "$R/root/debs/"
+dkms_deb=$(ls "$R"/root/debs/mdgpu-dkms_*_all.deb)
+dkms_deb=${dkms_deb#"$R"}
+tools_deb=$(ls "$R"/root/debs/mdgpu-tools_*.deb)
+tools_deb=${tools_deb#"$R"}
+ver=$(dpkg-deb -f "$R$dkms_deb" Version)
 # DKMS compresses the module as the kernel's own are (6.12: .ko.xz).
 kodir=/lib/modules/$rel/updates/dkms
 
