@@ -13,6 +13,7 @@
  *   tunables.c    the table of tunables, their validation, get and set
  *   stats.c       the table of per-instance statistics (top, stats, metrics)
  *   table.c       tables through libsmartcols (-o, --raw, --noheadings, --csv)
+ *   place.c       which parent a new instance goes on (spread, pack)
  *   migfile.c     checkpoint files (the migration stream) and migration_compat
  *   files.c       the module's other files the tool uses (with stats.c and
  *                 tunables.c: everything of Documentation/ABI/ it knows)
@@ -137,6 +138,31 @@ int mdg_table_print(struct mdg_table *t, bool headings);
 void mdg_table_free(struct mdg_table *t);
 bool mdg_table_opt(int c, const char *arg, struct mdg_table_opts *o);
 const char *mdg_table_col_names(const struct mdg_col *cols, size_t n);
+
+/* --- place.c ------------------------------------------------------------ */
+
+enum mdg_place_policy { MDG_PLACE_SPREAD, MDG_PLACE_PACK };
+
+/**
+ * struct mdg_place_cand - a parent a new instance could go on
+ * @vram_total: the parent's VRAM, bytes (<= 0: unknown)
+ * @vram_used: VRAM its instances reserve, bytes (< 0: unknown)
+ * @need: the new instance's framebuffer, bytes
+ * @load: the engine's busy fraction now, 0 to 1 (< 0: unknown)
+ */
+struct mdg_place_cand {
+	int64_t vram_total;
+	int64_t vram_used;
+	uint64_t need;
+	double load;
+};
+
+int mdg_place_policy_parse(const char *s, enum mdg_place_policy *pol);
+double mdg_place_free_after(const struct mdg_place_cand *c);
+double mdg_place_score(const struct mdg_place_cand *c,
+		       enum mdg_place_policy pol);
+int mdg_place_pick(const struct mdg_place_cand *c, size_t n,
+		   enum mdg_place_policy pol);
 
 /* --- model.c ------------------------------------------------------------ */
 

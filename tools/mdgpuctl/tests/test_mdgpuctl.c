@@ -697,6 +697,68 @@ static int test_removing_instance(void)
 
 #define CREATE(p, t) "sys/devices/virtual/mdgpu/" p "/mdev_supported_types/" t "/create"
 
+/* Placement as plain data: spread and pack choose differently. */
+static int test_place_pick(void)
+{
+	struct mdg_place_cand c[] = {
+		/* A: half full, idle engine */
+		{ 1024 * MiB, 512 * MiB, 64 * MiB, 0.1 },
+		/* B: empty, busy engine */
+		{ 1024 * MiB, 0, 64 * MiB, 0.8 },
+		/* C: full after this one, idle engine */
+		{ 1024 * MiB, 960 * MiB, 64 * MiB, 0.0 },
+	};
+	struct mdg_place_cand tie[] = {
+		{ 1024 * MiB, 0, 64 * MiB, 0.5 },
+		{ 1024 * MiB, 0, 64 * MiB, -1 },
+		{ 1024 * MiB, 512 * MiB, 0, 0.5 },
+	};
+	enum mdg_place_policy pol;
+
+	CHECK_INT(mdg_place_pick(c, 3, MDG_PLACE_SPREAD), 0);
+	CHECK_INT(mdg_place_pick(c, 3, MDG_PLACE_PACK), 2);
+	/* Without A, spread weighs B's free VRAM against C's idle engine. */
+	CHECK_INT(mdg_place_pick(c + 1, 2, MDG_PLACE_SPREAD), 0);
+	CHECK_INT(mdg_place_pick(c, 0, MDG_PLACE_SPREAD), -1);
+	CHECK(mdg_place_free_after(&c[2]) < 1e-9);
+	/* An unknown load counts as half busy: a tie, the first wins. */
+	CHECK_INT(mdg_place_pick(tie, 2, MDG_PLACE_SPREAD), 0);
+	/* Equal score (pack: same bytes left), the less busy engine wins. */
+	tie[1].load = 0.2;
+	CHECK_INT(mdg_place_pick(tie, 2, MDG_PLACE_PACK), 1);
+	CHECK_INT(mdg_place_policy_parse("pack", &pol), 0);
+	CHECK_INT(pol, MDG_PLACE_PACK);
+	CHECK_INT(mdg_place_policy_parse("fast", &pol), -1);
+	return TAP_PASS;
+}
+
+/* create without --parent places by policy and says where and why. */
+static int test_create_placement(void)
+{
+	CHECK_INT(fake_standard(), 0);
+	/* sim1 gets room for one 64M instance (it then has none left). */
+	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim1/mdev_supported_types/mdgpu-64M/available_instances",
+			    "1\n"), 0);
+	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim1/vram_used",
+			    "%llu\n", (unsigned long long)(192 * MiB)), 0);
+	CHECK_INT(run("create", "64M", "--uuid", UUID_NONE, NULL), 0);
+	CHECK_STR(fake_read(CREATE("sim0", "mdgpu-64M")), UUID_NONE);
+	CHECK_STR(fake_read(CREATE("sim1", "mdgpu-64M")), "");
+	CHECK_HAS(err_buf, "placed on sim0 (spread");
+	CHECK_HAS(err_buf, "sim1 0% VRAM free after");
+	CHECK_INT(fake_file(CREATE("sim0", "mdgpu-64M"), "%s", ""), 0);
+	CHECK_INT(run("create", "64M", "--policy", "pack", "--uuid", UUID_NONE,
+		      NULL), 0);
+	CHECK_STR(fake_read(CREATE("sim1", "mdgpu-64M")), UUID_NONE);
+	CHECK_STR(fake_read(CREATE("sim0", "mdgpu-64M")), "");
+	CHECK_HAS(err_buf, "placed on sim1 (pack");
+	CHECK_INT(run("create", "64M", "--policy", "fast", NULL),
+		  MDG_EXIT_USAGE);
+	CHECK_INT(run("create", "64M", "--policy", "pack", "--parent", "sim0",
+		      NULL), MDG_EXIT_USAGE);
+	return TAP_PASS;
+}
+
 static int test_create_writes_uuid(void)
 {
 	CHECK_INT(fake_standard(), 0);
@@ -2801,6 +2863,8 @@ static const struct tap_test tests[] = {
 	{ "list: text output", test_list_text },
 	{ "list: -o, --raw, --noheadings, --csv", test_list_table_options },
 	{ "stats: table, --csv, --loop", test_stats_table_loop },
+	{ "placement: spread and pack on plain data", test_place_pick },
+	{ "create: placement without --parent", test_create_placement },
 	{ "list: missing attribute is null", test_list_missing_attribute },
 	{ "module not loaded", test_not_loaded },
 	{ "holders: VFIO cdev", test_holder_cdev },
