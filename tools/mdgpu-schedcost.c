@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mdgpu-schedcost - what one scheduling decision costs, against the number
+ * of busy vGPUs.
+ *
+ * Builds the module's own scheduler (the C files of scheduler/, unchanged) in
+ * userspace through the small shim in tools/sched_shim/ and drives it the
+ * way the engine thread does (include/mdgpu_sched.h): pick, then after
+ * every chunk charge and preempt until preempt says to yield, then pick
+ * again; every vGPU always has work. The clock it passes is simulated, so
+ * the decisions are those of a real engine whose chunks take CHUNK_US;
+ * what it measures with the real clock is only the time spent inside the
+ * scheduler's calls. Also the cost of a wake-up (sleep, then wake, of a
+ * vGPU that is not running).
+ *
+ * usage: mdgpu-schedcost [CHUNK_US [N...]]   (100; 1 8 64 256 1024)
+ *
+ * Prints, per policy and number of busy vGPUs: ns per pick, per chunk
+ * (charge + preempt), per wake, and the scheduler's part of the engine's
+ * time: (chunk cost + pick cost x picks per chunk) / CHUNK_US.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "include/mdgpu_sched.h"
+
+#define MAX_N		MDGPU_SCHED_MAX_ENTITIES
+/* Real time spent per measured point (at least this many decisions). */
+#define POINT_NS	300000000ULL
+#define MIN_CHUNKS	200
+
+static struct mdgpu_sched_entity ent[MAX_N];
+
+static u64 real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+struct cost {
+	double pick_ns, chunk_ns, wake_ns, picks_per_chunk;
+};
+
+static void measure(int policy, int n, u64 chunk_ns, struct cost *c)
+{
+	struct mdgpu_sched_params p = { .weight = 100 };
+	u64 now = 1000000, budget, t, t_pick = 0, t_chunk = 0, t_wake = 0;
+	u64 picks = 0, chunks = 0, wakes = 0, start = real_ns();
+	struct mdgpu_sched s;
+	struct mdgpu_sched_entity *e;
+	unsigned int rnd = 1;
+	int i;
+
+	mdgpu_sched_init(&s);
+	mdgpu_sched_set_policy(&s, policy, now);
+	for (i = 0; i < n; i++) {
+		mdgpu_sched_entity_init(&ent[i]);
+		mdgpu_sched_entity_set_share(&ent[i], n);
+		mdgpu_sched_add(&s, &ent[i], now);
+		p.weight = 100 * (1 + i % 4);
+		mdgpu_sched_entity_set_params(&s, &ent[i], &p, now);
+		mdgpu_sched_wake(&s, &ent[i], now);
+	}
+	while (chunks < MIN_CHUNKS || real_ns() - start < POINT_NS) {
+		/* (A lone vGPU is never preempted: its slice is renewed.) */
+		t = real_ns();
+		e = mdgpu_sched_pick(&s, now, &budget);
+		t_pick += real_ns() - t;
+		picks++;
+		if (!e) {
+			now += chunk_ns;
+			continue;
+		}
+		do {
+			now += chunk_ns;
+			t = real_ns();
+			mdgpu_sched_charge(&s, e, chunk_ns, now);
+			i = mdgpu_sched_preempt(&s, e, now);
+			t_chunk += real_ns() - t;
+			chunks++;
+		} while (!i && chunks % 4096);
+		/* A wake-up of another vGPU, as a doorbell after it slept. */
+		rnd = rnd * 1103515245 + 12345;
+		e = &ent[(rnd >> 8) % n];
+		if (e != s.cur) {
+			t = real_ns();
+			mdgpu_sched_sleep(&s, e, now);
+			mdgpu_sched_wake(&s, e, now);
+			t_wake += real_ns() - t;
+			wakes++;
+		}
+	}
+	for (i = 0; i < n; i++)
+		mdgpu_sched_remove(&s, &ent[i], now);
+	c->pick_ns = (double)t_pick / picks;
+	c->chunk_ns = (double)t_chunk / chunks;
+	c->wake_ns = wakes ? (double)t_wake / wakes : 0;
+	c->picks_per_chunk = (double)picks / chunks;
+}
+
+int main(int argc, char **argv)
+{
+	static const int def_n[] = { 1, 8, 64, 256, 1024 };
+	static const int policies[] = {
+		MDGPU_SCHED_BEST_EFFORT, MDGPU_SCHED_WEIGHTED,
+	};
+	u64 chunk_us = argc > 1 ? strtoull(argv[1], NULL, 0) : 100;
+	int nn = argc > 2 ? argc - 2 : 5, i, j, n;
+	struct cost c;
+
+	if (!chunk_us) {
+		fprintf(stderr, "usage: %s [CHUNK_US [N...]]\n", argv[0]);
+		return 2;
+	}
+	printf("scheduler cost per decision, every vGPU busy, %llu us chunks, 2 ms slices\n",
+	       (unsigned long long)chunk_us);
+	printf("%-12s %5s %10s %10s %10s %10s\n", "policy", "busy", "pick ns",
+	       "chunk ns", "wake ns", "of engine");
+	for (j = 0; j < 2; j++) {
+		for (i = 0; i < nn; i++) {
+			n = argc > 2 ? atoi(argv[i + 2]) : def_n[i];
+			if (n < 1 || n > MAX_N) {
+				fprintf(stderr, "N must be 1..%d\n", MAX_N);
+				return 2;
+			}
+			measure(policies[j], n, chunk_us * 1000, &c);
+			printf("%-12s %5d %10.0f %10.0f %10.0f %9.3f%%\n",
+			       mdgpu_sched_policy_name(policies[j]), n,
+			       c.pick_ns, c.chunk_ns, c.wake_ns,
+			       100 * (c.chunk_ns + c.pick_ns *
+				      c.picks_per_chunk) / (chunk_us * 1000));
+			fflush(stdout);
+		}
+	}
+	return 0;
+}
