@@ -21,10 +21,14 @@
  *    but still expects 1:2:3:4: the check must then fail (how the bound
  *    was shown to catch a scheduler that ignores weights).
  *
+ * Creates, opens, closes and removes run from MDGPU_SCALE_THREADS (2)
+ * threads, as several management clients would.
+ *
  * The parent must hold MDGPU_SCALE_N 64M instances (make scale-test:
  * 1024 on vram_mb=65536); the test skips otherwise.
  */
 #include <math.h>
+#include <pthread.h>
 #include <sys/resource.h>
 
 #include "engine_common.h"
@@ -99,50 +103,121 @@ FIXTURE_TEARDOWN_PARENT(scale)
 	mdgpu_expect_state(_metadata, self->f.parent, &self->f.base);
 }
 
+/*
+ * The steps of the lifecycle, each run by MDGPU_SCALE_THREADS (2) threads
+ * over interleaved instances (the VMs have two vCPUs): instance i is
+ * thread i % threads's.
+ */
+enum scale_step { STEP_CREATE, STEP_OPEN, STEP_CLOSE, STEP_REMOVE };
+
+struct scale_worker {
+	FIXTURE_DATA(scale) *self;
+	enum scale_step step;
+	unsigned long first, stride;
+	double *lat;		/* per instance, seconds */
+	unsigned long failed;	/* index + 1 of the first failure */
+	int err;
+};
+
+static void *scale_worker(void *arg)
+{
+	struct scale_worker *w = arg;
+	FIXTURE_DATA(scale) *self = w->self;
+	unsigned long i;
+	double t;
+	int ret = 0;
+
+	for (i = w->first; i < self->n; i += w->stride) {
+		t = eng_now();
+		switch (w->step) {
+		case STEP_CREATE:
+			ret = mdgpu_create(self->f.parent, "64M",
+					   self->uuid[i]);
+			break;
+		case STEP_OPEN:
+			ret = mdgpu_attach(&self->g[i], self->uuid[i],
+					   MDGPU_OPEN_GROUP);
+			if (!ret && self->g[i].vram_size != 64 * SZ_1M)
+				ret = -EINVAL;
+			break;
+		case STEP_CLOSE:
+			mdgpu_detach(&self->g[i]);
+			break;
+		case STEP_REMOVE:
+			ret = mdgpu_remove(self->uuid[i]);
+			break;
+		}
+		w->lat[i] = eng_now() - t;
+		if (ret && !w->failed) {
+			w->failed = i + 1;
+			w->err = ret;
+		}
+	}
+	return NULL;
+}
+
+/* Run @step over every instance; the seconds it took, or < 0. */
+static double run_step(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(scale) *self, enum scale_step step,
+		       const char *what, double *lat)
+{
+	unsigned long nt = env_ul("MDGPU_SCALE_THREADS", 2), k;
+	struct scale_worker w[8];
+	pthread_t t[8];
+	double t0 = eng_now();
+	bool ok = true;
+
+	nt = nt < 1 ? 1 : nt > 8 ? 8 : nt;
+	for (k = 0; k < nt; k++) {
+		w[k] = (struct scale_worker){ .self = self, .step = step,
+					      .first = k, .stride = nt,
+					      .lat = lat };
+		if (pthread_create(&t[k], NULL, scale_worker, &w[k]))
+			scale_worker(&w[k]), t[k] = 0;
+	}
+	for (k = 0; k < nt; k++) {
+		if (t[k])
+			pthread_join(t[k], NULL);
+		EXPECT_EQ(0, w[k].failed)
+			TH_LOG("%s of instance %lu of %lu (%s): %d", what,
+			       w[k].failed, self->n,
+			       self->uuid[w[k].failed ? w[k].failed - 1 : 0],
+			       w[k].err);
+		ok = ok && !w[k].failed;
+	}
+	return ok ? eng_now() - t0 : -1;
+}
+
 /* Create and open every instance; log the first and the last create. */
 static void create_open_all(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(scale) *self)
 {
-	double t0 = eng_now(), t, first = 0, last = 0;
+	static double lat[SCALE_MAX];
 	unsigned long i;
+	double t;
 
-	for (i = 0; i < self->n; i++) {
-		t = eng_now();
+	for (i = 0; i < self->n; i++)
 		ASSERT_OK(mdgpu_new_uuid(self->uuid[i]));
-		ASSERT_OK(mdgpu_create(self->f.parent, "64M", self->uuid[i]))
-			TH_LOG("create %lu of %lu", i + 1, self->n);
-		t = eng_now() - t;
-		if (!i)
-			first = t;
-		last = t;
-	}
+	t = run_step(_metadata, self, STEP_CREATE, "create", lat);
+	ASSERT_LE(0, t);
 	TH_LOG("%lu creates in %.1f s: first %.1f ms, last %.1f ms", self->n,
-	       eng_now() - t0, 1e3 * first, 1e3 * last);
+	       t, 1e3 * lat[0], 1e3 * lat[self->n - 1]);
 	ASSERT_EQ(self->n, parent_instances(self->f.parent))
 		TH_LOG("the parent counts every instance");
-	t0 = eng_now();
-	for (i = 0; i < self->n; i++) {
-		ASSERT_OK(mdgpu_attach(&self->g[i], self->uuid[i],
-				       MDGPU_OPEN_GROUP))
-			TH_LOG("open %lu of %lu (%s)", i + 1, self->n,
-			       self->uuid[i]);
-		ASSERT_EQ(64 * SZ_1M, self->g[i].vram_size);
-	}
-	TH_LOG("%lu opens in %.1f s", self->n, eng_now() - t0);
+	t = run_step(_metadata, self, STEP_OPEN, "open", lat);
+	ASSERT_LE(0, t);
+	TH_LOG("%lu opens in %.1f s", self->n, t);
 }
 
 static void close_remove_all(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(scale) *self)
 {
-	double t0 = eng_now();
-	unsigned long i;
+	static double lat[SCALE_MAX];
+	double tc, tr;
 
-	for (i = 0; i < self->n; i++)
-		mdgpu_detach(&self->g[i]);
-	for (i = 0; i < self->n; i++)
-		EXPECT_OK(mdgpu_remove(self->uuid[i])) TH_LOG("remove %s",
-							     self->uuid[i]);
-	TH_LOG("%lu closes and removes in %.1f s", self->n, eng_now() - t0);
+	tc = run_step(_metadata, self, STEP_CLOSE, "close", lat);
+	tr = run_step(_metadata, self, STEP_REMOVE, "remove", lat);
+	TH_LOG("%lu closes in %.1f s, removes in %.1f s", self->n, tc, tr);
 	EXPECT_EQ(0, parent_instances(self->f.parent));
 	mdgpu_expect_state(_metadata, self->f.parent, &self->f.base);
 }
