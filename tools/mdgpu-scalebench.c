@@ -12,10 +12,10 @@
  *	N creates in a row: the last against the first (median of the first
  *	and of the last 8), then N removes
  *   io UUID
- *	(an instance of at least 65 MiB) DMA of 32 MiB guest to VRAM and back against a guest memcpy and the
- *	engine's own COPY of 32 MiB in VRAM; 32 MiB of BAR0 through pread and
- *	pwrite of the device file (the path without mmap) against pread of a
- *	tmpfs file
+ *	(an instance of at least 65 MiB) DMA of 32 MiB guest to VRAM and
+ *	back against a guest memcpy and the engine's own COPY of 32 MiB in
+ *	VRAM; 32 MiB of BAR0 through pread and pwrite of the device file
+ *	(the path without mmap) against pread of a tmpfs file
  *   fence TYPE_DIR NBUSY
  *	NBUSY vGPUs kept busy with 500 us COMPUTE jobs, and the latency of a
  *	fence on one more, idle otherwise (p50, p99, in time slices)

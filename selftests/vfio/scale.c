@@ -86,9 +86,9 @@ FIXTURE_SETUP(scale)
 		     self->f.parent, self->n);
 	/* A group, a container and a device file per open instance. */
 	ASSERT_OK(getrlimit(RLIMIT_NOFILE, &rl));
-	rl.rlim_cur = rl.rlim_max;
 	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < 8 * SCALE_MAX + 64)
-		rl.rlim_cur = rl.rlim_max = 8 * SCALE_MAX + 64;
+		rl.rlim_max = 8 * SCALE_MAX + 64;
+	rl.rlim_cur = rl.rlim_max;
 	ASSERT_OK(setrlimit(RLIMIT_NOFILE, &rl));
 	self->uuid = calloc(self->n, sizeof(*self->uuid));
 	self->g = calloc(self->n, sizeof(*self->g));
