@@ -10,7 +10,7 @@
  * again; every vGPU always has work. The clock it passes is simulated, so
  * the decisions are those of a real engine whose chunks take CHUNK_US;
  * what it measures with the real clock is only the time spent inside the
- * scheduler's calls. Also the cost of a wake-up (sleep, then wake, of a
+ * scheduler's calls (in thread CPU time). Also the cost of a wake-up (sleep, then wake, of a
  * vGPU that is not running).
  *
  * usage: mdgpu-schedcost [CHUNK_US [N...]]   (100; 1 8 64 256 1024)
@@ -32,12 +32,28 @@
 
 static struct mdgpu_sched_entity ent[MAX_N];
 
-static u64 real_ns(void)
+static u64 clock_ns(clockid_t clk)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clk, &ts);
 	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static u64 real_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+/*
+ * The scheduler's calls are timed in this thread's CPU time, so that time
+ * the process spends preempted on a loaded (or emulated) machine does not
+ * count; the clock is read around a pick and around a slice's chunks, not
+ * around every call.
+ */
+static u64 cpu_ns(void)
+{
+	return clock_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
 struct cost {
@@ -66,30 +82,30 @@ static void measure(int policy, int n, u64 chunk_ns, struct cost *c)
 	}
 	while (chunks < MIN_CHUNKS || real_ns() - start < POINT_NS) {
 		/* (A lone vGPU is never preempted: its slice is renewed.) */
-		t = real_ns();
+		t = cpu_ns();
 		e = mdgpu_sched_pick(&s, now, &budget);
-		t_pick += real_ns() - t;
+		t_pick += cpu_ns() - t;
 		picks++;
 		if (!e) {
 			now += chunk_ns;
 			continue;
 		}
+		t = cpu_ns();
 		do {
 			now += chunk_ns;
-			t = real_ns();
 			mdgpu_sched_charge(&s, e, chunk_ns, now);
 			i = mdgpu_sched_preempt(&s, e, now);
-			t_chunk += real_ns() - t;
 			chunks++;
 		} while (!i && chunks % 4096);
+		t_chunk += cpu_ns() - t;
 		/* A wake-up of another vGPU, as a doorbell after it slept. */
 		rnd = rnd * 1103515245 + 12345;
 		e = &ent[(rnd >> 8) % n];
 		if (e != s.cur) {
-			t = real_ns();
+			t = cpu_ns();
 			mdgpu_sched_sleep(&s, e, now);
 			mdgpu_sched_wake(&s, e, now);
-			t_wake += real_ns() - t;
+			t_wake += cpu_ns() - t;
 			wakes++;
 		}
 	}
