@@ -15,9 +15,9 @@
  *
  * usage: mdgpu-schedcost [CHUNK_US [N...]]   (100; 1 8 64 256 1024)
  *
- * Prints, per policy and number of busy vGPUs: ns per pick, per chunk
- * (charge + preempt), per wake, and the scheduler's part of the engine's
- * time: (chunk cost + pick cost x picks per chunk) / CHUNK_US.
+ * Prints, per policy and number of busy vGPUs, medians: ns per pick, per
+ * chunk (charge + preempt), per wake, and the scheduler's part of the
+ * engine's time: (chunk cost + pick cost x picks per chunk) / CHUNK_US.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +31,29 @@
 #define MIN_CHUNKS	200
 
 static struct mdgpu_sched_entity ent[MAX_N];
+/*
+ * Samples: each pick, each slice's chunks (per chunk), each wake-up. The
+ * medians are printed: a sample the machine stalled in (an emulated vCPU
+ * descheduled by a loaded host still counts as the thread's CPU time) does
+ * not move them.
+ */
+#define MAX_SAMPLES	200000
+static double pick_s[MAX_SAMPLES], chunk_s[MAX_SAMPLES], wake_s[MAX_SAMPLES];
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, unsigned int n)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
 
 static u64 clock_ns(clockid_t clk)
 {
@@ -63,8 +86,9 @@ struct cost {
 static void measure(int policy, int n, u64 chunk_ns, struct cost *c)
 {
 	struct mdgpu_sched_params p = { .weight = 100 };
-	u64 now = 1000000, budget, t, t_pick = 0, t_chunk = 0, t_wake = 0;
-	u64 picks = 0, chunks = 0, wakes = 0, start = real_ns();
+	u64 now = 1000000, budget, t, c0, picks = 0, chunks = 0, wakes = 0;
+	u64 start = real_ns();
+	unsigned int np = 0, nc = 0, nw = 0;
 	struct mdgpu_sched s;
 	struct mdgpu_sched_entity *e;
 	unsigned int rnd = 1;
@@ -84,20 +108,23 @@ static void measure(int policy, int n, u64 chunk_ns, struct cost *c)
 		/* (A lone vGPU is never preempted: its slice is renewed.) */
 		t = cpu_ns();
 		e = mdgpu_sched_pick(&s, now, &budget);
-		t_pick += cpu_ns() - t;
+		if (np < MAX_SAMPLES)
+			pick_s[np++] = cpu_ns() - t;
 		picks++;
 		if (!e) {
 			now += chunk_ns;
 			continue;
 		}
 		t = cpu_ns();
+		c0 = chunks;
 		do {
 			now += chunk_ns;
 			mdgpu_sched_charge(&s, e, chunk_ns, now);
 			i = mdgpu_sched_preempt(&s, e, now);
 			chunks++;
 		} while (!i && chunks % 4096);
-		t_chunk += cpu_ns() - t;
+		if (nc < MAX_SAMPLES)
+			chunk_s[nc++] = (double)(cpu_ns() - t) / (chunks - c0);
 		/* A wake-up of another vGPU, as a doorbell after it slept. */
 		rnd = rnd * 1103515245 + 12345;
 		e = &ent[(rnd >> 8) % n];
@@ -105,15 +132,16 @@ static void measure(int policy, int n, u64 chunk_ns, struct cost *c)
 			t = cpu_ns();
 			mdgpu_sched_sleep(&s, e, now);
 			mdgpu_sched_wake(&s, e, now);
-			t_wake += cpu_ns() - t;
+			if (nw < MAX_SAMPLES)
+				wake_s[nw++] = cpu_ns() - t;
 			wakes++;
 		}
 	}
 	for (i = 0; i < n; i++)
 		mdgpu_sched_remove(&s, &ent[i], now);
-	c->pick_ns = (double)t_pick / picks;
-	c->chunk_ns = (double)t_chunk / chunks;
-	c->wake_ns = wakes ? (double)t_wake / wakes : 0;
+	c->pick_ns = median(pick_s, np);
+	c->chunk_ns = median(chunk_s, nc);
+	c->wake_ns = median(wake_s, nw);
 	c->picks_per_chunk = (double)picks / chunks;
 }
 
