@@ -257,7 +257,7 @@ static int vgpu_weight(const char *uuid, unsigned int w)
 	char val[16];
 
 	snprintf(val, sizeof(val), "%u", w);
-	return mdgpu_instance_write(uuid, "mdgpu/weight", val);
+	return mdgpu_instance_write(uuid, "weight", val);
 }
 
 /*
