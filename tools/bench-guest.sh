@@ -27,6 +27,9 @@ rmmod mtty mdgpu
 # create; then the scheduler's own cost against the number of busy vGPUs.
 insmod "$ko" vram_mb=65536
 insmod "$mtty_ko"
+# A 32 MiB DMA may run for seconds under TCG on a loaded host: no
+# per-job watchdog in the way of a figure.
+echo 60000 >/sys/class/mdgpu/sim0/watchdog_ms
 t=/sys/class/mdgpu/sim0/mdev_supported_types
 tools/mdgpu-scalebench life "$t/mdgpu-64M" \
 	/sys/class/mtty/mtty/mdev_supported_types/mtty-1 "${MDGPU_BENCH_CYCLES:-200}"
