@@ -445,6 +445,8 @@ static int bench_fence(const char *type_dir, int nbusy)
 		if (new_uuid(uuids[i]) || create(type_dir, uuids[i]) < 0 ||
 		    mdgpu_load_open(&load[i], uuids[i], 500))
 			goto out;
+		else
+			load[i].busy = true;
 	if (new_uuid(light) || create(type_dir, light) < 0 ||
 	    mdgpu_attach(&g, light, MDGPU_OPEN_GROUP) ||
 	    mdgpu_irq_setup(&g, MDGPU_IRQ_MSI) ||

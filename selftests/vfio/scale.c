@@ -285,6 +285,7 @@ static void weighted_groups(struct __test_metadata *_metadata,
 			mdgpu_detach(&self->g[base + k]);
 			ASSERT_OK(mdgpu_load_open(&load[k],
 						  self->uuid[base + k], JOB_US));
+			load[k].busy = true;
 		}
 		ASSERT_OK(mdgpu_load_measure(load, group, WARMUP_MS, share));
 		ASSERT_OK(mdgpu_load_measure(load, group, window, share));
