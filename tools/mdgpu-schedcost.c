@@ -10,7 +10,7 @@
  * again; every vGPU always has work. The clock it passes is simulated, so
  * the decisions are those of a real engine whose chunks take CHUNK_US;
  * what it measures with the real clock is only the time spent inside the
- * scheduler's calls (in thread CPU time). Also the cost of a wake-up (sleep, then wake, of a
+ * scheduler's calls. Also the cost of a wake-up (sleep, then wake, of a
  * vGPU that is not running).
  *
  * usage: mdgpu-schedcost [CHUNK_US [N...]]   (100; 1 8 64 256 1024)
@@ -69,14 +69,15 @@ static u64 real_ns(void)
 }
 
 /*
- * The scheduler's calls are timed in this thread's CPU time, so that time
- * the process spends preempted on a loaded (or emulated) machine does not
- * count; the clock is read around a pick and around a slice's chunks, not
- * around every call.
+ * The scheduler's calls are timed with the monotonic clock around a pick
+ * and around a slice's chunks, not around every call; medians of those
+ * samples are printed, so that the times the process was preempted on a
+ * loaded or emulated machine do not move them. (Thread CPU time would not
+ * count those either, but in a VM it ticks in whole jiffies.)
  */
 static u64 cpu_ns(void)
 {
-	return clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	return real_ns();
 }
 
 struct cost {
