@@ -265,7 +265,7 @@ static double engine_us(const char *uuid)
 {
 	uint64_t v;
 
-	return mdgpu_instance_u64(uuid, "engine_time_us", &v) ? -1 : v;
+	return mdgpu_instance_u64(uuid, "engine_time_us", &v) ? -1.0 : (double)v;
 }
 
 /*
