@@ -12,6 +12,8 @@
 #                        cache; not part of make check)
 #   make fuzz-vm         the uAPI fuzzer, 1 M operations, in the debug VM
 #   make stress          8 threads x 10 000 vGPU lifecycles under load, debug VM
+#   make scale-test      1024 vGPUs on one parent, 64 at a time busy under the
+#                        weighted policy, stock 6.12 VM (not part of make check)
 #   make lint            W=1, sparse and checkpatch over the module
 #   make monitoring-test Prometheus scrapes mdgpuctl metrics through
 #                        node_exporter in a VM (tools/monitoring)
@@ -40,7 +42,7 @@ MODULE_SRCS := Kbuild drivers include uapi scheduler
 
 .PHONY: all module install check demo bench guest-display guest-migrate \
 	lint clean tools \
-	fuzz-vm stress selftests fuzz monitoring-test deb deb-test
+	fuzz-vm stress scale-test selftests fuzz monitoring-test deb deb-test
 
 all: module
 
@@ -84,6 +86,9 @@ fuzz-vm:
 
 stress:
 	bash selftests/long-vm.sh stress
+
+scale-test:
+	bash selftests/long-vm.sh scale
 
 lint:
 	bash tools/lint.sh

@@ -1,16 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# long-vm.sh - the long runs of the uAPI fuzzer and of the stress test in a
-# test VM (make fuzz-vm, make stress); make check runs both briefly.
+# long-vm.sh - the long runs of the uAPI fuzzer, of the stress test and of
+# the scale test in a test VM (make fuzz-vm, make stress, make scale-test);
+# make check runs each briefly.
 #
-# usage: long-vm.sh fuzz|stress [--kernel NAME] [VAR=VALUE...]
+# usage: long-vm.sh fuzz|stress|scale [--kernel NAME] [VAR=VALUE...]
 #
 #   fuzz     selftests/vfio/uapi_fuzz.c, MDGPU_FUZZ_OPS (250000 per thread,
 #            4 threads: 1 M operations) and MDGPU_FUZZ_SEED (1)
 #   stress   selftests/vfio/stress.c, MDGPU_STRESS_THREADS (8),
 #            MDGPU_STRESS_CYCLES (10000) and MDGPU_STRESS_ROUNDS (5000);
 #            then MDGPU_STRESS_RELOADS (100) module reloads with instances
+#   scale    selftests/vfio/scale.c on a vram_mb=65536 parent (stock-6.12
+#            unless --kernel): MDGPU_SCALE_N (1024) vGPUs of 64M, groups
+#            of MDGPU_SCALE_GROUP (64) busy under the weighted policy for
+#            MDGPU_SCALE_WINDOW_MS (4000) each, MDGPU_SCALE_WRONG_WEIGHT
+#            (0; 1 must fail)
 #   --kernel NAME  kernel of the VM harness (debug: KASAN, lockdep, UBSAN,
 #                  kmemleak)
 #   VAR=VALUE      overrides one of the variables above
@@ -32,10 +38,14 @@ stress)
 	prog=stress params=vram_mb=2048
 	vars=(MDGPU_STRESS_THREADS=8 MDGPU_STRESS_CYCLES=10000
 	      MDGPU_STRESS_ROUNDS=5000 MDGPU_STRESS_RELOADS=100) ;;
+scale)
+	prog=scale params=vram_mb=65536 kernel=stock-6.12
+	vars=(MDGPU_SCALE_N=1024 MDGPU_SCALE_WEIGHTED=1 MDGPU_SCALE_GROUP=64
+	      MDGPU_SCALE_WINDOW_MS=4000) ;;
 *)
 	sed -n '3,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac
-kernel=debug
+kernel=${kernel:-debug}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=${2:?}; shift 2 ;;

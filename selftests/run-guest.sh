@@ -52,6 +52,7 @@ programs=(
 	migration "parents=2 vram_mb=512"
 	relocate "vram_mb=512"
 	pci_parent "vram_mb=256"
+	scale "vram_mb=16384"
 	module_lifecycle "-"
 )
 

@@ -22,6 +22,26 @@ echo 1 >"/sys/bus/mdev/devices/$v/remove"
 echo 1 >"/sys/bus/mdev/devices/$u/remove"
 echo 1 >"/sys/bus/mdev/devices/$m/remove"
 rmmod mtty mdgpu
+# Figures of many vGPUs (tools/mdgpu-scalebench): lifecycle and memory
+# against mtty, the data paths, a fence among 64 busy vGPUs, the 1024th
+# create; then the scheduler's own cost against the number of busy vGPUs.
+insmod "$ko" vram_mb=65536
+insmod "$mtty_ko"
+# A 32 MiB DMA may run for seconds under TCG on a loaded host: no
+# per-job watchdog in the way of a figure.
+echo 60000 >/sys/class/mdgpu/sim0/watchdog_ms
+t=/sys/class/mdgpu/sim0/mdev_supported_types
+tools/mdgpu-scalebench life "$t/mdgpu-64M" \
+	/sys/class/mtty/mtty/mdev_supported_types/mtty-1 "${MDGPU_BENCH_CYCLES:-200}"
+w=$(cat /proc/sys/kernel/random/uuid)
+echo "$w" >"$t/mdgpu-128M/create"
+tools/mdgpu-scalebench io "$w"
+echo 1 >"/sys/bus/mdev/devices/$w/remove"
+tools/mdgpu-scalebench fence "$t/mdgpu-64M" 64
+tools/mdgpu-scalebench count "$t/mdgpu-64M" 1024
+rmmod mtty mdgpu
+echo
+tools/mdgpu-schedcost
 # The scheduler: a parent of 512 MiB, so eight 64M vGPUs fill it.
 insmod "$ko" vram_mb=512
 echo
