@@ -734,7 +734,8 @@ static bool stats_wanted(const struct mdg_instance *in, int first, int argc,
 
 /*
  * stats as a table: a row per instance, a column per statistic file (its
- * value in the file's unit), as -o, --raw, --noheadings or --csv ask; with
+ * value in the file's unit, in decimal), as -o, --raw, --noheadings or
+ * --csv ask; with
  * --loop, a TIME column (seconds since the epoch) comes first.
  */
 static int stats_table(const struct mdg_system *sys, int first, int argc,
@@ -783,11 +784,9 @@ static int stats_table(const struct mdg_system *sys, int first, int argc,
 
 			if (st->kind == MDG_STAT_HISTOGRAM)
 				continue;
+			/* Numbers for spreadsheets, hex files too (as --json). */
 			if (!smp.have[k])
 				vals[c][0] = 0;
-			else if (st->show == MDG_SHOW_HEX)
-				mdg_fmt(vals[c], sizeof(vals[c]), "0x%08llx",
-					(unsigned long long)smp.val[k]);
 			else
 				mdg_fmt(vals[c], sizeof(vals[c]), "%lld",
 					(long long)smp.val[k]);

@@ -1299,7 +1299,7 @@ static int test_stats_table_loop(void)
 		      "uuid,vram_size,reset_count,watchdog_count,engine_error_header",
 		      NULL), 0);
 	mdg_fmt(line, sizeof(line), "UUID,vram_size,reset_count,watchdog_count,engine_error_header\r\n"
-		UUID_A ",%llu,2,7,0x00070001\r\n", (unsigned long long)(128 * MiB));
+		UUID_A ",%llu,2,7,458753\r\n", (unsigned long long)(128 * MiB));
 	CHECK_STR(out_buf, line);
 	CHECK_INT(run("stats", "--raw", "--noheadings", "-o", "uuid,state",
 		      NULL), 0);
