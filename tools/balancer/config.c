@@ -220,6 +220,10 @@ int mdgb_config_parse(struct mdgb_config *c, const char *text, char *err,
 		if (hash)
 			*hash = '\0';
 		line[strcspn(line, "\r")] = '\0';
+		/* Trailing blanks (before a comment) are not part of a value. */
+		for (hash = line + strlen(line);
+		     hash > line && (hash[-1] == ' ' || hash[-1] == '\t'); )
+			*--hash = '\0';
 		if (line[strspn(line, " \t")]) {
 			ret = parse_line(c, line, err, errlen, no);
 			if (ret)

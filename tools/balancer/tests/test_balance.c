@@ -476,7 +476,7 @@ static int test_config(void)
 {
 	static const char text[] =
 		"# example\n"
-		"period 5\n"
+		"period 5   # seconds\n"
 		"alpha 0.25\n"
 		"default floor=50 ceiling=200\n"
 		"vgpu 6D6F6E00-0000-4000-8000-00000000000A floor=100 ceiling=800 share=40%\n"
