@@ -18,7 +18,7 @@ mutations=(
 "hysteresis: no starvation memory (limit cycle)|phases_followed|s/want = fmax(demand_weight(b, st->anchor), st->starved_weight);/want = demand_weight(b, st->anchor);/"
 "hysteresis: no band around the target share|share_target_converges_without_oscillation|s/target \* (1 - p->band)/target/;s/target \* (1 + p->band)/target/"
 "convergence: the share controller steps the wrong way|share_target_converges_without_oscillation|s/want = scaled(p, old, target \/ fmax(used, 0.01));/want = scaled(p, old, fmax(used, 0.01) \/ target);/"
-"convergence: near-full demand does not count as full|demand_converges|s/(st->demand >= 1 - p->deadband \/ 2 \&\& st->anchor < 1)/0/"
+"convergence: near-full demand does not count as full|demand_converges|s/(st->demand >= 1 - p->deadband \/ 2 \&\& st->anchor < 1)/0/;s/st->anchor = st->demand >= 1 - p->deadband \/ 2 ? 1 :/st->anchor =/"
 "give-back: no idle rule|giveback_within_stated_periods|s/if (st->demand < p->idle) {/if (st->demand < 0) {/"
 "give-back: stated period count wrong|giveback_within_stated_periods|s/unsigned int k = 1;/unsigned int k = 2;/"
 "proposals: held instances proposed|propose_moves|s/if (inst\[i\].held || from < 0/if (from < 0/"
