@@ -112,13 +112,14 @@ static void setup(struct mdgb_vgpu *v, size_t n, unsigned int floor,
 	}
 }
 
-/* Open-loop sample: @demand of the period with work, half of it waiting. */
+/* Open-loop sample: @demand of the period with work, almost all of it
+ * running (waiting too little to count as starved). */
 static void open_sample(struct mdgb_vgpu *v, double demand)
 {
 	v->sample.valid = true;
 	v->sample.period_s = 2.0;
-	v->sample.engine_s = demand;
-	v->sample.wait_s = demand;
+	v->sample.engine_s = 2.0 * demand * 0.995;
+	v->sample.wait_s = 2.0 * demand * 0.005;
 	v->sample.throttled_s = 0;
 	v->sample.latency_us = -1;
 }
