@@ -15,6 +15,9 @@
 #   make lint            W=1, sparse and checkpatch over the module
 #   make monitoring-test Prometheus scrapes mdgpuctl metrics through
 #                        node_exporter in a VM (tools/monitoring)
+#   make balancer-test   mdgpu-balancer with synthetic demand and a real
+#                        Prometheus in a VM (tools/balancer; not part of
+#                        make check)
 #   make deb             Debian packages mdgpu-dkms and mdgpu-tools, with
 #                        dpkg-buildpackage and lintian, in build/deb/
 #   make deb-test        install them in a VM of each stock kernel: DKMS
@@ -40,7 +43,8 @@ MODULE_SRCS := Kbuild drivers include uapi scheduler
 
 .PHONY: all module install check demo bench guest-display guest-migrate \
 	lint clean tools \
-	fuzz-vm stress selftests fuzz monitoring-test deb deb-test
+	fuzz-vm stress selftests fuzz monitoring-test deb deb-test \
+	balancer-test
 
 all: module
 
@@ -90,6 +94,9 @@ lint:
 
 monitoring-test:
 	bash tools/monitoring/run-vm-test.sh
+
+balancer-test:
+	bash tools/balancer/run-vm-test.sh
 
 deb:
 	bash selftests/deb/build.sh
