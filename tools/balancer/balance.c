@@ -285,7 +285,8 @@ static void decide_one(const struct mdgb_params *p, struct mdgb_vgpu *v,
 		   fabs(st->demand - st->anchor) >= p->deadband ||
 		   (st->demand >= 1 - p->deadband / 2 && st->anchor < 1)) {
 		/* Near full demand counts as full: the average only
-		 * approaches 1, the ceiling must still be reached. */
+		 * approaches 1, the ceiling must still be reached.
+		 */
 		st->anchor = st->demand >= 1 - p->deadband / 2 ? 1 :
 								st->demand;
 		want = fmax(demand_weight(b, st->anchor), st->starved_weight);
@@ -328,7 +329,8 @@ void mdgb_decide(const struct mdgb_params *p, struct mdgb_vgpu *v, size_t n,
 }
 
 /* The parent with the lowest busy fraction that is idle and can take
- * @type, or -1. */
+ * @type, or -1.
+ */
 static int idlest(const struct mdgb_parent_load *parents, size_t nr_parents,
 		  const int *avail, size_t nr_types, int type, int not)
 {

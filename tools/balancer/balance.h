@@ -14,6 +14,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* The module's bounds of the weight attribute (Documentation/ABI). */
 #define MDGB_WEIGHT_MIN		1u
 #define MDGB_WEIGHT_MAX		10000u
@@ -187,7 +191,8 @@ struct mdgb_move {
 };
 
 /* A parent is saturated at or above this busy fraction with vGPUs waiting,
- * idle at or below MDGB_IDLE_BUSY. */
+ * idle at or below MDGB_IDLE_BUSY.
+ */
 #define MDGB_SATURATED_BUSY	0.90
 #define MDGB_SATURATED_WAIT	0.05
 #define MDGB_IDLE_BUSY		0.30

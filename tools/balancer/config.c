@@ -99,10 +99,11 @@ static int parse_bounds(char *args, struct mdgb_bounds *b, char *err,
 			   v > 0) {
 			b->share_pct = v;
 		} else if (!strcmp(tok, "wait") &&
-			   (parse_uint(val, "us", 10000000, &v) ||
-			    (parse_uint(val, "ms", 10000, &v) && (v *= 1000, 1))) &&
-			   v > 0) {
+			   parse_uint(val, "us", 10000000, &v) && v > 0) {
 			b->wait_us = v;
+		} else if (!strcmp(tok, "wait") &&
+			   parse_uint(val, "ms", 10000, &v) && v > 0) {
+			b->wait_us = v * 1000;
 		} else {
 			return fail(err, len, line,
 				    "bad \"%s=%s\" (floor=1..10000 ceiling=1..10000 share=1..100%% wait=Nus|Nms)",
@@ -146,7 +147,7 @@ static int parse_line(struct mdgb_config *c, char *s, char *err, size_t len,
 		c->period_s = d;
 		return 0;
 	}
-	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
 		if (strcmp(key, knobs[i]))
 			continue;
 		d = strtod(rest, &end);
@@ -221,8 +222,8 @@ int mdgb_config_parse(struct mdgb_config *c, const char *text, char *err,
 			*hash = '\0';
 		line[strcspn(line, "\r")] = '\0';
 		/* Trailing blanks (before a comment) are not part of a value. */
-		for (hash = line + strlen(line);
-		     hash > line && (hash[-1] == ' ' || hash[-1] == '\t'); )
+		hash = line + strlen(line);
+		while (hash > line && (hash[-1] == ' ' || hash[-1] == '\t'))
 			*--hash = '\0';
 		if (line[strspn(line, " \t")]) {
 			ret = parse_line(c, line, err, errlen, no);

@@ -61,7 +61,8 @@ static void read_counters(const struct mdg_instance *in,
 }
 
 /* The sample between two readings @period_s apart; invalid when either
- * is incomplete or a counter went backwards (the vGPU was re-created). */
+ * is incomplete or a counter went backwards (the vGPU was re-created).
+ */
 static void counters_sample(const struct mdgb_counters *a,
 			    const struct mdgb_counters *b, double period_s,
 			    struct mdgb_sample *s)
@@ -86,7 +87,8 @@ static void counters_sample(const struct mdgb_counters *a,
 }
 
 /* Read the system, the weights and the parents' policies; mark what is
- * present. */
+ * present.
+ */
 static int read_system(struct mdgb_run *r)
 {
 	char path[PATH_MAX];
@@ -221,7 +223,8 @@ static size_t collect(char *data, size_t size, size_t n, void *arg)
 }
 
 /* GET /api/v1/query?query=EXPR; the "result" array (a json_object the
- * caller puts), or NULL with a warning. */
+ * caller puts), or NULL with a warning.
+ */
 static struct json_object *prom_query(const struct mdgb_run *r,
 				      const char *expr)
 {
@@ -255,8 +258,8 @@ static struct json_object *prom_query(const struct mdgb_run *r,
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK || code != 200 || !b.p) {
 		mdgb_warn("Prometheus %s: %s (HTTP %ld) for %s", r->prometheus,
-			 rc != CURLE_OK ? curl_easy_strerror(rc) : "bad answer",
-			 code, expr);
+			  rc != CURLE_OK ? curl_easy_strerror(rc) : "bad answer",
+			  code, expr);
 		free(b.p);
 		return NULL;
 	}
@@ -335,7 +338,7 @@ int mdgb_read_prometheus(struct mdgb_run *r)
 		snprintf(expr, sizeof(expr), vq[k], r->window, r->window,
 			 r->window);
 		res[k] = prom_query(r, expr);
-		any |= res[k] != NULL;
+		any |= !!res[k];
 	}
 	for (i = 0; i < r->nr_parents; i++) {
 		double b = prom_value(res[4], "parent", r->parents[i].name);

@@ -126,7 +126,8 @@ struct mdgb_parent_seen *mdgb_parent_seen(struct mdgb_run *r,
 }
 
 /* Decide for every present vGPU; unmanaged ones take part (their waiting
- * counts for their parent) with their weight as floor and ceiling. */
+ * counts for their parent) with their weight as floor and ceiling.
+ */
 static int decide(struct mdgb_run *r)
 {
 	struct mdgb_decision *d;
@@ -301,8 +302,8 @@ static int period(struct mdgb_run *r)
 
 	ret = read_input(r);
 	if (ret) {
-		mdgb_warn("reading %s: %s", r->prometheus ? r->prometheus : "sysfs",
-			 strerror(-ret));
+		mdgb_warn("reading %s: %s",
+			  r->prometheus ? r->prometheus : "sysfs", strerror(-ret));
 		return ret;
 	}
 	ret = decide(r);

@@ -113,7 +113,8 @@ static void setup(struct mdgb_vgpu *v, size_t n, unsigned int floor,
 }
 
 /* Open-loop sample: @demand of the period with work, almost all of it
- * running (waiting too little to count as starved). */
+ * running (waiting too little to count as starved).
+ */
 static void open_sample(struct mdgb_vgpu *v, double demand)
 {
 	v->sample.valid = true;
@@ -125,7 +126,8 @@ static void open_sample(struct mdgb_vgpu *v, double demand)
 }
 
 /* Random traces, random bounds, weights in force outside the bounds,
- * invalid samples: no decision ever leaves the bounds. */
+ * invalid samples: no decision ever leaves the bounds.
+ */
 static int test_bounds_never_left(void)
 {
 	struct mdgb_params p = params();
@@ -177,7 +179,8 @@ static int test_bounds_never_left(void)
 }
 
 /* Constant demand: the weight settles near floor + demand x range and
- * then stays. */
+ * then stays.
+ */
 static int test_demand_converges(void)
 {
 	static const double demands[] = { 0.1, 0.3, 0.55, 0.8, 1.0 };
@@ -191,7 +194,8 @@ static int test_demand_converges(void)
 	setup(v, 5, 50, 1050, 500);
 	for (t = 0; t < 60; t++) {
 		/* Low demand first: the average then approaches the
-		 * demands from below (full demand only asymptotically). */
+		 * demands from below (full demand only asymptotically).
+		 */
 		for (i = 0; i < 5; i++)
 			open_sample(&v[i], t < 5 ? 0.05 : demands[i]);
 		mdgb_decide(&p, v, 5, d);
@@ -220,7 +224,8 @@ static int test_demand_converges(void)
 
 /* Noisy stationary demand (+-0.08 around 0.5): after settling, the
  * weight changes at most twice in 200 periods and never flips back and
- * forth. */
+ * forth.
+ */
 static int test_demand_no_oscillation(void)
 {
 	struct mdgb_params p = params();
@@ -248,7 +253,8 @@ static int test_demand_no_oscillation(void)
 
 /* Full demand for 30 periods, then none: back at the floor within
  * mdgb_giveback_periods() (6 with the defaults, as documented), in each
- * mode. */
+ * mode.
+ */
 static int test_giveback(void)
 {
 	struct mdgb_params p = params();
@@ -291,7 +297,8 @@ static int test_giveback(void)
 
 /* Closed loop: three vGPUs that want the whole engine; A's target share
  * is 50 %. A's share settles within the band, weights stop moving, and
- * the weight never reverses direction more than once. */
+ * the weight never reverses direction more than once.
+ */
 static int test_share_converges(void)
 {
 	static const double load[3] = { 1, 1, 1 };
@@ -302,7 +309,8 @@ static int test_share_converges(void)
 	int t, reversals = 0, dir = 0, changes_late = 0;
 
 	setup(v, 3, 10, 1000, 100);
-	v[1].bounds.ceiling = v[2].bounds.ceiling = 100;
+	v[1].bounds.ceiling = 100;
+	v[2].bounds.ceiling = 100;
 	v[0].bounds.share_pct = 50;
 	/* Measurements are noisy (+-5 %): the band must absorb that. */
 	rng_state = 7;
@@ -338,7 +346,8 @@ static int test_share_converges(void)
 }
 
 /* Closed loop: wait-latency target of 50 us among three busy vGPUs,
- * noisy measurements. */
+ * noisy measurements.
+ */
 static int test_wait_converges(void)
 {
 	static const double load[3] = { 1, 1, 1 };
@@ -349,7 +358,8 @@ static int test_wait_converges(void)
 	int t, changes_late = 0;
 
 	setup(v, 3, 10, 5000, 100);
-	v[1].bounds.ceiling = v[2].bounds.ceiling = 100;
+	v[1].bounds.ceiling = 100;
+	v[2].bounds.ceiling = 100;
 	v[0].bounds.wait_us = 50;
 	rng_state = 9;
 	noise = 0.05;
@@ -372,7 +382,8 @@ static int test_wait_converges(void)
 }
 
 /* Demand that changes over time (a recorded-like trace): the weights
- * follow each phase and end where the last phase puts them. */
+ * follow each phase and end where the last phase puts them.
+ */
 static int test_phases(void)
 {
 	struct mdgb_params p = params();
@@ -408,7 +419,8 @@ static int test_phases(void)
 }
 
 /* Capped vGPUs are not raised; no sample holds; out-of-bounds weights
- * come back in with their own reason. */
+ * come back in with their own reason.
+ */
 static int test_reasons(void)
 {
 	struct mdgb_params p = params();
@@ -459,7 +471,8 @@ static int test_checks(void)
 }
 
 /* Parent 0 saturated, 1 idle, 2 busy: unheld instances of parent 0 go to
- * parent 1 while it has room; held ones never move. */
+ * parent 1 while it has room; held ones never move.
+ */
 static int test_propose(void)
 {
 	struct mdgb_parent_load par[3] = {
@@ -484,7 +497,9 @@ static int test_propose(void)
 	CHECK_INT(mdgb_propose(par, 3, in, 5, avail, 2, m, 8), 0);
 	/* Every instance held: nothing. */
 	par[0].waiting = 0.8;
-	in[1].held = in[2].held = in[3].held = true;
+	in[1].held = true;
+	in[2].held = true;
+	in[3].held = true;
 	CHECK_INT(mdgb_propose(par, 3, in, 5, avail, 2, m, 8), 0);
 	return TAP_PASS;
 }
@@ -544,5 +559,5 @@ static const struct tap_test tests[] = {
 
 int main(void)
 {
-	return tap_run(tests, sizeof(tests) / sizeof(tests[0]));
+	return tap_run(tests, ARRAY_SIZE(tests));
 }
