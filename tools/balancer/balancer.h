@@ -95,6 +95,7 @@ struct mdgb_parent_seen {
  * @periods: periods decided so far
  * @last_read: monotonic time of the previous sysfs reading, seconds
  * @log: where decisions are logged (stdout: the journal)
+ * @record: where each period's samples are appended (--record), or NULL
  */
 struct mdgb_run {
 	struct mdgb_config cfg;
@@ -112,6 +113,7 @@ struct mdgb_run {
 	uint64_t periods;
 	double last_read;
 	FILE *log;
+	FILE *record;
 };
 
 struct mdgb_tracked *mdgb_track(struct mdgb_run *r, const char *uuid);
@@ -127,6 +129,7 @@ int mdgb_read_prometheus(struct mdgb_run *r);
 /* output.c */
 void mdgb_log_decisions(struct mdgb_run *r);
 void mdgb_log_moves(struct mdgb_run *r);
+void mdgb_record(struct mdgb_run *r);
 int mdgb_write_textfile(const struct mdgb_run *r);
 
 #endif /* MDGPU_BALANCER_H */

@@ -306,6 +306,8 @@ static int period(struct mdgb_run *r)
 			  r->prometheus ? r->prometheus : "sysfs", strerror(-ret));
 		return ret;
 	}
+	if (r->record)
+		mdgb_record(r);
 	ret = decide(r);
 	if (ret)
 		return ret;
@@ -330,6 +332,7 @@ static void usage(FILE *f)
 		"usage: mdgpu-balancer [--config FILE] [--once] [--dry-run]\n"
 		"                      [--prometheus URL [--window RANGE]]\n"
 		"                      [--textfile FILE] [--period SECONDS] [--periods N]\n"
+		"                      [--record FILE]\n"
 		"Adjusts mdgpu vGPUs' weights from observed demand within the bounds\n"
 		"of FILE (default /etc/mdgpu/balancer.conf). See mdgpu-balancer(8).\n");
 }
@@ -362,6 +365,7 @@ int main(int argc, char **argv)
 		{ "textfile", required_argument, NULL, 't' },
 		{ "period", required_argument, NULL, 'P' },
 		{ "periods", required_argument, NULL, 'N' },
+		{ "record", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -410,6 +414,12 @@ int main(int argc, char **argv)
 			if (*end || !periods)
 				return mdgb_fail(2, "--periods: a positive number");
 			break;
+		case 'R':
+			r.record = fopen(optarg, "a");
+			if (!r.record)
+				return mdgb_fail(2, "--record %s: %s", optarg,
+						 strerror(errno));
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -456,5 +466,7 @@ int main(int argc, char **argv)
 	free(r.parents);
 	if (r.prometheus)
 		curl_global_cleanup();
+	if (r.record)
+		fclose(r.record);
 	return ret ? 1 : 0;
 }

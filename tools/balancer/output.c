@@ -90,6 +90,32 @@ void mdgb_log_moves(struct mdgb_run *r)
 	fflush(r->log);
 }
 
+/**
+ * mdgb_record() - append this period's samples to the --record file
+ * @r: the run, before mdgb_decide() (the weights are those in force)
+ *
+ * One CSV line per vGPU with a valid sample: period number, UUID, parent,
+ * period, engine, wait and throttled seconds, mean wait latency (-1 if
+ * unknown), weight in force. tests/test_balance.c replays such traces.
+ */
+void mdgb_record(struct mdgb_run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_vgpus; i++) {
+		const struct mdgb_tracked *t = &r->vgpus[i];
+		const struct mdgb_sample *s = &t->v.sample;
+
+		if (!t->present || !s->valid)
+			continue;
+		fprintf(r->record, "%llu,%s,%s,%.6f,%.6f,%.6f,%.6f,%.1f,%u\n",
+			(unsigned long long)r->periods, t->uuid, t->parent,
+			s->period_s, s->engine_s, s->wait_s, s->throttled_s,
+			s->latency_us, t->v.state.weight);
+	}
+	fflush(r->record);
+}
+
 static void family(FILE *f, const char *name, const char *type,
 		   const char *help)
 {

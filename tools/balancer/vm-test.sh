@@ -104,7 +104,7 @@ CONF
 pids+=($!)
 
 # --- 1 and 2: sysfs input --------------------------------------------------
-"$bin/mdgpu-balancer" --config "$work/balancer.conf" \
+"$bin/mdgpu-balancer" --config "$work/balancer.conf" --record "$work/trace.csv" \
 	--textfile "$textdir/mdgpu-balancer.prom" >"$work/log" 2>&1 &
 bal=$!
 pids+=("$bal")
@@ -214,4 +214,8 @@ expect "--prometheus with no server there: exits 1, no weight changes" bash -c "
 	test \"\$(cat /sys/bus/mdev/devices/$A/mdgpu/weight)\" = \"\$a\" &&
 	grep -q 'Prometheus' $work/nolog"
 kill "$busy" 2>/dev/null
+# The samples of phases 1 and 2, for tests/traces/ (a recorded trace).
+echo "MDGPU-BALANCER-TRACE-BEGIN"
+cat "$work/trace.csv"
+echo "MDGPU-BALANCER-TRACE-END"
 echo "# Totals: pass:$((n - failed)) fail:$failed skip:0"

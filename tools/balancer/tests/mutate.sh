@@ -41,6 +41,7 @@ for m in "${mutations[@]}"; do
 	mkdir -p "$work/tests"
 	cp "$here/tests/test_balance.c" "$work/tests/"
 	if ! $cc -std=gnu11 -O1 -D_GNU_SOURCE -I"$here/../mdgpuctl" \
+		-DMDGB_TRACE_DIR="\"$here/tests/traces\"" \
 		-o "$work/t" "$work/tests/test_balance.c" "$work/balance.c" \
 		"$work/config.c" -lm 2>"$work/cc"; then
 		echo "not ok $n $name # does not build"
