@@ -20,7 +20,8 @@
  *  - otherwise the weight is proportional to the demand between floor and
  *    ceiling, re-computed only when the smoothed demand has moved at least
  *    `deadband` from the demand the weight was last set for (a demand
- *    within deadband/2 of full counts as full, so the ceiling is reached),
+ *    within deadband/2 of full counts as full, so the ceiling is reached;
+ *    leaving that zone again takes a whole dead band, see full()),
  *    and never below (1 + band) x the last weight at which the vGPU was
  *    starved (see demand_starved()): demand includes waiting, which falls
  *    as the weight rises, and without that memory the weight would cycle
@@ -159,8 +160,22 @@ static double scaled(const struct mdgb_params *p, unsigned int w, double f)
 	return w * f;
 }
 
-static double demand_weight(const struct mdgb_bounds *b, double d)
+/*
+ * Near full demand counts as full: the average only approaches 1, and the
+ * ceiling must still be reached. The anchor keeps the real demand, so
+ * leaving the full zone takes a whole dead band below where it was
+ * entered (real demand under full load hovers a few points below 1).
+ */
+static bool full(const struct mdgb_params *p, double demand)
 {
+	return demand >= 1 - p->deadband / 2;
+}
+
+static double demand_weight(const struct mdgb_params *p,
+			    const struct mdgb_bounds *b, double d)
+{
+	if (full(p, d))
+		d = 1;
 	return b->floor + (double)(b->ceiling - b->floor) * d;
 }
 
@@ -283,13 +298,10 @@ static void decide_one(const struct mdgb_params *p, struct mdgb_vgpu *v,
 	} else if (demand_starved(p, b, st, old, raw, waited) ||
 		   st->anchor < 0 ||
 		   fabs(st->demand - st->anchor) >= p->deadband ||
-		   (st->demand >= 1 - p->deadband / 2 && st->anchor < 1)) {
-		/* Near full demand counts as full: the average only
-		 * approaches 1, the ceiling must still be reached.
-		 */
-		st->anchor = st->demand >= 1 - p->deadband / 2 ? 1 :
-								st->demand;
-		want = fmax(demand_weight(b, st->anchor), st->starved_weight);
+		   (full(p, st->demand) && !full(p, st->anchor))) {
+		st->anchor = st->demand;
+		want = fmax(demand_weight(p, b, st->anchor),
+			    st->starved_weight);
 		why = MDGB_DEMAND;
 	} else {
 		/* Keep the weight the anchor gave (bounds may have moved). */

@@ -15,10 +15,11 @@ cc=${CC:-cc}
 mutations=(
 "bounds: the clamp to [floor, ceiling] dropped|bounds_never_left|s/w = clampd(round(w), b->floor, b->ceiling);/w = round(w);/"
 "hysteresis: no dead band on the demand|demand_no_oscillation|s/fabs(st->demand - st->anchor) >= p->deadband/fabs(st->demand - st->anchor) >= 0/"
-"hysteresis: no starvation memory (limit cycle)|phases_followed|s/want = fmax(demand_weight(b, st->anchor), st->starved_weight);/want = demand_weight(b, st->anchor);/"
+"hysteresis: no starvation memory (limit cycle)|phases_followed|s/^\(\t*\)    st->starved_weight);/\1    0);/"
 "hysteresis: no band around the target share|share_target_converges_without_oscillation|s/target \* (1 - p->band)/target/;s/target \* (1 + p->band)/target/"
 "convergence: the share controller steps the wrong way|share_target_converges_without_oscillation|s/want = scaled(p, old, target \/ fmax(used, 0.01));/want = scaled(p, old, fmax(used, 0.01) \/ target);/"
-"convergence: near-full demand does not count as full|demand_converges|s/(st->demand >= 1 - p->deadband \/ 2 \&\& st->anchor < 1)/0/;s/st->anchor = st->demand >= 1 - p->deadband \/ 2 ? 1 :/st->anchor =/"
+"convergence: near-full demand does not count as full|demand_converges|s/return demand >= 1 - p->deadband \/ 2;/return demand >= 2;/"
+"hysteresis: the full zone is left at once (recorded trace)|recorded_traces|s/st->anchor = st->demand;$/st->anchor = full(p, st->demand) ? 1 : st->demand;/"
 "give-back: no idle rule|giveback_within_stated_periods|s/if (st->demand < p->idle) {/if (st->demand < 0) {/"
 "give-back: stated period count wrong|giveback_within_stated_periods|s/unsigned int k = 1;/unsigned int k = 2;/"
 "proposals: held instances proposed|propose_moves|s/if (inst\[i\].held || from < 0/if (from < 0/"

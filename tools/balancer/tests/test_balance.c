@@ -543,6 +543,188 @@ static int test_config(void)
 	return TAP_PASS;
 }
 
+#ifndef MDGB_TRACE_DIR
+#define MDGB_TRACE_DIR "tests/traces"
+#endif
+
+#define TRACE_MAX_VGPUS	16
+
+/* One vGPU of a recorded trace and what replaying it did. */
+struct trace_vgpu {
+	char uuid[40];
+	struct mdgb_vgpu v;
+	unsigned int prev;
+	int dir;
+	int reversals;
+	int busy_phases;
+	bool busy;
+	int idle_since;		/* first period of the current idle run, -1 */
+	int back_after;		/* periods from idle_since to the floor, -1 */
+	int worst_back;
+};
+
+/* Replay one trace file (mdgpu-balancer --record): every vGPU with the
+ * same bounds, [10, 1000], demand-proportional. Open loop: the recorded
+ * samples do not respond to the replayed weights. */
+static int replay(const char *path)
+{
+	struct mdgb_params p = params();
+	struct trace_vgpu tv[TRACE_MAX_VGPUS];
+	struct mdgb_vgpu v[TRACE_MAX_VGPUS];
+	struct mdgb_decision d[TRACE_MAX_VGPUS];
+	size_t nv = 0, i, in_period;
+	unsigned int giveback = mdgb_giveback_periods(&p);
+	long long period, cur = -1;
+	char line[512], uuid[40], parent[64];
+	double ps, e, w, th, lat;
+	unsigned int weight;
+	int lines = 0, periods = 0;
+	bool seen[TRACE_MAX_VGPUS];
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		TAP_DIAG("%s: cannot open", path);
+		return TAP_FAIL;
+	}
+	memset(tv, 0, sizeof(tv));
+	memset(seen, 0, sizeof(seen));
+	for (;;) {
+		bool eof = !fgets(line, sizeof(line), f);
+
+		if (!eof && (line[0] == '#' || line[0] == '\n'))
+			continue;
+		if (!eof && sscanf(line, "%lld,%39[^,],%63[^,],%lf,%lf,%lf,%lf,%lf,%u",
+				   &period, uuid, parent, &ps, &e, &w, &th, &lat,
+				   &weight) != 9) {
+			TAP_DIAG("%s: bad line %s", path, line);
+			fclose(f);
+			return TAP_FAIL;
+		}
+		if (eof || period != cur) {
+			/* Decide the period gathered so far. */
+			in_period = 0;
+			for (i = 0; i < nv; i++) {
+				if (!seen[i])
+					tv[i].v.sample.valid = false;
+				v[in_period++] = tv[i].v;
+			}
+			if (nv) {
+				mdgb_decide(&p, v, nv, d);
+				periods++;
+			}
+			for (i = 0; i < nv; i++) {
+				struct trace_vgpu *t = &tv[i];
+				int nd;
+
+				t->v = v[i];
+				if (getenv("MDGB_TRACE_DEBUG"))
+					printf("# %d %.8s %u -> %u %s demand %.2f used %.2f\n",
+					       periods, t->uuid, d[i].old_weight,
+					       d[i].new_weight,
+					       mdgb_reason_name(d[i].reason),
+					       d[i].demand, d[i].used);
+				if (d[i].new_weight < 10 || d[i].new_weight > 1000) {
+					TAP_DIAG("%s: %s weight %u out of [10, 1000]",
+						 path, t->uuid, d[i].new_weight);
+					fclose(f);
+					return TAP_FAIL;
+				}
+				if (d[i].new_weight != t->prev) {
+					nd = d[i].new_weight > t->prev ? 1 : -1;
+					if (t->dir && nd != t->dir)
+						t->reversals++;
+					t->dir = nd;
+					t->prev = d[i].new_weight;
+				}
+				if (t->idle_since >= 0 && t->back_after < 0 &&
+				    d[i].new_weight == 10) {
+					t->back_after = periods - t->idle_since;
+					if (t->back_after > t->worst_back)
+						t->worst_back = t->back_after;
+				}
+				seen[i] = false;
+			}
+			if (eof)
+				break;
+			cur = period;
+		}
+		lines++;
+		for (i = 0; i < nv && strcmp(tv[i].uuid, uuid); i++)
+			;
+		if (i == nv) {
+			if (nv == TRACE_MAX_VGPUS)
+				continue;
+			snprintf(tv[nv].uuid, sizeof(tv[nv].uuid), "%s", uuid);
+			tv[nv].v.bounds.floor = 10;
+			tv[nv].v.bounds.ceiling = 1000;
+			tv[nv].v.state.weight = 100;
+			tv[nv].prev = 100;
+			tv[nv].idle_since = -1;
+			tv[nv].back_after = -1;
+			nv++;
+		}
+		seen[i] = true;
+		tv[i].v.sample = (struct mdgb_sample){ true, ps, e, w, th, lat };
+		/* Busy: at least half the period with work; idle: none. */
+		if ((e + w) / ps >= 0.5 && !tv[i].busy) {
+			tv[i].busy = true;
+			tv[i].busy_phases++;
+			tv[i].idle_since = -1;
+		} else if ((e + w) / ps < 0.01 && tv[i].busy) {
+			tv[i].busy = false;
+			tv[i].idle_since = periods;
+			tv[i].back_after = -1;
+		}
+	}
+	fclose(f);
+	printf("# %s: %d samples, %d periods, %zu vGPUs\n", path, lines,
+	       periods, nv);
+	for (i = 0; i < nv; i++) {
+		const struct trace_vgpu *t = &tv[i];
+
+		printf("#   %s: %d busy phases, %d reversals, back at the floor after %d periods\n",
+		       t->uuid, t->busy_phases, t->reversals, t->worst_back);
+		/* Each busy phase may move the weight up and down once. */
+		if (t->reversals > 2 * t->busy_phases) {
+			TAP_DIAG("%s oscillates: %d reversals in %d busy phases",
+				 t->uuid, t->reversals, t->busy_phases);
+			return TAP_FAIL;
+		}
+		if (t->worst_back > (int)giveback ||
+		    (t->idle_since >= 0 && t->back_after < 0 &&
+		     periods - t->idle_since > (int)giveback)) {
+			TAP_DIAG("%s: not back at the floor within %u periods",
+				 t->uuid, giveback);
+			return TAP_FAIL;
+		}
+	}
+	return lines ? TAP_PASS : TAP_FAIL;
+}
+
+/* Every recorded trace in tests/traces/ (from make balancer-test). */
+static int test_recorded_traces(void)
+{
+	static const char *const traces[] = {
+		MDGB_TRACE_DIR "/vm-stock-6.12.csv",
+	};
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(traces); i++) {
+		FILE *f = fopen(traces[i], "r");
+
+		if (!f) {
+			TAP_DIAG("%s missing", traces[i]);
+			return TAP_FAIL;
+		}
+		fclose(f);
+		ret = replay(traces[i]);
+		if (ret != TAP_PASS)
+			return ret;
+	}
+	return TAP_PASS;
+}
+
 static const struct tap_test tests[] = {
 	{ "bounds_never_left", test_bounds_never_left },
 	{ "demand_converges", test_demand_converges },
@@ -555,6 +737,7 @@ static const struct tap_test tests[] = {
 	{ "parameter_and_bounds_checks", test_checks },
 	{ "propose_moves", test_propose },
 	{ "config_parse", test_config },
+	{ "recorded_traces", test_recorded_traces },
 };
 
 int main(void)
