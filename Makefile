@@ -43,8 +43,7 @@ MODULE_SRCS := Kbuild drivers include uapi scheduler
 
 .PHONY: all module install check demo bench guest-display guest-migrate \
 	lint clean tools \
-	fuzz-vm stress selftests fuzz monitoring-test deb deb-test \
-	balancer-test
+	fuzz-vm stress selftests fuzz monitoring-test deb deb-test
 
 all: module
 
@@ -95,6 +94,7 @@ lint:
 monitoring-test:
 	bash tools/monitoring/run-vm-test.sh
 
+.PHONY: balancer-test
 balancer-test:
 	bash tools/balancer/run-vm-test.sh
 
