@@ -17,6 +17,9 @@
 #   make lint            W=1, sparse and checkpatch over the module
 #   make monitoring-test Prometheus scrapes mdgpuctl metrics through
 #                        node_exporter in a VM (tools/monitoring)
+#   make balancer-test   mdgpu-balancer with synthetic demand and a real
+#                        Prometheus in a VM (tools/balancer; not part of
+#                        make check)
 #   make deb             Debian packages mdgpu-dkms and mdgpu-tools, with
 #                        dpkg-buildpackage and lintian, in build/deb/
 #   make deb-test        install them in a VM of each stock kernel: DKMS
@@ -95,6 +98,10 @@ lint:
 
 monitoring-test:
 	bash tools/monitoring/run-vm-test.sh
+
+.PHONY: balancer-test
+balancer-test:
+	bash tools/balancer/run-vm-test.sh
 
 deb:
 	bash selftests/deb/build.sh

@@ -21,7 +21,7 @@ rm -f "$logdir"/*.log
 say() { printf 'check: %s\n' "$*"; }
 
 bash selftests/vm/deps.sh vm build debug fuzz monitoring sparse rsync make gcc \
-	libc6-dev libjson-c-dev libsmartcols-dev uuid-dev libpng-dev jq mdevctl ||
+	libc6-dev libjson-c-dev libsmartcols-dev uuid-dev libpng-dev jq mdevctl libcurl4-openssl-dev ||
 	{ say "installing dependencies failed"; exit 1; }
 
 say "building selftests and tools"
@@ -35,6 +35,14 @@ say "mdgpuctl unit tests (fake sysfs trees, on the host)"
 	echo "MDGPU-TAP-END mdgpuctl-unit"
 } >"$logdir/mdgpuctl-unit.log"
 bash selftests/vm/count-results.sh -v "$logdir/mdgpuctl-unit.log" | sed "s/^/check: [host] /"
+
+say "mdgpu-balancer unit tests: decision logic, fake sysfs, mutations (on the host)"
+{
+	echo "MDGPU-TAP-BEGIN kselftest balancer-unit"
+	make -s -C tools/balancer check 2>&1
+	echo "MDGPU-TAP-END balancer-unit"
+} >"$logdir/balancer-unit.log"
+bash selftests/vm/count-results.sh -v "$logdir/balancer-unit.log" | sed "s/^/check: [host] /"
 
 say "monitoring tests: metrics vs the ABI, promtool, rules, dashboard (on the host)"
 {

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * mdgpu-balancer: the decision logic, plain functions over plain data.
+ *
+ * Nothing here reads sysfs, talks to Prometheus or prints: the caller turns
+ * whatever it observed into struct mdgb_sample values, calls mdgb_decide()
+ * once per period and applies the weights it returns. The unit tests
+ * (tests/test_balance.c) drive the same functions with synthetic and
+ * recorded demand traces.
+ */
+#ifndef MDGPU_BALANCE_H
+#define MDGPU_BALANCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* The module's bounds of the weight attribute (Documentation/ABI). */
+#define MDGB_WEIGHT_MIN		1u
+#define MDGB_WEIGHT_MAX		10000u
+
+/**
+ * struct mdgb_bounds - what the admin allows for one vGPU (balancer.conf)
+ * @floor: smallest weight the balancer may set
+ * @ceiling: largest weight the balancer may set (>= @floor)
+ * @share_pct: target share of its parent's engine in percent while it has
+ *	       work, 0 = none (then @wait_us, else demand-proportional)
+ * @wait_us: target wait latency in microseconds, 0 = none
+ */
+struct mdgb_bounds {
+	unsigned int floor;
+	unsigned int ceiling;
+	unsigned int share_pct;
+	unsigned int wait_us;
+};
+
+/**
+ * struct mdgb_params - the balancer's tuning, the same for every vGPU
+ * @alpha: weight of the newest sample in the demand's moving average, (0, 1]
+ * @idle: smoothed demand (fraction of the period with work) below which a
+ *	  vGPU is idle and its weight goes back to its floor
+ * @deadband: demand-proportional mode: how far (fraction of the period)
+ *	      the smoothed demand must move from the demand the weight was
+ *	      last set for before the weight changes again
+ * @band: target modes: relative tolerance around the target share or
+ *	  wait latency inside which the weight holds
+ * @max_step: target modes: largest factor one period may multiply (or
+ *	      divide) the weight by
+ */
+struct mdgb_params {
+	double alpha;
+	double idle;
+	double deadband;
+	double band;
+	double max_step;
+};
+
+/**
+ * struct mdgb_sample - what one vGPU did during one period
+ * @valid: the figures below were observed (else the weight holds)
+ * @period_s: length of the period, seconds
+ * @engine_s: engine time it used
+ * @wait_s: time it had work, was allowed to run, and waited
+ * @throttled_s: time its cap or fixed share held it back
+ * @latency_us: its mean wait latency over the period, < 0 if unknown
+ */
+struct mdgb_sample {
+	bool valid;
+	double period_s;
+	double engine_s;
+	double wait_s;
+	double throttled_s;
+	double latency_us;
+};
+
+/**
+ * struct mdgb_state - what the balancer remembers of one vGPU
+ * @weight: the weight in force (read from sysfs before each decision)
+ * @demand: smoothed demand, fraction of a period with work, 0..1
+ * @anchor: the smoothed demand the weight was last set for
+ * @used: smoothed share of the period it used the engine
+ * @starved_weight: demand mode: (1 + band) x the highest weight at which
+ *		    it was last starved (runnable the whole period and
+ *		    waiting); no demand decision goes below it. 0 = none
+ * @starved_used: @used when @starved_weight was set
+ * @primed: @demand, @anchor and @used hold values
+ */
+struct mdgb_state {
+	unsigned int weight;
+	double demand;
+	double anchor;
+	double used;
+	unsigned int starved_weight;
+	double starved_used;
+	bool primed;
+};
+
+/* Why a decision came out as it did; mdgb_reason_name() names them. */
+enum mdgb_reason {
+	MDGB_NO_SAMPLE,		/* nothing observed: hold */
+	MDGB_OUT_OF_BOUNDS,	/* the weight in force was outside the bounds */
+	MDGB_IDLE,		/* demand below idle: back to the floor */
+	MDGB_DEMAND,		/* demand-proportional weight */
+	MDGB_DEADBAND,		/* demand moved less than the dead band: hold */
+	MDGB_BELOW_SHARE,	/* got less than its target share while waiting */
+	MDGB_ABOVE_SHARE,	/* got more than its target while others waited */
+	MDGB_AT_SHARE,		/* within the band of its target share: hold */
+	MDGB_CAPPED,		/* its cap or fixed share holds it back: hold */
+	MDGB_WAIT_HIGH,		/* wait latency above the target */
+	MDGB_WAIT_LOW,		/* wait latency well below the target */
+	MDGB_WAIT_OK,		/* wait latency within the band: hold */
+	MDGB_NR_REASONS
+};
+
+/**
+ * struct mdgb_vgpu - one vGPU as mdgb_decide() sees it
+ * @bounds: the admin's bounds
+ * @sample: this period's observation
+ * @state: carried from period to period (updated by mdgb_decide())
+ * @group: vGPUs with the same group share an engine (their parent)
+ */
+struct mdgb_vgpu {
+	struct mdgb_bounds bounds;
+	struct mdgb_sample sample;
+	struct mdgb_state state;
+	int group;
+};
+
+/**
+ * struct mdgb_decision - the outcome for one vGPU
+ * @old_weight: the weight in force before
+ * @new_weight: the weight to set (within the bounds)
+ * @reason: the rule that decided
+ * @demand: smoothed demand after this sample
+ * @used: share of the period it used the engine
+ * @latency_us: the sample's wait latency (< 0 unknown)
+ */
+struct mdgb_decision {
+	unsigned int old_weight;
+	unsigned int new_weight;
+	enum mdgb_reason reason;
+	double demand;
+	double used;
+	double latency_us;
+};
+
+void mdgb_params_default(struct mdgb_params *p);
+int mdgb_params_check(const struct mdgb_params *p);
+int mdgb_bounds_check(const struct mdgb_bounds *b);
+unsigned int mdgb_giveback_periods(const struct mdgb_params *p);
+void mdgb_decide(const struct mdgb_params *p, struct mdgb_vgpu *v, size_t n,
+		 struct mdgb_decision *out);
+const char *mdgb_reason_name(enum mdgb_reason r);
+
+/**
+ * struct mdgb_parent_load - one parent as mdgb_propose() sees it
+ * @busy: fraction of the period its engine ran vGPUs, < 0 if unknown
+ * @waiting: summed wait time of its vGPUs over the period, in periods
+ */
+struct mdgb_parent_load {
+	double busy;
+	double waiting;
+};
+
+/**
+ * struct mdgb_movable - an instance as mdgb_propose() sees it
+ * @parent: index of its parent
+ * @type: index of its type (the same index names the same type on
+ *	  every parent)
+ * @held: a process (a VM) holds it: never proposed
+ */
+struct mdgb_movable {
+	int parent;
+	int type;
+	bool held;
+};
+
+/**
+ * struct mdgb_move - a proposed move
+ * @instance: index into the movables
+ * @from: parent index
+ * @to: parent index
+ */
+struct mdgb_move {
+	size_t instance;
+	int from;
+	int to;
+};
+
+/* A parent is saturated at or above this busy fraction with vGPUs waiting,
+ * idle at or below MDGB_IDLE_BUSY.
+ */
+#define MDGB_SATURATED_BUSY	0.90
+#define MDGB_SATURATED_WAIT	0.05
+#define MDGB_IDLE_BUSY		0.30
+
+size_t mdgb_propose(const struct mdgb_parent_load *parents, size_t nr_parents,
+		    const struct mdgb_movable *inst, size_t nr_inst,
+		    int *avail, size_t nr_types, struct mdgb_move *out,
+		    size_t max_out);
+
+#endif /* MDGPU_BALANCE_H */

@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# mutate.sh - prove the unit tests of the decision logic can fail: build
+# test_balance.c against copies of balance.c, each with one rule broken,
+# and expect the named test to fail on each. One TAP line per mutation.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cc=${CC:-cc}
+
+# name | test that must fail | sed expression applied to balance.c
+mutations=(
+"bounds: the clamp to [floor, ceiling] dropped|bounds_never_left|s/w = clampd(round(w), b->floor, b->ceiling);/w = round(w);/"
+"hysteresis: no dead band on the demand|demand_no_oscillation|s/fabs(st->demand - st->anchor) >= p->deadband/fabs(st->demand - st->anchor) >= 0/"
+"hysteresis: no starvation memory (limit cycle)|phases_followed|s/^\(\t*\)    st->starved_weight);/\1    0);/"
+"hysteresis: no band around the target share|share_target_converges_without_oscillation|s/target \* (1 - p->band)/target/;s/target \* (1 + p->band)/target/"
+"convergence: the share controller steps the wrong way|share_target_converges_without_oscillation|s/want = scaled(p, old, target \/ fmax(used, 0.01));/want = scaled(p, old, fmax(used, 0.01) \/ target);/"
+"convergence: near-full demand does not count as full|demand_converges|s/return demand >= 1 - p->deadband \/ 2;/return demand >= 2;/"
+"hysteresis: the full zone is left at once (recorded trace)|recorded_traces|s/st->anchor = st->demand;$/st->anchor = full(p, st->demand) ? 1 : st->demand;/"
+"give-back: no idle rule|giveback_within_stated_periods|s/if (st->demand < p->idle) {/if (st->demand < 0) {/"
+"give-back: stated period count wrong|giveback_within_stated_periods|s/unsigned int k = 1;/unsigned int k = 2;/"
+"proposals: held instances proposed|propose_moves|s/if (inst\[i\].held || from < 0/if (from < 0/"
+)
+
+echo "TAP version 13"
+echo "1..${#mutations[@]}"
+n=0
+failed=0
+for m in "${mutations[@]}"; do
+	IFS='|' read -r name test expr <<<"$m"
+	n=$((n + 1))
+	sed "$expr" "$here/balance.c" >"$work/balance.c"
+	if cmp -s "$here/balance.c" "$work/balance.c"; then
+		echo "not ok $n $name # the mutation no longer applies"
+		failed=$((failed + 1))
+		continue
+	fi
+	cp "$here/balance.h" "$here/config.h" "$here/config.c" "$work/"
+	mkdir -p "$work/tests"
+	cp "$here/tests/test_balance.c" "$work/tests/"
+	if ! $cc -std=gnu11 -O1 -D_GNU_SOURCE -I"$here/../mdgpuctl" \
+		-DMDGB_TRACE_DIR="\"$here/tests/traces\"" \
+		-o "$work/t" "$work/tests/test_balance.c" "$work/balance.c" \
+		"$work/config.c" -lm 2>"$work/cc"; then
+		echo "not ok $n $name # does not build"
+		sed 's/^/# /' "$work/cc" | head -n 5
+		failed=$((failed + 1))
+		continue
+	fi
+	"$work/t" >"$work/out" 2>&1
+	if grep -q "^not ok [0-9]* $test\$" "$work/out"; then
+		echo "ok $n mutation caught: $name (test $test fails)"
+	else
+		echo "not ok $n mutation not caught: $name (test $test passes)"
+		failed=$((failed + 1))
+	fi
+done
+echo "# Totals: pass:$((n - failed)) fail:$failed skip:0"
+[ $failed = 0 ]
