@@ -47,6 +47,27 @@
 
 #include "mdgpu.h"
 
+/**
+ * mdgpu_ctx_has_work() - may the context run a chunk?
+ * @ctx: the context; caller holds its instance's lock
+ *
+ * Return: true if it has commands to run, is open, enabled, not in error,
+ * not frozen, not waiting for its DMA agent, and the parent is not lost.
+ */
+bool mdgpu_ctx_has_work(const struct mdgpu_engine_ctx *ctx)
+{
+	const struct mdgpu_vgpu *vgpu = container_of(ctx, struct mdgpu_vgpu,
+						     engine);
+	const struct mdgpu_engine *eng = vgpu->parent->engine;
+
+	lockdep_assert_held(&vgpu->lock);
+	return ctx->open && ctx->enabled && !ctx->error && !ctx->frozen &&
+	       !READ_ONCE(eng->lost) &&
+	       ctx->dma.state != MDGPU_DMA_QUEUED &&
+	       ctx->dma.state != MDGPU_DMA_BUSY &&
+	       (ctx->cur_valid || ctx->head != ctx->tail);
+}
+
 /* Raise an engine interrupt source. */
 static void mdgpu_ctx_irq(struct mdgpu_vgpu *vgpu, u32 source)
 {

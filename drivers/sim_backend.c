@@ -9,7 +9,7 @@
  *
  * Pages are charged (__GFP_ACCOUNT) to the memory cgroup of the task that
  * writes them, or to the one the engine thread has made active for the
- * instance it runs (engine.c). Reads, writes and copies fail with -ENOMEM
+ * instance it runs (engine_exec.c). Reads, writes and copies fail with -ENOMEM
  * at that cgroup's limit instead of invoking the OOM killer, so a guest
  * filling its VRAM gets a device error; a BAR0 fault is the user's own
  * memory access and takes the ordinary path (reclaim, then the cgroup's

@@ -82,7 +82,7 @@ struct mem_cgroup;
  * @vram_copy: optional; copy @len bytes of VRAM from @src to @dst inside
  *	       the device, without a bounce buffer. The ranges are inside
  *	       the parent's VRAM and do not overlap (checked by the caller).
- *	       Without it the engine copies through a bounce buffer.
+ *	       Without it the CPU executor copies through a bounce buffer.
  * @vram_move: optional; move the contents of [@src, @src + @len) to
  *	       [@dst, @dst + @len), after which @src reads as zeroes, e.g.
  *	       by moving the backing rather than copying it. The ranges are
@@ -554,7 +554,6 @@ int mdgpu_engine_thread_start(struct mdgpu_engine *eng);
 void mdgpu_engine_thread_stop(struct mdgpu_engine *eng);
 void mdgpu_engine_inject_hang(struct mdgpu_parent *parent);
 void mdgpu_ctx_update(struct mdgpu_vgpu *vgpu);
-bool mdgpu_ctx_has_work(const struct mdgpu_engine_ctx *ctx);
 bool mdgpu_engine_runs(struct mdgpu_engine *eng, struct mdgpu_engine_ctx *ctx);
 void mdgpu_engine_sched_add(struct mdgpu_vgpu *vgpu);
 void mdgpu_engine_sched_remove(struct mdgpu_vgpu *vgpu);
@@ -580,6 +579,7 @@ void mdgpu_engine_ctx_fail_locked(struct mdgpu_vgpu *vgpu, u32 code);
 void mdgpu_ctx_fail_at_locked(struct mdgpu_vgpu *vgpu, u32 code, u32 head,
 			      u32 header);
 u32 mdgpu_ctx_cur_header(const struct mdgpu_engine_ctx *ctx);
+bool mdgpu_ctx_has_work(const struct mdgpu_engine_ctx *ctx);
 
 /* engine_mig.c: the engine context and migration */
 int mdgpu_engine_ctx_freeze(struct mdgpu_vgpu *vgpu);
