@@ -78,6 +78,7 @@ static int mdgpu_cpu_fill(struct mdgpu_cpu_exec *x, struct mdgpu_chunk *c)
 	u32 seg;
 	int ret;
 
+	lockdep_assert_held(&c->vgpu->lock);
 	if (!x->pattern_valid || x->pattern_value != cmd->fill.value) {
 		memset32((u32 *)x->pattern,
 			 (__force u32)cpu_to_le32(cmd->fill.value),
@@ -121,6 +122,7 @@ static int mdgpu_cpu_copy(struct mdgpu_cpu_exec *x, struct mdgpu_chunk *c)
 	u32 seg;
 	int ret;
 
+	lockdep_assert_held(&c->vgpu->lock);
 	while (len) {
 		seg = mdgpu_cmd_segment(c->cmd, off, len, &dst, &src);
 		ret = mdgpu_cpu_copy_piece(x, c->vgpu, dst, src, seg);
