@@ -8,7 +8,7 @@
  * guest's engine registers (engine_regs.c), the execution core
  * (engine_exec.c), which hands each chunk of a command to the backend
  * (&mdgpu_backend_ops.run_chunk), the engine thread and its scheduler calls
- * (engine_thread.c), each vGPU's DMA agent (engine_dma.c) and migration
+ * (engine_sched.c), each vGPU's DMA agent (engine_dma.c) and migration
  * (engine_mig.c).
  *
  * Locking: a context's registers and its command in progress are under

@@ -537,7 +537,7 @@ int mdgpu_dmabuf_plane_id(struct mdgpu_vgpu *vgpu, u32 *id,
 void mdgpu_dmabuf_release_all(struct mdgpu_vgpu *vgpu);
 
 /*
- * engine_thread.c: the engine thread and its scheduler calls. The
+ * engine_sched.c: the engine thread and its scheduler calls. The
  * scheduler's tunables and statistics are read and changed only through
  * these two, which call @fn with the engine lock held (so @fn must not
  * sleep) and return what it returns.

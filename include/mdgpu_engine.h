@@ -8,7 +8,7 @@
  *   drivers/engine_exec.c    the execution core: fetch and validate a
  *                            command, hand its chunks to the backend,
  *                            retire it, fail the context on a fault
- *   drivers/engine_thread.c  the engine thread and its scheduler calls
+ *   drivers/engine_sched.c   the engine thread and its scheduler calls
  *   drivers/engine_dma.c     each open vGPU's DMA agent (guest memory)
  *   drivers/engine_mig.c     freezing and migrating a context
  *   drivers/cpu_exec.c       the CPU executor of chunks, which backends

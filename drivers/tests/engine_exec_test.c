@@ -11,7 +11,7 @@
  * agent, and the error state a faulting chunk leaves.
  *
  * The core's neighbours are replaced by recording stubs here: the
- * scheduler update (engine_thread.c), the device interrupt (irq.c), dirty
+ * scheduler update (engine_sched.c), the device interrupt (irq.c), dirty
  * tracking (vram_dirty.c), the DMA agent (engine_dma.c) and the context's
  * clock (engine.c). The VRAM access helpers (vram_access.c), commands
  * (cmd.c) and rings (ring.c) are the real ones, which this module holds
