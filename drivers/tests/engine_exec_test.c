@@ -230,6 +230,9 @@ static struct mdgpu_parent *mock_parent(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, m);
 	m->vram = kunit_kzalloc(test, MOCK_VRAM, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, m->vram);
+	/* One device per test: its instances log their errors on it. */
+	parent->dev = kunit_device_register(test, "mdgpu-mock");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(parent->dev));
 	spin_lock_init(&eng->lock);
 	eng->parent = parent;
 	parent->ops = &mock_ops;
@@ -249,15 +252,13 @@ static struct mdgpu_vgpu *mock_vgpu(struct kunit *test,
 {
 	struct mdgpu_vgpu *vgpu = kunit_kzalloc(test, sizeof(*vgpu),
 						GFP_KERNEL);
-	struct device *dev = kunit_device_register(test, "mdgpu-mock");
 	struct mdgpu_engine_ctx *ctx;
 
 	KUNIT_ASSERT_NOT_NULL(test, vgpu);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
 	vgpu->parent = parent;
 	vgpu->vram_offset = offset;
 	vgpu->vram_size = size;
-	vgpu->vdev.dev = dev;
+	vgpu->vdev.dev = parent->dev;
 	mutex_init(&vgpu->lock);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mock_vgpu_exit,
 							vgpu), 0);
