@@ -217,43 +217,65 @@ void mdgpu_dma_agent_reset_locked(struct mdgpu_vgpu *vgpu)
 }
 
 /**
- * mdgpu_dma_agent_chunk_locked() - run one DMA chunk through the agent
+ * mdgpu_dma_agent_done_locked() - take the result of a finished chunk
  * @vgpu: the instance; caller holds vgpu->lock; the engine thread
- * @iova: guest address of the chunk
- * @vram: VRAM offset of the chunk, in the vGPU's range (validated)
- * @len: its length, at most MDGPU_CHUNK_BYTES
- * @to_guest: VRAM to guest memory, else guest memory to VRAM
- * @ret: set to vfio_dma_rw()'s result once the copy is done
+ * @ret: set to vfio_dma_rw()'s result when a chunk was done
  *
- * Return: true once the copy to or from guest memory is done (then *@ret
- * says how it went, and a copy from the guest is in the agent's buffer),
- * false if it was handed to the agent now or a VRAM read failed (*@ret).
+ * Return: true if the agent had finished a chunk (it is idle again, and a
+ * copy from the guest is in its buffer), else false.
  */
-bool mdgpu_dma_agent_chunk_locked(struct mdgpu_vgpu *vgpu, u64 iova, u64 vram,
-				  u32 len, bool to_guest, int *ret)
+bool mdgpu_dma_agent_done_locked(struct mdgpu_vgpu *vgpu, int *ret)
+{
+	struct mdgpu_dma_agent *d = &vgpu->engine.dma;
+
+	lockdep_assert_held(&vgpu->lock);
+	*ret = 0;
+	if (d->state != MDGPU_DMA_DONE)
+		return false;
+	d->state = MDGPU_DMA_IDLE;
+	*ret = d->ret;
+	return true;
+}
+
+/**
+ * mdgpu_dma_agent_buf_locked() - the agent's buffer, if it takes a chunk
+ * @vgpu: the instance; caller holds vgpu->lock; the engine thread
+ *
+ * Return: the buffer of MDGPU_CHUNK_BYTES the next chunk goes through,
+ * or NULL while the agent has a chunk or is not running.
+ */
+void *mdgpu_dma_agent_buf_locked(struct mdgpu_vgpu *vgpu)
+{
+	struct mdgpu_dma_agent *d = &vgpu->engine.dma;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (d->state != MDGPU_DMA_IDLE || !d->thread)
+		return NULL;
+	return d->buf;
+}
+
+/**
+ * mdgpu_dma_agent_queue_locked() - hand a chunk to the agent
+ * @vgpu: the instance; caller holds vgpu->lock; the engine thread, after
+ *	  mdgpu_dma_agent_buf_locked() gave the buffer (for a copy to the
+ *	  guest, filled from VRAM)
+ * @iova: guest address of the chunk
+ * @len: its length, at most MDGPU_CHUNK_BYTES
+ * @to_guest: the buffer to guest memory, else guest memory to the buffer
+ *
+ * The context is not runnable until the agent finished the copy.
+ */
+void mdgpu_dma_agent_queue_locked(struct mdgpu_vgpu *vgpu, u64 iova, u32 len,
+				  bool to_guest)
 {
 	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
 	struct mdgpu_dma_agent *d = &ctx->dma;
 
 	lockdep_assert_held(&vgpu->lock);
-	*ret = 0;
-	if (d->state == MDGPU_DMA_DONE) {
-		d->state = MDGPU_DMA_IDLE;
-		*ret = d->ret;
-		return true;
-	}
-	if (d->state != MDGPU_DMA_IDLE || !d->thread)
-		return false;
-	if (to_guest) {
-		*ret = mdgpu_ctx_vram_rw(vgpu, vram, d->buf, len, false);
-		if (*ret)
-			return false;
-	}
 	d->iova = iova;
 	d->len = len;
 	d->to_guest = to_guest;
 	d->gen = ctx->gen;
 	d->state = MDGPU_DMA_QUEUED;
 	wake_up(&d->wq);
-	return false;
 }

@@ -48,7 +48,7 @@ static void reg_write_scratch(void *ctx, const struct mdgpu_reg *reg, u32 off,
 
 #define SZ_ANY	(MDGPU_REG_SZ1 | MDGPU_REG_SZ2 | MDGPU_REG_SZ4)
 #define RO32(o, n)	{ o, 4, MDGPU_REG_SZ4, 0, n, reg_read_const }
-/* Engine registers (engine.c). */
+/* Engine registers (engine_regs.c). */
 #define ENG_RO(o, n)	{ o, 4, MDGPU_REG_SZ4, 0, n, mdgpu_engine_reg_read }
 #define ENG_RW(o, n)	{ o, 4, MDGPU_REG_SZ4, MDGPU_REG_F_WRITE, n,	\
 			  mdgpu_engine_reg_read, mdgpu_engine_reg_write }

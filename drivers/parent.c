@@ -271,7 +271,7 @@ unsigned int mdgpu_parent_lose(struct mdgpu_parent *parent, const char *why)
  * @dev: the device: registered, owned by the backend, with no driver data
  *	 of its own (the parent is set as its driver data)
  * @ops: the backend's operations, with at least init, fini, vram_rw,
- *	 vram_discard and vram_pfn
+ *	 vram_discard, vram_pfn and run_chunk
  * @vram_size: VRAM size in bytes, a multiple of 1 MiB
  * @backend: initial value of mdgpu_parent::backend, for @ops->init
  *
@@ -290,7 +290,7 @@ struct mdgpu_parent *mdgpu_parent_register(struct device *dev,
 	int ret;
 
 	if (!ops->init || !ops->fini || !ops->vram_rw || !ops->vram_discard ||
-	    !ops->vram_pfn)
+	    !ops->vram_pfn || !ops->run_chunk)
 		return ERR_PTR(-EINVAL);
 	parent = kzalloc(sizeof(*parent), GFP_KERNEL);
 	if (!parent)

@@ -31,6 +31,8 @@
  *   pre-copy round holds the whole VRAM of the instance.
  * - No bad pages and no fault injection of VRAM errors (->vram_bad and
  *   ->vram_poison are absent).
+ * - Engine commands run on the CPU through the mapping, as on the
+ *   simulated parent (the CPU executor, cpu_exec.c).
  */
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -62,10 +64,16 @@ static void mdgpu_pci_discard(struct mdgpu_parent *parent, u64 offset,
 static int mdgpu_pci_init(struct mdgpu_parent *parent)
 {
 	struct mdgpu_pci *pci = parent->backend;
+	int ret;
 
+	ret = mdgpu_cpu_exec_init(&pci->exec);
+	if (ret)
+		return ret;
 	pci->vram = memremap(pci->base, parent->vram_size, MEMREMAP_WC);
-	if (!pci->vram)
+	if (!pci->vram) {
+		mdgpu_cpu_exec_fini(&pci->exec);
 		return -ENOMEM;
+	}
 	/* Whatever the memory held before is nobody's business. */
 	mdgpu_pci_discard(parent, 0, parent->vram_size);
 	return 0;
@@ -77,6 +85,7 @@ static void mdgpu_pci_fini(struct mdgpu_parent *parent)
 
 	memunmap(pci->vram);
 	pci->vram = NULL;
+	mdgpu_cpu_exec_fini(&pci->exec);
 }
 
 static int mdgpu_pci_vram_rw(struct mdgpu_parent *parent, u64 offset,
@@ -115,6 +124,14 @@ static pgprot_t mdgpu_pci_vram_pgprot(struct mdgpu_parent *parent,
 	return pgprot_writecombine(prot);
 }
 
+static int mdgpu_pci_run_chunk(struct mdgpu_parent *parent,
+			       struct mdgpu_chunk *chunk)
+{
+	struct mdgpu_pci *pci = parent->backend;
+
+	return mdgpu_cpu_exec_run(&pci->exec, chunk);
+}
+
 const struct mdgpu_backend_ops mdgpu_pci_ops = {
 	.name = "pci",
 	.init = mdgpu_pci_init,
@@ -124,4 +141,5 @@ const struct mdgpu_backend_ops mdgpu_pci_ops = {
 	.vram_pfn = mdgpu_pci_vram_pfn,
 	.vram_pgprot = mdgpu_pci_vram_pgprot,
 	.vram_copy = mdgpu_pci_vram_copy,
+	.run_chunk = mdgpu_pci_run_chunk,
 };

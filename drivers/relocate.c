@@ -5,7 +5,7 @@
  *
  * An instance's VRAM is only ever touched with its lock held: region
  * accesses (region.c), BAR0 faults (vram_mmap.c), dma-buf exports
- * (dmabuf.c) and the engine (engine.c: it decodes and runs FILL, COPY and
+ * (dmabuf.c) and the engine (engine_exec.c: it decodes and runs FILL, COPY and
  * DMA chunks under the lock; COMPUTE drops the lock but does not touch
  * VRAM; the DMA agent works on its own bounce buffer and the engine moves
  * that buffer from or to VRAM under the lock, at the offset of that

@@ -9,7 +9,7 @@
  *
  * Pages are charged (__GFP_ACCOUNT) to the memory cgroup of the task that
  * writes them, or to the one the engine thread has made active for the
- * instance it runs (engine.c). Reads, writes and copies fail with -ENOMEM
+ * instance it runs (engine_exec.c). Reads, writes and copies fail with -ENOMEM
  * at that cgroup's limit instead of invoking the OOM killer, so a guest
  * filling its VRAM gets a device error; a BAR0 fault is the user's own
  * memory access and takes the ordinary path (reclaim, then the cgroup's
@@ -24,6 +24,9 @@
  * it; a discard does not clear the mark, and a move touching it fails with
  * -EIO (the mark stays with the physical location, see
  * mdgpu_backend_ops::vram_move).
+ *
+ * Engine commands run on the CPU (cpu_exec.c), through the core's VRAM
+ * access helpers and so through the operations here.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -38,10 +41,13 @@
  *	   own lock serialises stores; lookups are RCU-safe.
  * @bad: VRAM pages with an uncorrectable error, by page index (value
  *	 entries); same locking as @pages
+ * @exec: the CPU executor of the parent's engine chunks (its engine
+ *	  thread only)
  */
 struct mdgpu_sim {
 	struct xarray pages;
 	struct xarray bad;
+	struct mdgpu_cpu_exec exec;
 };
 
 static int mdgpu_sim_init(struct mdgpu_parent *parent)
@@ -50,6 +56,10 @@ static int mdgpu_sim_init(struct mdgpu_parent *parent)
 
 	if (!sim)
 		return -ENOMEM;
+	if (mdgpu_cpu_exec_init(&sim->exec)) {
+		kfree(sim);
+		return -ENOMEM;
+	}
 	xa_init(&sim->pages);
 	xa_init(&sim->bad);
 	parent->backend = sim;
@@ -84,6 +94,7 @@ static void mdgpu_sim_fini(struct mdgpu_parent *parent)
 	mdgpu_sim_discard(parent, 0, parent->vram_size);
 	xa_destroy(&sim->pages);
 	xa_destroy(&sim->bad);
+	mdgpu_cpu_exec_fini(&sim->exec);
 	kfree(sim);
 	parent->backend = NULL;
 }
@@ -310,6 +321,15 @@ static int mdgpu_sim_vram_pfn(struct mdgpu_parent *parent, u64 offset,
 	return 0;
 }
 
+/* Engine chunks run on the CPU, through the VRAM operations above. */
+static int mdgpu_sim_run_chunk(struct mdgpu_parent *parent,
+			       struct mdgpu_chunk *chunk)
+{
+	struct mdgpu_sim *sim = parent->backend;
+
+	return mdgpu_cpu_exec_run(&sim->exec, chunk);
+}
+
 const struct mdgpu_backend_ops mdgpu_sim_ops = {
 	.name = "sim",
 	.init = mdgpu_sim_init,
@@ -323,4 +343,5 @@ const struct mdgpu_backend_ops mdgpu_sim_ops = {
 	.vram_bad = mdgpu_sim_vram_bad,
 	.vram_poison = mdgpu_sim_vram_poison,
 	.vram_next = mdgpu_sim_vram_next,
+	.run_chunk = mdgpu_sim_run_chunk,
 };

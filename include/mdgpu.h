@@ -82,7 +82,7 @@ struct mem_cgroup;
  * @vram_copy: optional; copy @len bytes of VRAM from @src to @dst inside
  *	       the device, without a bounce buffer. The ranges are inside
  *	       the parent's VRAM and do not overlap (checked by the caller).
- *	       Without it the engine copies through a bounce buffer.
+ *	       Without it the CPU executor copies through a bounce buffer.
  * @vram_move: optional; move the contents of [@src, @src + @len) to
  *	       [@dst, @dst + @len), after which @src reads as zeroes, e.g.
  *	       by moving the backing rather than copying it. The ranges are
@@ -103,6 +103,26 @@ struct mem_cgroup;
  * @vram_next: optional; the first page in [@offset, @end) that has backing
  *	       (was written since its last discard), or @end. Migration
  *	       sends only those. Without it every page counts as backed.
+ * @run_chunk: run one bounded chunk of an already validated command of an
+ *	       instance (struct mdgpu_chunk), on the engine thread, with the
+ *	       instance's lock held: FILL, COPY, DMA (its VRAM side), FENCE
+ *	       (the write of its sequence number), TIMESTAMP (the write of
+ *	       the value the core gives) and COMPUTE (occupy the engine for
+ *	       the chunk's time). NOP never comes here. The core keeps the
+ *	       rings, validation, the registers and the command's progress,
+ *	       scheduling and accounting (engine_exec.c); the backend only
+ *	       executes, in instance offsets through the VRAM access helpers
+ *	       (mdgpu_vgpu_vram_rw() and siblings) or on its device. It may
+ *	       drop and retake the instance's lock while it waits for the
+ *	       device (not while it touches VRAM, and touching no VRAM after
+ *	       retaking it): the core then drops the chunk if the context
+ *	       was reset meanwhile. Returns 0 once the chunk is done;
+ *	       -ENOMEM (no memory to back VRAM) and -EIO (a bad VRAM page)
+ *	       put the context in its error state with NOMEM and VRAM,
+ *	       -EAGAIN asks for the chunk to be run again later, and any
+ *	       other error is a fault of the engine on this command (FAULT).
+ *	       The simulated and PCI backends share the CPU executor
+ *	       (mdgpu_cpu_exec_run()).
  *
  * Offsets are in the parent's VRAM; the core adds an instance's own offset
  * and checks the range (mdgpu_vgpu_vram_rw() and its siblings) before it
@@ -131,6 +151,7 @@ struct mdgpu_backend_ops {
 	bool (*vram_bad)(struct mdgpu_parent *parent, u64 offset, u64 len);
 	int (*vram_poison)(struct mdgpu_parent *parent, u64 offset);
 	u64 (*vram_next)(struct mdgpu_parent *parent, u64 offset, u64 end);
+	int (*run_chunk)(struct mdgpu_parent *parent, struct mdgpu_chunk *chunk);
 };
 
 extern const struct mdgpu_backend_ops mdgpu_sim_ops;
@@ -516,9 +537,10 @@ int mdgpu_dmabuf_plane_id(struct mdgpu_vgpu *vgpu, u32 *id,
 void mdgpu_dmabuf_release_all(struct mdgpu_vgpu *vgpu);
 
 /*
- * engine.c: the parent's engine. The scheduler's tunables and statistics
- * are read and changed only through these two, which call @fn with the
- * engine lock held (so @fn must not sleep) and return what it returns.
+ * engine_sched.c: the engine thread and its scheduler calls. The
+ * scheduler's tunables and statistics are read and changed only through
+ * these two, which call @fn with the engine lock held (so @fn must not
+ * sleep) and return what it returns.
  */
 int mdgpu_engine_sched_call(struct mdgpu_parent *parent,
 			    int (*fn)(struct mdgpu_sched *s, void *arg),
@@ -528,10 +550,17 @@ int mdgpu_engine_entity_call(struct mdgpu_vgpu *vgpu,
 				       struct mdgpu_sched_entity *e,
 				       void *arg),
 			     void *arg);
-int mdgpu_engine_create(struct mdgpu_parent *parent);
+int mdgpu_engine_thread_start(struct mdgpu_engine *eng);
+void mdgpu_engine_thread_stop(struct mdgpu_engine *eng);
 void mdgpu_engine_inject_hang(struct mdgpu_parent *parent);
+void mdgpu_ctx_update(struct mdgpu_vgpu *vgpu);
+bool mdgpu_engine_runs(struct mdgpu_engine *eng, struct mdgpu_engine_ctx *ctx);
+void mdgpu_engine_sched_add(struct mdgpu_vgpu *vgpu);
+void mdgpu_engine_sched_remove(struct mdgpu_vgpu *vgpu);
+
+/* engine.c: the engine and its contexts' lifetime */
+int mdgpu_engine_create(struct mdgpu_parent *parent);
 void mdgpu_engine_lose(struct mdgpu_parent *parent);
-void mdgpu_engine_ctx_fail_locked(struct mdgpu_vgpu *vgpu, u32 code);
 void mdgpu_engine_stop(struct mdgpu_parent *parent);
 void mdgpu_engine_free(struct mdgpu_parent *parent);
 void mdgpu_engine_ctx_init(struct mdgpu_vgpu *vgpu);
@@ -539,12 +568,18 @@ void mdgpu_engine_ctx_fini(struct mdgpu_vgpu *vgpu);
 void mdgpu_engine_ctx_open_locked(struct mdgpu_vgpu *vgpu);
 void mdgpu_engine_ctx_close(struct mdgpu_vgpu *vgpu, bool keep);
 void mdgpu_engine_ctx_reset_locked(struct mdgpu_vgpu *vgpu);
+void mdgpu_ctx_ring_reset_locked(struct mdgpu_vgpu *vgpu);
 void mdgpu_engine_dma_unmap(struct mdgpu_vgpu *vgpu, u64 iova, u64 len);
-void mdgpu_ctx_update(struct mdgpu_vgpu *vgpu);
-bool mdgpu_engine_runs(struct mdgpu_engine *eng, struct mdgpu_engine_ctx *ctx);
 u64 mdgpu_ctx_time(struct mdgpu_engine *eng, const struct mdgpu_engine_ctx *ctx);
-int mdgpu_ctx_vram_rw(struct mdgpu_vgpu *vgpu, u64 addr, void *buf,
-		      size_t len, bool write);
+
+/* engine_exec.c: the execution core */
+unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
+			       struct mdgpu_vgpu *vgpu, u8 *op);
+void mdgpu_engine_ctx_fail_locked(struct mdgpu_vgpu *vgpu, u32 code);
+void mdgpu_ctx_fail_at_locked(struct mdgpu_vgpu *vgpu, u32 code, u32 head,
+			      u32 header);
+u32 mdgpu_ctx_cur_header(const struct mdgpu_engine_ctx *ctx);
+bool mdgpu_ctx_has_work(const struct mdgpu_engine_ctx *ctx);
 
 /* engine_mig.c: the engine context and migration */
 int mdgpu_engine_ctx_freeze(struct mdgpu_vgpu *vgpu);
@@ -561,8 +596,12 @@ int mdgpu_dma_agent_start(struct mdgpu_vgpu *vgpu);
 void mdgpu_dma_agent_stop(struct mdgpu_vgpu *vgpu);
 void mdgpu_dma_agent_unmap(struct mdgpu_vgpu *vgpu, u64 iova, u64 len);
 void mdgpu_dma_agent_reset_locked(struct mdgpu_vgpu *vgpu);
-bool mdgpu_dma_agent_chunk_locked(struct mdgpu_vgpu *vgpu, u64 iova, u64 vram,
-				  u32 len, bool to_guest, int *ret);
+void *mdgpu_dma_agent_buf_locked(struct mdgpu_vgpu *vgpu);
+void mdgpu_dma_agent_queue_locked(struct mdgpu_vgpu *vgpu, u64 iova, u32 len,
+				  bool to_guest);
+bool mdgpu_dma_agent_done_locked(struct mdgpu_vgpu *vgpu, int *ret);
+
+/* engine_regs.c: the guest's engine registers */
 u32 mdgpu_engine_reg_read(void *opaque, const struct mdgpu_reg *reg, u32 off,
 			  u32 size);
 void mdgpu_engine_reg_write(void *opaque, const struct mdgpu_reg *reg,

@@ -4,7 +4,7 @@
  * pointer arithmetic.
  *
  * Pure logic over plain data (drivers/cmd.c, drivers/ring.c): no locks, no
- * VRAM access, no clock. The engine (drivers/engine.c) reads the dwords
+ * VRAM access, no clock. The engine (drivers/engine_exec.c) reads the dwords
  * from the ring and hands them over in CPU byte order.
  */
 #ifndef _MDGPU_CMD_H

@@ -1,7 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mdgpu engine: one kernel thread per parent that runs the commands of its
- * vGPUs' rings (drivers/engine.c).
+ * vGPUs' rings, one bounded chunk at a time, through the backend.
+ *
+ *   drivers/engine.c         the engine and its contexts' lifetime
+ *   drivers/engine_regs.c    the guest's engine registers (BAR2 0x900-)
+ *   drivers/engine_exec.c    the execution core: fetch and validate a
+ *                            command, hand its chunks to the backend,
+ *                            retire it, fail the context on a fault
+ *   drivers/engine_sched.c   the engine thread and its scheduler calls
+ *   drivers/engine_dma.c     each open vGPU's DMA agent (guest memory)
+ *   drivers/engine_mig.c     freezing and migrating a context
+ *   drivers/cpu_exec.c       the CPU executor of chunks, which backends
+ *                            with CPU-reachable VRAM share
  *
  * Locks (see Documentation/design.rst):
  *   mdgpu_vgpu::lock  ->  mdgpu_engine::lock (a spinlock, innermost)
@@ -175,15 +186,8 @@ struct mdgpu_engine_ctx {
  *	     @dma_busy to change
  * @thread: the engine thread
  * @start_ns: ktime_get_ns() when the engine started: TIMESTAMP's zero
- * @buf: bounce buffer of MDGPU_CHUNK_BYTES, used by the thread only
- * @pattern: FILL pattern buffer of MDGPU_CHUNK_BYTES, thread only
- * @pattern_value: the value @pattern holds
- * @pattern_valid: @pattern holds @pattern_value
  * @max_chunk_ns: the longest chunk so far of each opcode (under @lock)
- * @dw: the command being decoded, thread only
- * @wake_late_ns: how late the thread's timed sleeps wake up, a moving
- *		  average; COMPUTE ends its last chunk by spinning that long
- *		  (thread only)
+ * @dw: the command being decoded (thread only: mdgpu_engine_step())
  * @index: the parent's number, for traces
  * @last_guid: the vGPU the thread ran last, for traces
  * @parent: the parent, for hang recovery
@@ -211,13 +215,8 @@ struct mdgpu_engine {
 	wait_queue_head_t idle_wq;
 	struct task_struct *thread;
 	u64 start_ns;
-	u8 *buf;
-	u8 *pattern;
-	u32 pattern_value;
-	bool pattern_valid;
 	u64 max_chunk_ns[MDGPU_OP_COMPUTE + 1];
 	u32 dw[MDGPU_CMD_MAX_NDW];
-	u64 wake_late_ns;
 	unsigned int index;
 	guid_t last_guid;
 	struct mdgpu_parent *parent;
@@ -234,5 +233,68 @@ struct mdgpu_engine {
 
 /* The longest watchdog_delay_ms the engine honours. */
 #define MDGPU_WD_DELAY_MAX_MS	5000U
+
+/**
+ * struct mdgpu_chunk - one bounded chunk of a validated command, as the
+ *			execution core hands it to the backend
+ *			(mdgpu_backend_ops::run_chunk)
+ * @vgpu: the instance whose command it is; the caller holds its lock
+ * @cmd: the decoded command, validated against the instance's VRAM size:
+ *	 every VRAM address it names lies inside the instance's VRAM (in
+ *	 instance offsets, as the VRAM access helpers take them)
+ * @off: work of @cmd done before this chunk, in mdgpu_cmd_work() units
+ * @len: work of this chunk (mdgpu_cmd_chunk()): bytes for FILL, COPY and
+ *	 DMA, ns for COMPUTE, 1 for FENCE and TIMESTAMP. For COMPUTE the
+ *	 backend sets it to the engine time the chunk took.
+ * @start: ktime_get_ns() when the core began this step; COMPUTE occupies
+ *	   the engine until @start + @len, so taking the lock and decoding
+ *	   count towards the job
+ * @last: this is the command's last chunk
+ * @value: TIMESTAMP: the context's engine time, to be written at
+ *	   @cmd->timestamp.addr as a little-endian u64
+ * @buf: DMA: a buffer of @len bytes. To the guest, the backend reads VRAM
+ *	 at @cmd->dma.vram + @off into it (before the core hands it to the
+ *	 vGPU's DMA agent); from the guest, the backend writes it there
+ *	 (after the agent filled it)
+ *
+ * The core marks for pre-copy every VRAM range the chunk writes before it
+ * calls the backend (mdgpu_vram_dirty_mark()), so a backend only runs the
+ * chunk.
+ */
+struct mdgpu_chunk {
+	struct mdgpu_vgpu *vgpu;
+	const struct mdgpu_cmd *cmd;
+	u64 off;
+	u64 len;
+	u64 start;
+	bool last;
+	u64 value;
+	void *buf;
+};
+
+/**
+ * struct mdgpu_cpu_exec - the CPU executor of one parent (cpu_exec.c)
+ * @buf: bounce buffer of MDGPU_CHUNK_BYTES for a COPY on a backend
+ *	 without ->vram_copy
+ * @pattern: FILL pattern buffer of MDGPU_CHUNK_BYTES
+ * @pattern_value: the value @pattern holds
+ * @pattern_valid: @pattern holds @pattern_value
+ * @wake_late_ns: how late the timed sleeps of COMPUTE wake up, a moving
+ *		  average; COMPUTE ends its last chunk by spinning that long
+ *
+ * Used only by the parent's engine thread (every chunk runs there), so no
+ * lock: the thread runs one chunk at a time.
+ */
+struct mdgpu_cpu_exec {
+	u8 *buf;
+	u8 *pattern;
+	u32 pattern_value;
+	bool pattern_valid;
+	u64 wake_late_ns;
+};
+
+int mdgpu_cpu_exec_init(struct mdgpu_cpu_exec *x);
+void mdgpu_cpu_exec_fini(struct mdgpu_cpu_exec *x);
+int mdgpu_cpu_exec_run(struct mdgpu_cpu_exec *x, struct mdgpu_chunk *c);
 
 #endif /* _MDGPU_ENGINE_H */

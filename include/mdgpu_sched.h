@@ -4,7 +4,7 @@
  * how long.
  *
  * The scheduler is pure logic over plain data: it never sleeps, takes no
- * lock, allocates nothing and reads no clock. The engine (drivers/engine.c)
+ * lock, allocates nothing and reads no clock. The engine (engine_sched.c)
  * owns the locking (it calls every function here with its engine lock held)
  * and passes the current time in nanoseconds, always from ktime_get_ns()
  * (drivers/sched_sysfs.c reads statistics and applies tunables with the

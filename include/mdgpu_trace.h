@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mdgpu tracepoints: the scheduler's switches and preemptions, emitted by
- * the engine (drivers/engine.c) right after mdgpu_sched_pick() returned an
+ * the engine (drivers/engine_sched.c) right after mdgpu_sched_pick() returned an
  * entity other than the one that ran before, and after
  * mdgpu_sched_preempt() returned true for an entity that still has work.
  * Defined once, in drivers/sched_trace.c. vGPUs are named by their mdev

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of the CPU executor (cpu_exec.c), the run_chunk of the
+ * simulated and PCI backends, over a plain-memory VRAM: a FILL writes its
+ * little-endian pattern inside its rectangle only, a COPY copies through
+ * the backend's in-device copy or, without one, through the bounce buffer,
+ * DMA moves between the agent's buffer and VRAM in the command's
+ * direction, FENCE writes only with its WRITE flag, TIMESTAMP writes the
+ * value the core gave, and COMPUTE gives the lock back.
+ */
+#include <kunit/test.h>
+#include <linux/sizes.h>
+
+#include "../cpu_exec.c"
+
+#define CPU_VRAM	SZ_256K
+#define CPU_OFF		SZ_128K
+#define CPU_SIZE	SZ_128K
+
+/**
+ * struct cpu_vram - plain-memory VRAM of the executor's tests
+ * @mem: the parent's VRAM
+ * @copies: in-device copies made
+ */
+struct cpu_vram {
+	u8 *mem;
+	unsigned int copies;
+};
+
+static int cpu_vram_rw(struct mdgpu_parent *parent, u64 offset, void *buf,
+		       size_t len, bool write)
+{
+	struct cpu_vram *v = parent->backend;
+
+	if (write)
+		memcpy(v->mem + offset, buf, len);
+	else
+		memcpy(buf, v->mem + offset, len);
+	return 0;
+}
+
+static int cpu_vram_copy(struct mdgpu_parent *parent, u64 dst, u64 src,
+			 size_t len)
+{
+	struct cpu_vram *v = parent->backend;
+
+	v->copies++;
+	memcpy(v->mem + dst, v->mem + src, len);
+	return 0;
+}
+
+static const struct mdgpu_backend_ops cpu_ops = {
+	.name = "cpu-test",
+	.vram_rw = cpu_vram_rw,
+	.vram_copy = cpu_vram_copy,
+};
+
+/* No in-device copy: the executor bounces. */
+static const struct mdgpu_backend_ops cpu_ops_nocopy = {
+	.name = "cpu-test-nocopy",
+	.vram_rw = cpu_vram_rw,
+};
+
+/**
+ * struct cpu_env - an instance on a plain-memory parent, and an executor
+ * @parent: the parent
+ * @vgpu: the instance, at CPU_OFF; each test holds its lock while it runs
+ *	  chunks, as the engine thread does
+ * @vram: the parent's VRAM
+ * @x: the executor
+ */
+struct cpu_env {
+	struct mdgpu_parent parent;
+	struct mdgpu_vgpu vgpu;
+	struct cpu_vram vram;
+	struct mdgpu_cpu_exec x;
+};
+
+static void cpu_env_exit(void *data)
+{
+	struct cpu_env *e = data;
+
+	mutex_destroy(&e->vgpu.lock);
+	mdgpu_cpu_exec_fini(&e->x);
+}
+
+static struct cpu_env *cpu_env(struct kunit *test,
+			       const struct mdgpu_backend_ops *ops)
+{
+	struct cpu_env *e = kunit_kzalloc(test, sizeof(*e), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	e->vram.mem = kunit_kzalloc(test, CPU_VRAM, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, e->vram.mem);
+	e->parent.ops = ops;
+	e->parent.backend = &e->vram;
+	e->parent.vram_size = CPU_VRAM;
+	e->vgpu.parent = &e->parent;
+	e->vgpu.vram_offset = CPU_OFF;
+	e->vgpu.vram_size = CPU_SIZE;
+	mutex_init(&e->vgpu.lock);
+	KUNIT_ASSERT_EQ(test, mdgpu_cpu_exec_init(&e->x), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, cpu_env_exit, e),
+			0);
+	return e;
+}
+
+/* The instance's VRAM byte at @off. */
+static u8 *cpu_at(struct cpu_env *e, u64 off)
+{
+	return e->vram.mem + CPU_OFF + off;
+}
+
+static int cpu_run(struct cpu_env *e, const struct mdgpu_cmd *cmd, u64 off,
+		   u64 len)
+{
+	struct mdgpu_chunk c = {
+		.vgpu = &e->vgpu, .cmd = cmd, .off = off, .len = len,
+		.start = ktime_get_ns(), .last = true,
+	};
+
+	return mdgpu_cpu_exec_run(&e->x, &c);
+}
+
+/* A 2D FILL writes its rows, little-endian, and nothing between them. */
+static void cpu_fill_rect(struct kunit *test)
+{
+	struct cpu_env *e = cpu_env(test, &cpu_ops);
+	struct mdgpu_cmd cmd = {
+		.op = MDGPU_OP_FILL,
+		.fill = { .dst = 0x1000, .width = 8, .height = 3,
+			  .stride = 16, .value = 0x11223344 },
+	};
+	static const u8 le[4] = { 0x44, 0x33, 0x22, 0x11 };
+	unsigned int row, i;
+
+	/* Rows 1 and 2 only: the chunk starts at the second row. */
+	mutex_lock(&e->vgpu.lock);
+	KUNIT_EXPECT_EQ(test, cpu_run(e, &cmd, 8, 16), 0);
+	mutex_unlock(&e->vgpu.lock);
+	for (row = 0; row < 3; row++) {
+		for (i = 0; i < 16; i++) {
+			u8 want = row && i < 8 ? le[i % 4] : 0;
+
+			KUNIT_EXPECT_EQ_MSG(test, *cpu_at(e, 0x1000 + row * 16 + i),
+					    want, "row %u byte %u", row, i);
+		}
+	}
+}
+
+/* COPY: in the device when the backend can, else bounced; same bytes. */
+static void cpu_copy(struct kunit *test)
+{
+	const struct mdgpu_backend_ops *ops[] = { &cpu_ops, &cpu_ops_nocopy };
+	struct mdgpu_cmd cmd = {
+		.op = MDGPU_OP_COPY,
+		.copy = { .src = 0x2000, .dst = 0x8000, .width = 5000,
+			  .height = 1, .src_stride = 5000, .dst_stride = 5000 },
+	};
+	unsigned int k, i;
+
+	for (k = 0; k < ARRAY_SIZE(ops); k++) {
+		struct cpu_env *e = cpu_env(test, ops[k]);
+
+		for (i = 0; i < 5000; i++)
+			*cpu_at(e, 0x2000 + i) = i * 7 + k;
+		mutex_lock(&e->vgpu.lock);
+		KUNIT_EXPECT_EQ(test, cpu_run(e, &cmd, 0, 5000), 0);
+		mutex_unlock(&e->vgpu.lock);
+		KUNIT_EXPECT_EQ(test, e->vram.copies, k ? 0 : 1);
+		KUNIT_EXPECT_EQ(test, memcmp(cpu_at(e, 0x8000),
+					     cpu_at(e, 0x2000), 5000), 0);
+		KUNIT_EXPECT_EQ(test, *cpu_at(e, 0x8000 + 5000), 0);
+	}
+}
+
+/* DMA moves between the buffer and VRAM at the chunk's offset. */
+static void cpu_dma(struct kunit *test)
+{
+	struct cpu_env *e = cpu_env(test, &cpu_ops);
+	u8 *buf = kunit_kzalloc(test, 256, GFP_KERNEL);
+	struct mdgpu_cmd cmd = {
+		.op = MDGPU_OP_DMA,
+		.dma = { .vram = 0x3000, .len = 512, .to_guest = true },
+	};
+	struct mdgpu_chunk c = {
+		.vgpu = &e->vgpu, .cmd = &cmd, .off = 256, .len = 256,
+	};
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	c.buf = buf;
+	memset(cpu_at(e, 0x3000 + 256), 0xab, 256);
+	mutex_lock(&e->vgpu.lock);
+	KUNIT_EXPECT_EQ(test, mdgpu_cpu_exec_run(&e->x, &c), 0);
+	KUNIT_EXPECT_EQ(test, buf[0], 0xab);
+	KUNIT_EXPECT_EQ(test, buf[255], 0xab);
+	cmd.dma.to_guest = false;
+	memset(buf, 0xcd, 256);
+	KUNIT_EXPECT_EQ(test, mdgpu_cpu_exec_run(&e->x, &c), 0);
+	mutex_unlock(&e->vgpu.lock);
+	KUNIT_EXPECT_EQ(test, *cpu_at(e, 0x3000 + 256), 0xcd);
+	KUNIT_EXPECT_EQ(test, *cpu_at(e, 0x3000 + 511), 0xcd);
+	KUNIT_EXPECT_EQ(test, *cpu_at(e, 0x3000 + 255), 0);
+}
+
+/* FENCE writes only with MDGPU_FENCE_WRITE; TIMESTAMP writes the value. */
+static void cpu_fence_timestamp(struct kunit *test)
+{
+	struct cpu_env *e = cpu_env(test, &cpu_ops);
+	struct mdgpu_cmd fence = {
+		.op = MDGPU_OP_FENCE,
+		.fence = { .seq = 0xa1b2c3d4, .addr = 0x100 },
+	};
+	struct mdgpu_cmd ts = {
+		.op = MDGPU_OP_TIMESTAMP, .timestamp = { .addr = 0x200 },
+	};
+	struct mdgpu_chunk c = { .vgpu = &e->vgpu, .cmd = &ts, .len = 1,
+				 .value = 0x0102030405060708ULL };
+	static const u8 ts_le[8] = { 8, 7, 6, 5, 4, 3, 2, 1 };
+
+	mutex_lock(&e->vgpu.lock);
+	KUNIT_EXPECT_EQ(test, cpu_run(e, &fence, 0, 1), 0);
+	KUNIT_EXPECT_EQ(test, *(u32 *)cpu_at(e, 0x100), 0);
+	fence.flags = MDGPU_FENCE_WRITE;
+	KUNIT_EXPECT_EQ(test, cpu_run(e, &fence, 0, 1), 0);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(*(__le32 *)cpu_at(e, 0x100)),
+			0xa1b2c3d4);
+	KUNIT_EXPECT_EQ(test, mdgpu_cpu_exec_run(&e->x, &c), 0);
+	mutex_unlock(&e->vgpu.lock);
+	KUNIT_EXPECT_EQ(test, memcmp(cpu_at(e, 0x200), ts_le, 8), 0);
+}
+
+/*
+ * COMPUTE returns with the lock held again, having occupied the engine
+ * for at least the chunk's time, which it reports.
+ */
+static void cpu_compute(struct kunit *test)
+{
+	struct cpu_env *e = cpu_env(test, &cpu_ops);
+	struct mdgpu_cmd cmd = { .op = MDGPU_OP_COMPUTE,
+				 .compute = { .us = 30 } };
+	struct mdgpu_chunk c = {
+		.vgpu = &e->vgpu, .cmd = &cmd, .len = 30 * NSEC_PER_USEC,
+		.start = ktime_get_ns(), .last = true,
+	};
+
+	mutex_lock(&e->vgpu.lock);
+	KUNIT_EXPECT_EQ(test, mdgpu_cpu_exec_run(&e->x, &c), 0);
+	KUNIT_EXPECT_TRUE(test, mutex_is_locked(&e->vgpu.lock));
+	mutex_unlock(&e->vgpu.lock);
+	KUNIT_EXPECT_GE(test, c.len, 30 * NSEC_PER_USEC);
+	KUNIT_EXPECT_GE(test, ktime_get_ns() - c.start, c.len);
+}
+
+static struct kunit_case cpu_exec_cases[] = {
+	KUNIT_CASE(cpu_fill_rect),
+	KUNIT_CASE(cpu_copy),
+	KUNIT_CASE(cpu_dma),
+	KUNIT_CASE(cpu_fence_timestamp),
+	KUNIT_CASE(cpu_compute),
+	{}
+};
+
+static struct kunit_suite cpu_exec_suite = {
+	.name = "mdgpu_cpu_exec",
+	.test_cases = cpu_exec_cases,
+};
+
+kunit_test_suite(cpu_exec_suite);
