@@ -74,7 +74,7 @@ static int write16(struct mdgpu *g, uint32_t reg, uint16_t v)
 	off_t off = ((off_t)(VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_REGS) << 40)
 		    + reg;
 
-	return pwrite(g->device, &v, 2, off) == 2 ? 0 : -EIO;
+	return pwrite(g->v.device, &v, 2, off) == 2 ? 0 : -EIO;
 }
 
 /* Display off, 640x480x32, on: as the guest's bochs driver does. */
@@ -99,7 +99,7 @@ static int save_scanout(struct mdgpu *g, const char *path)
 	struct mdgpu_scanout shot;
 	int ret;
 
-	if (mdgpu_scanout_map(g->device, &shot))
+	if (mdgpu_scanout_map(g->v.device, &shot))
 		return -errno;
 	ret = mdgpu_png_save(path, shot.pix, shot.plane.drm_format,
 			     shot.plane.width, shot.plane.height,
