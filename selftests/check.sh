@@ -36,6 +36,14 @@ say "mdgpuctl unit tests (fake sysfs trees, on the host)"
 } >"$logdir/mdgpuctl-unit.log"
 bash selftests/vm/count-results.sh -v "$logdir/mdgpuctl-unit.log" | sed "s/^/check: [host] /"
 
+say "libmdgpu unit tests (regions at reported offsets, on the host)"
+{
+	echo "MDGPU-TAP-BEGIN kselftest libmdgpu-unit"
+	make -s -C tools check 2>&1
+	echo "MDGPU-TAP-END libmdgpu-unit"
+} >"$logdir/libmdgpu-unit.log"
+bash selftests/vm/count-results.sh -v "$logdir/libmdgpu-unit.log" | sed "s/^/check: [host] /"
+
 say "monitoring tests: metrics vs the ABI, promtool, rules, dashboard (on the host)"
 {
 	echo "MDGPU-TAP-BEGIN kselftest monitoring"
