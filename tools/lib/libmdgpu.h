@@ -132,7 +132,6 @@ int mdgpu_attach(struct mdgpu *g, const char *uuid, unsigned int flags);
  */
 void mdgpu_detach(struct mdgpu *g);
 
-
 /* --- registers and config space ------------------------------------------ */
 
 /** mdgpu_rd() - read a BAR2 register; 0xffffffff if the read failed */

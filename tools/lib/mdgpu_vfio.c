@@ -311,7 +311,7 @@ int mdgpu_vfio_group_setup(const char *uuid, struct mdgpu_vfio *v)
 	base = base ? base + 1 : link;
 	if (strlen(base) >= sizeof(group))
 		return fail(ENAMETOOLONG);
-	strcpy(group, base);
+	memcpy(group, base, strlen(base) + 1);
 
 	v->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	if (v->container < 0)
@@ -392,7 +392,7 @@ int mdgpu_vfio_cdev_path(const char *uuid, char *buf, size_t len)
 	while ((de = readdir(d))) {
 		if (!strncmp(de->d_name, "vfio", 4) &&
 		    strlen(de->d_name) < sizeof(name)) {
-			strcpy(name, de->d_name);
+			memcpy(name, de->d_name, strlen(de->d_name) + 1);
 			break;
 		}
 	}

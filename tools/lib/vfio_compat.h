@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Part of libmdgpu (tools/lib). VFIO device cdev and iommufd uAPI for
- * building against older userspace headers (Debian 12's linux-libc-dev is 6.1, from before the cdev interface
- * existed). The layouts are stable kernel ABI; they are only defined here
- * when <linux/vfio.h> lacks them.
+ * building against older userspace headers (Debian 12's linux-libc-dev is
+ * 6.1, from before the cdev interface existed, and has no
+ * <linux/iommufd.h>). The layouts are stable kernel ABI; they are only
+ * defined here when the headers lack them.
  */
 #ifndef MDGPU_VFIO_COMPAT_H
 #define MDGPU_VFIO_COMPAT_H

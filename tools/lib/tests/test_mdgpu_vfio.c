@@ -80,6 +80,7 @@ static struct {
 } fakes[4];
 static unsigned int info_calls;
 
+/* glibc's ioctl(), which --wrap=ioctl renames for the fake to call. */
 int __real_ioctl(int fd, unsigned long req, ...);
 
 static const struct fake_layout *fake_of(int fd)
@@ -377,15 +378,15 @@ static int test_table_follows_fd(void)
 /* mdgpu_vfio_open() takes a UUID or a sysfs path and fails cleanly. */
 static int test_open_names(void)
 {
+	const char *gone =
+		"/sys/bus/mdev/devices/00000000-0000-0000-0000-00000000dead";
 	struct mdgpu_vfio v;
 
 	CHECK(mdgpu_vfio_open("", false, &v) == -EINVAL);
 	CHECK_INT(v.device, -1);
 	CHECK(mdgpu_vfio_open("/sys/bus/mdev/devices/", false, &v) < 0);
 	CHECK_INT(v.container, -1);
-	CHECK_INT(mdgpu_vfio_open("/sys/bus/mdev/devices/"
-				  "00000000-0000-0000-0000-00000000dead",
-				  false, &v), -ENOENT);
+	CHECK_INT(mdgpu_vfio_open(gone, false, &v), -ENOENT);
 	CHECK_INT(v.group, -1);
 	CHECK_INT(v.device, -1);
 	return TAP_PASS;
