@@ -32,18 +32,21 @@ static int fail(int err)
  * region tables, one for each device fd the library has seen
  */
 
-/*
- * Tables of device fds below this are kept; the tables of higher fds are
- * loaded at each access (no caller keeps that many devices open).
+/**
+ * struct fd_table - the region table of one device fd
+ * @loaded: @t holds what the kernel reported for the file open at this fd
+ * @t: the table
  */
-#define TABLE_FDS	1024
-
-static struct {
+struct fd_table {
 	bool loaded;
 	struct mdgpu_region_table t;
-} tables[TABLE_FDS];
+};
 
-/* Protects tables[]: tools call the library from several threads. */
+/* Indexed by fd, grown on demand; protected by tables_lock. */
+static struct fd_table *tables;
+static size_t nr_tables;
+
+/* Protects tables and nr_tables: tools call the library from threads. */
 static pthread_mutex_t tables_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int mdgpu_region_table_load(int device, struct mdgpu_region_table *t)
@@ -89,11 +92,27 @@ int mdgpu_region_table_pos(const struct mdgpu_region_table *t,
 /* Forget @device's table: its fd is closed or now names another file. */
 static void table_forget(int device)
 {
-	if (device < 0 || device >= TABLE_FDS)
-		return;
 	pthread_mutex_lock(&tables_lock);
-	tables[device].loaded = false;
+	if (device >= 0 && (size_t)device < nr_tables)
+		tables[device].loaded = false;
 	pthread_mutex_unlock(&tables_lock);
+}
+
+/* Make room for fd @device in tables. Called with tables_lock held. */
+static int tables_grow(int device)
+{
+	size_t n = nr_tables ? nr_tables : 64;
+	struct fd_table *p;
+
+	while (n <= (size_t)device)
+		n *= 2;
+	p = realloc(tables, n * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	memset(p + nr_tables, 0, (n - nr_tables) * sizeof(*p));
+	tables = p;
+	nr_tables = n;
+	return 0;
 }
 
 /* Copy @device's table into @t, loading it first if need be. */
@@ -103,10 +122,10 @@ static int table_get(int device, struct mdgpu_region_table *t)
 
 	if (device < 0)
 		return fail(EBADF);
-	if (device >= TABLE_FDS)
-		return mdgpu_region_table_load(device, t);
 	pthread_mutex_lock(&tables_lock);
-	if (!tables[device].loaded) {
+	if ((size_t)device >= nr_tables)
+		ret = tables_grow(device);
+	if (!ret && !tables[device].loaded) {
 		ret = mdgpu_region_table_load(device, &tables[device].t);
 		tables[device].loaded = !ret;
 	}
@@ -562,7 +581,9 @@ void mdgpu_vfio_release_all(void)
 	if (dir)
 		closedir(dir);
 	pthread_mutex_lock(&tables_lock);
-	memset(tables, 0, sizeof(tables));
+	free(tables);
+	tables = NULL;
+	nr_tables = 0;
 	pthread_mutex_unlock(&tables_lock);
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "../mdgpu_vfio.h"
@@ -375,6 +376,28 @@ static int test_table_follows_fd(void)
 	return TAP_PASS;
 }
 
+/* A device at a high fd number has its table kept too (loaded once). */
+static int test_high_fd(void)
+{
+	const uint64_t bar2 = layout_b.offset[VFIO_PCI_BAR2_REGION_INDEX];
+	struct rlimit rl;
+	unsigned int calls;
+	int fd;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_max < 3000)
+		return TAP_SKIP;
+	rl.rlim_cur = rl.rlim_max;
+	CHECK_INT(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	fd = fake_open(&layout_b, 2999);
+	CHECK_INT(fd, 2999);
+	calls = info_calls;
+	CHECK_INT(mdgpu_reg_read(fd, MDGPU_REG_ID), at32(bar2 + MDGPU_REG_ID));
+	CHECK_INT(mdgpu_reg_read(fd, 0x10), at32(bar2 + 0x10));
+	CHECK_INT(info_calls - calls, 1);
+	fake_close(fd);
+	return TAP_PASS;
+}
+
 /* mdgpu_vfio_open() takes a UUID or a sysfs path and fails cleanly. */
 static int test_open_names(void)
 {
@@ -401,6 +424,7 @@ int main(void)
 		{ "mmap_at_reported_offsets", test_mmap },
 		{ "region_find_by_type", test_find },
 		{ "table_follows_fd", test_table_follows_fd },
+		{ "table_for_high_fd", test_high_fd },
 		{ "open_names", test_open_names },
 	};
 
