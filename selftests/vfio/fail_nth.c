@@ -517,8 +517,8 @@ TEST_F_TIMEOUT(fail_nth, migration_save, 1200)
 	mdgpu_nth_open(_metadata, &nth);
 	do {
 		ASSERT_OK(pat_write(v.device));
-		ASSERT_OK(mdgpu_mig_set_state(v.device, VFIO_DEVICE_STATE_STOP_COPY,
-					&fd));
+		ASSERT_OK(mdgpu_mig_set_state(v.device,
+					      VFIO_DEVICE_STATE_STOP_COPY, &fd));
 		ASSERT_LE(0, fd);
 		s.len = 0;
 		mdgpu_nth_arm(_metadata, &nth);
@@ -584,8 +584,8 @@ TEST_F_TIMEOUT(fail_nth, migration_load, 1200)
 	mdgpu_nth_open(_metadata, &nth);
 	do {
 		ASSERT_EQ(0, pat_state(v.device));
-		ASSERT_OK(mdgpu_mig_set_state(v.device, VFIO_DEVICE_STATE_RESUMING,
-					&fd));
+		ASSERT_OK(mdgpu_mig_set_state(v.device,
+					      VFIO_DEVICE_STATE_RESUMING, &fd));
 		ASSERT_LE(0, fd);
 		mdgpu_nth_arm(_metadata, &nth);
 		werr = mig_write_fd(fd, ref.p, ref.len, MIG_CHUNK, &done);

@@ -704,8 +704,8 @@ TEST_F(migration, every_arc)
 		check_state(_metadata, &self->a, ST_RUNNING, "refused");
 	}
 	if (!self->precopy) {
-		EXPECT_EQ(-EINVAL, mdgpu_mig_set_state(self->a.g.v.device, ST_PRE_COPY,
-						 &fd1));
+		EXPECT_EQ(-EINVAL, mdgpu_mig_set_state(self->a.g.v.device,
+						       ST_PRE_COPY, &fd1));
 		check_state(_metadata, &self->a, ST_RUNNING, "no PRE_COPY");
 	}
 	/* The device still works. */
