@@ -44,6 +44,14 @@ say "mdgpu-balancer unit tests: decision logic, fake sysfs, mutations (on the ho
 } >"$logdir/balancer-unit.log"
 bash selftests/vm/count-results.sh -v "$logdir/balancer-unit.log" | sed "s/^/check: [host] /"
 
+say "libmdgpu unit tests (regions at reported offsets, on the host)"
+{
+	echo "MDGPU-TAP-BEGIN kselftest libmdgpu-unit"
+	make -s -C tools check 2>&1
+	echo "MDGPU-TAP-END libmdgpu-unit"
+} >"$logdir/libmdgpu-unit.log"
+bash selftests/vm/count-results.sh -v "$logdir/libmdgpu-unit.log" | sed "s/^/check: [host] /"
+
 say "monitoring tests: metrics vs the ABI, promtool, rules, dashboard (on the host)"
 {
 	echo "MDGPU-TAP-BEGIN kselftest monitoring"

@@ -39,24 +39,7 @@
 #include <unistd.h>
 
 #include "lib/libmdgpu.h"
-#include "lib/mdgpu_vfio.h"
 #include "uapi/mdgpu.h"
-
-/* PRE_COPY and its info ioctl (6.2) for building against 6.1's headers. */
-#ifndef VFIO_MIGRATION_PRE_COPY
-#define VFIO_MIGRATION_PRE_COPY		(1 << 2)
-#define VFIO_DEVICE_STATE_PRE_COPY	6
-#endif
-#ifndef VFIO_MIG_GET_PRECOPY_INFO
-struct vfio_precopy_info {
-	__u32 argsz;
-	__u32 flags;
-	__aligned_u64 initial_bytes;
-	__aligned_u64 dirty_bytes;
-};
-
-#define VFIO_MIG_GET_PRECOPY_INFO	_IO(VFIO_TYPE, VFIO_BASE + 21)
-#endif
 
 #define BW_BYTES	(32u << 20)
 #define DIRTY_PAGES	4096u
@@ -192,34 +175,28 @@ static double time_page_writes(volatile char *p, bool read_first)
  * has no PRE_COPY or sends no VRAM in it (nothing measured), 0, or -1 on
  * error.
  */
-static int bench_dirty(struct mdgpu_dev *dev, struct dirty_figures *f)
+static int bench_dirty(struct mdgpu_vfio *dev, struct dirty_figures *f)
 {
 	const size_t len = (size_t)DIRTY_PAGES * 4096;
-	struct {
-		struct vfio_device_feature hdr;
-		struct vfio_device_feature_migration mig;
-	} feat = {
-		.hdr.argsz = sizeof(feat),
-		.hdr.flags = VFIO_DEVICE_FEATURE_GET |
-			     VFIO_DEVICE_FEATURE_MIGRATION,
-	};
-	struct vfio_precopy_info info = { .argsz = sizeof(info) };
-	char *bar, *buf;
+	struct vfio_precopy_info info;
 	int data_fd, ret = -1;
+	char *bar, *buf;
+	uint64_t flags;
 
-	if (ioctl(dev->fd, VFIO_DEVICE_FEATURE, &feat) ||
-	    !(feat.mig.flags & VFIO_MIGRATION_PRE_COPY))
+	if (mdgpu_mig_flags(dev->device, &flags) ||
+	    !(flags & VFIO_MIGRATION_PRE_COPY))
 		return 1;
-	bar = mdgpu_map_vram(dev, 2 * len);
+	bar = mdgpu_map_vram(dev->device, 2 * len);
 	buf = malloc(1u << 20);
 	if (!bar || !buf)
 		goto out;
 	f->untracked_first = time_page_writes(bar + len, false);
 	f->untracked_mapped = time_page_writes(bar + len, false);
-	if (mdgpu_mig_set_state(dev->fd, VFIO_DEVICE_STATE_PRE_COPY, &data_fd))
+	if (mdgpu_mig_set_state(dev->device, VFIO_DEVICE_STATE_PRE_COPY,
+				&data_fd))
 		goto out;
 	/* A device that sends VRAM only at STOP_COPY tracks nothing. */
-	if (ioctl(data_fd, VFIO_MIG_GET_PRECOPY_INFO, &info))
+	if (mdgpu_mig_precopy_info(data_fd, &info))
 		goto out_fd;
 	if (info.initial_bytes < len) {
 		ret = 1;
@@ -235,7 +212,7 @@ static int bench_dirty(struct mdgpu_dev *dev, struct dirty_figures *f)
 	ret = 0;
 out_fd:
 	close(data_fd);
-	if (mdgpu_mig_set_state(dev->fd, VFIO_DEVICE_STATE_RUNNING, NULL))
+	if (mdgpu_mig_set_state(dev->device, VFIO_DEVICE_STATE_RUNNING, NULL))
 		ret = -1;
 out:
 	free(buf);
@@ -351,7 +328,7 @@ int main(int argc, char **argv)
 	struct dirty_figures dirty = { 0 };
 	int ret;
 	struct lat_target lat[4];
-	struct mdgpu_dev dev, mtty;
+	struct mdgpu_vfio dev, mtty;
 	int nlat;
 	char *a, *b, *fresh, *bar;
 	int zero;
@@ -360,14 +337,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: mdgpu-bench MDGPU_UUID [MTTY_UUID]\n");
 		return 2;
 	}
-	if (mdgpu_dev_open(&dev, argv[1]) < 0) {
+	if (mdgpu_vfio_open_group(argv[1], &dev) < 0) {
 		perror(argv[1]);
 		return 1;
 	}
 	a = anon(BW_BYTES);
 	b = anon(BW_BYTES);
 	fresh = anon(BW_BYTES);
-	bar = mdgpu_map_vram(&dev, BW_BYTES);
+	bar = mdgpu_map_vram(dev.device, BW_BYTES);
 	if (!a || !b || !fresh || !bar) {
 		perror("mmap");
 		return 1;
@@ -393,20 +370,29 @@ int main(int argc, char **argv)
 
 	zero = open("/dev/zero", O_RDONLY);
 	lat[0] = (struct lat_target){ .fd = zero, .len = 4 };
-	lat[1] = (struct lat_target){ .fd = dev.fd, .len = 4,
-		.off = mdgpu_region_offset(VFIO_PCI_BAR2_REGION_INDEX) +
-		       MDGPU_REG_ID };
-	lat[2] = (struct lat_target){ .fd = dev.fd, .len = 4,
-		.off = mdgpu_region_offset(VFIO_PCI_CONFIG_REGION_INDEX) };
+	lat[1] = (struct lat_target){ .fd = dev.device, .len = 4 };
+	lat[2] = (struct lat_target){ .fd = dev.device, .len = 4 };
+	/* Positions from VFIO_DEVICE_GET_REGION_INFO, taken once. */
+	if (mdgpu_region_pos(dev.device, VFIO_PCI_BAR2_REGION_INDEX,
+			     MDGPU_REG_ID, &lat[1].off) ||
+	    mdgpu_region_pos(dev.device, VFIO_PCI_CONFIG_REGION_INDEX, 0,
+			     &lat[2].off)) {
+		perror("VFIO_DEVICE_GET_REGION_INFO");
+		return 1;
+	}
 	nlat = 3;
 	if (argc == 3) {
-		if (mdgpu_dev_open(&mtty, argv[2]) < 0) {
+		if (mdgpu_vfio_open_group(argv[2], &mtty) < 0) {
 			perror(argv[2]);
 			return 1;
 		}
 		/* mtty BAR0 offset 7: the UART scratch register. */
-		lat[nlat++] = (struct lat_target){ .fd = mtty.fd, .len = 1,
-			.off = mdgpu_region_offset(0) + 7 };
+		lat[nlat] = (struct lat_target){ .fd = mtty.device, .len = 1 };
+		if (mdgpu_region_pos(mtty.device, VFIO_PCI_BAR0_REGION_INDEX, 7,
+				     &lat[nlat++].off)) {
+			perror("mtty VFIO_DEVICE_GET_REGION_INFO");
+			return 1;
+		}
 	}
 	if (time_preads(lat, nlat)) {
 		perror("pread");
@@ -417,7 +403,7 @@ int main(int argc, char **argv)
 	cfg_ns = lat[2].ns;
 	if (argc == 3) {
 		mtty_ns = lat[3].ns;
-		mdgpu_dev_close(&mtty);
+		mdgpu_vfio_close(&mtty);
 	}
 
 	printf("%-44s %12s %10s\n", "measurement", "value", "ratio");
@@ -466,7 +452,7 @@ int main(int argc, char **argv)
 		       "  ... the page read first (pfn_mkwrite)",
 		       dirty.after_read, dirty.after_read / dirty.untracked_first);
 	}
-	mdgpu_dev_close(&dev);
+	mdgpu_vfio_close(&dev);
 
 	if (bench_engine(argv[1], &eng))
 		return 1;

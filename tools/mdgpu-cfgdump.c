@@ -33,9 +33,8 @@ static uint32_t rd32(const uint8_t *c, unsigned int off)
 
 int main(int argc, char **argv)
 {
-	struct vfio_region_info ri = { .argsz = sizeof(ri) };
 	uint8_t cfg[MDGPU_CFG_SIZE];
-	struct mdgpu_dev mdev;
+	struct mdgpu_vfio mdev;
 	int dev;
 	uint32_t ones = 0xffffffff, lo, hi;
 	unsigned int i;
@@ -45,13 +44,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: mdgpu-cfgdump UUID\n");
 		return 2;
 	}
-	dev = mdgpu_dev_open(&mdev, argv[1]);
-	if (dev < 0)
+	if (mdgpu_vfio_open_group(argv[1], &mdev))
 		return die(argv[1]);
-	ri.index = VFIO_PCI_CONFIG_REGION_INDEX;
-	if (ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &ri))
+	dev = mdev.device;
+	if (mdgpu_region_pos(dev, VFIO_PCI_CONFIG_REGION_INDEX, 0, &base))
 		return die("VFIO_DEVICE_GET_REGION_INFO");
-	base = ri.offset;
 	if (pread(dev, cfg, sizeof(cfg), base) != sizeof(cfg))
 		return die("config read");
 
@@ -84,6 +81,6 @@ int main(int argc, char **argv)
 			printf(" %02x", cfg[i + j]);
 		printf("\n");
 	}
-	mdgpu_dev_close(&mdev);
+	mdgpu_vfio_close(&mdev);
 	return 0;
 }

@@ -26,7 +26,6 @@
 
 #include "lib/libmdgpu.h"
 #include "lib/mdgpu_png.h"
-#include "lib/mdgpu_vfio.h"
 
 #define W		640
 #define H		480
@@ -69,37 +68,13 @@ static uint32_t want_px(unsigned int x, unsigned int y, unsigned int idx)
 	return p[0];
 }
 
-static int write16(struct mdgpu *g, uint32_t reg, uint16_t v)
-{
-	off_t off = ((off_t)(VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_REGS) << 40)
-		    + reg;
-
-	return pwrite(g->device, &v, 2, off) == 2 ? 0 : -EIO;
-}
-
-/* Display off, 640x480x32, on: as the guest's bochs driver does. */
-static int set_mode(struct mdgpu *g)
-{
-	static const uint16_t seq[][2] = {
-		{ 4, 0 }, { 3, 32 }, { 1, W }, { 2, H }, { 5, 0 },
-		{ 6, W }, { 7, H }, { 8, 0 }, { 9, 0 }, { 4, 0x41 },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(seq) / sizeof(seq[0]); i++)
-		if (write16(g, MDGPU_DISPI_REG(seq[i][0]), seq[i][1]))
-			return -EIO;
-	return mdgpu_rd(g, MDGPU_REG_DISPLAY_STATUS) & MDGPU_DISPLAY_ENABLED ?
-	       0 : -EINVAL;
-}
-
 /* Save the primary plane as the host sees it (dma-buf or region plane). */
 static int save_scanout(struct mdgpu *g, const char *path)
 {
 	struct mdgpu_scanout shot;
 	int ret;
 
-	if (mdgpu_scanout_map(g->device, &shot))
+	if (mdgpu_scanout_map(g->v.device, &shot))
 		return -errno;
 	ret = mdgpu_png_save(path, shot.pix, shot.plane.drm_format,
 			     shot.plane.width, shot.plane.height,
@@ -130,7 +105,7 @@ int main(int argc, char **argv)
 	ret = ret ?: mdgpu_irq_setup(&g, idx & 1 ? MDGPU_IRQ_INTX :
 						  MDGPU_IRQ_MSI);
 	ret = ret ?: mdgpu_ring_init(&g, RING, 0x4000);
-	ret = ret ?: set_mode(&g);
+	ret = ret ?: mdgpu_set_mode(g.v.device, W, H, 32);
 	ret = ret ?: mdgpu_dma_alloc(&g, TILE * TILE * 4, &buf);
 	if (ret)
 		return fail(argv[1], -ret);

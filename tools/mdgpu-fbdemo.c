@@ -59,7 +59,7 @@ int main(int argc, char **argv)
 	const struct vfio_device_gfx_plane_info *plane;
 	unsigned int w = 640, h = 480;
 	struct mdgpu_scanout shot;
-	struct mdgpu_dev dev;
+	struct mdgpu_vfio dev;
 	uint32_t *fb;
 
 	if (argc != 3 && argc != 5) {
@@ -70,17 +70,17 @@ int main(int argc, char **argv)
 		w = strtoul(argv[3], NULL, 0);
 		h = strtoul(argv[4], NULL, 0);
 	}
-	if (mdgpu_dev_open(&dev, argv[1]) < 0)
+	if (mdgpu_vfio_open_group(argv[1], &dev) < 0)
 		return fail(argv[1]);
-	fb = mdgpu_map_vram(&dev, (size_t)w * h * 4);
+	fb = mdgpu_map_vram(dev.device, (size_t)w * h * 4);
 	if (!fb)
 		return fail("mmap BAR0");
 	draw(fb, w, h);
-	if (mdgpu_set_mode(&dev, w, h, 32))
+	if (mdgpu_set_mode(dev.device, w, h, 32))
 		return fail("mode set");
 	printf("mode %ux%u, 32 bpp set through the Bochs VBE registers\n", w, h);
 
-	if (mdgpu_scanout_map(dev.fd, &shot))
+	if (mdgpu_scanout_map(dev.device, &shot))
 		return fail("VFIO_DEVICE_QUERY_GFX_PLANE");
 	plane = &shot.plane;
 	printf("gfx plane (%s): format %.4s %ux%u stride %u size %u dmabuf_id %u\n",
@@ -94,6 +94,6 @@ int main(int argc, char **argv)
 	       shot.dmabuf ? "dma-buf" : "BAR0 region", argv[2]);
 	mdgpu_scanout_unmap(&shot);
 	munmap(fb, (size_t)w * h * 4);
-	mdgpu_dev_close(&dev);
+	mdgpu_vfio_close(&dev);
 	return 0;
 }

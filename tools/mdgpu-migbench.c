@@ -43,21 +43,6 @@
 #define PASSES		8
 #define PASS_MAX	(16u << 20)
 
-/* PRE_COPY and its information, for building against 6.1's headers. */
-#ifndef VFIO_MIGRATION_PRE_COPY
-#define VFIO_MIGRATION_PRE_COPY		(1 << 2)
-#define VFIO_DEVICE_STATE_PRE_COPY	6
-#define VFIO_DEVICE_STATE_PRE_COPY_P2P	7
-struct vfio_precopy_info {
-	__u32 argsz;
-	__u32 flags;
-	__aligned_u64 initial_bytes;
-	__aligned_u64 dirty_bytes;
-};
-
-#define VFIO_MIG_GET_PRECOPY_INFO	_IO(VFIO_TYPE, VFIO_BASE + 21)
-#endif
-
 static double now(void)
 {
 	struct timespec ts;
@@ -78,29 +63,29 @@ static int set_state(int fd, uint32_t state, int *data_fd)
 }
 
 /* Save @dev into @buf (of @cap bytes). Return: bytes, or -1. */
-static ssize_t save(struct mdgpu_dev *dev, char *buf, size_t cap)
+static ssize_t save(struct mdgpu_vfio *dev, char *buf, size_t cap)
 {
 	size_t len = 0;
 	ssize_t n;
 	int data;
 
-	if (set_state(dev->fd, VFIO_DEVICE_STATE_STOP_COPY, &data))
+	if (set_state(dev->device, VFIO_DEVICE_STATE_STOP_COPY, &data))
 		return -1;
 	while ((n = read(data, buf + len, cap - len > (1 << 20) ?
 			 1 << 20 : cap - len)) > 0)
 		len += n;
 	close(data);
-	if (n < 0 || set_state(dev->fd, VFIO_DEVICE_STATE_RUNNING, NULL))
+	if (n < 0 || set_state(dev->device, VFIO_DEVICE_STATE_RUNNING, NULL))
 		return -1;
 	return len;
 }
 
-static int restore(struct mdgpu_dev *dev, const char *buf, size_t len)
+static int restore(struct mdgpu_vfio *dev, const char *buf, size_t len)
 {
 	size_t off, n;
 	int data;
 
-	if (set_state(dev->fd, VFIO_DEVICE_STATE_RESUMING, &data))
+	if (set_state(dev->device, VFIO_DEVICE_STATE_RESUMING, &data))
 		return -1;
 	for (off = 0; off < len; off += n) {
 		n = len - off > (1 << 20) ? 1 << 20 : len - off;
@@ -110,20 +95,20 @@ static int restore(struct mdgpu_dev *dev, const char *buf, size_t len)
 		}
 	}
 	close(data);
-	return set_state(dev->fd, VFIO_DEVICE_STATE_RUNNING, NULL);
+	return set_state(dev->device, VFIO_DEVICE_STATE_RUNNING, NULL);
 }
 
 /* Fill the first @pct % of @dev's VRAM, spread over it, through pwrite. */
-static int fill(struct mdgpu_dev *dev, unsigned int pct, char *page)
+static int fill(struct mdgpu_vfio *dev, unsigned int pct, char *page)
 {
-	off_t bar0 = mdgpu_region_offset(VFIO_PCI_BAR0_REGION_INDEX);
 	unsigned int i, pages = VRAM / 4096, step = 100;
 
 	for (i = 0; i < pages; i++) {
 		if (i % step >= pct)
 			continue;
 		memset(page, (char)(i * 13 + 1), 4096);
-		if (pwrite(dev->fd, page, 4096, bar0 + (off_t)i * 4096) != 4096)
+		if (mdgpu_region_write(dev->device, VFIO_PCI_BAR0_REGION_INDEX,
+				       (uint64_t)i * 4096, page, 4096) != 4096)
 			return -1;
 	}
 	return 0;
@@ -171,10 +156,9 @@ static int precopy_supported(int fd)
 }
 
 /* Pre-copy under a steady writer; see the header comment. */
-static int bench_precopy(struct mdgpu_dev *a, char *buf, char *page)
+static int bench_precopy(struct mdgpu_vfio *a, char *buf, char *page)
 {
-	off_t bar0 = mdgpu_region_offset(VFIO_PCI_BAR0_REGION_INDEX);
-	struct vfio_precopy_info info = { .argsz = sizeof(info) };
+	struct vfio_precopy_info info;
 	struct writer w = { 0 };
 	size_t pass, total = 0;
 	pthread_t t;
@@ -184,17 +168,18 @@ static int bench_precopy(struct mdgpu_dev *a, char *buf, char *page)
 	int data;
 	void *map;
 
-	if (!precopy_supported(a->fd)) {
+	if (!precopy_supported(a->device)) {
 		printf("\npre-copy: not offered by this kernel\n");
 		return 0;
 	}
 	if (fill(a, 100, page))
 		return -1;
-	map = mmap(NULL, VRAM, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd, bar0);
+	map = mdgpu_region_mmap(a->device, VFIO_PCI_BAR0_REGION_INDEX, 0, VRAM,
+				PROT_READ | PROT_WRITE);
 	if (map == MAP_FAILED)
 		return -1;
 	w.map = map;
-	if (set_state(a->fd, VFIO_DEVICE_STATE_PRE_COPY, &data))
+	if (set_state(a->device, VFIO_DEVICE_STATE_PRE_COPY, &data))
 		return -1;
 	pthread_create(&t, NULL, writer_run, &w);
 	printf("\npre-copy of a 64 MiB vGPU, all written, a writer dirtying one page per ms\n");
@@ -211,7 +196,7 @@ static int bench_precopy(struct mdgpu_dev *a, char *buf, char *page)
 			return -1;
 		t1 = now();
 		total += pass;
-		if (ioctl(data, VFIO_MIG_GET_PRECOPY_INFO, &info))
+		if (mdgpu_mig_precopy_info(data, &info))
 			return -1;
 		printf("%5u %12zu %14llu %14llu %9.1f\n", p, pass,
 		       (unsigned long long)info.initial_bytes,
@@ -220,7 +205,7 @@ static int bench_precopy(struct mdgpu_dev *a, char *buf, char *page)
 	w.stop = 1;
 	pthread_join(t, NULL);
 	t0 = now();
-	if (set_state(a->fd, VFIO_DEVICE_STATE_STOP_COPY, NULL))
+	if (set_state(a->device, VFIO_DEVICE_STATE_STOP_COPY, NULL))
 		return -1;
 	for (pass = 0; (n = read(data, buf, 1 << 20)) > 0; pass += n)
 		;
@@ -229,15 +214,14 @@ static int bench_precopy(struct mdgpu_dev *a, char *buf, char *page)
 	printf("stop-copy after pre-copy: %zu bytes in %.1f ms (pre-copy sent %zu, the writer wrote %lu pages)\n",
 	       pass, (t1 - t0) * 1e3, total, w.pages);
 	munmap(map, VRAM);
-	return n < 0 || set_state(a->fd, VFIO_DEVICE_STATE_RUNNING, NULL);
+	return n < 0 || set_state(a->device, VFIO_DEVICE_STATE_RUNNING, NULL);
 }
 
 int main(int argc, char **argv)
 {
 	static const unsigned int pcts[] = { 0, 10, 100 };
-	off_t bar0 = mdgpu_region_offset(VFIO_PCI_BAR0_REGION_INDEX);
 	double ts[ROUNDS], tr[ROUNDS], tm[ROUNDS], t0;
-	struct mdgpu_dev a, b;
+	struct mdgpu_vfio a, b;
 	char *buf, *src, *dst, *page, *check;
 	unsigned int p, r;
 	ssize_t len = 0;
@@ -247,7 +231,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: mdgpu-migbench UUID_A UUID_B\n");
 		return 2;
 	}
-	if (mdgpu_dev_open(&a, argv[1]) < 0 || mdgpu_dev_open(&b, argv[2]) < 0) {
+	if (mdgpu_vfio_open_group(argv[1], &a) ||
+	    mdgpu_vfio_open_group(argv[2], &b)) {
 		fprintf(stderr, "mdgpu-migbench: cannot open the instances: %s\n",
 			strerror(errno));
 		return 1;
@@ -285,8 +270,10 @@ int main(int argc, char **argv)
 		}
 		/* One page of the copy, to be sure it is one. */
 		if (pcts[p] &&
-		    (pread(a.fd, page, 4096, bar0 + 4096 * 3) != 4096 ||
-		     pread(b.fd, check, 4096, bar0 + 4096 * 3) != 4096 ||
+		    (mdgpu_region_read(a.device, VFIO_PCI_BAR0_REGION_INDEX,
+				       4096 * 3, page, 4096) != 4096 ||
+		     mdgpu_region_read(b.device, VFIO_PCI_BAR0_REGION_INDEX,
+				       4096 * 3, check, 4096) != 4096 ||
 		     memcmp(page, check, 4096))) {
 			fprintf(stderr, "mdgpu-migbench: the copy differs\n");
 			return 1;
@@ -301,7 +288,7 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	mdgpu_dev_close(&a);
-	mdgpu_dev_close(&b);
+	mdgpu_vfio_close(&a);
+	mdgpu_vfio_close(&b);
 	return 0;
 }

@@ -142,7 +142,7 @@ static inline bool eng_open(struct __test_metadata *_metadata,
 				       v->uuid)) {
 		return false;
 	}
-	if (f->cdev && !mdgpu_cdev_available(v->uuid)) {
+	if (f->cdev && !mdgpu_vfio_cdev_available(v->uuid)) {
 		/* Teardown does not run after a setup that skipped. */
 		mdgpu_remove_all(&f->created);
 		SKIP(return false, "kernel %s has no VFIO cdev/iommufd",

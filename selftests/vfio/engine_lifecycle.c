@@ -104,7 +104,7 @@ TEST_F(life, device_reset_busy)
 	resets = mdgpu_rd(g, MDGPU_REG_RESET_COUNT);
 	make_busy(_metadata, g, &seq);
 	t0 = eng_now();
-	ASSERT_OK(ioctl(g->device, VFIO_DEVICE_RESET));
+	ASSERT_OK(ioctl(g->v.device, VFIO_DEVICE_RESET));
 	took = eng_now() - t0;
 	EXPECT_GT(PROMPT_S, took) TH_LOG("reset of a busy engine took %.2f s",
 					 took);
@@ -222,7 +222,7 @@ TEST_F(life, remove_busy)
 	set.hdr.index = VFIO_PCI_REQ_IRQ_INDEX;
 	set.hdr.count = 1;
 	set.fd = req;
-	ASSERT_OK(ioctl(g->device, VFIO_DEVICE_SET_IRQS, &set));
+	ASSERT_OK(ioctl(g->v.device, VFIO_DEVICE_SET_IRQS, &set));
 
 	make_busy(_metadata, g, &seq);
 	ASSERT_OK(pthread_create(&t, NULL, remove_thread, &ra));

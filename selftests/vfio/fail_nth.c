@@ -387,7 +387,7 @@ static bool mig_open(struct __test_metadata *_metadata,
 	ASSERT_OK(mdgpu_create_tracked(&self->created, self->parent,
 				       mdgpu_types[0].name, uuid));
 	ASSERT_OK(mdgpu_vfio_open_group(uuid, v));
-	if (mig_flags(v->device, flags)) {
+	if (mdgpu_mig_flags(v->device, flags)) {
 		mdgpu_vfio_close(v);
 		SKIP(return false, "the device does not advertise migration");
 	}
@@ -401,7 +401,7 @@ static void mig_reset(struct __test_metadata *_metadata, int device)
 
 	ASSERT_EQ(0, ioctl(device, VFIO_DEVICE_RESET)) TH_LOG("%s",
 							      strerror(errno));
-	ASSERT_OK(mig_get_state(device, &st));
+	ASSERT_OK(mdgpu_mig_get_state(device, &st));
 	ASSERT_EQ(VFIO_DEVICE_STATE_RUNNING, st)
 		TH_LOG("after reset: %s", mig_state_name(st));
 }
@@ -412,7 +412,7 @@ static void mig_save_ref(struct __test_metadata *_metadata, int device,
 {
 	int fd;
 
-	ASSERT_OK(mig_set_state(device, VFIO_DEVICE_STATE_STOP_COPY, &fd));
+	ASSERT_OK(mdgpu_mig_set_state(device, VFIO_DEVICE_STATE_STOP_COPY, &fd));
 	ASSERT_LE(0, fd);
 	ASSERT_OK(mig_read_fd(fd, MIG_CHUNK, s, NULL));
 	close(fd);
@@ -453,10 +453,10 @@ TEST_F_TIMEOUT(fail_nth, migration_arcs, 1200)
 		do {
 			ASSERT_OK(pat_write(v.device));
 			mdgpu_nth_arm(_metadata, &nth);
-			ret = mig_set_state(v.device, targets[t], &fd);
+			ret = mdgpu_mig_set_state(v.device, targets[t], &fd);
 			injected = mdgpu_nth_disarm(_metadata, &nth);
 
-			ASSERT_OK(mig_get_state(v.device, &st));
+			ASSERT_OK(mdgpu_mig_get_state(v.device, &st));
 			if (!ret) {
 				EXPECT_LE(0, fd) TH_LOG("fault %u", nth.n);
 				EXPECT_EQ(targets[t], st);
@@ -517,8 +517,8 @@ TEST_F_TIMEOUT(fail_nth, migration_save, 1200)
 	mdgpu_nth_open(_metadata, &nth);
 	do {
 		ASSERT_OK(pat_write(v.device));
-		ASSERT_OK(mig_set_state(v.device, VFIO_DEVICE_STATE_STOP_COPY,
-					&fd));
+		ASSERT_OK(mdgpu_mig_set_state(v.device,
+					      VFIO_DEVICE_STATE_STOP_COPY, &fd));
 		ASSERT_LE(0, fd);
 		s.len = 0;
 		mdgpu_nth_arm(_metadata, &nth);
@@ -584,8 +584,8 @@ TEST_F_TIMEOUT(fail_nth, migration_load, 1200)
 	mdgpu_nth_open(_metadata, &nth);
 	do {
 		ASSERT_EQ(0, pat_state(v.device));
-		ASSERT_OK(mig_set_state(v.device, VFIO_DEVICE_STATE_RESUMING,
-					&fd));
+		ASSERT_OK(mdgpu_mig_set_state(v.device,
+					      VFIO_DEVICE_STATE_RESUMING, &fd));
 		ASSERT_LE(0, fd);
 		mdgpu_nth_arm(_metadata, &nth);
 		werr = mig_write_fd(fd, ref.p, ref.len, MIG_CHUNK, &done);
@@ -593,7 +593,7 @@ TEST_F_TIMEOUT(fail_nth, migration_load, 1200)
 		injected = mdgpu_nth_disarm(_metadata, &nth);
 		close(fd);
 
-		ASSERT_OK(mig_get_state(v.device, &st));
+		ASSERT_OK(mdgpu_mig_get_state(v.device, &st));
 		if (st == VFIO_DEVICE_STATE_STOP) {
 			/*
 			 * Loaded; the request may still have failed after the

@@ -283,7 +283,7 @@ TEST_F(fi, vram_error_retired)
 
 	/* The bad page: SIGBUS through the mapping, EIO through pread. */
 	EXPECT_EQ(SIGBUS, touch_in_child(a->vram + bad_in));
-	EXPECT_ERR(EIO, mdgpu_region_read(a->device,
+	EXPECT_ERR(EIO, mdgpu_region_read(a->v.device,
 					  VFIO_PCI_BAR0_REGION_INDEX,
 					  bad_in, buf, sizeof(buf)));
 	/* The rest of a's VRAM is intact. */
@@ -357,7 +357,7 @@ TEST_F(fi, lost_parent_fails_instances)
 		return;
 	req = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	ASSERT_LE(0, req);
-	ASSERT_OK(mdgpu_irq_set_eventfd(a->device, VFIO_PCI_REQ_IRQ_INDEX,
+	ASSERT_OK(mdgpu_irq_set_eventfd(a->v.device, VFIO_PCI_REQ_IRQ_INDEX,
 					req));
 	ASSERT_OK(mdgpu_parent_state("sim0", &other0));
 	ASSERT_OK(mdgpu_parent_state("sim3", &other1));

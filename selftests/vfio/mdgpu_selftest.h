@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Helpers shared by the mdgpu selftests: sysfs paths of the module, instance
- * creation and removal, parent state snapshots, and opening an instance's
- * VFIO device through the group/container path or the cdev/iommufd path.
+ * creation and removal, parent state snapshots. Opening an instance's VFIO
+ * device (group/container or cdev/iommufd path) and reaching its regions
+ * and interrupts is libmdgpu's (tools/lib/mdgpu_vfio.h).
  *
  * Every helper that can fail returns 0 (or a count, or a byte count) on
  * success and a negative errno on failure, so tests can assert on the exact
@@ -17,11 +18,11 @@
 #include <linux/vfio.h>
 
 #include "uapi/mdgpu.h"
-#include "vfio_compat.h"
+#include "mdgpu_vfio.h"
 
 #define MDGPU_CLASS_DIR		"/sys/class/mdgpu"
 #define MDGPU_MODULE_DIR	"/sys/module/mdgpu"
-#define MDEV_DEVICES_DIR	"/sys/bus/mdev/devices"
+#define MDEV_DEVICES_DIR	MDGPU_MDEV_DIR
 #define MDGPU_PCI_DEVICES_DIR	"/sys/bus/pci/devices"
 
 #define MDGPU_UUID_LEN		36
@@ -33,10 +34,6 @@
 
 /* How long a remove may wait for the device to be released. */
 #define MDGPU_REMOVE_TIMEOUT	60
-
-/* Region offsets in the device fd, as the module lays them out. */
-#define MDGPU_REGION_SHIFT	40
-#define MDGPU_REGION_OFFSET(index)	((uint64_t)(index) << MDGPU_REGION_SHIFT)
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
@@ -115,48 +112,5 @@ int mdgpu_create_tracked(struct mdgpu_uuid_list *list, const char *parent,
 			 const char *type, char uuid[MDGPU_UUID_LEN + 1]);
 int mdgpu_remove_tracked(struct mdgpu_uuid_list *list, const char *uuid);
 int mdgpu_remove_all(struct mdgpu_uuid_list *list);
-
-/**
- * struct mdgpu_vfio - an opened instance
- * @container: /dev/vfio/vfio, or -1 (cdev path)
- * @group: /dev/vfio/N, or -1 (cdev path)
- * @iommufd: /dev/iommu, or -1 (group path)
- * @device: the VFIO device fd
- */
-struct mdgpu_vfio {
-	int container;
-	int group;
-	int iommufd;
-	int device;
-};
-
-#define MDGPU_VFIO_INIT	{ .container = -1, .group = -1, .iommufd = -1, \
-			  .device = -1 }
-
-int mdgpu_vfio_group_setup(const char *uuid, struct mdgpu_vfio *v);
-int mdgpu_vfio_get_device(const char *uuid, struct mdgpu_vfio *v);
-int mdgpu_vfio_open_group(const char *uuid, struct mdgpu_vfio *v);
-int mdgpu_vfio_cdev_path(const char *uuid, char *buf, size_t len);
-int mdgpu_vfio_open_cdev(const char *uuid, struct mdgpu_vfio *v);
-void mdgpu_vfio_close(struct mdgpu_vfio *v);
-void mdgpu_vfio_release_all(void);
-
-/* region access: the return value of pread/pwrite, -errno on error */
-ssize_t mdgpu_region_read(int device, unsigned int index, uint64_t off,
-			  void *buf, size_t len);
-ssize_t mdgpu_region_write(int device, unsigned int index, uint64_t off,
-			   const void *buf, size_t len);
-int mdgpu_cfg_read(int device, uint32_t off, void *val, size_t len);
-int mdgpu_cfg_write(int device, uint32_t off, const void *val, size_t len);
-uint32_t mdgpu_cfg_read32(int device, uint32_t off);
-uint32_t mdgpu_reg_read(int device, uint32_t off);
-int mdgpu_reg_write(int device, uint32_t off, uint32_t val);
-
-/* interrupts */
-int mdgpu_irq_set(int device, uint32_t index, uint32_t flags, uint32_t start,
-		  uint32_t count, const void *data, size_t data_len);
-int mdgpu_irq_set_eventfd(int device, uint32_t index, int fd);
-int mdgpu_irq_fire(int device, uint32_t index);
-int mdgpu_eventfd_count(int efd, uint64_t *count);
 
 #endif /* MDGPU_SELFTEST_H */

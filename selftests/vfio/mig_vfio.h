@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * VFIO migration v2 from userspace, the calls a VMM makes: the device's
- * migration flags, its state (get and set, with the data fd a set may
- * return), the stop-copy size estimate, the pre-copy info of a data fd,
- * and moving a whole stream through a data fd. No test harness in it.
+ * VFIO migration v2 from userspace, what the selftests add to libmdgpu's
+ * migration calls (mdgpu_mig_*() in tools/lib/mdgpu_vfio.h): the states'
+ * sysfs names, and moving a whole stream through a data fd. No test
+ * harness in it.
  * Every function returns 0 (or a byte count) or a negative errno.
  */
 #ifndef MDGPU_MIG_VFIO_H
@@ -17,7 +17,7 @@
 #include <linux/vfio.h>
 
 #include "mig_stream.h"
-#include "vfio_compat.h"
+#include "mdgpu_vfio.h"
 
 /* Number of states the 6.2+ uAPI knows (ERROR .. PRE_COPY_P2P). */
 #define MIG_NR_STATES	8
@@ -39,98 +39,10 @@ static inline const char *mig_state_name(uint32_t state)
 	return state < MIG_NR_STATES ? names[state] : "?";
 }
 
-/* VFIO_DEVICE_FEATURE with @size bytes of @data after the header. */
-static inline int mig_feature(int device, uint32_t flags, void *data,
-			      size_t size)
-{
-	union {
-		struct vfio_device_feature f;
-		uint8_t buf[sizeof(struct vfio_device_feature) + 64];
-	} u;
-
-	if (size > 64)
-		return -EINVAL;
-	memset(&u, 0, sizeof(u));
-	u.f.argsz = sizeof(u.f) + size;
-	u.f.flags = flags;
-	if (size)
-		memcpy(u.f.data, data, size);
-	if (ioctl(device, VFIO_DEVICE_FEATURE, &u))
-		return -errno;
-	if (size)
-		memcpy(data, u.f.data, size);
-	return 0;
-}
-
-/* VFIO_DEVICE_FEATURE_MIGRATION: the VFIO_MIGRATION_* flags. */
-static inline int mig_flags(int device, uint64_t *flags)
-{
-	struct vfio_device_feature_migration m = {};
-	int ret;
-
-	ret = mig_feature(device, VFIO_DEVICE_FEATURE_GET |
-			  VFIO_DEVICE_FEATURE_MIGRATION, &m, sizeof(m));
-	*flags = m.flags;
-	return ret;
-}
-
-static inline int mig_get_state(int device, uint32_t *state)
-{
-	struct vfio_device_feature_mig_state s = { .data_fd = -1 };
-	int ret;
-
-	ret = mig_feature(device, VFIO_DEVICE_FEATURE_GET |
-			  VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &s, sizeof(s));
-	*state = ret ? ~0u : s.device_state;
-	return ret;
-}
-
-/*
- * Ask for @state. *@data_fd gets the data fd the transition returned, or
- * -1 (also on failure).
- */
-static inline int mig_set_state(int device, uint32_t state, int *data_fd)
-{
-	struct vfio_device_feature_mig_state s = {
-		.device_state = state,
-		.data_fd = -1,
-	};
-	int ret;
-
-	ret = mig_feature(device, VFIO_DEVICE_FEATURE_SET |
-			  VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &s, sizeof(s));
-	*data_fd = ret ? -1 : s.data_fd;
-	return ret;
-}
-
-/* mig_set_state() for transitions that return no data fd; closes one. */
+/* mdgpu_mig_set_state() for transitions that return no data fd. */
 static inline int mig_set(int device, uint32_t state)
 {
-	int fd, ret = mig_set_state(device, state, &fd);
-
-	if (fd >= 0)
-		close(fd);
-	return ret;
-}
-
-/* VFIO_DEVICE_FEATURE_MIG_DATA_SIZE. */
-static inline int mig_data_size(int device, uint64_t *len)
-{
-	struct vfio_device_feature_mig_data_size d = {};
-	int ret;
-
-	ret = mig_feature(device, VFIO_DEVICE_FEATURE_GET |
-			  VFIO_DEVICE_FEATURE_MIG_DATA_SIZE, &d, sizeof(d));
-	*len = d.stop_copy_length;
-	return ret;
-}
-
-/* VFIO_MIG_GET_PRECOPY_INFO on a data fd. */
-static inline int mig_precopy_info(int data_fd, struct vfio_precopy_info *i)
-{
-	memset(i, 0, sizeof(*i));
-	i->argsz = sizeof(*i);
-	return ioctl(data_fd, VFIO_MIG_GET_PRECOPY_INFO, i) ? -errno : 0;
+	return mdgpu_mig_set_state(device, state, NULL);
 }
 
 /*

@@ -134,7 +134,7 @@ static void check_state(struct __test_metadata *_metadata,
 {
 	uint32_t st;
 
-	ASSERT_OK(mig_get_state(v->g.device, &st)) TH_LOG("%s: get-state", what);
+	ASSERT_OK(mdgpu_mig_get_state(v->g.v.device, &st)) TH_LOG("%s: get-state", what);
 	ASSERT_EQ(want, st) TH_LOG("%s: state %s, want %s", what,
 				   mig_state_name(st), mig_state_name(want));
 }
@@ -154,7 +154,7 @@ static void check_sysfs(struct __test_metadata *_metadata, const char *uuid,
 static void go(struct __test_metadata *_metadata, struct eng_vgpu *v,
 	       uint32_t state)
 {
-	int fd, ret = mig_set_state(v->g.device, state, &fd);
+	int fd, ret = mdgpu_mig_set_state(v->g.v.device, state, &fd);
 
 	ASSERT_OK(ret) TH_LOG("set state %s", mig_state_name(state));
 	EXPECT_EQ(-1, fd) TH_LOG("set state %s returned a data fd",
@@ -168,7 +168,7 @@ static void go(struct __test_metadata *_metadata, struct eng_vgpu *v,
 static int go_fd(struct __test_metadata *_metadata, struct eng_vgpu *v,
 		 uint32_t state)
 {
-	int fd, ret = mig_set_state(v->g.device, state, &fd);
+	int fd, ret = mdgpu_mig_set_state(v->g.v.device, state, &fd);
 
 	EXPECT_OK(ret) TH_LOG("set state %s", mig_state_name(state));
 	EXPECT_LE(0, fd) TH_LOG("set state %s: no data fd",
@@ -237,7 +237,7 @@ static uint8_t *vram_image(struct __test_metadata *_metadata,
 	uint8_t *img = malloc(v->g.vram_size);
 
 	ASSERT_NE(NULL, img);
-	vram_pread(_metadata, v->g.device, 0, img, v->g.vram_size);
+	vram_pread(_metadata, v->g.v.device, 0, img, v->g.vram_size);
 	return img;
 }
 
@@ -268,7 +268,7 @@ static void adopt(struct __test_metadata *_metadata, struct eng_vgpu *dst,
 	if (dst->g.irq_efd < 0) {
 		dst->g.irq_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		ASSERT_LE(0, dst->g.irq_efd);
-		ASSERT_OK(mdgpu_irq_set_eventfd(dst->g.device,
+		ASSERT_OK(mdgpu_irq_set_eventfd(dst->g.v.device,
 						VFIO_PCI_INTX_IRQ_INDEX,
 						dst->g.irq_efd));
 		dst->g.irq_mode = MDGPU_IRQ_INTX;
@@ -381,7 +381,7 @@ static int resume(struct __test_metadata *_metadata, struct eng_vgpu *v,
 		EXPECT_EQ(-1, write(fd, &c, 1));
 		EXPECT_EQ(-*werr, errno) TH_LOG("a write after the refusal");
 	}
-	ret = mig_set_state(v->g.device, ST_STOP, &(int){ -1 });
+	ret = mdgpu_mig_set_state(v->g.v.device, ST_STOP, &(int){ -1 });
 	close(fd);
 	return ret;
 }
@@ -426,7 +426,7 @@ static void check_good(struct __test_metadata *_metadata, struct eng_vgpu *v)
 
 	eng_random_bytes(page, sizeof(page), 77);
 	EXPECT_EQ(GOOD_SCRATCH, rd(v, MDGPU_REG_SCRATCH));
-	vram_pread(_metadata, v->g.device, GOOD_VRAM, got, sizeof(got));
+	vram_pread(_metadata, v->g.v.device, GOOD_VRAM, got, sizeof(got));
 	EXPECT_EQ(0, memcmp(page, got, sizeof(got)))
 		TH_LOG("the good stream's VRAM pages");
 }
@@ -459,7 +459,7 @@ static void refused(struct __test_metadata *_metadata, struct eng_vgpu *v,
 	}
 	check_state(_metadata, v, ST_ERROR, what);
 
-	ASSERT_EQ(0, ioctl(v->g.device, VFIO_DEVICE_RESET))
+	ASSERT_EQ(0, ioctl(v->g.v.device, VFIO_DEVICE_RESET))
 		TH_LOG("%s: VFIO_DEVICE_RESET from ERROR", what);
 	check_state(_metadata, v, ST_RUNNING, what);
 	EXPECT_EQ(MDGPU_ID_MAGIC, rd(v, MDGPU_REG_ID));
@@ -485,13 +485,13 @@ FIXTURE_SETUP(migration)
 	bool claims;
 	int ret, n;
 
-	self->b.g.device = -1;
+	self->b.g.v.device = -1;
 	self->b.g.irq_efd = -1;
 	self->b.g.err_efd = -1;
 	eng_setup(_metadata, &self->f, false);
 	if (!eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_INTX))
 		return;
-	ret = mig_flags(self->a.g.device, &self->flags);
+	ret = mdgpu_mig_flags(self->a.g.v.device, &self->flags);
 	if (ret) {
 		claims = !inst_attr(self->a.uuid, "migration_compat", buf,
 				    sizeof(buf));
@@ -541,12 +541,12 @@ TEST_F(migration, flags_and_compat)
 	EXPECT_EQ(want_pre, !!(self->flags & VFIO_MIGRATION_PRE_COPY))
 		TH_LOG("kernel %s: PRE_COPY %s", release,
 		       want_pre ? "expected" : "not possible");
-	ASSERT_OK(mig_feature(self->a.g.device, VFIO_DEVICE_FEATURE_PROBE |
+	ASSERT_OK(mdgpu_device_feature(self->a.g.v.device, VFIO_DEVICE_FEATURE_PROBE |
 			      VFIO_DEVICE_FEATURE_GET |
 			      VFIO_DEVICE_FEATURE_MIGRATION, NULL, 0));
 
 	/* Device DMA logging would make QEMU drop the container's log. */
-	ret = mig_feature(self->a.g.device, VFIO_DEVICE_FEATURE_PROBE |
+	ret = mdgpu_device_feature(self->a.g.v.device, VFIO_DEVICE_FEATURE_PROBE |
 			  VFIO_DEVICE_FEATURE_SET |
 			  VFIO_DEVICE_FEATURE_DMA_LOGGING_START, NULL, 0);
 	if (want_pre) {
@@ -632,7 +632,7 @@ TEST_F(migration, every_arc)
 				   to == ST_RESUMING);
 
 			/* RUNNING -> from */
-			ret = mig_set_state(self->a.g.device, from, &fd1);
+			ret = mdgpu_mig_set_state(self->a.g.v.device, from, &fd1);
 			ASSERT_OK(ret) TH_LOG("RUNNING -> %s: %s",
 					      mig_state_name(from),
 					      strerror(-ret));
@@ -645,7 +645,7 @@ TEST_F(migration, every_arc)
 						       CHUNK, &done));
 
 			/* from -> to */
-			ret = mig_set_state(self->a.g.device, to, &fd2);
+			ret = mdgpu_mig_set_state(self->a.g.v.device, to, &fd2);
 			if (blocked) {
 				EXPECT_EQ(-EINVAL, ret)
 					TH_LOG("%s -> %s is not an arc",
@@ -672,7 +672,7 @@ TEST_F(migration, every_arc)
 			if (to == ST_RESUMING && fd2 >= 0)
 				EXPECT_OK(mig_write_fd(fd2, good.p, good.len,
 						       CHUNK, &done));
-			werr = mig_set(self->a.g.device, ST_RUNNING);
+			werr = mig_set(self->a.g.v.device, ST_RUNNING);
 			ASSERT_OK(werr) TH_LOG("%s -> RUNNING: %s",
 					       mig_state_name(to),
 					       strerror(-werr));
@@ -699,13 +699,13 @@ TEST_F(migration, every_arc)
 
 	/* Requests for no state, ERROR, or a state the device lacks. */
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		EXPECT_EQ(-EINVAL, mig_set_state(self->a.g.device, bad[i], &fd1))
+		EXPECT_EQ(-EINVAL, mdgpu_mig_set_state(self->a.g.v.device, bad[i], &fd1))
 			TH_LOG("request %u", bad[i]);
 		check_state(_metadata, &self->a, ST_RUNNING, "refused");
 	}
 	if (!self->precopy) {
-		EXPECT_EQ(-EINVAL, mig_set_state(self->a.g.device, ST_PRE_COPY,
-						 &fd1));
+		EXPECT_EQ(-EINVAL, mdgpu_mig_set_state(self->a.g.v.device,
+						       ST_PRE_COPY, &fd1));
 		check_state(_metadata, &self->a, ST_RUNNING, "no PRE_COPY");
 	}
 	/* The device still works. */
@@ -734,7 +734,7 @@ TEST_F(migration, sysfs_migration_state)
 	for (i = 0; i < ARRAY_SIZE(walk); i++) {
 		if (!state_supported(self->flags, walk[i]))
 			continue;
-		ASSERT_OK(mig_set_state(self->a.g.device, walk[i], &fd));
+		ASSERT_OK(mdgpu_mig_set_state(self->a.g.v.device, walk[i], &fd));
 		if (fd >= 0)
 			close(fd);
 		check_sysfs(_metadata, self->a.uuid, mig_state_name(walk[i]));
@@ -750,7 +750,7 @@ TEST_F(migration, sysfs_migration_state)
 	EXPECT_NE(0, resume(_metadata, &self->a, bad, sizeof(bad), CHUNK,
 			    &werr));
 	check_sysfs(_metadata, self->a.uuid, "error");
-	ASSERT_EQ(0, ioctl(self->a.g.device, VFIO_DEVICE_RESET));
+	ASSERT_EQ(0, ioctl(self->a.g.v.device, VFIO_DEVICE_RESET));
 	check_sysfs(_metadata, self->a.uuid, "running");
 	mdgpu_detach(&self->a.g);
 	check_sysfs(_metadata, self->a.uuid, "closed");
@@ -812,7 +812,7 @@ static void freeze(struct __test_metadata *_metadata, struct mig_self *self,
 	}
 
 	for (i = 0; i < 64; i++)
-		cfg_a[i] = mdgpu_cfg_read32(g->device, i * 4);
+		cfg_a[i] = mdgpu_cfg_read32(g->v.device, i * 4);
 	head = rd(&self->a, MDGPU_REG_RING_HEAD);
 	fence = rd(&self->a, MDGPU_REG_FENCE_LAST);
 	irq = rd(&self->a, MDGPU_REG_IRQ_STATUS);
@@ -835,9 +835,9 @@ static void freeze(struct __test_metadata *_metadata, struct mig_self *self,
 	EXPECT_NE(val, vram32(&self->a, fill)) TH_LOG("FILL ran");
 	EXPECT_EQ(MDGPU_ID_MAGIC, rd(&self->a, MDGPU_REG_ID));
 	EXPECT_EQ(MDGPU_PCI_VENDOR_ID | MDGPU_PCI_DEVICE_ID << 16,
-		  mdgpu_cfg_read32(g->device, 0));
+		  mdgpu_cfg_read32(g->v.device, 0));
 	for (i = 0; i < 64; i++)
-		cfg_b[i] = mdgpu_cfg_read32(g->device, i * 4);
+		cfg_b[i] = mdgpu_cfg_read32(g->v.device, i * 4);
 	EXPECT_EQ(0, memcmp(cfg_a, cfg_b, sizeof(cfg_a)))
 		TH_LOG("config space changed while %s",
 		       mig_state_name(stopped));
@@ -959,7 +959,7 @@ TEST_F(migration, stop_copy_stream)
 	ASSERT_NE(NULL, sn.shadow);
 	eng_random_bytes(pat, sizeof(pat), 5);
 	eng_vram_write(g, 1 << 20, pat, 2 * PAGE);
-	vram_pwrite(_metadata, g->device, 8 << 20, pat + 2 * PAGE, PAGE);
+	vram_pwrite(_metadata, g->v.device, 8 << 20, pat + 2 * PAGE, PAGE);
 	mdgpu_cmd_fill(dw, 16 << 20, 4096, 16, 4096, 0xabcdef01);
 	ENG_SUBMIT(g, dw, MDGPU_FILL_NDW);
 	ENG_SYNC(g);
@@ -1004,7 +1004,7 @@ TEST_F(migration, stop_copy_stream)
 
 	/* Device records against the device, still in STOP_COPY. */
 	for (i = 0; i < MDGPU_CFG_SIZE; i += 4)
-		*(uint32_t *)(cfg + i) = mdgpu_cfg_read32(g->device, i);
+		*(uint32_t *)(cfg + i) = mdgpu_cfg_read32(g->v.device, i);
 	EXPECT_EQ(0, memcmp(cfg, sn.config.data, sizeof(cfg)))
 		TH_LOG("CONFIG record");
 	EXPECT_EQ(scratch, le32toh(sn.regs.scratch));
@@ -1026,7 +1026,7 @@ TEST_F(migration, stop_copy_stream)
 	for (i = VBE_XRES; i <= VBE_Y_OFFSET; i++) {
 		uint16_t v = 0;
 
-		mdgpu_region_read(g->device, VFIO_PCI_BAR2_REGION_INDEX,
+		mdgpu_region_read(g->v.device, VFIO_PCI_BAR2_REGION_INDEX,
 				  MDGPU_DISPI_REG(i), &v, 2);
 		EXPECT_EQ(v, le16toh(sn.display.dispi[i])) TH_LOG("DISPI %d", i);
 	}
@@ -1064,24 +1064,24 @@ TEST_F(migration, data_size)
 	uint8_t *buf;
 	int fd;
 
-	ASSERT_OK(mig_feature(g->device, VFIO_DEVICE_FEATURE_PROBE |
+	ASSERT_OK(mdgpu_device_feature(g->v.device, VFIO_DEVICE_FEATURE_PROBE |
 			      VFIO_DEVICE_FEATURE_GET |
 			      VFIO_DEVICE_FEATURE_MIG_DATA_SIZE, NULL, 0));
-	ASSERT_OK(mig_data_size(g->device, &e0));
+	ASSERT_OK(mdgpu_mig_data_size(g->v.device, &e0));
 	buf = malloc(1 << 20);
 	ASSERT_NE(NULL, buf);
 	eng_random_bytes(buf, 1 << 20, 9);
 	eng_vram_write(g, 2 << 20, buf, 1 << 20);
-	ASSERT_OK(mig_data_size(g->device, &e1));
+	ASSERT_OK(mdgpu_mig_data_size(g->v.device, &e1));
 	EXPECT_LE(e0 + (1 << 20), e1) TH_LOG("256 new pages: %llu -> %llu",
 					     (unsigned long long)e0,
 					     (unsigned long long)e1);
 
 	fd = go_fd(_metadata, &self->a, ST_STOP_COPY);
-	ASSERT_OK(mig_data_size(g->device, &e2));
+	ASSERT_OK(mdgpu_mig_data_size(g->v.device, &e2));
 	ASSERT_OK(mig_read_fd(fd, CHUNK, &s, NULL));
 	close(fd);
-	ASSERT_OK(mig_data_size(g->device, &e3));
+	ASSERT_OK(mdgpu_mig_data_size(g->v.device, &e3));
 	TH_LOG("MIG_DATA_SIZE %llu empty, %llu with 1 MiB, %llu in STOP_COPY",
 	       (unsigned long long)e0, (unsigned long long)e1,
 	       (unsigned long long)e2);
@@ -1148,7 +1148,7 @@ TEST_F(migration, precopy_info_and_resume)
 	eng_vram_write(g, 2 << 20, pat, sizeof(pat));
 
 	fd = go_fd(_metadata, &self->a, ST_PRE_COPY);
-	ASSERT_OK(mig_precopy_info(fd, &in));
+	ASSERT_OK(mdgpu_mig_precopy_info(fd, &in));
 	initial0 = in.initial_bytes;
 	EXPECT_LE(sizeof(pat), in.initial_bytes);
 	EXPECT_EQ(0, in.dirty_bytes);
@@ -1163,7 +1163,7 @@ TEST_F(migration, precopy_info_and_resume)
 			TH_LOG("%s", p.why);
 		s.len += n;
 		total += n;
-		ASSERT_OK(mig_precopy_info(fd, &in));
+		ASSERT_OK(mdgpu_mig_precopy_info(fd, &in));
 		EXPECT_LE(in.initial_bytes, prev.initial_bytes);
 		if (total < initial0)
 			EXPECT_GT(initial0, in.initial_bytes)
@@ -1175,30 +1175,30 @@ TEST_F(migration, precopy_info_and_resume)
 	TH_LOG("first round: initial_bytes %llu, read %llu",
 	       (unsigned long long)initial0, (unsigned long long)total);
 	EXPECT_LE(initial0, total);
-	ASSERT_OK(mig_precopy_info(fd, &in));
+	ASSERT_OK(mdgpu_mig_precopy_info(fd, &in));
 	EXPECT_EQ(0, in.initial_bytes);
 	EXPECT_EQ(0, in.dirty_bytes);
 	EXPECT_EQ(-1, read(fd, pat, 1));
 	EXPECT_EQ(ENOMSG, errno);
 
 	/* Dirtied through pwrite, the mapping, the engine. */
-	vram_pwrite(_metadata, g->device, 4 << 20, pat, 2 * PAGE);
-	ASSERT_OK(mig_precopy_info(fd, &in));
+	vram_pwrite(_metadata, g->v.device, 4 << 20, pat, 2 * PAGE);
+	ASSERT_OK(mdgpu_mig_precopy_info(fd, &in));
 	EXPECT_LE(2 * PAGE, in.dirty_bytes) TH_LOG("after pwrite of 2 pages");
 	d0 = in.dirty_bytes;
 	eng_vram_write(g, 5 << 20, pat + 2 * PAGE, 3 * PAGE);
-	ASSERT_OK(mig_precopy_info(fd, &in));
+	ASSERT_OK(mdgpu_mig_precopy_info(fd, &in));
 	EXPECT_LE(d0 + 3 * PAGE, in.dirty_bytes)
 		TH_LOG("after writing 3 pages through the mapping");
 	d0 = in.dirty_bytes;
 	mdgpu_cmd_fill(dw, 6 << 20, PAGE, 1, 0, 0x0d0d0d0d);
 	ENG_SUBMIT(g, dw, MDGPU_FILL_NDW);
 	ENG_SYNC(g);
-	ASSERT_OK(mig_precopy_info(fd, &in));
+	ASSERT_OK(mdgpu_mig_precopy_info(fd, &in));
 	EXPECT_LE(d0 + PAGE, in.dirty_bytes) TH_LOG("after an engine FILL");
 
 	read_round(_metadata, fd, &s, &p);
-	ASSERT_OK(mig_precopy_info(fd, &in));
+	ASSERT_OK(mdgpu_mig_precopy_info(fd, &in));
 	EXPECT_EQ(0, in.initial_bytes);
 	EXPECT_EQ(0, in.dirty_bytes);
 	EXPECT_EQ(0, memcmp(sn.shadow + (4 << 20), pat, 2 * PAGE));
@@ -1206,12 +1206,12 @@ TEST_F(migration, precopy_info_and_resume)
 	EXPECT_EQ(0x0d0d0d0d, *(uint32_t *)(sn.shadow + (6 << 20)));
 
 	/* PRE_COPY -> STOP_COPY: the same fd. */
-	ret = mig_set_state(g->device, ST_STOP_COPY, &fd2);
+	ret = mdgpu_mig_set_state(g->v.device, ST_STOP_COPY, &fd2);
 	ASSERT_OK(ret);
 	EXPECT_EQ(-1, fd2) TH_LOG("STOP_COPY after PRE_COPY: a new fd");
 	if (fd2 >= 0)
 		close(fd2);
-	EXPECT_EQ(-EINVAL, mig_precopy_info(fd, &in))
+	EXPECT_EQ(-EINVAL, mdgpu_mig_precopy_info(fd, &in))
 		TH_LOG("VFIO_MIG_GET_PRECOPY_INFO in STOP_COPY");
 	ASSERT_OK(mig_read_fd(fd, CHUNK, &s, &p)) TH_LOG("%s", p.why);
 	close(fd);
@@ -1287,7 +1287,7 @@ TEST_F(migration, precopy_dirty_vs_shadow)
 			}
 		}
 		eng_random_bytes(page, PAGE, r);
-		vram_pwrite(_metadata, g->device,
+		vram_pwrite(_metadata, g->v.device,
 			    (eng_rand(&rnd) % WORK_PAGES) * PAGE, page, PAGE);
 		mdgpu_cmd_fill(dw, (eng_rand(&rnd) % (WORK_PAGES - 8)) * PAGE,
 			       1024 + (eng_rand(&rnd) % 4) * 1024,
@@ -1319,7 +1319,7 @@ TEST_F(migration, precopy_dirty_vs_shadow)
 	ENG_SYNC(g);
 	read_round(_metadata, fd, &s, &p);
 	pre_pages = p.vram_pages;
-	ret = mig_set_state(g->device, ST_STOP_COPY, &k);
+	ret = mdgpu_mig_set_state(g->v.device, ST_STOP_COPY, &k);
 	ASSERT_OK(ret);
 	if (k >= 0)
 		close(k);
@@ -1352,38 +1352,10 @@ TEST_F(migration, precopy_dirty_vs_shadow)
 /* Find the EDID region by its type capability, as QEMU does; -1 if none. */
 static int edid_region(int fd)
 {
-	struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
-	unsigned int i;
+	int r = mdgpu_region_find(fd, VFIO_REGION_TYPE_GFX,
+				  VFIO_REGION_SUBTYPE_GFX_EDID);
 
-	if (ioctl(fd, VFIO_DEVICE_GET_INFO, &dinfo))
-		return -1;
-	for (i = VFIO_PCI_NUM_REGIONS; i < dinfo.num_regions; i++) {
-		union {
-			struct vfio_region_info info;
-			uint8_t buf[512];
-		} u;
-		uint32_t off;
-
-		memset(&u, 0, sizeof(u));
-		u.info.argsz = sizeof(u);
-		u.info.index = i;
-		if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &u) ||
-		    !(u.info.flags & VFIO_REGION_INFO_FLAG_CAPS))
-			continue;
-		for (off = u.info.cap_offset;
-		     off >= sizeof(u.info) && off + 16 <= sizeof(u.buf);) {
-			struct vfio_region_info_cap_type *t = (void *)(u.buf + off);
-
-			if (t->header.id == VFIO_REGION_INFO_CAP_TYPE &&
-			    t->type == VFIO_REGION_TYPE_GFX &&
-			    t->subtype == VFIO_REGION_SUBTYPE_GFX_EDID)
-				return i;
-			if (!t->header.next || t->header.next <= off)
-				break;
-			off = t->header.next;
-		}
-	}
-	return -1;
+	return r < 0 ? -1 : r;
 }
 
 static const uint32_t snap_regs[] = {
@@ -1420,7 +1392,7 @@ struct snap {
 static void snapshot(struct __test_metadata *_metadata, struct eng_vgpu *v,
 		     struct snap *sn)
 {
-	int fd = v->g.device, r = edid_region(fd);
+	int fd = v->g.v.device, r = edid_region(fd);
 	size_t i;
 
 	memset(sn, 0, sizeof(*sn));
@@ -1487,7 +1459,7 @@ static void vbe(struct __test_metadata *_metadata, int fd, unsigned int index,
 static void dress(struct __test_metadata *_metadata, struct eng_vgpu *v)
 {
 	struct mdgpu *g = &v->g;
-	int fd = g->device, r = edid_region(fd), i, k;
+	int fd = g->v.device, r = edid_region(fd), i, k;
 	uint8_t buf[128 * 1024], edid[2 * EDID_BLOCK];
 	uint32_t dw[MDGPU_CMD_MAX_NDW], val;
 
@@ -2049,7 +2021,7 @@ TEST_F(migration, refuse_incompatible_compat)
 TEST_F(migration, refuse_64M_into_128M)
 {
 	struct mig_buf good = {};
-	struct eng_vgpu c = { .g = { .device = -1 } };
+	struct eng_vgpu c = { .g = { .v = MDGPU_VFIO_INIT } };
 
 	if (!mdgpu_type_registered(self->f.parent, "128M"))
 		SKIP(return, "no mdgpu-128M on %s", self->f.parent);
@@ -2291,7 +2263,7 @@ TEST_F(migration, reset_during_stop_copy)
 	resets = rd(&self->a, MDGPU_REG_RESET_COUNT);
 	fd = go_fd(_metadata, &self->a, ST_STOP_COPY);
 	ASSERT_EQ(100, read(fd, buf, sizeof(buf)));
-	ASSERT_EQ(0, ioctl(g->device, VFIO_DEVICE_RESET));
+	ASSERT_EQ(0, ioctl(g->v.device, VFIO_DEVICE_RESET));
 	expect_disconnected(_metadata, fd, "STOP_COPY");
 	close(fd);
 	expect_fresh(_metadata, &self->a, resets);
@@ -2312,9 +2284,9 @@ TEST_F(migration, reset_during_pre_copy)
 	resets = rd(&self->a, MDGPU_REG_RESET_COUNT);
 	fd = go_fd(_metadata, &self->a, ST_PRE_COPY);
 	ASSERT_LT(0, read(fd, buf, sizeof(buf)));
-	ASSERT_EQ(0, ioctl(g->device, VFIO_DEVICE_RESET));
+	ASSERT_EQ(0, ioctl(g->v.device, VFIO_DEVICE_RESET));
 	expect_disconnected(_metadata, fd, "PRE_COPY");
-	EXPECT_NE(0, mig_precopy_info(fd, &in)) TH_LOG("info after the reset");
+	EXPECT_NE(0, mdgpu_mig_precopy_info(fd, &in)) TH_LOG("info after the reset");
 	close(fd);
 	expect_fresh(_metadata, &self->a, resets);
 	eng_check_kmsg(_metadata, &self->f);
@@ -2330,7 +2302,7 @@ TEST_F(migration, reset_during_resuming)
 	refusal_setup(_metadata, self, &good);
 	fd = go_fd(_metadata, &self->b, ST_RESUMING);
 	ASSERT_OK(mig_write_fd(fd, good.p, good.len / 2, CHUNK, &done));
-	ASSERT_EQ(0, ioctl(self->b.g.device, VFIO_DEVICE_RESET));
+	ASSERT_EQ(0, ioctl(self->b.g.v.device, VFIO_DEVICE_RESET));
 	check_state(_metadata, &self->b, ST_RUNNING, "after the reset");
 	EXPECT_EQ(-1, write(fd, &c, 1)) TH_LOG("write after the reset");
 	expect_disconnected(_metadata, fd, "RESUMING");
@@ -2361,7 +2333,7 @@ TEST_F(migration, parked_after_resume)
 
 	refusal_setup(_metadata, self, &good);
 	for (i = 0; i < MDGPU_CFG_SIZE / 4; i++)
-		cfg[i] = mdgpu_cfg_read32(self->a.g.device, i * 4);
+		cfg[i] = mdgpu_cfg_read32(self->a.g.v.device, i * 4);
 	tail = rd(&self->a, MDGPU_REG_RING_TAIL);
 	done = rd(&self->a, MDGPU_REG_CMDS_DONE);
 	resume_ok(_metadata, &self->b, good.p, good.len, CHUNK);
@@ -2374,7 +2346,7 @@ TEST_F(migration, parked_after_resume)
 	check_sysfs(_metadata, self->b.uuid, "running");
 	check_good(_metadata, &self->b);
 	for (i = 0; i < MDGPU_CFG_SIZE / 4; i++)
-		EXPECT_EQ(cfg[i], mdgpu_cfg_read32(self->b.g.device, i * 4))
+		EXPECT_EQ(cfg[i], mdgpu_cfg_read32(self->b.g.v.device, i * 4))
 			TH_LOG("config 0x%x", i * 4);
 	EXPECT_EQ(tail, rd(&self->b, MDGPU_REG_RING_HEAD));
 	EXPECT_EQ(tail, rd(&self->b, MDGPU_REG_RING_TAIL));

@@ -339,12 +339,12 @@ TEST_F(pci, vram_is_the_bar)
 		for (i = 0; i < ARRAY_SIZE(offs); i++) {
 			v = 0x1000000000000000ULL * (k + 1) + offs[i];
 			got = 0;
-			EXPECT_EQ(8, mdgpu_region_read(g[k].device,
+			EXPECT_EQ(8, mdgpu_region_read(g[k].v.device,
 						       VFIO_PCI_BAR0_REGION_INDEX,
 						       offs[i], &got, 8));
 			EXPECT_EQ(v, got);
 			v = ~v;
-			EXPECT_EQ(8, mdgpu_region_write(g[k].device,
+			EXPECT_EQ(8, mdgpu_region_write(g[k].v.device,
 							VFIO_PCI_BAR0_REGION_INDEX,
 							offs[i], &v, 8));
 			EXPECT_EQ(v, *(volatile uint64_t *)(g[k].vram + offs[i]));
@@ -404,7 +404,7 @@ TEST_F(pci, reset_zeroes)
 	ASSERT_OK(mdgpu_device_reset(&g));
 	for (i = 0; i < ARRAY_SIZE(offs); i++) {
 		got = ~0ULL;
-		EXPECT_EQ(8, mdgpu_region_read(g.device,
+		EXPECT_EQ(8, mdgpu_region_read(g.v.device,
 					       VFIO_PCI_BAR0_REGION_INDEX,
 					       offs[i], &got, 8));
 		EXPECT_EQ(0, got) TH_LOG("offset %#llx after reset",
@@ -434,7 +434,7 @@ TEST_F(pci, region_plane_no_dmabuf)
 		   mdgpu_instance_write(uuid, "plane_types", "dmabuf"));
 	EXPECT_OK(mdgpu_instance_write(uuid, "plane_types", "region"));
 	ASSERT_OK(mdgpu_attach(&g, uuid, MDGPU_OPEN_GROUP));
-	fd = g.device;
+	fd = g.v.device;
 
 	ASSERT_OK(vbe_write(fd, VBE_ENABLE, 0));
 	ASSERT_OK(vbe_write(fd, VBE_BPP, 32));
@@ -527,7 +527,7 @@ TEST_F(pci, relocate_by_copy)
 				TH_LOG("instance from %#llx, offset %#llx, mapping",
 				       (unsigned long long)before[i],
 				       (unsigned long long)v);
-			EXPECT_EQ(8, mdgpu_region_read(g[k].device,
+			EXPECT_EQ(8, mdgpu_region_read(g[k].v.device,
 						       VFIO_PCI_BAR0_REGION_INDEX,
 						       v, &got, 8));
 			EXPECT_EQ(before[i] + v, got);
@@ -568,7 +568,7 @@ TEST_F(pci, unbind_with_open_instance)
 	open_64m(_metadata, self, uuid, &g);
 	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	ASSERT_LE(0, efd);
-	ASSERT_OK(mdgpu_irq_set_eventfd(g.device, VFIO_PCI_REQ_IRQ_INDEX, efd));
+	ASSERT_OK(mdgpu_irq_set_eventfd(g.v.device, VFIO_PCI_REQ_IRQ_INDEX, efd));
 	ASSERT_OK(pthread_create(&t, NULL, unbind_thread, &a));
 
 	pfd.fd = efd;

@@ -44,9 +44,9 @@ FIXTURE_SETUP(reloc)
 
 FIXTURE_TEARDOWN_PARENT(reloc)
 {
-	if (self->a.g.device > 0)
+	if (self->a.g.v.device > 0)
 		mdgpu_detach(&self->a.g);
-	if (self->n.g.device > 0)
+	if (self->n.g.v.device > 0)
 		mdgpu_detach(&self->n.g);
 	eng_check_kmsg(_metadata, &self->f);
 	eng_teardown(_metadata, &self->f);
@@ -120,7 +120,7 @@ static void expect_vram(struct __test_metadata *_metadata, struct mdgpu *g,
 	EXPECT_EQ(-1, diff) TH_LOG("%s: mapping differs at +0x%lx", what, diff);
 	memset(buf, 0xee, len);
 	EXPECT_EQ((ssize_t)len,
-		  mdgpu_region_read(g->device, VFIO_PCI_BAR0_REGION_INDEX +
+		  mdgpu_region_read(g->v.device, VFIO_PCI_BAR0_REGION_INDEX +
 				    MDGPU_BAR_VRAM, off, buf, len));
 	diff = eng_first_diff(buf, want, len);
 	EXPECT_EQ(-1, diff) TH_LOG("%s: pread differs at +0x%lx", what, diff);
@@ -231,7 +231,7 @@ TEST_F_TIMEOUT(reloc, busy_mapped_instance, 300)
 	/* Writes after the move: through the mapping, then through pwrite. */
 	eng_vram_write(&self->a.g, POST_OFF, post, POST_LEN / 2);
 	EXPECT_EQ((ssize_t)(POST_LEN / 2),
-		  mdgpu_region_write(self->a.g.device,
+		  mdgpu_region_write(self->a.g.v.device,
 				     VFIO_PCI_BAR0_REGION_INDEX +
 				     MDGPU_BAR_VRAM, POST_OFF + POST_LEN / 2,
 				     post + POST_LEN / 2, POST_LEN / 2));
@@ -299,7 +299,7 @@ TEST_F_TIMEOUT(reloc, closed_instances, 300)
 		EXPECT_OK(mdgpu_submit(&g, dw, MDGPU_FILL_NDW,
 				       ENG_TIMEOUT_MS));
 		EXPECT_OK(mdgpu_wait_idle(&g, ENG_TIMEOUT_MS));
-		EXPECT_EQ(4, mdgpu_region_read(g.device,
+		EXPECT_EQ(4, mdgpu_region_read(g.v.device,
 					       VFIO_PCI_BAR0_REGION_INDEX +
 					       MDGPU_BAR_VRAM, 0, &back, 4));
 		EXPECT_EQ(word + i, back);

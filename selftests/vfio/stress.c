@@ -116,7 +116,7 @@ static void *lifecycle_thread(void *arg)
 		usleep(eng_rand(&w->seed) % 50000);
 		switch (eng_rand(&w->seed) % 4) {
 		case 0:
-			ioctl(g.device, VFIO_DEVICE_RESET);
+			ioctl(g.v.device, VFIO_DEVICE_RESET);
 			break;
 		case 1:
 			mdgpu_ring_reset(&g);

@@ -66,9 +66,13 @@ static uint64_t edgy(struct fuzzer *z, uint64_t max)
 	}
 }
 
-static off_t region_off(unsigned int index)
+/* Where region @index starts in the device file, as the kernel reports. */
+static off_t region_off(struct fuzzer *z, unsigned int index)
 {
-	return (off_t)((uint64_t)index << 40);
+	off_t pos = 0;
+
+	mdgpu_region_pos(z->g.v.device, index, 0, &pos);
+	return pos;
 }
 
 static bool fuzz_open(struct fuzzer *z)
@@ -151,11 +155,11 @@ static void op_regs(struct fuzzer *z)
 		off = 0x900 + (rnd(z) % 0x48);
 	else
 		off = edgy(z, MDGPU_REGS_SIZE + 64);
-	off += region_off(VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_REGS);
+	off += region_off(z, VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_REGS);
 	if (rnd(z) & 1) {
-		if (pwrite(z->g.device, &v, size, off) < 0)
+		if (pwrite(z->g.v.device, &v, size, off) < 0)
 			z->failed_calls++;
-	} else if (pread(z->g.device, &v, size, off) < 0) {
+	} else if (pread(z->g.v.device, &v, size, off) < 0) {
 		z->failed_calls++;
 	}
 }
@@ -169,11 +173,11 @@ static void op_cfg(struct fuzzer *z)
 	/* keep memory decoding on most of the time */
 	if (off >= 4 && off < 6 && (rnd(z) % 8))
 		return;
-	off += region_off(VFIO_PCI_CONFIG_REGION_INDEX);
+	off += region_off(z, VFIO_PCI_CONFIG_REGION_INDEX);
 	if (rnd(z) & 1) {
-		if (pwrite(z->g.device, &v, size, off) < 0)
+		if (pwrite(z->g.v.device, &v, size, off) < 0)
 			z->failed_calls++;
-	} else if (pread(z->g.device, &v, size, off) < 0) {
+	} else if (pread(z->g.v.device, &v, size, off) < 0) {
 		z->failed_calls++;
 	}
 }
@@ -187,9 +191,9 @@ static void op_bar0(struct fuzzer *z)
 
 	if (rnd(z) & 1) {
 		memset(buf, rnd(z), len);
-		r = pwrite(z->g.device, buf, len, region_off(0) + off);
+		r = pwrite(z->g.v.device, buf, len, region_off(z, 0) + off);
 	} else {
-		r = pread(z->g.device, buf, len, region_off(0) + off);
+		r = pread(z->g.v.device, buf, len, region_off(z, 0) + off);
 	}
 	if (r < 0)
 		z->failed_calls++;
@@ -201,8 +205,8 @@ static void op_mmap(struct fuzzer *z)
 	uint64_t off = (edgy(z, z->g.vram_size) & ~4095ULL);
 	volatile uint8_t *p;
 
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, z->g.device,
-		 region_off(0) + off);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, z->g.v.device,
+		 region_off(z, 0) + off);
 	if (p == MAP_FAILED) {
 		z->failed_calls++;
 		return;
@@ -234,7 +238,7 @@ static void op_irqs(struct fuzzer *z)
 		for (i = 0; i < 4; i++)
 			a.fd[i] = rnd(z) % 3 ? efd : -1;
 	}
-	if (ioctl(z->g.device, VFIO_DEVICE_SET_IRQS, &a))
+	if (ioctl(z->g.v.device, VFIO_DEVICE_SET_IRQS, &a))
 		z->failed_calls++;
 	if (efd >= 0)
 		close(efd);
@@ -256,12 +260,12 @@ static void op_display(struct fuzzer *z)
 		p.argsz = rnd(z) % 8 ? sizeof(p) : rnd(z) % 128;
 		p.flags = rnd(z) % 4 ? (1u << (rnd(z) % 3)) : rnd(z);
 		p.drm_plane_type = rnd(z) % 4;
-		if (ioctl(z->g.device, VFIO_DEVICE_QUERY_GFX_PLANE, &p))
+		if (ioctl(z->g.v.device, VFIO_DEVICE_QUERY_GFX_PLANE, &p))
 			z->failed_calls++;
 		break;
 	default:
 		id = rnd(z) % 4;
-		fd = ioctl(z->g.device, VFIO_DEVICE_GET_GFX_DMABUF, &id);
+		fd = ioctl(z->g.v.device, VFIO_DEVICE_GET_GFX_DMABUF, &id);
 		if (fd >= 0)
 			close(fd);
 		else
@@ -277,10 +281,10 @@ static void op_info(struct fuzzer *z)
 	r.index = rnd(z) % 12;
 	if (!(rnd(z) % 4))
 		r.argsz = rnd(z) % 64;
-	if (ioctl(z->g.device, VFIO_DEVICE_GET_REGION_INFO, &r))
+	if (ioctl(z->g.v.device, VFIO_DEVICE_GET_REGION_INFO, &r))
 		z->failed_calls++;
 	i.index = rnd(z) % 8;
-	if (ioctl(z->g.device, VFIO_DEVICE_GET_IRQ_INFO, &i))
+	if (ioctl(z->g.v.device, VFIO_DEVICE_GET_IRQ_INFO, &i))
 		z->failed_calls++;
 }
 
@@ -327,7 +331,7 @@ static void *fuzz_thread(void *arg)
 		else if (op < 97)
 			op_dma(z);
 		else if (op < 99)
-			ioctl(z->g.device, VFIO_DEVICE_RESET);
+			ioctl(z->g.v.device, VFIO_DEVICE_RESET);
 		else
 			fuzz_close(z);
 		z->done++;
@@ -369,7 +373,7 @@ TEST_F_TIMEOUT(fz, random_sequences, 3600)
 					       "64M", z[i].uuid));
 		z[i].seed = seed * 7919 + i;
 		z[i].ops = ops;
-		z[i].g.device = -1;
+		z[i].g.v.device = -1;
 		z[i].dma = mmap(NULL, DMA_LEN, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		ASSERT_NE(MAP_FAILED, z[i].dma);

@@ -43,6 +43,15 @@ FIXTURE_TEARDOWN_PARENT(dev)
 #define VFIO_DEV(self)	((self)->in.v.device)
 #define VRAM_SIZE(self)	(mdgpu_types[(self)->in.type].size)
 
+/*
+ * Where Documentation/device-spec.rst puts region @index in the device
+ * file. Only the tests of that layout and of the kernel's decoding of file
+ * positions use it; everything else goes through libmdgpu, which takes the
+ * offsets from VFIO_DEVICE_GET_REGION_INFO.
+ */
+#define SPEC_REGION_SHIFT	40
+#define SPEC_REGION_OFFSET(index)	((uint64_t)(index) << SPEC_REGION_SHIFT)
+
 /* The nine vfio-pci regions come first; device-specific ones may follow. */
 static uint32_t num_regions(int fd)
 {
@@ -135,7 +144,7 @@ TEST_F(dev, region_info)
 				&info)) TH_LOG("region %u", i);
 		EXPECT_EQ(i, info.index);
 		EXPECT_EQ(size, info.size) TH_LOG("region %u", i);
-		EXPECT_EQ(MDGPU_REGION_OFFSET(i), info.offset)
+		EXPECT_EQ(SPEC_REGION_OFFSET(i), info.offset)
 			TH_LOG("region %u", i);
 		if (size) {
 			EXPECT_EQ(rw, info.flags & rw) TH_LOG("region %u", i);
@@ -188,6 +197,64 @@ TEST_F(dev, region_info)
 	}
 }
 
+/* pread/pwrite at the spec's position: reaches the kernel for any index. */
+/*
+ * libmdgpu's region table is what the kernel reports, index by index, and
+ * its accessors land where the report says: a register read through the
+ * library equals a pread at the reported offset, and a byte written through
+ * the library into VRAM is read back by pread at the reported offset.
+ */
+TEST_F(dev, library_regions_as_reported)
+{
+	const uint32_t n = num_regions(VFIO_DEV(self));
+	uint32_t via_lib = 0, raw = ~0u;
+	struct vfio_region_info info;
+	struct mdgpu_region lib;
+	int fd = VFIO_DEV(self);
+	uint8_t byte = 0;
+	unsigned int i;
+	off_t pos;
+
+	ASSERT_LE(VFIO_PCI_NUM_REGIONS, n);
+	for (i = 0; i < n && i < MDGPU_MAX_REGIONS; i++) {
+		memset(&info, 0, sizeof(info));
+		info.argsz = sizeof(info);
+		info.index = i;
+		ASSERT_OK(ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &info))
+			TH_LOG("region %u", i);
+		ASSERT_OK(mdgpu_region_info(fd, i, &lib)) TH_LOG("region %u", i);
+		EXPECT_EQ(info.offset, lib.offset) TH_LOG("region %u", i);
+		EXPECT_EQ(info.size, lib.size) TH_LOG("region %u", i);
+		EXPECT_EQ(info.flags, lib.flags) TH_LOG("region %u", i);
+		ASSERT_OK(mdgpu_region_pos(fd, i, 8, &pos));
+		EXPECT_EQ(info.offset + 8, (uint64_t)pos) TH_LOG("region %u", i);
+	}
+	EXPECT_ERR(EINVAL, mdgpu_region_info(fd, n, &lib));
+
+	ASSERT_OK(mdgpu_region_info(fd, VFIO_PCI_BAR2_REGION_INDEX, &lib));
+	ASSERT_OK(mdgpu_reg_read32(fd, MDGPU_REG_ID, &via_lib));
+	ASSERT_EQ(4, pread(fd, &raw, 4, lib.offset + MDGPU_REG_ID));
+	EXPECT_EQ(MDGPU_ID_MAGIC, via_lib);
+	EXPECT_EQ(raw, via_lib);
+
+	ASSERT_OK(mdgpu_region_info(fd, VFIO_PCI_BAR0_REGION_INDEX, &lib));
+	byte = 0x6b;
+	ASSERT_EQ(1, mdgpu_region_write(fd, VFIO_PCI_BAR0_REGION_INDEX, 4097,
+					&byte, 1));
+	byte = 0;
+	ASSERT_EQ(1, pread(fd, &byte, 1, lib.offset + 4097));
+	EXPECT_EQ(0x6b, byte);
+}
+
+static ssize_t spec_rw(int fd, bool write, unsigned int index, uint64_t off,
+		       void *buf, size_t len)
+{
+	off_t pos = SPEC_REGION_OFFSET(index) + off;
+	ssize_t n = write ? pwrite(fd, buf, len, pos) : pread(fd, buf, len, pos);
+
+	return n < 0 ? -errno : n;
+}
+
 static void expect_rw_result(struct __test_metadata *_metadata, int fd,
 			     unsigned int index, uint64_t off, size_t len,
 			     ssize_t want)
@@ -196,10 +263,10 @@ static void expect_rw_result(struct __test_metadata *_metadata, int fd,
 
 	ASSERT_LE(len, sizeof(buf));
 	memset(buf, 0, sizeof(buf));
-	EXPECT_EQ(want, mdgpu_region_read(fd, index, off, buf, len))
+	EXPECT_EQ(want, spec_rw(fd, false, index, off, buf, len))
 		TH_LOG("read region %u at 0x%llx, %zu bytes", index,
 		       (unsigned long long)off, len);
-	EXPECT_EQ(want, mdgpu_region_write(fd, index, off, buf, len))
+	EXPECT_EQ(want, spec_rw(fd, true, index, off, buf, len))
 		TH_LOG("write region %u at 0x%llx, %zu bytes", index,
 		       (unsigned long long)off, len);
 }
@@ -209,7 +276,7 @@ TEST_F(dev, region_access_bounds)
 	const unsigned int regions[] = { VFIO_PCI_CONFIG_REGION_INDEX,
 					 VFIO_PCI_BAR0_REGION_INDEX,
 					 VFIO_PCI_BAR2_REGION_INDEX };
-	const uint64_t last_off = (1ULL << MDGPU_REGION_SHIFT) - 1;
+	const uint64_t last_off = (1ULL << SPEC_REGION_SHIFT) - 1;
 	int fd = VFIO_DEV(self);
 	const uint32_t n = num_regions(fd);
 	const unsigned int empty[] = { 1, 3, 4, 5, 6, 8, n, n + 1, 0x7fffff };
@@ -608,7 +675,7 @@ static uint8_t *map_bar0(struct __test_metadata *_metadata,
 	if (!bar0_mmap_offered(VFIO_DEV(self)))
 		SKIP(return NULL, "BAR0 does not offer mmap");
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, VFIO_DEV(self),
-		 MDGPU_REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX) + off);
+		 SPEC_REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX) + off);
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap BAR0 at 0x%llx: %s",
 					(unsigned long long)off,
 					strerror(errno));
@@ -674,7 +741,7 @@ TEST_F(dev, bar0_mmap_refused)
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		p = mmap(NULL, bad[i].len, PROT_READ | PROT_WRITE, bad[i].flags,
 			 VFIO_DEV(self),
-			 MDGPU_REGION_OFFSET(bad[i].index) + bad[i].off);
+			 SPEC_REGION_OFFSET(bad[i].index) + bad[i].off);
 		EXPECT_EQ(MAP_FAILED, p) TH_LOG("%s", bad[i].what);
 		if (p != MAP_FAILED) {
 			munmap(p, bad[i].len);

@@ -218,56 +218,18 @@ static void expect_plane(struct __test_metadata *_metadata, int fd,
 	}
 }
 
-/*
- * Find the EDID region the way QEMU does: by its type capability, not by
- * its index. Returns the index, or -1.
- */
-static int edid_region(int fd, uint64_t *size)
-{
-	struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
-	unsigned int i;
-
-	if (ioctl(fd, VFIO_DEVICE_GET_INFO, &dinfo))
-		return -1;
-	for (i = VFIO_PCI_NUM_REGIONS; i < dinfo.num_regions; i++) {
-		union {
-			struct vfio_region_info info;
-			uint8_t buf[512];
-		} u;
-		uint32_t off;
-
-		memset(&u, 0, sizeof(u));
-		u.info.argsz = sizeof(u);
-		u.info.index = i;
-		if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &u) ||
-		    !(u.info.flags & VFIO_REGION_INFO_FLAG_CAPS))
-			continue;
-		for (off = u.info.cap_offset;
-		     off >= sizeof(u.info) && off + 16 <= sizeof(u.buf);) {
-			struct vfio_region_info_cap_type *t = (void *)(u.buf + off);
-
-			if (t->header.id == VFIO_REGION_INFO_CAP_TYPE &&
-			    t->type == VFIO_REGION_TYPE_GFX &&
-			    t->subtype == VFIO_REGION_SUBTYPE_GFX_EDID) {
-				*size = u.info.size;
-				return i;
-			}
-			if (!t->header.next || t->header.next <= off)
-				break;
-			off = t->header.next;
-		}
-	}
-	return -1;
-}
-
 static int edid_region_or_fail(struct __test_metadata *_metadata, int fd)
 {
-	uint64_t size = 0;
-	int r = edid_region(fd, &size);
+	/* Found the way QEMU does: by its type capability, not its index. */
+	int r = mdgpu_region_find(fd, VFIO_REGION_TYPE_GFX,
+				  VFIO_REGION_SUBTYPE_GFX_EDID);
+	struct mdgpu_region info = { 0 };
 
 	EXPECT_LE(0, r) TH_LOG("no region of type GFX / subtype GFX_EDID");
-	EXPECT_EQ(0x500, size);
-	return r;
+	if (r >= 0)
+		EXPECT_OK(mdgpu_region_info(fd, r, &info));
+	EXPECT_EQ(0x500, info.size);
+	return r < 0 ? -1 : r;
 }
 
 static int edid_hdr_write(int fd, int r, size_t field, uint32_t val)
@@ -953,8 +915,8 @@ static int check_pixels(const uint8_t *base, uint32_t w, uint32_t h,
 static uint8_t *map_bar0(struct __test_metadata *_metadata, int fd,
 			 size_t len)
 {
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		       MDGPU_REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
+	void *p = mdgpu_region_mmap(fd, VFIO_PCI_BAR0_REGION_INDEX, 0, len,
+				    PROT_READ | PROT_WRITE);
 
 	EXPECT_NE(MAP_FAILED, p) TH_LOG("mmap BAR0: %s", strerror(errno));
 	return p == MAP_FAILED ? NULL : p;

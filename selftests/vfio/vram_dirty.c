@@ -28,7 +28,7 @@
 #include "engine_common.h"
 #include "mdgpu_mig.h"
 #include "uapi/mdgpu_migration.h"
-#include "vfio_compat.h"
+#include "mdgpu_vfio.h"
 
 /* Pre-copy rounds checked against VRAM. */
 #define ROUNDS		12
@@ -233,7 +233,7 @@ static uint64_t image_diff(struct __test_metadata *_metadata, struct mdgpu *g,
 	uint64_t off, bad = 0;
 
 	ASSERT_EQ((ssize_t)g->vram_size,
-		  mdgpu_region_read(g->device, VFIO_PCI_BAR0_REGION_INDEX, 0,
+		  mdgpu_region_read(g->v.device, VFIO_PCI_BAR0_REGION_INDEX, 0,
 				    vram, g->vram_size)) {
 		return 1;
 	}
@@ -280,7 +280,7 @@ TEST_F_TIMEOUT(dirty, precopy_misses_no_write, 600)
 	pthread_t thread;
 	int fd = -1, round, ret;
 
-	if (!has_precopy(g->device))
+	if (!has_precopy(g->v.device))
 		SKIP(return, "the device offers no VFIO_MIGRATION_PRE_COPY");
 	s.image = calloc(1, g->vram_size);
 	s.buf = malloc(STREAM_BUF);
@@ -295,13 +295,13 @@ TEST_F_TIMEOUT(dirty, precopy_misses_no_write, 600)
 	for (off = 0; off < WRITER_SIZE; off += 16 * PAGE)
 		eng_vram_write(g, off, page, sizeof(page));
 
-	ASSERT_OK(mig_state(g->device, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	ASSERT_OK(mig_state(g->v.device, VFIO_DEVICE_STATE_PRE_COPY, &fd));
 	ASSERT_LE(0, fd);
 	ASSERT_OK(ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &info));
 	if (info.initial_bytes < WRITTEN_BEFORE) {
 		/* A device that sends all VRAM at STOP_COPY tracks nothing. */
 		close(fd);
-		ASSERT_OK(mig_state(g->device, VFIO_DEVICE_STATE_RUNNING,
+		ASSERT_OK(mig_state(g->v.device, VFIO_DEVICE_STATE_RUNNING,
 				    NULL));
 		free(vram);
 		free(s.buf);
@@ -335,7 +335,7 @@ TEST_F_TIMEOUT(dirty, precopy_misses_no_write, 600)
 		off = OWN_BASE + (eng_rand(&seed) % (OWN_SIZE / PAGE)) * PAGE;
 		eng_random_bytes(page, sizeof(page), eng_rand(&seed));
 		ASSERT_EQ((ssize_t)sizeof(page),
-			  mdgpu_region_write(g->device,
+			  mdgpu_region_write(g->v.device,
 					     VFIO_PCI_BAR0_REGION_INDEX, off,
 					     page, sizeof(page)));
 		off = OWN_BASE + (eng_rand(&seed) % (OWN_SIZE / PAGE - 4)) *
@@ -361,14 +361,14 @@ TEST_F_TIMEOUT(dirty, precopy_misses_no_write, 600)
 	       (unsigned long long)s.scan.vram_pages);
 
 	/* STOP_COPY: the rest, up to end of stream; the image is VRAM. */
-	ASSERT_OK(mig_state(g->device, VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	ASSERT_OK(mig_state(g->v.device, VFIO_DEVICE_STATE_STOP_COPY, NULL));
 	ASSERT_EQ(0, sink_drain(fd, &s)) TH_LOG("%s", s.scan.why);
 	/* END came, with the right CRC-32, and nothing after it. */
 	EXPECT_OK(mdg_mig_scan_finish(&s.scan)) TH_LOG("%s", s.scan.why);
 	EXPECT_EQ(0, image_diff(_metadata, g, &s, vram, ROUNDS));
 	close(fd);
-	ASSERT_OK(mig_state(g->device, VFIO_DEVICE_STATE_STOP, NULL));
-	ASSERT_OK(mig_state(g->device, VFIO_DEVICE_STATE_RUNNING, NULL));
+	ASSERT_OK(mig_state(g->v.device, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_OK(mig_state(g->v.device, VFIO_DEVICE_STATE_RUNNING, NULL));
 	free(vram);
 	free(s.buf);
 	free(s.image);
@@ -389,14 +389,14 @@ TEST_F(dirty, round_end_after_data)
 	ssize_t n;
 	int fd = -1;
 
-	if (!has_precopy(g->device))
+	if (!has_precopy(g->v.device))
 		SKIP(return, "the device offers no VFIO_MIGRATION_PRE_COPY");
 	buf = malloc(STREAM_BUF);
 	ASSERT_NE(NULL, buf);
 	eng_random_bytes(page, sizeof(page), 5);
 	eng_vram_write(g, 0, page, sizeof(page));
 
-	ASSERT_OK(mig_state(g->device, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	ASSERT_OK(mig_state(g->v.device, VFIO_DEVICE_STATE_PRE_COPY, &fd));
 	ASSERT_LE(0, fd);
 	/* The header and the whole first round in one read. */
 	n = read(fd, buf, STREAM_BUF);
@@ -405,7 +405,7 @@ TEST_F(dirty, round_end_after_data)
 
 	/* Written since; still the round's end comes first. */
 	ASSERT_EQ((ssize_t)sizeof(page),
-		  mdgpu_region_write(g->device, VFIO_PCI_BAR0_REGION_INDEX,
+		  mdgpu_region_write(g->v.device, VFIO_PCI_BAR0_REGION_INDEX,
 				     PAGE, page, sizeof(page)));
 	n = read(fd, buf, STREAM_BUF);
 	EXPECT_EQ(-1, n) TH_LOG("%zd bytes of a next round, no ENOMSG", n);
@@ -418,7 +418,7 @@ TEST_F(dirty, round_end_after_data)
 	EXPECT_EQ(ENOMSG, errno);
 	close(fd);
 	free(buf);
-	ASSERT_OK(mig_state(g->device, VFIO_DEVICE_STATE_RUNNING, NULL));
+	ASSERT_OK(mig_state(g->v.device, VFIO_DEVICE_STATE_RUNNING, NULL));
 	eng_check_kmsg(_metadata, &self->f);
 }
 

@@ -3,13 +3,10 @@
  * libmdgpu: a userspace driver for mdgpu instances over VFIO. See
  * libmdgpu.h for the API and Documentation/libmdgpu.rst for how to use it.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/ioctl.h>
 #include <linux/pci_regs.h>
-#include <linux/types.h>
 #include <linux/vfio.h>
 #include <poll.h>
 #include <stdio.h>
@@ -17,72 +14,11 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "libmdgpu.h"
 
-/*
- * The VFIO device cdev and iommufd uAPI, for building against userspace
- * headers older than the running kernel (Debian 12 ships 6.1 headers, from
- * before the cdev interface and without <linux/iommufd.h>). These layouts
- * are stable kernel ABI.
- */
-#ifndef VFIO_DEVICE_BIND_IOMMUFD
-struct vfio_device_bind_iommufd {
-	__u32 argsz;
-	__u32 flags;
-	__s32 iommufd;
-	__u32 out_devid;
-};
-
-#define VFIO_DEVICE_BIND_IOMMUFD	_IO(VFIO_TYPE, VFIO_BASE + 18)
-
-struct vfio_device_attach_iommufd_pt {
-	__u32 argsz;
-	__u32 flags;
-	__u32 pt_id;
-};
-
-#define VFIO_DEVICE_ATTACH_IOMMUFD_PT	_IO(VFIO_TYPE, VFIO_BASE + 19)
-#endif
-
-#define LIBMDGPU_IOMMUFD_TYPE		(';')
-
-struct libmdgpu_ioas_alloc {
-	__u32 size;
-	__u32 flags;
-	__u32 out_ioas_id;
-};
-
-struct libmdgpu_ioas_map {
-	__u32 size;
-	__u32 flags;
-	__u32 ioas_id;
-	__u32 reserved;
-	__aligned_u64 user_va;
-	__aligned_u64 length;
-	__aligned_u64 iova;
-};
-
-struct libmdgpu_ioas_unmap {
-	__u32 size;
-	__u32 ioas_id;
-	__aligned_u64 iova;
-	__aligned_u64 length;
-};
-
-#define LIBMDGPU_IOAS_ALLOC	_IO(LIBMDGPU_IOMMUFD_TYPE, 0x81)
-#define LIBMDGPU_IOAS_MAP	_IO(LIBMDGPU_IOMMUFD_TYPE, 0x85)
-#define LIBMDGPU_IOAS_UNMAP	_IO(LIBMDGPU_IOMMUFD_TYPE, 0x86)
-#define LIBMDGPU_MAP_FIXED_IOVA	(1u << 0)
-#define LIBMDGPU_MAP_WRITEABLE	(1u << 1)
-#define LIBMDGPU_MAP_READABLE	(1u << 2)
-
-#define MDEV_DIR		"/sys/bus/mdev/devices"
-#define REGION_OFFSET(index)	((off_t)(index) << 40)
 #define DMA_IOVA_BASE		(1ULL << 32)
 
 /* ------------------------------------------------------------------------
@@ -112,144 +48,9 @@ static int left_ms(int64_t deadline)
 static void init_fds(struct mdgpu *g)
 {
 	memset(g, 0, sizeof(*g));
-	g->container = g->group = g->iommufd = g->device = -1;
+	g->v = (struct mdgpu_vfio)MDGPU_VFIO_INIT;
 	g->irq_efd = g->err_efd = -1;
 	g->next_iova = DMA_IOVA_BASE;
-}
-
-static int open_group(struct mdgpu *g, const char *uuid)
-{
-	struct vfio_group_status st = { .argsz = sizeof(st) };
-	char path[PATH_MAX], link[PATH_MAX];
-	const char *num;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), MDEV_DIR "/%s/iommu_group", uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	num = strrchr(link, '/');
-	num = num ? num + 1 : link;
-	if (strlen(num) > 32)
-		return -ENAMETOOLONG;
-	snprintf(path, sizeof(path), "/dev/vfio/%s", num);
-
-	g->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
-	if (g->container < 0)
-		return -errno;
-	g->group = open(path, O_RDWR | O_CLOEXEC);
-	if (g->group < 0)
-		return -errno;
-	if (ioctl(g->group, VFIO_GROUP_GET_STATUS, &st))
-		return -errno;
-	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE))
-		return -EBUSY;
-	if (ioctl(g->group, VFIO_GROUP_SET_CONTAINER, &g->container))
-		return -errno;
-	if (ioctl(g->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) &&
-	    ioctl(g->container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU))
-		return -errno;
-	g->device = ioctl(g->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
-	return g->device < 0 ? -errno : 0;
-}
-
-/* Name of the instance's vfio-dev/vfioN entry, or -ENOENT without cdevs. */
-static int cdev_name(const char *uuid, char *name, size_t len)
-{
-	char dir[PATH_MAX];
-	struct dirent *de;
-	int ret = -ENOENT;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), MDEV_DIR "/%s/vfio-dev", uuid);
-	d = opendir(dir);
-	if (!d)
-		return -ENOENT;
-	while ((de = readdir(d))) {
-		if (!strncmp(de->d_name, "vfio", 4) &&
-		    strlen(de->d_name) < len) {
-			strcpy(name, de->d_name);
-			ret = 0;
-			break;
-		}
-	}
-	closedir(d);
-	return ret;
-}
-
-bool mdgpu_cdev_available(const char *uuid)
-{
-	char name[64];
-
-	return !access("/dev/iommu", F_OK) && !cdev_name(uuid, name,
-							 sizeof(name));
-}
-
-/* Open the cdev, through a private node if devtmpfs has none. */
-static int open_cdev_node(const char *uuid, const char *name)
-{
-	char path[PATH_MAX], buf[32];
-	unsigned int maj, min;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd >= 0 || errno != ENOENT)
-		return fd < 0 ? -errno : fd;
-	snprintf(path, sizeof(path), MDEV_DIR "/%s/vfio-dev/%s/dev", uuid,
-		 name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
-		return -EINVAL;
-	snprintf(path, sizeof(path), "/tmp/libmdgpu-%s-%d", name, getpid());
-	unlink(path);
-	if (mknod(path, S_IFCHR | 0600, makedev(maj, min)))
-		return -errno;
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	n = errno;
-	unlink(path);
-	return fd < 0 ? -(int)n : fd;
-}
-
-static int open_cdev(struct mdgpu *g, const char *uuid)
-{
-	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
-	struct vfio_device_attach_iommufd_pt attach = {
-		.argsz = sizeof(attach),
-	};
-	struct libmdgpu_ioas_alloc ioas = { .size = sizeof(ioas) };
-	char name[64];
-	int ret;
-
-	ret = cdev_name(uuid, name, sizeof(name));
-	if (ret)
-		return ret;
-	g->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
-	if (g->iommufd < 0)
-		return errno == ENOENT ? -ENOENT : -errno;
-	ret = open_cdev_node(uuid, name);
-	if (ret < 0)
-		return ret;
-	g->device = ret;
-	bind.iommufd = g->iommufd;
-	if (ioctl(g->device, VFIO_DEVICE_BIND_IOMMUFD, &bind))
-		return -errno;
-	if (ioctl(g->iommufd, LIBMDGPU_IOAS_ALLOC, &ioas))
-		return -errno;
-	g->ioas_id = ioas.out_ioas_id;
-	attach.pt_id = g->ioas_id;
-	if (ioctl(g->device, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
-		return -errno;
-	return 0;
 }
 
 /* Memory decoding and bus mastering on, as a driver's probe does. */
@@ -271,24 +72,24 @@ static int enable_device(struct mdgpu *g)
 
 int mdgpu_attach(struct mdgpu *g, const char *uuid, unsigned int flags)
 {
-	struct vfio_region_info ri = {
-		.argsz = sizeof(ri),
-		.index = VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_VRAM,
-	};
+	struct mdgpu_region ri;
 	void *p;
 	int ret;
 
 	init_fds(g);
-	ret = flags & MDGPU_OPEN_CDEV ? open_cdev(g, uuid) :
-					open_group(g, uuid);
+	ret = flags & MDGPU_OPEN_CDEV ? mdgpu_vfio_open_cdev(uuid, &g->v) :
+					mdgpu_vfio_open_group(uuid, &g->v);
 	if (ret)
 		return ret;
-	if (ioctl(g->device, VFIO_DEVICE_GET_REGION_INFO, &ri))
-		return -errno;
+	ret = mdgpu_region_info(g->v.device, VFIO_PCI_BAR0_REGION_INDEX +
+				MDGPU_BAR_VRAM, &ri);
+	if (ret)
+		return ret;
 	if (!ri.size || !(ri.flags & VFIO_REGION_INFO_FLAG_MMAP))
 		return -ENODEV;
-	p = mmap(NULL, ri.size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 g->device, ri.offset);
+	p = mdgpu_region_mmap(g->v.device, VFIO_PCI_BAR0_REGION_INDEX +
+			      MDGPU_BAR_VRAM, 0, ri.size,
+			      PROT_READ | PROT_WRITE);
 	if (p == MAP_FAILED)
 		return -errno;
 	g->vram = p;
@@ -298,8 +99,7 @@ int mdgpu_attach(struct mdgpu *g, const char *uuid, unsigned int flags)
 
 void mdgpu_detach(struct mdgpu *g)
 {
-	int *fds[] = { &g->irq_efd, &g->err_efd, &g->device, &g->group,
-		       &g->container, &g->iommufd };
+	int *fds[] = { &g->irq_efd, &g->err_efd };
 	size_t i;
 
 	if (g->vram)
@@ -310,6 +110,7 @@ void mdgpu_detach(struct mdgpu *g)
 			close(*fds[i]);
 		*fds[i] = -1;
 	}
+	mdgpu_vfio_close(&g->v);
 	g->ring_size = 0;
 	g->irq_mode = MDGPU_IRQ_NONE;
 }
@@ -318,47 +119,26 @@ void mdgpu_detach(struct mdgpu *g)
  * registers
  */
 
-static off_t bar2(uint32_t reg)
-{
-	return REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_REGS) + reg;
-}
-
 uint32_t mdgpu_rd(struct mdgpu *g, uint32_t reg)
 {
 	uint32_t val;
 
-	if (pread(g->device, &val, sizeof(val), bar2(reg)) != sizeof(val))
-		return 0xffffffff;
-	return val;
+	return mdgpu_reg_read32(g->v.device, reg, &val) ? 0xffffffff : val;
 }
 
 int mdgpu_wr(struct mdgpu *g, uint32_t reg, uint32_t val)
 {
-	ssize_t n = pwrite(g->device, &val, sizeof(val), bar2(reg));
-
-	if (n < 0)
-		return -errno;
-	return n == sizeof(val) ? 0 : -EIO;
+	return mdgpu_reg_write(g->v.device, reg, val);
 }
 
 int mdgpu_cfg_rd(struct mdgpu *g, uint32_t off, void *val, size_t len)
 {
-	ssize_t n = pread(g->device, val, len,
-			  REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX) + off);
-
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
+	return mdgpu_cfg_read(g->v.device, off, val, len);
 }
 
 int mdgpu_cfg_wr(struct mdgpu *g, uint32_t off, const void *val, size_t len)
 {
-	ssize_t n = pwrite(g->device, val, len,
-			   REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX) + off);
-
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
+	return mdgpu_cfg_write(g->v.device, off, val, len);
 }
 
 uint64_t mdgpu_timestamp(struct mdgpu *g)
@@ -374,19 +154,19 @@ uint64_t mdgpu_timestamp(struct mdgpu *g)
 
 int mdgpu_dma_map(struct mdgpu *g, void *va, size_t len, uint64_t iova)
 {
-	if (g->iommufd >= 0) {
-		struct libmdgpu_ioas_map map = {
+	if (g->v.iommufd >= 0) {
+		struct iommu_ioas_map map = {
 			.size = sizeof(map),
-			.flags = LIBMDGPU_MAP_FIXED_IOVA |
-				 LIBMDGPU_MAP_READABLE |
-				 LIBMDGPU_MAP_WRITEABLE,
-			.ioas_id = g->ioas_id,
+			.flags = IOMMU_IOAS_MAP_FIXED_IOVA |
+				 IOMMU_IOAS_MAP_READABLE |
+				 IOMMU_IOAS_MAP_WRITEABLE,
+			.ioas_id = g->v.ioas_id,
 			.user_va = (uintptr_t)va,
 			.length = len,
 			.iova = iova,
 		};
 
-		return ioctl(g->iommufd, LIBMDGPU_IOAS_MAP, &map) ? -errno : 0;
+		return ioctl(g->v.iommufd, IOMMU_IOAS_MAP, &map) ? -errno : 0;
 	} else {
 		struct vfio_iommu_type1_dma_map map = {
 			.argsz = sizeof(map),
@@ -397,22 +177,22 @@ int mdgpu_dma_map(struct mdgpu *g, void *va, size_t len, uint64_t iova)
 			.size = len,
 		};
 
-		return ioctl(g->container, VFIO_IOMMU_MAP_DMA, &map) ? -errno :
+		return ioctl(g->v.container, VFIO_IOMMU_MAP_DMA, &map) ? -errno :
 								       0;
 	}
 }
 
 int mdgpu_dma_unmap(struct mdgpu *g, uint64_t iova, size_t len)
 {
-	if (g->iommufd >= 0) {
-		struct libmdgpu_ioas_unmap unmap = {
+	if (g->v.iommufd >= 0) {
+		struct iommu_ioas_unmap unmap = {
 			.size = sizeof(unmap),
-			.ioas_id = g->ioas_id,
+			.ioas_id = g->v.ioas_id,
 			.iova = iova,
 			.length = len,
 		};
 
-		return ioctl(g->iommufd, LIBMDGPU_IOAS_UNMAP, &unmap) ? -errno :
+		return ioctl(g->v.iommufd, IOMMU_IOAS_UNMAP, &unmap) ? -errno :
 									0;
 	} else {
 		struct vfio_iommu_type1_dma_unmap unmap = {
@@ -421,7 +201,7 @@ int mdgpu_dma_unmap(struct mdgpu *g, uint64_t iova, size_t len)
 			.size = len,
 		};
 
-		if (ioctl(g->container, VFIO_IOMMU_UNMAP_DMA, &unmap))
+		if (ioctl(g->v.container, VFIO_IOMMU_UNMAP_DMA, &unmap))
 			return -errno;
 		return unmap.size == len ? 0 : -EIO;
 	}
@@ -472,22 +252,11 @@ int mdgpu_dma_free(struct mdgpu *g, struct mdgpu_dma *buf)
 static int set_irq(struct mdgpu *g, uint32_t index, uint32_t flags,
 		   uint32_t count, int fd)
 {
-	struct {
-		struct vfio_irq_set hdr;
-		int32_t fd;
-	} s = {
-		.hdr = {
-			.argsz = sizeof(s.hdr),
-			.flags = flags,
-			.index = index,
-			.count = count,
-		},
-		.fd = fd,
-	};
+	int32_t fd32 = fd;
+	bool efd = flags & VFIO_IRQ_SET_DATA_EVENTFD;
 
-	if (flags & VFIO_IRQ_SET_DATA_EVENTFD)
-		s.hdr.argsz += sizeof(s.fd);
-	return ioctl(g->device, VFIO_DEVICE_SET_IRQS, &s) ? -errno : 0;
+	return mdgpu_irq_set(g->v.device, index, flags, 0, count,
+			     efd ? &fd32 : NULL, efd ? sizeof(fd32) : 0);
 }
 
 static int set_trigger(struct mdgpu *g, uint32_t index, int fd)
@@ -922,7 +691,7 @@ int mdgpu_device_reset(struct mdgpu *g)
 {
 	int ret;
 
-	if (ioctl(g->device, VFIO_DEVICE_RESET))
+	if (ioctl(g->v.device, VFIO_DEVICE_RESET))
 		return -errno;
 	g->seq = mdgpu_rd(g, MDGPU_REG_FENCE_LAST);
 	ret = apply_irq_mode(g);

@@ -5,6 +5,10 @@
  * build and submit commands into the ring, wait for fences on the interrupt
  * eventfd, read the error state and reset.
  *
+ * It is built on mdgpu_vfio.h, the VFIO access layer (opening, regions at
+ * the offsets VFIO_DEVICE_GET_REGION_INFO reports, interrupts, device
+ * features) that mdgpuctl, the tools and the selftests all use.
+ *
  * The guest-visible contract (registers, command formats, error codes) is
  * uapi/mdgpu.h and Documentation/device-spec.rst; the API is described in
  * Documentation/libmdgpu.rst.
@@ -21,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mdgpu_vfio.h"
 #include "uapi/mdgpu.h"
 
 /* mdgpu_attach() flags */
@@ -68,11 +73,7 @@ struct mdgpu_error {
 
 /**
  * struct mdgpu - an open instance
- * @container: /dev/vfio/vfio, or -1 (cdev path)
- * @group: /dev/vfio/N, or -1 (cdev path)
- * @iommufd: /dev/iommu, or -1 (group path)
- * @ioas_id: the IOAS the device is attached to (cdev path)
- * @device: the VFIO device fd
+ * @v: the open VFIO device (mdgpu_vfio.h); @v.device is its fd
  * @vram: BAR0 mapped shared, read-write
  * @vram_size: BAR0 size
  * @irq_mode: what mdgpu_irq_setup() configured
@@ -90,11 +91,7 @@ struct mdgpu_error {
  * @next_iova: where mdgpu_dma_alloc() places the next buffer
  */
 struct mdgpu {
-	int container;
-	int group;
-	int iommufd;
-	uint32_t ioas_id;
-	int device;
+	struct mdgpu_vfio v;
 	volatile uint8_t *vram;
 	uint64_t vram_size;
 	enum mdgpu_irq_mode irq_mode;
@@ -134,12 +131,6 @@ int mdgpu_attach(struct mdgpu *g, const char *uuid, unsigned int flags);
  * @g: the instance
  */
 void mdgpu_detach(struct mdgpu *g);
-
-/**
- * mdgpu_cdev_available() - whether @uuid can be opened with MDGPU_OPEN_CDEV
- * @uuid: the mdev's UUID
- */
-bool mdgpu_cdev_available(const char *uuid);
 
 /* --- registers and config space ------------------------------------------ */
 

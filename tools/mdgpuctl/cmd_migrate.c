@@ -214,14 +214,14 @@ static int find_unheld(struct mdg_system *sys, const char *arg,
 }
 
 /* Open through VFIO and check that the device migrates. */
-static int mig_open(const char *uuid, struct mdgpu_dev *dev)
+static int mig_open(const char *uuid, struct mdgpu_vfio *dev)
 {
 	uint64_t flags;
 	int err;
 
-	if (mdgpu_dev_open(dev, uuid) < 0) {
+	if (mdgpu_vfio_open_group(uuid, dev) < 0) {
 		err = errno;
-		mdgpu_dev_close(dev);
+		mdgpu_vfio_close(dev);
 		if (err == EBUSY)
 			return mdg_fail(MDG_EXIT_BUSY,
 					"%s is in use (its VFIO group is open): %s",
@@ -234,15 +234,15 @@ static int mig_open(const char *uuid, struct mdgpu_dev *dev)
 				"cannot open %s through VFIO: %s (%s)", uuid,
 				strerror(err), mdg_errno_name(err));
 	}
-	if (mdgpu_mig_flags(dev->fd, &flags)) {
+	if (mdgpu_mig_flags(dev->device, &flags)) {
 		err = errno;
-		mdgpu_dev_close(dev);
+		mdgpu_vfio_close(dev);
 		return mdg_fail(MDG_EXIT_REFUSED,
 				"%s does not support VFIO migration (VFIO_DEVICE_FEATURE_MIGRATION: %s (%s)); this mdgpu module predates it",
 				uuid, strerror(err), mdg_errno_name(err));
 	}
 	if (!(flags & VFIO_MIGRATION_STOP_COPY)) {
-		mdgpu_dev_close(dev);
+		mdgpu_vfio_close(dev);
 		return mdg_fail(MDG_EXIT_REFUSED,
 				"%s does not offer STOP_COPY migration (flags 0x%llx)",
 				uuid, (unsigned long long)flags);
@@ -250,12 +250,12 @@ static int mig_open(const char *uuid, struct mdgpu_dev *dev)
 	return 0;
 }
 
-static int set_state(struct mdgpu_dev *dev, const char *uuid,
+static int set_state(struct mdgpu_vfio *dev, const char *uuid,
 		     uint32_t state, int *data_fd)
 {
 	int err;
 
-	if (!mdgpu_mig_set_state(dev->fd, state, data_fd))
+	if (!mdgpu_mig_set_state(dev->device, state, data_fd))
 		return 0;
 	err = errno;
 	return mdg_fail(MDG_EXIT_REFUSED,
@@ -265,16 +265,16 @@ static int set_state(struct mdgpu_dev *dev, const char *uuid,
 }
 
 /* After a failure: back to RUNNING, in power-on state. */
-static void reset_device(struct mdgpu_dev *dev, const char *uuid)
+static void reset_device(struct mdgpu_vfio *dev, const char *uuid)
 {
 	uint32_t state = VFIO_DEVICE_STATE_ERROR;
 
-	if (ioctl(dev->fd, VFIO_DEVICE_RESET)) {
+	if (ioctl(dev->device, VFIO_DEVICE_RESET)) {
 		mdg_warn("resetting %s failed: %s (%s)", uuid, strerror(errno),
 			 mdg_errno_name(errno));
 		return;
 	}
-	if (mdgpu_mig_get_state(dev->fd, &state) ||
+	if (mdgpu_mig_get_state(dev->device, &state) ||
 	    state != VFIO_DEVICE_STATE_RUNNING)
 		mdg_warn("%s is in state %s after its reset, not RUNNING",
 			 uuid, mdgpu_mig_state_name(state));
@@ -287,7 +287,7 @@ static void reset_device(struct mdgpu_dev *dev, const char *uuid)
  * Save the device's state into @sink, checking it with @scan as it comes.
  * Leaves the device in STOP; returns an exit code.
  */
-static int save(struct mdgpu_dev *dev, const char *uuid,
+static int save(struct mdgpu_vfio *dev, const char *uuid,
 		struct mig_sink *sink, struct mdg_mig_scan *scan)
 {
 	int data_fd = -1, rc, ret;
@@ -342,7 +342,7 @@ static int save(struct mdgpu_dev *dev, const char *uuid,
  * success the device is in STOP (close it now to park it); on failure it
  * was reset. @scan counts what went in. Returns an exit code.
  */
-static int load(struct mdgpu_dev *dev, const char *uuid, struct mig_src *src,
+static int load(struct mdgpu_vfio *dev, const char *uuid, struct mig_src *src,
 		struct mdg_mig_scan *scan)
 {
 	int data_fd = -1, rc, err = 0;
@@ -372,7 +372,7 @@ static int load(struct mdgpu_dev *dev, const char *uuid, struct mig_src *src,
 		err = -write_all(data_fd, buf, n);
 	}
 	free(buf);
-	if (!rc && !err && mdgpu_mig_set_state(dev->fd, VFIO_DEVICE_STATE_STOP,
+	if (!rc && !err && mdgpu_mig_set_state(dev->device, VFIO_DEVICE_STATE_STOP,
 					       NULL))
 		err = errno;
 	if (data_fd >= 0)
@@ -430,7 +430,7 @@ int mdg_cmd_checkpoint(int argc, char **argv)
 	char tmp[PATH_MAX], state[32], summary[128];
 	struct mdg_instance *in = NULL;
 	struct mdg_mig_scan scan, again;
-	struct mdgpu_dev dev;
+	struct mdgpu_vfio dev;
 	struct mdg_system sys;
 	struct mig_sink sink = { .fd = -1 };
 	struct mig_src src = { .fd = -1 };
@@ -521,7 +521,7 @@ int mdg_cmd_checkpoint(int argc, char **argv)
 out_scan:
 	mdg_mig_scan_free(&scan);
 out_dev:
-	mdgpu_dev_close(&dev);
+	mdgpu_vfio_close(&dev);
 	mdg_system_free(&sys);
 	return rc;
 }
@@ -601,7 +601,7 @@ int mdg_cmd_restore(int argc, char **argv)
 	struct mdg_instance *in = NULL;
 	struct mdg_mig_scan scan, fed;
 	struct mig_src src = { .fd = -1 };
-	struct mdgpu_dev dev;
+	struct mdgpu_vfio dev;
 	struct mdg_system sys;
 	bool verify = true;
 	const char *file;
@@ -661,7 +661,7 @@ int mdg_cmd_restore(int argc, char **argv)
 	mdg_mig_scan_free(&fed);
 out_dev:
 	/* Closed in STOP after a restore: the instance is parked. */
-	mdgpu_dev_close(&dev);
+	mdgpu_vfio_close(&dev);
 	if (!rc) {
 		mig_state(in, state, sizeof(state));
 		fprintf(mdg_out,
@@ -915,19 +915,19 @@ static int restore_mem(const char *uuid, const struct mig_mem *mem)
 {
 	struct mig_src src = { .fd = -1, .mem = mem->data, .len = mem->len };
 	struct mdg_mig_scan scan;
-	struct mdgpu_dev dev;
+	struct mdgpu_vfio dev;
 	int rc;
 
 	rc = mig_open(uuid, &dev);
 	if (rc)
 		return rc;
 	if (mdg_mig_scan_init(&scan)) {
-		mdgpu_dev_close(&dev);
+		mdgpu_vfio_close(&dev);
 		return mdg_fail(MDG_EXIT_FAIL, "out of memory");
 	}
 	rc = load(&dev, uuid, &src, &scan);
 	mdg_mig_scan_free(&scan);
-	mdgpu_dev_close(&dev);
+	mdgpu_vfio_close(&dev);
 	return rc;
 }
 
@@ -982,7 +982,7 @@ static int evacuate_one(struct evac_item *it, const char *from,
 	struct mig_mem mem = { 0 };
 	struct mig_sink sink = { .fd = -1, .mem = &mem };
 	struct mdg_mig_scan scan;
-	struct mdgpu_dev dev;
+	struct mdgpu_vfio dev;
 	const char *uuid = it->in->uuid;
 	int rc, ret;
 
@@ -993,13 +993,13 @@ static int evacuate_one(struct evac_item *it, const char *from,
 		return rc;
 	}
 	if (mdg_mig_scan_init(&scan)) {
-		mdgpu_dev_close(&dev);
+		mdgpu_vfio_close(&dev);
 		return mdg_fail(MDG_EXIT_FAIL, "out of memory");
 	}
 	rc = save(&dev, uuid, &sink, &scan);
 	if (!rc)
 		rc = set_state(&dev, uuid, VFIO_DEVICE_STATE_RUNNING, NULL);
-	mdgpu_dev_close(&dev);
+	mdgpu_vfio_close(&dev);
 	fmt_summary(&scan, summary, sizeof(summary));
 	mdg_mig_scan_free(&scan);
 	if (rc)

@@ -80,7 +80,7 @@ int mdg_cmd_screenshot(int argc, char **argv)
 	struct vfio_device_gfx_plane_info plane;
 	char uuid[MDG_UUID_LEN + 1], holders[256];
 	unsigned int w = 0, h = 0, bpp = 32, cpp;
-	struct mdgpu_dev dev;
+	struct mdgpu_vfio dev;
 	struct mdg_instance *in;
 	struct mdg_system sys;
 	const char *mode = NULL;
@@ -128,9 +128,9 @@ int mdg_cmd_screenshot(int argc, char **argv)
 	if (rc)
 		return rc;
 
-	if (mdgpu_dev_open(&dev, uuid) < 0) {
+	if (mdgpu_vfio_open_group(uuid, &dev) < 0) {
 		ret = errno;
-		mdgpu_dev_close(&dev);
+		mdgpu_vfio_close(&dev);
 		if (ret == EBUSY)
 			return mdg_fail(MDG_EXIT_BUSY,
 					"%s is in use (its VFIO group is open): %s",
@@ -143,9 +143,9 @@ int mdg_cmd_screenshot(int argc, char **argv)
 				"cannot open %s through VFIO: %s (%s)", uuid,
 				strerror(ret), mdg_errno_name(ret));
 	}
-	if (mode && mdgpu_set_mode(&dev, w, h, bpp)) {
+	if (mode && mdgpu_set_mode(dev.device, w, h, bpp)) {
 		ret = errno;
-		if (!mdgpu_reg_read32(&dev, MDGPU_REG_DISPLAY_STATUS, &status) &&
+		if (!mdgpu_reg_read32(dev.device, MDGPU_REG_DISPLAY_STATUS, &status) &&
 		    ret == EINVAL)
 			rc = mdg_fail(MDG_EXIT_REFUSED,
 				      "%s refused the mode %ux%u at %u bpp: %s",
@@ -157,7 +157,7 @@ int mdg_cmd_screenshot(int argc, char **argv)
 		goto out;
 	}
 
-	if (mdgpu_scanout_map(dev.fd, &shot)) {
+	if (mdgpu_scanout_map(dev.device, &shot)) {
 		ret = errno;
 		if (ret == ENODATA)
 			rc = mdg_fail(MDG_EXIT_FAIL,
@@ -199,6 +199,6 @@ int mdg_cmd_screenshot(int argc, char **argv)
 		shot.dmabuf ? "dma-buf" : "region", argv[optind + 1]);
 out:
 	mdgpu_scanout_unmap(&shot);
-	mdgpu_dev_close(&dev);
+	mdgpu_vfio_close(&dev);
 	return rc;
 }

@@ -38,12 +38,12 @@
 
 static int hold(const char *uuid, bool device_only)
 {
-	struct mdgpu_dev dev;
+	struct mdgpu_vfio dev;
 	char buf[64];
 
-	if (mdgpu_dev_open(&dev, uuid) < 0) {
+	if (mdgpu_vfio_open_group(uuid, &dev) < 0) {
 		fprintf(stderr, "hold: %s: %s\n", uuid, strerror(errno));
-		mdgpu_dev_close(&dev);
+		mdgpu_vfio_close(&dev);
 		return 1;
 	}
 	if (device_only) {
@@ -55,7 +55,7 @@ static int hold(const char *uuid, bool device_only)
 	fflush(stdout);
 	while (read(0, buf, sizeof(buf)) > 0)
 		;
-	mdgpu_dev_close(&dev);
+	mdgpu_vfio_close(&dev);
 	return 0;
 }
 
@@ -70,20 +70,20 @@ static int fault(const char *uuid)
 {
 	const uint32_t ring = 1u << 20, size = MDGPU_RING_SIZE_MIN;
 	uint32_t code = 0, head = 0, header = 0, done = 0, *r;
-	struct mdgpu_dev dev;
+	struct mdgpu_vfio dev;
 	unsigned int i = 0, t;
 	char buf[64];
 	uint8_t *vram;
 
-	if (mdgpu_dev_open(&dev, uuid) < 0) {
+	if (mdgpu_vfio_open_group(uuid, &dev) < 0) {
 		fprintf(stderr, "fault: %s: %s\n", uuid, strerror(errno));
-		mdgpu_dev_close(&dev);
+		mdgpu_vfio_close(&dev);
 		return 1;
 	}
-	vram = mdgpu_map_vram(&dev, 4u << 20);
+	vram = mdgpu_map_vram(dev.device, 4u << 20);
 	if (!vram) {
 		fprintf(stderr, "fault: mapping VRAM: %s\n", strerror(errno));
-		mdgpu_dev_close(&dev);
+		mdgpu_vfio_close(&dev);
 		return 1;
 	}
 	r = (uint32_t *)(vram + ring);
@@ -98,31 +98,31 @@ static int fault(const char *uuid)
 	r[i++] = 1000;
 	r[i++] = MDGPU_CMD_HEADER(0x7f, 0, 2);
 	r[i++] = 0;
-	if (mdgpu_reg_write32(&dev, MDGPU_REG_RING_CTRL, MDGPU_RING_CTRL_RESET) ||
-	    mdgpu_reg_write32(&dev, MDGPU_REG_RING_BASE_LO, ring) ||
-	    mdgpu_reg_write32(&dev, MDGPU_REG_RING_BASE_HI, 0) ||
-	    mdgpu_reg_write32(&dev, MDGPU_REG_RING_SIZE, size) ||
-	    mdgpu_reg_write32(&dev, MDGPU_REG_RING_CTRL,
+	if (mdgpu_reg_write(dev.device, MDGPU_REG_RING_CTRL, MDGPU_RING_CTRL_RESET) ||
+	    mdgpu_reg_write(dev.device, MDGPU_REG_RING_BASE_LO, ring) ||
+	    mdgpu_reg_write(dev.device, MDGPU_REG_RING_BASE_HI, 0) ||
+	    mdgpu_reg_write(dev.device, MDGPU_REG_RING_SIZE, size) ||
+	    mdgpu_reg_write(dev.device, MDGPU_REG_RING_CTRL,
 			      MDGPU_RING_CTRL_ENABLE) ||
-	    mdgpu_reg_write32(&dev, MDGPU_REG_RING_TAIL, i * 4)) {
+	    mdgpu_reg_write(dev.device, MDGPU_REG_RING_TAIL, i * 4)) {
 		fprintf(stderr, "fault: register write: %s\n", strerror(errno));
-		mdgpu_dev_close(&dev);
+		mdgpu_vfio_close(&dev);
 		return 1;
 	}
 	for (t = 0; t < 2000 && !code; t++) {
-		if (mdgpu_reg_read32(&dev, MDGPU_REG_ERR_CODE, &code))
+		if (mdgpu_reg_read32(dev.device, MDGPU_REG_ERR_CODE, &code))
 			break;
 		if (!code)
 			usleep(10000);
 	}
-	mdgpu_reg_read32(&dev, MDGPU_REG_ERR_HEAD, &head);
-	mdgpu_reg_read32(&dev, MDGPU_REG_ERR_HEADER, &header);
-	mdgpu_reg_read32(&dev, MDGPU_REG_CMDS_DONE, &done);
+	mdgpu_reg_read32(dev.device, MDGPU_REG_ERR_HEAD, &head);
+	mdgpu_reg_read32(dev.device, MDGPU_REG_ERR_HEADER, &header);
+	mdgpu_reg_read32(dev.device, MDGPU_REG_CMDS_DONE, &done);
 	printf("faulted %u %u 0x%08x %u\n", code, head, header, done);
 	fflush(stdout);
 	while (read(0, buf, sizeof(buf)) > 0)
 		;
-	mdgpu_dev_close(&dev);
+	mdgpu_vfio_close(&dev);
 	return code ? 0 : 1;
 }
 
@@ -169,7 +169,7 @@ static png_bytep *load(const char *path, png_uint_32 *w, png_uint_32 *h)
 	return rows;
 }
 
-static int save_state(struct mdgpu_dev *dev, const char *file)
+static int save_state(struct mdgpu_vfio *dev, const char *file)
 {
 	int data_fd = -1, out;
 	char buf[65536];
@@ -177,8 +177,8 @@ static int save_state(struct mdgpu_dev *dev, const char *file)
 
 	out = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (out < 0 ||
-	    mdgpu_mig_set_state(dev->fd, VFIO_DEVICE_STATE_STOP, NULL) ||
-	    mdgpu_mig_set_state(dev->fd, VFIO_DEVICE_STATE_STOP_COPY, &data_fd)) {
+	    mdgpu_mig_set_state(dev->device, VFIO_DEVICE_STATE_STOP, NULL) ||
+	    mdgpu_mig_set_state(dev->device, VFIO_DEVICE_STATE_STOP_COPY, &data_fd)) {
 		fprintf(stderr, "mkstate: %s\n", strerror(errno));
 		return 1;
 	}
@@ -191,7 +191,7 @@ static int save_state(struct mdgpu_dev *dev, const char *file)
 	}
 	close(data_fd);
 	if (close(out) ||
-	    mdgpu_mig_set_state(dev->fd, VFIO_DEVICE_STATE_RUNNING, NULL)) {
+	    mdgpu_mig_set_state(dev->device, VFIO_DEVICE_STATE_RUNNING, NULL)) {
 		fprintf(stderr, "mkstate: %s\n", strerror(errno));
 		return 1;
 	}
@@ -201,16 +201,16 @@ static int save_state(struct mdgpu_dev *dev, const char *file)
 static int mkstate(const char *uuid, const char *file)
 {
 	const size_t len = 33 << 20;
-	struct mdgpu_dev dev;
+	struct mdgpu_vfio dev;
 	uint32_t *px, x, y;
 	uint8_t *vram;
 	int rc;
 
-	if (mdgpu_dev_open(&dev, uuid) < 0 || mdgpu_set_mode(&dev, 640, 480, 32)) {
+	if (mdgpu_vfio_open_group(uuid, &dev) < 0 || mdgpu_set_mode(dev.device, 640, 480, 32)) {
 		fprintf(stderr, "mkstate: %s: %s\n", uuid, strerror(errno));
 		return 1;
 	}
-	vram = mdgpu_map_vram(&dev, len);
+	vram = mdgpu_map_vram(dev.device, len);
 	if (!vram) {
 		fprintf(stderr, "mkstate: mmap: %s\n", strerror(errno));
 		return 1;
@@ -222,24 +222,24 @@ static int mkstate(const char *uuid, const char *file)
 				0xff0000 : (x & 0xff) << 16 | (y & 0xff) << 8 | 0x5a;
 	memset(vram + (32 << 20), 0xc3, 4096);
 	munmap(vram, len);
-	mdgpu_reg_write32(&dev, MDGPU_REG_SCRATCH, 0xc0ffee42);
+	mdgpu_reg_write(dev.device, MDGPU_REG_SCRATCH, 0xc0ffee42);
 	rc = save_state(&dev, file);
-	mdgpu_dev_close(&dev);
+	mdgpu_vfio_close(&dev);
 	return rc;
 }
 
 static int reg(const char *uuid, const char *off)
 {
-	struct mdgpu_dev dev;
+	struct mdgpu_vfio dev;
 	uint32_t v;
 
-	if (mdgpu_dev_open(&dev, uuid) < 0 ||
-	    mdgpu_reg_read32(&dev, strtoul(off, NULL, 0), &v)) {
+	if (mdgpu_vfio_open_group(uuid, &dev) < 0 ||
+	    mdgpu_reg_read32(dev.device, strtoul(off, NULL, 0), &v)) {
 		fprintf(stderr, "reg: %s: %s\n", uuid, strerror(errno));
 		return 1;
 	}
 	printf("0x%08x\n", v);
-	mdgpu_dev_close(&dev);
+	mdgpu_vfio_close(&dev);
 	return 0;
 }
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * VFIO device cdev and iommufd uAPI for building against older userspace
- * headers (Debian 12's linux-libc-dev is 6.1, from before the cdev interface
- * existed). The layouts are stable kernel ABI; they are only defined here
- * when <linux/vfio.h> lacks them.
+ * Part of libmdgpu (tools/lib). VFIO device cdev and iommufd uAPI for
+ * building against older userspace headers (Debian 12's linux-libc-dev is
+ * 6.1, from before the cdev interface existed, and has no
+ * <linux/iommufd.h>). The layouts are stable kernel ABI; they are only
+ * defined here when the headers lack them.
  */
 #ifndef MDGPU_VFIO_COMPAT_H
 #define MDGPU_VFIO_COMPAT_H
@@ -47,6 +48,33 @@ struct iommu_ioas_alloc {
 };
 
 #define IOMMU_IOAS_ALLOC		_IO(MDGPU_IOMMUFD_TYPE, 0x81)
+
+enum iommufd_ioas_map_flags {
+	IOMMU_IOAS_MAP_FIXED_IOVA = 1 << 0,
+	IOMMU_IOAS_MAP_WRITEABLE = 1 << 1,
+	IOMMU_IOAS_MAP_READABLE = 1 << 2,
+};
+
+struct iommu_ioas_map {
+	__u32 size;
+	__u32 flags;
+	__u32 ioas_id;
+	__u32 __reserved;
+	__aligned_u64 user_va;
+	__aligned_u64 length;
+	__aligned_u64 iova;
+};
+
+#define IOMMU_IOAS_MAP			_IO(MDGPU_IOMMUFD_TYPE, 0x85)
+
+struct iommu_ioas_unmap {
+	__u32 size;
+	__u32 ioas_id;
+	__aligned_u64 iova;
+	__aligned_u64 length;
+};
+
+#define IOMMU_IOAS_UNMAP		_IO(MDGPU_IOMMUFD_TYPE, 0x86)
 #endif
 
 /*
