@@ -398,10 +398,10 @@ static int bench_io(const char *uuid)
 		fprintf(stderr, "the engine failed\n");
 		return 1;
 	}
-	if (ioctl(g.device, VFIO_DEVICE_GET_REGION_INFO, &ri))
+	if (ioctl(g.v.device, VFIO_DEVICE_GET_REGION_INFO, &ri))
 		return 1;
-	bar_wr = rw_time(g.device, a, IO_LEN, ri.offset, true);
-	bar_rd = rw_time(g.device, b, IO_LEN, ri.offset, false);
+	bar_wr = rw_time(g.v.device, a, IO_LEN, ri.offset, true);
+	bar_rd = rw_time(g.v.device, b, IO_LEN, ri.offset, false);
 	fd = mkstemp(tmpl);
 	if (fd < 0 || rw_time(fd, a, IO_LEN, 0, true) < 0)
 		return 1;
