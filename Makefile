@@ -40,7 +40,8 @@ MODULE_SRCS := Kbuild drivers include uapi scheduler
 
 .PHONY: all module install check demo bench guest-display guest-migrate \
 	lint clean tools \
-	fuzz-vm stress selftests fuzz monitoring-test deb deb-test
+	fuzz-vm stress selftests fuzz monitoring-test deb deb-test \
+	bench-regs
 
 all: module
 
@@ -72,6 +73,9 @@ demo:
 
 bench:
 	bash tools/bench.sh
+
+bench-regs:
+	MDGPU_BENCH_PARTS=regs bash tools/bench.sh
 
 guest-display:
 	bash selftests/guest-display/run.sh

@@ -7,9 +7,11 @@
  *    against memcpy between two anonymous buffers, after first touch; and
  *    the first-touch cost per MiB (fault + lazy VRAM allocation) against
  *    first touch of anonymous memory.
- *  - A trapped register read (4-byte pread of BAR2) against a 4-byte pread
- *    of /dev/zero, and against a register read of the kernel's mtty sample
- *    (1-byte pread of its BAR0 scratch register) if a UUID is given.
+ *  - Trapped register accesses (4-byte pread/pwrite of BAR2 at offsets
+ *    from VFIO_DEVICE_GET_REGION_INFO): the ID and FENCE_LAST reads, the
+ *    SCRATCH write and the RING_TAIL doorbell, against a 4-byte pread of
+ *    /dev/zero and, if a UUID is given, against 4-byte reads and writes of
+ *    the kernel's mtty sample (its BAR0 MCR register), measured the same way.
  *  - The engine, through libmdgpu: FILL and COPY throughput in VRAM against
  *    memset and memcpy of the same size by this (userspace) thread, and
  *    the latency from submitting a NOP and an interrupting FENCE to the
@@ -23,7 +25,8 @@
  * It prints a table and exits 0 whatever the figures: timings on shared,
  * emulated machines are noisy, so this is a report, not a test.
  *
- * usage: mdgpu-bench MDGPU_UUID [MTTY_UUID]
+ * usage: mdgpu-bench [--regs] MDGPU_UUID [MTTY_UUID]
+ * (--regs: the register accesses only)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -104,43 +107,187 @@ static double time_copy(void *dst, const void *src)
 }
 
 /**
- * struct lat_target - one pread latency to measure
- * @fd: file to read
+ * struct lat_target - one pread or pwrite latency to measure
+ * @fd: file to access
  * @off: offset
- * @len: bytes per pread
- * @ns: result, median nanoseconds per pread
+ * @len: bytes per access
+ * @write: pwrite of @val instead of pread
+ * @val: the value written (little-endian, as a guest driver would)
+ * @ns: result, median nanoseconds per access
  */
 struct lat_target {
 	int fd;
 	off_t off;
 	size_t len;
+	bool write;
+	uint32_t val;
 	double ns;
 };
 
+#define LAT_MAX		10
+
 /*
- * Median nanoseconds per pread of each target. The targets take turns
+ * Median nanoseconds per access of each target. The targets take turns
  * within every round, so drifts of the (emulated) machine hit all alike.
  */
-static int time_preads(struct lat_target *t, int n)
+static int time_accesses(struct lat_target *t, int n, int iters)
 {
-	double r[8][LAT_ROUNDS];
-	char buf[8];
+	double r[LAT_MAX][LAT_ROUNDS];
 	int i, j, k;
 
+	if (n > LAT_MAX)
+		return -1;
 	for (i = 0; i < LAT_ROUNDS; i++) {
 		for (k = 0; k < n; k++) {
+			uint32_t buf = t[k].val;
 			double t0 = now();
 
-			for (j = 0; j < LAT_ITERS; j++)
-				if (pread(t[k].fd, buf, t[k].len, t[k].off) !=
-				    (ssize_t)t[k].len)
+			for (j = 0; j < iters; j++) {
+				ssize_t got = t[k].write ?
+					pwrite(t[k].fd, &buf, t[k].len, t[k].off) :
+					pread(t[k].fd, &buf, t[k].len, t[k].off);
+
+				if (got != (ssize_t)t[k].len)
 					return -1;
-			r[k][i] = (now() - t0) * 1e9 / LAT_ITERS;
+			}
+			r[k][i] = (now() - t0) * 1e9 / iters;
 		}
 	}
 	for (k = 0; k < n; k++)
 		t[k].ns = median(r[k], LAT_ROUNDS);
 	return 0;
+}
+
+/*
+ * The file offset of a region, from VFIO_DEVICE_GET_REGION_INFO as QEMU
+ * takes it (no assumption about how the driver encodes it); -1 if the
+ * region is missing or smaller than @need bytes.
+ */
+static off_t region_at(int fd, unsigned int index, uint64_t need)
+{
+	struct vfio_region_info info = {
+		.argsz = sizeof(info),
+		.index = index,
+	};
+
+	if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &info) ||
+	    info.size < need)
+		return -1;
+	return (off_t)info.offset;
+}
+
+/* mtty's UART: BAR0 offset 4 is MCR, a plain byte register. */
+#define MTTY_MCR	4
+
+/**
+ * struct reg_figures - what bench_regs() measured, ns per access
+ * @zero: 4-byte pread of /dev/zero (the floor)
+ * @id: 4-byte pread of BAR2 ID
+ * @fence: 4-byte pread of BAR2 FENCE_LAST (what a driver polls)
+ * @cfg: 4-byte pread of config space
+ * @scratch_wr: 4-byte pwrite of BAR2 SCRATCH
+ * @doorbell: 4-byte pwrite of BAR2 RING_TAIL, ring idle
+ * @mtty_rd: 4-byte pread of mtty's MCR; < 0 without mtty
+ * @mtty_wr: 4-byte pwrite of mtty's MCR
+ */
+struct reg_figures {
+	double zero, id, fence, cfg, scratch_wr, doorbell, mtty_rd, mtty_wr;
+};
+
+/*
+ * Trapped register accesses through the device files, both devices'
+ * region offsets taken from VFIO_DEVICE_GET_REGION_INFO and every access
+ * 4 bytes, aligned, as QEMU issues a guest's 32-bit MMIO. mtty's BAR0 is
+ * given an address through its config space first, as a guest's does
+ * through QEMU (mtty looks the BAR addresses up again while it has none).
+ */
+static int bench_regs(struct mdgpu_dev *dev, const char *mtty_uuid,
+		      struct reg_figures *f)
+{
+	off_t bar2 = region_at(dev->fd, VFIO_PCI_BAR2_REGION_INDEX,
+			       MDGPU_REG_CMDS_DONE + 4);
+	off_t cfg = region_at(dev->fd, VFIO_PCI_CONFIG_REGION_INDEX, 256);
+	struct lat_target t[LAT_MAX];
+	struct mdgpu_dev mtty;
+	int zero, n = 0, ret;
+
+	zero = open("/dev/zero", O_RDONLY);
+	if (zero < 0 || bar2 < 0 || cfg < 0)
+		return -1;
+	t[n++] = (struct lat_target){ .fd = zero, .len = 4 };
+	t[n++] = (struct lat_target){ .fd = dev->fd, .len = 4,
+				      .off = bar2 + MDGPU_REG_ID };
+	t[n++] = (struct lat_target){ .fd = dev->fd, .len = 4,
+				      .off = bar2 + MDGPU_REG_FENCE_LAST };
+	t[n++] = (struct lat_target){ .fd = dev->fd, .len = 4, .off = cfg };
+	t[n++] = (struct lat_target){ .fd = dev->fd, .len = 4, .write = true,
+				      .off = bar2 + MDGPU_REG_SCRATCH,
+				      .val = 0x5a5a5a5a };
+	t[n++] = (struct lat_target){ .fd = dev->fd, .len = 4, .write = true,
+				      .off = bar2 + MDGPU_REG_RING_TAIL };
+	f->mtty_rd = f->mtty_wr = -1;
+	if (mtty_uuid) {
+		off_t mcfg, mbar;
+		uint32_t bar = 0xc000;
+
+		if (mdgpu_dev_open(&mtty, mtty_uuid) < 0)
+			return -1;
+		mcfg = region_at(mtty.fd, VFIO_PCI_CONFIG_REGION_INDEX, 256);
+		mbar = region_at(mtty.fd, VFIO_PCI_BAR0_REGION_INDEX,
+				 MTTY_MCR + 4);
+		if (mcfg < 0 || mbar < 0 ||
+		    pwrite(mtty.fd, &bar, 4, mcfg + 0x10) != 4)
+			return -1;
+		t[n++] = (struct lat_target){ .fd = mtty.fd, .len = 4,
+					      .off = mbar + MTTY_MCR };
+		t[n++] = (struct lat_target){ .fd = mtty.fd, .len = 4,
+					      .write = true,
+					      .off = mbar + MTTY_MCR };
+	}
+	ret = time_accesses(t, n, LAT_ITERS);
+	f->zero = t[0].ns;
+	f->id = t[1].ns;
+	f->fence = t[2].ns;
+	f->cfg = t[3].ns;
+	f->scratch_wr = t[4].ns;
+	f->doorbell = t[5].ns;
+	if (mtty_uuid) {
+		f->mtty_rd = t[6].ns;
+		f->mtty_wr = t[7].ns;
+		mdgpu_dev_close(&mtty);
+	}
+	close(zero);
+	return ret;
+}
+
+static void print_regs(const struct reg_figures *f)
+{
+	printf("%-44s %10.0f ns %10s\n", "4-byte pread of /dev/zero (floor)",
+	       f->zero, "1.00");
+	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pread of BAR2 ID",
+	       f->id, f->id / f->zero);
+	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pread of BAR2 FENCE_LAST",
+	       f->fence, f->fence / f->zero);
+	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pread of config space",
+	       f->cfg, f->cfg / f->zero);
+	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pwrite of BAR2 SCRATCH",
+	       f->scratch_wr, f->scratch_wr / f->zero);
+	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pwrite of RING_TAIL (doorbell)",
+	       f->doorbell, f->doorbell / f->zero);
+	if (f->mtty_rd <= 0)
+		return;
+	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pread of mtty MCR",
+	       f->mtty_rd, f->mtty_rd / f->zero);
+	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pwrite of mtty MCR",
+	       f->mtty_wr, f->mtty_wr / f->zero);
+	printf("%-44s %21.2fx\n", "BAR2 ID read vs mtty read",
+	       f->id / f->mtty_rd);
+	printf("%-44s %21.2fx\n", "BAR2 FENCE_LAST read vs mtty read",
+	       f->fence / f->mtty_rd);
+	printf("%-44s %21.2fx\n", "BAR2 SCRATCH write vs mtty write",
+	       f->scratch_wr / f->mtty_wr);
+	printf("%-44s %21.2fx\n", "BAR2 doorbell write vs mtty write",
+	       f->doorbell / f->mtty_wr);
 }
 
 static void *anon(size_t len)
@@ -346,23 +493,37 @@ fail:
 int main(int argc, char **argv)
 {
 	double base, wr, rd, touch_anon, touch_bar, t0;
-	double zero_ns, reg_ns, cfg_ns, mtty_ns = -1;
 	struct engine_figures eng;
 	struct dirty_figures dirty = { 0 };
+	struct reg_figures regs;
+	bool regs_only = false;
 	int ret;
-	struct lat_target lat[4];
-	struct mdgpu_dev dev, mtty;
-	int nlat;
+	struct mdgpu_dev dev;
 	char *a, *b, *fresh, *bar;
-	int zero;
 
+	if (argc > 1 && !strcmp(argv[1], "--regs")) {
+		regs_only = true;
+		argc--;
+		argv++;
+	}
 	if (argc != 2 && argc != 3) {
-		fprintf(stderr, "usage: mdgpu-bench MDGPU_UUID [MTTY_UUID]\n");
+		fprintf(stderr,
+			"usage: mdgpu-bench [--regs] MDGPU_UUID [MTTY_UUID]\n");
 		return 2;
 	}
 	if (mdgpu_dev_open(&dev, argv[1]) < 0) {
 		perror(argv[1]);
 		return 1;
+	}
+	printf("%-44s %12s %10s\n", "measurement", "value", "ratio");
+	if (regs_only) {
+		if (bench_regs(&dev, argc == 3 ? argv[2] : NULL, &regs)) {
+			perror("register accesses");
+			return 1;
+		}
+		print_regs(&regs);
+		mdgpu_dev_close(&dev);
+		return 0;
 	}
 	a = anon(BW_BYTES);
 	b = anon(BW_BYTES);
@@ -390,37 +551,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "BAR0 read back differs from what was written\n");
 		return 1;
 	}
-
-	zero = open("/dev/zero", O_RDONLY);
-	lat[0] = (struct lat_target){ .fd = zero, .len = 4 };
-	lat[1] = (struct lat_target){ .fd = dev.fd, .len = 4,
-		.off = mdgpu_region_offset(VFIO_PCI_BAR2_REGION_INDEX) +
-		       MDGPU_REG_ID };
-	lat[2] = (struct lat_target){ .fd = dev.fd, .len = 4,
-		.off = mdgpu_region_offset(VFIO_PCI_CONFIG_REGION_INDEX) };
-	nlat = 3;
-	if (argc == 3) {
-		if (mdgpu_dev_open(&mtty, argv[2]) < 0) {
-			perror(argv[2]);
-			return 1;
-		}
-		/* mtty BAR0 offset 7: the UART scratch register. */
-		lat[nlat++] = (struct lat_target){ .fd = mtty.fd, .len = 1,
-			.off = mdgpu_region_offset(0) + 7 };
-	}
-	if (time_preads(lat, nlat)) {
-		perror("pread");
+	if (bench_regs(&dev, argc == 3 ? argv[2] : NULL, &regs)) {
+		perror("register accesses");
 		return 1;
 	}
-	zero_ns = lat[0].ns;
-	reg_ns = lat[1].ns;
-	cfg_ns = lat[2].ns;
-	if (argc == 3) {
-		mtty_ns = lat[3].ns;
-		mdgpu_dev_close(&mtty);
-	}
 
-	printf("%-44s %12s %10s\n", "measurement", "value", "ratio");
 	printf("%-44s %9.0f MB/s %10s\n", "memcpy anon -> anon (baseline)",
 	       BW_BYTES / base / 1e6, "1.00");
 	printf("%-44s %9.0f MB/s %9.2fx\n", "BAR0 mmap sequential write",
@@ -431,18 +566,7 @@ int main(int argc, char **argv)
 	       touch_anon * 1e3 / (BW_BYTES >> 20), "1.00");
 	printf("%-44s %9.2f ms/MiB %9.2fx\n", "first touch, BAR0 (fault + VRAM alloc)",
 	       touch_bar * 1e3 / (BW_BYTES >> 20), touch_bar / touch_anon);
-	printf("%-44s %10.0f ns %10s\n", "4-byte pread of /dev/zero (floor)",
-	       zero_ns, "1.00");
-	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pread of a BAR2 register",
-	       reg_ns, reg_ns / zero_ns);
-	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pread of config space",
-	       cfg_ns, cfg_ns / zero_ns);
-	if (mtty_ns > 0) {
-		printf("%-44s %10.0f ns %9.2fx\n", "1-byte pread of an mtty register",
-		       mtty_ns, mtty_ns / zero_ns);
-		printf("%-44s %21.2fx\n", "BAR2 register read vs mtty",
-		       reg_ns / mtty_ns);
-	}
+	print_regs(&regs);
 	munmap(bar, BW_BYTES);
 	ret = bench_dirty(&dev, &dirty);
 	if (ret < 0) {
@@ -479,7 +603,7 @@ int main(int argc, char **argv)
 	printf("%-44s %9.0f MB/s %9.2fx\n", "engine COPY, 16 MiB, submit to fence",
 	       BW_BYTES / 2 / eng.copy / 1e6, eng.memcpy / eng.copy);
 	printf("%-44s %10.0f ns %9.2fx\n", "NOP + FENCE submit to MSI, engine idle",
-	       eng.nop_ns, eng.nop_ns / reg_ns);
-	printf("%-44s %21s\n", "  (ratio against the BAR2 register read)", "");
+	       eng.nop_ns, eng.nop_ns / regs.id);
+	printf("%-44s %21s\n", "  (ratio against the BAR2 ID read)", "");
 	return 0;
 }
