@@ -30,6 +30,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/pci_regs.h>
 #include <linux/vfio.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,8 +65,8 @@ struct vfio_precopy_info {
 #define BW_BYTES	(32u << 20)
 #define DIRTY_PAGES	4096u
 #define BW_ROUNDS	5
-#define LAT_ITERS	20000
-#define LAT_ROUNDS	5
+#define LAT_ITERS	1000
+#define LAT_ROUNDS	301
 #define NOP_ITERS	200
 #define ENG_RING_OFF	(60u << 20)
 #define ENG_TIMEOUT	60000
@@ -113,7 +114,8 @@ static double time_copy(void *dst, const void *src)
  * @len: bytes per access
  * @write: pwrite of @val instead of pread
  * @val: the value written (little-endian, as a guest driver would)
- * @ns: result, median nanoseconds per access
+ * @ns: result, median nanoseconds per access over the rounds
+ * @round: nanoseconds per access in each round
  */
 struct lat_target {
 	int fd;
@@ -122,40 +124,58 @@ struct lat_target {
 	bool write;
 	uint32_t val;
 	double ns;
+	double round[LAT_ROUNDS];
 };
 
 #define LAT_MAX		10
 
 /*
- * Median nanoseconds per access of each target. The targets take turns
- * within every round, so drifts of the (emulated) machine hit all alike.
+ * Nanoseconds per access of each target in each of LAT_ROUNDS short
+ * rounds. The targets take turns within every round, starting with a
+ * different one each time, so that the load of a shared, emulated machine
+ * (which comes and goes over milliseconds) hits all of them alike; ratios
+ * are then taken round by round (lat_ratio()).
  */
-static int time_accesses(struct lat_target *t, int n, int iters)
+static int time_accesses(struct lat_target *t, int n)
 {
-	double r[LAT_MAX][LAT_ROUNDS];
-	int i, j, k;
+	double r[LAT_ROUNDS];
+	int i, j, k, m;
 
 	if (n > LAT_MAX)
 		return -1;
 	for (i = 0; i < LAT_ROUNDS; i++) {
-		for (k = 0; k < n; k++) {
-			uint32_t buf = t[k].val;
+		for (m = 0; m < n; m++) {
+			struct lat_target *x = &t[(i + m) % n];
+			uint32_t buf = x->val;
 			double t0 = now();
 
-			for (j = 0; j < iters; j++) {
-				ssize_t got = t[k].write ?
-					pwrite(t[k].fd, &buf, t[k].len, t[k].off) :
-					pread(t[k].fd, &buf, t[k].len, t[k].off);
+			for (j = 0; j < LAT_ITERS; j++) {
+				ssize_t got = x->write ?
+					pwrite(x->fd, &buf, x->len, x->off) :
+					pread(x->fd, &buf, x->len, x->off);
 
-				if (got != (ssize_t)t[k].len)
+				if (got != (ssize_t)x->len)
 					return -1;
 			}
-			r[k][i] = (now() - t0) * 1e9 / iters;
+			x->round[i] = (now() - t0) * 1e9 / LAT_ITERS;
 		}
 	}
-	for (k = 0; k < n; k++)
-		t[k].ns = median(r[k], LAT_ROUNDS);
+	for (k = 0; k < n; k++) {
+		memcpy(r, t[k].round, sizeof(r));
+		t[k].ns = median(r, LAT_ROUNDS);
+	}
 	return 0;
+}
+
+/* Median over the rounds of @a's time divided by @b's in the same round. */
+static double lat_ratio(const struct lat_target *a, const struct lat_target *b)
+{
+	double r[LAT_ROUNDS];
+	int i;
+
+	for (i = 0; i < LAT_ROUNDS; i++)
+		r[i] = a->round[i] / b->round[i];
+	return median(r, LAT_ROUNDS);
 }
 
 /*
@@ -179,19 +199,17 @@ static off_t region_at(int fd, unsigned int index, uint64_t need)
 /* mtty's UART: BAR0 offset 4 is MCR, a plain byte register. */
 #define MTTY_MCR	4
 
-/**
- * struct reg_figures - what bench_regs() measured, ns per access
- * @zero: 4-byte pread of /dev/zero (the floor)
- * @id: 4-byte pread of BAR2 ID
- * @fence: 4-byte pread of BAR2 FENCE_LAST (what a driver polls)
- * @cfg: 4-byte pread of config space
- * @scratch_wr: 4-byte pwrite of BAR2 SCRATCH
- * @doorbell: 4-byte pwrite of BAR2 RING_TAIL, ring idle
- * @mtty_rd: 4-byte pread of mtty's MCR; < 0 without mtty
- * @mtty_wr: 4-byte pwrite of mtty's MCR
- */
-struct reg_figures {
-	double zero, id, fence, cfg, scratch_wr, doorbell, mtty_rd, mtty_wr;
+/* The register accesses bench_regs() measures, in this order. */
+enum {
+	REG_ZERO,	/* 4-byte pread of /dev/zero: the floor */
+	REG_ID,		/* 4-byte pread of BAR2 ID */
+	REG_FENCE,	/* 4-byte pread of BAR2 FENCE_LAST (what a driver polls) */
+	REG_CFG,	/* 4-byte pread of config space */
+	REG_SCRATCH,	/* 4-byte pwrite of BAR2 SCRATCH */
+	REG_DOORBELL,	/* 4-byte pwrite of BAR2 RING_TAIL, ring idle */
+	REG_MTTY_RD,	/* 4-byte pread of mtty's MCR */
+	REG_MTTY_WR,	/* 4-byte pwrite of mtty's MCR */
+	REG_NR
 };
 
 /*
@@ -202,18 +220,20 @@ struct reg_figures {
  * through QEMU (mtty looks the BAR addresses up again while it has none).
  */
 static int bench_regs(struct mdgpu_dev *dev, const char *mtty_uuid,
-		      struct reg_figures *f)
+		      struct lat_target *t, int *nt)
 {
 	off_t bar2 = region_at(dev->fd, VFIO_PCI_BAR2_REGION_INDEX,
 			       MDGPU_REG_CMDS_DONE + 4);
-	off_t cfg = region_at(dev->fd, VFIO_PCI_CONFIG_REGION_INDEX, 256);
-	struct lat_target t[LAT_MAX];
+	off_t cfg = region_at(dev->fd, VFIO_PCI_CONFIG_REGION_INDEX, 4);
 	struct mdgpu_dev mtty;
 	int zero, n = 0, ret;
 
 	zero = open("/dev/zero", O_RDONLY);
-	if (zero < 0 || bar2 < 0 || cfg < 0)
+	if (zero < 0 || bar2 < 0 || cfg < 0) {
+		fprintf(stderr, "mdgpu regions or /dev/zero unusable\n");
 		return -1;
+	}
+	/* In the order of the REG_* names. */
 	t[n++] = (struct lat_target){ .fd = zero, .len = 4 };
 	t[n++] = (struct lat_target){ .fd = dev->fd, .len = 4,
 				      .off = bar2 + MDGPU_REG_ID };
@@ -225,69 +245,68 @@ static int bench_regs(struct mdgpu_dev *dev, const char *mtty_uuid,
 				      .val = 0x5a5a5a5a };
 	t[n++] = (struct lat_target){ .fd = dev->fd, .len = 4, .write = true,
 				      .off = bar2 + MDGPU_REG_RING_TAIL };
-	f->mtty_rd = f->mtty_wr = -1;
 	if (mtty_uuid) {
 		off_t mcfg, mbar;
 		uint32_t bar = 0xc000;
 
-		if (mdgpu_dev_open(&mtty, mtty_uuid) < 0)
+		if (mdgpu_dev_open(&mtty, mtty_uuid) < 0) {
+			perror(mtty_uuid);
 			return -1;
-		mcfg = region_at(mtty.fd, VFIO_PCI_CONFIG_REGION_INDEX, 256);
+		}
+		mcfg = region_at(mtty.fd, VFIO_PCI_CONFIG_REGION_INDEX,
+				 PCI_BASE_ADDRESS_0 + 4);
 		mbar = region_at(mtty.fd, VFIO_PCI_BAR0_REGION_INDEX,
 				 MTTY_MCR + 4);
 		if (mcfg < 0 || mbar < 0 ||
-		    pwrite(mtty.fd, &bar, 4, mcfg + 0x10) != 4)
+		    pwrite(mtty.fd, &bar, 4, mcfg + PCI_BASE_ADDRESS_0) != 4) {
+			fprintf(stderr, "mtty regions unusable\n");
 			return -1;
+		}
 		t[n++] = (struct lat_target){ .fd = mtty.fd, .len = 4,
 					      .off = mbar + MTTY_MCR };
 		t[n++] = (struct lat_target){ .fd = mtty.fd, .len = 4,
 					      .write = true,
 					      .off = mbar + MTTY_MCR };
 	}
-	ret = time_accesses(t, n, LAT_ITERS);
-	f->zero = t[0].ns;
-	f->id = t[1].ns;
-	f->fence = t[2].ns;
-	f->cfg = t[3].ns;
-	f->scratch_wr = t[4].ns;
-	f->doorbell = t[5].ns;
-	if (mtty_uuid) {
-		f->mtty_rd = t[6].ns;
-		f->mtty_wr = t[7].ns;
+	ret = time_accesses(t, n);
+	if (ret)
+		perror("pread/pwrite");
+	if (mtty_uuid)
 		mdgpu_dev_close(&mtty);
-	}
 	close(zero);
+	*nt = n;
 	return ret;
 }
 
-static void print_regs(const struct reg_figures *f)
+static void print_lat(const char *what, const struct lat_target *t,
+		      const struct lat_target *base)
 {
+	printf("%-44s %10.0f ns %9.2fx\n", what, t->ns, lat_ratio(t, base));
+}
+
+static void print_regs(const struct lat_target *t, int n)
+{
+	const struct lat_target *z = &t[REG_ZERO];
+
 	printf("%-44s %10.0f ns %10s\n", "4-byte pread of /dev/zero (floor)",
-	       f->zero, "1.00");
-	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pread of BAR2 ID",
-	       f->id, f->id / f->zero);
-	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pread of BAR2 FENCE_LAST",
-	       f->fence, f->fence / f->zero);
-	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pread of config space",
-	       f->cfg, f->cfg / f->zero);
-	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pwrite of BAR2 SCRATCH",
-	       f->scratch_wr, f->scratch_wr / f->zero);
-	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pwrite of RING_TAIL (doorbell)",
-	       f->doorbell, f->doorbell / f->zero);
-	if (f->mtty_rd <= 0)
+	       z->ns, "1.00");
+	print_lat("4-byte pread of BAR2 ID", &t[REG_ID], z);
+	print_lat("4-byte pread of BAR2 FENCE_LAST", &t[REG_FENCE], z);
+	print_lat("4-byte pread of config space", &t[REG_CFG], z);
+	print_lat("4-byte pwrite of BAR2 SCRATCH", &t[REG_SCRATCH], z);
+	print_lat("4-byte pwrite of RING_TAIL (doorbell)", &t[REG_DOORBELL], z);
+	if (n < REG_NR)
 		return;
-	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pread of mtty MCR",
-	       f->mtty_rd, f->mtty_rd / f->zero);
-	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pwrite of mtty MCR",
-	       f->mtty_wr, f->mtty_wr / f->zero);
+	print_lat("4-byte pread of mtty MCR", &t[REG_MTTY_RD], z);
+	print_lat("4-byte pwrite of mtty MCR", &t[REG_MTTY_WR], z);
 	printf("%-44s %21.2fx\n", "BAR2 ID read vs mtty read",
-	       f->id / f->mtty_rd);
+	       lat_ratio(&t[REG_ID], &t[REG_MTTY_RD]));
 	printf("%-44s %21.2fx\n", "BAR2 FENCE_LAST read vs mtty read",
-	       f->fence / f->mtty_rd);
+	       lat_ratio(&t[REG_FENCE], &t[REG_MTTY_RD]));
 	printf("%-44s %21.2fx\n", "BAR2 SCRATCH write vs mtty write",
-	       f->scratch_wr / f->mtty_wr);
+	       lat_ratio(&t[REG_SCRATCH], &t[REG_MTTY_WR]));
 	printf("%-44s %21.2fx\n", "BAR2 doorbell write vs mtty write",
-	       f->doorbell / f->mtty_wr);
+	       lat_ratio(&t[REG_DOORBELL], &t[REG_MTTY_WR]));
 }
 
 static void *anon(size_t len)
@@ -495,7 +514,8 @@ int main(int argc, char **argv)
 	double base, wr, rd, touch_anon, touch_bar, t0;
 	struct engine_figures eng;
 	struct dirty_figures dirty = { 0 };
-	struct reg_figures regs;
+	static struct lat_target regs[LAT_MAX];
+	int nregs;
 	bool regs_only = false;
 	int ret;
 	struct mdgpu_dev dev;
@@ -517,11 +537,9 @@ int main(int argc, char **argv)
 	}
 	printf("%-44s %12s %10s\n", "measurement", "value", "ratio");
 	if (regs_only) {
-		if (bench_regs(&dev, argc == 3 ? argv[2] : NULL, &regs)) {
-			perror("register accesses");
+		if (bench_regs(&dev, argc == 3 ? argv[2] : NULL, regs, &nregs))
 			return 1;
-		}
-		print_regs(&regs);
+		print_regs(regs, nregs);
 		mdgpu_dev_close(&dev);
 		return 0;
 	}
@@ -551,10 +569,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "BAR0 read back differs from what was written\n");
 		return 1;
 	}
-	if (bench_regs(&dev, argc == 3 ? argv[2] : NULL, &regs)) {
-		perror("register accesses");
+	if (bench_regs(&dev, argc == 3 ? argv[2] : NULL, regs, &nregs))
 		return 1;
-	}
 
 	printf("%-44s %9.0f MB/s %10s\n", "memcpy anon -> anon (baseline)",
 	       BW_BYTES / base / 1e6, "1.00");
@@ -566,7 +582,7 @@ int main(int argc, char **argv)
 	       touch_anon * 1e3 / (BW_BYTES >> 20), "1.00");
 	printf("%-44s %9.2f ms/MiB %9.2fx\n", "first touch, BAR0 (fault + VRAM alloc)",
 	       touch_bar * 1e3 / (BW_BYTES >> 20), touch_bar / touch_anon);
-	print_regs(&regs);
+	print_regs(regs, nregs);
 	munmap(bar, BW_BYTES);
 	ret = bench_dirty(&dev, &dirty);
 	if (ret < 0) {
@@ -603,7 +619,7 @@ int main(int argc, char **argv)
 	printf("%-44s %9.0f MB/s %9.2fx\n", "engine COPY, 16 MiB, submit to fence",
 	       BW_BYTES / 2 / eng.copy / 1e6, eng.memcpy / eng.copy);
 	printf("%-44s %10.0f ns %9.2fx\n", "NOP + FENCE submit to MSI, engine idle",
-	       eng.nop_ns, eng.nop_ns / regs.id);
+	       eng.nop_ns, eng.nop_ns / regs[REG_ID].ns);
 	printf("%-44s %21s\n", "  (ratio against the BAR2 ID read)", "");
 	return 0;
 }
