@@ -120,7 +120,9 @@ struct mdgpu_dma_agent {
  *
  * Under the engine lock:
  * @entity: the scheduler's view of this context
- * @runnable: @entity is runnable (the context has work)
+ * @runnable: @entity is runnable (the context has work); also written
+ *	       under mdgpu_vgpu::lock (but in .release, when nothing else
+ *	       runs), so either lock suffices to read it
  * @stats: counters
  * @dma_busy: the agent is in vfio_dma_rw() on [@dma_iova, + @dma_len)
  * @dma_iova: start of that access
