@@ -490,7 +490,8 @@ static int mdgpu_engine_signal(struct mdgpu_engine *eng,
 		if (ret)
 			return ret;
 	}
-	ctx->fence_last = cmd->fence.seq;
+	/* Read without vgpu->lock: after all the command stream did. */
+	smp_store_release(&ctx->fence_last, cmd->fence.seq);
 	if (cmd->flags & MDGPU_FENCE_IRQ)
 		mdgpu_ctx_irq(vgpu, MDGPU_IRQ_FENCE);
 	return 0;

@@ -9,6 +9,8 @@
  * reads run under vgpu->lock; constants and MDGPU_REG_F_LOCKLESS registers
  * are accessed without it.
  */
+#include <linux/indirect_call_wrapper.h>
+
 #include "mdgpu.h"
 
 static u32 reg_read_state(void *ctx, const struct mdgpu_reg *reg, u32 off,
@@ -77,7 +79,10 @@ static const struct mdgpu_reg mdgpu_bar2_regs[] = {
 	ENG_RW_F(MDGPU_REG_RING_TAIL, tail, "RING_TAIL"),
 	ENG_RW(MDGPU_REG_RING_CTRL, "RING_CTRL"),
 	ENG_RO(MDGPU_REG_ENGINE_STATUS, "ENGINE_STATUS"),
-	ENG_RO_F(MDGPU_REG_FENCE_LAST, fence_last, "FENCE_LAST"),
+	/* What a driver polls: published by smp_store_release() in engine.c. */
+	{ MDGPU_REG_FENCE_LAST, 4, MDGPU_REG_SZ4, MDGPU_REG_F_LOCKLESS,
+	  "FENCE_LAST", .kind = MDGPU_REG_FIELD,
+	  .arg = VGPU_U32(engine.fence_last) },
 	ENG_RO_F(MDGPU_REG_ERR_CODE, err_code, "ERR_CODE"),
 	ENG_RO_F(MDGPU_REG_ERR_HEAD, err_head, "ERR_HEAD"),
 	ENG_RO_F(MDGPU_REG_ERR_HEADER, err_header, "ERR_HEADER"),
@@ -190,6 +195,31 @@ void mdgpu_bar2_access(struct mdgpu_vgpu *vgpu, u32 off, u8 *buf, u32 size,
 		mdgpu_bar2_unknown(vgpu, off, size, write);
 }
 
+/*
+ * The value and the write of a 4-byte access: mdgpu_reg_get()/_put(), the
+ * engine's handlers (the registers with side effects a driver hits most)
+ * called directly rather than through a retpoline.
+ */
+static __always_inline u32 mdgpu_bar2_get32(const struct mdgpu_reg *r,
+					    struct mdgpu_vgpu *vgpu, u32 off)
+{
+	if (r->kind == MDGPU_REG_CALL && r->read)
+		return INDIRECT_CALL_1(r->read, mdgpu_engine_reg_read, vgpu, r,
+				       off - r->offset, 4);
+	return mdgpu_reg_get(r, vgpu, off, 4);
+}
+
+static __always_inline void mdgpu_bar2_put32(const struct mdgpu_reg *r,
+					     struct mdgpu_vgpu *vgpu, u32 off,
+					     u32 val)
+{
+	if ((r->flags & MDGPU_REG_F_WRITE) && r->write)
+		INDIRECT_CALL_1(r->write, mdgpu_engine_reg_write, vgpu, r,
+				off - r->offset, 4, val);
+	else
+		mdgpu_reg_put(r, vgpu, off, 4, val);
+}
+
 /**
  * mdgpu_bar2_read32() - a 4-byte read of BAR2 through the device file
  * @vgpu: the instance
@@ -211,10 +241,10 @@ ssize_t mdgpu_bar2_read32(struct mdgpu_vgpu *vgpu, __le32 __user *ubuf,
 		mdgpu_bar2_unknown(vgpu, off, 4, false);
 		val = 0;
 	} else if (!mdgpu_reg_needs_lock(r)) {
-		val = mdgpu_reg_get(r, vgpu, off, 4);
+		val = mdgpu_bar2_get32(r, vgpu, off);
 	} else {
 		mutex_lock(&vgpu->lock);
-		val = mdgpu_reg_get(r, vgpu, off, 4);
+		val = mdgpu_bar2_get32(r, vgpu, off);
 		mutex_unlock(&vgpu->lock);
 	}
 	if (put_user(cpu_to_le32(val), ubuf))
@@ -242,10 +272,10 @@ ssize_t mdgpu_bar2_write32(struct mdgpu_vgpu *vgpu,
 	if (unlikely(!r)) {
 		mdgpu_bar2_unknown(vgpu, off, 4, true);
 	} else if (!mdgpu_reg_needs_lock(r)) {
-		mdgpu_reg_put(r, vgpu, off, 4, le32_to_cpu(val));
+		mdgpu_bar2_put32(r, vgpu, off, le32_to_cpu(val));
 	} else {
 		mutex_lock(&vgpu->lock);
-		mdgpu_reg_put(r, vgpu, off, 4, le32_to_cpu(val));
+		mdgpu_bar2_put32(r, vgpu, off, le32_to_cpu(val));
 		mutex_unlock(&vgpu->lock);
 	}
 	return 4;

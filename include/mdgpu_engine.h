@@ -92,7 +92,9 @@ struct mdgpu_dma_agent {
  * @err_code: ERR_CODE
  * @err_head: ERR_HEAD
  * @err_header: ERR_HEADER
- * @fence_last: FENCE_LAST
+ * @fence_last: FENCE_LAST; the guest reads it without the lock
+ *	        (smp_load_acquire()), so a completed fence stores it with
+ *	        smp_store_release()
  * @irq_status: IRQ_STATUS
  * @irq_mask: IRQ_MASK
  * @cmds_done: CMDS_DONE

@@ -16,6 +16,7 @@
 #include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/types.h>
+#include <asm/barrier.h>
 
 /* Access sizes a register accepts (MDGPU_REG_SZ1 | ...). */
 #define MDGPU_REG_SZ1		BIT(0)
@@ -25,9 +26,10 @@
 /* The register can be written by the guest. */
 #define MDGPU_REG_F_WRITE	BIT(0)
 /*
- * An access needs no lock: the value is one aligned 32-bit field read and
- * written whole (READ_ONCE()/WRITE_ONCE()), with no side effect and no
- * relation to other state. Constants never need one.
+ * An access needs no lock: the value is one aligned 32-bit field, read
+ * whole with acquire semantics (smp_load_acquire(), so a writer that
+ * publishes other data with it uses smp_store_release()) and written whole
+ * (WRITE_ONCE()), with no side effect. Constants never need one.
  */
 #define MDGPU_REG_F_LOCKLESS	BIT(1)
 
@@ -183,7 +185,8 @@ static inline u32 mdgpu_reg_get(const struct mdgpu_reg *r, void *ctx,
 	case MDGPU_REG_CONST:
 		return r->arg;
 	case MDGPU_REG_FIELD:
-		return READ_ONCE(*mdgpu_reg_field(r, ctx));
+		/* Pairs with the writer's smp_store_release() (FENCE_LAST). */
+		return smp_load_acquire(mdgpu_reg_field(r, ctx));
 	}
 	return r->read ? r->read(ctx, r, offset - r->offset, size) : 0;
 }
