@@ -45,7 +45,8 @@ MODULE_SRCS := Kbuild drivers include uapi scheduler
 
 .PHONY: all module install check demo bench guest-display guest-migrate \
 	lint clean tools \
-	fuzz-vm stress scale-test selftests fuzz monitoring-test deb deb-test
+	fuzz-vm stress scale-test selftests fuzz monitoring-test deb deb-test \
+	bench-regs
 
 all: module
 
@@ -77,6 +78,9 @@ demo:
 
 bench:
 	bash tools/bench.sh
+
+bench-regs:
+	MDGPU_BENCH_PARTS=regs bash tools/bench.sh
 
 guest-display:
 	bash selftests/guest-display/run.sh

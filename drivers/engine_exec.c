@@ -321,7 +321,8 @@ static int mdgpu_exec_chunk(struct mdgpu_engine *eng, struct mdgpu_vgpu *vgpu,
 	if (ret)
 		return ret;
 	if (ctx->cur.op == MDGPU_OP_FENCE) {
-		ctx->fence_last = ctx->cur.fence.seq;
+		/* Read without vgpu->lock: after all the command stream did. */
+		smp_store_release(&ctx->fence_last, ctx->cur.fence.seq);
 		if (ctx->cur.flags & MDGPU_FENCE_IRQ)
 			mdgpu_ctx_irq(vgpu, MDGPU_IRQ_FENCE);
 	}

@@ -55,6 +55,12 @@ void mdgpu_ctx_update(struct mdgpu_vgpu *vgpu)
 	bool wake = false;
 
 	lockdep_assert_held(&vgpu->lock);
+	/*
+	 * Most register writes change nothing the scheduler sees; @runnable
+	 * is written under vgpu->lock too, so no engine lock to find out.
+	 */
+	if (work == ctx->runnable)
+		return;
 	spin_lock(&eng->lock);
 	if (work != ctx->runnable) {
 		ctx->runnable = work;

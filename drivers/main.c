@@ -41,7 +41,7 @@ static int __init mdgpu_init(void)
 		return -EINVAL;
 	}
 
-	ret = mdgpu_regs_check();
+	ret = mdgpu_regs_init();
 	if (WARN_ON_ONCE(ret))
 		return ret;
 	ret = mdev_register_driver(&mdgpu_mdev_driver);

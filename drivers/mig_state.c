@@ -76,7 +76,7 @@ size_t mdgpu_mig_state_save_locked(struct mdgpu_vgpu *vgpu, u8 *buf,
 	mdgpu_mig_put(buf, len, &pos, MDGPU_MIG_TAG_CONFIG, 0, vgpu->cfg.data,
 		      sizeof(struct mdgpu_mig_config));
 
-	regs.scratch = cpu_to_le32(vgpu->scratch);
+	regs.scratch = cpu_to_le32(READ_ONCE(vgpu->scratch));
 	regs.reset_count = cpu_to_le32(vgpu->reset_count);
 	regs.intx_masked = vgpu->irq.intx_masked;
 	regs.intx_pending = vgpu->irq.intx_pending;
@@ -137,7 +137,7 @@ int mdgpu_mig_state_load_locked(struct mdgpu_vgpu *vgpu,
 	if (ret)
 		return ret;
 	mdgpu_cfg_restore(&vgpu->cfg, p->config.data);
-	vgpu->scratch = le32_to_cpu(p->regs.scratch);
+	WRITE_ONCE(vgpu->scratch, le32_to_cpu(p->regs.scratch));
 	vgpu->reset_count = le32_to_cpu(p->regs.reset_count);
 	vgpu->irq.intx_masked = p->regs.intx_masked;
 	vgpu->irq.intx_pending = p->regs.intx_pending;

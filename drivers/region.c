@@ -8,7 +8,8 @@
  * user buffer may itself be a mapping of this device's BAR0, whose fault
  * handler takes the lock): data goes through a kernel bounce buffer.
  * Config space and BAR2 are split into naturally aligned accesses of at
- * most 4 bytes, as a CPU would issue them.
+ * most 4 bytes, as a CPU would issue them. A 4-byte aligned BAR2 access,
+ * what a guest's 32-bit MMIO becomes, goes straight to mmio.c.
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -154,12 +155,22 @@ ssize_t mdgpu_region_rw(struct mdgpu_vgpu *vgpu, char __user *ubuf,
 {
 	u64 index = (u64)pos >> MDGPU_REGION_SHIFT;
 	u64 off = (u64)pos & MDGPU_REGION_MASK;
-	u64 size = mdgpu_region_size(vgpu, index);
 	size_t chunk, done = 0;
 	u8 small[16], *buf = small;
 	bool vram;
 	int ret = 0;
+	u64 size;
 
+	/* The hot path: a 4-byte register access, as a trapped 32-bit MMIO. */
+	if (count == 4 && index == VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_REGS &&
+	    off < MDGPU_REGS_SIZE && !(off & 3)) {
+		if (write)
+			return mdgpu_bar2_write32(vgpu, (const __le32 __user *)ubuf,
+						  off);
+		return mdgpu_bar2_read32(vgpu, (__le32 __user *)ubuf, off);
+	}
+
+	size = mdgpu_region_size(vgpu, index);
 	if (pos < 0 || !size)
 		return -EINVAL;
 	if (!count)

@@ -348,7 +348,9 @@ struct mdgpu_vgpu_mig {
  *		 only while the device is closed, so the device's own ioctls
  *		 read it without the lock.
  * @cfg: emulated PCI configuration space
- * @scratch: value of MDGPU_REG_SCRATCH
+ * @scratch: value of MDGPU_REG_SCRATCH; the guest's accesses take no lock
+ *	     (READ_ONCE()/WRITE_ONCE()), reset and migration write it under
+ *	     @lock
  * @reset_count: value of MDGPU_REG_RESET_COUNT
  * @irq: interrupt state
  * @display: display state
@@ -493,8 +495,12 @@ ssize_t mdgpu_region_rw(struct mdgpu_vgpu *vgpu, char __user *ubuf,
 /* mmio.c */
 void mdgpu_bar2_access(struct mdgpu_vgpu *vgpu, u32 off, u8 *buf, u32 size,
 		       bool write);
+ssize_t mdgpu_bar2_read32(struct mdgpu_vgpu *vgpu, __le32 __user *ubuf,
+			  u32 off);
+ssize_t mdgpu_bar2_write32(struct mdgpu_vgpu *vgpu,
+			   const __le32 __user *ubuf, u32 off);
 void mdgpu_regs_reset(struct mdgpu_vgpu *vgpu);
-int mdgpu_regs_check(void);
+int mdgpu_regs_init(void);
 
 /* display.c */
 void mdgpu_display_init(struct mdgpu_vgpu *vgpu);

@@ -103,7 +103,9 @@ struct mdgpu_dma_agent {
  * @err_code: ERR_CODE
  * @err_head: ERR_HEAD
  * @err_header: ERR_HEADER
- * @fence_last: FENCE_LAST
+ * @fence_last: FENCE_LAST; the guest reads it without the lock
+ *	        (smp_load_acquire()), so a completed fence stores it with
+ *	        smp_store_release()
  * @irq_status: IRQ_STATUS
  * @irq_mask: IRQ_MASK
  * @cmds_done: CMDS_DONE
@@ -131,7 +133,9 @@ struct mdgpu_dma_agent {
  *
  * Under the engine lock:
  * @entity: the scheduler's view of this context
- * @runnable: @entity is runnable (the context has work)
+ * @runnable: @entity is runnable (the context has work); also written
+ *	       under mdgpu_vgpu::lock (but in .release, when nothing else
+ *	       runs), so either lock suffices to read it
  * @stats: counters
  * @dma_busy: the agent is in vfio_dma_rw() on [@dma_iova, + @dma_len)
  * @dma_iova: start of that access

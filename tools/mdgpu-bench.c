@@ -7,9 +7,11 @@
  *    against memcpy between two anonymous buffers, after first touch; and
  *    the first-touch cost per MiB (fault + lazy VRAM allocation) against
  *    first touch of anonymous memory.
- *  - A trapped register read (4-byte pread of BAR2) against a 4-byte pread
- *    of /dev/zero, and against a register read of the kernel's mtty sample
- *    (1-byte pread of its BAR0 scratch register) if a UUID is given.
+ *  - Trapped register accesses (4-byte pread/pwrite of BAR2 at offsets
+ *    from VFIO_DEVICE_GET_REGION_INFO): the ID and FENCE_LAST reads, the
+ *    SCRATCH write and the RING_TAIL doorbell, against a 4-byte pread of
+ *    /dev/zero and, if a UUID is given, against 4-byte reads and writes of
+ *    the kernel's mtty sample (its BAR0 MCR register), measured the same way.
  *  - The engine, through libmdgpu: FILL and COPY throughput in VRAM against
  *    memset and memcpy of the same size by this (userspace) thread, and
  *    the latency from submitting a NOP and an interrupting FENCE to the
@@ -23,10 +25,12 @@
  * It prints a table and exits 0 whatever the figures: timings on shared,
  * emulated machines are noisy, so this is a report, not a test.
  *
- * usage: mdgpu-bench MDGPU_UUID [MTTY_UUID]
+ * usage: mdgpu-bench [--regs] MDGPU_UUID [MTTY_UUID]
+ * (--regs: the register accesses only)
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/pci_regs.h>
 #include <linux/vfio.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,13 +43,14 @@
 #include <unistd.h>
 
 #include "lib/libmdgpu.h"
+#include "lib/mdgpu_vfio.h"
 #include "uapi/mdgpu.h"
 
 #define BW_BYTES	(32u << 20)
 #define DIRTY_PAGES	4096u
 #define BW_ROUNDS	5
-#define LAT_ITERS	20000
-#define LAT_ROUNDS	5
+#define LAT_ITERS	1000
+#define LAT_ROUNDS	301
 #define NOP_ITERS	200
 #define ENG_RING_OFF	(60u << 20)
 #define ENG_TIMEOUT	60000
@@ -87,43 +92,205 @@ static double time_copy(void *dst, const void *src)
 }
 
 /**
- * struct lat_target - one pread latency to measure
- * @fd: file to read
+ * struct lat_target - one pread or pwrite latency to measure
+ * @fd: file to access
  * @off: offset
- * @len: bytes per pread
- * @ns: result, median nanoseconds per pread
+ * @len: bytes per access
+ * @write: pwrite of @val instead of pread
+ * @val: the value written (little-endian, as a guest driver would)
+ * @ns: result, median nanoseconds per access over the rounds
+ * @round: nanoseconds per access in each round
  */
 struct lat_target {
 	int fd;
 	off_t off;
 	size_t len;
+	bool write;
+	uint32_t val;
 	double ns;
+	double round[LAT_ROUNDS];
+};
+
+#define LAT_MAX		10
+
+/*
+ * Nanoseconds per access of each target in each of LAT_ROUNDS short
+ * rounds. The targets take turns within every round, starting with a
+ * different one each time, so that the load of a shared, emulated machine
+ * (which comes and goes over milliseconds) hits all of them alike; ratios
+ * are then taken round by round (lat_ratio()).
+ */
+static int time_accesses(struct lat_target *t, int n)
+{
+	double r[LAT_ROUNDS];
+	int i, j, k, m;
+
+	if (n > LAT_MAX)
+		return -1;
+	for (i = 0; i < LAT_ROUNDS; i++) {
+		for (m = 0; m < n; m++) {
+			struct lat_target *x = &t[(i + m) % n];
+			uint32_t buf = x->val;
+			double t0 = now();
+
+			for (j = 0; j < LAT_ITERS; j++) {
+				ssize_t got = x->write ?
+					pwrite(x->fd, &buf, x->len, x->off) :
+					pread(x->fd, &buf, x->len, x->off);
+
+				if (got != (ssize_t)x->len)
+					return -1;
+			}
+			x->round[i] = (now() - t0) * 1e9 / LAT_ITERS;
+		}
+	}
+	for (k = 0; k < n; k++) {
+		memcpy(r, t[k].round, sizeof(r));
+		t[k].ns = median(r, LAT_ROUNDS);
+	}
+	return 0;
+}
+
+/* Median over the rounds of @a's time divided by @b's in the same round. */
+static double lat_ratio(const struct lat_target *a, const struct lat_target *b)
+{
+	double r[LAT_ROUNDS];
+	int i;
+
+	for (i = 0; i < LAT_ROUNDS; i++)
+		r[i] = a->round[i] / b->round[i];
+	return median(r, LAT_ROUNDS);
+}
+
+/*
+ * The file offset of a region, from VFIO_DEVICE_GET_REGION_INFO as QEMU
+ * takes it (no assumption about how the driver encodes it); -1 if the
+ * region is missing or smaller than @need bytes.
+ */
+static off_t region_at(int fd, unsigned int index, uint64_t need)
+{
+	struct vfio_region_info info = {
+		.argsz = sizeof(info),
+		.index = index,
+	};
+
+	if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &info) ||
+	    info.size < need)
+		return -1;
+	return (off_t)info.offset;
+}
+
+/* mtty's UART: BAR0 offset 4 is MCR, a plain byte register. */
+#define MTTY_MCR	4
+
+/* The register accesses bench_regs() measures, in this order. */
+enum {
+	REG_ZERO,	/* 4-byte pread of /dev/zero: the floor */
+	REG_ID,		/* 4-byte pread of BAR2 ID */
+	REG_FENCE,	/* 4-byte pread of BAR2 FENCE_LAST (what a driver polls) */
+	REG_CFG,	/* 4-byte pread of config space */
+	REG_SCRATCH,	/* 4-byte pwrite of BAR2 SCRATCH */
+	REG_DOORBELL,	/* 4-byte pwrite of BAR2 RING_TAIL, ring idle */
+	REG_MTTY_RD,	/* 4-byte pread of mtty's MCR */
+	REG_MTTY_WR,	/* 4-byte pwrite of mtty's MCR */
+	REG_NR
 };
 
 /*
- * Median nanoseconds per pread of each target. The targets take turns
- * within every round, so drifts of the (emulated) machine hit all alike.
+ * Trapped register accesses through the device files, both devices'
+ * region offsets taken from VFIO_DEVICE_GET_REGION_INFO and every access
+ * 4 bytes, aligned, as QEMU issues a guest's 32-bit MMIO. mtty's BAR0 is
+ * given an address through its config space first, as a guest's does
+ * through QEMU (mtty looks the BAR addresses up again while it has none).
  */
-static int time_preads(struct lat_target *t, int n)
+static int bench_regs(struct mdgpu_vfio *dev, const char *mtty_uuid,
+		      struct lat_target *t, int *nt)
 {
-	double r[8][LAT_ROUNDS];
-	char buf[8];
-	int i, j, k;
+	off_t bar2 = region_at(dev->device, VFIO_PCI_BAR2_REGION_INDEX,
+			       MDGPU_REG_CMDS_DONE + 4);
+	off_t cfg = region_at(dev->device, VFIO_PCI_CONFIG_REGION_INDEX, 4);
+	struct mdgpu_vfio mtty;
+	int zero, n = 0, ret;
 
-	for (i = 0; i < LAT_ROUNDS; i++) {
-		for (k = 0; k < n; k++) {
-			double t0 = now();
-
-			for (j = 0; j < LAT_ITERS; j++)
-				if (pread(t[k].fd, buf, t[k].len, t[k].off) !=
-				    (ssize_t)t[k].len)
-					return -1;
-			r[k][i] = (now() - t0) * 1e9 / LAT_ITERS;
-		}
+	zero = open("/dev/zero", O_RDONLY);
+	if (zero < 0 || bar2 < 0 || cfg < 0) {
+		fprintf(stderr, "mdgpu regions or /dev/zero unusable\n");
+		return -1;
 	}
-	for (k = 0; k < n; k++)
-		t[k].ns = median(r[k], LAT_ROUNDS);
-	return 0;
+	/* In the order of the REG_* names. */
+	t[n++] = (struct lat_target){ .fd = zero, .len = 4 };
+	t[n++] = (struct lat_target){ .fd = dev->device, .len = 4,
+				      .off = bar2 + MDGPU_REG_ID };
+	t[n++] = (struct lat_target){ .fd = dev->device, .len = 4,
+				      .off = bar2 + MDGPU_REG_FENCE_LAST };
+	t[n++] = (struct lat_target){ .fd = dev->device, .len = 4, .off = cfg };
+	t[n++] = (struct lat_target){ .fd = dev->device, .len = 4, .write = true,
+				      .off = bar2 + MDGPU_REG_SCRATCH,
+				      .val = 0x5a5a5a5a };
+	t[n++] = (struct lat_target){ .fd = dev->device, .len = 4, .write = true,
+				      .off = bar2 + MDGPU_REG_RING_TAIL };
+	if (mtty_uuid) {
+		off_t mcfg, mbar;
+		uint32_t bar = 0xc000;
+
+		if (mdgpu_vfio_open_group(mtty_uuid, &mtty) < 0) {
+			perror(mtty_uuid);
+			return -1;
+		}
+		mcfg = region_at(mtty.device, VFIO_PCI_CONFIG_REGION_INDEX,
+				 PCI_BASE_ADDRESS_0 + 4);
+		mbar = region_at(mtty.device, VFIO_PCI_BAR0_REGION_INDEX,
+				 MTTY_MCR + 4);
+		if (mcfg < 0 || mbar < 0 ||
+		    pwrite(mtty.device, &bar, 4, mcfg + PCI_BASE_ADDRESS_0) != 4) {
+			fprintf(stderr, "mtty regions unusable\n");
+			return -1;
+		}
+		t[n++] = (struct lat_target){ .fd = mtty.device, .len = 4,
+					      .off = mbar + MTTY_MCR };
+		t[n++] = (struct lat_target){ .fd = mtty.device, .len = 4,
+					      .write = true,
+					      .off = mbar + MTTY_MCR };
+	}
+	ret = time_accesses(t, n);
+	if (ret)
+		perror("pread/pwrite");
+	if (mtty_uuid)
+		mdgpu_vfio_close(&mtty);
+	close(zero);
+	*nt = n;
+	return ret;
+}
+
+static void print_lat(const char *what, const struct lat_target *t,
+		      const struct lat_target *base)
+{
+	printf("%-44s %10.0f ns %9.2fx\n", what, t->ns, lat_ratio(t, base));
+}
+
+static void print_regs(const struct lat_target *t, int n)
+{
+	const struct lat_target *z = &t[REG_ZERO];
+
+	printf("%-44s %10.0f ns %10s\n", "4-byte pread of /dev/zero (floor)",
+	       z->ns, "1.00");
+	print_lat("4-byte pread of BAR2 ID", &t[REG_ID], z);
+	print_lat("4-byte pread of BAR2 FENCE_LAST", &t[REG_FENCE], z);
+	print_lat("4-byte pread of config space", &t[REG_CFG], z);
+	print_lat("4-byte pwrite of BAR2 SCRATCH", &t[REG_SCRATCH], z);
+	print_lat("4-byte pwrite of RING_TAIL (doorbell)", &t[REG_DOORBELL], z);
+	if (n < REG_NR)
+		return;
+	print_lat("4-byte pread of mtty MCR", &t[REG_MTTY_RD], z);
+	print_lat("4-byte pwrite of mtty MCR", &t[REG_MTTY_WR], z);
+	printf("%-44s %21.2fx\n", "BAR2 ID read vs mtty read",
+	       lat_ratio(&t[REG_ID], &t[REG_MTTY_RD]));
+	printf("%-44s %21.2fx\n", "BAR2 FENCE_LAST read vs mtty read",
+	       lat_ratio(&t[REG_FENCE], &t[REG_MTTY_RD]));
+	printf("%-44s %21.2fx\n", "BAR2 SCRATCH write vs mtty write",
+	       lat_ratio(&t[REG_SCRATCH], &t[REG_MTTY_WR]));
+	printf("%-44s %21.2fx\n", "BAR2 doorbell write vs mtty write",
+	       lat_ratio(&t[REG_DOORBELL], &t[REG_MTTY_WR]));
 }
 
 static void *anon(size_t len)
@@ -323,23 +490,36 @@ fail:
 int main(int argc, char **argv)
 {
 	double base, wr, rd, touch_anon, touch_bar, t0;
-	double zero_ns, reg_ns, cfg_ns, mtty_ns = -1;
 	struct engine_figures eng;
 	struct dirty_figures dirty = { 0 };
+	static struct lat_target regs[LAT_MAX];
+	int nregs;
+	bool regs_only = false;
 	int ret;
-	struct lat_target lat[4];
-	struct mdgpu_vfio dev, mtty;
-	int nlat;
+	struct mdgpu_vfio dev;
 	char *a, *b, *fresh, *bar;
-	int zero;
 
+	if (argc > 1 && !strcmp(argv[1], "--regs")) {
+		regs_only = true;
+		argc--;
+		argv++;
+	}
 	if (argc != 2 && argc != 3) {
-		fprintf(stderr, "usage: mdgpu-bench MDGPU_UUID [MTTY_UUID]\n");
+		fprintf(stderr,
+			"usage: mdgpu-bench [--regs] MDGPU_UUID [MTTY_UUID]\n");
 		return 2;
 	}
 	if (mdgpu_vfio_open_group(argv[1], &dev) < 0) {
 		perror(argv[1]);
 		return 1;
+	}
+	printf("%-44s %12s %10s\n", "measurement", "value", "ratio");
+	if (regs_only) {
+		if (bench_regs(&dev, argc == 3 ? argv[2] : NULL, regs, &nregs))
+			return 1;
+		print_regs(regs, nregs);
+		mdgpu_vfio_close(&dev);
+		return 0;
 	}
 	a = anon(BW_BYTES);
 	b = anon(BW_BYTES);
@@ -367,46 +547,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "BAR0 read back differs from what was written\n");
 		return 1;
 	}
-
-	zero = open("/dev/zero", O_RDONLY);
-	lat[0] = (struct lat_target){ .fd = zero, .len = 4 };
-	lat[1] = (struct lat_target){ .fd = dev.device, .len = 4 };
-	lat[2] = (struct lat_target){ .fd = dev.device, .len = 4 };
-	/* Positions from VFIO_DEVICE_GET_REGION_INFO, taken once. */
-	if (mdgpu_region_pos(dev.device, VFIO_PCI_BAR2_REGION_INDEX,
-			     MDGPU_REG_ID, &lat[1].off) ||
-	    mdgpu_region_pos(dev.device, VFIO_PCI_CONFIG_REGION_INDEX, 0,
-			     &lat[2].off)) {
-		perror("VFIO_DEVICE_GET_REGION_INFO");
+	if (bench_regs(&dev, argc == 3 ? argv[2] : NULL, regs, &nregs))
 		return 1;
-	}
-	nlat = 3;
-	if (argc == 3) {
-		if (mdgpu_vfio_open_group(argv[2], &mtty) < 0) {
-			perror(argv[2]);
-			return 1;
-		}
-		/* mtty BAR0 offset 7: the UART scratch register. */
-		lat[nlat] = (struct lat_target){ .fd = mtty.device, .len = 1 };
-		if (mdgpu_region_pos(mtty.device, VFIO_PCI_BAR0_REGION_INDEX, 7,
-				     &lat[nlat++].off)) {
-			perror("mtty VFIO_DEVICE_GET_REGION_INFO");
-			return 1;
-		}
-	}
-	if (time_preads(lat, nlat)) {
-		perror("pread");
-		return 1;
-	}
-	zero_ns = lat[0].ns;
-	reg_ns = lat[1].ns;
-	cfg_ns = lat[2].ns;
-	if (argc == 3) {
-		mtty_ns = lat[3].ns;
-		mdgpu_vfio_close(&mtty);
-	}
 
-	printf("%-44s %12s %10s\n", "measurement", "value", "ratio");
 	printf("%-44s %9.0f MB/s %10s\n", "memcpy anon -> anon (baseline)",
 	       BW_BYTES / base / 1e6, "1.00");
 	printf("%-44s %9.0f MB/s %9.2fx\n", "BAR0 mmap sequential write",
@@ -417,18 +560,7 @@ int main(int argc, char **argv)
 	       touch_anon * 1e3 / (BW_BYTES >> 20), "1.00");
 	printf("%-44s %9.2f ms/MiB %9.2fx\n", "first touch, BAR0 (fault + VRAM alloc)",
 	       touch_bar * 1e3 / (BW_BYTES >> 20), touch_bar / touch_anon);
-	printf("%-44s %10.0f ns %10s\n", "4-byte pread of /dev/zero (floor)",
-	       zero_ns, "1.00");
-	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pread of a BAR2 register",
-	       reg_ns, reg_ns / zero_ns);
-	printf("%-44s %10.0f ns %9.2fx\n", "4-byte pread of config space",
-	       cfg_ns, cfg_ns / zero_ns);
-	if (mtty_ns > 0) {
-		printf("%-44s %10.0f ns %9.2fx\n", "1-byte pread of an mtty register",
-		       mtty_ns, mtty_ns / zero_ns);
-		printf("%-44s %21.2fx\n", "BAR2 register read vs mtty",
-		       reg_ns / mtty_ns);
-	}
+	print_regs(regs, nregs);
 	munmap(bar, BW_BYTES);
 	ret = bench_dirty(&dev, &dirty);
 	if (ret < 0) {
@@ -465,7 +597,7 @@ int main(int argc, char **argv)
 	printf("%-44s %9.0f MB/s %9.2fx\n", "engine COPY, 16 MiB, submit to fence",
 	       BW_BYTES / 2 / eng.copy / 1e6, eng.memcpy / eng.copy);
 	printf("%-44s %10.0f ns %9.2fx\n", "NOP + FENCE submit to MSI, engine idle",
-	       eng.nop_ns, eng.nop_ns / reg_ns);
-	printf("%-44s %21s\n", "  (ratio against the BAR2 register read)", "");
+	       eng.nop_ns, eng.nop_ns / regs[REG_ID].ns);
+	printf("%-44s %21s\n", "  (ratio against the BAR2 ID read)", "");
 	return 0;
 }

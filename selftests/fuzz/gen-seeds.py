@@ -51,27 +51,50 @@ write('cfg_space', 'out-of-range', layout +
 write('cfg_space', 'bad-layout', u64(3 << 20) + u32(4096))
 
 # reg_table: first offset u32, count u8, entries { delta u16, len u16,
-# sizes u8, flags u8 (1 writable, 2 read handler, 4 write handler) },
-# then accesses { off u32, size u8, value u32 }. Shaped like BAR2.
-bar2 = [(0x000, 0x400, 7, 2), (0x400, 0x20, 1, 7), (0x500, 0x16, 2, 7),
-        (0x600, 0x8, 4, 7), (0x800, 0x200, 4, 7)]
+# sizes u8, flags u8 (1 writable, 2 read handler, 4 write handler,
+# 8 lockless), kind u8 (bits 0-1: 0 handlers, 1 constant, 2 field; bits
+# 2-6: the constant or the field's offset) }, the register file's size
+# u16, then accesses { off u32, size u8, value u32 }. Shaped like BAR2:
+# a blob, VGA and DISPI arrays, QEXT, a constant ID, a lockless SCRATCH
+# field, a read-only field, a field with a write handler (a doorbell) and
+# an engine array with handlers.
+def kind(k, arg=0):
+    return u8(k | arg << 2)
+
+
+bar2 = [(0x000, 0x400, 7, 2, kind(0)), (0x400, 0x20, 3, 7, kind(0)),
+        (0x500, 0x16, 2, 7, kind(0)), (0x600, 0x8, 4, 7, kind(0)),
+        (0x800, 0x4, 4, 0, kind(1, 0x15)), (0x810, 0x4, 4, 9, kind(2, 4)),
+        (0x814, 0x4, 4, 0, kind(2, 8)), (0x910, 0x4, 4, 5, kind(2, 12)),
+        (0x920, 0xe0, 4, 7, kind(0))]
 table = u32(bar2[0][0]) + u8(len(bar2))
 prev = bar2[0][0]
-for off, length, sizes, flags in bar2:
-    table += u16(off - prev) + u16(length) + u8(sizes) + u8(flags)
+for off, length, sizes, flags, k in bar2:
+    table += u16(off - prev) + u16(length) + u8(sizes) + u8(flags) + k
     prev = off
+table += u16(0x1000)
 accesses = b''.join(u32(o) + u8(s) + u32(v) for o, s, v in [
     (0x000, 4, 0), (0x3fe, 2, 0), (0x401, 1, 0x55), (0x502, 2, 640),
-    (0x503, 2, 1), (0x604, 4, 0), (0x914, 4, 1), (0x9fe, 4, 0),
-    (0x1000, 4, 0), (0x414, 1, 0), (0x41f, 1, 0), (0x514, 2, 0),
-    (0x9fc, 4, 0), (0x3fc, 4, 0)])
+    (0x503, 2, 1), (0x604, 4, 0), (0x800, 4, 1), (0x810, 4, 7),
+    (0x812, 2, 7), (0x814, 4, 3), (0x910, 4, 1), (0x914, 4, 1),
+    (0x9fe, 4, 0), (0x1000, 4, 0), (0x414, 1, 0), (0x41f, 1, 0),
+    (0x514, 2, 0), (0x9fc, 4, 0), (0x3fc, 4, 0), (0xfff, 1, 0)])
 write('reg_table', 'bar2-like', table + accesses)
 # Found by the fuzzer: an entry shorter than an access size it accepts
 # (3 bytes, 4-byte accesses) took a 4-byte access running past its end.
 write('reg_table', 'short-entry', u32(0x100) + u8(1) + u16(3) + u8(5) +
-      u8(2) + u32(0x100) + u8(4) + u32(0) + u32(0x102) + u8(1) + u32(0))
-write('reg_table', 'overlap', u32(0x10) + u8(2) + u16(0) + u16(8) + u8(4) +
-      u8(7) + u16(4) + u16(8) + u8(4) + u8(7))
+      u8(2) + kind(0) + u16(0x200) + u32(0x100) + u8(4) + u32(0) +
+      u32(0x102) + u8(1) + u32(0))
+write('reg_table', 'overlap', u32(0x10) + u8(2) + u16(8) + u8(4) + u8(7) +
+      kind(0) + u16(4) + u16(8) + u8(4) + u8(7) + kind(0) + u16(0x100))
+# An entry reaching past the end of the register file: no index.
+write('reg_table', 'past-end', u32(0xff0) + u8(1) + u16(0x20) + u8(4) +
+      u8(2) + kind(0) + u16(0x1000) + u32(0xff0) + u8(4) + u32(0))
+# Constants and fields that break the rules: writable constant, misaligned
+# field, field of 8 bytes.
+write('reg_table', 'bad-kinds', u32(0x0) + u8(3) + u16(4) + u8(4) +
+      u8(1) + kind(1, 3) + u16(4) + u16(4) + u8(4) + u8(1) + kind(2, 2) +
+      u16(4) + u16(8) + u8(4) + u8(0) + kind(2, 0) + u16(0x100))
 
 
 # cmd: VRAM selector (odd: 4 KiB << n real buffer, even: large), dwords.
