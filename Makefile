@@ -21,6 +21,9 @@
 #                        builds the module, modprobe, an mdevctl instance,
 #                        removal (not part of make check)
 #   make fuzz            fuzz the pure decoders, FUZZ_SECONDS (60) each
+#   make libvirt-test    libvirt in a VM sees the PCI parent: nodedev-list,
+#                        nodedev-define/start of an mdev (through mdevctl), a
+#                        domain with it as a hostdev (not part of make check)
 #
 # Objects are built in build/<kernel release>/ (a copy of the sources), so
 # one tree can build for several kernels side by side.
@@ -40,7 +43,8 @@ MODULE_SRCS := Kbuild drivers include uapi scheduler
 
 .PHONY: all module install check demo bench guest-display guest-migrate \
 	lint clean tools \
-	fuzz-vm stress selftests fuzz monitoring-test deb deb-test
+	fuzz-vm stress selftests fuzz monitoring-test deb deb-test \
+	libvirt-test
 
 all: module
 
@@ -99,6 +103,9 @@ deb-test:
 
 fuzz:
 	bash selftests/fuzz/run.sh
+
+libvirt-test:
+	bash selftests/libvirt/run.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,305 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# l1.sh - make libvirt-test, inside the VM harness's guest.
+#
+# usage: l1.sh KO
+#
+#   KO  mdgpu.ko built for the running kernel
+#
+# Loads mdgpu with one simulated parent (sim0), binds the VM's ivshmem-plain
+# device to mdgpu's PCI driver with driver_override (the PCI parent), gives
+# libvirt writable state directories on tmpfs, starts Debian's udevd and
+# libvirtd (monolithic, qemu:///system, no security driver, no cgroups) and
+# checks, as the management stack sees it:
+#
+#   - virsh nodedev-list --cap mdev_types lists the PCI parent, its
+#     nodedev-dumpxml has the PCI address and every mdgpu type with the
+#     fields OpenStack Nova reads (id, name, deviceAPI, availableInstances);
+#     what it says of the simulated parent is reported as it is;
+#   - the sysfs paths KubeVirt reads: the parent in /sys/class/mdev_bus and
+#     its NUMA node at /sys/bus/pci/devices/<parent>/numa_node;
+#   - virsh nodedev-define + nodedev-start of an mdev on the PCI parent
+#     (libvirt calls mdevctl): the mdev exists in sysfs with the type asked
+#     for, mdevctl knows the definition, libvirt lists the active device;
+#   - a domain with <hostdev mode='subsystem' type='mdev' model='vfio-pci'>
+#     starts (QEMU under libvirt, TCG, no OS): QEMU's query-pci (through
+#     virsh qemu-monitor-command) shows mdgpu's PCI function, the vGPU was
+#     reset by QEMU (reset_count) and holds its VFIO device open;
+#   - virsh destroy, nodedev-destroy, nodedev-undefine undo it all, the PCI
+#     device unbinds and mdgpu unloads.
+#
+# Results are one TAP block, "libvirt-test"; timings on MDGPU-LV-TIME lines.
+
+set -uo pipefail
+
+ko=${1:?usage: l1.sh KO}
+type=mdgpu-64M
+dom=mdgpu-lv
+
+w=$(mktemp -d /tmp/libvirt-test.XXXXXX)
+nested_name=libvirt-test
+# shellcheck source=../vm/nested.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../vm/nested.sh"
+
+virsh() {
+	command virsh -c qemu:///system "$@"
+}
+
+udevd_pid= libvirtd_pid=
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+	[ -n "$libvirtd_pid" ] && kill "$libvirtd_pid" 2>/dev/null
+	[ -n "$udevd_pid" ] && kill "$udevd_pid" 2>/dev/null
+	rm -rf "$w"
+}
+trap cleanup EXIT
+
+# --- mdgpu: a simulated parent and a PCI parent ------------------------------
+
+pci=
+for d in /sys/bus/pci/devices/*; do
+	if [ "$(cat "$d/vendor")" = 0x1af4 ] && [ "$(cat "$d/device")" = 0x1110 ]; then
+		pci=${d##*/}
+		break
+	fi
+done
+say "L1 kernel $(uname -r), ivshmem-plain at ${pci:-nowhere}"
+if [ -n "$pci" ] && insmod "$ko" parents=1 vram_mb=128 &&
+   echo mdgpu >"/sys/bus/pci/devices/$pci/driver_override" &&
+   echo "$pci" >/sys/bus/pci/drivers_probe &&
+   [ -d "/sys/bus/pci/devices/$pci/mdev_supported_types/$type" ]; then
+	add ok "mdgpu loaded (sim0), $pci bound to mdgpu (PCI parent)"
+else
+	add fail "mdgpu loaded (sim0), $pci bound to mdgpu (PCI parent)"
+	tap
+	exit 1
+fi
+# libvirt's name of a PCI device: pci_DDDD_BB_SS_F.
+nd_pci=pci_$(tr ':.' '__' <<<"$pci")
+
+# --- libvirt's world on tmpfs --------------------------------------------------
+# The host's root is read-only here. libvirt and mdevctl write to
+# /etc/libvirt, /etc/mdevctl.d, /var/lib/libvirt, /var/cache/libvirt and
+# /var/log/libvirt; /run is a tmpfs already.
+
+for d in /etc/libvirt /etc/mdevctl.d /var/lib /var/cache /var/log; do
+	cp -a "$d" "$w/saved${d//\//_}" 2>/dev/null
+	mount -t tmpfs -o mode=755 tmpfs "$d" &&
+		cp -a "$w/saved${d//\//_}/." "$d/" 2>/dev/null
+done
+mkdir -p /var/lib/libvirt /var/cache/libvirt /var/log/libvirt \
+	/etc/mdevctl.d/scripts.d/callouts /etc/mdevctl.d/scripts.d/notifiers
+# The test VM has no libvirt-qemu user (libvirt-daemon-system is not
+# installed), no cgroups mounted, no virtlogd: QEMU runs as root, logs to
+# files, without namespaces or a security driver.
+cat >/etc/libvirt/qemu.conf <<'CONF'
+user = "root"
+group = "root"
+dynamic_ownership = 0
+remember_owner = 0
+security_driver = "none"
+namespaces = [ ]
+cgroup_controllers = [ ]
+stdio_handler = "file"
+CONF
+cat >/etc/libvirt/libvirtd.conf <<'CONF'
+log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
+CONF
+
+# udevd: libvirt's node-device driver learns of new devices (the mdev that
+# nodedev-start makes) from udev's events.
+/lib/systemd/systemd-udevd >"$w/udevd.out" 2>&1 &
+udevd_pid=$!
+udevadm settle -t 60 2>/dev/null
+t0=${EPOCHREALTIME/./}
+libvirtd >"$w/libvirtd.out" 2>&1 &
+libvirtd_pid=$!
+ok=0
+for _ in $(seq 120); do
+	if virsh version >"$w/version" 2>&1; then
+		ok=1
+		break
+	fi
+	kill -0 "$libvirtd_pid" 2>/dev/null || break
+	sleep 1
+done
+echo "MDGPU-LV-TIME libvirtd_up=$(since "$t0")s"
+check "libvirtd runs, virsh connects to qemu:///system" \
+	"$(tr '\n' ' ' <"$w/version")" test $ok = 1
+if [ $ok != 1 ]; then
+	sed 's/^/libvirtd: /' "$w/libvirtd.out" /var/log/libvirt/libvirtd.log 2>/dev/null | tail -n 30
+	tap
+	exit 1
+fi
+sed 's/^/virsh version: /' "$w/version"
+
+# --- what the node-device API shows ---------------------------------------------
+
+virsh nodedev-list --cap mdev_types >"$w/types" 2>&1
+say "virsh nodedev-list --cap mdev_types:"
+sed 's/^/  /' "$w/types"
+check "nodedev-list --cap mdev_types lists the PCI parent $nd_pci" \
+	"$(tr '\n' ' ' <"$w/types")" grep -qx "$nd_pci" "$w/types"
+# The simulated parent is a class device (/sys/class/mdgpu/sim0): libvirt
+# lists only PCI, CSS/AP and mtty parents. Reported as seen, not asserted.
+if grep -q sim0 "$w/types"; then
+	say "the simulated parent sim0 IS listed by libvirt"
+else
+	say "the simulated parent sim0 is NOT listed by libvirt" \
+		"(/sys/class/mdev_bus/: $(ls /sys/class/mdev_bus | tr '\n' ' '))"
+fi
+
+virsh nodedev-dumpxml "$nd_pci" >"$w/parent.xml" 2>&1
+say "virsh nodedev-dumpxml $nd_pci:"
+sed 's/^/  /' "$w/parent.xml"
+# What Nova reads: the parent's PCI address, and for each type its id,
+# name, device API and available instances, which must be sysfs's.
+IFS=':.' read -r pdom pbus pslot pfn <<<"$pci"
+addr_ok=0
+grep -q "<domain>$((16#$pdom))</domain>" "$w/parent.xml" &&
+	grep -q "<bus>$((16#$pbus))</bus>" "$w/parent.xml" &&
+	grep -q "<slot>$((16#$pslot))</slot>" "$w/parent.xml" &&
+	grep -q "<function>$((16#$pfn))</function>" "$w/parent.xml" && addr_ok=1
+check "nodedev-dumpxml: the parent's PCI address $pci" "" test $addr_ok = 1
+types_ok=1 diag=
+for t in /sys/bus/pci/devices/"$pci"/mdev_supported_types/*; do
+	id=${t##*/}
+	name=$(cat "$t/name")
+	api=$(cat "$t/device_api")
+	avail=$(cat "$t/available_instances")
+	block=$(sed -n "/<type id='$id'>/,/<\/type>/p" "$w/parent.xml")
+	if ! grep -q "<name>$name</name>" <<<"$block" ||
+	   ! grep -q "<deviceAPI>$api</deviceAPI>" <<<"$block" ||
+	   ! grep -q "<availableInstances>$avail</availableInstances>" <<<"$block"; then
+		types_ok=0
+		diag+="$id (name '$name', $api, $avail available) not as in sysfs; "
+	fi
+done
+check "nodedev-dumpxml: every type of the PCI parent with sysfs's name, deviceAPI and availableInstances" \
+	"$diag" test $types_ok = 1
+
+# What KubeVirt reads: the parent under /sys/class/mdev_bus, its types'
+# names, and the NUMA node of the parent taken as a PCI address.
+numa=$(cat "/sys/bus/pci/devices/$pci/numa_node" 2>/dev/null)
+check "KubeVirt's paths: /sys/class/mdev_bus/$pci and /sys/bus/pci/devices/$pci/numa_node" \
+	"numa_node ${numa:-missing}" test -d "/sys/class/mdev_bus/$pci" -a -n "$numa"
+if [ -e /sys/bus/pci/devices/sim0/numa_node ]; then
+	say "KubeVirt: /sys/bus/pci/devices/sim0/numa_node exists"
+else
+	say "KubeVirt: /sys/bus/pci/devices/sim0/numa_node does not exist" \
+		"(sim0 is in /sys/class/mdev_bus but is no PCI device)"
+fi
+
+# --- an mdev defined and started through libvirt --------------------------------
+
+uuid=$(cat /proc/sys/kernel/random/uuid)
+cat >"$w/mdev.xml" <<XML
+<device>
+  <parent>$nd_pci</parent>
+  <capability type='mdev'>
+    <type id='$type'/>
+    <uuid>$uuid</uuid>
+  </capability>
+</device>
+XML
+virsh nodedev-define "$w/mdev.xml" >"$w/define.out" 2>&1
+nd_mdev=$(sed -n "s/^Node device '\([^']*\)' defined.*/\1/p" "$w/define.out")
+say "nodedev-define: $(tr '\n' ' ' <"$w/define.out")"
+mdevctl list --defined >"$w/defined" 2>&1
+check "nodedev-define of a $type mdev on $nd_pci: mdevctl has the definition" \
+	"$(tr '\n' ' ' <"$w/defined")" grep -q "$uuid $pci $type" "$w/defined"
+
+t0=${EPOCHREALTIME/./}
+virsh nodedev-start "${nd_mdev:-none}" >"$w/start.out" 2>&1
+say "nodedev-start: $(tr '\n' ' ' <"$w/start.out") ($(since "$t0") s)"
+dev=/sys/bus/mdev/devices/$uuid
+mtype=$(basename "$(readlink "$dev/mdev_type" 2>/dev/null)")
+mparent=$(basename "$(readlink -f "$dev/.." 2>/dev/null)")
+check "nodedev-start: the mdev exists on $pci with type $type" \
+	"type ${mtype:-none}, parent ${mparent:-none}" \
+	test "$mtype/$mparent" = "$type/$pci"
+virsh nodedev-list --cap mdev >"$w/mdevs" 2>&1
+check "nodedev-list --cap mdev lists the started mdev" \
+	"$(tr '\n' ' ' <"$w/mdevs")" grep -qx "${nd_mdev:-none}" "$w/mdevs"
+virsh nodedev-dumpxml "${nd_mdev:-none}" 2>&1 | sed 's/^/  /'
+
+# --- a domain with the mdev as a hostdev ---------------------------------------
+
+cat >"$w/dom.xml" <<XML
+<domain type='qemu'>
+  <name>$dom</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu cpuset='0'>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+  </os>
+  <cputune>
+    <emulatorpin cpuset='0'/>
+  </cputune>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <hostdev mode='subsystem' type='mdev' model='vfio-pci'>
+      <source>
+        <address uuid='$uuid'/>
+      </source>
+    </hostdev>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+XML
+resets0=$(cat "$dev/mdgpu/reset_count" 2>/dev/null)
+t0=${EPOCHREALTIME/./}
+virsh define "$w/dom.xml" >"$w/dom.out" 2>&1 &&
+	virsh start "$dom" >>"$w/dom.out" 2>&1
+started=$?
+echo "MDGPU-LV-TIME domain_start=$(since "$t0")s"
+say "define + start: $(tr '\n' ' ' <"$w/dom.out")"
+state=$(virsh domstate "$dom" 2>&1)
+check "a domain with <hostdev type='mdev' model='vfio-pci'> starts" \
+	"virsh status $started, domstate $state" test "$started/$state" = "0/running"
+if [ "$started" != 0 ]; then
+	tail -n 20 "/var/log/libvirt/qemu/$dom.log" 2>/dev/null | sed 's/^/qemu log: /'
+	tail -n 20 /var/log/libvirt/libvirtd.log 2>/dev/null | sed 's/^/libvirtd: /'
+fi
+virsh dumpxml "$dom" 2>/dev/null | sed -n '/<hostdev/,/<\/hostdev>/p' | sed 's/^/  /'
+
+# QEMU's view: mdgpu's function (1234:1111) on the guest's PCI bus.
+virsh qemu-monitor-command "$dom" '{"execute": "query-pci"}' >"$w/pci.json" 2>&1
+virsh qemu-monitor-command "$dom" --hmp 'info pci' 2>&1 |
+	grep -B1 -A4 '1234:1111' | sed 's/^/  info pci: /'
+check "QEMU's query-pci shows mdgpu's function (1234:1111) in the domain" \
+	"$(head -c 200 "$w/pci.json")" \
+	grep -q '"vendor": 4660, "device": 4369' "$w/pci.json"
+resets1=$(cat "$dev/mdgpu/reset_count" 2>/dev/null)
+check "QEMU opened and reset the vGPU" "reset_count $resets0 -> $resets1" \
+	test "${resets1:-0}" -gt "${resets0:-0}"
+
+# --- undo ------------------------------------------------------------------------
+
+virsh destroy "$dom" >"$w/undo" 2>&1
+virsh undefine "$dom" >>"$w/undo" 2>&1
+virsh nodedev-destroy "${nd_mdev:-none}" >>"$w/undo" 2>&1
+virsh nodedev-undefine "${nd_mdev:-none}" >>"$w/undo" 2>&1
+undo_rc=$?
+say "undo: $(tr '\n' ' ' <"$w/undo")"
+mdevctl list --defined >"$w/defined" 2>&1
+check "destroy, nodedev-destroy, nodedev-undefine: the mdev and its definition are gone" \
+	"undefine status $undo_rc, $(tr '\n' ' ' <"$w/defined")" \
+	test ! -e "$dev" -a "$undo_rc" = 0 -a ! -s "$w/defined"
+
+kill "$libvirtd_pid" 2>/dev/null
+wait "$libvirtd_pid" 2>/dev/null
+libvirtd_pid=
+kill "$udevd_pid" 2>/dev/null
+wait "$udevd_pid" 2>/dev/null
+udevd_pid=
+gone=0
+echo "$pci" >/sys/bus/pci/drivers/mdgpu/unbind &&
+	echo >"/sys/bus/pci/devices/$pci/driver_override" &&
+	rmmod mdgpu && gone=1
+check "the PCI device unbinds and mdgpu unloads" "" test $gone = 1
+
+echo "MDGPU-LV-TIME total=$(since "$t_start")s"
+tap
+all_ok
