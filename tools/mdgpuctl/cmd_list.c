@@ -256,13 +256,26 @@ static void fmt_s64(char *buf, size_t len, int64_t v)
 		mdg_fmt(buf, len, "%lld", (long long)v);
 }
 
+/* Width of the PARENT column: 10, or a PCI parent's address (12). */
+static int parent_width(const struct mdg_system *sys)
+{
+	int w = 10;
+	size_t i;
+
+	for (i = 0; i < sys->nr_parents; i++)
+		if ((int)strlen(sys->parents[i].name) > w)
+			w = strlen(sys->parents[i].name);
+	return w;
+}
+
 static void text_parents(const struct mdg_system *sys, const char *only)
 {
 	char total[32], used[32], n[32];
+	int pw = parent_width(sys);
 	size_t i;
 
-	fprintf(mdg_out, "%-10s %-8s %10s %10s %9s  %s\n", "PARENT", "BACKEND",
-		"VRAM", "USED", "INSTANCES", "HEALTH");
+	fprintf(mdg_out, "%-*s %-8s %10s %10s %9s  %s\n", pw, "PARENT",
+		"BACKEND", "VRAM", "USED", "INSTANCES", "HEALTH");
 	for (i = 0; i < sys->nr_parents; i++) {
 		const struct mdg_parent *p = &sys->parents[i];
 
@@ -271,7 +284,7 @@ static void text_parents(const struct mdg_system *sys, const char *only)
 		fmt_s64_size(total, sizeof(total), p->vram_total);
 		fmt_s64_size(used, sizeof(used), p->vram_used);
 		fmt_s64(n, sizeof(n), p->instances);
-		fprintf(mdg_out, "%-10s %-8s %10s %10s %9s  %s%s%s\n", p->name,
+		fprintf(mdg_out, "%-*s %-8s %10s %10s %9s  %s%s%s\n", pw, p->name,
 			p->backend[0] ? p->backend : "-", total, used, n,
 			p->health, mdg_parent_healthy(p) ? "" : ": ",
 			mdg_parent_healthy(p) ? "" : p->health_reason);
@@ -281,9 +294,10 @@ static void text_parents(const struct mdg_system *sys, const char *only)
 static void text_types(const struct mdg_system *sys, const char *only)
 {
 	char fb[32], max[32], res[32], avail[32];
+	int pw = parent_width(sys);
 	size_t i, j;
 
-	fprintf(mdg_out, "%-10s %-12s %-12s %11s %13s %14s %9s\n", "PARENT",
+	fprintf(mdg_out, "%-*s %-12s %-12s %11s %13s %14s %9s\n", pw, "PARENT",
 		"TYPE", "NAME", "FRAMEBUFFER", "MAX_INSTANCES",
 		"MAX_RESOLUTION", "AVAILABLE");
 	for (i = 0; i < sys->nr_parents; i++) {
@@ -304,8 +318,8 @@ static void text_types(const struct mdg_system *sys, const char *only)
 			else
 				mdg_fmt(res, sizeof(res), "-");
 			fmt_s64(avail, sizeof(avail), t->available);
-			fprintf(mdg_out, "%-10s %-12s %-12s %11s %13s %14s %9s\n",
-				p->name, t->dir, t->name[0] ? t->name : "-",
+			fprintf(mdg_out, "%-*s %-12s %-12s %11s %13s %14s %9s\n",
+				pw, p->name, t->dir, t->name[0] ? t->name : "-",
 				fb, max, res, avail);
 		}
 	}
@@ -314,11 +328,12 @@ static void text_types(const struct mdg_system *sys, const char *only)
 static void text_instances(const struct mdg_system *sys, const char *only)
 {
 	char range[64], size[32], resets[32], open[256];
+	int pw = parent_width(sys);
 	bool unknown = false;
 	size_t i;
 
-	fprintf(mdg_out, "%-36s %-10s %-12s %-18s %6s %6s %-8s %s\n", "UUID",
-		"PARENT", "TYPE", "VRAM_RANGE", "SIZE", "RESETS", "STATE",
+	fprintf(mdg_out, "%-36s %-*s %-12s %-18s %6s %6s %-8s %s\n", "UUID",
+		pw, "PARENT", "TYPE", "VRAM_RANGE", "SIZE", "RESETS", "STATE",
 		"OPEN_BY");
 	for (i = 0; i < sys->nr_instances; i++) {
 		const struct mdg_instance *in = &sys->instances[i];
@@ -339,8 +354,8 @@ static void text_instances(const struct mdg_system *sys, const char *only)
 		fmt_s64_size(size, sizeof(size), in->vram_size);
 		fmt_s64(resets, sizeof(resets), in->reset_count);
 		mdg_fmt_holders(in, open, sizeof(open));
-		fprintf(mdg_out, "%-36s %-10s %-12s %-18s %6s %6s %-8s %s\n",
-			in->uuid, in->parent, in->type[0] ? in->type : "-",
+		fprintf(mdg_out, "%-36s %-*s %-12s %-18s %6s %6s %-8s %s\n",
+			in->uuid, pw, in->parent, in->type[0] ? in->type : "-",
 			range, size, resets, mdg_instance_state(in),
 			open[0] ? open : "-");
 		unknown |= !strcmp(mdg_instance_state(in), "unknown");
