@@ -42,8 +42,10 @@ nested_name=libvirt-test
 # shellcheck source=../vm/nested.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../vm/nested.sh"
 
+# Every call bounded: under nested TCG on a loaded host libvirtd's first
+# answers (after it probed QEMU's capabilities) take minutes.
 virsh() {
-	command virsh -c qemu:///system "$@"
+	timeout 600 virsh -c qemu:///system "$@"
 }
 
 udevd_pid= libvirtd_pid=
@@ -81,15 +83,43 @@ nd_pci=pci_$(tr ':.' '__' <<<"$pci")
 # --- libvirt's world on tmpfs --------------------------------------------------
 # The host's root is read-only here. libvirt and mdevctl write to
 # /etc/libvirt, /etc/mdevctl.d, /var/lib/libvirt, /var/cache/libvirt and
-# /var/log/libvirt; /run is a tmpfs already.
+# /var/log/libvirt; /run is a tmpfs already. Each of those parents gets a
+# tmpfs: the two small /etc directories with a copy of the host's files,
+# /var/lib, /var/cache and /var/log with the host's entries bound back into
+# them (not copied: /var/cache holds the harness's kernel cache).
 
-for d in /etc/libvirt /etc/mdevctl.d /var/lib /var/cache /var/log; do
-	cp -a "$d" "$w/saved${d//\//_}" 2>/dev/null
-	mount -t tmpfs -o mode=755 tmpfs "$d" &&
-		cp -a "$w/saved${d//\//_}/." "$d/" 2>/dev/null
+# writable DIR [copy]: a tmpfs over DIR with DIR's entries, copied or bound.
+writable() {
+	local d=$1 orig=$w/orig${1//\//_} e
+	mkdir -p "$orig"
+	mount --bind "$d" "$orig" && mount -t tmpfs -o mode=755 tmpfs "$d" ||
+		return 1
+	if [ "${2:-}" = copy ]; then
+		cp -a "$orig/." "$d/"
+		return
+	fi
+	for e in "$orig"/* "$orig"/.[!.]*; do
+		if [ -L "$e" ]; then
+			cp -P "$e" "$d/"
+		elif [ -d "$e" ]; then
+			mkdir "$d/${e##*/}" && mount --bind "$e" "$d/${e##*/}"
+		elif [ -e "$e" ]; then
+			touch "$d/${e##*/}" && mount --bind "$e" "$d/${e##*/}"
+		fi
+	done
+}
+ok=1
+for d in /etc/libvirt /etc/mdevctl.d; do
+	writable "$d" copy || ok=0
+done
+for d in /var/lib /var/cache /var/log; do
+	writable "$d" || ok=0
 done
 mkdir -p /var/lib/libvirt /var/cache/libvirt /var/log/libvirt \
 	/etc/mdevctl.d/scripts.d/callouts /etc/mdevctl.d/scripts.d/notifiers
+check "writable /etc/libvirt, /etc/mdevctl.d, /var/{lib,cache,log} on tmpfs" \
+	"" test $ok = 1
+say "state directories ready"
 # The test VM has no libvirt-qemu user (libvirt-daemon-system is not
 # installed), no cgroups mounted, no virtlogd: QEMU runs as root, logs to
 # files, without namespaces or a security driver.
@@ -112,17 +142,18 @@ CONF
 /lib/systemd/systemd-udevd >"$w/udevd.out" 2>&1 &
 udevd_pid=$!
 udevadm settle -t 60 2>/dev/null
+say "udevd started"
 t0=${EPOCHREALTIME/./}
 libvirtd >"$w/libvirtd.out" 2>&1 &
 libvirtd_pid=$!
 ok=0
-for _ in $(seq 120); do
+for _ in $(seq 60); do
 	if virsh version >"$w/version" 2>&1; then
 		ok=1
 		break
 	fi
 	kill -0 "$libvirtd_pid" 2>/dev/null || break
-	sleep 1
+	sleep 5
 done
 echo "MDGPU-LV-TIME libvirtd_up=$(since "$t0")s"
 check "libvirtd runs, virsh connects to qemu:///system" \
