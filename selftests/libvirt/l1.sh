@@ -26,8 +26,11 @@
 #     starts (QEMU under libvirt, TCG, no OS): QEMU's query-pci (through
 #     virsh qemu-monitor-command) shows mdgpu's PCI function, the vGPU was
 #     reset by QEMU (reset_count) and holds its VFIO device open;
-#   - virsh destroy, nodedev-destroy, nodedev-undefine undo it all, the PCI
-#     device unbinds and mdgpu unloads.
+#   - the same domain with a vGPU of the simulated parent, created through
+#     sysfs (libvirt lists no simulated parent, so nodedev-* cannot make it;
+#     whether it lists the mdev itself is reported as seen);
+#   - virsh destroy, undefine, nodedev-destroy, nodedev-undefine undo it
+#     all, the PCI device unbinds and mdgpu unloads.
 #
 # Results are one TAP block, "libvirt-test"; timings on MDGPU-LV-TIME lines.
 
@@ -53,7 +56,9 @@ udevd_pid= libvirtd_pid=
 cleanup() {
 	[ -n "$libvirtd_pid" ] && kill "$libvirtd_pid" 2>/dev/null
 	[ -n "$udevd_pid" ] && kill "$udevd_pid" 2>/dev/null
-	rm -rf "$w"
+	# The host's directories are bound under $w: unmount before removing.
+	umount -l "$w"/orig_* 2>/dev/null
+	rm -rf --one-file-system "$w"
 }
 trap cleanup EXIT
 
@@ -120,9 +125,20 @@ mkdir -p /var/lib/libvirt /var/cache/libvirt /var/log/libvirt \
 check "writable /etc/libvirt, /etc/mdevctl.d, /var/{lib,cache,log} on tmpfs" \
 	"" test $ok = 1
 say "state directories ready"
-# The test VM has no libvirt-qemu user (libvirt-daemon-system is not
-# installed), no cgroups mounted, no virtlogd: QEMU runs as root, logs to
-# files, without namespaces or a security driver.
+# libvirtd resolves its built-in QEMU user and group, libvirt-qemu, before
+# it reads qemu.conf; libvirt-daemon-system, which creates them, is not
+# installed (it would start libvirtd on the host): give the VM's /etc a
+# passwd and group that have them.
+for f in passwd group; do
+	cp "/etc/$f" "$w/$f"
+done
+grep -q '^libvirt-qemu:' "$w/passwd" ||
+	echo 'libvirt-qemu:x:64055:64055:libvirt:/var/lib/libvirt:/usr/sbin/nologin' >>"$w/passwd"
+grep -q '^libvirt-qemu:' "$w/group" || echo 'libvirt-qemu:x:64055:' >>"$w/group"
+grep -q '^kvm:' "$w/group" || echo 'kvm:x:64056:' >>"$w/group"
+mount --bind "$w/passwd" /etc/passwd && mount --bind "$w/group" /etc/group
+# The test VM has no cgroups mounted and no virtlogd: QEMU runs as root,
+# logs to files, without namespaces or a security driver.
 cat >/etc/libvirt/qemu.conf <<'CONF'
 user = "root"
 group = "root"
@@ -257,9 +273,17 @@ virsh nodedev-dumpxml "${nd_mdev:-none}" 2>&1 | sed 's/^/  /'
 
 # --- a domain with the mdev as a hostdev ---------------------------------------
 
-cat >"$w/dom.xml" <<XML
+# run_domain NAME UUID WHAT: define and start a domain (TCG, no OS, one
+# vCPU pinned as make guest-display pins its nested QEMU) whose only device
+# is the mdev UUID, check that it runs with mdgpu's function on its PCI bus
+# and that QEMU opened and reset the vGPU, then destroy and undefine it.
+run_domain() {
+	local name=$1 u=$2 what=$3 started state r0 r1 t0
+	local d=/sys/bus/mdev/devices/$2
+
+	cat >"$w/$name.xml" <<XML
 <domain type='qemu'>
-  <name>$dom</name>
+  <name>$name</name>
   <memory unit='MiB'>64</memory>
   <vcpu cpuset='0'>1</vcpu>
   <os>
@@ -272,50 +296,77 @@ cat >"$w/dom.xml" <<XML
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
     <hostdev mode='subsystem' type='mdev' model='vfio-pci'>
       <source>
-        <address uuid='$uuid'/>
+        <address uuid='$u'/>
       </source>
     </hostdev>
     <memballoon model='none'/>
   </devices>
 </domain>
 XML
-resets0=$(cat "$dev/mdgpu/reset_count" 2>/dev/null)
-t0=${EPOCHREALTIME/./}
-virsh define "$w/dom.xml" >"$w/dom.out" 2>&1 &&
-	virsh start "$dom" >>"$w/dom.out" 2>&1
-started=$?
-echo "MDGPU-LV-TIME domain_start=$(since "$t0")s"
-say "define + start: $(tr '\n' ' ' <"$w/dom.out")"
-state=$(virsh domstate "$dom" 2>&1)
-check "a domain with <hostdev type='mdev' model='vfio-pci'> starts" \
-	"virsh status $started, domstate $state" test "$started/$state" = "0/running"
-if [ "$started" != 0 ]; then
-	tail -n 20 "/var/log/libvirt/qemu/$dom.log" 2>/dev/null | sed 's/^/qemu log: /'
-	tail -n 20 /var/log/libvirt/libvirtd.log 2>/dev/null | sed 's/^/libvirtd: /'
-fi
-virsh dumpxml "$dom" 2>/dev/null | sed -n '/<hostdev/,/<\/hostdev>/p' | sed 's/^/  /'
+	r0=$(cat "$d/mdgpu/reset_count" 2>/dev/null)
+	t0=${EPOCHREALTIME/./}
+	virsh define "$w/$name.xml" >"$w/$name.out" 2>&1 &&
+		virsh start "$name" >>"$w/$name.out" 2>&1
+	started=$?
+	echo "MDGPU-LV-TIME ${name}_start=$(since "$t0")s"
+	say "define + start $name: $(tr '\n' ' ' <"$w/$name.out")"
+	state=$(virsh domstate "$name" 2>&1)
+	check "$what: a domain with it as <hostdev type='mdev' model='vfio-pci'> starts" \
+		"virsh status $started, domstate $state" \
+		test "$started/$state" = "0/running"
+	if [ "$started" != 0 ]; then
+		tail -n 20 "/var/log/libvirt/qemu/$name.log" 2>/dev/null |
+			sed 's/^/qemu log: /'
+		tail -n 20 /var/log/libvirt/libvirtd.log 2>/dev/null |
+			sed 's/^/libvirtd: /'
+	fi
+	virsh dumpxml "$name" 2>/dev/null |
+		sed -n '/<hostdev/,/<\/hostdev>/p' | sed 's/^/  /'
 
-# QEMU's view: mdgpu's function (1234:1111) on the guest's PCI bus.
-virsh qemu-monitor-command "$dom" '{"execute": "query-pci"}' >"$w/pci.json" 2>&1
-virsh qemu-monitor-command "$dom" --hmp 'info pci' 2>&1 |
-	grep -B1 -A4 '1234:1111' | sed 's/^/  info pci: /'
-check "QEMU's query-pci shows mdgpu's function (1234:1111) in the domain" \
-	"$(head -c 200 "$w/pci.json")" \
-	grep -q '"vendor": 4660, "device": 4369' "$w/pci.json"
-resets1=$(cat "$dev/mdgpu/reset_count" 2>/dev/null)
-check "QEMU opened and reset the vGPU" "reset_count $resets0 -> $resets1" \
-	test "${resets1:-0}" -gt "${resets0:-0}"
+	# QEMU's view: mdgpu's function (1234:1111) on the guest's PCI bus.
+	virsh qemu-monitor-command "$name" '{"execute": "query-pci"}' \
+		>"$w/$name.pci" 2>&1
+	virsh qemu-monitor-command "$name" --hmp 'info pci' 2>&1 |
+		tr -d '\r' | grep -B1 -A4 '1234:1111' | sed 's/^/  info pci: /'
+	check "$what: QEMU's query-pci shows mdgpu's function (1234:1111) in the domain" \
+		"$(head -c 300 "$w/$name.pci")" \
+		grep -Eq '"device": ?4369, ?"vendor": ?4660|"vendor": ?4660, ?"device": ?4369' \
+		"$w/$name.pci"
+	r1=$(cat "$d/mdgpu/reset_count" 2>/dev/null)
+	check "$what: QEMU opened and reset the vGPU" "reset_count $r0 -> $r1" \
+		test "${r1:-0}" -gt "${r0:-0}"
+	virsh destroy "$name" >"$w/$name.undo" 2>&1
+	virsh undefine "$name" >>"$w/$name.undo" 2>&1
+	check "$what: virsh destroy and undefine" \
+		"$(tr '\n' ' ' <"$w/$name.undo")" \
+		test -z "$(virsh list --all --name | grep -x "$name")"
+}
+
+run_domain "$dom" "$uuid" "mdev on the PCI parent"
+
+# A vGPU on the simulated parent, created through sysfs (libvirt cannot
+# create it: it does not list the parent), in a domain: libvirt needs only
+# the mdev's UUID for a hostdev.
+sim_uuid=$(cat /proc/sys/kernel/random/uuid)
+if echo "$sim_uuid" >/sys/class/mdgpu/sim0/mdev_supported_types/$type/create; then
+	virsh nodedev-list --cap mdev >"$w/mdevs-sim" 2>&1
+	say "sim0's mdev $sim_uuid in nodedev-list --cap mdev:" \
+		"$(grep -c "$(tr - _ <<<"$sim_uuid")" "$w/mdevs-sim") lines" \
+		"($(tr '\n' ' ' <"$w/mdevs-sim"))"
+	run_domain "$dom-sim" "$sim_uuid" "mdev on the simulated parent sim0"
+	echo 1 >"/sys/bus/mdev/devices/$sim_uuid/remove"
+else
+	add fail "a $type mdev on sim0 through sysfs"
+fi
 
 # --- undo ------------------------------------------------------------------------
 
-virsh destroy "$dom" >"$w/undo" 2>&1
-virsh undefine "$dom" >>"$w/undo" 2>&1
 virsh nodedev-destroy "${nd_mdev:-none}" >>"$w/undo" 2>&1
 virsh nodedev-undefine "${nd_mdev:-none}" >>"$w/undo" 2>&1
 undo_rc=$?
 say "undo: $(tr '\n' ' ' <"$w/undo")"
 mdevctl list --defined >"$w/defined" 2>&1
-check "destroy, nodedev-destroy, nodedev-undefine: the mdev and its definition are gone" \
+check "nodedev-destroy, nodedev-undefine: the mdev and its definition are gone" \
 	"undefine status $undo_rc, $(tr '\n' ' ' <"$w/defined")" \
 	test ! -e "$dev" -a "$undo_rc" = 0 -a ! -s "$w/defined"
 

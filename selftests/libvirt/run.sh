@@ -7,7 +7,7 @@
 # usage: run.sh [-v] [--kernel NAME] [--timeout SECONDS]
 #
 #   --kernel NAME   kernel of the VM harness (stock-6.12)
-#   --timeout S     limit of the VM run (1500)
+#   --timeout S     limit of the VM run (2400)
 #   -v              copy the VM console to stdout as it runs
 #
 # Builds mdgpu.ko for the kernel and runs l1.sh in the VM harness: the VM
@@ -15,7 +15,8 @@
 # mdgpu (a PCI parent), starts Debian's udevd and libvirtd, and checks what
 # `virsh nodedev-*` shows of both parents, defines and starts an mdev on the
 # PCI parent through libvirt (which drives mdevctl), and starts a libvirt
-# domain (QEMU, TCG, no OS) with that mdev as a <hostdev type='mdev'>. See
+# domain (QEMU, TCG, no OS) with that mdev as a <hostdev type='mdev'>, then
+# one with a vGPU of the simulated parent. See
 # Documentation/testing.rst, "make libvirt-test".
 #
 # libvirt runs only inside the VM. On the host it needs the packages
@@ -41,7 +42,7 @@ usage() {
 	exit "${1:-2}"
 }
 
-kernel=stock-6.12 timeout=1500 verbose=()
+kernel=stock-6.12 timeout=2400 verbose=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=${2:?}; shift 2 ;;
