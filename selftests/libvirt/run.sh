@@ -68,6 +68,7 @@ ko=$(find "$bdir" -name mdgpu.ko | head -n 1)
 logdir=$repo/build/logs
 log=$logdir/libvirt-test-$kernel.log
 mkdir -p "$logdir"
+rm -f "$log"
 
 # As for make guest-display: no XSAVE in L1, so the nested QEMU's TCG does
 # not use AVX (selftests/guest-display/run.sh).
