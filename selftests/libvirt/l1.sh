@@ -377,8 +377,14 @@ virsh nodedev-undefine "${nd_mdev:-none}" >>"$w/undo" 2>&1
 undo_rc=$?
 say "undo: $(tr '\n' ' ' <"$w/undo")"
 mdevctl list --defined >"$w/defined" 2>&1
+# The mdev core removes the device after nodedev-destroy has returned
+# (seen: 7 s later under nested TCG on a loaded host): wait for it.
+for _ in $(seq 60); do
+	[ -e "$dev" ] || break
+	sleep 1
+done
 check "nodedev-destroy, nodedev-undefine: the mdev and its definition are gone" \
-	"undefine status $undo_rc, $(tr '\n' ' ' <"$w/defined")" \
+	"undefine status $undo_rc, $([ -e "$dev" ] && echo "$dev still exists"), defined: $(tr '\n' ' ' <"$w/defined")" \
 	test ! -e "$dev" -a "$undo_rc" = 0 -a ! -s "$w/defined"
 
 kill "$libvirtd_pid" 2>/dev/null
