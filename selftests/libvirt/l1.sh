@@ -51,7 +51,7 @@ virsh() {
 	timeout 600 virsh -c qemu:///system "$@"
 }
 
-udevd_pid= libvirtd_pid=
+udevd_pid='' libvirtd_pid=''
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	[ -n "$libvirtd_pid" ] && kill "$libvirtd_pid" 2>/dev/null
@@ -202,7 +202,7 @@ if grep -q sim0 "$w/types"; then
 	say "the simulated parent sim0 IS listed by libvirt"
 else
 	say "the simulated parent sim0 is NOT listed by libvirt" \
-		"(/sys/class/mdev_bus/: $(ls /sys/class/mdev_bus | tr '\n' ' '))"
+		"(/sys/class/mdev_bus/: $(cd /sys/class/mdev_bus && echo *))"
 fi
 
 virsh nodedev-dumpxml "$nd_pci" >"$w/parent.xml" 2>&1
@@ -385,7 +385,7 @@ for _ in $(seq 60); do
 done
 check "nodedev-destroy, nodedev-undefine: the mdev and its definition are gone" \
 	"undefine status $undo_rc, $([ -e "$dev" ] && echo "$dev still exists"), defined: $(tr '\n' ' ' <"$w/defined")" \
-	test ! -e "$dev" -a "$undo_rc" = 0 -a ! -s "$w/defined"
+	test ! -e "$dev" -a "$undo_rc" = 0 -a -z "$(grep "$uuid" "$w/defined")"
 
 kill "$libvirtd_pid" 2>/dev/null
 wait "$libvirtd_pid" 2>/dev/null
