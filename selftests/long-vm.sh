@@ -48,7 +48,7 @@ mkdir -p "$logdir"
 log=$logdir/$what-vm-$kernel.log
 
 bash selftests/vm/deps.sh vm build debug sparse rsync make gcc libc6-dev \
-	libjson-c-dev uuid-dev libpng-dev >/dev/null
+	libjson-c-dev libsmartcols-dev uuid-dev libpng-dev >/dev/null
 make -s -C selftests
 kd=$(bash selftests/vm/kernel.sh "$kernel" | tail -n 1)
 kdir=$(cat "$kd/kdir")

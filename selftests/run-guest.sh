@@ -117,9 +117,13 @@ for ((i = 0; i < ${#programs[@]}; i += 2)); do
 	fi
 
 	echo "MDGPU-TAP-BEGIN kselftest $prog"
+	t0=$(date +%s%N)
 	MDGPU_KO=$ko "$bin/$prog" 2>&1
 	rc=$?
+	t1=$(date +%s%N)
 	echo "MDGPU-TAP-END $prog"
+	# Where make check's time goes (check.sh prints these after the run).
+	echo "run-guest: time $prog $(((t1 - t0) / 1000000)) ms"
 	# The harness exits 0 when everything passed, 4 when all skipped.
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ]; then
 		echo "run-guest: $prog exited with status $rc"

@@ -13,7 +13,7 @@ kernel=${MDGPU_BENCH_KERNEL:-stock-6.12}
 cache=${MDGPU_CACHE:-/var/cache/mdgpu}
 
 bash selftests/vm/deps.sh vm build rsync make gcc libc6-dev libpng-dev \
-	linux-source-6.12 >/dev/null
+	libjson-c-dev libsmartcols-dev uuid-dev linux-source-6.12 >/dev/null
 kd=$(bash selftests/vm/kernel.sh "$kernel" | tail -n 1)
 kdir=$(cat "$kd/kdir")
 make -s KDIR="$kdir" BUILD="$repo/build/$kernel" module >/dev/null

@@ -9,7 +9,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 kernel=${MDGPU_DEMO_KERNEL:-stock-6.12}
 
-bash selftests/vm/deps.sh vm build rsync make gcc libc6-dev libpng-dev >/dev/null
+bash selftests/vm/deps.sh vm build rsync make gcc libc6-dev libpng-dev \
+	libjson-c-dev libsmartcols-dev uuid-dev >/dev/null
 kd=$(bash selftests/vm/kernel.sh "$kernel" | tail -n 1)
 make -s KDIR="$(cat "$kd/kdir")" BUILD="$repo/build/$kernel" module >/dev/null
 make -s -C tools >/dev/null

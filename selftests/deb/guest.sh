@@ -19,6 +19,7 @@
 #   /etc/mdgpu/parents.conf, modprobe mdgpu
 #     -> udev applies the parent settings
 #   mdevctl start / define, mdgpuctl list, mdgpuctl mdevctl
+#   the metrics timer enabled; its service's command writes mdgpu.prom
 #   mdevctl stop / undefine, modprobe -r mdgpu, apt-get purge
 #     -> no module, no DKMS tree, no package file left
 #
@@ -113,7 +114,7 @@ echo "MDGPU-TAP-BEGIN kselftest deb-$rel"
 # shellcheck disable=SC1090
 . "$ktap"
 ktap_print_header
-ktap_set_plan 7
+ktap_set_plan 8
 
 # Every later step needs the overlay: without it, stop here.
 if ! setup_root; then
@@ -125,9 +126,15 @@ fi
 step "overlay root at $R; kernel $rel with $(wc -l </run/ovl/modules.txt) of its modules: $(xargs -n1 basename </run/ovl/modules.txt | tr '\n' ' ')"
 in_root /lib/systemd/systemd-udevd --daemon || step "no udevd"
 
-dkms_deb=$(ls "$debdir"/mdgpu-dkms_*_all.deb)
-tools_deb=$(ls "$debdir"/mdgpu-tools_*.deb)
-ver=$(dpkg-deb -f "$dkms_deb" Version)
+# The packages as the admin has them: files in the new root (DEBDIR may be
+# under /tmp, which the root gets fresh).
+mkdir -p "$R/root/debs"
+cp "$debdir"/mdgpu-dkms_*_all.deb "$debdir"/mdgpu-tools_*.deb "$R/root/debs/"
+dkms_deb=$(ls "$R"/root/debs/mdgpu-dkms_*_all.deb)
+dkms_deb=${dkms_deb#"$R"}
+tools_deb=$(ls "$R"/root/debs/mdgpu-tools_*.deb)
+tools_deb=${tools_deb#"$R"}
+ver=$(dpkg-deb -f "$R$dkms_deb" Version)
 # DKMS compresses the module as the kernel's own are (6.12: .ko.xz).
 kodir=/lib/modules/$rel/updates/dkms
 
@@ -185,6 +192,31 @@ if in_root mdevctl start -u "$UUID" -p sim0 -t mdgpu-64M &&
 	ktap_test_pass "$desc"
 else
 	sed 's/^/# /' /run/ovl/list.txt 2>/dev/null
+	ktap_test_fail "$desc"
+fi
+
+# 3b. monitoring out of the box: the timer is enabled by the package, and
+# the command its service runs writes the textfile collector's file.
+desc="$rel: the package enables mdgpu-metrics.timer; its service writes mdgpu.prom"
+unit=/lib/systemd/system/mdgpu-metrics.service
+prom=/var/lib/prometheus/node-exporter/mdgpu.prom
+cmd=$(sed -n 's/^ExecStart=//p' "$R$unit" 2>/dev/null)
+mkdir -p "$R${prom%/*}"
+if [ -L "$R/etc/systemd/system/timers.target.wants/mdgpu-metrics.timer" ] &&
+   [ -f "$R/usr/share/mdgpu/monitoring/mdgpu-alerts.yml" ] &&
+   [ -f "$R/usr/share/mdgpu/monitoring/grafana/mdgpu.json" ] &&
+   [ -n "$cmd" ] &&
+   # shellcheck disable=SC2086 # the unit's command line is words
+   in_root $cmd >/run/ovl/metrics.log 2>&1 &&
+   grep -q '^mdgpu_up 1$' "$R$prom" &&
+   grep -q "uuid=\"$UUID\"" "$R$prom"; then
+	step "$(grep -c '^mdgpu_' "$R$prom") series in $prom"
+	ktap_test_pass "$desc"
+else
+	ls -l "$R/etc/systemd/system/timers.target.wants/" 2>&1 | sed 's/^/# /'
+	echo "# ExecStart: $cmd"
+	sed 's/^/# /' /run/ovl/metrics.log 2>/dev/null
+	head -n 5 "$R$prom" 2>/dev/null | sed 's/^/# /'
 	ktap_test_fail "$desc"
 fi
 

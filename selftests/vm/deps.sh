@@ -43,7 +43,7 @@ group_lint=(shellcheck)
 group_fuzz=(clang-14 libclang-rt-14-dev llvm-14)
 group_monitoring=(prometheus prometheus-node-exporter systemd jq curl python3)
 group_deb=(dpkg-dev debhelper dh-dkms dkms fakeroot lintian pkg-config
-	   libjson-c-dev uuid-dev libpng-dev mdevctl)
+	   libjson-c-dev libsmartcols-dev uuid-dev libpng-dev mdevctl)
 group_libvirt=(libvirt-daemon libvirt-clients mdevctl udev)
 
 want=()

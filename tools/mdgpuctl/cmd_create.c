@@ -13,9 +13,14 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <uuid/uuid.h>
 
 #include "mdgpuctl.h"
+
+/* Parents considered for placement, and how long their load is sampled. */
+#define MDG_MAX_PARENTS		64
+#define MDG_PLACE_SAMPLE_MS	250
 
 static void list_parents(const struct mdg_system *sys, char *buf, size_t len)
 {
@@ -61,13 +66,89 @@ static int unhealthy(const struct mdg_parent *p, const struct mdg_type *t)
 			"");
 }
 
+/* A parent's engine busy and idle time so far (-1: unreadable). */
+static void engine_times(const struct mdg_parent *p, int64_t *busy,
+			 int64_t *idle)
+{
+	int b = mdg_stat_index(mdg_parent_stats, mdg_nr_parent_stats,
+			       "engine_busy_us");
+	int i = mdg_stat_index(mdg_parent_stats, mdg_nr_parent_stats,
+			       "engine_idle_us");
+	struct mdg_sample s;
+
+	mdg_parent_stats_read(p, &s);
+	*busy = b >= 0 && s.have[b] ? s.val[b] : -1;
+	*idle = i >= 0 && s.have[i] ? s.val[i] : -1;
+}
+
+/*
+ * Place on one of @n candidates (healthy, offering the type, with room)
+ * under @pol (place.c), and say which and why on stderr. The engines' load
+ * is measured now, over MDG_PLACE_SAMPLE_MS, when there is a choice.
+ */
+static void place(struct mdg_parent **cp, struct mdg_type **ct, size_t n,
+		  enum mdg_place_policy pol, struct mdg_parent **pp,
+		  struct mdg_type **tp)
+{
+	int64_t b0[MDG_MAX_PARENTS], i0[MDG_MAX_PARENTS], b1, i1;
+	struct mdg_place_cand c[MDG_MAX_PARENTS];
+	size_t k;
+	int best;
+
+	for (k = 0; k < n; k++) {
+		c[k].vram_total = cp[k]->vram_total;
+		c[k].vram_used = cp[k]->vram_used;
+		c[k].need = ct[k]->desc.framebuffer;
+		c[k].load = -1;
+		if (n > 1)
+			engine_times(cp[k], &b0[k], &i0[k]);
+	}
+	if (n > 1) {
+		usleep(MDG_PLACE_SAMPLE_MS * 1000);
+		for (k = 0; k < n; k++) {
+			engine_times(cp[k], &b1, &i1);
+			if (b0[k] >= 0 && i0[k] >= 0 && b1 >= b0[k] &&
+			    i1 >= i0[k] && b1 - b0[k] + i1 - i0[k] > 0)
+				c[k].load = (double)(b1 - b0[k]) /
+					    (double)(b1 - b0[k] + i1 - i0[k]);
+		}
+	}
+	best = mdg_place_pick(c, n, pol);
+	*pp = cp[best];
+	*tp = ct[best];
+	if (n == 1) {
+		fprintf(mdg_err, "mdgpuctl: placed on %s: the only healthy parent with room for %s\n",
+			cp[best]->name, ct[best]->dir);
+		return;
+	}
+	fprintf(mdg_err, "mdgpuctl: placed on %s (%s: %s):",
+		cp[best]->name, pol == MDG_PLACE_PACK ? "pack" : "spread",
+		pol == MDG_PLACE_PACK ? "least VRAM left after placing" :
+		"most VRAM and engine time left");
+	for (k = 0; k < n; k++) {
+		fprintf(mdg_err, "%s %s %.0f%% VRAM free after, engine ",
+			k ? ";" : "", cp[k]->name,
+			100 * mdg_place_free_after(&c[k]));
+		if (c[k].load < 0)
+			fprintf(mdg_err, "load unknown");
+		else
+			fprintf(mdg_err, "%.0f%% busy", 100 * c[k].load);
+	}
+	fputc('\n', mdg_err);
+}
+
 /*
  * Pick the parent and type to create on, or report why there is none.
- * Without --parent only healthy parents are picked.
+ * Without --parent only healthy parents are candidates, and the placement
+ * policy chooses among them.
  */
 static int pick(struct mdg_system *sys, const char *type, const char *parent,
-		struct mdg_parent **pp, struct mdg_type **tp)
+		enum mdg_place_policy pol, struct mdg_parent **pp,
+		struct mdg_type **tp)
 {
+	struct mdg_parent *cand_p[MDG_MAX_PARENTS];
+	struct mdg_type *cand_t[MDG_MAX_PARENTS];
+	size_t nr_cand = 0;
 	char names[512];
 	struct mdg_parent *p, *full_p = NULL, *sick_p = NULL;
 	struct mdg_type *t, *full_t = NULL, *sick_t = NULL;
@@ -110,14 +191,20 @@ static int pick(struct mdg_system *sys, const char *type, const char *parent,
 			continue;
 		}
 		if (t->available != 0) {
-			*pp = p;
-			*tp = t;
-			return 0;
+			if (nr_cand < MDG_MAX_PARENTS) {
+				cand_p[nr_cand] = p;
+				cand_t[nr_cand++] = t;
+			}
+			continue;
 		}
 		if (!full_p) {
 			full_p = p;
 			full_t = t;
 		}
+	}
+	if (nr_cand) {
+		place(cand_p, cand_t, nr_cand, pol, pp, tp);
+		return 0;
 	}
 	if (full_p)
 		return full(full_p, full_t);
@@ -133,6 +220,7 @@ static int pick(struct mdg_system *sys, const char *type, const char *parent,
 
 static const struct option create_opts[] = {
 	{ "parent", required_argument, NULL, 'p' },
+	{ "policy", required_argument, NULL, 'P' },
 	{ "uuid", required_argument, NULL, 'u' },
 	{ "set", required_argument, NULL, 's' },
 	{ "help", no_argument, NULL, 'h' },
@@ -141,11 +229,17 @@ static const struct option create_opts[] = {
 
 #define MDG_MAX_SETS	16
 
-/* mdgpuctl create TYPE [--parent P] [--uuid U] [--set NAME=VALUE]... */
+/*
+ * mdgpuctl create TYPE [--parent P | --policy spread|pack] [--uuid U]
+ *		   [--set NAME=VALUE]...
+ */
 int mdg_cmd_create(int argc, char **argv)
 {
 	static const char usage[] =
-		"usage: mdgpuctl create TYPE [--parent P] [--uuid U] [--set NAME=VALUE]...";
+		"usage: mdgpuctl create TYPE [--parent P | --policy spread|pack] [--uuid U]\n"
+		"                            [--set NAME=VALUE]...";
+	enum mdg_place_policy pol = MDG_PLACE_SPREAD;
+	bool have_pol = false;
 	char uuid[MDG_UUID_LEN + 1] = "", path[PATH_MAX], why[256];
 	char rel[PATH_MAX];
 	const char *parent = NULL, *sets[MDG_MAX_SETS];
@@ -159,6 +253,13 @@ int mdg_cmd_create(int argc, char **argv)
 		switch (c) {
 		case 'p':
 			parent = optarg;
+			break;
+		case 'P':
+			if (mdg_place_policy_parse(optarg, &pol))
+				return mdg_fail(MDG_EXIT_USAGE,
+						"--policy '%s': spread or pack",
+						optarg);
+			have_pol = true;
 			break;
 		case 'u':
 			if (!mdg_uuid_valid(optarg, uuid))
@@ -181,6 +282,9 @@ int mdg_cmd_create(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return mdg_fail(MDG_EXIT_USAGE, "%s", usage);
+	if (have_pol && parent)
+		return mdg_fail(MDG_EXIT_USAGE,
+				"--policy places among all parents: not with --parent");
 
 	/* Every --set must be a valid per-vGPU value before anything exists. */
 	for (i = 0; i < nr_sets; i++) {
@@ -209,7 +313,7 @@ int mdg_cmd_create(int argc, char **argv)
 	}
 	rc = mdg_require_loaded(&sys);
 	if (!rc)
-		rc = pick(&sys, argv[optind], parent, &p, &t);
+		rc = pick(&sys, argv[optind], parent, pol, &p, &t);
 	if (rc)
 		goto out;
 

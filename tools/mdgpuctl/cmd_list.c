@@ -12,6 +12,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "mdgpuctl.h"
 
@@ -256,87 +258,128 @@ static void fmt_s64(char *buf, size_t len, int64_t v)
 		mdg_fmt(buf, len, "%lld", (long long)v);
 }
 
-/* Width of the PARENT column: 10, or a PCI parent's address (12). */
-static int parent_width(const struct mdg_system *sys)
+static const struct mdg_col parent_cols[] = {
+	{ "PARENT", 0 }, { "BACKEND", 0 }, { "VRAM", MDG_COL_RIGHT },
+	{ "USED", MDG_COL_RIGHT }, { "INSTANCES", MDG_COL_RIGHT },
+	{ "HEALTH", 0 }, { "REASON", 0 },
+	{ "RETIRED", MDG_COL_RIGHT | MDG_COL_EXTRA },
+};
+
+static int text_parents(const struct mdg_system *sys, const char *only,
+			const struct mdg_table_opts *o)
 {
-	int w = 10;
+	char total[32], used[32], n[32], retired[32];
+	struct mdg_table *t;
 	size_t i;
+	int ret;
 
-	for (i = 0; i < sys->nr_parents; i++)
-		if ((int)strlen(sys->parents[i].name) > w)
-			w = strlen(sys->parents[i].name);
-	return w;
-}
-
-static void text_parents(const struct mdg_system *sys, const char *only)
-{
-	char total[32], used[32], n[32];
-	int pw = parent_width(sys);
-	size_t i;
-
-	fprintf(mdg_out, "%-*s %-8s %10s %10s %9s  %s\n", pw, "PARENT",
-		"BACKEND", "VRAM", "USED", "INSTANCES", "HEALTH");
-	for (i = 0; i < sys->nr_parents; i++) {
+	ret = mdg_table_new(&t, parent_cols, ARRAY_SIZE(parent_cols), o);
+	if (ret)
+		return ret;
+	for (i = 0; i < sys->nr_parents && !ret; i++) {
 		const struct mdg_parent *p = &sys->parents[i];
+		const char *cells[ARRAY_SIZE(parent_cols)];
 
 		if (only && strcmp(only, p->name))
 			continue;
 		fmt_s64_size(total, sizeof(total), p->vram_total);
 		fmt_s64_size(used, sizeof(used), p->vram_used);
 		fmt_s64(n, sizeof(n), p->instances);
-		fprintf(mdg_out, "%-*s %-8s %10s %10s %9s  %s%s%s\n", pw, p->name,
-			p->backend[0] ? p->backend : "-", total, used, n,
-			p->health, mdg_parent_healthy(p) ? "" : ": ",
-			mdg_parent_healthy(p) ? "" : p->health_reason);
+		fmt_s64_size(retired, sizeof(retired), p->vram_retired);
+		cells[0] = p->name;
+		cells[1] = p->backend;
+		cells[2] = total;
+		cells[3] = used;
+		cells[4] = n;
+		cells[5] = p->health;
+		cells[6] = mdg_parent_healthy(p) ? "" : p->health_reason;
+		cells[7] = retired;
+		ret = mdg_table_row(t, cells);
 	}
+	if (ret) {
+		mdg_table_free(t);
+		return ret;
+	}
+	return mdg_table_print(t, true);
 }
 
-static void text_types(const struct mdg_system *sys, const char *only)
+static const struct mdg_col type_cols[] = {
+	{ "PARENT", 0 }, { "TYPE", 0 }, { "NAME", 0 },
+	{ "FRAMEBUFFER", MDG_COL_RIGHT }, { "MAX_INSTANCES", MDG_COL_RIGHT },
+	{ "MAX_RESOLUTION", MDG_COL_RIGHT }, { "AVAILABLE", MDG_COL_RIGHT },
+	{ "DISPLAY", MDG_COL_EXTRA },
+};
+
+static int text_types(const struct mdg_system *sys, const char *only,
+		      const struct mdg_table_opts *o)
 {
 	char fb[32], max[32], res[32], avail[32];
-	int pw = parent_width(sys);
+	struct mdg_table *t;
 	size_t i, j;
+	int ret;
 
-	fprintf(mdg_out, "%-*s %-12s %-12s %11s %13s %14s %9s\n", pw, "PARENT",
-		"TYPE", "NAME", "FRAMEBUFFER", "MAX_INSTANCES",
-		"MAX_RESOLUTION", "AVAILABLE");
-	for (i = 0; i < sys->nr_parents; i++) {
+	ret = mdg_table_new(&t, type_cols, ARRAY_SIZE(type_cols), o);
+	if (ret)
+		return ret;
+	for (i = 0; i < sys->nr_parents && !ret; i++) {
 		const struct mdg_parent *p = &sys->parents[i];
 
 		if (only && strcmp(only, p->name))
 			continue;
-		for (j = 0; j < p->nr_types; j++) {
-			const struct mdg_type *t = &p->types[j];
+		for (j = 0; j < p->nr_types && !ret; j++) {
+			const struct mdg_type *ty = &p->types[j];
+			const char *cells[ARRAY_SIZE(type_cols)];
 
 			fmt_s64_size(fb, sizeof(fb),
-				     t->desc.framebuffer ?
-				     (int64_t)t->desc.framebuffer : -1);
-			fmt_s64(max, sizeof(max), t->desc.max_instances);
-			if (t->desc.max_width)
+				     ty->desc.framebuffer ?
+				     (int64_t)ty->desc.framebuffer : -1);
+			fmt_s64(max, sizeof(max), ty->desc.max_instances);
+			if (ty->desc.max_width)
 				mdg_fmt(res, sizeof(res), "%ux%u",
-					 t->desc.max_width, t->desc.max_height);
+					ty->desc.max_width, ty->desc.max_height);
 			else
 				mdg_fmt(res, sizeof(res), "-");
-			fmt_s64(avail, sizeof(avail), t->available);
-			fprintf(mdg_out, "%-*s %-12s %-12s %11s %13s %14s %9s\n",
-				pw, p->name, t->dir, t->name[0] ? t->name : "-",
-				fb, max, res, avail);
+			fmt_s64(avail, sizeof(avail), ty->available);
+			cells[0] = p->name;
+			cells[1] = ty->dir;
+			cells[2] = ty->name;
+			cells[3] = fb;
+			cells[4] = max;
+			cells[5] = res;
+			cells[6] = avail;
+			cells[7] = ty->desc.display;
+			ret = mdg_table_row(t, cells);
 		}
 	}
+	if (ret) {
+		mdg_table_free(t);
+		return ret;
+	}
+	return mdg_table_print(t, true);
 }
 
-static void text_instances(const struct mdg_system *sys, const char *only)
+static const struct mdg_col instance_cols[] = {
+	{ "UUID", 0 }, { "PARENT", 0 }, { "TYPE", 0 }, { "VRAM_RANGE", 0 },
+	{ "SIZE", MDG_COL_RIGHT }, { "RESETS", MDG_COL_RIGHT }, { "STATE", 0 },
+	{ "OPEN_BY", 0 },
+	{ "OFFSET", MDG_COL_RIGHT | MDG_COL_EXTRA },
+};
+
+static int text_instances(const struct mdg_system *sys, const char *only,
+			  const struct mdg_table_opts *o)
 {
-	char range[64], size[32], resets[32], open[256];
-	int pw = parent_width(sys);
+	char range[64], size[32], resets[32], open[256], offset[32];
+	struct mdg_table *t;
 	bool unknown = false;
 	size_t i;
+	int ret;
 
-	fprintf(mdg_out, "%-36s %-*s %-12s %-18s %6s %6s %-8s %s\n", "UUID",
-		pw, "PARENT", "TYPE", "VRAM_RANGE", "SIZE", "RESETS", "STATE",
-		"OPEN_BY");
-	for (i = 0; i < sys->nr_instances; i++) {
+	ret = mdg_table_new(&t, instance_cols, ARRAY_SIZE(instance_cols), o);
+	if (ret)
+		return ret;
+	for (i = 0; i < sys->nr_instances && !ret; i++) {
 		const struct mdg_instance *in = &sys->instances[i];
+		const char *cells[ARRAY_SIZE(instance_cols)];
 
 		if (only && strcmp(only, in->parent))
 			continue;
@@ -347,21 +390,33 @@ static void text_instances(const struct mdg_system *sys, const char *only)
 			mdg_fmt_size(b, sizeof(b),
 				     in->vram_offset + in->vram_size);
 			mdg_fmt(range, sizeof(range), "[%s, %s)",
-				 in->vram_offset ? a : "0", b);
+				in->vram_offset ? a : "0", b);
 		} else {
 			mdg_fmt(range, sizeof(range), "-");
 		}
 		fmt_s64_size(size, sizeof(size), in->vram_size);
 		fmt_s64(resets, sizeof(resets), in->reset_count);
+		fmt_s64(offset, sizeof(offset), in->vram_offset);
 		mdg_fmt_holders(in, open, sizeof(open));
-		fprintf(mdg_out, "%-36s %-*s %-12s %-18s %6s %6s %-8s %s\n",
-			in->uuid, pw, in->parent, in->type[0] ? in->type : "-",
-			range, size, resets, mdg_instance_state(in),
-			open[0] ? open : "-");
+		cells[0] = in->uuid;
+		cells[1] = in->parent;
+		cells[2] = in->type;
+		cells[3] = range;
+		cells[4] = size;
+		cells[5] = resets;
+		cells[6] = mdg_instance_state(in);
+		cells[7] = open;
+		cells[8] = offset;
+		ret = mdg_table_row(t, cells);
 		unknown |= !strcmp(mdg_instance_state(in), "unknown");
+	}
+	if (ret) {
+		mdg_table_free(t);
+		return ret;
 	}
 	if (unknown)
 		mdg_warn("%s", mdg_holders_hint());
+	return mdg_table_print(t, true);
 }
 
 /* Whether the module exports a tunable anywhere (any parent or instance). */
@@ -389,28 +444,40 @@ static bool tunable_supported(const struct mdg_system *sys,
 	return false;
 }
 
-static void list_tunables(const struct mdg_system *sys,
-			  struct json_object *root)
+static const struct mdg_col tunable_cols[] = {
+	{ "TUNABLE", 0 }, { "SCOPE", 0 }, { "FILE", 0 }, { "SUPPORTED", 0 },
+	{ "VALUES", 0 }, { "HELP", MDG_COL_EXTRA },
+};
+
+/* The tunables, into @root's "tunables" array, or as a table. */
+static int list_tunables(const struct mdg_system *sys,
+			 struct json_object *root,
+			 const struct mdg_table_opts *o)
 {
 	struct json_object *arr = root ? json_object_new_array() : NULL;
+	struct mdg_table *tb = NULL;
 	size_t i;
+	int ret = 0;
 
-	if (!root)
-		fprintf(mdg_out, "%-14s %-8s %-22s %-9s %s\n", "TUNABLE", "SCOPE",
-			"FILE", "SUPPORTED", "VALUES");
-	for (i = 0; i < mdg_nr_tunables; i++) {
+	if (!root) {
+		ret = mdg_table_new(&tb, tunable_cols, ARRAY_SIZE(tunable_cols),
+				    o);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < mdg_nr_tunables && !ret; i++) {
 		const struct mdg_tunable *t = &mdg_tunables[i];
 		bool sup = tunable_supported(sys, t);
 		char file[64], values[160];
 		size_t k, off = 0;
 
 		mdg_fmt(file, sizeof(file), "%s%s",
-			 t->scope == MDG_SCOPE_PARENT ? "" :
-			 t->scope == MDG_SCOPE_MODULE ? "parameters/" :
-			 "mdgpu/", t->file);
+			t->scope == MDG_SCOPE_PARENT ? "" :
+			t->scope == MDG_SCOPE_MODULE ? "parameters/" :
+			"mdgpu/", t->file);
 		if (t->kind == MDG_KIND_INT) {
 			mdg_fmt(values, sizeof(values), "%lld-%lld%s%s", t->min,
-				 t->max, *t->unit ? " " : "", t->unit);
+				t->max, *t->unit ? " " : "", t->unit);
 		} else {
 			values[0] = 0;
 			for (k = 0; t->words[k] && off < sizeof(values); k++)
@@ -419,35 +486,46 @@ static void list_tunables(const struct mdg_system *sys,
 						k ? "|" : "", t->words[k]);
 		}
 		if (arr) {
-			struct json_object *o = json_object_new_object();
+			struct json_object *j = json_object_new_object();
 
-			json_object_object_add(o, "name",
+			json_object_object_add(j, "name",
 					       json_object_new_string(t->name));
-			json_object_object_add(o, "scope",
+			json_object_object_add(j, "scope",
 					       json_object_new_string(mdg_scope_name(t->scope)));
-			json_object_object_add(o, "file",
+			json_object_object_add(j, "file",
 					       json_object_new_string(file));
-			json_object_object_add(o, "supported",
+			json_object_object_add(j, "supported",
 					       json_object_new_boolean(sup));
-			json_object_object_add(o, "values",
+			json_object_object_add(j, "values",
 					       json_object_new_string(values));
-			json_object_object_add(o, "help",
+			json_object_object_add(j, "help",
 					       json_object_new_string(t->help));
-			json_object_array_add(arr, o);
+			json_object_array_add(arr, j);
 		} else {
-			fprintf(mdg_out, "%-14s %-8s %-22s %-9s %s\n", t->name,
-				mdg_scope_name(t->scope),
-				file, sup ? "yes" : "no", values);
+			const char *cells[ARRAY_SIZE(tunable_cols)] = {
+				t->name, mdg_scope_name(t->scope), file,
+				sup ? "yes" : "no", values, t->help,
+			};
+
+			ret = mdg_table_row(tb, cells);
 		}
 	}
-	if (root)
+	if (root) {
 		json_object_object_add(root, "tunables", arr);
+		return 0;
+	}
+	if (ret) {
+		mdg_table_free(tb);
+		return ret;
+	}
+	return mdg_table_print(tb, true);
 }
 
 static const struct option list_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "parent", required_argument, NULL, 'p' },
 	{ "help", no_argument, NULL, 'h' },
+	MDG_TABLE_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -468,11 +546,16 @@ static int load(struct mdg_system *sys)
 	return mdg_require_loaded(sys);
 }
 
-/* mdgpuctl list [parents|types|instances|tunables] [--parent P] [--json] */
+/*
+ * mdgpuctl list [parents|types|instances|tunables] [--parent P]
+ *		 [--json | -o COLS | --raw | --noheadings | --csv]
+ */
 int mdg_cmd_list(int argc, char **argv)
 {
 	static const char usage[] =
-		"usage: mdgpuctl list [parents|types|instances|tunables] [--parent P] [--json]";
+		"usage: mdgpuctl list [parents|types|instances|tunables] [--parent P]\n"
+		"                     [--json | [-o COL,...] [--raw] [--noheadings] [--csv]]";
+	struct mdg_table_opts topts = { 0 };
 	struct json_object *root = NULL;
 	const char *only = NULL;
 	struct mdg_system sys;
@@ -481,7 +564,10 @@ int mdg_cmd_list(int argc, char **argv)
 	int c, rc;
 	size_t i, j;
 
-	while ((c = getopt_long(argc, argv, "jp:h", list_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jp:h" MDG_TABLE_SHORTOPTS,
+				list_opts, NULL)) != -1) {
+		if (mdg_table_opt(c, optarg, &topts))
+			continue;
 		switch (c) {
 		case 'j':
 			json = true;
@@ -511,6 +597,15 @@ int mdg_cmd_list(int argc, char **argv)
 			return mdg_fail(MDG_EXIT_USAGE,
 					"unknown list '%s'\n%s", k, usage);
 	}
+	if (json && (topts.columns || topts.raw || topts.noheadings ||
+		     topts.csv))
+		return mdg_fail(MDG_EXIT_USAGE,
+				"--json prints every field: no -o, --raw, --noheadings or --csv with it");
+	/* Columns and CSV belong to one table. */
+	if ((topts.columns || topts.csv) && __builtin_popcount(what) != 1)
+		return mdg_fail(MDG_EXIT_USAGE,
+				"-o and --csv need one of parents, types, instances or tunables\n%s",
+				usage);
 	if (!what)
 		what = SHOW_PARENTS | SHOW_TYPES | SHOW_INSTANCES;
 
@@ -557,32 +652,39 @@ int mdg_cmd_list(int argc, char **argv)
 			json_object_object_add(root, "instances", a);
 		}
 		if (what & SHOW_TUNABLES)
-			list_tunables(&sys, root);
+			list_tunables(&sys, root, NULL);
 		print_json(root);
 		json_object_put(root);
 		goto out;
 	}
 
+	/* One table after another, a blank line between. */
 	c = 0;
-	if (what & SHOW_PARENTS) {
-		text_parents(&sys, only);
-		c++;
-	}
-	if (what & SHOW_TYPES) {
-		if (c++)
+	for (i = SHOW_PARENTS; i <= SHOW_TUNABLES && !rc; i <<= 1) {
+		if (!(what & i))
+			continue;
+		if (c++ && !topts.raw)
 			fputc('\n', mdg_out);
-		text_types(&sys, only);
+		switch (i) {
+		case SHOW_PARENTS:
+			rc = text_parents(&sys, only, &topts);
+			break;
+		case SHOW_TYPES:
+			rc = text_types(&sys, only, &topts);
+			break;
+		case SHOW_INSTANCES:
+			rc = text_instances(&sys, only, &topts);
+			break;
+		default:
+			rc = list_tunables(&sys, NULL, &topts);
+			break;
+		}
 	}
-	if (what & SHOW_INSTANCES) {
-		if (c++)
-			fputc('\n', mdg_out);
-		text_instances(&sys, only);
-	}
-	if (what & SHOW_TUNABLES) {
-		if (c++)
-			fputc('\n', mdg_out);
-		list_tunables(&sys, NULL);
-	}
+	if (rc == -EINVAL)
+		rc = MDG_EXIT_USAGE;
+	else if (rc)
+		rc = mdg_fail(MDG_EXIT_FAIL, "printing the table: %s",
+			      strerror(-rc));
 out:
 	mdg_system_free(&sys);
 	return rc;
@@ -591,6 +693,9 @@ out:
 static const struct option stats_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "loop", required_argument, NULL, 'l' },
+	{ "count", required_argument, NULL, 'c' },
+	MDG_TABLE_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -613,35 +718,178 @@ static void text_object(struct json_object *o)
 	}
 }
 
+/* Whether an instance is one of the UUIDs named (all if none). */
+static bool stats_wanted(const struct mdg_instance *in, int first, int argc,
+			 char **argv)
+{
+	int c;
+
+	if (first >= argc)
+		return true;
+	for (c = first; c < argc; c++)
+		if (!strcasecmp(argv[c], in->uuid))
+			return true;
+	return false;
+}
+
 /*
- * mdgpuctl stats [UUID...] [--json]
+ * stats as a table: a row per instance, a column per statistic file (its
+ * value in the file's unit), as -o, --raw, --noheadings or --csv ask; with
+ * --loop, a TIME column (seconds since the epoch) comes first.
+ */
+static int stats_table(const struct mdg_system *sys, int first, int argc,
+		       char **argv, const struct mdg_table_opts *o,
+		       bool loop, bool headings)
+{
+	static struct mdg_col cols[MDG_TABLE_MAX_COLS];
+	static size_t nr_cols;
+	char vals[MDG_TABLE_MAX_COLS][32];
+	struct mdg_table *t;
+	size_t i, k;
+	int ret;
+
+	if (!nr_cols) {
+		cols[nr_cols++] = (struct mdg_col){ "TIME",
+			MDG_COL_RIGHT | (loop ? 0 : MDG_COL_EXTRA) };
+		cols[nr_cols++] = (struct mdg_col){ "UUID", 0 };
+		cols[nr_cols++] = (struct mdg_col){ "PARENT", 0 };
+		cols[nr_cols++] = (struct mdg_col){ "TYPE", 0 };
+		cols[nr_cols++] = (struct mdg_col){ "STATE", 0 };
+		for (k = 0; k < mdg_nr_stats && nr_cols < MDG_TABLE_MAX_COLS; k++)
+			if (mdg_stats[k].kind != MDG_STAT_HISTOGRAM)
+				cols[nr_cols++] = (struct mdg_col){
+					mdg_stats[k].key, MDG_COL_RIGHT };
+	}
+	ret = mdg_table_new(&t, cols, nr_cols, o);
+	if (ret)
+		return ret;
+	for (i = 0; i < sys->nr_instances && !ret; i++) {
+		const struct mdg_instance *in = &sys->instances[i];
+		const char *cells[MDG_TABLE_MAX_COLS];
+		struct mdg_sample smp;
+		size_t c = 0;
+
+		if (!stats_wanted(in, first, argc, argv))
+			continue;
+		mdg_stats_read(in, &smp);
+		mdg_fmt(vals[0], sizeof(vals[0]), "%lld", (long long)time(NULL));
+		cells[c++] = vals[0];
+		cells[c++] = in->uuid;
+		cells[c++] = in->parent;
+		cells[c++] = in->type;
+		cells[c++] = mdg_instance_state(in);
+		for (k = 0; k < mdg_nr_stats && c < nr_cols; k++) {
+			const struct mdg_stat *st = &mdg_stats[k];
+
+			if (st->kind == MDG_STAT_HISTOGRAM)
+				continue;
+			if (!smp.have[k])
+				vals[c][0] = 0;
+			else if (st->show == MDG_SHOW_HEX)
+				mdg_fmt(vals[c], sizeof(vals[c]), "0x%08llx",
+					(unsigned long long)smp.val[k]);
+			else
+				mdg_fmt(vals[c], sizeof(vals[c]), "%lld",
+					(long long)smp.val[k]);
+			cells[c] = vals[c];
+			c++;
+		}
+		ret = mdg_table_row(t, cells);
+	}
+	if (ret) {
+		mdg_table_free(t);
+		return ret;
+	}
+	return mdg_table_print(t, headings);
+}
+
+static int stats_once(int first, int argc, char **argv, bool json,
+		      const struct mdg_table_opts *topts, bool table,
+		      bool loop, bool headings);
+
+/*
+ * mdgpuctl stats [UUID...] [--json | -o COLS | --raw | --noheadings |
+ *		  --csv] [--loop SECONDS [--count N]]
  *
  * Every statistic and tunable of the module, its parents and its
  * instances (only the instances named, if any): each file of the ABI that
- * is a statistic or a tunable, as read now.
+ * is a statistic or a tunable, as read now. The table options print the
+ * instances' statistics as a table instead; --loop repeats every SECONDS
+ * (N times, or until interrupted).
  */
 int mdg_cmd_stats(int argc, char **argv)
 {
-	struct json_object *root, *parents, *instances;
-	struct mdg_system sys;
-	bool json = false, unknown = false;
+	static const char usage[] =
+		"usage: mdgpuctl stats [UUID...] [--json | [-o COL,...] [--raw] [--noheadings] [--csv]]\n"
+		"                      [--loop SECONDS [--count N]]";
+	struct mdg_table_opts topts = { 0 };
+	bool json = false, table, loop = false;
+	long long count = -1, n;
+	double every = 0;
+	char *end;
 	int c, rc;
-	size_t i, j;
 
-	while ((c = getopt_long(argc, argv, "jh", stats_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jhl:c:" MDG_TABLE_SHORTOPTS,
+				stats_opts, NULL)) != -1) {
+		if (mdg_table_opt(c, optarg, &topts))
+			continue;
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
+		case 'l':
+			every = strtod(optarg, &end);
+			if (*end || !(every >= 0.1 && every <= 86400))
+				return mdg_fail(MDG_EXIT_USAGE,
+						"--loop takes seconds from 0.1 to 86400, not '%s'",
+						optarg);
+			loop = true;
+			break;
+		case 'c':
+			count = strtoll(optarg, &end, 10);
+			if (*end || count < 1)
+				return mdg_fail(MDG_EXIT_USAGE,
+						"--count takes a positive number, not '%s'",
+						optarg);
+			break;
 		case 'h':
-			fprintf(mdg_out, "usage: mdgpuctl stats [UUID...] [--json]\n");
+			fprintf(mdg_out, "%s\n", usage);
 			return MDG_EXIT_OK;
 		default:
 			return MDG_EXIT_USAGE;
 		}
 	}
+	table = topts.columns || topts.raw || topts.noheadings || topts.csv;
+	if (json && table)
+		return mdg_fail(MDG_EXIT_USAGE,
+				"--json prints every field: no -o, --raw, --noheadings or --csv with it");
+	if (count > 0 && !loop)
+		return mdg_fail(MDG_EXIT_USAGE, "--count needs --loop");
+	for (n = 0;; n++) {
+		rc = stats_once(optind, argc, argv, json, &topts, table, loop,
+				n == 0);
+		if (rc || !loop || (count > 0 && n + 1 >= count))
+			break;
+		fflush(mdg_out);
+		usleep((useconds_t)(every * 1e6));
+		if (!table && !json)
+			fputc('\n', mdg_out);
+	}
+	return rc;
+}
+
+static int stats_once(int first, int argc, char **argv, bool json,
+		      const struct mdg_table_opts *topts, bool table,
+		      bool loop, bool headings)
+{
+	struct json_object *root, *parents, *instances;
+	struct mdg_system sys;
+	bool unknown = false;
+	int c, rc;
+	size_t i, j;
+
 	rc = load(&sys);
-	for (c = optind; !rc && c < argc; c++) {
+	for (c = first; !rc && c < argc; c++) {
 		char uuid[MDG_UUID_LEN + 1];
 
 		if (!mdg_uuid_valid(argv[c], uuid))
@@ -653,6 +901,16 @@ int mdg_cmd_stats(int argc, char **argv)
 	}
 	if (rc)
 		goto out;
+	if (table) {
+		rc = stats_table(&sys, first, argc, argv, topts, loop,
+				 headings);
+		if (rc == -EINVAL)
+			rc = MDG_EXIT_USAGE;
+		else if (rc)
+			rc = mdg_fail(MDG_EXIT_FAIL, "printing the table: %s",
+				      strerror(-rc));
+		goto out;
+	}
 
 	root = json_object_new_object();
 	parents = json_object_new_array();
@@ -669,9 +927,9 @@ int mdg_cmd_stats(int argc, char **argv)
 	}
 	for (i = 0; i < sys.nr_instances; i++) {
 		const struct mdg_instance *in = &sys.instances[i];
-		bool want = optind >= argc;
+		bool want = first >= argc;
 
-		for (c = optind; c < argc; c++)
+		for (c = first; c < argc; c++)
 			if (!strcasecmp(argv[c], in->uuid))
 				want = true;
 		if (!want)
@@ -688,12 +946,12 @@ int mdg_cmd_stats(int argc, char **argv)
 	} else {
 		struct json_object *v;
 
-		if (optind >= argc) {
+		if (first >= argc) {
 			fprintf(mdg_out, "module mdgpu\n");
 			json_object_object_get_ex(root, "module", &v);
 			text_object(v);
 		}
-		for (i = 0; optind >= argc && i < sys.nr_parents; i++) {
+		for (i = 0; first >= argc && i < sys.nr_parents; i++) {
 			const struct mdg_parent *p = &sys.parents[i];
 			struct json_object *o =
 				json_object_array_get_idx(parents, i);

@@ -12,6 +12,8 @@
  *   fit.c         the VRAM placement rule as a pure simulation
  *   tunables.c    the table of tunables, their validation, get and set
  *   stats.c       the table of per-instance statistics (top, stats, metrics)
+ *   table.c       tables through libsmartcols (-o, --raw, --noheadings, --csv)
+ *   place.c       which parent a new instance goes on (spread, pack)
  *   migfile.c     checkpoint files (the migration stream) and migration_compat
  *   files.c       the module's other files the tool uses (with stats.c and
  *                 tunables.c: everything of Documentation/ABI/ it knows)
@@ -84,6 +86,83 @@ int mdg_errno_exit(int err);
 bool mdg_uuid_valid(const char *s, char *canon);
 int mdg_parse_size(const char *s, uint64_t *bytes);
 void mdg_fmt_size(char *buf, size_t len, uint64_t bytes);
+
+/* --- table.c ------------------------------------------------------------ */
+
+#define MDG_TABLE_MAX_COLS 32
+
+/* Column flags. */
+#define MDG_COL_RIGHT	0x1	/* right-aligned (numbers) */
+#define MDG_COL_EXTRA	0x2	/* only shown when -o names it */
+
+/**
+ * struct mdg_col - a column a table can have
+ * @name: header, and its name for -o (matched case-insensitively)
+ * @flags: MDG_COL_*
+ */
+struct mdg_col {
+	const char *name;
+	unsigned int flags;
+};
+
+/**
+ * struct mdg_table_opts - the user's output options for tables
+ * @columns: -o's list ("A,B", or "+A" to add to the default), NULL: default
+ * @raw: --raw (single-space separated, unsafe characters escaped)
+ * @noheadings: --noheadings
+ * @csv: --csv (RFC 4180, CRLF line ends)
+ */
+struct mdg_table_opts {
+	const char *columns;
+	bool raw;
+	bool noheadings;
+	bool csv;
+};
+
+/* getopt codes of the table options; MDG_TABLE_LONGOPTS lists them. */
+#define MDG_OPT_RAW		'r'
+#define MDG_OPT_NOHEADINGS	'n'
+#define MDG_OPT_CSV		0x100
+#define MDG_TABLE_SHORTOPTS	"o:rn"
+#define MDG_TABLE_LONGOPTS						\
+	{ "output", required_argument, NULL, 'o' },			\
+	{ "raw", no_argument, NULL, MDG_OPT_RAW },			\
+	{ "noheadings", no_argument, NULL, MDG_OPT_NOHEADINGS },	\
+	{ "csv", no_argument, NULL, MDG_OPT_CSV }
+
+struct mdg_table;
+int mdg_table_new(struct mdg_table **out, const struct mdg_col *cols,
+		  size_t nr_cols, const struct mdg_table_opts *o);
+int mdg_table_row(struct mdg_table *t, const char *const *cells);
+int mdg_table_print(struct mdg_table *t, bool headings);
+void mdg_table_free(struct mdg_table *t);
+bool mdg_table_opt(int c, const char *arg, struct mdg_table_opts *o);
+const char *mdg_table_col_names(const struct mdg_col *cols, size_t n);
+
+/* --- place.c ------------------------------------------------------------ */
+
+enum mdg_place_policy { MDG_PLACE_SPREAD, MDG_PLACE_PACK };
+
+/**
+ * struct mdg_place_cand - a parent a new instance could go on
+ * @vram_total: the parent's VRAM, bytes (<= 0: unknown)
+ * @vram_used: VRAM its instances reserve, bytes (< 0: unknown)
+ * @need: the new instance's framebuffer, bytes
+ * @load: the engine's busy fraction now, 0 to 1 (< 0: unknown)
+ */
+struct mdg_place_cand {
+	int64_t vram_total;
+	int64_t vram_used;
+	uint64_t need;
+	double load;
+};
+
+int mdg_place_policy_parse(const char *s, enum mdg_place_policy *pol);
+double mdg_place_free_after(const struct mdg_place_cand *c);
+double mdg_place_score(const struct mdg_place_cand *c,
+		       enum mdg_place_policy pol);
+int mdg_place_pick(const struct mdg_place_cand *c, size_t n,
+		   enum mdg_place_policy pol);
 
 /* --- model.c ------------------------------------------------------------ */
 
@@ -341,8 +420,7 @@ enum mdg_stat_show { MDG_SHOW_BYTES, MDG_SHOW_INT, MDG_SHOW_RATE,
  *		     directory) or of a parent (a file in its directory)
  * @key: JSON key and file name
  * @kind: gauge or counter
- * @metric: Prometheus metric name
- * @scale: factor from the file's unit to the metric's base unit
+ * @scale: factor from the file's unit to seconds (shares in top)
  * @help: HELP text
  * @header: column header in top, NULL for no column
  * @width: column width in top
@@ -352,7 +430,6 @@ enum mdg_stat_show { MDG_SHOW_BYTES, MDG_SHOW_INT, MDG_SHOW_RATE,
 struct mdg_stat {
 	const char *key;
 	enum mdg_stat_kind kind;
-	const char *metric;
 	double scale;
 	const char *help;
 	const char *header;

@@ -160,6 +160,22 @@ run 2 "remove of a malformed UUID is a usage error" "$ctl" remove xyz
 run 3 "remove of an unknown UUID: not found" \
 	"$ctl" remove 99999999-9999-4999-8999-999999999999
 
+# --- placement without --parent: sim0 holds 192M (u1, u2), sim1 nothing
+
+run 0 "create 64M (spread): placed on sim1, the emptier parent" "$ctl" create 64M
+up=$(head -n 1 "$work/out")
+diag <"$work/err"
+expect "  ... the kernel has it on sim1, and the reason names both parents" \
+	eval 'test -d "/sys/class/mdgpu/sim1/$up" && grep -q "placed on sim1 (spread" "$work/err" &&
+	      grep -q "sim0 .*% VRAM free after, engine .*% busy" "$work/err"'
+run 0 "create 64M --policy pack: placed on sim0, the fuller parent" \
+	"$ctl" create 64M --policy pack
+uq=$(head -n 1 "$work/out")
+diag <"$work/err"
+expect "  ... the kernel has it on sim0" test -d "/sys/class/mdgpu/sim0/$uq"
+run 0 "remove the two placed instances" \
+	eval '"$ctl" remove "$up" && "$ctl" remove "$uq"'
+
 # --- list instances against sysfs
 
 run 0 "list instances --json" "$ctl" list instances --json
@@ -494,6 +510,23 @@ awk -v OFS='\t' '
 	}' "$work/out" >"$work/figs"
 figures_vs_sysfs "stats (text): every figure is sysfs's, every file of the module is shown" "$work/figs"
 
+# The same figures as a table (--csv, libsmartcols' cells): a column per
+# statistic file of each instance, its value that file's.
+snap >"$work/before"
+run 0 "stats --csv" "$ctl" stats --csv
+snap >"$work/after"
+awk -F, -v OFS='\t' '
+	{ sub(/\r$/, "") }
+	NR == 1 { for (i = 1; i <= NF; i++) col[i] = $i; next }
+	{
+		for (i = 5; i <= NF; i++)
+			if ($i != "-")
+				print "/sys/bus/mdev/devices/" $1 "/mdgpu/" col[i], $i
+	}' "$work/out" >"$work/figs"
+expect "stats --csv: UUID,PARENT,TYPE,STATE then the statistic files" \
+	grep -q '^UUID,PARENT,TYPE,STATE,vram_size,' "$work/out"
+figures_vs_sysfs "stats --csv: every cell is sysfs's" "$work/figs" 0
+
 snap >"$work/before"
 run 0 "show UUID (text, in error)" "$ctl" show "$u2"
 snap >"$work/after"
@@ -782,7 +815,7 @@ else
 	vt=$(cat "$pdir/vram_total")
 	run 0 "list parents" "$ctl" list parents
 	expect "  ... lists $pci, backend pci, its VRAM, ok" \
-		grep -Eq "^$pci +pci +$((vt >> 20))M +0 +0  ok" "$work/out"
+		grep -Eq "^$pci +pci +$((vt >> 20))M +0 +0 +ok" "$work/out"
 	expect "  ... and sim0 in the same table" grep -q "^sim0 " "$work/out"
 	run 0 "list types --parent $pci" "$ctl" list types --parent "$pci"
 	expect "  ... every type of $pci with sysfs's available_instances" \
@@ -795,7 +828,7 @@ else
 	expect "  ... the instance's parent is $pci" \
 		test "$(basename "$(readlink -f "$(dev "$u4")/..")")" = "$pci"
 	run 0 "list instances" "$ctl" list instances
-	expect "  ... shows it on $pci" grep -q "^$u4 $pci mdgpu-64M " "$work/out"
+	expect "  ... shows it on $pci" grep -Eq "^$u4 +$pci +mdgpu-64M " "$work/out"
 	n64=$(cat "$pdir/mdev_supported_types/mdgpu-64M/available_instances")
 	run 0 "fit 64M $n64 --parent $pci: yes" "$ctl" fit 64M "$n64" --parent "$pci"
 	run 1 "fit 64M $((n64 + 1)) --parent $pci: no" \

@@ -19,7 +19,7 @@ bin=$repo/build/monitoring
 mkdir -p "$logdir" "$bin"
 log=$logdir/monitoring-vm-$kernel.log
 
-bash selftests/vm/deps.sh vm build rsync make gcc libc6-dev libjson-c-dev \
+bash selftests/vm/deps.sh vm build rsync make gcc libc6-dev libjson-c-dev libsmartcols-dev \
 	uuid-dev libpng-dev jq curl python3 prometheus \
 	prometheus-node-exporter >/dev/null
 make -s -C tools/mdgpuctl BUILDDIR="$bin" "$bin/mdgpuctl"

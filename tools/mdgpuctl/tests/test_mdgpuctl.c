@@ -535,16 +535,61 @@ static int test_list_text(void)
 	CHECK_INT(fake_standard(), 0);
 	CHECK_INT(run("list", NULL), 0);
 	CHECK_HAS(out_buf, "PARENT");
-	CHECK_HAS(out_buf, "sim0       sim              2G       960M         4");
-	CHECK_HAS(out_buf, "mdgpu-64M    mdgpu 64M            64M            32      1920x1080        17");
-	CHECK_HAS(out_buf, UUID_D " sim0       mdgpu-64M    [128M, 192M)");
 	CHECK_HAS(out_buf, "pid 4242 (qemu-system-x86)");
+	CHECK_INT(run("list", "parents", "--csv", NULL), 0);
+	CHECK_HAS(out_buf, "PARENT,BACKEND,VRAM,USED,INSTANCES,HEALTH,REASON\r\n");
+	CHECK_HAS(out_buf, "\nsim0,sim,2G,960M,4,ok,-\r\n");
+	CHECK_INT(run("list", "types", "--csv", NULL), 0);
+	CHECK_HAS(out_buf, "\nsim0,mdgpu-64M,mdgpu 64M,64M,32,1920x1080,17\r\n");
+	CHECK_INT(run("list", "instances", "--csv", NULL), 0);
+	CHECK_HAS(out_buf, "\n" UUID_D ",sim0,mdgpu-64M,\"[128M, 192M)\",64M,0,idle,-\r\n");
 	CHECK_LACKS(out_buf, UUID_MTTY);
 	CHECK_INT(run("list", "instances", "--parent", "sim1", NULL), 0);
 	CHECK_HAS(out_buf, UUID_E);
 	CHECK_LACKS(out_buf, UUID_A);
 	CHECK_INT(run("list", "widgets", NULL), MDG_EXIT_USAGE);
 	CHECK_INT(run("list", "--parent", "sim9", NULL), MDG_EXIT_NOTFOUND);
+	return TAP_PASS;
+}
+
+/*
+ * The table options: -o selects and orders columns (case-insensitive, "+"
+ * adds to the default, extra columns only when named), --raw escapes
+ * blanks, --noheadings drops the header, --csv quotes as RFC 4180; misuse
+ * is a usage error.
+ */
+static int set_health(const char *parent, const char *state, const char *why);
+
+static int test_list_table_options(void)
+{
+	CHECK_INT(fake_standard(), 0);
+	CHECK_INT(set_health("sim1", "failed", "lost, \"gone\""), 0);
+	CHECK_INT(run("list", "parents", "-o", "health,Parent", "--noheadings",
+		      NULL), 0);
+	CHECK_STR(out_buf, "ok     sim0\nfailed sim1\n");
+	CHECK_INT(run("list", "parents", "-o", "+retired", "--raw", NULL), 0);
+	CHECK_HAS(out_buf, "PARENT BACKEND VRAM USED INSTANCES HEALTH REASON RETIRED\n");
+	CHECK_HAS(out_buf, "sim1 sim 256M 256M 1 failed lost,\\x20\"gone\" ");
+	CHECK_INT(run("list", "parents", "-o", "reason", "--csv", NULL), 0);
+	CHECK_STR(out_buf, "REASON\r\n-\r\n\"lost, \"\"gone\"\"\"\r\n");
+	CHECK_INT(run("list", "types", "-o", "type,display", "--parent", "sim1",
+		      "--noheadings", NULL), 0);
+	CHECK_HAS(out_buf, "mdgpu-64M");
+	CHECK_LACKS(out_buf, "sim0");
+	CHECK_INT(run("list", "instances", "--raw", "--noheadings", "-o",
+		      "uuid,open_by", NULL), 0);
+	CHECK_HAS(out_buf, UUID_A " pid\\x204242\\x20(qemu-system-x86)\n");
+	CHECK_INT(run("list", "tunables", "-o", "tunable,help", "--csv", NULL),
+		  0);
+	CHECK_HAS(out_buf, "TUNABLE,HELP\r\npolicy,");
+	CHECK_HAS(out_buf, "\r\nwatchdog_ms,\"engine time limit of one job, 0 = no limit\"\r\n");
+	CHECK_INT(run("list", "parents", "-o", "widgets", NULL), MDG_EXIT_USAGE);
+	CHECK_HAS(err_buf, "unknown column 'widgets'");
+	CHECK_INT(run("list", "-o", "parent", NULL), MDG_EXIT_USAGE);
+	CHECK_INT(run("list", "parents", "types", "--csv", NULL),
+		  MDG_EXIT_USAGE);
+	CHECK_INT(run("list", "parents", "--json", "--raw", NULL),
+		  MDG_EXIT_USAGE);
 	return TAP_PASS;
 }
 
@@ -643,15 +688,76 @@ static int test_removing_instance(void)
 	/* Its range is unknown but still reserved: fit says so. */
 	CHECK_INT(run("fit", "512M:2", "64M:1", "--parent", "sim0", NULL), 0);
 	CHECK_HAS(err_buf, "may be incomplete");
-	CHECK_INT(run("list", "instances", NULL), 0);
-	CHECK_HAS(out_buf, UUID_B " sim0       -");
-	CHECK_HAS(out_buf, "removing pid 4300 (qemu-b)");
+	CHECK_INT(run("list", "instances", "--csv", NULL), 0);
+	CHECK_HAS(out_buf, UUID_B ",sim0,-,-,-,0,removing,pid 4300 (qemu-b)\r\n");
 	return TAP_PASS;
 }
 
 /* ---- create and remove --------------------------------------------------- */
 
 #define CREATE(p, t) "sys/devices/virtual/mdgpu/" p "/mdev_supported_types/" t "/create"
+
+/* Placement as plain data: spread and pack choose differently. */
+static int test_place_pick(void)
+{
+	struct mdg_place_cand c[] = {
+		/* A: half full, idle engine */
+		{ 1024 * MiB, 512 * MiB, 64 * MiB, 0.1 },
+		/* B: empty, busy engine */
+		{ 1024 * MiB, 0, 64 * MiB, 0.8 },
+		/* C: full after this one, idle engine */
+		{ 1024 * MiB, 960 * MiB, 64 * MiB, 0.0 },
+	};
+	struct mdg_place_cand tie[] = {
+		{ 1024 * MiB, 0, 64 * MiB, 0.5 },
+		{ 1024 * MiB, 0, 64 * MiB, -1 },
+		{ 1024 * MiB, 512 * MiB, 0, 0.5 },
+	};
+	enum mdg_place_policy pol;
+
+	CHECK_INT(mdg_place_pick(c, 3, MDG_PLACE_SPREAD), 0);
+	CHECK_INT(mdg_place_pick(c, 3, MDG_PLACE_PACK), 2);
+	/* Without A, spread weighs B's free VRAM against C's idle engine. */
+	CHECK_INT(mdg_place_pick(c + 1, 2, MDG_PLACE_SPREAD), 0);
+	CHECK_INT(mdg_place_pick(c, 0, MDG_PLACE_SPREAD), -1);
+	CHECK(mdg_place_free_after(&c[2]) < 1e-9);
+	/* An unknown load counts as half busy: a tie, the first wins. */
+	CHECK_INT(mdg_place_pick(tie, 2, MDG_PLACE_SPREAD), 0);
+	/* Equal score (pack: same bytes left), the less busy engine wins. */
+	tie[1].load = 0.2;
+	CHECK_INT(mdg_place_pick(tie, 2, MDG_PLACE_PACK), 1);
+	CHECK_INT(mdg_place_policy_parse("pack", &pol), 0);
+	CHECK_INT(pol, MDG_PLACE_PACK);
+	CHECK_INT(mdg_place_policy_parse("fast", &pol), -1);
+	return TAP_PASS;
+}
+
+/* create without --parent places by policy and says where and why. */
+static int test_create_placement(void)
+{
+	CHECK_INT(fake_standard(), 0);
+	/* sim1 gets room for one 64M instance (it then has none left). */
+	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim1/mdev_supported_types/mdgpu-64M/available_instances",
+			    "1\n"), 0);
+	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim1/vram_used",
+			    "%llu\n", (unsigned long long)(192 * MiB)), 0);
+	CHECK_INT(run("create", "64M", "--uuid", UUID_NONE, NULL), 0);
+	CHECK_STR(fake_read(CREATE("sim0", "mdgpu-64M")), UUID_NONE);
+	CHECK_STR(fake_read(CREATE("sim1", "mdgpu-64M")), "");
+	CHECK_HAS(err_buf, "placed on sim0 (spread");
+	CHECK_HAS(err_buf, "sim1 0% VRAM free after");
+	CHECK_INT(fake_file(CREATE("sim0", "mdgpu-64M"), "%s", ""), 0);
+	CHECK_INT(run("create", "64M", "--policy", "pack", "--uuid", UUID_NONE,
+		      NULL), 0);
+	CHECK_STR(fake_read(CREATE("sim1", "mdgpu-64M")), UUID_NONE);
+	CHECK_STR(fake_read(CREATE("sim0", "mdgpu-64M")), "");
+	CHECK_HAS(err_buf, "placed on sim1 (pack");
+	CHECK_INT(run("create", "64M", "--policy", "fast", NULL),
+		  MDG_EXIT_USAGE);
+	CHECK_INT(run("create", "64M", "--policy", "pack", "--parent", "sim0",
+		      NULL), MDG_EXIT_USAGE);
+	return TAP_PASS;
+}
 
 static int test_create_writes_uuid(void)
 {
@@ -1173,6 +1279,49 @@ static int test_stats_json(void)
 	return TAP_PASS;
 }
 
+/*
+ * stats as a table: a column per statistic file with the file's value,
+ * --csv for spreadsheets, --loop N --count K repeating the rows with a
+ * TIME column and the header once.
+ */
+static int test_stats_table_loop(void)
+{
+	char line[256];
+	const char *p;
+	int rows = 0;
+
+	CHECK_INT(fake_standard(), 0);
+	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/" UUID_A "/mdgpu/watchdog_count",
+			    "7\n"), 0);
+	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/" UUID_A "/mdgpu/engine_error_header",
+			    "0x00070001\n"), 0);
+	CHECK_INT(run("stats", UUID_A, "--csv", "-o",
+		      "uuid,vram_size,reset_count,watchdog_count,engine_error_header",
+		      NULL), 0);
+	mdg_fmt(line, sizeof(line), "UUID,vram_size,reset_count,watchdog_count,engine_error_header\r\n"
+		UUID_A ",%llu,2,7,0x00070001\r\n", (unsigned long long)(128 * MiB));
+	CHECK_STR(out_buf, line);
+	CHECK_INT(run("stats", "--raw", "--noheadings", "-o", "uuid,state",
+		      NULL), 0);
+	CHECK_HAS(out_buf, UUID_A " open\n");
+	CHECK_HAS(out_buf, UUID_B " idle\n");
+	CHECK_INT(run("stats", UUID_A, "--csv", "--loop", "0.1", "--count", "3",
+		      "-o", "time,uuid,watchdog_count", NULL), 0);
+	CHECK(!strncmp(out_buf, "TIME,UUID,watchdog_count\r\n", 26));
+	for (p = out_buf; (p = strstr(p, "," UUID_A ",7\r\n")); p++)
+		rows++;
+	CHECK_INT(rows, 3);
+	CHECK(strstr(out_buf + 1, "TIME") == NULL);
+	/* Without --loop, TIME is there only when asked for. */
+	CHECK_INT(run("stats", "--csv", NULL), 0);
+	CHECK(!strncmp(out_buf, "UUID,PARENT,TYPE,STATE,", 23));
+	CHECK_INT(run("stats", "--loop", "0", NULL), MDG_EXIT_USAGE);
+	CHECK_INT(run("stats", "--count", "2", NULL), MDG_EXIT_USAGE);
+	CHECK_INT(run("stats", "--json", "--csv", NULL), MDG_EXIT_USAGE);
+	CHECK_INT(run("stats", "-o", "bogus", NULL), MDG_EXIT_USAGE);
+	return TAP_PASS;
+}
+
 /* The whitespace-separated field of COL in the row of UUID. */
 static int top_cell(const char *text, const char *uuid, const char *col,
 		    char *val, size_t len)
@@ -1329,10 +1478,10 @@ static int test_parent_health(void)
 	CHECK_INT(fake_file(SIM_ATTR("sim0", "vram_retired"), "%llu\n",
 			    (unsigned long long)(2 * MiB)), 0);
 
-	CHECK_INT(run("list", "parents", NULL), 0);
-	CHECK_HAS(out_buf, "HEALTH");
-	CHECK_HAS(out_buf, "degraded: engine hang detected and reset (1)");
-	CHECK_HAS(out_buf, "         1  ok\n");
+	CHECK_INT(run("list", "parents", "-o", "parent,health,reason",
+		      "--noheadings", "--csv", NULL), 0);
+	CHECK_STR(out_buf, "sim0,degraded,engine hang detected and reset (1)\r\n"
+		  "sim1,ok,-\r\n");
 	CHECK_INT(run("list", "parents", "--json", NULL), 0);
 	o = json_tokener_parse(out_buf);
 	CHECK(o);
@@ -2760,9 +2909,9 @@ static int test_pci_parent(void)
 	json_object_put(o);
 
 	CHECK_INT(run("list", NULL), 0);
-	CHECK_HAS(out_buf, PCI_ADDR " pci            256M       128M         2  ok");
-	CHECK_HAS(out_buf, "sim0         sim              2G       960M         4");
-	CHECK_HAS(out_buf, UUID_P " " PCI_ADDR " mdgpu-64M    [0, 64M)");
+	CHECK_HAS(out_buf, PCI_ADDR " pci     256M 128M         2 ok");
+	CHECK_HAS(out_buf, "sim0         sim       2G 960M         4 ok");
+	CHECK_HAS(out_buf, UUID_P " " PCI_ADDR " mdgpu-64M  [0, 64M)");
 	CHECK_LACKS(out_buf, PCI_OTHER);
 
 	/* 64M..128M and 128M..256M are free: one 128M fits, two do not. */
@@ -2846,6 +2995,10 @@ static const struct tap_test tests[] = {
 	{ "list types --json", test_list_types_json },
 	{ "list instances --json (holders, other mdev drivers)", test_list_instances_json },
 	{ "list: text output", test_list_text },
+	{ "list: -o, --raw, --noheadings, --csv", test_list_table_options },
+	{ "stats: table, --csv, --loop", test_stats_table_loop },
+	{ "placement: spread and pack on plain data", test_place_pick },
+	{ "create: placement without --parent", test_create_placement },
 	{ "list: missing attribute is null", test_list_missing_attribute },
 	{ "module not loaded", test_not_loaded },
 	{ "holders: VFIO cdev", test_holder_cdev },
