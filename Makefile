@@ -26,6 +26,9 @@
 #                        builds the module, modprobe, an mdevctl instance,
 #                        removal (not part of make check)
 #   make fuzz            fuzz the pure decoders, FUZZ_SECONDS (60) each
+#   make libvirt-test    libvirt in a VM sees the PCI parent: nodedev-list,
+#                        nodedev-define/start of an mdev (through mdevctl), a
+#                        domain with it as a hostdev (not part of make check)
 #
 # Objects are built in build/<kernel release>/ (a copy of the sources), so
 # one tree can build for several kernels side by side.
@@ -46,7 +49,7 @@ MODULE_SRCS := Kbuild drivers include uapi scheduler
 .PHONY: all module install check demo bench guest-display guest-migrate \
 	lint clean tools \
 	fuzz-vm stress scale-test selftests fuzz monitoring-test deb deb-test \
-	bench-regs
+	bench-regs libvirt-test
 
 all: module
 
@@ -115,6 +118,9 @@ deb-test:
 
 fuzz:
 	bash selftests/fuzz/run.sh
+
+libvirt-test:
+	bash selftests/libvirt/run.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -11,10 +11,37 @@ echo "=== mdgpu demo on Linux $(uname -r)"
 run insmod "$ko"
 parent=/sys/class/mdgpu/sim0
 echo
-echo "--- the parent GPU: $parent"
+echo "--- a simulated parent GPU: $parent"
 for f in backend vram_total vram_used instances; do
 	printf '  %-12s %s\n' "$f" "$(cat $parent/$f)"
 done
+
+# The VM's ivshmem-plain device (1af4:1110), made a PCI parent on request.
+pci=
+for d in /sys/bus/pci/devices/*; do
+	if [ "$(cat "$d/vendor")" = 0x1af4 ] && [ "$(cat "$d/device")" = 0x1110 ]; then
+		pci=${d##*/}
+		break
+	fi
+done
+pparent=
+if [ -n "$pci" ]; then
+	echo
+	echo "--- a PCI parent: the VM's ivshmem-plain device $pci (1af4:1110),"
+	echo "    bound to mdgpu on request; its BAR2 becomes the VRAM"
+	run sh -c "echo mdgpu > /sys/bus/pci/devices/$pci/driver_override"
+	run sh -c "echo $pci > /sys/bus/pci/drivers_probe"
+	pparent=/sys/bus/pci/devices/$pci
+	for f in backend vram_total vram_used instances; do
+		printf '  %-12s %s\n' "$f" "$(cat "$pparent/$f")"
+	done
+	printf '  %-12s %s\n' "BAR2" "$(sed -n 3p "$pparent/resource")"
+	echo "  in /sys/class/mdev_bus: $(ls /sys/class/mdev_bus | tr '\n' ' ')"
+	echo "  (libvirt, Nova and KubeVirt see PCI parents: make libvirt-test)"
+fi
+echo
+echo "--- both parents, as an admin sees them with mdgpuctl"
+run tools/mdgpuctl/mdgpuctl list parents
 echo
 echo "--- vGPU types (ls $parent/mdev_supported_types)"
 types=$(for t in "$parent"/mdev_supported_types/*; do
@@ -34,14 +61,22 @@ for t in $types; do
 	echo "$u" >"$t/create"
 	uuids+=("$u")
 done
+if [ -n "$pparent" ]; then
+	t=$pparent/mdev_supported_types/mdgpu-128M
+	u=$(cat /proc/sys/kernel/random/uuid)
+	echo "# echo $u > $t/create    (on the PCI parent)"
+	echo "$u" >"$t/create"
+	uuids+=("$u")
+fi
 echo
 echo "--- instances (ls /sys/bus/mdev/devices)"
 for u in "${uuids[@]}"; do
 	d=/sys/bus/mdev/devices/$u
 	off=$(cat "$d/mdgpu/vram_offset")
 	size=$(cat "$d/mdgpu/vram_size")
-	printf '  %s  type %-11s VRAM [0x%09x, 0x%09x) %4d MiB  iommu_group %s\n' \
-		"$u" "$(basename "$(readlink "$d/mdev_type")")" "$off" \
+	printf '  %s  %-12s type %-11s VRAM [0x%09x, 0x%09x) %4d MiB  iommu_group %s\n' \
+		"$u" "$(basename "$(readlink -f "$d/..")")" \
+		"$(basename "$(readlink "$d/mdev_type")")" "$off" \
 		$((off + size)) $((size >> 20)) "$(basename "$(readlink "$d/iommu_group")")"
 done
 echo
@@ -49,6 +84,7 @@ echo "--- the same, as an admin sees it with mdgpuctl"
 run tools/mdgpuctl/mdgpuctl list types
 run tools/mdgpuctl/mdgpuctl list instances
 run tools/mdgpuctl/mdgpuctl fit 64M:4 256M:1
+[ -n "$pci" ] && run tools/mdgpuctl/mdgpuctl fit 64M:2 --parent "$pci"
 echo
 echo "--- available_instances after creating them"
 for t in $types; do
@@ -83,5 +119,11 @@ for u in "${uuids[@]}"; do
 done
 printf '  parent instances=%s vram_used=%s\n' "$(cat $parent/instances)" \
 	"$(cat $parent/vram_used)"
+if [ -n "$pparent" ]; then
+	printf '  PCI parent instances=%s vram_used=%s\n' \
+		"$(cat "$pparent/instances")" "$(cat "$pparent/vram_used")"
+	run sh -c "echo $pci > /sys/bus/pci/drivers/mdgpu/unbind"
+	echo > "/sys/bus/pci/devices/$pci/driver_override"
+fi
 run rmmod mdgpu
 echo "=== end of demo"

@@ -8,7 +8,10 @@
  * FILL and COPY work, reset zeroes, region display planes work and dma-buf
  * planes are refused, and that unbinding the PCI device with an open
  * instance sends the request interrupt, fails the engine context with
- * LOST and completes once the user closes the device.
+ * LOST and completes once the user closes the device; and the same when
+ * the device itself goes away (sysfs remove, the path of a hot-unplug)
+ * with one instance open and mapped and another never opened, after which
+ * a rescan finds the device again, unbound.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -591,6 +594,81 @@ TEST_F(pci, unbind_with_open_instance)
 	EXPECT_FALSE(mdgpu_instance_exists(uuid));
 	/* The instance went with its parent: nothing to remove. */
 	mdgpu_remove_all(&self->created);
+}
+
+struct remove_arg {
+	const char *addr;
+	int ret;
+};
+
+static void *remove_thread(void *p)
+{
+	struct remove_arg *a = p;
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), MDGPU_PCI_DEVICES_DIR "/%s/remove",
+		 a->addr);
+	a->ret = mdgpu_write_file(path, "1");
+	return NULL;
+}
+
+/*
+ * The PCI device goes away while it has instances: removing it from the
+ * bus through sysfs runs the kernel path of a hot-unplug (the hotplug
+ * drivers call the same pci_stop_and_remove_bus_device()). The open and
+ * mapped instance gets the request interrupt and LOST, the removal waits
+ * for its user, and once it has closed the device both instances, the
+ * parent and the device are gone. A rescan finds the device again, not
+ * bound to mdgpu (a new device has no driver_override). Last in the file:
+ * it takes the device away from the tests after it if the rescan fails.
+ */
+TEST_F(pci, remove_device_with_instances)
+{
+	char open_uuid[MDGPU_UUID_LEN + 1], idle_uuid[MDGPU_UUID_LEN + 1];
+	struct remove_arg a = { .addr = self->addr, .ret = 1 };
+	char path[PATH_MAX], buf[64];
+	struct pollfd pfd;
+	struct mdgpu g;
+	pthread_t t;
+	int efd, i;
+
+	open_64m(_metadata, self, open_uuid, &g);
+	ASSERT_OK(mdgpu_create_tracked(&self->created, self->addr, "64M",
+				       idle_uuid));
+	/* The mapping the user holds stays valid until it lets go. */
+	g.vram[4096] = 0x5a;
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ASSERT_LE(0, efd);
+	ASSERT_OK(mdgpu_irq_set_eventfd(g.device, VFIO_PCI_REQ_IRQ_INDEX, efd));
+	ASSERT_OK(pthread_create(&t, NULL, remove_thread, &a));
+
+	pfd.fd = efd;
+	pfd.events = POLLIN;
+	EXPECT_EQ(1, poll(&pfd, 1, TIMEOUT_MS)) TH_LOG("request interrupt");
+	EXPECT_EQ(MDGPU_ERR_LOST, mdgpu_wait_error(&g, TIMEOUT_MS));
+	usleep(200 * 1000);
+	EXPECT_EQ(1, a.ret) TH_LOG("the removal returned with the device open");
+	EXPECT_EQ(0x5a, g.vram[4096]);
+
+	mdgpu_detach(&g);
+	close(efd);
+	ASSERT_OK(pthread_join(t, NULL));
+	EXPECT_EQ(0, a.ret) TH_LOG("remove: %s", strerror(-a.ret));
+	EXPECT_FALSE(mdgpu_instance_exists(open_uuid));
+	EXPECT_FALSE(mdgpu_instance_exists(idle_uuid));
+	snprintf(path, sizeof(path), MDGPU_PCI_DEVICES_DIR "/%s", self->addr);
+	EXPECT_NE(0, access(path, F_OK)) TH_LOG("%s is still there", path);
+	snprintf(path, sizeof(path), "/sys/class/mdev_bus/%s", self->addr);
+	EXPECT_NE(0, access(path, F_OK)) TH_LOG("%s is still there", path);
+	mdgpu_remove_all(&self->created);
+
+	/* Back, unbound, as if plugged in again. */
+	ASSERT_OK(mdgpu_write_file("/sys/bus/pci/rescan", "1"));
+	for (i = 0; i < 50 && find_ivshmem(buf); i++)
+		usleep(100 * 1000);
+	ASSERT_OK(find_ivshmem(buf)) TH_LOG("the rescan did not find the device");
+	EXPECT_STREQ(self->addr, buf);
+	EXPECT_FALSE(bound_to_mdgpu(buf));
 }
 
 TEST_HARNESS_MAIN

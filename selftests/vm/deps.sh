@@ -15,6 +15,9 @@
 #          (installing prometheus also enables its service on the host)
 #   deb    Debian packaging: make deb (debhelper, dh-dkms, lintian, the
 #          tools' build dependencies) and make deb-test (dkms, mdevctl)
+#   libvirt  make libvirt-test: libvirtd and virsh (libvirt-daemon,
+#          libvirt-clients, without libvirt-daemon-system, so nothing is
+#          started on the host), mdevctl (libvirt's mdev backend), udevd
 #
 # Without arguments it installs vm, build and debug. Any argument that is not
 # a group name is taken as an extra package name (kernel.sh passes the
@@ -42,6 +45,7 @@ group_monitoring=(prometheus prometheus-node-exporter systemd jq curl python3)
 group_deb=(dpkg-dev debhelper dh-dkms dkms fakeroot lintian pkg-config
 	   libjson-c-dev libsmartcols-dev uuid-dev libpng-dev mdevctl
 	   libcurl4-openssl-dev)
+group_libvirt=(libvirt-daemon libvirt-clients mdevctl udev)
 
 want=()
 add_group() {
@@ -53,6 +57,7 @@ add_group() {
 	fuzz)	want+=("${group_fuzz[@]}") ;;
 	monitoring) want+=("${group_monitoring[@]}") ;;
 	deb)	want+=("${group_deb[@]}") ;;
+	libvirt) want+=("${group_libvirt[@]}") ;;
 	*)	return 1 ;;
 	esac
 }

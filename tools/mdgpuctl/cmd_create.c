@@ -241,6 +241,7 @@ int mdg_cmd_create(int argc, char **argv)
 	enum mdg_place_policy pol = MDG_PLACE_SPREAD;
 	bool have_pol = false;
 	char uuid[MDG_UUID_LEN + 1] = "", path[PATH_MAX], why[256];
+	char rel[PATH_MAX];
 	const char *parent = NULL, *sets[MDG_MAX_SETS];
 	struct mdg_parent *p = NULL;
 	struct mdg_type *t = NULL;
@@ -332,9 +333,8 @@ int mdg_cmd_create(int argc, char **argv)
 		uuid_unparse_lower(u, uuid);
 	}
 
-	mdg_path(path, sizeof(path),
-		 "/sys/class/mdgpu/%s/mdev_supported_types/%s/create", p->name,
-		 t->dir);
+	mdg_fmt(rel, sizeof(rel), "mdev_supported_types/%s/create", t->dir);
+	mdg_parent_dir_path(p->name, rel, path, sizeof(path));
 	ret = mdg_write_str(path, uuid);
 	if (ret) {
 		rc = mdg_fail(mdg_errno_exit(ret),

@@ -886,11 +886,10 @@ static int apply_tunables(const struct evac_item *it)
 
 static int create_on(const char *parent, const char *type, const char *uuid)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], rel[PATH_MAX];
 
-	mdg_path(path, sizeof(path),
-		 "/sys/class/mdgpu/%s/mdev_supported_types/%s/create", parent,
-		 type);
+	mdg_fmt(rel, sizeof(rel), "mdev_supported_types/%s/create", type);
+	mdg_parent_dir_path(parent, rel, path, sizeof(path));
 	return mdg_write_str(path, uuid);
 }
 

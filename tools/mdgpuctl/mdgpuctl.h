@@ -203,8 +203,9 @@ struct mdg_type {
 };
 
 /**
- * struct mdg_parent - a parent GPU (/sys/class/mdgpu/NAME)
- * @name: e.g. "sim0"
+ * struct mdg_parent - a parent GPU: /sys/class/mdgpu/NAME, or for a PCI
+ *		       parent /sys/bus/pci/devices/NAME
+ * @name: e.g. "sim0", or the PCI address of a PCI parent ("0000:00:04.0")
  * @backend: the backend attribute
  * @vram_total: bytes, -1 if unreadable
  * @vram_used: bytes, -1 if unreadable
@@ -314,6 +315,9 @@ int mdg_instance_path(const struct mdg_instance *in, const char *rel,
 		      char *buf, size_t len);
 int mdg_parent_path(const struct mdg_parent *p, const char *rel, char *buf,
 		    size_t len);
+int mdg_parent_dir_path(const char *parent, const char *rel, char *buf,
+			size_t len);
+bool mdg_pci_addr_valid(const char *s);
 
 /* --- holders.c ---------------------------------------------------------- */
 

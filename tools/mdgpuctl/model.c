@@ -3,10 +3,14 @@
  * mdgpuctl: a snapshot of mdgpu's parents, types and instances, read from
  * sysfs into plain structures that the commands format.
  *
- * Parents are the entries of /sys/class/mdgpu. Instances are the entries of
- * /sys/bus/mdev/devices that belong to mdgpu: bound to the driver named
- * "mdgpu", or (if unbound for a moment) created from a type of an mdgpu
- * parent. Other mdev devices (mtty, mbochs, real vGPUs) are left out.
+ * Parents are the entries of /sys/class/mdgpu (simulated parents) and the
+ * PCI devices bound to mdgpu's PCI driver, the entries of
+ * /sys/bus/pci/drivers/mdgpu named after a PCI address (PCI parents, whose
+ * attributes are in /sys/bus/pci/devices/<address>/). Instances are the
+ * entries of /sys/bus/mdev/devices that belong to mdgpu: bound to the
+ * driver named "mdgpu", or (if unbound for a moment) created from a type of
+ * an mdgpu parent. Other mdev devices (mtty, mbochs, real vGPUs) and other
+ * PCI devices with mdev types are left out.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -159,8 +163,7 @@ static int load_types(struct mdg_parent *p)
 	char **names;
 	int n, i;
 
-	if (mdg_path(path, sizeof(path), "/sys/class/mdgpu/%s/mdev_supported_types",
-		     p->name))
+	if (mdg_parent_path(p, "mdev_supported_types", path, sizeof(path)))
 		return -ENAMETOOLONG;
 	n = list_dir(path, &names);
 	if (n == -ENOENT)
@@ -194,13 +197,77 @@ static int load_types(struct mdg_parent *p)
 	return 0;
 }
 
+/**
+ * mdg_pci_addr_valid() - whether a name is a PCI address
+ * @s: e.g. "0000:00:04.0" (domain:bus:slot.function, lower-case hex)
+ *
+ * The names of PCI parents; a simulated parent's name (simN) never is one.
+ *
+ * Return: true if @s is one.
+ */
+bool mdg_pci_addr_valid(const char *s)
+{
+	static const char form[] = "xxxx:xx:xx.x";
+	size_t i;
+
+	if (strlen(s) != sizeof(form) - 1)
+		return false;
+	for (i = 0; i < sizeof(form) - 1; i++) {
+		bool hex = (s[i] >= '0' && s[i] <= '9') ||
+			   (s[i] >= 'a' && s[i] <= 'f');
+
+		if (form[i] == 'x' ? !hex : s[i] != form[i])
+			return false;
+	}
+	/* Slot 0-0x1f, function 0-7. */
+	return strtoul(s + 8, NULL, 16) < 32 && s[11] <= '7';
+}
+
+static int cmp_parent(const void *a, const void *b)
+{
+	const struct mdg_parent *x = a, *y = b;
+
+	return strverscmp(x->name, y->name);
+}
+
+/* Read the attributes of the parent @name (its directory known by name). */
+static int read_parent(struct mdg_parent *p, const char *name)
+{
+	char f[PATH_MAX];
+
+	mdg_fmt(p->name, sizeof(p->name), "%s", name);
+	if (mdg_parent_path(p, "backend", f, sizeof(f)))
+		return -ENAMETOOLONG;
+	mdg_read_str(f, p->backend, sizeof(p->backend));
+	mdg_parent_path(p, "vram_total", f, sizeof(f));
+	p->vram_total = read_s64_or(f, -1);
+	mdg_parent_path(p, "vram_used", f, sizeof(f));
+	p->vram_used = read_s64_or(f, -1);
+	mdg_parent_path(p, "instances", f, sizeof(f));
+	p->instances = read_s64_or(f, -1);
+	mdg_parent_path(p, "health", f, sizeof(f));
+	if (mdg_read_str(f, p->health, sizeof(p->health)) || !p->health[0])
+		mdg_fmt(p->health, sizeof(p->health), "ok");
+	mdg_parent_path(p, "health_reason", f, sizeof(f));
+	mdg_read_str(f, p->health_reason, sizeof(p->health_reason));
+	mdg_parent_path(p, "vram_retired", f, sizeof(f));
+	p->vram_retired = read_s64_or(f, -1);
+	return load_types(p);
+}
+
+/*
+ * The parents: the simulated ones in /sys/class/mdgpu, then the PCI devices
+ * bound to mdgpu's PCI driver (links named after their address in the
+ * driver's directory); in name order.
+ */
 static int load_parents(struct mdg_system *sys)
 {
-	char path[PATH_MAX], f[PATH_MAX];
-	char **names;
-	int n, i, ret = 0;
+	char path[PATH_MAX], pci[PATH_MAX];
+	char **names, **addrs = NULL;
+	int n, m, i, ret = 0;
 
-	if (mdg_path(path, sizeof(path), "/sys/class/mdgpu"))
+	if (mdg_path(path, sizeof(path), "/sys/class/mdgpu") ||
+	    mdg_path(pci, sizeof(pci), "/sys/bus/pci/drivers/mdgpu"))
 		return -ENAMETOOLONG;
 	n = list_dir(path, &names);
 	if (n == -ENOENT)
@@ -208,36 +275,30 @@ static int load_parents(struct mdg_system *sys)
 	if (n < 0)
 		return n;
 	sys->loaded = true;
-	sys->parents = calloc(n ? n : 1, sizeof(*sys->parents));
-	if (!sys->parents) {
+	m = list_dir(pci, &addrs);
+	if (m == -ENOENT)
+		m = 0;
+	if (m < 0) {
 		free_names(names, n);
-		return -ENOMEM;
+		return m;
 	}
-	for (i = 0; i < n; i++) {
-		struct mdg_parent *p = &sys->parents[sys->nr_parents++];
-
-		mdg_fmt(p->name, sizeof(p->name), "%s", names[i]);
-		mdg_fmt(f, sizeof(f), "%s/%s/backend", path, p->name);
-		mdg_read_str(f, p->backend, sizeof(p->backend));
-		mdg_fmt(f, sizeof(f), "%s/%s/vram_total", path, p->name);
-		p->vram_total = read_s64_or(f, -1);
-		mdg_fmt(f, sizeof(f), "%s/%s/vram_used", path, p->name);
-		p->vram_used = read_s64_or(f, -1);
-		mdg_fmt(f, sizeof(f), "%s/%s/instances", path, p->name);
-		p->instances = read_s64_or(f, -1);
-		mdg_fmt(f, sizeof(f), "%s/%s/health", path, p->name);
-		if (mdg_read_str(f, p->health, sizeof(p->health)) ||
-		    !p->health[0])
-			mdg_fmt(p->health, sizeof(p->health), "ok");
-		mdg_fmt(f, sizeof(f), "%s/%s/health_reason", path, p->name);
-		mdg_read_str(f, p->health_reason, sizeof(p->health_reason));
-		mdg_fmt(f, sizeof(f), "%s/%s/vram_retired", path, p->name);
-		p->vram_retired = read_s64_or(f, -1);
-		ret = load_types(p);
-		if (ret)
-			break;
+	sys->parents = calloc(n + m ? n + m : 1, sizeof(*sys->parents));
+	if (!sys->parents) {
+		ret = -ENOMEM;
+		goto out;
 	}
+	for (i = 0; i < n && !ret; i++)
+		ret = read_parent(&sys->parents[sys->nr_parents++], names[i]);
+	for (i = 0; i < m && !ret; i++)
+		if (mdg_pci_addr_valid(addrs[i]))
+			ret = read_parent(&sys->parents[sys->nr_parents++],
+					  addrs[i]);
+	if (!ret && sys->nr_parents)
+		qsort(sys->parents, sys->nr_parents, sizeof(*sys->parents),
+		      cmp_parent);
+out:
 	free_names(names, n);
+	free_names(addrs, m);
 	return ret;
 }
 
@@ -372,13 +433,8 @@ static int load_bus_instances(struct mdg_system *sys, size_t *cap)
 		mdg_fmt(f, sizeof(f), "%s/driver", dev);
 		mdg_readlink_base(f, driver, sizeof(driver));
 		mine = !strcmp(driver, "mdgpu");
-		if (!mine && !driver[0]) {
-			char p[PATH_MAX];
-
-			if (!mdg_path(p, sizeof(p), "/sys/class/mdgpu/%s",
-				      in->parent))
-				mine = mdg_exists(p);
-		}
+		if (!mine && !driver[0])
+			mine = !!mdg_find_parent(sys, in->parent);
 		if (!mine)
 			continue;
 		mdg_uuid_valid(names[i], in->uuid);
@@ -414,8 +470,7 @@ static int load_removing_instances(struct mdg_system *sys, size_t *cap)
 	int n, i;
 
 	for (p = 0; p < sys->nr_parents; p++) {
-		if (mdg_path(path, sizeof(path), "/sys/class/mdgpu/%s",
-			     sys->parents[p].name))
+		if (mdg_parent_path(&sys->parents[p], "", path, sizeof(path)))
 			continue;
 		n = list_dir(path, &names);
 		if (n < 0)
@@ -588,15 +643,40 @@ struct mdg_instance *mdg_find_instance(struct mdg_system *sys,
 int mdg_instance_path(const struct mdg_instance *in, const char *rel,
 		      char *buf, size_t len)
 {
-	if (in->removing)
-		return mdg_path(buf, len, "/sys/class/mdgpu/%s/%s/%s",
-				in->parent, in->uuid, rel);
+	char r[PATH_MAX];
+
+	if (in->removing) {
+		if (mdg_fmt(r, sizeof(r), "%s/%s", in->uuid, rel))
+			return -ENAMETOOLONG;
+		return mdg_parent_dir_path(in->parent, r, buf, len);
+	}
 	return mdg_path(buf, len, "/sys/bus/mdev/devices/%s/%s", in->uuid,
+			rel);
+}
+
+/**
+ * mdg_parent_dir_path() - path of a file of a parent, by the parent's name
+ * @parent: "simN" (in /sys/class/mdgpu) or a PCI address (a PCI parent,
+ *	    in /sys/bus/pci/devices)
+ * @rel: relative to the parent's directory, e.g. "vram_used" or
+ *	 "mdev_supported_types/mdgpu-64M/create"; "" for the directory
+ * @buf: output
+ * @len: size of @buf
+ *
+ * Return: 0 or -ENAMETOOLONG.
+ */
+int mdg_parent_dir_path(const char *parent, const char *rel, char *buf,
+			size_t len)
+{
+	const char *dir = mdg_pci_addr_valid(parent) ? "/sys/bus/pci/devices" :
+						       "/sys/class/mdgpu";
+
+	return mdg_path(buf, len, "%s/%s%s%s", dir, parent, *rel ? "/" : "",
 			rel);
 }
 
 int mdg_parent_path(const struct mdg_parent *p, const char *rel, char *buf,
 		    size_t len)
 {
-	return mdg_path(buf, len, "/sys/class/mdgpu/%s/%s", p->name, rel);
+	return mdg_parent_dir_path(p->name, rel, buf, len);
 }

@@ -170,8 +170,7 @@ int mdg_tunable_path(const struct mdg_tunable *t, const char *target,
 		return mdg_path(buf, len, "/sys/module/mdgpu/parameters/%s",
 				t->file);
 	if (t->scope == MDG_SCOPE_PARENT)
-		return mdg_path(buf, len, "/sys/class/mdgpu/%s/%s", target,
-				t->file);
+		return mdg_parent_dir_path(target, t->file, buf, len);
 	return mdg_path(buf, len, "/sys/bus/mdev/devices/%s/mdgpu/%s", target,
 			t->file);
 }

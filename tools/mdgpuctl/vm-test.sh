@@ -793,6 +793,62 @@ run 4 "screenshot --set-mode above the type's max_resolution: refused" \
 	"$ctl" screenshot "$u3" "$work/big.png" --set-mode 3841x2160
 expect "  ... and says why" grep -q "max_resolution" "$work/err"
 
+# ---------------------------------------------------------------------------
+# A PCI parent: the VM's ivshmem-plain device (1af4:1110) bound to mdgpu,
+# next to the full sim0. mdgpuctl must find it where the kernel puts it
+# (Documentation/ABI/testing/sysfs-bus-pci-drivers-mdgpu).
+
+pci=
+for d in /sys/bus/pci/devices/*; do
+	if [ "$(cat "$d/vendor")" = 0x1af4 ] && [ "$(cat "$d/device")" = 0x1110 ]; then
+		pci=${d##*/}
+		break
+	fi
+done
+if [ -z "$pci" ]; then
+	skip "PCI parent: no ivshmem-plain device in this VM"
+else
+	run 0 "PCI parent: bind $pci with driver_override" sh -c \
+		"echo mdgpu > /sys/bus/pci/devices/$pci/driver_override &&
+		 echo $pci > /sys/bus/pci/drivers_probe"
+	pdir=/sys/bus/pci/devices/$pci
+	vt=$(cat "$pdir/vram_total")
+	run 0 "list parents" "$ctl" list parents
+	expect "  ... lists $pci, backend pci, its VRAM, ok" \
+		grep -Eq "^$pci +pci +$((vt >> 20))M +0 +0 +ok" "$work/out"
+	expect "  ... and sim0 in the same table" grep -q "^sim0 " "$work/out"
+	run 0 "list types --parent $pci" "$ctl" list types --parent "$pci"
+	expect "  ... every type of $pci with sysfs's available_instances" \
+		bash -c 'for t in '"$pdir"'/mdev_supported_types/*; do
+			grep -Eq "^'"$pci"' +${t##*/} .* $(cat $t/available_instances)\$" '"$work/out"' || exit 1
+		done'
+	run 0 "create 64M with sim0 full: placed on the PCI parent" \
+		"$ctl" create 64M
+	u4=$(head -n 1 "$work/out")
+	expect "  ... the instance's parent is $pci" \
+		test "$(basename "$(readlink -f "$(dev "$u4")/..")")" = "$pci"
+	run 0 "list instances" "$ctl" list instances
+	expect "  ... shows it on $pci" grep -Eq "^$u4 +$pci +mdgpu-64M " "$work/out"
+	n64=$(cat "$pdir/mdev_supported_types/mdgpu-64M/available_instances")
+	run 0 "fit 64M $n64 --parent $pci: yes" "$ctl" fit 64M "$n64" --parent "$pci"
+	run 1 "fit 64M $((n64 + 1)) --parent $pci: no" \
+		"$ctl" fit 64M $((n64 + 1)) --parent "$pci"
+	run 0 "metrics" "$ctl" metrics
+	expect "  ... mdgpu_parent_info of $pci, backend pci" \
+		grep -q "^mdgpu_parent_info{parent=\"$pci\",backend=\"pci\"} 1$" "$work/out"
+	expect "  ... its vram_used from sysfs" \
+		grep -q "^mdgpu_parent_vram_used_bytes{parent=\"$pci\"} $(cat "$pdir/vram_used")$" "$work/out"
+	run 0 "set $pci watchdog_ms=150" "$ctl" set "$pci" watchdog_ms=150
+	expect "  ... written to $pdir/watchdog_ms" \
+		test "$(cat "$pdir/watchdog_ms")" = 150
+	run 0 "remove the PCI parent's instance" "$ctl" remove "$u4"
+	run 0 "PCI parent: unbind" sh -c \
+		"echo $pci > /sys/bus/pci/drivers/mdgpu/unbind &&
+		 echo > /sys/bus/pci/devices/$pci/driver_override"
+	run 0 "list parents after the unbind" "$ctl" list parents
+	expect "  ... no longer lists $pci" bash -c "! grep -q '^$pci ' $work/out"
+fi
+
 run 0 "remove" "$ctl" remove "$u3"
 run 0 "rmmod" rmmod mdgpu
 

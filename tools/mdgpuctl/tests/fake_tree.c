@@ -9,6 +9,11 @@
  *                                                mdev_type, iommu_group,
  *                                                driver links, remove)
  *   R/sys/class/mdgpu/simN -> ../../devices/virtual/mdgpu/simN
+ *   R/sys/devices/pci0000:00/<address>/          a PCI parent: the same
+ *                                                parent, type and instance
+ *                                                files, plus PCI core files
+ *   R/sys/bus/pci/devices/<address>, R/sys/bus/pci/drivers/mdgpu/<address>
+ *                                                links to it
  *   R/sys/bus/mdev/devices/<uuid> -> ../../../devices/virtual/mdgpu/...
  *   R/proc/<pid>/fd/<n> -> /dev/vfio/<group>, R/proc/<pid>/comm
  * The create and remove files are plain files, so a test can read what
@@ -291,6 +296,7 @@ bool abi_form(const char *path, char *what, size_t len)
 {
 	static const char *const class_dirs[] = {
 		"/sys/class/mdgpu/", "/sys/devices/virtual/mdgpu/",
+		"/sys/bus/pci/devices/", "/sys/devices/pci0000:00/",
 	};
 	size_t r = strlen(fake_root()), i, c;
 	const char *p, *rest, *slash;
@@ -327,6 +333,9 @@ bool abi_form(const char *path, char *what, size_t len)
 			static const char *const core[] = {
 				"mdev_supported_types", "power", "uevent",
 				"subsystem", "device",
+				/* The PCI core's, for a PCI parent. */
+				"vendor", "numa_node", "driver",
+				"driver_override", "class", "resource",
 			};
 
 			for (i = 0; i < ARRAY_SIZE(core); i++)
@@ -425,6 +434,27 @@ const char *fake_read(const char *rel)
 }
 
 #define DEV "sys/devices/virtual/mdgpu"
+#define PCI_DEV "sys/devices/pci0000:00"
+
+/* The directory of parent @name under the root: simN or a PCI address. */
+static void parent_devdir(const char *name, char *buf, size_t len)
+{
+	mdg_fmt(buf, len, "%s/%s", mdg_pci_addr_valid(name) ? PCI_DEV : DEV,
+		name);
+}
+
+/* "../" once per directory of @rel (a path under the root). */
+static void ups(const char *rel, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (; *rel; rel++)
+		if (*rel == '/' && n + 4 <= len) {
+			memcpy(buf + n, "../", 4);
+			n += 3;
+		}
+}
 
 int fake_parent(const char *name, unsigned int vram_mb, unsigned int used_mb,
 		unsigned int instances)
@@ -456,14 +486,106 @@ int fake_parent(const char *name, unsigned int vram_mb, unsigned int used_mb,
 	return ret ? -1 : 0;
 }
 
+/**
+ * fake_pci_parent() - a PCI device bound to mdgpu's PCI driver
+ * @addr: its PCI address
+ * @vram_mb: its VRAM (the BAR)
+ * @used_mb: vram_used
+ * @instances: the instances attribute
+ *
+ * Laid out as sysfs-bus-pci-drivers-mdgpu documents it: the parent files of
+ * /sys/class/mdgpu/<parent>/ in the device's directory, a link from the
+ * driver's directory and from /sys/bus/pci/devices. Fails if the ABI
+ * documents no longer say so.
+ *
+ * Return: 0 or -1.
+ */
+int fake_pci_parent(const char *addr, unsigned int vram_mb,
+		    unsigned int used_mb, unsigned int instances)
+{
+	char dir[PATH_MAX], rel[PATH_MAX + 32], target[PATH_MAX + 32];
+	int ret = 0;
+
+	if (!abi_has(ABI_PCI_DRIVER) || !abi_has(ABI_PCI_PARENT)) {
+		fprintf(stderr, "# fake_pci_parent: %s or %s is not in Documentation/ABI/\n",
+			ABI_PCI_DRIVER, ABI_PCI_PARENT);
+		return -1;
+	}
+	mdg_fmt(dir, sizeof(dir), PCI_DEV "/%s", addr);
+	ret |= abi_populate(ABI_PARENT, dir);
+	mdg_fmt(rel, sizeof(rel), "%s/backend", dir);
+	ret |= fake_file(rel, "pci\n");
+	mdg_fmt(rel, sizeof(rel), "%s/vram_total", dir);
+	ret |= fake_file(rel, "%llu\n", (unsigned long long)vram_mb << 20);
+	mdg_fmt(rel, sizeof(rel), "%s/vram_used", dir);
+	ret |= fake_file(rel, "%llu\n", (unsigned long long)used_mb << 20);
+	mdg_fmt(rel, sizeof(rel), "%s/instances", dir);
+	ret |= fake_file(rel, "%u\n", instances);
+	/* Some of the PCI core's files. */
+	mdg_fmt(rel, sizeof(rel), "%s/vendor", dir);
+	ret |= fake_file(rel, "0x1af4\n");
+	mdg_fmt(rel, sizeof(rel), "%s/numa_node", dir);
+	ret |= fake_file(rel, "-1\n");
+	mdg_fmt(rel, sizeof(rel), "%s/driver", dir);
+	ret |= fake_link(rel, "../../../bus/pci/drivers/mdgpu");
+	/* The driver core's files of the driver's directory. */
+	ret |= fake_file("sys/bus/pci/drivers/mdgpu/bind", "%s", "");
+	ret |= fake_file("sys/bus/pci/drivers/mdgpu/unbind", "%s", "");
+	ret |= fake_file("sys/bus/pci/drivers/mdgpu/new_id", "%s", "");
+	ret |= fake_mkdir("sys/bus/pci/drivers/mdgpu/module");
+	mdg_fmt(target, sizeof(target), "../../../../devices/pci0000:00/%s",
+		addr);
+	mdg_fmt(rel, sizeof(rel), "sys/bus/pci/drivers/mdgpu/%s", addr);
+	ret |= fake_link(rel, target);
+	mdg_fmt(target, sizeof(target), "../../../devices/pci0000:00/%s", addr);
+	mdg_fmt(rel, sizeof(rel), "sys/bus/pci/devices/%s", addr);
+	ret |= fake_link(rel, target);
+	mdg_fmt(target, sizeof(target), "../../devices/pci0000:00/%s", addr);
+	mdg_fmt(rel, sizeof(rel), "sys/class/mdev_bus/%s", addr);
+	ret |= fake_link(rel, target);
+	return ret ? -1 : 0;
+}
+
+/**
+ * fake_pci_other() - a PCI mdev parent of another driver (a real GPU's)
+ * @addr: its PCI address
+ * @driver: its driver's name
+ *
+ * Return: 0 or -1.
+ */
+int fake_pci_other(const char *addr, const char *driver)
+{
+	char rel[PATH_MAX + 64], target[PATH_MAX];
+	int ret = 0;
+
+	mdg_fmt(rel, sizeof(rel), PCI_DEV "/%s/mdev_supported_types/%s-1/available_instances",
+		addr, driver);
+	ret |= fake_file(rel, "4\n");
+	mdg_fmt(rel, sizeof(rel), PCI_DEV "/%s/mdev_supported_types/%s-1/name",
+		addr, driver);
+	ret |= fake_file(rel, "GRID-1\n");
+	mdg_fmt(target, sizeof(target), "../../../../devices/pci0000:00/%s",
+		addr);
+	mdg_fmt(rel, sizeof(rel), "sys/bus/pci/drivers/%s/%s", driver, addr);
+	ret |= fake_link(rel, target);
+	mdg_fmt(target, sizeof(target), "../../../devices/pci0000:00/%s", addr);
+	mdg_fmt(rel, sizeof(rel), "sys/bus/pci/devices/%s", addr);
+	ret |= fake_link(rel, target);
+	mdg_fmt(target, sizeof(target), "../../devices/pci0000:00/%s", addr);
+	mdg_fmt(rel, sizeof(rel), "sys/class/mdev_bus/%s", addr);
+	ret |= fake_link(rel, target);
+	return ret ? -1 : 0;
+}
+
 int fake_type(const char *parent, unsigned int size_mb, unsigned int vram_mb,
 	      int available)
 {
 	char dir[PATH_MAX], rel[PATH_MAX + 32];
 	int ret = 0;
 
-	mdg_fmt(dir, sizeof(dir), DEV "/%s/mdev_supported_types/mdgpu-%uM",
-		 parent, size_mb);
+	parent_devdir(parent, rel, sizeof(rel));
+	mdg_fmt(dir, sizeof(dir), "%s/mdev_supported_types/mdgpu-%uM", rel,
+		size_mb);
 	ret |= abi_populate(ABI_TYPE, dir);
 	mdg_fmt(rel, sizeof(rel), "%s/name", dir);
 	ret |= fake_file(rel, "mdgpu %uM\n", size_mb);
@@ -485,10 +607,15 @@ int fake_type(const char *parent, unsigned int size_mb, unsigned int vram_mb,
 int fake_instance(const char *uuid, const char *parent, unsigned int size_mb,
 		  unsigned int offset_mb, unsigned int resets, int group)
 {
-	char dir[PATH_MAX], rel[PATH_MAX + 64], target[PATH_MAX];
+	char dir[PATH_MAX], rel[PATH_MAX + 64], target[PATH_MAX + 64];
+	char up[PATH_MAX];
 	int ret = 0;
 
-	mdg_fmt(dir, sizeof(dir), DEV "/%s/%s", parent, uuid);
+	parent_devdir(parent, rel, sizeof(rel));
+	mdg_fmt(dir, sizeof(dir), "%s/%s", rel, uuid);
+	/* From a link in @dir back up to the root. */
+	mdg_fmt(rel, sizeof(rel), "%s/x", dir);
+	ups(rel, up, sizeof(up));
 	mdg_fmt(rel, sizeof(rel), "%s/mdgpu", dir);
 	ret |= abi_populate(ABI_VGPU, rel);
 	mdg_fmt(rel, sizeof(rel), "%s/mdgpu/migration_compat", dir);
@@ -509,18 +636,18 @@ int fake_instance(const char *uuid, const char *parent, unsigned int size_mb,
 	ret |= fake_link(rel, target);
 	if (group >= 0) {
 		mdg_fmt(rel, sizeof(rel), "%s/iommu_group", dir);
-		mdg_fmt(target, sizeof(target),
-			 "../../../../../kernel/iommu_groups/%d", group);
+		mdg_fmt(target, sizeof(target), "%ssys/kernel/iommu_groups/%d",
+			up, group);
 		ret |= fake_link(rel, target);
 		mdg_fmt(rel, sizeof(rel), "sys/kernel/iommu_groups/%d", group);
 		ret |= fake_mkdir(rel);
 	}
 	mdg_fmt(rel, sizeof(rel), "%s/driver", dir);
-	ret |= fake_link(rel, "../../../../../bus/mdev/drivers/mdgpu");
+	mdg_fmt(target, sizeof(target), "%ssys/bus/mdev/drivers/mdgpu", up);
+	ret |= fake_link(rel, target);
 	ret |= fake_mkdir("sys/bus/mdev/drivers/mdgpu");
 	mdg_fmt(rel, sizeof(rel), "sys/bus/mdev/devices/%s", uuid);
-	mdg_fmt(target, sizeof(target), "../../../devices/virtual/mdgpu/%s/%s",
-		 parent, uuid);
+	mdg_fmt(target, sizeof(target), "../../../%s", dir + 4);
 	ret |= fake_link(rel, target);
 	return ret ? -1 : 0;
 }
@@ -583,5 +710,28 @@ int fake_standard(void)
 			 "../../../../../bus/mdev/drivers/mtty");
 	ret |= fake_link("sys/bus/mdev/devices/" UUID_MTTY,
 			 "../../../devices/virtual/mtty/mtty/" UUID_MTTY);
+	return ret ? -1 : 0;
+}
+
+/*
+ * fake_standard() and a PCI parent PCI_ADDR of 256 MiB with two 64M
+ * instances, P (group 20, held by pid 4250 "qemu-system-x86") at 0 and Q
+ * (group 21) at 64M: available_instances 64M 2, 128M 1, 256M 0. PCI_OTHER
+ * is another driver's PCI mdev parent ("nvidia"), which is not mdgpu's.
+ */
+int fake_pci_standard(void)
+{
+	int ret = 0;
+
+	if (fake_standard())
+		return -1;
+	ret |= fake_pci_parent(PCI_ADDR, 256, 128, 2);
+	ret |= fake_type(PCI_ADDR, 64, 256, 2);
+	ret |= fake_type(PCI_ADDR, 128, 256, 1);
+	ret |= fake_type(PCI_ADDR, 256, 256, 0);
+	ret |= fake_instance(UUID_P, PCI_ADDR, 64, 0, 1, 20);
+	ret |= fake_instance(UUID_Q, PCI_ADDR, 64, 64, 0, 21);
+	ret |= fake_holder(4250, "qemu-system-x86", 9, "/dev/vfio/20");
+	ret |= fake_pci_other(PCI_OTHER, "nvidia");
 	return ret ? -1 : 0;
 }

@@ -17,6 +17,9 @@
 #define ABI_TYPE	ABI_PARENT "mdev_supported_types/mdgpu-<size>/"
 #define ABI_VGPU	"/sys/bus/mdev/devices/<uuid>/mdgpu/"
 #define ABI_MODULE	"/sys/module/mdgpu/parameters/"
+/* A PCI parent: the PCI driver's directory and the device's. */
+#define ABI_PCI_DRIVER	"/sys/bus/pci/drivers/mdgpu/"
+#define ABI_PCI_PARENT	"/sys/bus/pci/devices/<address>/"
 
 /**
  * struct abi_entry - one entry of an ABI document
@@ -44,6 +47,9 @@ const char *fake_read(const char *rel);
 
 int fake_parent(const char *name, unsigned int vram_mb, unsigned int used_mb,
 		unsigned int instances);
+int fake_pci_parent(const char *addr, unsigned int vram_mb,
+		    unsigned int used_mb, unsigned int instances);
+int fake_pci_other(const char *addr, const char *driver);
 int fake_type(const char *parent, unsigned int size_mb, unsigned int vram_mb,
 	      int available);
 int fake_instance(const char *uuid, const char *parent, unsigned int size_mb,
@@ -60,5 +66,13 @@ int fake_holder(int pid, const char *comm, int fd, const char *target);
 #define UUID_NONE "99999999-9999-4999-8999-999999999999"
 
 int fake_standard(void);
+
+/* fake_pci_standard(): a PCI parent and instances on it, see fake_tree.c. */
+#define PCI_ADDR "0000:00:04.0"
+#define PCI_OTHER "0000:00:05.0"
+#define UUID_P "77777777-7777-4777-8777-777777777777"
+#define UUID_Q "88888888-8888-4888-8888-888888888888"
+
+int fake_pci_standard(void);
 
 #endif

@@ -2835,6 +2835,140 @@ static int test_abi_commands_touch_documented(void)
 	return TAP_PASS;
 }
 
+/* ---- PCI parents ---------------------------------------------------------- */
+
+#define PCI_CREATE(t) "sys/devices/pci0000:00/" PCI_ADDR "/mdev_supported_types/" t "/create"
+
+/*
+ * A PCI parent (a PCI device bound to mdgpu's PCI driver, laid out as
+ * Documentation/ABI/testing/sysfs-bus-pci-drivers-mdgpu says) is listed
+ * with its types and instances, placed by fit, created on, tuned and
+ * exported as metrics like a simulated one; another driver's PCI mdev
+ * parent and the PCI driver's own files are not parents.
+ */
+static int test_pci_parent(void)
+{
+	static struct prom_sample s[2048];
+	struct json_object *o, *a, *p, *t;
+	char what[256];
+	size_t i, documented = 0;
+	double v;
+	int n, bad = 0;
+
+	CHECK(mdg_pci_addr_valid("0000:00:04.0"));
+	CHECK(mdg_pci_addr_valid("10de:af:1f.7"));
+	CHECK(!mdg_pci_addr_valid("sim0"));
+	CHECK(!mdg_pci_addr_valid("0000:00:20.0"));
+	CHECK(!mdg_pci_addr_valid("0000:00:04.8"));
+	CHECK(!mdg_pci_addr_valid("0000:00:04.0x"));
+	CHECK(!mdg_pci_addr_valid("new_id"));
+
+	CHECK_INT(fake_pci_standard(), 0);
+	nr_touched = 0;
+	mdg_file_hook = record_touch;
+
+	CHECK_INT(run("list", "parents", "--json", NULL), 0);
+	o = json_tokener_parse(out_buf);
+	CHECK(o);
+	a = json_get(o, "parents");
+	CHECK_INT(json_object_array_length(a), 3);
+	p = json_find(a, "name", PCI_ADDR);
+	CHECK(p);
+	CHECK_STR(json_object_get_string(json_get(p, "backend")), "pci");
+	CHECK_INT(json_object_get_int64(json_get(p, "vram_total")), 256 * MiB);
+	CHECK_INT(json_object_get_int64(json_get(p, "vram_used")), 128 * MiB);
+	CHECK_INT(json_object_get_int64(json_get(p, "instances")), 2);
+	CHECK(!json_find(a, "name", PCI_OTHER));
+	CHECK(json_find(a, "name", "sim0"));
+	json_object_put(o);
+
+	CHECK_INT(run("list", "types", "--json", "--parent", PCI_ADDR, NULL), 0);
+	o = json_tokener_parse(out_buf);
+	CHECK(o);
+	a = json_get(o, "types");
+	CHECK_INT(json_object_array_length(a), 3);
+	t = json_find(a, "type", "mdgpu-64M");
+	CHECK(t);
+	CHECK_STR(json_object_get_string(json_get(t, "parent")), PCI_ADDR);
+	CHECK_INT(json_object_get_int64(json_get(t, "available_instances")), 2);
+	json_object_put(o);
+
+	CHECK_INT(run("list", "instances", "--json", NULL), 0);
+	o = json_tokener_parse(out_buf);
+	CHECK(o);
+	a = json_get(o, "instances");
+	CHECK_INT(json_object_array_length(a), 7);
+	t = json_find(a, "uuid", UUID_P);
+	CHECK(t);
+	CHECK_STR(json_object_get_string(json_get(t, "parent")), PCI_ADDR);
+	CHECK_STR(json_object_get_string(json_get(t, "type")), "mdgpu-64M");
+	CHECK_INT(json_object_get_int64(json_get(t, "vram_offset")), 0);
+	t = json_find(a, "uuid", UUID_Q);
+	CHECK(t);
+	CHECK_INT(json_object_get_int64(json_get(t, "vram_offset")), 64 * MiB);
+	json_object_put(o);
+
+	CHECK_INT(run("list", NULL), 0);
+	CHECK_HAS(out_buf, PCI_ADDR " pci     256M 128M         2 ok");
+	CHECK_HAS(out_buf, "sim0         sim       2G 960M         4 ok");
+	CHECK_HAS(out_buf, UUID_P " " PCI_ADDR " mdgpu-64M  [0, 64M)");
+	CHECK_LACKS(out_buf, PCI_OTHER);
+
+	/* 64M..128M and 128M..256M are free: one 128M fits, two do not. */
+	CHECK_INT(run("fit", "128M", "1", "--parent", PCI_ADDR, NULL), 0);
+	CHECK_HAS(out_buf, PCI_ADDR ": yes");
+	CHECK_INT(run("fit", "128M", "2", "--parent", PCI_ADDR, NULL),
+		  MDG_EXIT_FAIL);
+	CHECK_INT(run("fit", "64M", "2", "--parent", PCI_ADDR, NULL), 0);
+
+	CHECK_INT(run("metrics", NULL), 0);
+	n = prom_parse(out_buf, s, 2048);
+	CHECK(n > 0);
+	CHECK_INT(prom_find(s, n, "mdgpu_parent_info",
+			    "parent=\"" PCI_ADDR "\",backend=\"pci\"", &v), 0);
+	CHECK_INT(prom_find(s, n, "mdgpu_parent_vram_bytes",
+			    "parent=\"" PCI_ADDR "\"", &v), 0);
+	CHECK_INT(v, 256 * MiB);
+	CHECK_INT(prom_find(s, n, "mdgpu_type_available_instances",
+			    "parent=\"" PCI_ADDR "\",type=\"mdgpu-128M\"", &v), 0);
+	CHECK_INT(v, 1);
+	CHECK_INT(prom_find(s, n, "mdgpu_vgpu_vram_bytes",
+			    "parent=\"" PCI_ADDR "\",type=\"mdgpu-64M\",uuid=\"" UUID_Q "\"",
+			    &v), 0);
+	CHECK_INT(v, 64 * MiB);
+	CHECK_LACKS(out_buf, PCI_OTHER);
+
+	CHECK_INT(run("show", UUID_P, NULL), 0);
+	CHECK_HAS(out_buf, PCI_ADDR);
+	CHECK_INT(run("get", PCI_ADDR, NULL), 0);
+	CHECK_INT(run("set", PCI_ADDR, "watchdog_ms=100", NULL), 0);
+	CHECK_STR(fake_read("sys/devices/pci0000:00/" PCI_ADDR "/watchdog_ms"),
+		  "100");
+	CHECK_INT(run("create", "64M", "--parent", PCI_ADDR, "--uuid",
+		      "abcdef01-2345-4678-89ab-cdef01234567", NULL), 0);
+	CHECK_STR(fake_read(PCI_CREATE("mdgpu-64M")),
+		  "abcdef01-2345-4678-89ab-cdef01234567");
+	CHECK_INT(run("create", "64M", "--parent", PCI_OTHER, NULL),
+		  MDG_EXIT_NOTFOUND);
+
+	mdg_file_hook = NULL;
+	for (i = 0; i < nr_touched; i++) {
+		if (!abi_form(touched[i], what, sizeof(what)))
+			continue;
+		if (!abi_has(what)) {
+			TAP_DIAG("mdgpuctl touched %s (%s), which Documentation/ABI/ does not document",
+				 touched[i] + strlen(fake_root()), what);
+			bad++;
+		} else if (strstr(touched[i], "/" PCI_ADDR "/")) {
+			documented++;
+		}
+	}
+	CHECK_INT(bad, 0);
+	/* The parent's, its types' and instances' files were read. */
+	CHECK(documented >= 20);
+	return TAP_PASS;
+}
+
 static const struct tap_test tests[] = {
 	{ "ABI: every documented file is known to mdgpuctl, as its mode says", test_abi_documented_files_known },
 	{ "ABI: every file in mdgpuctl's tables is documented", test_abi_tool_files_documented },
@@ -2909,6 +3043,7 @@ static const struct tap_test tests[] = {
 	{ "checkpoint: refusals", test_checkpoint_refusals },
 	{ "evacuate --dry-run: skipped, order, tunables, mdevctl", test_evacuate_dry_run },
 	{ "evacuate: no room, failed parent, usage", test_evacuate_refusals },
+	{ "PCI parent: list, types, instances, fit, metrics, set, create", test_pci_parent },
 };
 
 int main(void)
