@@ -60,11 +60,6 @@
 #include "mdgpu.h"
 #include "mdgpu_dirty.h"
 
-/* The VRAM region's first page in the file offsets of BAR0 mappings. */
-#define MDGPU_VRAM_PGOFF \
-	(mdgpu_region_offset(VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_VRAM) >> \
-	 PAGE_SHIFT)
-
 /**
  * mdgpu_vram_dirty_start() - start tracking; every page counts as dirty
  * @vgpu: the instance; caller holds vgpu->lock

@@ -24,15 +24,23 @@ static struct mdgpu_parent *sim_parent(struct kunit *test)
 	return p;
 }
 
+/* Pages in the index (not counting discarded ones not yet freed). */
 static unsigned long sim_pages(struct mdgpu_parent *p)
 {
 	struct mdgpu_sim *sim = p->backend;
-	unsigned long idx, n = 0;
-	struct page *page;
+	struct mdgpu_sim_chunk *chunk;
+	unsigned long c, i, n = 0;
 
-	xa_for_each(&sim->pages, idx, page)
-		n++;
+	xa_for_each(&sim->chunks, c, chunk)
+		for (i = 0; i < MDGPU_SIM_CHUNK_PAGES; i++)
+			n += !!chunk->pages[i];
 	return n;
+}
+
+/* The page at VRAM page @idx, or NULL. */
+static struct page *sim_page_at(struct mdgpu_parent *p, unsigned long idx)
+{
+	return mdgpu_sim_page(p->backend, idx, 0);
 }
 
 /* @len bytes at @off equal @want (NULL: all zero). */
@@ -132,14 +140,12 @@ static void sim_copy_untouched(struct kunit *test)
 static void sim_move_pages(struct kunit *test)
 {
 	struct mdgpu_parent *p = sim_parent(test);
-	struct mdgpu_sim *sim;
 	size_t len = 3 * PAGE_SIZE;
 	u8 *src = kunit_kmalloc(test, len, GFP_KERNEL);
 	struct page *first;
 	size_t i;
 
 	KUNIT_ASSERT_NOT_NULL(test, src);
-	sim = p->backend;
 	for (i = 0; i < len; i++)
 		src[i] = i * 13 + 1;
 	/* pages 4 and 6 written, page 5 never: it stays absent */
@@ -149,12 +155,12 @@ static void sim_move_pages(struct kunit *test)
 						    src + 2 * PAGE_SIZE,
 						    PAGE_SIZE, true), 0);
 	memset(src + PAGE_SIZE, 0, PAGE_SIZE);
-	first = xa_load(&sim->pages, 4);
+	first = sim_page_at(p, 4);
 	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_move(p, 64 * PAGE_SIZE,
 						      4 * PAGE_SIZE, len), 0);
 	KUNIT_EXPECT_EQ(test, sim_pages(p), 2UL);
-	KUNIT_EXPECT_PTR_EQ(test, xa_load(&sim->pages, 64), first);
-	KUNIT_EXPECT_NULL(test, xa_load(&sim->pages, 65));
+	KUNIT_EXPECT_PTR_EQ(test, sim_page_at(p, 64), first);
+	KUNIT_EXPECT_NULL(test, sim_page_at(p, 65));
 	sim_expect(test, p, 64 * PAGE_SIZE, src, len);
 	sim_expect(test, p, 4 * PAGE_SIZE, NULL, len);
 	/* and back, downwards */
