@@ -28,6 +28,7 @@
 #include <linux/highmem.h>
 #include <linux/llist.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -63,16 +64,27 @@ struct mdgpu_sim_chunk {
  * @populated: pages allocated and not yet freed, including those of
  *	       discarded chunks still waiting in @garbage (atomic)
  * @garbage: chunks taken out of @chunks by a discard, to free (lockless
- *	     list: added to under any lock, emptied by @reap)
- * @reap: frees @garbage; mdgpu_sim_reap() waits for it
+ *	     list: added to under any lock, emptied under @reap_lock)
+ * @reap_lock: held while freeing what was taken from @garbage, so a reaper
+ *	       that gets it finds every chunk discarded before either freed
+ *	       or still in @garbage
+ * @reap: frees @garbage if no caller of mdgpu_sim_reap() did by then
  */
 struct mdgpu_sim {
 	struct xarray chunks;
 	struct xarray bad;
 	atomic_long_t populated;
 	struct llist_head garbage;
-	struct work_struct reap;
+	struct mutex reap_lock; /* see the kernel-doc above */
+	struct delayed_work reap;
 };
+
+/*
+ * A discard leaves the freeing to its caller, which does it in its own
+ * context once it dropped the instance's lock (mdgpu_sim_reap()); the
+ * work frees what a caller left after this delay.
+ */
+#define MDGPU_SIM_REAP_DELAY	HZ
 
 /* Free a chunk taken out of @sim->chunks and its pages. */
 static void mdgpu_sim_free_chunk(struct mdgpu_sim *sim,
@@ -92,16 +104,25 @@ static void mdgpu_sim_free_chunk(struct mdgpu_sim *sim,
 	kfree_rcu(chunk, rcu);
 }
 
-static void mdgpu_sim_reap_work(struct work_struct *work)
+/* Free every chunk discarded so far, in the caller's context. */
+static void mdgpu_sim_reap_now(struct mdgpu_sim *sim)
 {
-	struct mdgpu_sim *sim = container_of(work, struct mdgpu_sim, reap);
 	struct mdgpu_sim_chunk *chunk, *next;
-	struct llist_node *list = llist_del_all(&sim->garbage);
+	struct llist_node *list;
 
+	mutex_lock(&sim->reap_lock);
+	list = llist_del_all(&sim->garbage);
 	llist_for_each_entry_safe(chunk, next, list, garbage) {
 		mdgpu_sim_free_chunk(sim, chunk);
 		cond_resched();
 	}
+	mutex_unlock(&sim->reap_lock);
+}
+
+static void mdgpu_sim_reap_work(struct work_struct *work)
+{
+	mdgpu_sim_reap_now(container_of(to_delayed_work(work),
+					struct mdgpu_sim, reap));
 }
 
 static int mdgpu_sim_init(struct mdgpu_parent *parent)
@@ -114,7 +135,8 @@ static int mdgpu_sim_init(struct mdgpu_parent *parent)
 	xa_init(&sim->bad);
 	atomic_long_set(&sim->populated, 0);
 	init_llist_head(&sim->garbage);
-	INIT_WORK(&sim->reap, mdgpu_sim_reap_work);
+	mutex_init(&sim->reap_lock);
+	INIT_DELAYED_WORK(&sim->reap, mdgpu_sim_reap_work);
 	parent->backend = sim;
 	return 0;
 }
@@ -144,8 +166,8 @@ static void mdgpu_sim_free_slots(struct mdgpu_sim *sim,
  * little however much of the range was populated; the pages of a chunk
  * the range covers only in part (at most two per call) are freed here.
  * The pages stay charged to their memory cgroup and counted in
- * mdgpu_sim::populated until the reaper frees them: mdgpu_sim_reap()
- * waits for that.
+ * mdgpu_sim::populated until they are freed: by the caller, which calls
+ * mdgpu_sim_reap() once it dropped its lock, or by the delayed work.
  */
 static void mdgpu_sim_discard(struct mdgpu_parent *parent, u64 offset, u64 len)
 {
@@ -180,15 +202,14 @@ static void mdgpu_sim_discard(struct mdgpu_parent *parent, u64 offset, u64 len)
 				     min(last, end) - base);
 	}
 	if (queued)
-		queue_work(system_unbound_wq, &sim->reap);
+		queue_delayed_work(system_unbound_wq, &sim->reap,
+				   MDGPU_SIM_REAP_DELAY);
 }
 
-/* Wait until every page discarded so far is freed. */
+/* Free every page discarded so far; return once they are freed. */
 static void mdgpu_sim_reap(struct mdgpu_parent *parent)
 {
-	struct mdgpu_sim *sim = parent->backend;
-
-	flush_work(&sim->reap);
+	mdgpu_sim_reap_now(parent->backend);
 }
 
 static u64 mdgpu_sim_populated(struct mdgpu_parent *parent)
@@ -203,7 +224,9 @@ static void mdgpu_sim_fini(struct mdgpu_parent *parent)
 	struct mdgpu_sim *sim = parent->backend;
 
 	mdgpu_sim_discard(parent, 0, parent->vram_size);
-	flush_work(&sim->reap);
+	cancel_delayed_work_sync(&sim->reap);
+	mdgpu_sim_reap_now(sim);
+	mutex_destroy(&sim->reap_lock);
 	WARN_ON_ONCE(atomic_long_read(&sim->populated));
 	xa_destroy(&sim->chunks);
 	xa_destroy(&sim->bad);

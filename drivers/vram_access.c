@@ -238,14 +238,17 @@ u64 mdgpu_vgpu_vram_next(struct mdgpu_vgpu *vgpu, u64 off)
  * access faults and maps the page that backs it by then. Nothing to do
  * (and nothing costs) if no mapping of the instance ever got the zero
  * page since the last mdgpu_vram_zap().
+ *
+ * Return: true if a page of the range was unmapped.
  */
-void mdgpu_vgpu_vram_unzero(struct mdgpu_vgpu *vgpu, u64 off, u64 len)
+bool mdgpu_vgpu_vram_unzero(struct mdgpu_vgpu *vgpu, u64 off, u64 len)
 {
 	unsigned long first, last, start, end;
+	bool unmapped = false;
 
 	lockdep_assert_held(&vgpu->lock);
 	if (!vgpu->zero_map || !len)
-		return;
+		return false;
 	first = off >> PAGE_SHIFT;
 	last = (off + len - 1) >> PAGE_SHIFT;
 	for (start = find_next_bit(vgpu->zero_map, last + 1, first);
@@ -257,5 +260,7 @@ void mdgpu_vgpu_vram_unzero(struct mdgpu_vgpu *vgpu, u64 off, u64 len)
 				    (loff_t)(MDGPU_VRAM_PGOFF + start) <<
 				    PAGE_SHIFT,
 				    (loff_t)(end - start) << PAGE_SHIFT, false);
+		unmapped = true;
 	}
+	return unmapped;
 }

@@ -177,6 +177,7 @@ static vm_fault_t mdgpu_vram_fault(struct vm_fault *vmf)
 	struct mdgpu_vgpu *vgpu = vma->vm_private_data;
 	u64 off = ((u64)vmf->pgoff << PAGE_SHIFT) & MDGPU_REGION_MASK;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	bool present = true;
 	unsigned long pfn;
 	vm_fault_t ret;
 	int err;
@@ -193,10 +194,11 @@ static vm_fault_t mdgpu_vram_fault(struct vm_fault *vmf)
 	 * the zero page for it.
 	 */
 	if (write)
-		mdgpu_vgpu_vram_unzero(vgpu, off, PAGE_SIZE);
+		present = !mdgpu_vgpu_vram_unzero(vgpu, off, PAGE_SIZE);
 	err = mdgpu_vgpu_vram_pfn(vgpu, off, &pfn);
 	if (!err)
-		ret = mdgpu_vram_dirty_insert(vgpu, vmf, off, pfn, write);
+		ret = mdgpu_vram_dirty_insert(vgpu, vmf, off, pfn, write,
+					      present);
 	else if (err == -ENOMEM)
 		ret = VM_FAULT_OOM;
 	else

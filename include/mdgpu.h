@@ -454,7 +454,7 @@ pgprot_t mdgpu_vgpu_vram_pgprot(struct mdgpu_vgpu *vgpu, pgprot_t prot);
 struct page *mdgpu_vgpu_vram_page(struct mdgpu_vgpu *vgpu, u64 off);
 bool mdgpu_vgpu_vram_bad(struct mdgpu_vgpu *vgpu, u64 off, u64 len);
 u64 mdgpu_vgpu_vram_next(struct mdgpu_vgpu *vgpu, u64 off);
-void mdgpu_vgpu_vram_unzero(struct mdgpu_vgpu *vgpu, u64 off, u64 len);
+bool mdgpu_vgpu_vram_unzero(struct mdgpu_vgpu *vgpu, u64 off, u64 len);
 bool mdgpu_parent_has_dmabuf(const struct mdgpu_parent *parent);
 
 /* relocate.c: moving instances inside their parent's VRAM */
