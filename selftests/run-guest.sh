@@ -52,6 +52,7 @@ programs=(
 	migration "parents=2 vram_mb=512"
 	relocate "vram_mb=512"
 	pci_parent "vram_mb=256"
+	vram_lazy "vram_mb=1024"
 	module_lifecycle "-"
 )
 
