@@ -136,6 +136,35 @@ int mdgpu_vgpu_vram_pfn(struct mdgpu_vgpu *vgpu, u64 off, unsigned long *pfn)
 }
 
 /**
+ * mdgpu_vgpu_vram_pfn_pmd() - the first page frame of a huge page of VRAM
+ * @vgpu: the instance; caller holds vgpu->lock
+ * @off: offset in the instance's VRAM, a multiple of PMD_SIZE
+ * @pfn: the page frame number, on success
+ *
+ * Return: 0 if the PMD_SIZE range at @off is contiguous device memory
+ * starting at @pfn, a multiple of PMD_SIZE >> PAGE_SHIFT; -EOPNOTSUPP if
+ * the backend cannot say so (map 4 KiB pages instead); -EINVAL for a
+ * range outside the instance or not aligned.
+ */
+int mdgpu_vgpu_vram_pfn_pmd(struct mdgpu_vgpu *vgpu, u64 off,
+			    unsigned long *pfn)
+{
+	struct mdgpu_parent *parent = vgpu->parent;
+	int ret;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (!parent->ops->vram_pfn_pmd)
+		return -EOPNOTSUPP;
+	if (!IS_ALIGNED(off, PMD_SIZE) ||
+	    !mdgpu_vgpu_vram_inside(vgpu, off, PMD_SIZE))
+		return -EINVAL;
+	ret = parent->ops->vram_pfn_pmd(parent, vgpu->vram_offset + off, pfn);
+	if (!ret && !IS_ALIGNED(*pfn, PMD_SIZE >> PAGE_SHIFT))
+		return -EOPNOTSUPP;
+	return ret;
+}
+
+/**
  * mdgpu_vgpu_vram_pgprot() - page protection of user mappings of VRAM
  * @vgpu: the instance
  * @prot: the protection the core computed for the mapping

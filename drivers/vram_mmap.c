@@ -43,6 +43,7 @@
 #include <linux/fs_context.h>
 #include <linux/module.h>
 #include <linux/mount.h>
+#include <linux/pfn_t.h>
 #include <linux/pseudo_fs.h>
 
 #include "mdgpu.h"
@@ -208,6 +209,44 @@ unlock:
 	return ret;
 }
 
+#if MDGPU_HUGE_PFNMAP
+/*
+ * A fault the core offers to map with one PMD (2 MiB on x86): done when
+ * the backend has that VRAM contiguous (mdgpu_vgpu_vram_pfn_pmd(), the
+ * PCI parent), the 2 MiB lie inside the mapping at an aligned address and
+ * an aligned VRAM offset, and dirty tracking is off (it writes-protects
+ * and unmaps 4 KiB pages, so while it runs every fault maps one page; a
+ * huge mapping left from before tracking started is removed by the first
+ * round, which takes every page of such a backend). Everything else falls
+ * back to 4 KiB pages (mdgpu_vram_fault()). The PMD is writable, as a
+ * 4 KiB page is when tracking is off.
+ */
+static vm_fault_t mdgpu_vram_huge_fault(struct vm_fault *vmf,
+					unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mdgpu_vgpu *vgpu = vma->vm_private_data;
+	unsigned long addr = vmf->address & PMD_MASK;
+	vm_fault_t ret = VM_FAULT_FALLBACK;
+	unsigned long pfn;
+	u64 off;
+
+	if (order != PMD_ORDER || addr < vma->vm_start ||
+	    addr + PMD_SIZE > vma->vm_end)
+		return VM_FAULT_FALLBACK;
+	off = ((u64)(vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT))
+	       << PAGE_SHIFT) & MDGPU_REGION_MASK;
+	if (!IS_ALIGNED(off, PMD_SIZE) || off >= vgpu->vram_size)
+		return VM_FAULT_FALLBACK;
+	mutex_lock(&vgpu->lock);
+	if (!vgpu->dirty.tracking && !mdgpu_vgpu_vram_pfn_pmd(vgpu, off, &pfn))
+		ret = vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
+					 true);
+	mutex_unlock(&vgpu->lock);
+	return ret;
+}
+#endif
+
 /*
  * With .pfn_mkwrite the core maps shared writable VMAs read-only by default
  * (vma_wants_writenotify()); mdgpu_vram_fault() maps pages writable itself
@@ -216,6 +255,9 @@ unlock:
 static const struct vm_operations_struct mdgpu_vram_vm_ops = {
 	.fault = mdgpu_vram_fault,
 	.pfn_mkwrite = mdgpu_vram_fault,
+#if MDGPU_HUGE_PFNMAP
+	.huge_fault = mdgpu_vram_huge_fault,
+#endif
 };
 
 /**

@@ -111,6 +111,12 @@ struct mem_cgroup;
  * @vram_next: optional; the first page in [@offset, @end) that has backing
  *	       (was written since its last discard), or @end. Migration
  *	       sends only those. Without it every page counts as backed.
+ * @vram_pfn_pmd: optional; the first page frame number of the PMD_SIZE
+ *		  (2 MiB on x86) range of VRAM at @offset, a multiple of
+ *		  PMD_SIZE, when that range is physically contiguous device
+ *		  memory, for a huge mapping (vmf_insert_pfn_pmd()). Returns
+ *		  0 or a negative errno (then 4 KiB pages are mapped). Same
+ *		  rules as @vram_pfn.
  * @vram_reap: optional; wait until the memory of every range discarded so
  *	       far is freed (and uncharged). Called with no mdgpu lock held.
  * @vram_populated: optional; bytes of host memory backing the parent's
@@ -144,6 +150,8 @@ struct mdgpu_backend_ops {
 	bool (*vram_bad)(struct mdgpu_parent *parent, u64 offset, u64 len);
 	int (*vram_poison)(struct mdgpu_parent *parent, u64 offset);
 	u64 (*vram_next)(struct mdgpu_parent *parent, u64 offset, u64 end);
+	int (*vram_pfn_pmd)(struct mdgpu_parent *parent, u64 offset,
+			    unsigned long *pfn);
 	void (*vram_reap)(struct mdgpu_parent *parent);
 	u64 (*vram_populated)(struct mdgpu_parent *parent);
 };
@@ -454,6 +462,8 @@ pgprot_t mdgpu_vgpu_vram_pgprot(struct mdgpu_vgpu *vgpu, pgprot_t prot);
 struct page *mdgpu_vgpu_vram_page(struct mdgpu_vgpu *vgpu, u64 off);
 bool mdgpu_vgpu_vram_bad(struct mdgpu_vgpu *vgpu, u64 off, u64 len);
 u64 mdgpu_vgpu_vram_next(struct mdgpu_vgpu *vgpu, u64 off);
+int mdgpu_vgpu_vram_pfn_pmd(struct mdgpu_vgpu *vgpu, u64 off,
+			    unsigned long *pfn);
 bool mdgpu_vgpu_vram_unzero(struct mdgpu_vgpu *vgpu, u64 off, u64 len);
 bool mdgpu_parent_has_dmabuf(const struct mdgpu_parent *parent);
 
