@@ -11,7 +11,7 @@
 
 #include "../sim_backend.c"
 
-#define SIM_VRAM	SZ_1M
+#define SIM_VRAM	SZ_4M
 
 static struct mdgpu_parent *sim_parent(struct kunit *test)
 {
@@ -196,12 +196,51 @@ static void sim_move_bad(struct kunit *test)
 	mdgpu_sim_ops.fini(p);
 }
 
+/*
+ * A discard takes whole chunks out of the index at once and frees the
+ * pages of a chunk it covers in part; the populated count keeps the
+ * unindexed pages until vram_reap frees them.
+ */
+static void sim_discard_detaches(struct kunit *test)
+{
+	struct mdgpu_parent *p = sim_parent(test);
+	u8 *ones = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	u64 off;
+
+	KUNIT_ASSERT_NOT_NULL(test, ones);
+	memset(ones, 0xff, PAGE_SIZE);
+	/* every page of the first 3 MiB */
+	for (off = 0; off < 3 * SZ_1M; off += PAGE_SIZE)
+		KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_rw(p, off, ones,
+							    PAGE_SIZE, true),
+				0);
+	KUNIT_EXPECT_EQ(test, mdgpu_sim_ops.vram_populated(p), 3ULL * SZ_1M);
+	/* the end of chunk 0, all of chunk 1, the start of chunk 2 */
+	mdgpu_sim_ops.vram_discard(p, SZ_1M - 2 * PAGE_SIZE,
+				   SZ_1M + 5 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, sim_pages(p), 768UL - 2 - 256 - 3);
+	sim_expect(test, p, SZ_1M - 2 * PAGE_SIZE, NULL,
+		   SZ_1M + 5 * PAGE_SIZE);
+	sim_expect(test, p, SZ_1M - 3 * PAGE_SIZE, ones, PAGE_SIZE);
+	sim_expect(test, p, 2 * SZ_1M + 3 * PAGE_SIZE, ones, PAGE_SIZE);
+	/* the chunk's pages are counted until reaped, then freed */
+	mdgpu_sim_ops.vram_reap(p);
+	KUNIT_EXPECT_EQ(test, mdgpu_sim_ops.vram_populated(p),
+			(u64)sim_pages(p) << PAGE_SHIFT);
+	mdgpu_sim_ops.vram_discard(p, 0, SIM_VRAM);
+	KUNIT_EXPECT_EQ(test, sim_pages(p), 0UL);
+	mdgpu_sim_ops.vram_reap(p);
+	KUNIT_EXPECT_EQ(test, mdgpu_sim_ops.vram_populated(p), 0ULL);
+	mdgpu_sim_ops.fini(p);
+}
+
 static struct kunit_case sim_backend_cases[] = {
 	KUNIT_CASE(sim_lazy_pages),
 	KUNIT_CASE(sim_copy_written),
 	KUNIT_CASE(sim_copy_untouched),
 	KUNIT_CASE(sim_move_pages),
 	KUNIT_CASE(sim_move_bad),
+	KUNIT_CASE(sim_discard_detaches),
 	{}
 };
 
