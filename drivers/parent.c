@@ -96,18 +96,38 @@ int mdgpu_parent_reserve_vram(struct mdgpu_parent *parent, u64 size,
 }
 
 /**
+ * mdgpu_parent_reap_vram() - wait until discarded VRAM is freed
+ * @parent: the parent; the caller holds no mdgpu lock
+ *
+ * A discard runs under the owning instance's lock and may leave freeing
+ * the memory to later (mdgpu_backend_ops::vram_reap); whoever discarded
+ * calls this once the lock is dropped, so a reset, close or remove
+ * returns with the memory freed and uncharged, while the instance's
+ * other users (register reads, page faults) waited only for the discard.
+ */
+void mdgpu_parent_reap_vram(struct mdgpu_parent *parent)
+{
+	might_sleep();
+	if (parent->ops->vram_reap)
+		parent->ops->vram_reap(parent);
+}
+
+/**
  * mdgpu_parent_release_vram() - take a VRAM range back from an instance
  * @parent: the parent
  * @offset: start of the range
  * @size: size of the range
  *
  * The range's contents are discarded first, so whoever gets it next reads
- * zeroes: one tenant never sees another's data.
+ * zeroes: one tenant never sees another's data; and its memory is freed
+ * before the range is, so the next instance given the range does not find
+ * the parent's memory still counting the last one's pages.
  */
 void mdgpu_parent_release_vram(struct mdgpu_parent *parent, u64 offset,
 			       u64 size)
 {
 	parent->ops->vram_discard(parent, offset, size);
+	mdgpu_parent_reap_vram(parent);
 	mutex_lock(&parent->lock);
 	mdgpu_vram_free(&parent->vram, offset, size);
 	parent->instances--;

@@ -16,7 +16,9 @@
  *   uncached and slow; the core reads VRAM only for the engine's commands,
  *   pread of BAR0, region display planes and migration.
  * - Users map it by page frame number with write-combining
- *   (->vram_pfn, ->vram_pgprot), as vfio-pci maps a BAR.
+ *   (->vram_pfn, ->vram_pgprot), as vfio-pci maps a BAR; 2 MiB at a time
+ *   (->vram_pfn_pmd) where the kernel maps huge PFN ranges and the
+ *   mapping is aligned (see vram_mmap.c).
  * - There is no lazy backing: every byte exists whether used or not, so a
  *   discard (reset, close, release, the source of a relocation) writes
  *   zeroes over the whole range, and the whole BAR is zeroed when the
@@ -118,6 +120,16 @@ static int mdgpu_pci_vram_pfn(struct mdgpu_parent *parent, u64 offset,
 	return 0;
 }
 
+/* The BAR is contiguous: any aligned 2 MiB of it can be one huge mapping. */
+static int mdgpu_pci_vram_pfn_pmd(struct mdgpu_parent *parent, u64 offset,
+				  unsigned long *pfn)
+{
+	struct mdgpu_pci *pci = parent->backend;
+
+	*pfn = PHYS_PFN(pci->base + offset);
+	return 0;
+}
+
 static pgprot_t mdgpu_pci_vram_pgprot(struct mdgpu_parent *parent,
 				      pgprot_t prot)
 {
@@ -139,6 +151,7 @@ const struct mdgpu_backend_ops mdgpu_pci_ops = {
 	.vram_rw = mdgpu_pci_vram_rw,
 	.vram_discard = mdgpu_pci_discard,
 	.vram_pfn = mdgpu_pci_vram_pfn,
+	.vram_pfn_pmd = mdgpu_pci_vram_pfn_pmd,
 	.vram_pgprot = mdgpu_pci_vram_pgprot,
 	.vram_copy = mdgpu_pci_vram_copy,
 	.run_chunk = mdgpu_pci_run_chunk,

@@ -29,26 +29,107 @@
  * access helpers and so through the operations here.
  */
 #include <linux/highmem.h>
+#include <linux/llist.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "mdgpu.h"
 
+/* Pages are kept in chunks of one VRAM granule (1 MiB: 256 pages). */
+#define MDGPU_SIM_CHUNK_ORDER	(MDGPU_VRAM_GRANULE_SHIFT - PAGE_SHIFT)
+#define MDGPU_SIM_CHUNK_PAGES	BIT(MDGPU_SIM_CHUNK_ORDER)
+
+/**
+ * struct mdgpu_sim_chunk - the pages of one granule of simulated VRAM
+ * @garbage: link in mdgpu_sim::garbage once discarded
+ * @rcu: for freeing the chunk after lockless readers are done with it
+ * @pages: the pages by index in the chunk; NULL for a page never written.
+ *	   A slot is set by cmpxchg() (two writers may race to fill it) and
+ *	   emptied by xchg(), so each page is freed exactly once.
+ */
+struct mdgpu_sim_chunk {
+	struct llist_node garbage;
+	struct rcu_head rcu;
+	struct page *pages[MDGPU_SIM_CHUNK_PAGES];
+};
+
 /**
  * struct mdgpu_sim - state of a simulated parent
- * @pages: VRAM pages by page index; absent pages read as zero. The xarray's
- *	   own lock serialises stores; lookups are RCU-safe.
+ * @chunks: VRAM chunks by granule index; absent chunks read as zero. The
+ *	    xarray's own lock serialises stores; lookups are RCU-safe, and a
+ *	    chunk is freed only after an RCU grace period.
  * @bad: VRAM pages with an uncorrectable error, by page index (value
- *	 entries); same locking as @pages
+ *	 entries); same locking as @chunks
+ * @populated: pages allocated and not yet freed, including those of
+ *	       discarded chunks still waiting in @garbage (atomic)
+ * @garbage: chunks taken out of @chunks by a discard, to free (lockless
+ *	     list: added to under any lock, emptied under @reap_lock)
+ * @reap_lock: held while freeing what was taken from @garbage, so a reaper
+ *	       that gets it finds every chunk discarded before either freed
+ *	       or still in @garbage
+ * @reap: frees @garbage if no caller of mdgpu_sim_reap() did by then
  * @exec: the CPU executor of the parent's engine chunks (its engine
  *	  thread only)
  */
 struct mdgpu_sim {
-	struct xarray pages;
+	struct xarray chunks;
 	struct xarray bad;
 	struct mdgpu_cpu_exec exec;
+	atomic_long_t populated;
+	struct llist_head garbage;
+	struct mutex reap_lock; /* see the kernel-doc above */
+	struct delayed_work reap;
 };
+
+/*
+ * A discard leaves the freeing to its caller, which does it in its own
+ * context once it dropped the instance's lock (mdgpu_sim_reap()); the
+ * work frees what a caller left after this delay.
+ */
+#define MDGPU_SIM_REAP_DELAY	HZ
+
+/* Free a chunk taken out of @sim->chunks and its pages. */
+static void mdgpu_sim_free_chunk(struct mdgpu_sim *sim,
+				 struct mdgpu_sim_chunk *chunk)
+{
+	unsigned long i, n = 0;
+
+	for (i = 0; i < MDGPU_SIM_CHUNK_PAGES; i++) {
+		struct page *page = xchg(&chunk->pages[i], NULL);
+
+		if (page) {
+			__free_page(page);
+			n++;
+		}
+	}
+	atomic_long_sub(n, &sim->populated);
+	kfree_rcu(chunk, rcu);
+}
+
+/* Free every chunk discarded so far, in the caller's context. */
+static void mdgpu_sim_reap_now(struct mdgpu_sim *sim)
+{
+	struct mdgpu_sim_chunk *chunk, *next;
+	struct llist_node *list;
+
+	mutex_lock(&sim->reap_lock);
+	list = llist_del_all(&sim->garbage);
+	llist_for_each_entry_safe(chunk, next, list, garbage) {
+		mdgpu_sim_free_chunk(sim, chunk);
+		cond_resched();
+	}
+	mutex_unlock(&sim->reap_lock);
+}
+
+static void mdgpu_sim_reap_work(struct work_struct *work)
+{
+	mdgpu_sim_reap_now(container_of(to_delayed_work(work),
+					struct mdgpu_sim, reap));
+}
 
 static int mdgpu_sim_init(struct mdgpu_parent *parent)
 {
@@ -60,31 +141,92 @@ static int mdgpu_sim_init(struct mdgpu_parent *parent)
 		kfree(sim);
 		return -ENOMEM;
 	}
-	xa_init(&sim->pages);
+	xa_init(&sim->chunks);
 	xa_init(&sim->bad);
+	atomic_long_set(&sim->populated, 0);
+	init_llist_head(&sim->garbage);
+	mutex_init(&sim->reap_lock);
+	INIT_DELAYED_WORK(&sim->reap, mdgpu_sim_reap_work);
 	parent->backend = sim;
 	return 0;
 }
 
+/* Empty the slots of pages [@first, @last] of @chunk and free the pages. */
+static void mdgpu_sim_free_slots(struct mdgpu_sim *sim,
+				 struct mdgpu_sim_chunk *chunk,
+				 unsigned long first, unsigned long last)
+{
+	unsigned long i, n = 0;
+
+	for (i = first; i <= last; i++) {
+		struct page *page = xchg(&chunk->pages[i], NULL);
+
+		if (page) {
+			__free_page(page);
+			n++;
+		}
+	}
+	atomic_long_sub(n, &sim->populated);
+}
+
+/*
+ * The range reads as zeroes when this returns. Whole chunks are taken out
+ * of the index and handed to the reaper (one xarray erase per 1 MiB,
+ * whatever the chunk holds), so a discard under an instance's lock costs
+ * little however much of the range was populated; the pages of a chunk
+ * the range covers only in part (at most two per call) are freed here.
+ * The pages stay charged to their memory cgroup and counted in
+ * mdgpu_sim::populated until they are freed: by the caller, which calls
+ * mdgpu_sim_reap() once it dropped its lock, or by the delayed work.
+ */
 static void mdgpu_sim_discard(struct mdgpu_parent *parent, u64 offset, u64 len)
 {
 	struct mdgpu_sim *sim = parent->backend;
 	unsigned long first = offset >> PAGE_SHIFT;
 	unsigned long last = (offset + len - 1) >> PAGE_SHIFT;
-	struct page *page;
-	unsigned long idx;
+	struct mdgpu_sim_chunk *chunk;
+	bool queued = false;
+	unsigned long c;
 
 	if (!len)
 		return;
-	/*
-	 * Free what the erase took out: an injected VRAM error may erase a
-	 * page of a range that its owner's release is discarding.
-	 */
-	xa_for_each_range(&sim->pages, idx, page, first, last) {
-		page = xa_erase(&sim->pages, idx);
-		if (page)
-			__free_page(page);
+	xa_for_each_range(&sim->chunks, c, chunk,
+			  first >> MDGPU_SIM_CHUNK_ORDER,
+			  last >> MDGPU_SIM_CHUNK_ORDER) {
+		unsigned long base = c << MDGPU_SIM_CHUNK_ORDER;
+		unsigned long end = base + MDGPU_SIM_CHUNK_PAGES - 1;
+
+		if (first <= base && end <= last) {
+			chunk = xa_erase(&sim->chunks, c);
+			if (chunk) {
+				llist_add(&chunk->garbage, &sim->garbage);
+				queued = true;
+			}
+			continue;
+		}
+		/*
+		 * An injected VRAM error may race with the owner's release
+		 * discarding its range: the slots are emptied by xchg().
+		 */
+		mdgpu_sim_free_slots(sim, chunk, max(first, base) - base,
+				     min(last, end) - base);
 	}
+	if (queued)
+		queue_delayed_work(system_unbound_wq, &sim->reap,
+				   MDGPU_SIM_REAP_DELAY);
+}
+
+/* Free every page discarded so far; return once they are freed. */
+static void mdgpu_sim_reap(struct mdgpu_parent *parent)
+{
+	mdgpu_sim_reap_now(parent->backend);
+}
+
+static u64 mdgpu_sim_populated(struct mdgpu_parent *parent)
+{
+	struct mdgpu_sim *sim = parent->backend;
+
+	return (u64)atomic_long_read(&sim->populated) << PAGE_SHIFT;
 }
 
 static void mdgpu_sim_fini(struct mdgpu_parent *parent)
@@ -92,9 +234,14 @@ static void mdgpu_sim_fini(struct mdgpu_parent *parent)
 	struct mdgpu_sim *sim = parent->backend;
 
 	mdgpu_sim_discard(parent, 0, parent->vram_size);
-	xa_destroy(&sim->pages);
+	cancel_delayed_work_sync(&sim->reap);
+	mdgpu_sim_reap_now(sim);
+	mutex_destroy(&sim->reap_lock);
+	WARN_ON_ONCE(atomic_long_read(&sim->populated));
+	xa_destroy(&sim->chunks);
 	xa_destroy(&sim->bad);
 	mdgpu_cpu_exec_fini(&sim->exec);
+	/* The chunks' kfree_rcu() may still be pending; they are not in @sim. */
 	kfree(sim);
 	parent->backend = NULL;
 }
@@ -105,23 +252,56 @@ static void mdgpu_sim_fini(struct mdgpu_parent *parent)
 /* ... and of those a BAR0 fault maps. */
 #define MDGPU_SIM_GFP_FAULT	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT)
 
+/*
+ * The slot of VRAM page @idx, creating its chunk with flags like @gfp if
+ * missing (0: not). The caller holds the owning instance's lock, so the
+ * chunk is not discarded meanwhile.
+ */
+static struct page **mdgpu_sim_slot(struct mdgpu_sim *sim, unsigned long idx,
+				    gfp_t gfp)
+{
+	unsigned long c = idx >> MDGPU_SIM_CHUNK_ORDER;
+	struct mdgpu_sim_chunk *chunk = xa_load(&sim->chunks, c), *old;
+
+	if (!chunk) {
+		if (!gfp)
+			return NULL;
+		chunk = kzalloc(sizeof(*chunk), GFP_KERNEL_ACCOUNT |
+				(gfp & (__GFP_RETRY_MAYFAIL | __GFP_NOWARN)));
+		if (!chunk)
+			return NULL;
+		old = xa_cmpxchg(&sim->chunks, c, NULL, chunk, GFP_KERNEL);
+		if (old) {
+			kfree(chunk);
+			if (xa_is_err(old))
+				return NULL;
+			chunk = old;
+		}
+	}
+	return &chunk->pages[idx & (MDGPU_SIM_CHUNK_PAGES - 1)];
+}
+
 /* The page backing VRAM page @idx, allocated with @gfp if missing (0: not). */
 static struct page *mdgpu_sim_page(struct mdgpu_sim *sim, unsigned long idx,
 				   gfp_t gfp)
 {
-	struct page *page = xa_load(&sim->pages, idx);
-	struct page *old;
+	struct page **slot = mdgpu_sim_slot(sim, idx, gfp);
+	struct page *page, *old;
 
+	if (!slot)
+		return NULL;
+	page = READ_ONCE(*slot);
 	if (page || !gfp)
 		return page;
 	page = alloc_page(gfp);
 	if (!page)
 		return NULL;
-	old = xa_cmpxchg(&sim->pages, idx, NULL, page, GFP_KERNEL);
+	old = cmpxchg(slot, NULL, page);
 	if (old) {
 		__free_page(page);
-		return xa_is_err(old) ? NULL : old;
+		return old;
 	}
+	atomic_long_inc(&sim->populated);
 	return page;
 }
 
@@ -148,15 +328,22 @@ static int mdgpu_sim_vram_poison(struct mdgpu_parent *parent, u64 offset)
 {
 	struct mdgpu_sim *sim = parent->backend;
 	unsigned long idx = offset >> PAGE_SHIFT;
-	struct page *page;
+	struct page **slot, *page = NULL;
 	int ret;
 
 	ret = xa_err(xa_store(&sim->bad, idx, xa_mk_value(1), GFP_KERNEL));
 	if (ret)
 		return ret;
-	page = xa_erase(&sim->pages, idx);
-	if (page)
+	/* An unowned page may be in a chunk a release is discarding. */
+	rcu_read_lock();
+	slot = mdgpu_sim_slot(sim, idx, 0);
+	if (slot)
+		page = xchg(slot, NULL);
+	rcu_read_unlock();
+	if (page) {
 		__free_page(page);
+		atomic_long_dec(&sim->populated);
+	}
 	return 0;
 }
 
@@ -232,12 +419,14 @@ static int mdgpu_sim_vram_copy(struct mdgpu_parent *parent, u64 dst, u64 src,
 /*
  * Move the pages of [@src, @src + @len) to [@dst, @dst + @len) without
  * copying: each page keeps its contents, its memory cgroup charge and any
- * reference a dma-buf holds, and only its index changes. First reserve an
- * entry at the destination for every page present, which is the only step
- * that allocates (and may fail, undone by releasing what it reserved);
- * then move each page into its reserved entry, which cannot fail. The
- * caller keeps every access to both ranges out meanwhile (the owner's
- * lock; nobody owns the destination) and has discarded the destination.
+ * reference a dma-buf holds, and only its index changes. First create a
+ * chunk at the destination for every page present, which is the only step
+ * that allocates (a failure leaves empty chunks, which read as zeroes as
+ * the discarded destination did); then move each page into its slot,
+ * which cannot fail; then free the source chunks the range covered whole,
+ * empty now. The caller keeps every access to both ranges out meanwhile
+ * (the owner's lock; nobody owns the destination) and has discarded the
+ * destination.
  */
 static int mdgpu_sim_vram_move(struct mdgpu_parent *parent, u64 dst, u64 src,
 			       u64 len)
@@ -246,36 +435,48 @@ static int mdgpu_sim_vram_move(struct mdgpu_parent *parent, u64 dst, u64 src,
 	unsigned long first = src >> PAGE_SHIFT;
 	unsigned long last = (src + len - 1) >> PAGE_SHIFT;
 	unsigned long shift = (dst >> PAGE_SHIFT) - first;
-	struct page *page;
-	unsigned long idx;
-	int ret = 0;
+	struct mdgpu_sim_chunk *chunk;
+	unsigned long c, i;
+	int pass;
 
 	if (!len)
 		return 0;
 	if (mdgpu_sim_vram_bad(parent, src, len) ||
 	    mdgpu_sim_vram_bad(parent, dst, len))
 		return -EIO;
-	xa_for_each_range(&sim->pages, idx, page, first, last) {
-		ret = xa_reserve(&sim->pages, idx + shift, GFP_KERNEL);
-		if (ret)
-			break;
-	}
-	if (ret) {
-		unsigned long undo;
+	for (pass = 0; pass < 2; pass++) {
+		xa_for_each_range(&sim->chunks, c, chunk,
+				  first >> MDGPU_SIM_CHUNK_ORDER,
+				  last >> MDGPU_SIM_CHUNK_ORDER) {
+			unsigned long base = c << MDGPU_SIM_CHUNK_ORDER;
+			unsigned long from = max(first, base);
+			unsigned long to = min(last, base +
+					       MDGPU_SIM_CHUNK_PAGES - 1);
 
-		xa_for_each_range(&sim->pages, undo, page, first, last) {
-			if (undo >= idx)
-				break;
-			xa_release(&sim->pages, undo + shift);
+			for (i = from; i <= to; i++) {
+				struct page **slot;
+
+				if (!chunk->pages[i - base])
+					continue;
+				slot = mdgpu_sim_slot(sim, i + shift,
+						      pass ? 0 :
+						      MDGPU_SIM_GFP_MAYFAIL);
+				if (!slot)
+					return -ENOMEM;
+				if (pass)
+					WRITE_ONCE(*slot,
+						   xchg(&chunk->pages[i - base],
+							NULL));
+			}
 		}
-		return ret;
 	}
-	xa_for_each_range(&sim->pages, idx, page, first, last) {
-		xa_erase(&sim->pages, idx);
-		/* A reserved entry takes a store without allocating. */
-		if (WARN_ON_ONCE(xa_is_err(xa_store(&sim->pages, idx + shift,
-						    page, GFP_NOWAIT))))
-			__free_page(page);
+	xa_for_each_range(&sim->chunks, c, chunk,
+			  first >> MDGPU_SIM_CHUNK_ORDER,
+			  last >> MDGPU_SIM_CHUNK_ORDER) {
+		unsigned long base = c << MDGPU_SIM_CHUNK_ORDER;
+
+		if (first <= base && base + MDGPU_SIM_CHUNK_PAGES - 1 <= last)
+			mdgpu_sim_free_chunk(sim, xa_erase(&sim->chunks, c));
 	}
 	return 0;
 }
@@ -285,12 +486,24 @@ static u64 mdgpu_sim_vram_next(struct mdgpu_parent *parent, u64 offset,
 			       u64 end)
 {
 	struct mdgpu_sim *sim = parent->backend;
-	unsigned long idx = offset >> PAGE_SHIFT;
+	unsigned long first = offset >> PAGE_SHIFT;
+	unsigned long last = (end - 1) >> PAGE_SHIFT;
+	struct mdgpu_sim_chunk *chunk;
+	unsigned long c, i;
 
-	if (offset >= end ||
-	    !xa_find(&sim->pages, &idx, (end - 1) >> PAGE_SHIFT, XA_PRESENT))
+	if (offset >= end)
 		return end;
-	return max_t(u64, (u64)idx << PAGE_SHIFT, offset);
+	xa_for_each_range(&sim->chunks, c, chunk,
+			  first >> MDGPU_SIM_CHUNK_ORDER,
+			  last >> MDGPU_SIM_CHUNK_ORDER) {
+		unsigned long base = c << MDGPU_SIM_CHUNK_ORDER;
+		unsigned long to = min(last, base + MDGPU_SIM_CHUNK_PAGES - 1);
+
+		for (i = max(first, base); i <= to; i++)
+			if (READ_ONCE(chunk->pages[i - base]))
+				return max_t(u64, (u64)i << PAGE_SHIFT, offset);
+	}
+	return end;
 }
 
 static struct page *mdgpu_sim_vram_page(struct mdgpu_parent *parent,
@@ -344,4 +557,6 @@ const struct mdgpu_backend_ops mdgpu_sim_ops = {
 	.vram_poison = mdgpu_sim_vram_poison,
 	.vram_next = mdgpu_sim_vram_next,
 	.run_chunk = mdgpu_sim_run_chunk,
+	.vram_reap = mdgpu_sim_reap,
+	.vram_populated = mdgpu_sim_populated,
 };

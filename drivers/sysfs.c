@@ -37,6 +37,19 @@ static ssize_t vram_used_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(vram_used);
 
+static ssize_t vram_populated_parent_show(struct device *dev,
+					  struct device_attribute *attr,
+					  char *buf)
+{
+	struct mdgpu_parent *parent = to_mdgpu_parent(dev);
+
+	if (!parent->ops->vram_populated)
+		return sysfs_emit(buf, "%llu\n", parent->vram_size);
+	return sysfs_emit(buf, "%llu\n", parent->ops->vram_populated(parent));
+}
+static struct device_attribute dev_attr_vram_populated_parent =
+	__ATTR(vram_populated, 0444, vram_populated_parent_show, NULL);
+
 static ssize_t instances_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
 {
@@ -138,6 +151,7 @@ static struct attribute *mdgpu_parent_attrs[] = {
 	&dev_attr_backend.attr,
 	&dev_attr_vram_total.attr,
 	&dev_attr_vram_used.attr,
+	&dev_attr_vram_populated_parent.attr,
 	&dev_attr_instances.attr,
 	&dev_attr_health.attr,
 	&dev_attr_health_reason.attr,

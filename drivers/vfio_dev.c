@@ -85,7 +85,10 @@ void mdgpu_vgpu_reset_locked(struct mdgpu_vgpu *vgpu, bool count)
 	vgpu->irq.intx_pending = false;
 	/*
 	 * A reset device starts with a blank framebuffer: first remove every
-	 * user mapping, so none can reach the pages being discarded.
+	 * user mapping, so none can reach the pages being discarded. The
+	 * discard takes the pages out in a time that does not depend on how
+	 * many there are; the caller frees them once it dropped the lock
+	 * (mdgpu_parent_reap_vram()), or the backend does by itself.
 	 */
 	mdgpu_vram_zap(vgpu);
 	mdgpu_vgpu_vram_discard(vgpu, 0, vgpu->vram_size);
@@ -155,6 +158,7 @@ static void mdgpu_vfio_close(struct vfio_device *vdev)
 	mem_cgroup_put(vgpu->memcg);
 	vgpu->memcg = NULL;
 	mutex_unlock(&vgpu->lock);
+	mdgpu_parent_reap_vram(vgpu->parent);
 }
 
 static int mdgpu_vfio_mmap(struct vfio_device *vdev,
@@ -301,6 +305,8 @@ static long mdgpu_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		mutex_lock(&vgpu->lock);
 		mdgpu_vgpu_reset_locked(vgpu, true);
 		mutex_unlock(&vgpu->lock);
+		/* The VRAM the reset discarded is freed outside the lock. */
+		mdgpu_parent_reap_vram(vgpu->parent);
 		return 0;
 	}
 	return -ENOTTY;

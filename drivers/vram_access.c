@@ -16,10 +16,20 @@
  * lookup of such a range does nothing), so no bug in a caller can make one
  * tenant reach another's VRAM.
  *
+ * A user mapping may map a page that has no backing to the shared zero
+ * page, read-only (vram_mmap.c). Whatever gives such a page backing here
+ * (a write, a copy into it, a page for a dma-buf) removes those mappings
+ * first (mdgpu_vgpu_vram_unzero()), so the next access maps the page that
+ * now holds the data.
+ *
  * Locking: the caller holds the instance's lock (mdgpu_vgpu::lock), which
  * keeps mdgpu_vgpu::vram_offset stable and the backing of the range from
  * being discarded or moved meanwhile.
  */
+
+#include <linux/bitmap.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
 
 #include "mdgpu.h"
 
@@ -53,6 +63,8 @@ int mdgpu_vgpu_vram_rw(struct mdgpu_vgpu *vgpu, u64 off, void *buf,
 	lockdep_assert_held(&vgpu->lock);
 	if (!mdgpu_vgpu_vram_inside(vgpu, off, len))
 		return -EINVAL;
+	if (write)
+		mdgpu_vgpu_vram_unzero(vgpu, off, len);
 	return parent->ops->vram_rw(parent, vgpu->vram_offset + off, buf, len,
 				    write);
 }
@@ -80,6 +92,7 @@ int mdgpu_vgpu_vram_copy(struct mdgpu_vgpu *vgpu, u64 dst, u64 src,
 	    !mdgpu_vgpu_vram_inside(vgpu, src, len) ||
 	    (len && dst < src + len && src < dst + len))
 		return -EINVAL;
+	mdgpu_vgpu_vram_unzero(vgpu, dst, len);
 	return parent->ops->vram_copy(parent, vgpu->vram_offset + dst,
 				      vgpu->vram_offset + src, len);
 }
@@ -120,6 +133,35 @@ int mdgpu_vgpu_vram_pfn(struct mdgpu_vgpu *vgpu, u64 off, unsigned long *pfn)
 	if (!mdgpu_vgpu_vram_inside(vgpu, off, PAGE_SIZE))
 		return -EINVAL;
 	return parent->ops->vram_pfn(parent, vgpu->vram_offset + off, pfn);
+}
+
+/**
+ * mdgpu_vgpu_vram_pfn_pmd() - the first page frame of a huge page of VRAM
+ * @vgpu: the instance; caller holds vgpu->lock
+ * @off: offset in the instance's VRAM, a multiple of PMD_SIZE
+ * @pfn: the page frame number, on success
+ *
+ * Return: 0 if the PMD_SIZE range at @off is contiguous device memory
+ * starting at @pfn, a multiple of PMD_SIZE >> PAGE_SHIFT; -EOPNOTSUPP if
+ * the backend cannot say so (map 4 KiB pages instead); -EINVAL for a
+ * range outside the instance or not aligned.
+ */
+int mdgpu_vgpu_vram_pfn_pmd(struct mdgpu_vgpu *vgpu, u64 off,
+			    unsigned long *pfn)
+{
+	struct mdgpu_parent *parent = vgpu->parent;
+	int ret;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (!parent->ops->vram_pfn_pmd)
+		return -EOPNOTSUPP;
+	if (!IS_ALIGNED(off, PMD_SIZE) ||
+	    !mdgpu_vgpu_vram_inside(vgpu, off, PMD_SIZE))
+		return -EINVAL;
+	ret = parent->ops->vram_pfn_pmd(parent, vgpu->vram_offset + off, pfn);
+	if (!ret && !IS_ALIGNED(*pfn, PMD_SIZE >> PAGE_SHIFT))
+		return -EOPNOTSUPP;
+	return ret;
 }
 
 /**
@@ -169,6 +211,7 @@ struct page *mdgpu_vgpu_vram_page(struct mdgpu_vgpu *vgpu, u64 off)
 	if (!parent->ops->vram_page ||
 	    !mdgpu_vgpu_vram_inside(vgpu, off, PAGE_SIZE))
 		return NULL;
+	mdgpu_vgpu_vram_unzero(vgpu, off, PAGE_SIZE);
 	return parent->ops->vram_page(parent, vgpu->vram_offset + off);
 }
 
@@ -210,4 +253,43 @@ u64 mdgpu_vgpu_vram_next(struct mdgpu_vgpu *vgpu, u64 off)
 	return parent->ops->vram_next(parent, vgpu->vram_offset + off,
 				      vgpu->vram_offset + vgpu->vram_size) -
 	       vgpu->vram_offset;
+}
+
+/**
+ * mdgpu_vgpu_vram_unzero() - remove the zero page from user mappings of a
+ *			      range that is about to get backing
+ * @vgpu: the instance; caller holds vgpu->lock
+ * @off: offset in the instance's VRAM, inside it
+ * @len: bytes
+ *
+ * Every page of the range that a user mapping may map to the shared zero
+ * page (mdgpu_vgpu::zero_map) is unmapped from all of them, so its next
+ * access faults and maps the page that backs it by then. Nothing to do
+ * (and nothing costs) if no mapping of the instance ever got the zero
+ * page since the last mdgpu_vram_zap().
+ *
+ * Return: true if a page of the range was unmapped.
+ */
+bool mdgpu_vgpu_vram_unzero(struct mdgpu_vgpu *vgpu, u64 off, u64 len)
+{
+	unsigned long first, last, start, end;
+	bool unmapped = false;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (!vgpu->zero_map || !len)
+		return false;
+	first = off >> PAGE_SHIFT;
+	last = (off + len - 1) >> PAGE_SHIFT;
+	for (start = find_next_bit(vgpu->zero_map, last + 1, first);
+	     start <= last;
+	     start = find_next_bit(vgpu->zero_map, last + 1, end)) {
+		end = find_next_zero_bit(vgpu->zero_map, last + 1, start);
+		bitmap_clear(vgpu->zero_map, start, end - start);
+		unmap_mapping_range(vgpu->mmap_inode->i_mapping,
+				    (loff_t)(MDGPU_VRAM_PGOFF + start) <<
+				    PAGE_SHIFT,
+				    (loff_t)(end - start) << PAGE_SHIFT, false);
+		unmapped = true;
+	}
+	return unmapped;
 }

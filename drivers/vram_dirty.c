@@ -60,11 +60,6 @@
 #include "mdgpu.h"
 #include "mdgpu_dirty.h"
 
-/* The VRAM region's first page in the file offsets of BAR0 mappings. */
-#define MDGPU_VRAM_PGOFF \
-	(mdgpu_region_offset(VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_VRAM) >> \
-	 PAGE_SHIFT)
-
 /**
  * mdgpu_vram_dirty_start() - start tracking; every page counts as dirty
  * @vgpu: the instance; caller holds vgpu->lock
@@ -309,6 +304,8 @@ static pgprot_t mdgpu_vram_prot(struct mdgpu_vgpu *vgpu,
  * @off: the page's offset in the instance's VRAM
  * @pfn: the page behind it
  * @write: a write fault
+ * @present: the read-only PTE of a .pfn_mkwrite fault is still in place
+ *	     (false once the caller removed it, e.g. the zero page's)
  *
  * While tracking, a write marks the page and maps it writable, anything
  * else maps it read-only; while not tracking every page is mapped
@@ -319,7 +316,7 @@ static pgprot_t mdgpu_vram_prot(struct mdgpu_vgpu *vgpu,
  */
 vm_fault_t mdgpu_vram_dirty_insert(struct mdgpu_vgpu *vgpu,
 				   struct vm_fault *vmf, u64 off,
-				   unsigned long pfn, bool write)
+				   unsigned long pfn, bool write, bool present)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	bool writable = write || !vgpu->dirty.tracking;
@@ -329,7 +326,7 @@ vm_fault_t mdgpu_vram_dirty_insert(struct mdgpu_vgpu *vgpu,
 	mdgpu_vram_dirty_backing_changed(vgpu);
 	if (write)
 		mdgpu_vram_dirty_mark(vgpu, off, PAGE_SIZE);
-	if (vmf->flags & FAULT_FLAG_MKWRITE)
+	if (present && (vmf->flags & FAULT_FLAG_MKWRITE))
 		zap_vma_ptes(vma, vmf->address, PAGE_SIZE);
 	return vmf_insert_pfn_prot(vma, vmf->address, pfn,
 				   mdgpu_vram_prot(vgpu, vma, writable));

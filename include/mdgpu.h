@@ -40,6 +40,10 @@
 #define MDGPU_REGION_SHIFT	40
 #define mdgpu_region_offset(index)	((u64)(index) << MDGPU_REGION_SHIFT)
 #define MDGPU_REGION_MASK	(BIT_ULL(MDGPU_REGION_SHIFT) - 1)
+/* The VRAM region's (BAR0's) first page in the file offsets of mappings. */
+#define MDGPU_VRAM_PGOFF \
+	(mdgpu_region_offset(VFIO_PCI_BAR0_REGION_INDEX + MDGPU_BAR_VRAM) >> \
+	 PAGE_SHIFT)
 /* VRAM is handed out in granules of 1 MiB. */
 #define MDGPU_VRAM_GRANULE_SHIFT	20
 
@@ -63,7 +67,11 @@ struct mem_cgroup;
  *	     inside the parent's VRAM (checked by the caller)
  * @vram_discard: make a VRAM range read as zeroes again, releasing whatever
  *		  backs it; used before a range is reused and on reset. May
- *		  sleep.
+ *		  sleep. The range reads as zeroes on return; a backend with
+ *		  lazy backing may free the memory later (in a time that
+ *		  does not grow with what the range held, as it runs under
+ *		  the owner's lock), counting it in @vram_populated until
+ *		  then, and @vram_reap waits for it.
  * @vram_pfn: the page frame number behind the VRAM page at @offset, for a
  *	      user mapping of BAR0 (inserted with vmf_insert_pfn_prot(), so
  *	      it needs no struct page); allocates backing if the backend has
@@ -123,6 +131,17 @@ struct mem_cgroup;
  *	       other error is a fault of the engine on this command (FAULT).
  *	       The simulated and PCI backends share the CPU executor
  *	       (mdgpu_cpu_exec_run()).
+ * @vram_pfn_pmd: optional; the first page frame number of the PMD_SIZE
+ *		  (2 MiB on x86) range of VRAM at @offset, a multiple of
+ *		  PMD_SIZE, when that range is physically contiguous device
+ *		  memory, for a huge mapping (vmf_insert_pfn_pmd()). Returns
+ *		  0 or a negative errno (then 4 KiB pages are mapped). Same
+ *		  rules as @vram_pfn.
+ * @vram_reap: optional; wait until the memory of every range discarded so
+ *	       far is freed (and uncharged). Called with no mdgpu lock held.
+ * @vram_populated: optional; bytes of host memory backing the parent's
+ *		    VRAM, discarded but not yet freed included. Without it,
+ *		    the whole VRAM.
  *
  * Offsets are in the parent's VRAM; the core adds an instance's own offset
  * and checks the range (mdgpu_vgpu_vram_rw() and its siblings) before it
@@ -152,6 +171,10 @@ struct mdgpu_backend_ops {
 	int (*vram_poison)(struct mdgpu_parent *parent, u64 offset);
 	u64 (*vram_next)(struct mdgpu_parent *parent, u64 offset, u64 end);
 	int (*run_chunk)(struct mdgpu_parent *parent, struct mdgpu_chunk *chunk);
+	int (*vram_pfn_pmd)(struct mdgpu_parent *parent, u64 offset,
+			    unsigned long *pfn);
+	void (*vram_reap)(struct mdgpu_parent *parent);
+	u64 (*vram_populated)(struct mdgpu_parent *parent);
 };
 
 extern const struct mdgpu_backend_ops mdgpu_sim_ops;
@@ -356,6 +379,10 @@ struct mdgpu_vgpu_mig {
  * @display: display state
  * @mmap_inode: inode whose address space holds every user mapping of BAR0,
  *		so reset can zap them all
+ * @zero_map: one bit per page of BAR0 that a user mapping may map to the
+ *	      shared zero page (read-only: a read fault on a page without
+ *	      backing), set since the last mdgpu_vram_zap(); NULL until the
+ *	      first such fault. Under @lock.
  * @planes: scanout planes shown so far (dmabuf.c), under @lock
  * @next_plane_id: last plane id handed out, under @lock
  * @engine: the engine context: registers under @lock, scheduler state
@@ -386,6 +413,7 @@ struct mdgpu_vgpu {
 	struct mdgpu_irq irq;
 	struct mdgpu_display display;
 	struct inode *mmap_inode;
+	unsigned long *zero_map;
 	struct list_head planes;
 	u32 next_plane_id;
 	struct mdgpu_engine_ctx engine;
@@ -427,6 +455,7 @@ int mdgpu_parent_reserve_vram(struct mdgpu_parent *parent, u64 size,
 			      u64 *offset);
 void mdgpu_parent_release_vram(struct mdgpu_parent *parent, u64 offset,
 			       u64 size);
+void mdgpu_parent_reap_vram(struct mdgpu_parent *parent);
 unsigned int mdgpu_parent_available(struct mdgpu_parent *parent, u64 size);
 void mdgpu_parent_set_health(struct mdgpu_parent *parent,
 			     enum mdgpu_health health, const char *fmt, ...)
@@ -456,6 +485,9 @@ pgprot_t mdgpu_vgpu_vram_pgprot(struct mdgpu_vgpu *vgpu, pgprot_t prot);
 struct page *mdgpu_vgpu_vram_page(struct mdgpu_vgpu *vgpu, u64 off);
 bool mdgpu_vgpu_vram_bad(struct mdgpu_vgpu *vgpu, u64 off, u64 len);
 u64 mdgpu_vgpu_vram_next(struct mdgpu_vgpu *vgpu, u64 off);
+int mdgpu_vgpu_vram_pfn_pmd(struct mdgpu_vgpu *vgpu, u64 off,
+			    unsigned long *pfn);
+bool mdgpu_vgpu_vram_unzero(struct mdgpu_vgpu *vgpu, u64 off, u64 len);
 bool mdgpu_parent_has_dmabuf(const struct mdgpu_parent *parent);
 
 /* relocate.c: moving instances inside their parent's VRAM */

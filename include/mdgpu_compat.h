@@ -91,4 +91,18 @@ struct vfio_device_feature_mig_data_size {
 };
 #endif
 
+/*
+ * Huge (PMD) mappings of device memory: the core calls .huge_fault for
+ * VM_PFNMAP mappings, and vmf_insert_pfn_pmd() maps a special PMD, where
+ * the architecture supports PMD PFN mappings (v6.12+; the Kconfig symbol
+ * does not exist before). Older kernels never call .huge_fault for such
+ * mappings (VM_NO_KHUGEPAGED): mdgpu maps 4 KiB pages there.
+ */
+#if defined(MDGPU_HAVE_HUGE_FAULT_ORDER) && \
+	IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP)
+#define MDGPU_HUGE_PFNMAP	1
+#else
+#define MDGPU_HUGE_PFNMAP	0
+#endif
+
 #endif /* _MDGPU_COMPAT_H */

@@ -86,6 +86,6 @@ u64 mdgpu_vram_dirty_backed(struct mdgpu_vgpu *vgpu);
 /* ... and the BAR0 fault paths (vram_mmap.c) */
 vm_fault_t mdgpu_vram_dirty_insert(struct mdgpu_vgpu *vgpu,
 				   struct vm_fault *vmf, u64 off,
-				   unsigned long pfn, bool write);
+				   unsigned long pfn, bool write, bool present);
 
 #endif /* _MDGPU_DIRTY_H */

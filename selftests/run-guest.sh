@@ -53,6 +53,7 @@ programs=(
 	relocate "vram_mb=512"
 	pci_parent "vram_mb=256"
 	scale "vram_mb=16384"
+	vram_lazy "vram_mb=1024"
 	module_lifecycle "-"
 )
 

@@ -52,6 +52,16 @@ tools/mdgpu-scalebench count "$t/mdgpu-64M" 1024
 rmmod mtty mdgpu
 echo
 tools/mdgpu-schedcost
+
+# VRAM: first touch, bandwidth and reset of a fully populated 512M vGPU.
+insmod "$ko" vram_mb=1024
+w=$(cat /proc/sys/kernel/random/uuid)
+echo "$w" >/sys/class/mdgpu/sim0/mdev_supported_types/mdgpu-512M/create
+echo
+tools/mdgpu-vrambench "$w"
+echo 1 >"/sys/bus/mdev/devices/$w/remove"
+echo "parent VRAM populated after remove: $(cat /sys/class/mdgpu/sim0/vram_populated) bytes"
+rmmod mdgpu
 # The scheduler: a parent of 512 MiB, so eight 64M vGPUs fill it.
 insmod "$ko" vram_mb=512
 echo

@@ -11,7 +11,7 @@
 
 #include "../sim_backend.c"
 
-#define SIM_VRAM	SZ_1M
+#define SIM_VRAM	SZ_4M
 
 static struct mdgpu_parent *sim_parent(struct kunit *test)
 {
@@ -24,15 +24,23 @@ static struct mdgpu_parent *sim_parent(struct kunit *test)
 	return p;
 }
 
+/* Pages in the index (not counting discarded ones not yet freed). */
 static unsigned long sim_pages(struct mdgpu_parent *p)
 {
 	struct mdgpu_sim *sim = p->backend;
-	unsigned long idx, n = 0;
-	struct page *page;
+	struct mdgpu_sim_chunk *chunk;
+	unsigned long c, i, n = 0;
 
-	xa_for_each(&sim->pages, idx, page)
-		n++;
+	xa_for_each(&sim->chunks, c, chunk)
+		for (i = 0; i < MDGPU_SIM_CHUNK_PAGES; i++)
+			n += !!chunk->pages[i];
 	return n;
+}
+
+/* The page at VRAM page @idx, or NULL. */
+static struct page *sim_page_at(struct mdgpu_parent *p, unsigned long idx)
+{
+	return mdgpu_sim_page(p->backend, idx, 0);
 }
 
 /* @len bytes at @off equal @want (NULL: all zero). */
@@ -132,14 +140,12 @@ static void sim_copy_untouched(struct kunit *test)
 static void sim_move_pages(struct kunit *test)
 {
 	struct mdgpu_parent *p = sim_parent(test);
-	struct mdgpu_sim *sim;
 	size_t len = 3 * PAGE_SIZE;
 	u8 *src = kunit_kmalloc(test, len, GFP_KERNEL);
 	struct page *first;
 	size_t i;
 
 	KUNIT_ASSERT_NOT_NULL(test, src);
-	sim = p->backend;
 	for (i = 0; i < len; i++)
 		src[i] = i * 13 + 1;
 	/* pages 4 and 6 written, page 5 never: it stays absent */
@@ -149,12 +155,12 @@ static void sim_move_pages(struct kunit *test)
 						    src + 2 * PAGE_SIZE,
 						    PAGE_SIZE, true), 0);
 	memset(src + PAGE_SIZE, 0, PAGE_SIZE);
-	first = xa_load(&sim->pages, 4);
+	first = sim_page_at(p, 4);
 	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_move(p, 64 * PAGE_SIZE,
 						      4 * PAGE_SIZE, len), 0);
 	KUNIT_EXPECT_EQ(test, sim_pages(p), 2UL);
-	KUNIT_EXPECT_PTR_EQ(test, xa_load(&sim->pages, 64), first);
-	KUNIT_EXPECT_NULL(test, xa_load(&sim->pages, 65));
+	KUNIT_EXPECT_PTR_EQ(test, sim_page_at(p, 64), first);
+	KUNIT_EXPECT_NULL(test, sim_page_at(p, 65));
 	sim_expect(test, p, 64 * PAGE_SIZE, src, len);
 	sim_expect(test, p, 4 * PAGE_SIZE, NULL, len);
 	/* and back, downwards */
@@ -190,12 +196,51 @@ static void sim_move_bad(struct kunit *test)
 	mdgpu_sim_ops.fini(p);
 }
 
+/*
+ * A discard takes whole chunks out of the index at once and frees the
+ * pages of a chunk it covers in part; the populated count keeps the
+ * unindexed pages until vram_reap frees them.
+ */
+static void sim_discard_detaches(struct kunit *test)
+{
+	struct mdgpu_parent *p = sim_parent(test);
+	u8 *ones = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	u64 off;
+
+	KUNIT_ASSERT_NOT_NULL(test, ones);
+	memset(ones, 0xff, PAGE_SIZE);
+	/* every page of the first 3 MiB */
+	for (off = 0; off < 3 * SZ_1M; off += PAGE_SIZE)
+		KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_rw(p, off, ones,
+							    PAGE_SIZE, true),
+				0);
+	KUNIT_EXPECT_EQ(test, mdgpu_sim_ops.vram_populated(p), 3ULL * SZ_1M);
+	/* the end of chunk 0, all of chunk 1, the start of chunk 2 */
+	mdgpu_sim_ops.vram_discard(p, SZ_1M - 2 * PAGE_SIZE,
+				   SZ_1M + 5 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, sim_pages(p), 768UL - 2 - 256 - 3);
+	sim_expect(test, p, SZ_1M - 2 * PAGE_SIZE, NULL,
+		   SZ_1M + 5 * PAGE_SIZE);
+	sim_expect(test, p, SZ_1M - 3 * PAGE_SIZE, ones, PAGE_SIZE);
+	sim_expect(test, p, 2 * SZ_1M + 3 * PAGE_SIZE, ones, PAGE_SIZE);
+	/* the chunk's pages are counted until reaped, then freed */
+	mdgpu_sim_ops.vram_reap(p);
+	KUNIT_EXPECT_EQ(test, mdgpu_sim_ops.vram_populated(p),
+			(u64)sim_pages(p) << PAGE_SHIFT);
+	mdgpu_sim_ops.vram_discard(p, 0, SIM_VRAM);
+	KUNIT_EXPECT_EQ(test, sim_pages(p), 0UL);
+	mdgpu_sim_ops.vram_reap(p);
+	KUNIT_EXPECT_EQ(test, mdgpu_sim_ops.vram_populated(p), 0ULL);
+	mdgpu_sim_ops.fini(p);
+}
+
 static struct kunit_case sim_backend_cases[] = {
 	KUNIT_CASE(sim_lazy_pages),
 	KUNIT_CASE(sim_copy_written),
 	KUNIT_CASE(sim_copy_untouched),
 	KUNIT_CASE(sim_move_pages),
 	KUNIT_CASE(sim_move_bad),
+	KUNIT_CASE(sim_discard_detaches),
 	{}
 };
 

@@ -24,6 +24,8 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "libmdgpu.h"
@@ -594,6 +596,99 @@ TEST_F(pci, unbind_with_open_instance)
 	EXPECT_FALSE(mdgpu_instance_exists(uuid));
 	/* The instance went with its parent: nothing to remove. */
 	mdgpu_remove_all(&self->created);
+}
+
+/* Minor faults of this process so far. */
+static long minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/*
+ * Whether the kernel maps huge PFN ranges through .huge_fault: 6.12 and
+ * later on x86-64 built with transparent huge pages (the debug kernel
+ * has none); the test VMs run 6.1 (never) and 6.12.
+ */
+static bool kernel_maps_huge_pfn(void)
+{
+	struct utsname u;
+	unsigned int major = 0, minor = 0;
+
+	if (!mdgpu_path_exists("/sys/kernel/mm/transparent_hugepage"))
+		return false;
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 12);
+}
+
+/*
+ * Map BAR0 at an address that is @shift bytes past a 2 MiB boundary;
+ * return the mapping of @len bytes or MAP_FAILED.
+ */
+static uint8_t *map_bar0_at(int fd, size_t len, size_t shift)
+{
+	const size_t align = 2u << 20;
+	uint8_t *area = mmap(NULL, len + 2 * align, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t at;
+
+	if (area == MAP_FAILED)
+		return area;
+	at = ((uintptr_t)area + align - 1) & ~(uintptr_t)(align - 1);
+	return mmap((void *)(at + shift), len, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_FIXED, fd,
+		    MDGPU_REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
+}
+
+/*
+ * Where the kernel maps huge PFN ranges, a 2 MiB-aligned mapping of the
+ * PCI parent's VRAM takes one fault per 2 MiB (a PMD); a mapping that is
+ * not aligned falls back to one fault per 4 KiB page. Either way every
+ * byte lands where pread finds it.
+ */
+TEST_F(pci, huge_mapping)
+{
+	const size_t len = 8u << 20;
+	char uuid[MDGPU_UUID_LEN + 1];
+	uint8_t *aligned, *shifted, buf[64];
+	long f0, huge_faults, small_faults;
+	struct mdgpu g;
+	size_t o;
+
+	open_64m(_metadata, self, uuid, &g);
+	aligned = map_bar0_at(g.device, len, 0);
+	ASSERT_NE(MAP_FAILED, (void *)aligned);
+	f0 = minflt();
+	for (o = 0; o < len; o += PAGE)
+		aligned[o + 5] = (uint8_t)(o >> 12);
+	huge_faults = minflt() - f0;
+	shifted = map_bar0_at(g.device, len, PAGE);
+	ASSERT_NE(MAP_FAILED, (void *)shifted);
+	f0 = minflt();
+	for (o = 0; o < len; o += PAGE)
+		EXPECT_EQ((uint8_t)(o >> 12), shifted[o + 5]);
+	small_faults = minflt() - f0;
+	TH_LOG("8 MiB: %ld faults aligned, %ld shifted by 4 KiB", huge_faults,
+	       small_faults);
+	if (kernel_maps_huge_pfn()) {
+		EXPECT_GE(8, huge_faults) TH_LOG("no huge mappings");
+	} else {
+		EXPECT_LE((long)(len / PAGE), huge_faults);
+	}
+	EXPECT_LE((long)(len / PAGE), small_faults);
+	for (o = 0; o < len; o += 1u << 20) {
+		ASSERT_EQ((ssize_t)sizeof(buf),
+			  mdgpu_region_read(g.device,
+					    VFIO_PCI_BAR0_REGION_INDEX, o, buf,
+					    sizeof(buf)));
+		EXPECT_EQ((uint8_t)(o >> 12), buf[5]);
+	}
+	munmap(shifted, len);
+	munmap(aligned, len);
+	mdgpu_detach(&g);
 }
 
 struct remove_arg {

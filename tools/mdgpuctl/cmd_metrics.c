@@ -52,6 +52,8 @@ static const struct mdg_metric_file parent_files[] = {
 	  "VRAM of the parent GPU." },
 	{ "vram_used", "mdgpu_parent_vram_used_bytes", false, 0,
 	  "VRAM of the parent reserved by its vGPUs (sum of their framebuffers)." },
+	{ "vram_populated", "mdgpu_parent_vram_populated_bytes", false, 0,
+	  "Host memory backing the parent's VRAM, discarded pages not yet freed included." },
 	{ "vram_retired", "mdgpu_parent_vram_retired_bytes", false, 0,
 	  "VRAM of the parent retired after uncorrectable errors." },
 	{ "vram_largest_free", "mdgpu_parent_vram_largest_free_bytes", false, 0,
