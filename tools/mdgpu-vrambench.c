@@ -126,15 +126,17 @@ static uint64_t populated(const char *uuid)
 }
 
 /* Write @len bytes of VRAM from offset 0 by pwrite, a MiB at a time. */
-static int populate(struct mdgpu_dev *dev, size_t len)
+static int populate(struct mdgpu_vfio *dev, size_t len)
 {
 	static char buf[FILL_CHUNK];
-	off_t base = mdgpu_region_offset(VFIO_PCI_BAR0_REGION_INDEX);
 	size_t off;
+	off_t base;
 
+	if (mdgpu_region_pos(dev->device, VFIO_PCI_BAR0_REGION_INDEX, 0, &base))
+		return -1;
 	memset(buf, 0xa5, sizeof(buf));
 	for (off = 0; off < len; off += FILL_CHUNK)
-		if (pwrite(dev->fd, buf, FILL_CHUNK, base + off) != FILL_CHUNK)
+		if (pwrite(dev->device, buf, FILL_CHUNK, base + off) != FILL_CHUNK)
 			return -1;
 	return 0;
 }
@@ -148,7 +150,7 @@ static int populate(struct mdgpu_dev *dev, size_t len)
  * @max_n: room in @lat
  */
 struct reader {
-	struct mdgpu_dev *dev;
+	struct mdgpu_vfio *dev;
 	atomic_bool stop;
 	double *lat;
 	size_t n, max_n;
@@ -162,7 +164,7 @@ static void *reader_run(void *arg)
 	while (!atomic_load(&r->stop)) {
 		double t0 = now();
 
-		if (mdgpu_reg_read32(r->dev, MDGPU_REG_RESET_COUNT, &v))
+		if (mdgpu_reg_read32(r->dev->device, MDGPU_REG_RESET_COUNT, &v))
 			break;
 		if (r->n < r->max_n)
 			r->lat[r->n++] = (now() - t0) * 1e9;
@@ -187,7 +189,7 @@ struct reset_figures {
  * Populate @len bytes, then reset while a thread reads a register; the
  * reader runs a little before and after, so its reads cover the reset.
  */
-static int time_reset(struct mdgpu_dev *dev, const char *uuid, size_t len,
+static int time_reset(struct mdgpu_vfio *dev, const char *uuid, size_t len,
 		      struct reset_figures *f)
 {
 	double io[RESET_ROUNDS], mx[RESET_ROUNDS], md[RESET_ROUNDS];
@@ -213,7 +215,7 @@ static int time_reset(struct mdgpu_dev *dev, const char *uuid, size_t len,
 		usleep(20000);
 		r.n = 0;	/* count only from just before the reset */
 		t0 = now();
-		ret = ioctl(dev->fd, VFIO_DEVICE_RESET);
+		ret = ioctl(dev->device, VFIO_DEVICE_RESET);
 		io[i] = now() - t0;
 		usleep(20000);
 		atomic_store(&r.stop, true);
@@ -271,14 +273,14 @@ int main(int argc, char **argv)
 	struct reset_figures full, small;
 	uint64_t after_reads, size;
 	char *a, *b, *bar;
-	struct mdgpu_dev dev;
+	struct mdgpu_vfio dev;
 	double dontneed;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: mdgpu-vrambench UUID\n");
 		return 2;
 	}
-	if (mdgpu_dev_open(&dev, argv[1]) < 0) {
+	if (mdgpu_vfio_open_group(argv[1], &dev) < 0) {
 		perror(argv[1]);
 		return 1;
 	}
@@ -288,7 +290,7 @@ int main(int argc, char **argv)
 			.index = VFIO_PCI_BAR0_REGION_INDEX,
 		};
 
-		if (ioctl(dev.fd, VFIO_DEVICE_GET_REGION_INFO, &ri)) {
+		if (ioctl(dev.device, VFIO_DEVICE_GET_REGION_INFO, &ri)) {
 			perror("VFIO_DEVICE_GET_REGION_INFO");
 			return 1;
 		}
@@ -303,7 +305,7 @@ int main(int argc, char **argv)
 	/* First touch, reads then writes, anonymous then BAR0. */
 	a = anon(TOUCH_BYTES);
 	b = anon(TOUCH_BYTES);
-	bar = mdgpu_map_vram(&dev, 2 * TOUCH_BYTES);
+	bar = mdgpu_map_vram(dev.device, 2 * TOUCH_BYTES);
 	if (!a || !b || !bar) {
 		perror("mmap");
 		return 1;
@@ -380,6 +382,6 @@ int main(int argc, char **argv)
 	    "us", -1);
 	row("register read during reset, all: median", full.med_ns / 1e3,
 	    "us", full.med_ns / small.med_ns);
-	mdgpu_dev_close(&dev);
+	mdgpu_vfio_close(&dev);
 	return 0;
 }

@@ -634,13 +634,16 @@ static uint8_t *map_bar0_at(int fd, size_t len, size_t shift)
 	uint8_t *area = mmap(NULL, len + 2 * align, PROT_NONE,
 			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uintptr_t at;
+	off_t pos;
 
 	if (area == MAP_FAILED)
 		return area;
+	/* BAR0's position as VFIO_DEVICE_GET_REGION_INFO reports it. */
+	if (mdgpu_region_pos(fd, VFIO_PCI_BAR0_REGION_INDEX, 0, &pos))
+		return MAP_FAILED;
 	at = ((uintptr_t)area + align - 1) & ~(uintptr_t)(align - 1);
 	return mmap((void *)(at + shift), len, PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_FIXED, fd,
-		    MDGPU_REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
+		    MAP_SHARED | MAP_FIXED, fd, pos);
 }
 
 /*
@@ -659,13 +662,13 @@ TEST_F(pci, huge_mapping)
 	size_t o;
 
 	open_64m(_metadata, self, uuid, &g);
-	aligned = map_bar0_at(g.device, len, 0);
+	aligned = map_bar0_at(g.v.device, len, 0);
 	ASSERT_NE(MAP_FAILED, (void *)aligned);
 	f0 = minflt();
 	for (o = 0; o < len; o += PAGE)
 		aligned[o + 5] = (uint8_t)(o >> 12);
 	huge_faults = minflt() - f0;
-	shifted = map_bar0_at(g.device, len, PAGE);
+	shifted = map_bar0_at(g.v.device, len, PAGE);
 	ASSERT_NE(MAP_FAILED, (void *)shifted);
 	f0 = minflt();
 	for (o = 0; o < len; o += PAGE)
@@ -681,7 +684,7 @@ TEST_F(pci, huge_mapping)
 	EXPECT_LE((long)(len / PAGE), small_faults);
 	for (o = 0; o < len; o += 1u << 20) {
 		ASSERT_EQ((ssize_t)sizeof(buf),
-			  mdgpu_region_read(g.device,
+			  mdgpu_region_read(g.v.device,
 					    VFIO_PCI_BAR0_REGION_INDEX, o, buf,
 					    sizeof(buf)));
 		EXPECT_EQ((uint8_t)(o >> 12), buf[5]);
@@ -734,7 +737,7 @@ TEST_F(pci, remove_device_with_instances)
 	g.vram[4096] = 0x5a;
 	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	ASSERT_LE(0, efd);
-	ASSERT_OK(mdgpu_irq_set_eventfd(g.device, VFIO_PCI_REQ_IRQ_INDEX, efd));
+	ASSERT_OK(mdgpu_irq_set_eventfd(g.v.device, VFIO_PCI_REQ_IRQ_INDEX, efd));
 	ASSERT_OK(pthread_create(&t, NULL, remove_thread, &a));
 
 	pfd.fd = efd;

@@ -100,7 +100,7 @@ TEST_F(lazy, reads_allocate_nothing)
 	/* by pread */
 	memset(rd, 0xee, CHUNK);
 	ASSERT_EQ((ssize_t)CHUNK,
-		  mdgpu_region_read(g->device, VFIO_PCI_BAR0_REGION_INDEX,
+		  mdgpu_region_read(g->v.device, VFIO_PCI_BAR0_REGION_INDEX,
 				    36ULL << 20, rd, CHUNK));
 	EXPECT_TRUE(all_zero(rd, CHUNK));
 	EXPECT_EQ(p0, populated(self->a.uuid)) TH_LOG("pread allocated");
@@ -140,8 +140,8 @@ TEST_F(lazy, zero_page_gives_way)
 	uint32_t v;
 
 	ENG_SYNC(g);
-	map2 = mmap(NULL, READ_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		    g->device, MDGPU_REGION_OFFSET(VFIO_PCI_BAR0_REGION_INDEX));
+	map2 = mdgpu_region_mmap(g->v.device, VFIO_PCI_BAR0_REGION_INDEX, 0,
+				 READ_SIZE, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, (void *)map2);
 	touch_read(g->vram, 0, READ_SIZE);
 	touch_read(map2, 0, READ_SIZE);
@@ -149,7 +149,7 @@ TEST_F(lazy, zero_page_gives_way)
 
 	/* pwrite */
 	ASSERT_EQ((ssize_t)PAGE,
-		  mdgpu_region_write(g->device, VFIO_PCI_BAR0_REGION_INDEX,
+		  mdgpu_region_write(g->v.device, VFIO_PCI_BAR0_REGION_INDEX,
 				     a, pat, PAGE));
 	EXPECT_EQ(-1, eng_first_diff((const void *)(g->vram + a), pat, PAGE))
 		TH_LOG("the mapping still shows zeroes after pwrite");
@@ -178,7 +178,7 @@ TEST_F(lazy, zero_page_gives_way)
 	EXPECT_EQ(0x77, map2[c + PAGE + 1]);
 
 	/* a reset makes it all zeroes again, and frees it */
-	ASSERT_OK(ioctl(g->device, VFIO_DEVICE_RESET));
+	ASSERT_OK(ioctl(g->v.device, VFIO_DEVICE_RESET));
 	EXPECT_TRUE(all_zero(g->vram + a, PAGE));
 	EXPECT_TRUE(all_zero(map2 + c, 2 * PAGE));
 	EXPECT_EQ(0, populated(self->a.uuid));
@@ -219,7 +219,7 @@ static int fill(struct mdgpu *g, uint64_t len)
 
 	memset(buf, 0xa5, sizeof(buf));
 	for (off = 0; off < len; off += CHUNK)
-		if (mdgpu_region_write(g->device, VFIO_PCI_BAR0_REGION_INDEX,
+		if (mdgpu_region_write(g->v.device, VFIO_PCI_BAR0_REGION_INDEX,
 				       off, buf, CHUNK) != (ssize_t)CHUNK)
 			return -1;
 	return 0;
@@ -240,7 +240,7 @@ TEST_F_TIMEOUT(big, reset_close_remove_free_everything, 600)
 	EXPECT_EQ(size, populated(self->uuid));
 	EXPECT_EQ(size, parent_populated(self->f.parent));
 
-	ASSERT_OK(ioctl(g->device, VFIO_DEVICE_RESET));
+	ASSERT_OK(ioctl(g->v.device, VFIO_DEVICE_RESET));
 	EXPECT_EQ(0, populated(self->uuid));
 	EXPECT_EQ(0, parent_populated(self->f.parent))
 		TH_LOG("reset left pages allocated");
