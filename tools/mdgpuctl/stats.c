@@ -100,6 +100,9 @@ const struct mdg_stat mdg_parent_stats[] = {
 	{ "vram_retired", MDG_STAT_GAUGE, 1,
 	  "VRAM retired after uncorrectable errors.", NULL, 0,
 	  MDG_SHOW_BYTES },
+	{ "vram_populated", MDG_STAT_GAUGE, 1,
+	  "Host memory backing the parent's VRAM (discarded, not yet freed included).",
+	  NULL, 0, MDG_SHOW_BYTES },
 	{ "relocations", MDG_STAT_COUNTER, 1,
 	  "Instances moved by VRAM compaction.", NULL, 0, MDG_SHOW_INT },
 };
