@@ -47,6 +47,7 @@ static ssize_t vram_populated_parent_show(struct device *dev,
 		return sysfs_emit(buf, "%llu\n", parent->vram_size);
 	return sysfs_emit(buf, "%llu\n", parent->ops->vram_populated(parent));
 }
+
 static struct device_attribute dev_attr_vram_populated_parent =
 	__ATTR(vram_populated, 0444, vram_populated_parent_show, NULL);
 

@@ -36,6 +36,7 @@ trap 'rm -rf "$tmp"' EXIT
 # ${!var} below).
 # shellcheck disable=SC2034
 expect_stock_6_12="#define MDGPU_HAVE_EVENTFD_SIGNAL_ONE_ARG 1
+#define MDGPU_HAVE_HUGE_FAULT_ORDER 1
 #define MDGPU_HAVE_VFIO_DETACH_IOAS 1
 /* #undef MDGPU_HAVE_VFIO_FREE_DEVICE */
 #define MDGPU_HAVE_VFIO_IOMMUFD_OPS 1
@@ -44,6 +45,7 @@ expect_stock_6_12="#define MDGPU_HAVE_EVENTFD_SIGNAL_ONE_ARG 1
 #define MDGPU_HAVE_VM_FLAGS_SET 1"
 # shellcheck disable=SC2034
 expect_stock_6_1="/* #undef MDGPU_HAVE_EVENTFD_SIGNAL_ONE_ARG */
+/* #undef MDGPU_HAVE_HUGE_FAULT_ORDER */
 /* #undef MDGPU_HAVE_VFIO_DETACH_IOAS */
 #define MDGPU_HAVE_VFIO_FREE_DEVICE 1
 /* #undef MDGPU_HAVE_VFIO_IOMMUFD_OPS */
