@@ -28,37 +28,28 @@ say "building selftests and tools"
 make -s -C selftests || { say "selftests do not build"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 make -s -C tools all || { say "tools do not build"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
-say "mdgpuctl unit tests (fake sysfs trees, on the host)"
-{
-	echo "MDGPU-TAP-BEGIN kselftest mdgpuctl-unit"
-	make -s -C tools/mdgpuctl check 2>&1
-	echo "MDGPU-TAP-END mdgpuctl-unit"
-} >"$logdir/mdgpuctl-unit.log"
-bash selftests/vm/count-results.sh -v "$logdir/mdgpuctl-unit.log" | sed "s/^/check: [host] /"
+# host_tap NAME DESC CMD...: run a host test suite that prints TAP, keep
+# its output in build/logs/NAME.log and print its results.
+host_tap() {
+	local name=$1
+	say "$2"
+	shift 2
+	{
+		echo "MDGPU-TAP-BEGIN kselftest $name"
+		"$@" 2>&1
+		echo "MDGPU-TAP-END $name"
+	} >"$logdir/$name.log"
+	bash selftests/vm/count-results.sh -v "$logdir/$name.log" | sed "s/^/check: [host] /"
+}
 
-say "mdgpu-balancer unit tests: decision logic, fake sysfs, mutations (on the host)"
-{
-	echo "MDGPU-TAP-BEGIN kselftest balancer-unit"
-	make -s -C tools/balancer check 2>&1
-	echo "MDGPU-TAP-END balancer-unit"
-} >"$logdir/balancer-unit.log"
-bash selftests/vm/count-results.sh -v "$logdir/balancer-unit.log" | sed "s/^/check: [host] /"
-
-say "libmdgpu unit tests (regions at reported offsets, on the host)"
-{
-	echo "MDGPU-TAP-BEGIN kselftest libmdgpu-unit"
-	make -s -C tools check 2>&1
-	echo "MDGPU-TAP-END libmdgpu-unit"
-} >"$logdir/libmdgpu-unit.log"
-bash selftests/vm/count-results.sh -v "$logdir/libmdgpu-unit.log" | sed "s/^/check: [host] /"
-
-say "monitoring tests: metrics vs the ABI, promtool, rules, dashboard (on the host)"
-{
-	echo "MDGPU-TAP-BEGIN kselftest monitoring"
-	make -s -C tools/monitoring check 2>&1
-	echo "MDGPU-TAP-END monitoring"
-} >"$logdir/monitoring.log"
-bash selftests/vm/count-results.sh -v "$logdir/monitoring.log" | sed "s/^/check: [host] /"
+host_tap mdgpuctl-unit "mdgpuctl unit tests (fake sysfs trees, on the host)" \
+	make -s -C tools/mdgpuctl check
+host_tap balancer-unit "mdgpu-balancer unit tests: decision logic, fake sysfs, mutations (on the host)" \
+	make -s -C tools/balancer check
+host_tap libmdgpu-unit "libmdgpu unit tests (regions at reported offsets, on the host)" \
+	make -s -C tools check
+host_tap monitoring "monitoring tests: metrics vs the ABI, promtool, rules, dashboard (on the host)" \
+	make -s -C tools/monitoring check
 
 # A short, fixed-seed pass of each decoder fuzzer (make fuzz runs long ones).
 say "decoder fuzzers, short fixed-seed pass (on the host)"
