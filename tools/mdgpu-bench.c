@@ -163,21 +163,17 @@ static double lat_ratio(const struct lat_target *a, const struct lat_target *b)
 }
 
 /*
- * The file offset of a region, from VFIO_DEVICE_GET_REGION_INFO as QEMU
- * takes it (no assumption about how the driver encodes it); -1 if the
- * region is missing or smaller than @need bytes.
+ * The file offset of a region, as the VFIO library has it from
+ * VFIO_DEVICE_GET_REGION_INFO; -1 if the region is missing or smaller than
+ * @need bytes.
  */
 static off_t region_at(int fd, unsigned int index, uint64_t need)
 {
-	struct vfio_region_info info = {
-		.argsz = sizeof(info),
-		.index = index,
-	};
+	struct mdgpu_region r;
 
-	if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &info) ||
-	    info.size < need)
+	if (mdgpu_region_info(fd, index, &r) || !r.valid || r.size < need)
 		return -1;
-	return (off_t)info.offset;
+	return (off_t)r.offset;
 }
 
 /* mtty's UART: BAR0 offset 4 is MCR, a plain byte register. */
