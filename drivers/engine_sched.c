@@ -297,7 +297,10 @@ static void mdgpu_engine_recover(struct mdgpu_engine *eng,
  * The progress watchdog, every MDGPU_HANG_CHECK_MS: the engine has work
  * when the thread runs a context or was woken for one and has not looked
  * yet; idling by the policy (a cap, a fixed share) is not work. Work and
- * no finished chunk for hang_timeout_ms means a hang.
+ * no finished chunk for hang_timeout_ms is a hang, unless the thread was
+ * starved of CPU (mdgpu_engine_hung()). A check that comes more than half
+ * the timeout late means the whole machine stalled (a VM not scheduled by
+ * its host): the wait starts again, as nothing could run in the stall.
  */
 static void mdgpu_engine_hang_check(struct work_struct *work)
 {
@@ -305,19 +308,28 @@ static void mdgpu_engine_hang_check(struct work_struct *work)
 						struct mdgpu_engine,
 						hang_work);
 	u64 timeout = (u64)READ_ONCE(mdgpu_hang_timeout_ms) * NSEC_PER_MSEC;
+	/* The thread lives until this work is cancelled (thread_stop). */
+	struct task_struct *t = eng->thread;
+	u64 ran = READ_ONCE(t->se.sum_exec_runtime);
+	bool runnable = task_is_running(t);
 	struct mdgpu_engine_ctx *ctx = NULL;
 	u64 now = ktime_get_ns();
-	bool hung = false;
+	bool stalled, hung = false;
 
 	spin_lock(&eng->lock);
+	stalled = now - eng->wd_last > timeout / 2;
+	eng->wd_last = now;
 	if (!timeout || !(eng->running || eng->kicked) ||
-	    eng->chunks != eng->wd_chunks) {
+	    eng->chunks != eng->wd_chunks || stalled) {
 		eng->wd_chunks = eng->chunks;
 		eng->wd_since = now;
-	} else if (now - eng->wd_since >= timeout) {
+		eng->wd_ran = ran;
+	} else if (mdgpu_engine_hung(now - eng->wd_since, ran - eng->wd_ran,
+				     runnable, timeout)) {
 		ctx = eng->running;
 		hung = true;
 		eng->wd_since = now;
+		eng->wd_ran = ran;
 	}
 	spin_unlock(&eng->lock);
 	if (hung)
@@ -413,6 +425,7 @@ int mdgpu_engine_thread_start(struct mdgpu_engine *eng)
 		return PTR_ERR(t);
 	eng->thread = t;
 	eng->wd_since = ktime_get_ns();
+	eng->wd_last = eng->wd_since;
 	schedule_delayed_work(&eng->hang_work,
 			      msecs_to_jiffies(MDGPU_HANG_CHECK_MS));
 	return 0;

@@ -205,6 +205,9 @@ struct mdgpu_engine_ctx {
  * @hang_work: the progress watchdog, every MDGPU_HANG_CHECK_MS
  * @wd_chunks: @chunks when the watchdog last saw progress (its work only)
  * @wd_since: ktime_get_ns() of that moment (its work only)
+ * @wd_ran: the thread's CPU time (sum_exec_runtime) at that moment (its
+ *	    work only)
+ * @wd_last: ktime_get_ns() of the watchdog's previous check (its work only)
  * @wd_delay_ms: fault injection (debugfs): the thread sleeps this long
  *		 between failing a context on the per-job watchdog and
  *		 telling the scheduler, at most MDGPU_WD_DELAY_MAX_MS
@@ -232,8 +235,36 @@ struct mdgpu_engine {
 	struct delayed_work hang_work;
 	u64 wd_chunks;
 	u64 wd_since;
+	u64 wd_ran;
+	u64 wd_last;
 	u32 wd_delay_ms;
 };
+
+/**
+ * mdgpu_engine_hung() - the progress watchdog's verdict
+ * @waited_ns: wall time since the engine last finished a chunk, all of it
+ *	       with work to do
+ * @ran_ns: CPU time the engine thread had in that time
+ * @runnable: the thread wants a CPU (running, or waiting for one) rather
+ *	      than sleeping
+ * @timeout_ns: hang_timeout_ms in nanoseconds, not 0
+ *
+ * A thread that sleeps with work to do and has finished nothing for
+ * @timeout_ns waits for an engine that does not answer: a hang. A runnable
+ * thread is hung only when it had @timeout_ns of CPU and still finished
+ * nothing; one that the CPUs did not run (an overloaded host, a VM the
+ * hypervisor did not schedule) is starved, not hung, and failing the
+ * context it was running would punish a tenant for the host's load.
+ *
+ * Return: true when the engine is hung.
+ */
+static inline bool mdgpu_engine_hung(u64 waited_ns, u64 ran_ns, bool runnable,
+				     u64 timeout_ns)
+{
+	if (waited_ns < timeout_ns)
+		return false;
+	return !runnable || ran_ns >= timeout_ns;
+}
 
 /* The longest watchdog_delay_ms the engine honours. */
 #define MDGPU_WD_DELAY_MAX_MS	5000U

@@ -18,6 +18,10 @@
  *  - lost parent: health failed, each open instance's engine in error
  *    (ERR_LOST) and its REQ interrupt raised, available_instances 0,
  *    create fails with ENODEV; the other parents are untouched;
+ *  - a starved engine is not a hung one: an engine thread that the CPUs do
+ *    not run (a real-time spinner on its CPU, as an overloaded host or a
+ *    descheduled VM would do) for four times hang_timeout_ms while it has
+ *    work is not reset, its context is not failed, the parent stays ok;
  *  - the per-job watchdog racing a guest restart (issue 11, defect 4): with
  *    watchdog_delay_ms widening the window between the watchdog failing a
  *    context and the scheduler putting it to sleep, a ring reset, enable
@@ -28,6 +32,8 @@
  * VRAM error: sim1, loss: sim2), so the tests do not depend on their
  * order. Every test checks that the kernel log stays clean.
  */
+#include <dirent.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/wait.h>
@@ -409,6 +415,135 @@ TEST_F(fi, lost_parent_fails_instances)
 	EXPECT_OK(mdgpu_remove_all(&self->f.created));
 	EXPECT_OK(mdgpu_parent_state("sim2", &self->f.base));
 	EXPECT_EQ(0, self->f.base.instances);
+	eng_check_kmsg(_metadata, &self->f);
+}
+
+/* Pin every engine thread (comm "mdgpu-eng/N") to @cpus; the count pinned. */
+static int pin_engines(cpu_set_t *cpus)
+{
+	struct dirent *de;
+	char path[300], comm[32];
+	int n = 0;
+	DIR *d;
+
+	d = opendir("/proc");
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		if (mdgpu_read_file(path, comm, sizeof(comm)) ||
+		    strncmp(comm, "mdgpu-eng/", 10))
+			continue;
+		if (!sched_setaffinity(atoi(de->d_name), sizeof(*cpus), cpus))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Spin on CPU 0 as SCHED_FIFO for @ms; the child's exit status is 0 on success. */
+static pid_t spin_rt_on_cpu0(int ms)
+{
+	struct sched_param sp = { .sched_priority = 10 };
+	cpu_set_t cpu0;
+	pid_t pid;
+	double t0;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	if (sched_setaffinity(0, sizeof(cpu0), &cpu0) ||
+	    sched_setscheduler(0, SCHED_FIFO, &sp))
+		_exit(1);
+	t0 = eng_now();
+	while (eng_now() - t0 < ms / 1000.0)
+		;
+	_exit(0);
+}
+
+/*
+ * The engine thread has a second of COMPUTE to run when a real-time
+ * spinner takes its CPU for four times hang_timeout_ms (RT throttling and,
+ * on 6.12, CPU 0's fair server off meanwhile, so nothing else runs there).
+ * The engine finishes nothing in that time, but only because it gets no
+ * CPU: the progress watchdog must not call that a hang. Before the fix it
+ * failed the context with ERR_HANG and degraded the parent.
+ */
+TEST_F(fi, starved_engine_is_not_hung)
+{
+	char hang_path[] = "/sys/module/mdgpu/parameters/hang_timeout_ms";
+	char rt_path[] = "/proc/sys/kernel/sched_rt_runtime_us";
+	char fs_path[] = "/sys/kernel/debug/sched/fair_server/cpu0/runtime";
+	char old_hang[32] = "2000", old_rt[32] = "950000", old_fs[32] = "";
+	uint32_t dw[MDGPU_CMD_MAX_NDW];
+	struct mdgpu *a = &self->a.g;
+	cpu_set_t cpu0, cpu1, all;
+	double t0, t_spin, t_done;
+	int i, status, pinned;
+	char reason[128];
+	pid_t pid;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	if (!fi_use_parent(_metadata, &self->f, "sim3"))
+		return;
+	if (!eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_MSI))
+		return;
+	EXPECT_STREQ("ok", health("sim3"));
+	CPU_ZERO(&cpu0);
+	CPU_ZERO(&cpu1);
+	CPU_ZERO(&all);
+	CPU_SET(0, &cpu0);
+	CPU_SET(1, &cpu1);
+	for (i = 0; i < sysconf(_SC_NPROCESSORS_ONLN) && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &all);
+	ASSERT_OK(sched_setaffinity(0, sizeof(cpu1), &cpu1));
+	pinned = pin_engines(&cpu0);
+	ASSERT_LT(0, pinned) TH_LOG("no mdgpu-eng thread could be pinned");
+	ASSERT_OK(mdgpu_read_file(hang_path, old_hang, sizeof(old_hang)));
+	ASSERT_OK(mdgpu_read_file(rt_path, old_rt, sizeof(old_rt)));
+	if (mdgpu_path_exists(fs_path))
+		ASSERT_OK(mdgpu_read_file(fs_path, old_fs, sizeof(old_fs)));
+	ASSERT_OK(mdgpu_write_file(hang_path, "500"));
+	ASSERT_OK(mdgpu_write_file(rt_path, "-1"));
+	if (old_fs[0])
+		ASSERT_OK(mdgpu_write_file(fs_path, "0"));
+
+	mdgpu_cmd_compute(dw, 1000000);
+	ENG_SUBMIT(a, dw, MDGPU_COMPUTE_NDW);
+	usleep(50000);
+	t0 = eng_now();
+	pid = spin_rt_on_cpu0(4 * HANG_MS);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	t_spin = eng_now() - t0;
+	ASSERT_EQ(mdgpu_wait_idle(a, ENG_TIMEOUT_MS), 0);
+	t_done = eng_now() - t0;
+
+	if (old_fs[0])
+		mdgpu_write_file(fs_path, old_fs);
+	mdgpu_write_file(rt_path, old_rt);
+	mdgpu_write_file(hang_path, old_hang);
+	pin_engines(&all);
+	sched_setaffinity(0, sizeof(all), &all);
+
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the spinner could not become SCHED_FIFO on CPU 0");
+	/* The premise: the engine could not finish the job while it spun. */
+	EXPECT_LE(t_spin - 0.01, t_done)
+		TH_LOG("the job ended %.3f s in, before the spin ended (%.3f s): the engine was not starved",
+		       t_done, t_spin);
+	EXPECT_EQ(0, mdgpu_rd(a, MDGPU_REG_ERR_CODE))
+		TH_LOG("%s", mdgpu_err_name(mdgpu_rd(a, MDGPU_REG_ERR_CODE)));
+	EXPECT_STREQ("ok", health("sim3"));
+	if (strcmp(health("sim3"), "ok") &&
+	    !parent_attr("sim3", "health_reason", reason, sizeof(reason)))
+		TH_LOG("health reason: %s", reason);
+	fill_works(_metadata, &self->a, 0, 0x5a5a5a5a);
 	eng_check_kmsg(_metadata, &self->f);
 }
 
