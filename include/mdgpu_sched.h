@@ -126,7 +126,9 @@ struct mdgpu_sched_entity_stats {
  * @prio: heap priority (random)
  * @key: position in the set
  * @aug: value whose subtree minimum is kept (a virtual deadline)
+ * @tie: orders equal @aug values (when the entity was last picked)
  * @min: smallest @aug in the subtree
+ * @min_tie: smallest @tie among the nodes of the subtree whose @aug is @min
  *
  * Written only by scheduler/sched_tree.c, under the engine lock like the
  * rest of the entity.
@@ -136,7 +138,9 @@ struct mdgpu_sched_node {
 	u32 prio;
 	u64 key;
 	u64 aug;
+	u64 tie;
 	u64 min;
+	u64 min_tie;
 };
 
 /**
@@ -172,6 +176,9 @@ struct mdgpu_sched_tree {
  * @throttled: held back by its cap or fixed share at @last_update
  * @stats: accounting
  * @seq: order of mdgpu_sched_add() calls, for round robin
+ * @picked: mdgpu_sched::picks when it was last picked (or its slice
+ *	    renewed), 0 if never: of equal virtual deadlines the fair
+ *	    policies pick the one that ran least recently
  * @queue: the queue @run is in (MDGPU_SCHED_Q_*, a class), or
  *	   MDGPU_SCHED_Q_NONE when it may not run
  * @qclass: its class when it was queued
@@ -197,6 +204,7 @@ struct mdgpu_sched_entity {
 	bool throttled;
 	struct mdgpu_sched_entity_stats stats;
 	u64 seq;
+	u64 picked;
 	u8 queue;
 	u8 qclass;
 	u32 qweight;
@@ -244,6 +252,7 @@ struct mdgpu_sched_stats {
  * @timers: runnable entities by the time their bucket or credit changes
  *	    what they may do
  * @next_seq: &mdgpu_sched_entity.seq of the next entity added
+ * @picks: picks and renewed slices so far
  * @sweep: the next entity brought up to date by a pick (every entity in
  *	   turn, so no virtual time drifts a wraparound away), or NULL
  * @min_share_sum: the entities' minimum shares added up
@@ -272,6 +281,7 @@ struct mdgpu_sched {
 	u64 owed_weight[MDGPU_SCHED_PRIO_MAX + 1];
 	struct mdgpu_sched_tree timers;
 	u64 next_seq;
+	u64 picks;
 	struct mdgpu_sched_entity *sweep;
 	u64 min_share_sum;
 };

@@ -74,7 +74,7 @@ void mdgpu_sched_update(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 {
 	u64 dt = now > e->last_update ? now - e->last_update : 0;
 
-	mdgpu_sched_account(s, e, e == s->cur, dt);
+	mdgpu_sched_account(e, e == s->cur, dt);
 	mdgpu_sched_accrue(s, e, dt);
 	mdgpu_sched_bound_lag(s, e);
 	if (now > e->last_update)
@@ -201,6 +201,8 @@ static void mdgpu_sched_begin_slice(struct mdgpu_sched *s,
 	s->slice_start = now;
 	s->slice_budget = mdgpu_sched_budget(s, e, s->cur_owed);
 	mdgpu_sched_record_pick(e, now);
+	e->picked = ++s->picks;
+	mdgpu_sched_requeue(s, e);
 }
 
 /**

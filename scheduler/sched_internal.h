@@ -65,7 +65,8 @@ void mdgpu_sched_sweep(struct mdgpu_sched *s, u64 now);
 /* sched_tree.c */
 void mdgpu_sched_tree_init(struct mdgpu_sched_tree *t);
 void mdgpu_sched_tree_insert(struct mdgpu_sched_tree *t,
-			     struct mdgpu_sched_node *n, u64 key, u64 aug);
+			     struct mdgpu_sched_node *n, u64 key, u64 aug,
+			     u64 tie);
 void mdgpu_sched_tree_erase(struct mdgpu_sched_tree *t,
 			    struct mdgpu_sched_node *n);
 struct mdgpu_sched_node *mdgpu_sched_tree_first(const struct mdgpu_sched_tree *t);
@@ -75,8 +76,7 @@ struct mdgpu_sched_node *mdgpu_sched_tree_eevdf(const struct mdgpu_sched_tree *t
 						u64 limit);
 
 /* sched_stats.c */
-void mdgpu_sched_account(const struct mdgpu_sched *s,
-			 struct mdgpu_sched_entity *e, bool running, u64 dt);
+void mdgpu_sched_account(struct mdgpu_sched_entity *e, bool running, u64 dt);
 void mdgpu_sched_mark_ready(struct mdgpu_sched_entity *e, u64 now);
 void mdgpu_sched_record_pick(struct mdgpu_sched_entity *e, u64 now);
 unsigned int mdgpu_sched_hist_bucket(u64 wait_ns);

@@ -89,7 +89,7 @@ static void mdgpu_sched_enqueue(struct mdgpu_sched *s,
 	if (q == MDGPU_SCHED_Q_NONE)
 		return;
 	if (q == MDGPU_SCHED_Q_RR) {
-		mdgpu_sched_tree_insert(&s->queues[q], &e->run, e->seq, 0);
+		mdgpu_sched_tree_insert(&s->queues[q], &e->run, e->seq, 0, 0);
 		return;
 	}
 	w = mdgpu_sched_weight(s, e);
@@ -105,7 +105,7 @@ static void mdgpu_sched_enqueue(struct mdgpu_sched *s,
 		s->owed_weight[e->qclass] += w;
 	}
 	mdgpu_sched_tree_insert(&s->queues[q], &e->run, pos,
-				pos + mdgpu_sched_slice_vtime(s, e));
+				pos + mdgpu_sched_slice_vtime(s, e), e->picked);
 }
 
 /**
@@ -176,6 +176,7 @@ void mdgpu_sched_requeue(struct mdgpu_sched *s, struct mdgpu_sched_entity *e)
 
 	if (q != e->queue ||
 	    (q <= MDGPU_SCHED_Q_OWED && (e->run.key != mdgpu_sched_pos(s, e, q) ||
+					 e->run.tie != e->picked ||
 					 e->qweight != mdgpu_sched_weight(s, e)))) {
 		mdgpu_sched_dequeue(s, e);
 		mdgpu_sched_enqueue(s, e, q);
@@ -186,7 +187,7 @@ void mdgpu_sched_requeue(struct mdgpu_sched *s, struct mdgpu_sched_entity *e)
 		e->timed = false;
 	}
 	if (timed && !e->timed) {
-		mdgpu_sched_tree_insert(&s->timers, &e->timer, due, due);
+		mdgpu_sched_tree_insert(&s->timers, &e->timer, due, due, 0);
 		e->timed = true;
 	}
 }
@@ -266,7 +267,8 @@ void mdgpu_sched_shift_class(struct mdgpu_sched *s, unsigned int c, s64 by)
  * In the first group with an entity that may run (owed, then the classes
  * from 7 down), the one with the earliest virtual deadline among those
  * whose key is at or before the group's weighted average; of equal
- * deadlines the one of the smallest key, then the one queued first.
+ * deadlines the one picked least recently (as round robin would), then
+ * the one of the smallest key, then the one queued first.
  *
  * Return: the entity, or NULL if none may run.
  */

@@ -13,31 +13,23 @@
 
 /**
  * mdgpu_sched_account() - book an interval of an entity's life
- * @s: the scheduler
  * @e: the entity, in the state it had at the start of the interval
  * @running: it was the running entity
  * @dt: length of the interval, ns
  *
  * Run time is booked by mdgpu_sched_charge(); this books waiting with work,
- * split by whether a bucket held the entity back: a throttled entity is
- * held back until its bucket fills up, which may be within the interval.
+ * split by whether a bucket held the entity back. A bucket that fills up
+ * lets the entity run from the next decision (sched_queue.c brings it up
+ * to date then), so a throttled entity is held back until then.
  */
-void mdgpu_sched_account(const struct mdgpu_sched *s,
-			 struct mdgpu_sched_entity *e, bool running, u64 dt)
+void mdgpu_sched_account(struct mdgpu_sched_entity *e, bool running, u64 dt)
 {
-	u32 rate = mdgpu_sched_token_rate(s, e);
-	u64 held = dt;
-
 	if (!e->runnable || running)
 		return;
-	if (!e->throttled) {
+	if (e->throttled)
+		e->stats.throttled_ns += dt;
+	else
 		e->stats.wait_ns += dt;
-		return;
-	}
-	if (rate)
-		held = min(dt, mdgpu_sched_throttle_wait(e, rate));
-	e->stats.throttled_ns += held;
-	e->stats.wait_ns += dt - held;
 }
 
 /**

@@ -26,15 +26,27 @@ static bool mdgpu_tree_before(u64 a, u64 b)
 	return (s64)(a - b) < 0;
 }
 
+/* Is (@aug, @tie) before (@val, @vtie)? Ties in aug go to the smaller tie. */
+static bool mdgpu_tree_less(u64 aug, u64 tie, u64 val, u64 vtie)
+{
+	return mdgpu_tree_before(aug, val) || (aug == val && tie < vtie);
+}
+
 static void mdgpu_tree_recalc(struct mdgpu_sched_node *n)
 {
-	u64 m = n->aug;
+	u64 m = n->aug, mt = n->tie;
 
-	if (n->left && mdgpu_tree_before(n->left->min, m))
+	if (n->left && mdgpu_tree_less(n->left->min, n->left->min_tie, m, mt)) {
 		m = n->left->min;
-	if (n->right && mdgpu_tree_before(n->right->min, m))
+		mt = n->left->min_tie;
+	}
+	if (n->right &&
+	    mdgpu_tree_less(n->right->min, n->right->min_tie, m, mt)) {
 		m = n->right->min;
+		mt = n->right->min_tie;
+	}
 	n->min = m;
+	n->min_tie = mt;
 }
 
 /* Rotate @x above its parent, which gets its subtree minimum recomputed. */
@@ -88,9 +100,11 @@ void mdgpu_sched_tree_init(struct mdgpu_sched_tree *t)
  * @n: the node, in no tree
  * @key: its position; after every node of an equal key
  * @aug: its value for mdgpu_sched_tree_eevdf()
+ * @tie: what orders equal @aug values there, smaller first
  */
 void mdgpu_sched_tree_insert(struct mdgpu_sched_tree *t,
-			     struct mdgpu_sched_node *n, u64 key, u64 aug)
+			     struct mdgpu_sched_node *n, u64 key, u64 aug,
+			     u64 tie)
 {
 	struct mdgpu_sched_node *parent = NULL, **link = &t->root;
 
@@ -102,6 +116,8 @@ void mdgpu_sched_tree_insert(struct mdgpu_sched_tree *t,
 	n->key = key;
 	n->aug = aug;
 	n->min = aug;
+	n->tie = tie;
+	n->min_tie = tie;
 	n->left = NULL;
 	n->right = NULL;
 	while (*link) {
@@ -192,8 +208,8 @@ struct mdgpu_sched_node *mdgpu_sched_tree_after(const struct mdgpu_sched_tree *t
  * @limit: the largest key considered
  *
  * Of the nodes whose key is at or before @limit, the one with the smallest
- * aug value; of equal ones, the one of the smallest key (the first
- * inserted of equal keys). O(depth).
+ * aug value; of equal ones, the one with the smallest tie, then the one of
+ * the smallest key (the first inserted of equal keys). O(depth).
  *
  * Return: the node, or NULL if no key is at or before @limit.
  */
@@ -201,7 +217,7 @@ struct mdgpu_sched_node *mdgpu_sched_tree_eevdf(const struct mdgpu_sched_tree *t
 						u64 limit)
 {
 	struct mdgpu_sched_node *n = t->root, *best = NULL, *sub = NULL;
-	u64 val = 0;
+	u64 val = 0, vtie = 0;
 
 	/*
 	 * Walk down to the limit: a node at or before it brings itself and
@@ -214,15 +230,18 @@ struct mdgpu_sched_node *mdgpu_sched_tree_eevdf(const struct mdgpu_sched_tree *t
 			continue;
 		}
 		if (n->left && (!(best || sub) ||
-				mdgpu_tree_before(n->left->min, val))) {
+				mdgpu_tree_less(n->left->min, n->left->min_tie,
+						val, vtie))) {
 			sub = n->left;
 			best = NULL;
 			val = sub->min;
+			vtie = sub->min_tie;
 		}
-		if (!(best || sub) || mdgpu_tree_before(n->aug, val)) {
+		if (!(best || sub) || mdgpu_tree_less(n->aug, n->tie, val, vtie)) {
 			best = n;
 			sub = NULL;
 			val = n->aug;
+			vtie = n->tie;
 		}
 		n = n->right;
 	}
@@ -231,11 +250,11 @@ struct mdgpu_sched_node *mdgpu_sched_tree_eevdf(const struct mdgpu_sched_tree *t
 	/* The first node of @sub whose aug is the subtree's minimum. */
 	n = sub;
 	for (;;) {
-		if (n->left && n->left->min == val) {
+		if (n->left && n->left->min == val && n->left->min_tie == vtie) {
 			n = n->left;
 			continue;
 		}
-		if (n->aug == val)
+		if (n->aug == val && n->tie == vtie)
 			return n;
 		n = n->right;
 	}

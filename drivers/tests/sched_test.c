@@ -1119,10 +1119,11 @@ static u32 sched_rand(u32 *x)
 
 /*
  * The ordered set against a plain array at n = 1024: random inserts and
- * removals of keys and deadlines with many equal ones, and after each the
- * first node, the first after a key, and the EEVDF query (smallest
- * deadline among keys up to a limit, the smallest key of equal deadlines,
- * the first inserted of equal keys) compared with a walk over every node.
+ * removals of keys, deadlines and ties with many equal ones, and after
+ * each the first node, the first after a key, and the EEVDF query
+ * (smallest deadline among keys up to a limit; of equal deadlines the
+ * smallest tie, then the smallest key, then the first inserted) compared
+ * with a walk over every node.
  */
 static void sched_tree_ops(struct kunit *test)
 {
@@ -1151,7 +1152,8 @@ static void sched_tree_ops(struct kunit *test)
 			/* Keys around the wraparound, 64 distinct values. */
 			mdgpu_sched_tree_insert(&t, &nodes[i],
 						U64_MAX - 31 + sched_rand(&x) % 64,
-						sched_rand(&x) % 256);
+						sched_rand(&x) % 256,
+						sched_rand(&x) % 4);
 			in[i] = true;
 			order[i] = seq++;
 		}
@@ -1165,9 +1167,11 @@ static void sched_tree_ops(struct kunit *test)
 				continue;
 			if (!want || c->aug < want->aug ||
 			    (c->aug == want->aug &&
-			     ((s64)(c->key - want->key) < 0 ||
-			      (c->key == want->key &&
-			       order[k] < order[want - nodes]))))
+			     (c->tie < want->tie ||
+			      (c->tie == want->tie &&
+			       ((s64)(c->key - want->key) < 0 ||
+				(c->key == want->key &&
+				 order[k] < order[want - nodes]))))))
 				want = c;
 		}
 		got = mdgpu_sched_tree_eevdf(&t, lim);
