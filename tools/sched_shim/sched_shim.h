@@ -39,7 +39,7 @@ static inline u64 div_u64(u64 a, u32 b)
 
 static inline u64 mul_u64_u32_div(u64 a, uint32_t mul, uint32_t divisor)
 {
-	return (u64)((unsigned __int128)a * mul / divisor);
+	return (u64)((__uint128_t)a * mul / divisor);
 }
 
 static inline s64 div64_s64(s64 a, s64 b)
