@@ -9,8 +9,9 @@
  * and passes the current time in nanoseconds, always from ktime_get_ns()
  * (drivers/sched_sysfs.c reads statistics and applies tunables with the
  * same clock). KUnit drives the same
- * functions with a mock engine and a fake clock. Every call is
- * O(number of entities) at worst. See Documentation/scheduler.rst.
+ * functions with a mock engine and a fake clock. Pick, preempt, charge,
+ * wake and sleep are O(log n) in the number of entities; changing the
+ * policy or the time slice is O(n log n). See Documentation/scheduler.rst.
  *
  * Protocol, as the engine uses it:
  *   mdgpu_sched_entity_init(), then set the entity's fixed share with
@@ -118,6 +119,49 @@ struct mdgpu_sched_entity_stats {
 };
 
 /**
+ * struct mdgpu_sched_node - a place in one of the scheduler's ordered sets
+ * @parent: parent node, NULL at the root
+ * @left: subtree of smaller keys
+ * @right: subtree of equal or larger keys
+ * @prio: heap priority (random)
+ * @key: position in the set
+ * @aug: value whose subtree minimum is kept (a virtual deadline)
+ * @tie: orders equal @aug values (when the entity was last picked)
+ * @min: smallest @aug in the subtree
+ * @min_tie: smallest @tie among the nodes of the subtree whose @aug is @min
+ *
+ * Written only by scheduler/sched_tree.c, under the engine lock like the
+ * rest of the entity.
+ */
+struct mdgpu_sched_node {
+	struct mdgpu_sched_node *parent, *left, *right;
+	u32 prio;
+	u64 key;
+	u64 aug;
+	u64 tie;
+	u64 min;
+	u64 min_tie;
+};
+
+/**
+ * struct mdgpu_sched_tree - an ordered set of entities (a treap)
+ * @root: its root node, or NULL
+ * @nr: number of nodes
+ * @seed: state of the priority generator
+ */
+struct mdgpu_sched_tree {
+	struct mdgpu_sched_node *root;
+	unsigned int nr;
+	u32 seed;
+};
+
+/* The queues: one per priority class, then the owed ones, then round robin. */
+#define MDGPU_SCHED_Q_OWED	(MDGPU_SCHED_PRIO_MAX + 1)
+#define MDGPU_SCHED_Q_RR	(MDGPU_SCHED_PRIO_MAX + 2)
+#define MDGPU_SCHED_NR_QUEUES	(MDGPU_SCHED_PRIO_MAX + 3)
+#define MDGPU_SCHED_Q_NONE	0xff
+
+/**
  * struct mdgpu_sched_entity - one vGPU as the scheduler sees it
  * @node: link in mdgpu_sched::entities
  * @runnable: the vGPU has work
@@ -131,6 +175,20 @@ struct mdgpu_sched_entity_stats {
  * @ready: @ready_since is armed
  * @throttled: held back by its cap or fixed share at @last_update
  * @stats: accounting
+ * @seq: order of mdgpu_sched_add() calls, for round robin
+ * @picked: mdgpu_sched::picks when it was last picked (or its slice
+ *	    renewed), 0 if never: of equal virtual deadlines the fair
+ *	    policies pick the one that ran least recently
+ * @queue: the queue @run is in (MDGPU_SCHED_Q_*, a class), or
+ *	   MDGPU_SCHED_Q_NONE when it may not run
+ * @qclass: its class when it was queued
+ * @qweight: its weight when it was queued
+ * @run: its place in @queue
+ * @timed: @timer is in mdgpu_sched::timers
+ * @timer: when its bucket lets it run again or it becomes owed its minimum
+ *
+ * Like the scheduler, every member is written under the engine lock
+ * (mdgpu_engine::lock), by the scheduler's functions only.
  */
 struct mdgpu_sched_entity {
 	struct list_head node;
@@ -145,6 +203,14 @@ struct mdgpu_sched_entity {
 	bool ready;
 	bool throttled;
 	struct mdgpu_sched_entity_stats stats;
+	u64 seq;
+	u64 picked;
+	u8 queue;
+	u8 qclass;
+	u32 qweight;
+	struct mdgpu_sched_node run;
+	bool timed;
+	struct mdgpu_sched_node timer;
 };
 
 /**
@@ -175,6 +241,23 @@ struct mdgpu_sched_stats {
  * @idle: nothing is picked; @idle_since is when the engine went idle
  * @idle_since: see @idle
  * @stats: accounting
+ * @queues: entities that may run: per class (fair policies, ordered by
+ *	    virtual time), the owed ones (ordered by key), all runnable
+ *	    ones (best effort, in @entities order)
+ * @qsum: per fair queue, the sum of weight x key (modulo 2^64: the true
+ *	  sum fits an s64, see sched_policy.c)
+ * @qweight: per fair queue, the sum of weights
+ * @owed_sum: per class, @qsum of its entities in the owed queue
+ * @owed_weight: per class, their weights
+ * @timers: runnable entities by the time their bucket or credit changes
+ *	    what they may do
+ * @next_seq: &mdgpu_sched_entity.seq of the next entity added
+ * @picks: picks and renewed slices so far
+ * @sweep: the next entity brought up to date by a pick (every entity in
+ *	   turn, so no virtual time drifts a wraparound away), or NULL
+ * @min_share_sum: the entities' minimum shares added up
+ *
+ * Every member is written under the engine lock (mdgpu_engine::lock).
  */
 struct mdgpu_sched {
 	struct list_head entities;
@@ -191,6 +274,16 @@ struct mdgpu_sched {
 	bool idle;
 	u64 idle_since;
 	struct mdgpu_sched_stats stats;
+	struct mdgpu_sched_tree queues[MDGPU_SCHED_NR_QUEUES];
+	u64 qsum[MDGPU_SCHED_Q_OWED + 1];
+	u64 qweight[MDGPU_SCHED_Q_OWED + 1];
+	u64 owed_sum[MDGPU_SCHED_PRIO_MAX + 1];
+	u64 owed_weight[MDGPU_SCHED_PRIO_MAX + 1];
+	struct mdgpu_sched_tree timers;
+	u64 next_seq;
+	u64 picks;
+	struct mdgpu_sched_entity *sweep;
+	u64 min_share_sum;
 };
 
 /* sched_core.c: the engine's calls */

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * mdgpu scheduler core: the engine's entry points. It brings every entity's
- * accounting up to the time the engine passes, then dispatches: round robin
- * for best effort, the ranking of sched_policy.c for the fair policies. See
- * include/mdgpu_sched.h for the calling protocol; the caller serialises
- * every call. Every function is O(number of entities) and allocates
- * nothing.
+ * mdgpu scheduler core: the engine's entry points. Each brings up to the
+ * time the engine passes the entities it touches and those whose timer
+ * came (sched_queue.c), then dispatches: round robin for best effort, the
+ * ranking of sched_policy.c for the fair policies, both over the queues of
+ * the entities that may run. See include/mdgpu_sched.h for the calling
+ * protocol; the caller serialises every call. Pick, preempt, charge, wake
+ * and sleep are O(log n) and nothing allocates.
  */
 #include <linux/limits.h>
 #include <linux/minmax.h>
@@ -26,6 +27,7 @@ void mdgpu_sched_init(struct mdgpu_sched *s)
 	s->timeslice_ns = MDGPU_SCHED_TIMESLICE_DEFAULT_NS;
 	s->watchdog_ns = MDGPU_SCHED_WATCHDOG_DEFAULT_NS;
 	s->policy = MDGPU_SCHED_BEST_EFFORT;
+	mdgpu_sched_rebuild(s);
 }
 
 /**
@@ -41,6 +43,7 @@ void mdgpu_sched_entity_init(struct mdgpu_sched_entity *e)
 	INIT_LIST_HEAD(&e->node);
 	e->params.weight = MDGPU_SCHED_WEIGHT_DEFAULT;
 	e->share = MDGPU_SCHED_SHARE_ONE;
+	e->queue = MDGPU_SCHED_Q_NONE;
 }
 
 /**
@@ -61,6 +64,10 @@ void mdgpu_sched_entity_set_share(struct mdgpu_sched_entity *e,
  * @s: the scheduler
  * @e: the entity
  * @now: current time, ns; earlier times than the last update count as 0
+ *
+ * Its statistics, bucket and credit are linear in time between two
+ * updates (nothing but time changed meanwhile), so they are brought up to
+ * date only when needed; then it is moved to the queue it belongs in.
  */
 void mdgpu_sched_update(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 			u64 now)
@@ -72,12 +79,15 @@ void mdgpu_sched_update(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 	mdgpu_sched_bound_lag(s, e);
 	if (now > e->last_update)
 		e->last_update = now;
+	mdgpu_sched_requeue(s, e);
 }
 
 /**
  * mdgpu_sched_update_all() - bring every entity up to @now
  * @s: the scheduler
  * @now: current time, ns
+ *
+ * O(n log n): only for changes that concern every entity.
  */
 void mdgpu_sched_update_all(struct mdgpu_sched *s, u64 now)
 {
@@ -96,6 +106,9 @@ void mdgpu_sched_update_all(struct mdgpu_sched *s, u64 now)
 void mdgpu_sched_add(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 		     u64 now)
 {
+	e->seq = s->next_seq++;
+	e->queue = MDGPU_SCHED_Q_NONE;
+	e->timed = false;
 	e->last_update = now;
 	e->runnable = false;
 	e->tokens = mdgpu_sched_burst(s);
@@ -103,6 +116,7 @@ void mdgpu_sched_add(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 	mdgpu_sched_place(s, e, true);
 	list_add_tail(&e->node, &s->entities);
 	s->nr_entities++;
+	s->min_share_sum += e->params.min_share;
 }
 
 /**
@@ -115,14 +129,19 @@ void mdgpu_sched_remove(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 			u64 now)
 {
 	mdgpu_sched_update(s, e, now);
+	e->runnable = false;
+	e->ready = false;
+	mdgpu_sched_requeue(s, e);
 	if (s->cur == e)
 		s->cur = NULL;
 	if (s->last == e)
 		s->last = NULL;
+	if (s->sweep == e)
+		s->sweep = list_is_last(&e->node, &s->entities) ? NULL :
+			   list_next_entry(e, node);
 	list_del_init(&e->node);
 	s->nr_entities--;
-	e->runnable = false;
-	e->ready = false;
+	s->min_share_sum -= e->params.min_share;
 }
 
 /**
@@ -141,6 +160,7 @@ void mdgpu_sched_wake(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 		return;
 	e->runnable = true;
 	mdgpu_sched_place(s, e, false);
+	mdgpu_sched_requeue(s, e);
 	if (e != s->cur)
 		mdgpu_sched_mark_ready(e, now);
 }
@@ -159,85 +179,15 @@ void mdgpu_sched_sleep(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 	e->ready = false;
 	if (s->cur == e)
 		s->cur = NULL;
-}
-
-/* The first entity after @from (or the list head) in list order. */
-static struct mdgpu_sched_entity *
-mdgpu_sched_next(struct mdgpu_sched *s, struct list_head *from)
-{
-	if (from->next == &s->entities)
-		from = &s->entities;
-	return list_entry(from->next, struct mdgpu_sched_entity, node);
-}
-
-/*
- * Best effort: the first runnable entity after the one that ran last,
- * other than @skip.
- */
-static struct mdgpu_sched_entity *
-mdgpu_sched_rr(struct mdgpu_sched *s, const struct mdgpu_sched_entity *skip)
-{
-	struct list_head *pos = s->last ? &s->last->node : &s->entities;
-	struct mdgpu_sched_entity *e;
-	unsigned int i;
-
-	for (i = 0; i < s->nr_entities; i++) {
-		e = mdgpu_sched_next(s, pos);
-		pos = &e->node;
-		if (e != skip && e->runnable)
-			return e;
-	}
-	return NULL;
-}
-
-/* Eligible members of @ref's group: owed, or of the same class. */
-static bool mdgpu_sched_group_member(const struct mdgpu_sched *s,
-				     const struct mdgpu_sched_entity *ref,
-				     const struct mdgpu_sched_entity *e)
-{
-	return mdgpu_sched_eligible(e) && mdgpu_sched_same_group(s, ref, e);
-}
-
-/*
- * Fair policies: in the first group that has an eligible entity (other
- * than @skip), the entity with the earliest virtual deadline among those
- * at or before the group's average virtual time. Ties go to the first
- * after the one that ran last.
- */
-static struct mdgpu_sched_entity *
-mdgpu_sched_best(struct mdgpu_sched *s, const struct mdgpu_sched_entity *skip)
-{
-	struct list_head *pos = s->last ? &s->last->node : &s->entities;
-	struct mdgpu_sched_entity *e, *top = NULL, *best = NULL;
-	unsigned int i;
-	s64 avg;
-
-	list_for_each_entry(e, &s->entities, node)
-		if (e != skip && mdgpu_sched_eligible(e) &&
-		    (!top || mdgpu_sched_group_before(s, e, top)))
-			top = e;
-	if (!top)
-		return NULL;
-	avg = mdgpu_sched_avg_key(s, top, mdgpu_sched_group_member, skip);
-	for (i = 0; i < s->nr_entities; i++) {
-		e = mdgpu_sched_next(s, pos);
-		pos = &e->node;
-		if (e == skip || !mdgpu_sched_group_member(s, top, e) ||
-		    mdgpu_sched_key(s, e) > avg)
-			continue;
-		if (!best ||
-		    mdgpu_sched_deadline(s, e) < mdgpu_sched_deadline(s, best))
-			best = e;
-	}
-	return best ?: top;
+	mdgpu_sched_requeue(s, e);
 }
 
 static struct mdgpu_sched_entity *
 mdgpu_sched_choose(struct mdgpu_sched *s, const struct mdgpu_sched_entity *skip)
 {
 	if (s->policy == MDGPU_SCHED_BEST_EFFORT)
-		return mdgpu_sched_rr(s, skip);
-	return mdgpu_sched_best(s, skip);
+		return mdgpu_sched_queue_rr(s, skip);
+	return mdgpu_sched_queue_best(s);
 }
 
 /* Start (or renew) a slice of @e at @now. */
@@ -251,6 +201,8 @@ static void mdgpu_sched_begin_slice(struct mdgpu_sched *s,
 	s->slice_start = now;
 	s->slice_budget = mdgpu_sched_budget(s, e, s->cur_owed);
 	mdgpu_sched_record_pick(e, now);
+	e->picked = ++s->picks;
+	mdgpu_sched_requeue(s, e);
 }
 
 /**
@@ -267,23 +219,24 @@ struct mdgpu_sched_entity *mdgpu_sched_pick(struct mdgpu_sched *s, u64 now,
 					    u64 *budget_ns)
 {
 	struct mdgpu_sched_entity *e;
-	u64 wait = U64_MAX;
-	u32 rate;
+	u64 next;
 
-	mdgpu_sched_update_all(s, now);
+	mdgpu_sched_timers(s, now);
+	mdgpu_sched_sweep(s, now);
+	if (s->cur)
+		mdgpu_sched_update(s, s->cur, now);
 	e = mdgpu_sched_choose(s, NULL);
 	if (!e) {
-		list_for_each_entry(e, &s->entities, node) {
-			rate = mdgpu_sched_token_rate(s, e);
-			if (e->runnable && e->throttled && rate)
-				wait = min(wait,
-					   mdgpu_sched_throttle_wait(e, rate));
-		}
+		/* Only buckets that fill up have timers now: wait for one. */
+		next = mdgpu_sched_next_timer(s);
 		s->cur = NULL;
 		mdgpu_sched_idle_begin(s, now);
-		*budget_ns = wait;
+		*budget_ns = next == U64_MAX ? U64_MAX :
+			     next > now ? next - now : 1;
 		return NULL;
 	}
+	/* Book its wait up to now before it becomes the running one. */
+	mdgpu_sched_update(s, e, now);
 	mdgpu_sched_idle_end(s, now);
 	if (e != s->last)
 		s->stats.switches++;
@@ -305,6 +258,8 @@ void mdgpu_sched_charge(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 {
 	mdgpu_sched_update(s, e, now);
 	mdgpu_sched_consume(s, e, ran_ns);
+	mdgpu_sched_bound_lag(s, e);
+	mdgpu_sched_requeue(s, e);
 	e->stats.run_ns += ran_ns;
 	s->stats.busy_ns += ran_ns;
 }
@@ -329,7 +284,8 @@ bool mdgpu_sched_preempt(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 	struct mdgpu_sched_entity *best;
 	bool slice_over, paying;
 
-	mdgpu_sched_update_all(s, now);
+	mdgpu_sched_timers(s, now);
+	mdgpu_sched_update(s, e, now);
 	if (!e->runnable) {
 		if (s->cur == e)
 			s->cur = NULL;
@@ -340,10 +296,10 @@ bool mdgpu_sched_preempt(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 	if (e->throttled)
 		goto yield;
 	if (s->policy == MDGPU_SCHED_BEST_EFFORT) {
-		if (slice_over && mdgpu_sched_rr(s, e))
+		if (slice_over && mdgpu_sched_queue_rr(s, e))
 			goto yield;
 	} else {
-		best = mdgpu_sched_best(s, NULL);
+		best = mdgpu_sched_queue_best(s);
 		/* An entity paying back its minimum finishes that slice. */
 		paying = s->cur_owed && e->min_credit > 0;
 		if (best && best != e &&

@@ -33,12 +33,10 @@ s64 mdgpu_sched_key(const struct mdgpu_sched *s,
 void mdgpu_sched_bound_lag(struct mdgpu_sched *s, struct mdgpu_sched_entity *e);
 s64 mdgpu_sched_deadline(const struct mdgpu_sched *s,
 			 const struct mdgpu_sched_entity *e);
-s64 mdgpu_sched_avg_key(const struct mdgpu_sched *s,
-			const struct mdgpu_sched_entity *ref,
-			bool (*member)(const struct mdgpu_sched *s,
-				       const struct mdgpu_sched_entity *ref,
-				       const struct mdgpu_sched_entity *e),
-			const struct mdgpu_sched_entity *skip);
+u32 mdgpu_sched_weight(const struct mdgpu_sched *s,
+		       const struct mdgpu_sched_entity *e);
+u64 mdgpu_sched_slice_vtime(const struct mdgpu_sched *s,
+			    const struct mdgpu_sched_entity *e);
 void mdgpu_sched_place(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 		       bool fresh);
 void mdgpu_sched_advance_vclock(struct mdgpu_sched *s,
@@ -47,6 +45,35 @@ void mdgpu_sched_rebase(struct mdgpu_sched *s);
 u64 mdgpu_sched_budget(const struct mdgpu_sched *s,
 		       const struct mdgpu_sched_entity *e, bool owed);
 u64 mdgpu_sched_throttle_wait(const struct mdgpu_sched_entity *e, u32 rate);
+
+/* sched_queue.c */
+unsigned int mdgpu_sched_want_queue(const struct mdgpu_sched *s,
+				    const struct mdgpu_sched_entity *e);
+void mdgpu_sched_dequeue(struct mdgpu_sched *s, struct mdgpu_sched_entity *e);
+void mdgpu_sched_requeue(struct mdgpu_sched *s, struct mdgpu_sched_entity *e);
+void mdgpu_sched_rebuild(struct mdgpu_sched *s);
+s64 mdgpu_sched_queue_avg(const struct mdgpu_sched *s, unsigned int q);
+s64 mdgpu_sched_class_avg(const struct mdgpu_sched *s, unsigned int c);
+void mdgpu_sched_shift_class(struct mdgpu_sched *s, unsigned int c, s64 by);
+struct mdgpu_sched_entity *mdgpu_sched_queue_best(const struct mdgpu_sched *s);
+struct mdgpu_sched_entity *mdgpu_sched_queue_rr(const struct mdgpu_sched *s,
+						const struct mdgpu_sched_entity *skip);
+u64 mdgpu_sched_next_timer(const struct mdgpu_sched *s);
+void mdgpu_sched_timers(struct mdgpu_sched *s, u64 now);
+void mdgpu_sched_sweep(struct mdgpu_sched *s, u64 now);
+
+/* sched_tree.c */
+void mdgpu_sched_tree_init(struct mdgpu_sched_tree *t);
+void mdgpu_sched_tree_insert(struct mdgpu_sched_tree *t,
+			     struct mdgpu_sched_node *n, u64 key, u64 aug,
+			     u64 tie);
+void mdgpu_sched_tree_erase(struct mdgpu_sched_tree *t,
+			    struct mdgpu_sched_node *n);
+struct mdgpu_sched_node *mdgpu_sched_tree_first(const struct mdgpu_sched_tree *t);
+struct mdgpu_sched_node *mdgpu_sched_tree_after(const struct mdgpu_sched_tree *t,
+						u64 key);
+struct mdgpu_sched_node *mdgpu_sched_tree_eevdf(const struct mdgpu_sched_tree *t,
+						u64 limit);
 
 /* sched_stats.c */
 void mdgpu_sched_account(struct mdgpu_sched_entity *e, bool running, u64 dt);

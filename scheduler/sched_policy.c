@@ -60,8 +60,11 @@
 
 #include "sched_internal.h"
 
-/* Accrual over longer gaps saturates the buckets anyway. */
-#define MDGPU_SCHED_ACCRUE_MAX_NS	(4 * MDGPU_SCHED_TIMESLICE_MAX_NS)
+/*
+ * Accrual at the lowest rate (1 ppm) fills @room in room x 1e6 ns: longer
+ * gaps need not be multiplied out.
+ */
+#define MDGPU_SCHED_ACCRUE_MUL		MDGPU_SCHED_SHARE_ONE
 /* Lag limit, in engine time: see "Bounded arithmetic" above. */
 #define MDGPU_SCHED_LAG_MAX_NS		(10 * MDGPU_SCHED_TIMESLICE_MAX_NS)
 /*
@@ -72,7 +75,7 @@
 
 static_assert(MDGPU_SCHED_CHARGE_MAX_NS >= MDGPU_SCHED_LAG_MAX_NS);
 static_assert(MDGPU_SCHED_CHARGE_MAX_NS >= MDGPU_SCHED_TIMESLICE_MAX_NS);
-/* The weighted sum of keys (mdgpu_sched_avg_key()) fits an s64. */
+/* The weighted sum of keys (sched_queue.c) fits an s64. */
 static_assert(S64_MAX / 2 > MDGPU_SCHED_MAX_ENTITIES *
 	      MDGPU_SCHED_LAG_MAX_NS * MDGPU_SCHED_WEIGHT_MAX);
 /* mdgpu_sched_scale() fits a u64, with room for the key's offset. */
@@ -122,8 +125,15 @@ unsigned int mdgpu_sched_class(const struct mdgpu_sched *s,
 	return min_t(u32, e->params.priority, MDGPU_SCHED_PRIO_MAX);
 }
 
-static u32 mdgpu_sched_weight(const struct mdgpu_sched *s,
-			      const struct mdgpu_sched_entity *e)
+/**
+ * mdgpu_sched_weight() - an entity's weight in fair ordering
+ * @s: the scheduler
+ * @e: the entity
+ *
+ * Return: its weight under the weighted policy, else the default.
+ */
+u32 mdgpu_sched_weight(const struct mdgpu_sched *s,
+		       const struct mdgpu_sched_entity *e)
 {
 	if (s->policy != MDGPU_SCHED_WEIGHTED || !e->params.weight)
 		return MDGPU_SCHED_WEIGHT_DEFAULT;
@@ -135,6 +145,19 @@ static u64 mdgpu_sched_scale(const struct mdgpu_sched *s,
 			     const struct mdgpu_sched_entity *e, u64 ns)
 {
 	return div_u64(ns * MDGPU_SCHED_WEIGHT_MAX, mdgpu_sched_weight(s, e));
+}
+
+/**
+ * mdgpu_sched_slice_vtime() - one time slice in an entity's virtual time
+ * @s: the scheduler
+ * @e: the entity
+ *
+ * Return: the time slice scaled by its weight (at most 1e12).
+ */
+u64 mdgpu_sched_slice_vtime(const struct mdgpu_sched *s,
+			    const struct mdgpu_sched_entity *e)
+{
+	return mdgpu_sched_scale(s, e, s->timeslice_ns);
 }
 
 /* How far @e's vtime may be from its class clock, in its virtual time. */
@@ -183,6 +206,22 @@ void mdgpu_sched_bound_lag(struct mdgpu_sched *s, struct mdgpu_sched_entity *e)
 	mdgpu_sched_set_key(s, e, mdgpu_sched_key(s, e));
 }
 
+/*
+ * @level plus @rate ppm of @dt, at most @max (>= @level): exact over any
+ * gap, as an entity is brought up to date only when it is needed.
+ */
+static s64 mdgpu_sched_fill(s64 level, u64 dt, u32 rate, s64 max)
+{
+	u64 room, add;
+
+	if (level >= max)
+		return max;
+	room = (u64)(max - level);
+	add = mul_u64_u32_div(min_t(u64, dt, room * MDGPU_SCHED_ACCRUE_MUL),
+			      rate, MDGPU_SCHED_SHARE_ONE);
+	return level + (s64)min(add, room);
+}
+
 /**
  * mdgpu_sched_accrue() - fill an entity's bucket and min-share credit
  * @s: the scheduler
@@ -195,21 +234,16 @@ void mdgpu_sched_accrue(const struct mdgpu_sched *s,
 	s64 burst = mdgpu_sched_burst(s);
 	u32 rate = mdgpu_sched_token_rate(s, e);
 
-	dt = min_t(u64, dt, MDGPU_SCHED_ACCRUE_MAX_NS);
 	if (!rate)
 		e->tokens = burst;
 	else
-		e->tokens = min_t(s64, e->tokens +
-				  (s64)div_u64(dt * rate, MDGPU_SCHED_SHARE_ONE),
-				  burst);
+		e->tokens = mdgpu_sched_fill(e->tokens, dt, rate, burst);
 
 	if (s->policy == MDGPU_SCHED_WEIGHTED && e->params.min_share &&
 	    e->runnable)
-		e->min_credit = min_t(s64, e->min_credit +
-				      (s64)div_u64(dt * e->params.min_share *
-						   MDGPU_SCHED_PERCENT,
-						   MDGPU_SCHED_SHARE_ONE),
-				      burst);
+		e->min_credit = mdgpu_sched_fill(e->min_credit, dt,
+						 e->params.min_share *
+						 MDGPU_SCHED_PERCENT, burst);
 	e->throttled = rate && e->tokens <= 0;
 }
 
@@ -311,78 +345,22 @@ s64 mdgpu_sched_deadline(const struct mdgpu_sched *s,
 }
 
 /**
- * mdgpu_sched_avg_key() - weighted average key of a set
- * @s: the scheduler
- * @ref: an entity of the set
- * @member: predicate selecting the set's entities
- * @skip: an entity to leave out, or NULL
- *
- * The "virtual clock" of the set: an entity with a key at or below it has
- * received no more than its share. Each term is at most 1e13 in magnitude
- * and there are at most MDGPU_SCHED_MAX_ENTITIES of them, so the sum
- * cannot overflow (see "Bounded arithmetic").
- *
- * Return: the average, or @ref's key if the set is empty.
- */
-s64 mdgpu_sched_avg_key(const struct mdgpu_sched *s,
-			const struct mdgpu_sched_entity *ref,
-			bool (*member)(const struct mdgpu_sched *s,
-				       const struct mdgpu_sched_entity *ref,
-				       const struct mdgpu_sched_entity *e),
-			const struct mdgpu_sched_entity *skip)
-{
-	const struct mdgpu_sched_entity *e;
-	s64 sum = 0, wsum = 0;
-	u32 w;
-
-	list_for_each_entry(e, &s->entities, node) {
-		if (e == skip || !member(s, ref, e))
-			continue;
-		w = mdgpu_sched_weight(s, e);
-		sum += mdgpu_sched_key(s, e) * w;
-		wsum += w;
-	}
-	if (!wsum)
-		return mdgpu_sched_key(s, ref);
-	return div64_s64(sum, wsum);
-}
-
-/*
- * Eligible entities of @ref's priority class: one its bucket holds back
- * falls behind while it waits, and must not drag the reference with it.
- */
-static bool mdgpu_sched_class_member(const struct mdgpu_sched *s,
-				     const struct mdgpu_sched_entity *ref,
-				     const struct mdgpu_sched_entity *e)
-{
-	return mdgpu_sched_eligible(e) &&
-	       mdgpu_sched_class(s, e) == mdgpu_sched_class(s, ref);
-}
-
-/**
  * mdgpu_sched_place() - set the virtual time of an arriving entity
  * @s: the scheduler
  * @e: the entity
  * @fresh: it is new (or changed class): start level with its class;
  *	   otherwise it woke up: at most one slice of credit
  *
- * The reference is the weighted average key of the other eligible
- * entities of its class, or the class's clock if there are none.
+ * The reference is the weighted average key of the other entities of its
+ * class that may run (owed or not; one its bucket holds back falls behind
+ * while it waits, and must not drag the reference with it), or the class's
+ * clock if there are none. @e is in no queue.
  */
 void mdgpu_sched_place(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 		       bool fresh)
 {
-	const struct mdgpu_sched_entity *o;
-	s64 clock = 0, floor;
+	s64 clock = mdgpu_sched_class_avg(s, mdgpu_sched_class(s, e)), floor;
 
-	list_for_each_entry(o, &s->entities, node) {
-		if (o != e && mdgpu_sched_class_member(s, e, o)) {
-			clock = mdgpu_sched_avg_key(s, o,
-						    mdgpu_sched_class_member,
-						    e);
-			break;
-		}
-	}
 	floor = clock - (s64)mdgpu_sched_scale(s, e, s->timeslice_ns);
 	if (fresh)
 		mdgpu_sched_set_key(s, e, clock);
@@ -398,10 +376,13 @@ void mdgpu_sched_place(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 void mdgpu_sched_advance_vclock(struct mdgpu_sched *s,
 				const struct mdgpu_sched_entity *e)
 {
+	unsigned int c = mdgpu_sched_class(s, e);
 	s64 key = mdgpu_sched_key(s, e);
 
-	if (key > 0)
-		s->vclock[mdgpu_sched_class(s, e)] += key;
+	if (key > 0) {
+		s->vclock[c] += key;
+		mdgpu_sched_shift_class(s, c, key);
+	}
 }
 
 /**
@@ -429,6 +410,7 @@ void mdgpu_sched_rebase(struct mdgpu_sched *s)
 		e->min_credit = 0;
 		e->throttled = false;
 	}
+	mdgpu_sched_rebuild(s);
 }
 
 /**

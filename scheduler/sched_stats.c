@@ -13,12 +13,14 @@
 
 /**
  * mdgpu_sched_account() - book an interval of an entity's life
- * @e: the entity, in the state it had during the interval
+ * @e: the entity, in the state it had at the start of the interval
  * @running: it was the running entity
  * @dt: length of the interval, ns
  *
  * Run time is booked by mdgpu_sched_charge(); this books waiting with work,
- * split by whether a bucket held the entity back.
+ * split by whether a bucket held the entity back. A bucket that fills up
+ * lets the entity run from the next decision (sched_queue.c brings it up
+ * to date then), so a throttled entity is held back until then.
  */
 void mdgpu_sched_account(struct mdgpu_sched_entity *e, bool running, u64 dt)
 {

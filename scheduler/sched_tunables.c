@@ -67,7 +67,7 @@ int mdgpu_sched_set_policy(struct mdgpu_sched *s, int policy, u64 now)
 	/* Book what happened so far under the old rules. */
 	mdgpu_sched_update_all(s, now);
 	s->policy = policy;
-	mdgpu_sched_rebase(s);
+	mdgpu_sched_rebase(s);	/* and the queues of the new policy */
 	if (s->cur) {
 		s->cur_owed = false;
 		s->slice_budget = mdgpu_sched_budget(s, s->cur, false);
@@ -95,6 +95,8 @@ int mdgpu_sched_check_timeslice(u64 ns)
  * @ns: the slice, ns
  *
  * The running slice is shortened to the new length if it is longer.
+ * Deadlines, buckets and credits are measured in slices: every entity is
+ * requeued (O(n log n)).
  *
  * Return: 0 or -ERANGE.
  */
@@ -106,6 +108,7 @@ int mdgpu_sched_set_timeslice(struct mdgpu_sched *s, u64 ns)
 		return ret;
 	s->timeslice_ns = ns;
 	s->slice_budget = min(s->slice_budget, ns);
+	mdgpu_sched_rebuild(s);
 	return 0;
 }
 
@@ -153,8 +156,7 @@ int mdgpu_sched_check_params(const struct mdgpu_sched *s,
 			     const struct mdgpu_sched_entity *e,
 			     const struct mdgpu_sched_params *p)
 {
-	const struct mdgpu_sched_entity *o;
-	u32 sum = p->min_share;
+	u64 others = s->min_share_sum;
 
 	if (!p->weight)
 		return -EINVAL;
@@ -163,13 +165,11 @@ int mdgpu_sched_check_params(const struct mdgpu_sched *s,
 		return -ERANGE;
 	if (p->cap && p->cap < p->min_share)
 		return -EINVAL;
-	list_for_each_entry(o, &s->entities, node) {
-		if (o == e)
-			continue;
-		sum += o->params.min_share;
-		if (sum > 100)
-			return -ERANGE;
-	}
+	/* An entity on @s counts with its new minimum, not its old one. */
+	if (!list_empty(&e->node))
+		others -= e->params.min_share;
+	if (others + p->min_share > 100)
+		return -ERANGE;
 	return 0;
 }
 
@@ -197,14 +197,20 @@ int mdgpu_sched_entity_set_params(struct mdgpu_sched *s,
 	if (ret)
 		return ret;
 	mdgpu_sched_update(s, e, now);
+	/* Out of its queue: its weight and class are in the queue's sums. */
+	mdgpu_sched_dequeue(s, e);
 	new_class = p->priority != e->params.priority;
 	if (p->min_share != e->params.min_share)
 		e->min_credit = 0;
+	if (!list_empty(&e->node))
+		s->min_share_sum = s->min_share_sum - e->params.min_share +
+				   p->min_share;
 	e->params = *p;
 	if (new_class)
 		mdgpu_sched_place(s, e, true);
 	/* Apply a new cap now: fill or cut the bucket by the new rules. */
 	mdgpu_sched_accrue(s, e, 0);
+	mdgpu_sched_requeue(s, e);
 	if (s->cur == e)
 		s->slice_budget = min(s->slice_budget,
 				      mdgpu_sched_budget(s, e, s->cur_owed));

@@ -6,7 +6,10 @@
  * (include/mdgpu_sched.h): pick, run a chunk, charge, sleep when the work
  * ran out, preempt check, pick again; idle for the budget pick returns.
  * The tests compare achieved shares, lag and latencies with what the
- * policies promise (Documentation/scheduler.rst).
+ * policies promise (Documentation/scheduler.rst). Each runs twice: with
+ * its vGPUs alone on the scheduler, and beside idle ones up to the
+ * module's maximum, MDGPU_SCHED_MAX_ENTITIES (n = 1024), where the
+ * scheduler's queues are deep.
  */
 #include <kunit/test.h>
 #include <linux/limits.h>
@@ -14,7 +17,9 @@
 
 #include "../../scheduler/sched_core.c"
 #include "../../scheduler/sched_policy.c"
+#include "../../scheduler/sched_queue.c"
 #include "../../scheduler/sched_stats.c"
+#include "../../scheduler/sched_tree.c"
 #include "../../scheduler/sched_tunables.c"
 #include "../../scheduler/sched_watchdog.c"
 
@@ -71,10 +76,14 @@ struct mock_vgpu {
  * @ideal_ppm: ideal share of each vGPU for the lag measurement, 0 = none
  * @idle_with_work: ns the engine idled while some vGPU had work
  * @test: the test, for expectations inside the engine loop
+ * @nr_idle: entities added before the vGPUs that never have work
+ * @idle: those entities
  */
 struct mock {
 	struct mdgpu_sched s;
 	struct mock_vgpu v[MOCK_MAX];
+	unsigned int nr_idle;
+	struct mdgpu_sched_entity *idle;
 	u64 now;
 	u64 chunk_ns;
 	u64 t0;
@@ -83,9 +92,17 @@ struct mock {
 	struct kunit *test;
 };
 
-static struct mock *mock_new(struct kunit *test, int policy, u64 chunk_ns)
+/*
+ * A mock engine whose scheduler will hold @n entities: the test's vGPUs
+ * (up to MOCK_MAX) and n - MOCK_MAX idle ones of assorted weights and
+ * classes, added first, that never get work.
+ */
+static struct mock *mock_new_n(struct kunit *test, int policy, u64 chunk_ns,
+			       unsigned int n)
 {
 	struct mock *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	struct mdgpu_sched_params p = { .weight = 1 };
+	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, m);
 	m->test = test;
@@ -93,7 +110,52 @@ static struct mock *mock_new(struct kunit *test, int policy, u64 chunk_ns)
 	m->now = MS(1);
 	m->chunk_ns = chunk_ns;
 	KUNIT_ASSERT_EQ(test, mdgpu_sched_set_policy(&m->s, policy, m->now), 0);
+	m->nr_idle = n > MOCK_MAX ? n - MOCK_MAX : 0;
+	if (!m->nr_idle)
+		return m;
+	m->idle = kunit_kcalloc(test, m->nr_idle, sizeof(*m->idle), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m->idle);
+	for (i = 0; i < m->nr_idle; i++) {
+		mdgpu_sched_entity_init(&m->idle[i]);
+		mdgpu_sched_entity_set_share(&m->idle[i], n);
+		mdgpu_sched_add(&m->s, &m->idle[i], m->now);
+		p.weight = 1 + i * 37 % MDGPU_SCHED_WEIGHT_MAX;
+		p.priority = i % (MDGPU_SCHED_PRIO_MAX + 1);
+		KUNIT_ASSERT_EQ(test, mdgpu_sched_entity_set_params(&m->s,
+								    &m->idle[i],
+								    &p, m->now),
+				0);
+	}
 	return m;
+}
+
+/* Sizes every case but the extremes runs at: its vGPUs alone, and n = 1024. */
+static const unsigned int sched_sizes[] = {
+	MOCK_MAX, MDGPU_SCHED_MAX_ENTITIES,
+};
+
+static void sched_size_desc(const unsigned int *n, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "n = %u", *n);
+}
+
+KUNIT_ARRAY_PARAM(sched_size, sched_sizes, sched_size_desc);
+
+/* A mock engine of the size the case runs at (sched_size_gen_params). */
+static struct mock *mock_new(struct kunit *test, int policy, u64 chunk_ns)
+{
+	return mock_new_n(test, policy, chunk_ns,
+			  *(const unsigned int *)test->param_value);
+}
+
+/* Statistics of vGPU @i brought up to now, as sysfs reads them. */
+static struct mdgpu_sched_entity_stats mock_stats(struct mock *m,
+						  unsigned int i)
+{
+	struct mdgpu_sched_entity_stats st;
+
+	mdgpu_sched_entity_stats_snapshot(&m->s, &m->v[i].e, m->now, &st);
+	return st;
 }
 
 static struct mock_vgpu *mock_add(struct mock *m, unsigned int i,
@@ -491,7 +553,7 @@ static void sched_fixed_share(struct kunit *test)
 	KUNIT_EXPECT_GT(test, m->idle_with_work, MS(900));
 	KUNIT_EXPECT_GT(test, m->s.stats.busy_ns - busy0, MS(980));
 	KUNIT_EXPECT_LT(test, m->s.stats.busy_ns - busy0, MS(1020));
-	KUNIT_EXPECT_GT(test, m->v[0].e.stats.throttled_ns, MS(500));
+	KUNIT_EXPECT_GT(test, mock_stats(m, 0).throttled_ns, MS(500));
 
 	/* Alone it still gets only its share; pick says how long to idle. */
 	mock_del(m, 1);
@@ -576,6 +638,7 @@ static void sched_weight_extremes(struct kunit *test)
 static void sched_caps(struct kunit *test)
 {
 	struct mock *m = mock_new(test, MDGPU_SCHED_WEIGHTED, US(250));
+	struct mdgpu_sched_entity_stats st;
 
 	mock_add(m, 0, 8);
 	mock_add(m, 1, 8);
@@ -586,11 +649,10 @@ static void sched_caps(struct kunit *test)
 	expect_share(test, m, 0, PCT(20), PCT(1));
 	expect_share(test, m, 1, PCT(80), PCT(1));
 	/* Runnable all the time: throttled or waiting when not running. */
-	KUNIT_EXPECT_GT(test, m->v[0].e.stats.throttled_ns, MS(100));
-	KUNIT_EXPECT_GE(test, m->v[0].e.stats.throttled_ns +
-			m->v[0].e.stats.wait_ns, MS(1580));
-	KUNIT_EXPECT_LE(test, m->v[0].e.stats.throttled_ns +
-			m->v[0].e.stats.wait_ns, MS(1640));
+	st = mock_stats(m, 0);
+	KUNIT_EXPECT_GT(test, st.throttled_ns, MS(100));
+	KUNIT_EXPECT_GE(test, st.throttled_ns + st.wait_ns, MS(1580));
+	KUNIT_EXPECT_LE(test, st.throttled_ns + st.wait_ns, MS(1640));
 
 	/* A hard cap: alone, it still gets 30 % and the engine idles. */
 	mock_del(m, 1);
@@ -724,7 +786,7 @@ static void sched_arrivals_departures(struct kunit *test)
 	mock_run(m, MS(600));
 	expect_share(test, m, 1, PCT(50), PCT(1));
 	expect_share(test, m, 2, PCT(50), PCT(1));
-	KUNIT_EXPECT_EQ(test, m->s.nr_entities, 2U);
+	KUNIT_EXPECT_EQ(test, m->s.nr_entities, m->nr_idle + 2);
 }
 
 static void sched_idle_credit(struct kunit *test)
@@ -803,7 +865,7 @@ static void sched_wake_latency(struct kunit *test)
 	KUNIT_EXPECT_GT(test, m->v[3].e.stats.wait_sum_ns, 0ULL);
 	KUNIT_EXPECT_LE(test, m->v[3].e.stats.wait_avg_ns,
 			m->s.timeslice_ns + m->chunk_ns);
-	KUNIT_EXPECT_GT(test, m->v[0].e.stats.wait_ns, MS(1500));
+	KUNIT_EXPECT_GT(test, mock_stats(m, 0).wait_ns, MS(1500));
 	KUNIT_EXPECT_GT(test, m->v[0].e.stats.preemptions, 100ULL);
 
 	KUNIT_EXPECT_EQ(test, mdgpu_sched_hist_bucket(0), 0U);
@@ -930,6 +992,7 @@ static void sched_lag_bound(struct kunit *test)
  * @heavy_prio: their priority class
  * @light_min: min_share (percent) of vGPU 0
  * @windows: number of 10 s windows measured, after the first 10 s
+ * @n: entities on the scheduler (idle ones beside these), at least MOCK_MAX
  *
  * vGPU 0 (weight 1) always has work, and the heavy vGPUs 1.. too; vGPU 6
  * (weight 1) has work 5 s out of every 10 s. The vGPUs of weight 1 fall
@@ -946,15 +1009,30 @@ struct sched_extreme {
 	unsigned int heavy;
 	u32 heavy_cap, heavy_prio, light_min;
 	unsigned int windows;
+	unsigned int n;
 };
 
 static const struct sched_extreme sched_extremes[] = {
-	{ "5 capped, 100 ms slice", MS(100), MS(2), 5, 1, 0, 0, 4 },
-	{ "5 capped, 100 us slice", US(100), MS(1), 5, 1, 0, 0, 4 },
-	{ "min share, 100 ms slice", MS(100), MS(2), 5, 0, 0, 50, 4 },
-	{ "min share, 100 us slice", US(100), MS(1), 5, 0, 0, 50, 4 },
-	{ "5 capped in class 7, min share", MS(100), MS(2), 5, 1, 7, 50, 4 },
-	{ "1 capped, 100 ms slice, 300 s", MS(100), MS(10), 1, 1, 0, 0, 29 },
+	{ "5 capped, 100 ms slice", MS(100), MS(2), 5, 1, 0, 0, 4, MOCK_MAX },
+	{ "5 capped, 100 us slice", US(100), MS(1), 5, 1, 0, 0, 4, MOCK_MAX },
+	{ "min share, 100 ms slice", MS(100), MS(2), 5, 0, 0, 50, 4, MOCK_MAX },
+	{ "min share, 100 us slice", US(100), MS(1), 5, 0, 0, 50, 4, MOCK_MAX },
+	{ "5 capped in class 7, min share", MS(100), MS(2), 5, 1, 7, 50, 4,
+	  MOCK_MAX },
+	{ "1 capped, 100 ms slice, 300 s", MS(100), MS(10), 1, 1, 0, 0, 29,
+	  MOCK_MAX },
+	{ "5 capped, 100 ms slice, n = 1024", MS(100), MS(2), 5, 1, 0, 0, 4,
+	  MDGPU_SCHED_MAX_ENTITIES },
+	{ "5 capped, 100 us slice, n = 1024", US(100), MS(1), 5, 1, 0, 0, 4,
+	  MDGPU_SCHED_MAX_ENTITIES },
+	{ "min share, 100 ms slice, n = 1024", MS(100), MS(2), 5, 0, 0, 50, 4,
+	  MDGPU_SCHED_MAX_ENTITIES },
+	{ "min share, 100 us slice, n = 1024", US(100), MS(1), 5, 0, 0, 50, 4,
+	  MDGPU_SCHED_MAX_ENTITIES },
+	{ "5 capped in class 7, min share, n = 1024", MS(100), MS(2), 5, 1, 7,
+	  50, 4, MDGPU_SCHED_MAX_ENTITIES },
+	{ "1 capped, 100 ms slice, 300 s, n = 1024", MS(100), MS(10), 1, 1, 0,
+	  0, 29, MDGPU_SCHED_MAX_ENTITIES },
 };
 
 static void sched_extreme_desc(const struct sched_extreme *x, char *desc)
@@ -969,7 +1047,8 @@ KUNIT_ARRAY_PARAM(sched_extreme, sched_extremes, sched_extreme_desc);
 static void sched_extreme_weights(struct kunit *test)
 {
 	const struct sched_extreme *x = test->param_value;
-	struct mock *m = mock_new(test, MDGPU_SCHED_WEIGHTED, x->chunk_ns);
+	struct mock *m = mock_new_n(test, MDGPU_SCHED_WEIGHTED, x->chunk_ns,
+				    x->n);
 	u64 heavy, light, want0, want6, tol;
 	unsigned int i, k;
 
@@ -1027,24 +1106,216 @@ static void sched_extreme_weights(struct kunit *test)
 	}
 }
 
+/* ---- queues at the module's maximum ------------------------------------- */
+
+/* A fixed pseudo-random sequence (xorshift32). */
+static u32 sched_rand(u32 *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/*
+ * The ordered set against a plain array at n = 1024: random inserts and
+ * removals of keys, deadlines and ties with many equal ones, and after
+ * each the first node, the first after a key, and the EEVDF query
+ * (smallest deadline among keys up to a limit; of equal deadlines the
+ * smallest tie, then the smallest key, then the first inserted) compared
+ * with a walk over every node.
+ */
+static void sched_tree_ops(struct kunit *test)
+{
+	const unsigned int n = MDGPU_SCHED_MAX_ENTITIES;
+	struct mdgpu_sched_node *nodes, *got, *want;
+	struct mdgpu_sched_tree t;
+	u64 *order, seq = 0;
+	bool *in;
+	unsigned int i, k, step;
+	u32 x = 12345;
+	u64 lim;
+
+	nodes = kunit_kcalloc(test, n, sizeof(*nodes), GFP_KERNEL);
+	in = kunit_kcalloc(test, n, sizeof(*in), GFP_KERNEL);
+	order = kunit_kcalloc(test, n, sizeof(*order), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, nodes);
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	KUNIT_ASSERT_NOT_NULL(test, order);
+	mdgpu_sched_tree_init(&t);
+	for (step = 0; step < 20000; step++) {
+		i = sched_rand(&x) % n;
+		if (in[i]) {
+			mdgpu_sched_tree_erase(&t, &nodes[i]);
+			in[i] = false;
+		} else {
+			/* Keys around the wraparound, 64 distinct values. */
+			mdgpu_sched_tree_insert(&t, &nodes[i],
+						U64_MAX - 31 + sched_rand(&x) % 64,
+						sched_rand(&x) % 256,
+						sched_rand(&x) % 4);
+			in[i] = true;
+			order[i] = seq++;
+		}
+		lim = U64_MAX - 31 + sched_rand(&x) % 64;
+		/* The EEVDF query by brute force. */
+		want = NULL;
+		for (k = 0; k < n; k++) {
+			struct mdgpu_sched_node *c = &nodes[k];
+
+			if (!in[k] || (s64)(c->key - lim) > 0)
+				continue;
+			if (!want || c->aug < want->aug ||
+			    (c->aug == want->aug &&
+			     (c->tie < want->tie ||
+			      (c->tie == want->tie &&
+			       ((s64)(c->key - want->key) < 0 ||
+				(c->key == want->key &&
+				 order[k] < order[want - nodes]))))))
+				want = c;
+		}
+		got = mdgpu_sched_tree_eevdf(&t, lim);
+		KUNIT_ASSERT_PTR_EQ_MSG(test, got, want, "step %u", step);
+		/* The first, and the first after @lim. */
+		want = NULL;
+		for (k = 0; k < n; k++)
+			if (in[k] && (!want ||
+				      (s64)(nodes[k].key - want->key) < 0 ||
+				      (nodes[k].key == want->key &&
+				       order[k] < order[want - nodes])))
+				want = &nodes[k];
+		KUNIT_ASSERT_PTR_EQ(test, mdgpu_sched_tree_first(&t), want);
+		want = NULL;
+		for (k = 0; k < n; k++)
+			if (in[k] && (s64)(nodes[k].key - lim) > 0 &&
+			    (!want || (s64)(nodes[k].key - want->key) < 0 ||
+			     (nodes[k].key == want->key &&
+			      order[k] < order[want - nodes])))
+				want = &nodes[k];
+		KUNIT_ASSERT_PTR_EQ(test, mdgpu_sched_tree_after(&t, lim), want);
+	}
+}
+
+/*
+ * The scale test's load, on the mock clock: 1024 vGPUs on one parent under
+ * the weighted policy, weights 100, 200, 300, 400 repeating, groups of 64
+ * busy in turn (the others idle), 100-300 us chunks; in each group's 4 s
+ * window every vGPU's engine time is within what the lag bound allows of
+ * its weight's part (one slice plus one chunk at either end), and
+ * the queues hold exactly the vGPUs that may run, with the sums of their
+ * weights and keys that a walk over every vGPU finds.
+ */
+static void sched_scale_groups(struct kunit *test)
+{
+	const unsigned int n = MDGPU_SCHED_MAX_ENTITIES, group = 64;
+	struct mdgpu_sched_params p = { .weight = 100 };
+	struct mdgpu_sched_entity *ent, *e;
+	struct mdgpu_sched s;
+	u64 now = MS(1), end, budget, c, *run0, sum, tol;
+	unsigned int base, i, q;
+	u32 x = 1, wsum;
+	s64 ksum;
+
+	ent = kunit_kcalloc(test, n, sizeof(*ent), GFP_KERNEL);
+	run0 = kunit_kcalloc(test, group, sizeof(*run0), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ent);
+	KUNIT_ASSERT_NOT_NULL(test, run0);
+	mdgpu_sched_init(&s);
+	KUNIT_ASSERT_EQ(test, mdgpu_sched_set_policy(&s, MDGPU_SCHED_WEIGHTED,
+						     now), 0);
+	for (i = 0; i < n; i++) {
+		mdgpu_sched_entity_init(&ent[i]);
+		mdgpu_sched_entity_set_share(&ent[i], n);
+		mdgpu_sched_add(&s, &ent[i], now);
+		p.weight = 100 * (1 + i % 4);
+		KUNIT_ASSERT_EQ(test, mdgpu_sched_entity_set_params(&s, &ent[i],
+								    &p, now),
+				0);
+	}
+	for (base = 0; base + group <= n; base += 4 * group) {
+		for (i = base; i < base + group; i++) {
+			mdgpu_sched_wake(&s, &ent[i], now);
+			now += US(20);
+		}
+		/* 0.5 s of warm-up, then the 4 s window. */
+		for (end = now + MS(4500); now < end;) {
+			if (now >= end - MS(4000) && !run0[group - 1])
+				for (i = 0; i < group; i++)
+					run0[i] = ent[base + i].stats.run_ns + 1;
+			e = mdgpu_sched_pick(&s, now, &budget);
+			KUNIT_ASSERT_NOT_NULL(test, e);
+			do {
+				c = US(100) + sched_rand(&x) % US(200);
+				now += c;
+				mdgpu_sched_charge(&s, e, c, now);
+			} while (!mdgpu_sched_preempt(&s, e, now));
+		}
+		sum = 0;
+		wsum = 0;
+		for (i = 0; i < group; i++) {
+			sum += ent[base + i].stats.run_ns - run0[i] + 1;
+			wsum += 1 + (base + i) % 4;
+		}
+		for (i = 0; i < group; i++) {
+			u64 got = ent[base + i].stats.run_ns - run0[i] + 1;
+			u64 want = div_u64(sum * (1 + (base + i) % 4), wsum);
+
+			tol = 2 * (s.timeslice_ns + US(300));
+			KUNIT_EXPECT_LE_MSG(test, got, want + tol,
+					    "vGPU %u: %llu us, %llu expected",
+					    base + i, got / 1000, want / 1000);
+			KUNIT_EXPECT_GE_MSG(test, got + tol, want,
+					    "vGPU %u: %llu us, %llu expected",
+					    base + i, got / 1000, want / 1000);
+		}
+		/* The class-0 queue against a walk over every vGPU. */
+		ksum = 0;
+		wsum = 0;
+		for (i = 0; i < n; i++) {
+			q = mdgpu_sched_eligible(&ent[i]) ? 0 :
+							    MDGPU_SCHED_Q_NONE;
+			KUNIT_EXPECT_EQ(test, (unsigned int)ent[i].queue, q);
+			if (q)
+				continue;
+			ksum += mdgpu_sched_key(&s, &ent[i]) *
+				mdgpu_sched_weight(&s, &ent[i]);
+			wsum += mdgpu_sched_weight(&s, &ent[i]);
+		}
+		KUNIT_EXPECT_EQ(test, (s64)s.qsum[0], ksum);
+		KUNIT_EXPECT_EQ(test, s.qweight[0], (u64)wsum);
+		KUNIT_EXPECT_EQ(test, s.queues[0].nr, group);
+		for (i = base; i < base + group; i++)
+			mdgpu_sched_sleep(&s, &ent[i], now);
+		memset(run0, 0, group * sizeof(*run0));
+	}
+	for (i = 0; i < n; i++)
+		mdgpu_sched_remove(&s, &ent[i], now);
+	KUNIT_EXPECT_EQ(test, s.nr_entities, 0U);
+	KUNIT_EXPECT_NULL(test, mdgpu_sched_tree_first(&s.timers));
+	for (q = 0; q < MDGPU_SCHED_NR_QUEUES; q++)
+		KUNIT_EXPECT_EQ(test, s.queues[q].nr, 0U);
+}
+
 static struct kunit_case mdgpu_sched_cases[] = {
-	KUNIT_CASE(sched_tunables_validate),
+	KUNIT_CASE_PARAM(sched_tunables_validate, sched_size_gen_params),
 	KUNIT_CASE(sched_policy_names),
-	KUNIT_CASE(sched_best_effort),
-	KUNIT_CASE(sched_equal_share),
-	KUNIT_CASE(sched_fixed_share),
-	KUNIT_CASE(sched_weighted_shares),
-	KUNIT_CASE(sched_weight_extremes),
-	KUNIT_CASE(sched_caps),
-	KUNIT_CASE(sched_min_share_and_priority),
-	KUNIT_CASE(sched_policy_switch),
-	KUNIT_CASE(sched_arrivals_departures),
-	KUNIT_CASE(sched_idle_credit),
-	KUNIT_CASE(sched_wake_latency),
-	KUNIT_CASE(sched_timeslice_live),
-	KUNIT_CASE(sched_watchdog),
-	KUNIT_CASE(sched_lag_bound),
+	KUNIT_CASE_PARAM(sched_best_effort, sched_size_gen_params),
+	KUNIT_CASE_PARAM(sched_equal_share, sched_size_gen_params),
+	KUNIT_CASE_PARAM(sched_fixed_share, sched_size_gen_params),
+	KUNIT_CASE_PARAM(sched_weighted_shares, sched_size_gen_params),
+	KUNIT_CASE_PARAM(sched_weight_extremes, sched_size_gen_params),
+	KUNIT_CASE_PARAM(sched_caps, sched_size_gen_params),
+	KUNIT_CASE_PARAM(sched_min_share_and_priority, sched_size_gen_params),
+	KUNIT_CASE_PARAM(sched_policy_switch, sched_size_gen_params),
+	KUNIT_CASE_PARAM(sched_arrivals_departures, sched_size_gen_params),
+	KUNIT_CASE_PARAM(sched_idle_credit, sched_size_gen_params),
+	KUNIT_CASE_PARAM(sched_wake_latency, sched_size_gen_params),
+	KUNIT_CASE_PARAM(sched_timeslice_live, sched_size_gen_params),
+	KUNIT_CASE_PARAM(sched_watchdog, sched_size_gen_params),
+	KUNIT_CASE_PARAM(sched_lag_bound, sched_size_gen_params),
 	KUNIT_CASE_PARAM(sched_extreme_weights, sched_extreme_gen_params),
+	KUNIT_CASE(sched_tree_ops),
+	KUNIT_CASE(sched_scale_groups),
 	{}
 };
 

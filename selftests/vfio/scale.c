@@ -260,12 +260,17 @@ static int vgpu_weight(const char *uuid, unsigned int w)
 	return mdgpu_instance_write(uuid, "weight", val);
 }
 
-/* A vGPU's engine_time_us, or -1. */
-static double engine_us(const char *uuid)
+/* A vGPU's statistic @name (engine_time_us, slices...), or -1. */
+static double inst_stat(const char *uuid, const char *name)
 {
 	uint64_t v;
 
-	return mdgpu_instance_u64(uuid, "engine_time_us", &v) ? -1.0 : (double)v;
+	return mdgpu_instance_u64(uuid, name, &v) ? -1.0 : (double)v;
+}
+
+static double engine_us(const char *uuid)
+{
+	return inst_stat(uuid, "engine_time_us");
 }
 
 /*
@@ -284,7 +289,7 @@ static void weighted_groups(struct __test_metadata *_metadata,
 	unsigned long window = env_ul("MDGPU_SCALE_WINDOW_MS", 4000);
 	bool wrong = env_ul("MDGPU_SCALE_WRONG_WEIGHT", 0);
 	static struct mdgpu_load load[SCALE_MAX];
-	static double share[SCALE_MAX], e0[SCALE_MAX];
+	static double share[SCALE_MAX], e0[SCALE_MAX], sl0[SCALE_MAX];
 	double sum, esum, wsum, worst, err, e;
 	unsigned int w;
 
@@ -301,8 +306,10 @@ static void weighted_groups(struct __test_metadata *_metadata,
 			load[k].busy = true;
 		}
 		ASSERT_OK(mdgpu_load_measure(load, group, WARMUP_MS, share));
-		for (k = 0; k < group; k++)
+		for (k = 0; k < group; k++) {
 			e0[k] = engine_us(self->uuid[base + k]);
+			sl0[k] = inst_stat(self->uuid[base + k], "slices");
+		}
 		ASSERT_OK(mdgpu_load_measure(load, group, window, share));
 		esum = sum = wsum = worst = 0;
 		for (k = 0; k < group; k++) {
@@ -323,9 +330,12 @@ static void weighted_groups(struct __test_metadata *_metadata,
 			if (fabs(err) > fabs(worst))
 				worst = err;
 			EXPECT_TRUE(fabs(err) <= REL_TOL)
-				TH_LOG("vGPU %lu (weight %u): %.5f of the group's engine time, expected %.5f +- %.0f %%",
+				TH_LOG("vGPU %lu (weight %u): %.5f of the group's engine time, expected %.5f +- %.0f %% (%.0f slices, longest chunk so far %.0f us)",
 				       base + k, 100 * w, e0[k] / esum,
-				       w / wsum, 100 * REL_TOL);
+				       w / wsum, 100 * REL_TOL,
+				       inst_stat(self->uuid[base + k], "slices") - sl0[k],
+				       inst_stat(self->uuid[base + k],
+						 "engine_max_chunk_us"));
 		}
 		TH_LOG("vGPUs %lu-%lu busy: engine %.1f %% and jobs %.1f %% of wall time, worst share error %+.1f %%",
 		       base, base + group - 1, esum / (10.0 * window),

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <linux/errno.h>
 
+typedef uint8_t u8;
 typedef uint32_t u32;
 typedef uint64_t u64;
 typedef int64_t s64;
@@ -34,6 +35,11 @@ typedef int64_t s64;
 static inline u64 div_u64(u64 a, u32 b)
 {
 	return a / b;
+}
+
+static inline u64 mul_u64_u32_div(u64 a, uint32_t mul, uint32_t divisor)
+{
+	return (u64)((__uint128_t)a * mul / divisor);
 }
 
 static inline s64 div64_s64(s64 a, s64 b)
@@ -60,6 +66,10 @@ struct list_head {
 #define container_of(p, type, member) \
 	((type *)((char *)(p) - offsetof(type, member)))
 #define list_entry(p, type, member)	container_of(p, type, member)
+#define list_first_entry(head, type, member) \
+	list_entry((head)->next, type, member)
+#define list_next_entry(pos, member) \
+	list_entry((pos)->member.next, __typeof__(*(pos)), member)
 #define list_for_each_entry(pos, head, member)				\
 	for (pos = list_entry((head)->next, __typeof__(*pos), member);	\
 	     &pos->member != (head);					\
@@ -69,6 +79,17 @@ static inline void INIT_LIST_HEAD(struct list_head *l)
 {
 	l->next = l;
 	l->prev = l;
+}
+
+static inline bool list_empty(const struct list_head *h)
+{
+	return h->next == h;
+}
+
+static inline bool list_is_last(const struct list_head *l,
+				const struct list_head *h)
+{
+	return l->next == h;
 }
 
 static inline void list_add_tail(struct list_head *n, struct list_head *h)
