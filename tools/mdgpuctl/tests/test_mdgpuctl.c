@@ -1717,7 +1717,7 @@ static int test_mdevctl_text(void)
 	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/timeslice_us",
 			    "1500\n"), 0);
 	CHECK_INT(run("mdevctl", NULL), 0);
-	CHECK_HAS(out_buf, "echo 'sim0 policy=weighted timeslice_us=1500 watchdog_ms=2000' >>/etc/mdgpu/parents.conf\n");
+	CHECK_HAS(out_buf, "echo 'sim0 policy=weighted timeslice_us=1500 watchdog_ms=2000 vram_ratio=1000' >>/etc/mdgpu/parents.conf\n");
 	CHECK_HAS(out_buf, "mdevctl define --uuid=" UUID_A " --parent=sim0 --type=mdgpu-128M\n");
 	CHECK_HAS(out_buf, "mdevctl define --uuid=" UUID_E " --parent=sim1 --type=mdgpu-256M\n");
 	CHECK_HAS(out_buf, "mdevctl modify --uuid=" UUID_B " --addattr=mdgpu/priority --value=3\n");
@@ -2465,7 +2465,7 @@ static int test_show(void)
 	CHECK_HAS(out_buf, "  placement   parent sim0, VRAM [0, 128M), 32M populated (25.0%), IOMMU group 10\n");
 	CHECK_HAS(out_buf, "  holder      pid 4242 (qemu-system-x86)\n");
 	CHECK_HAS(out_buf, "  tunables    weight=300 min_share=0 cap=0 priority=0 plane_types=region\n");
-	CHECK_HAS(out_buf, "  parent      sim0: policy=best_effort timeslice_us=2000 watchdog_ms=2000\n");
+	CHECK_HAS(out_buf, "  parent      sim0: policy=best_effort timeslice_us=2000 watchdog_ms=2000 vram_ratio=1000\n");
 	CHECK_HAS(out_buf, "  scheduler   engine 1.500 s, waited 0 us, throttled 0 us\n");
 	CHECK_HAS(out_buf, "  waits       <2 us:5 4 us-8 us:7 >=32.8 ms:1\n");
 	CHECK_HAS(out_buf, "  engine      1234 commands completed");
