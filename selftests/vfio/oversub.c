@@ -28,6 +28,21 @@
 
 #define MiB		(1ULL << 20)
 #define STEP		(4 * MiB)
+/*
+ * Waits for hundreds of MiB of FILL: minutes on a loaded TCG host with
+ * KASAN. Only a hang takes this long; it is not a performance limit.
+ */
+#define OV_TIMEOUT_MS	600000
+
+/* Wait until @g's engine finished everything queued, without error. */
+#define OV_SYNC(g) do {							\
+	struct mdgpu_error __e;						\
+	int __r = mdgpu_wait_idle((g), OV_TIMEOUT_MS);			\
+									\
+	mdgpu_error((g), &__e);						\
+	ASSERT_EQ(0, __r) TH_LOG("wait: %d; ERR_CODE %u (%s)", __r,	\
+				 __e.code, mdgpu_err_name(__e.code));	\
+} while (0)
 
 static uint64_t parent_attr(const char *parent, const char *attr)
 {
@@ -79,7 +94,7 @@ static int ov_fill(struct mdgpu *g, uint64_t off, uint64_t len, uint32_t val)
 		uint64_t n = off + len - o < STEP ? off + len - o : STEP;
 
 		mdgpu_cmd_fill(dw, o, MiB, n / MiB, MiB, val);
-		ret = mdgpu_submit(g, dw, MDGPU_FILL_NDW, ENG_TIMEOUT_MS);
+		ret = mdgpu_submit(g, dw, MDGPU_FILL_NDW, OV_TIMEOUT_MS);
 		if (ret)
 			return ret;
 	}
@@ -196,10 +211,10 @@ TEST_F(ov, zeroes_cost_nothing)
 
 	ASSERT_TRUE(ov_open(_metadata, &self->f, &self->a, &self->attached_a,
 			    "64M"));
-	ENG_SYNC(g);
+	OV_SYNC(g);
 	p0 = parent_attr(self->f.parent, "vram_populated");
 	ASSERT_OK(ov_fill(g, 0, 32 * MiB, 0));
-	ENG_SYNC(g);
+	OV_SYNC(g);
 	zero = calloc(1, MiB);
 	ASSERT_NE(NULL, zero);
 	ASSERT_EQ((ssize_t)MiB,
@@ -209,7 +224,7 @@ TEST_F(ov, zeroes_cost_nothing)
 	EXPECT_EQ(p0, parent_attr(self->f.parent, "vram_populated"))
 		TH_LOG("zeroes written to unbacked VRAM allocated memory");
 	ASSERT_OK(ov_fill(g, 0, 16 * MiB, 0x01010101));
-	ENG_SYNC(g);
+	OV_SYNC(g);
 	EXPECT_EQ(p0 + 16 * MiB, parent_attr(self->f.parent,
 					     "vram_populated"));
 	EXPECT_TRUE(ov_check(g, 0, 16 * MiB, 1));
@@ -256,20 +271,20 @@ TEST_F(ov, overrun_fails_only_the_overrunner)
 			    "256M"));
 	ASSERT_TRUE(ov_open(_metadata, &self->f, &self->b, &self->attached_b,
 			    "256M"));
-	ENG_SYNC(a);
-	ENG_SYNC(b);
+	OV_SYNC(a);
+	OV_SYNC(b);
 	fail0 = parent_attr(p, "vram_backing_failures");
 	recl0 = parent_attr(p, "vram_reclaimed");
 
 	/* A writes 240 MiB: its work area and everything past its ring. */
 	ASSERT_OK(ov_fill(a, 0, ENG_WORK_SIZE, 0xa5a5a5a5));
 	ASSERT_OK(ov_fill(a, 64 * MiB, 192 * MiB, 0x3c3c3c3c));
-	ENG_SYNC(a);
+	OV_SYNC(a);
 	EXPECT_EQ(fail0, parent_attr(p, "vram_backing_failures"));
 
 	/* B wants 32 MiB; about 16 are left. */
 	ASSERT_OK(ov_fill(b, 0, 32 * MiB, 0x77777777));
-	EXPECT_EQ(MDGPU_ERR_NOMEM, mdgpu_wait_error(b, ENG_TIMEOUT_MS));
+	EXPECT_EQ(MDGPU_ERR_NOMEM, mdgpu_wait_error(b, OV_TIMEOUT_MS));
 	mdgpu_error(b, &e);
 	EXPECT_EQ(MDGPU_ERR_NOMEM, e.code)
 		TH_LOG("B: ERR_CODE %u (%s)", e.code, mdgpu_err_name(e.code));
@@ -285,7 +300,7 @@ TEST_F(ov, overrun_fails_only_the_overrunner)
 	mdgpu_error(a, &e);
 	EXPECT_EQ(MDGPU_ERR_NONE, e.code);
 	ASSERT_OK(ov_fill(a, 0, MiB, 0x11111111));
-	ENG_SYNC(a);
+	OV_SYNC(a);
 	EXPECT_TRUE(ov_check(a, 0, MiB, 0x11));
 	EXPECT_TRUE(ov_check(a, MiB, ENG_WORK_SIZE - MiB, 0xa5));
 	EXPECT_TRUE(ov_check(a, 64 * MiB, 192 * MiB, 0x3c));
@@ -294,7 +309,7 @@ TEST_F(ov, overrun_fails_only_the_overrunner)
 
 	/* A clears what it wrote past its ring: those pages cost nothing. */
 	ASSERT_OK(ov_fill(a, 64 * MiB, 192 * MiB, 0));
-	ENG_SYNC(a);
+	OV_SYNC(a);
 	for (tries = 0; tries < 3; tries++) {
 		uint64_t r = parent_attr(p, "vram_reclaimed");
 		int ms;
@@ -302,7 +317,7 @@ TEST_F(ov, overrun_fails_only_the_overrunner)
 		ASSERT_OK(ioctl(b->v.device, VFIO_DEVICE_RESET));
 		ASSERT_OK(mdgpu_ring_init(b, ENG_RING, ENG_RING_SIZE));
 		ASSERT_OK(ov_fill(b, 0, 32 * MiB, 0x77777777));
-		ret = mdgpu_wait_idle(b, ENG_TIMEOUT_MS);
+		ret = mdgpu_wait_idle(b, OV_TIMEOUT_MS);
 		if (!ret && mdgpu_error(b, &e) == MDGPU_ERR_NONE)
 			break;
 		/* It ran short again: the reclaim pass it queued runs. */
