@@ -118,7 +118,7 @@ static int mdgpu_vram_error(struct mdgpu_parent *parent, u64 off)
 
 	if (!parent->ops->vram_poison)
 		return -EOPNOTSUPP;
-	if (off >= parent->vram_size)
+	if (off >= parent->vram_max)
 		return -EINVAL;
 	off = round_down(off, PAGE_SIZE);
 	mutex_lock(&parent->vgpus_lock);

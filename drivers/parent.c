@@ -28,6 +28,7 @@
  * with its last reference (mdgpu_parent_put()).
  */
 #include <linux/idr.h>
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/wait_bit.h>
@@ -155,6 +156,83 @@ unsigned int mdgpu_parent_available(struct mdgpu_parent *parent, u64 size)
 	return n;
 }
 
+static int mdgpu_parent_share_fn(struct mdgpu_sched *s,
+				 struct mdgpu_sched_entity *e, void *arg)
+{
+	mdgpu_sched_entity_set_share(e, *(unsigned int *)arg);
+	return 0;
+}
+
+/*
+ * The fixed share of an instance (fixed_share policy) is its part of the
+ * VRAM its parent promises, @promise: so the shares of all instances add
+ * up to at most the whole engine, whatever the oversubscription ratio.
+ * The caller holds the parent's vgpus_lock, so a ratio change and the
+ * listing of a new instance (mdgpu_parent_add_vgpu()) do not interleave.
+ */
+static void mdgpu_parent_set_share(struct mdgpu_vgpu *vgpu, u64 promise)
+{
+	unsigned int max = div64_u64(promise, vgpu->vram_size);
+
+	lockdep_assert_held(&vgpu->parent->vgpus_lock);
+	mdgpu_engine_entity_call(vgpu, mdgpu_parent_share_fn, &max);
+}
+
+/**
+ * mdgpu_parent_set_vram_ratio() - change how much VRAM may be promised
+ * @parent: the parent
+ * @permille: the oversubscription ratio in thousandths, 1000 to
+ *	      MDGPU_VRAM_RATIO_MAX
+ *
+ * Instances may be promised VRAM up to @permille / 1000 times the
+ * parent's VRAM from now on (available_instances follows at once).
+ * Raising always works; lowering works only while every instance's range
+ * lies inside the new promise.
+ *
+ * Return: 0; -ERANGE for a ratio out of range; -EOPNOTSUPP for a ratio
+ * other than 1000 on a parent whose VRAM has no lazy backing (the PCI
+ * parent); -EBUSY if an instance's range reaches past the new promise.
+ */
+int mdgpu_parent_set_vram_ratio(struct mdgpu_parent *parent, u32 permille)
+{
+	int ret = mdgpu_vram_ratio_valid(permille, parent->ops->vram_lazy);
+	struct mdgpu_vgpu *vgpu;
+	u64 promise;
+
+	if (ret)
+		return ret;
+	promise = mdgpu_vram_promise(parent->vram_size, permille,
+				     MDGPU_VRAM_GRANULE_SHIFT);
+	/* Keeps the instances and their fixed shares as they are meanwhile. */
+	mutex_lock(&parent->vgpus_lock);
+	mutex_lock(&parent->lock);
+	ret = mdgpu_vram_map_resize(&parent->vram, promise);
+	if (!ret)
+		parent->vram_ratio = permille;
+	mutex_unlock(&parent->lock);
+	if (!ret)
+		list_for_each_entry(vgpu, &parent->vgpus, parent_node)
+			mdgpu_parent_set_share(vgpu, promise);
+	mutex_unlock(&parent->vgpus_lock);
+	return ret;
+}
+
+/**
+ * mdgpu_parent_vram_ratio() - the parent's VRAM oversubscription ratio
+ * @parent: the parent
+ *
+ * Return: the ratio in thousandths.
+ */
+u32 mdgpu_parent_vram_ratio(struct mdgpu_parent *parent)
+{
+	u32 permille;
+
+	mutex_lock(&parent->lock);
+	permille = parent->vram_ratio;
+	mutex_unlock(&parent->lock);
+	return permille;
+}
+
 /**
  * mdgpu_health_name() - the name of a health state, as sysfs shows it
  * @health: the state
@@ -204,13 +282,20 @@ void mdgpu_parent_set_health(struct mdgpu_parent *parent,
 /**
  * mdgpu_parent_add_vgpu() - list a new instance on its parent
  * @vgpu: the instance, at the end of .init
+ *
+ * Its fixed share becomes its part of the VRAM promised now.
  */
 void mdgpu_parent_add_vgpu(struct mdgpu_vgpu *vgpu)
 {
 	struct mdgpu_parent *parent = vgpu->parent;
+	u64 promise;
 
 	mutex_lock(&parent->vgpus_lock);
 	list_add_tail(&vgpu->parent_node, &parent->vgpus);
+	mutex_lock(&parent->lock);
+	promise = (u64)parent->vram.nr_granules << parent->vram.granule_shift;
+	mutex_unlock(&parent->lock);
+	mdgpu_parent_set_share(vgpu, promise);
 	mutex_unlock(&parent->vgpus_lock);
 }
 
@@ -322,16 +407,22 @@ struct mdgpu_parent *mdgpu_parent_register(struct device *dev,
 	parent->dev = get_device(dev);
 	kref_init(&parent->ref);
 	parent->vram_size = vram_size;
+	parent->vram_max = ops->vram_lazy ?
+		mdgpu_vram_promise(vram_size, MDGPU_VRAM_RATIO_MAX,
+				   MDGPU_VRAM_GRANULE_SHIFT) : vram_size;
+	parent->vram_ratio = MDGPU_VRAM_RATIO_MIN;
 	parent->ops = ops;
 	parent->backend = backend;
 	mutex_init(&parent->lock);
 	mutex_init(&parent->vgpus_lock);
 	INIT_LIST_HEAD(&parent->vgpus);
+	INIT_WORK(&parent->reclaim_work, mdgpu_vram_reclaim_work);
 	strscpy(parent->health_reason, "none", sizeof(parent->health_reason));
 	/* From here on, mdgpu_parent_put() frees everything done so far. */
 
-	ret = mdgpu_vram_map_init(&parent->vram, vram_size,
-				  MDGPU_VRAM_GRANULE_SHIFT);
+	ret = mdgpu_vram_map_init_max(&parent->vram, vram_size,
+				      parent->vram_max,
+				      MDGPU_VRAM_GRANULE_SHIFT);
 	if (ret)
 		goto put_parent;
 	ret = mdgpu_parent_setup_types(parent);
@@ -406,6 +497,8 @@ void mdgpu_parent_unregister(struct mdgpu_parent *parent, bool lost)
 	 */
 	wait_var_event(&parent->instances, !READ_ONCE(parent->instances));
 	sysfs_remove_groups(&dev->kobj, mdgpu_parent_groups);
+	/* Only instances queue it, and none is left. */
+	cancel_work_sync(&parent->reclaim_work);
 	mdgpu_engine_stop(parent);
 	parent->ops->fini(parent);
 	dev_set_drvdata(dev, NULL);

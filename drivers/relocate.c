@@ -100,8 +100,8 @@ int mdgpu_parent_move_vram(struct mdgpu_parent *parent, u64 dst, u64 src,
 	const struct mdgpu_backend_ops *ops = parent->ops;
 
 	if (!PAGE_ALIGNED(dst) || !PAGE_ALIGNED(src) || !PAGE_ALIGNED(len) ||
-	    src > parent->vram_size || len > parent->vram_size - src ||
-	    dst > parent->vram_size || len > parent->vram_size - dst ||
+	    src > parent->vram_max || len > parent->vram_max - src ||
+	    dst > parent->vram_max || len > parent->vram_max - dst ||
 	    (dst < src + len && src < dst + len))
 		return -EINVAL;
 	if (!len)

@@ -18,6 +18,14 @@
  * Moving a range (relocation of an instance) re-indexes its pages without
  * copying them.
  *
+ * VRAM may be oversubscribed (&mdgpu_backend_ops.vram_lazy): the parent's
+ * VRAM offsets reach past its size, but at most its size in pages is ever
+ * populated (mdgpu_sim::limit). The page past that limit is refused
+ * (after freeing what discards left to the reaper) and reported with
+ * mdgpu_parent_vram_short(); a write of zeroes to a page without backing
+ * allocates nothing, and a reclaim pass frees pages that hold only
+ * zeroes (mdgpu_sim_reclaim()).
+ *
  * A page marked bad (mdgpu_sim_vram_poison(), the fault-injection interface
  * of debugfs.c) keeps its mark until the parent goes: reads, writes and
  * copies touching it fail with -EIO and it is never mapped, whoever owns
@@ -74,6 +82,8 @@ struct mdgpu_sim_chunk {
  * @reap: frees @garbage if no caller of mdgpu_sim_reap() did by then
  * @exec: the CPU executor of the parent's engine chunks (its engine
  *	  thread only)
+ * @parent: the parent this is the backend of
+ * @limit: the most pages @populated may reach: the parent's VRAM size
  */
 struct mdgpu_sim {
 	struct xarray chunks;
@@ -83,6 +93,8 @@ struct mdgpu_sim {
 	struct llist_head garbage;
 	struct mutex reap_lock; /* see the kernel-doc above */
 	struct delayed_work reap;
+	struct mdgpu_parent *parent;
+	unsigned long limit;
 };
 
 /*
@@ -147,6 +159,8 @@ static int mdgpu_sim_init(struct mdgpu_parent *parent)
 	init_llist_head(&sim->garbage);
 	mutex_init(&sim->reap_lock);
 	INIT_DELAYED_WORK(&sim->reap, mdgpu_sim_reap_work);
+	sim->parent = parent;
+	sim->limit = parent->vram_size >> PAGE_SHIFT;
 	parent->backend = sim;
 	return 0;
 }
@@ -233,7 +247,7 @@ static void mdgpu_sim_fini(struct mdgpu_parent *parent)
 {
 	struct mdgpu_sim *sim = parent->backend;
 
-	mdgpu_sim_discard(parent, 0, parent->vram_size);
+	mdgpu_sim_discard(parent, 0, parent->vram_max);
 	cancel_delayed_work_sync(&sim->reap);
 	mdgpu_sim_reap_now(sim);
 	mutex_destroy(&sim->reap_lock);
@@ -281,7 +295,29 @@ static struct page **mdgpu_sim_slot(struct mdgpu_sim *sim, unsigned long idx,
 	return &chunk->pages[idx & (MDGPU_SIM_CHUNK_PAGES - 1)];
 }
 
-/* The page backing VRAM page @idx, allocated with @gfp if missing (0: not). */
+/* Count one more populated page, unless that would pass the limit. */
+static bool mdgpu_sim_charge(struct mdgpu_sim *sim)
+{
+	long n = atomic_long_read(&sim->populated);
+
+	do {
+		if (n >= (long)sim->limit)
+			return false;
+	} while (!atomic_long_try_cmpxchg(&sim->populated, &n, n + 1));
+	return true;
+}
+
+/* Whether every page the parent may populate is. */
+static bool mdgpu_sim_full(struct mdgpu_sim *sim)
+{
+	return atomic_long_read(&sim->populated) >= (long)sim->limit;
+}
+
+/*
+ * The page backing VRAM page @idx, allocated with @gfp if missing (0: not).
+ * An allocation past mdgpu_sim::limit fails (after freeing the discarded
+ * pages that wait for the reaper, which still count) and is reported.
+ */
 static struct page *mdgpu_sim_page(struct mdgpu_sim *sim, unsigned long idx,
 				   gfp_t gfp)
 {
@@ -293,15 +329,24 @@ static struct page *mdgpu_sim_page(struct mdgpu_sim *sim, unsigned long idx,
 	page = READ_ONCE(*slot);
 	if (page || !gfp)
 		return page;
+	if (!mdgpu_sim_charge(sim)) {
+		mdgpu_sim_reap_now(sim);
+		if (!mdgpu_sim_charge(sim)) {
+			mdgpu_parent_vram_short(sim->parent);
+			return NULL;
+		}
+	}
 	page = alloc_page(gfp);
-	if (!page)
+	if (!page) {
+		atomic_long_dec(&sim->populated);
 		return NULL;
+	}
 	old = cmpxchg(slot, NULL, page);
 	if (old) {
 		__free_page(page);
+		atomic_long_dec(&sim->populated);
 		return old;
 	}
-	atomic_long_inc(&sim->populated);
 	return page;
 }
 
@@ -359,12 +404,17 @@ static int mdgpu_sim_vram_rw(struct mdgpu_parent *parent, u64 offset,
 		size_t chunk = min_t(size_t, len, PAGE_SIZE - in_page);
 		struct page *page;
 
-		page = mdgpu_sim_page(sim, offset >> PAGE_SHIFT,
-				      write ? MDGPU_SIM_GFP_MAYFAIL : 0);
-		if (write) {
+		page = mdgpu_sim_page(sim, offset >> PAGE_SHIFT, 0);
+		/* Zeroes written to a page without backing cost nothing. */
+		if (write && !page && memchr_inv(buf, 0, chunk)) {
+			page = mdgpu_sim_page(sim, offset >> PAGE_SHIFT,
+					      MDGPU_SIM_GFP_MAYFAIL);
 			if (!page)
 				return -ENOMEM;
-			memcpy_to_page(page, in_page, buf, chunk);
+		}
+		if (write) {
+			if (page)
+				memcpy_to_page(page, in_page, buf, chunk);
 		} else if (page) {
 			memcpy_from_page(buf, page, in_page, chunk);
 		} else {
@@ -528,10 +578,58 @@ static int mdgpu_sim_vram_pfn(struct mdgpu_parent *parent, u64 offset,
 		return -EIO;
 	page = mdgpu_sim_page(parent->backend, offset >> PAGE_SHIFT,
 			      MDGPU_SIM_GFP_FAULT);
-	if (!page)
-		return -ENOMEM;
+	if (!page)	/* past the VRAM size: SIGBUS, not the OOM killer */
+		return mdgpu_sim_full(parent->backend) ? -ENOSPC : -ENOMEM;
 	*pfn = page_to_pfn(page);
 	return 0;
+}
+
+/* Whether @page holds only zeroes. */
+static bool mdgpu_sim_page_zero(struct page *page)
+{
+	void *p = kmap_local_page(page);
+	bool zero = !memchr_inv(p, 0, PAGE_SIZE);
+
+	kunmap_local(p);
+	return zero;
+}
+
+/*
+ * Free the pages of [@offset, @offset + @len) that hold only zeroes and
+ * that no dma-buf holds (the caller holds the owner's lock and removed its
+ * mappings, so nothing else reaches them); their slots read as zeroes.
+ */
+static u64 mdgpu_sim_reclaim(struct mdgpu_parent *parent, u64 offset, u64 len)
+{
+	struct mdgpu_sim *sim = parent->backend;
+	unsigned long first = offset >> PAGE_SHIFT;
+	unsigned long last = (offset + len - 1) >> PAGE_SHIFT;
+	struct mdgpu_sim_chunk *chunk;
+	unsigned long c, i, n = 0;
+
+	if (!len)
+		return 0;
+	xa_for_each_range(&sim->chunks, c, chunk,
+			  first >> MDGPU_SIM_CHUNK_ORDER,
+			  last >> MDGPU_SIM_CHUNK_ORDER) {
+		unsigned long base = c << MDGPU_SIM_CHUNK_ORDER;
+		unsigned long to = min(last, base + MDGPU_SIM_CHUNK_PAGES - 1);
+
+		for (i = max(first, base); i <= to; i++) {
+			struct page **slot = &chunk->pages[i - base];
+			struct page *page = READ_ONCE(*slot);
+
+			if (!page || page_count(page) != 1 ||
+			    !mdgpu_sim_page_zero(page) ||
+			    cmpxchg(slot, page, NULL) != page)
+				continue;
+			__free_page(page);
+			n++;
+		}
+		cond_resched();
+	}
+	atomic_long_sub(n, &sim->populated);
+	return (u64)n << PAGE_SHIFT;
 }
 
 /* Engine chunks run on the CPU, through the VRAM operations above. */
@@ -559,4 +657,6 @@ const struct mdgpu_backend_ops mdgpu_sim_ops = {
 	.run_chunk = mdgpu_sim_run_chunk,
 	.vram_reap = mdgpu_sim_reap,
 	.vram_populated = mdgpu_sim_populated,
+	.vram_lazy = true,
+	.vram_reclaim = mdgpu_sim_reclaim,
 };

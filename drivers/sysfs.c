@@ -148,6 +148,49 @@ static ssize_t compact_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_WO(compact);
 
+static ssize_t vram_ratio_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  mdgpu_parent_vram_ratio(to_mdgpu_parent(dev)));
+}
+
+/* The VRAM oversubscription ratio in thousandths (drivers/vram_reclaim.c). */
+static ssize_t vram_ratio_store(struct device *dev,
+				struct device_attribute *attr,
+				const char *buf, size_t count)
+{
+	unsigned int val;
+	int ret;
+
+	ret = kstrtouint(buf, 10, &val);
+	if (ret)
+		return ret;
+	ret = mdgpu_parent_set_vram_ratio(to_mdgpu_parent(dev), val);
+	return ret ?: count;
+}
+static DEVICE_ATTR_RW(vram_ratio);
+
+static ssize_t vram_backing_failures_show(struct device *dev,
+					  struct device_attribute *attr,
+					  char *buf)
+{
+	struct mdgpu_parent *parent = to_mdgpu_parent(dev);
+
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read(&parent->backing_failures));
+}
+static DEVICE_ATTR_RO(vram_backing_failures);
+
+static ssize_t vram_reclaimed_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct mdgpu_parent *parent = to_mdgpu_parent(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&parent->reclaimed));
+}
+static DEVICE_ATTR_RO(vram_reclaimed);
+
 static struct attribute *mdgpu_parent_attrs[] = {
 	&dev_attr_backend.attr,
 	&dev_attr_vram_total.attr,
@@ -160,6 +203,9 @@ static struct attribute *mdgpu_parent_attrs[] = {
 	&dev_attr_vram_largest_free.attr,
 	&dev_attr_relocations.attr,
 	&dev_attr_compact.attr,
+	&dev_attr_vram_ratio.attr,
+	&dev_attr_vram_backing_failures.attr,
+	&dev_attr_vram_reclaimed.attr,
 	NULL,
 };
 

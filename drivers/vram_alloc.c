@@ -12,6 +12,8 @@
 #include <linux/bug.h>
 #include <linux/errno.h>
 #include <linux/log2.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
 #include <linux/slab.h>
 
 #include "mdgpu_vram.h"
@@ -30,25 +32,106 @@
 int mdgpu_vram_map_init(struct mdgpu_vram_map *map, u64 size,
 			u32 granule_shift)
 {
-	u64 n;
+	return mdgpu_vram_map_init_max(map, size, size, granule_shift);
+}
+
+/**
+ * mdgpu_vram_map_init_max() - set up an empty map that may grow
+ * @map: the map
+ * @size: its size in bytes now; a non-zero multiple of the granule
+ * @max_size: the most it may grow to (mdgpu_vram_map_resize()), at
+ *	      least @size, a multiple of the granule
+ * @granule_shift: log2 of the granule size, 12 (4 KiB) to 30 (1 GiB)
+ *
+ * Return: 0, -EINVAL for a bad size or granule, -ENOMEM.
+ */
+int mdgpu_vram_map_init_max(struct mdgpu_vram_map *map, u64 size,
+			    u64 max_size, u32 granule_shift)
+{
+	u64 n, max;
 
 	if (granule_shift < 12 || granule_shift > 30)
 		return -EINVAL;
 	n = size >> granule_shift;
-	if (!n || n << granule_shift != size || n > MDGPU_VRAM_MAX_GRANULES)
+	max = max_size >> granule_shift;
+	if (!n || n << granule_shift != size || max < n ||
+	    max << granule_shift != max_size || max > MDGPU_VRAM_MAX_GRANULES)
 		return -EINVAL;
-	map->used = bitmap_zalloc(n, GFP_KERNEL);
+	map->used = bitmap_zalloc(max, GFP_KERNEL);
 	if (!map->used)
 		return -ENOMEM;
-	map->retired = bitmap_zalloc(n, GFP_KERNEL);
+	map->retired = bitmap_zalloc(max, GFP_KERNEL);
 	if (!map->retired) {
 		bitmap_free(map->used);
 		map->used = NULL;
 		return -ENOMEM;
 	}
 	map->nr_granules = n;
+	map->max_granules = max;
 	map->granule_shift = granule_shift;
 	return 0;
+}
+
+/**
+ * mdgpu_vram_map_resize() - grow or shrink the allocatable part of a map
+ * @map: the map
+ * @size: the new size in bytes, a non-zero multiple of the granule, at
+ *	  most the map's maximum size
+ *
+ * Growing always works; shrinking works only while no granule at or past
+ * the new end is owned, so no existing range is cut. Retired granules past
+ * the end stay retired. Allocates nothing, so it cannot fail for memory.
+ *
+ * Return: 0, -EINVAL for a bad size, -EBUSY if an owned range reaches
+ * past @size.
+ */
+int mdgpu_vram_map_resize(struct mdgpu_vram_map *map, u64 size)
+{
+	u64 n = size >> map->granule_shift;
+
+	if (!n || n << map->granule_shift != size || n > map->max_granules)
+		return -EINVAL;
+	if (n < map->nr_granules &&
+	    find_next_bit(map->used, map->nr_granules, n) < map->nr_granules)
+		return -EBUSY;
+	map->nr_granules = n;
+	return 0;
+}
+
+/**
+ * mdgpu_vram_ratio_valid() - whether an oversubscription ratio is allowed
+ * @permille: the ratio in thousandths (1000: promise exactly the VRAM)
+ * @lazy: the VRAM has lazy backing (only then may it be oversubscribed)
+ *
+ * Return: 0; -ERANGE below MDGPU_VRAM_RATIO_MIN or above
+ * MDGPU_VRAM_RATIO_MAX; -EOPNOTSUPP for a ratio other than 1000 on VRAM
+ * without lazy backing.
+ */
+int mdgpu_vram_ratio_valid(u32 permille, bool lazy)
+{
+	if (permille < MDGPU_VRAM_RATIO_MIN || permille > MDGPU_VRAM_RATIO_MAX)
+		return -ERANGE;
+	if (!lazy && permille != MDGPU_VRAM_RATIO_MIN)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/**
+ * mdgpu_vram_promise() - how much VRAM instances may be promised
+ * @vram_size: the parent's VRAM in bytes
+ * @permille: oversubscription ratio in thousandths, valid
+ *	      (mdgpu_vram_ratio_valid())
+ * @granule_shift: log2 of the granule size
+ *
+ * Return: @vram_size times @permille / 1000, rounded down to a whole
+ * granule and never below @vram_size.
+ */
+u64 mdgpu_vram_promise(u64 vram_size, u32 permille, u32 granule_shift)
+{
+	u64 p = mul_u64_u32_div(vram_size, permille, 1000);
+
+	p = round_down(p, 1ULL << granule_shift);
+	return max(p, vram_size);
 }
 
 /**
@@ -62,6 +145,7 @@ void mdgpu_vram_map_fini(struct mdgpu_vram_map *map)
 	map->used = NULL;
 	map->retired = NULL;
 	map->nr_granules = 0;
+	map->max_granules = 0;
 }
 
 /**

@@ -21,6 +21,7 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/vfio.h>
+#include <linux/workqueue.h>
 
 #include "mdgpu_cfg.h"
 #include "mdgpu_dirty.h"
@@ -142,6 +143,21 @@ struct mem_cgroup;
  * @vram_populated: optional; bytes of host memory backing the parent's
  *		    VRAM, discarded but not yet freed included. Without it,
  *		    the whole VRAM.
+ * @vram_lazy: VRAM gets backing only where it is written, so instances
+ *	       may be promised more of it than the parent has (the
+ *	       ``vram_ratio`` attribute, up to MDGPU_VRAM_RATIO_MAX): the
+ *	       parent's VRAM offsets then reach past @vram_size, and the
+ *	       backend never populates more than @vram_size bytes; an
+ *	       allocation past that fails (-ENOMEM from @vram_rw,
+ *	       @vram_copy and @run_chunk, -ENOSPC from @vram_pfn, NULL from
+ *	       @vram_page) after calling mdgpu_parent_vram_short(). False:
+ *	       the ratio stays 1.
+ * @vram_reclaim: optional; free the backing of every page in
+ *		  [@offset, @offset + @len) that reads as zeroes and that
+ *		  nothing else references (a dma-buf), so it reads as
+ *		  zeroes from no memory. Returns the bytes freed. The caller
+ *		  holds the owning instance's lock and removed its user
+ *		  mappings.
  *
  * Offsets are in the parent's VRAM; the core adds an instance's own offset
  * and checks the range (mdgpu_vgpu_vram_rw() and its siblings) before it
@@ -175,6 +191,8 @@ struct mdgpu_backend_ops {
 			    unsigned long *pfn);
 	void (*vram_reap)(struct mdgpu_parent *parent);
 	u64 (*vram_populated)(struct mdgpu_parent *parent);
+	bool vram_lazy;
+	u64 (*vram_reclaim)(struct mdgpu_parent *parent, u64 offset, u64 len);
 };
 
 extern const struct mdgpu_backend_ops mdgpu_sim_ops;
@@ -225,12 +243,17 @@ enum mdgpu_health {
  * @ops: backend operations
  * @backend: backend private data
  * @vram_size: VRAM size in bytes
+ * @vram_max: the most VRAM instances may ever be promised: @vram_size
+ *	      times MDGPU_VRAM_RATIO_MAX if the backend has lazy backing,
+ *	      else @vram_size. The parent's VRAM offsets are below it.
  * @types: the types offered on this parent
  * @type_ptrs: @types as the array mdev_register_parent() takes
  * @nr_types: number of entries used in @types
- * @lock: protects @vram, @instances, @health, @health_reason and
- *	  @relocations
- * @vram: which VRAM ranges instances own, and which are retired
+ * @lock: protects @vram, @vram_ratio, @instances, @health, @health_reason
+ *	  and @relocations
+ * @vram: which VRAM ranges instances own, and which are retired; its size
+ *	  is what may be promised under @vram_ratio (mdgpu_vram_promise())
+ * @vram_ratio: VRAM oversubscription ratio in thousandths (1000: none)
  * @instances: number of instances that exist on this parent
  * @relocations: instance ranges moved by compaction since the parent was
  *		 created
@@ -244,6 +267,11 @@ enum mdgpu_health {
  *	   to the start of .release; an instance on the list is not freed
  *	   while @vgpus_lock is held
  * @debugfs: the parent's fault-injection directory, or NULL
+ * @reclaim_work: gives back the backing of zero pages when the backend
+ *		  ran out of it (vram_reclaim.c)
+ * @backing_failures: allocations of VRAM backing refused because the
+ *		      populated memory reached @vram_size (atomic)
+ * @reclaimed: bytes of backing given back by zero-page reclaim (atomic)
  */
 struct mdgpu_parent {
 	struct device *dev;
@@ -253,12 +281,14 @@ struct mdgpu_parent {
 	const struct mdgpu_backend_ops *ops;
 	void *backend;
 	u64 vram_size;
+	u64 vram_max;
 	struct mdgpu_type types[8];
 	struct mdev_type *type_ptrs[8];
 	unsigned int nr_types;
 
 	struct mutex lock; /* see the kernel-doc above */
 	struct mdgpu_vram_map vram;
+	u32 vram_ratio;
 	unsigned int instances;
 	u64 relocations;
 	enum mdgpu_health health;
@@ -268,6 +298,10 @@ struct mdgpu_parent {
 	struct mutex vgpus_lock; /* see the kernel-doc above */
 	struct list_head vgpus;
 	struct dentry *debugfs;
+
+	struct work_struct reclaim_work;
+	atomic64_t backing_failures;
+	atomic64_t reclaimed;
 };
 
 /**
@@ -457,6 +491,8 @@ void mdgpu_parent_release_vram(struct mdgpu_parent *parent, u64 offset,
 			       u64 size);
 void mdgpu_parent_reap_vram(struct mdgpu_parent *parent);
 unsigned int mdgpu_parent_available(struct mdgpu_parent *parent, u64 size);
+int mdgpu_parent_set_vram_ratio(struct mdgpu_parent *parent, u32 permille);
+u32 mdgpu_parent_vram_ratio(struct mdgpu_parent *parent);
 void mdgpu_parent_set_health(struct mdgpu_parent *parent,
 			     enum mdgpu_health health, const char *fmt, ...)
 	__printf(3, 4);
@@ -489,6 +525,11 @@ int mdgpu_vgpu_vram_pfn_pmd(struct mdgpu_vgpu *vgpu, u64 off,
 			    unsigned long *pfn);
 bool mdgpu_vgpu_vram_unzero(struct mdgpu_vgpu *vgpu, u64 off, u64 len);
 bool mdgpu_parent_has_dmabuf(const struct mdgpu_parent *parent);
+
+/* vram_reclaim.c: when lazily backed VRAM runs out of backing */
+void mdgpu_parent_vram_short(struct mdgpu_parent *parent);
+u64 mdgpu_parent_vram_reclaim(struct mdgpu_parent *parent);
+void mdgpu_vram_reclaim_work(struct work_struct *work);
 
 /* relocate.c: moving instances inside their parent's VRAM */
 int mdgpu_parent_move_vram(struct mdgpu_parent *parent, u64 dst, u64 src,

@@ -15,7 +15,10 @@
  * @used: one bit per granule, set while an instance owns it
  * @retired: one bit per granule, set for good once it had an uncorrectable
  *	     error: never allocated again (mdgpu_vram_retire())
- * @nr_granules: number of granules; VRAM size >> @granule_shift
+ * @nr_granules: number of granules ranges may use: the VRAM that may be
+ *		 promised (mdgpu_vram_promise()) >> @granule_shift
+ * @max_granules: number of granules the bitmaps hold, the most
+ *		  @nr_granules may grow to (mdgpu_vram_map_resize())
  * @granule_shift: log2 of the granule size in bytes
  *
  * Ranges are power-of-two multiples of the granule, aligned to their own
@@ -27,8 +30,16 @@ struct mdgpu_vram_map {
 	unsigned long *used;
 	unsigned long *retired;
 	u32 nr_granules;
+	u32 max_granules;
 	u32 granule_shift;
 };
+
+/*
+ * VRAM oversubscription ratio, in thousandths: 1000 promises exactly the
+ * VRAM there is, 3000 (the most) three times as much.
+ */
+#define MDGPU_VRAM_RATIO_MIN	1000
+#define MDGPU_VRAM_RATIO_MAX	3000
 
 /**
  * struct mdgpu_vram_range - an allocation, in granules
@@ -56,7 +67,12 @@ struct mdgpu_vram_move {
 
 int mdgpu_vram_map_init(struct mdgpu_vram_map *map, u64 size,
 			u32 granule_shift);
+int mdgpu_vram_map_init_max(struct mdgpu_vram_map *map, u64 size,
+			    u64 max_size, u32 granule_shift);
 void mdgpu_vram_map_fini(struct mdgpu_vram_map *map);
+int mdgpu_vram_map_resize(struct mdgpu_vram_map *map, u64 size);
+int mdgpu_vram_ratio_valid(u32 permille, bool lazy);
+u64 mdgpu_vram_promise(u64 vram_size, u32 permille, u32 granule_shift);
 int mdgpu_vram_size_check(const struct mdgpu_vram_map *map, u64 size);
 int mdgpu_vram_alloc(struct mdgpu_vram_map *map, u64 size, u64 *offset);
 void mdgpu_vram_free(struct mdgpu_vram_map *map, u64 offset, u64 size);

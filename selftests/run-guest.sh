@@ -54,6 +54,7 @@ programs=(
 	pci_parent "vram_mb=256"
 	scale "vram_mb=16384"
 	vram_lazy "vram_mb=1024"
+	oversub "vram_mb=256"
 	module_lifecycle "-"
 )
 

@@ -13,12 +13,25 @@
 
 #define SIM_VRAM	SZ_4M
 
+/*
+ * The core's report of a backing shortage (vram_reclaim.c), counted here:
+ * the backend must call it exactly when it refuses a page.
+ */
+static unsigned int sim_short_calls;
+
+void mdgpu_parent_vram_short(struct mdgpu_parent *parent)
+{
+	sim_short_calls++;
+}
+
 static struct mdgpu_parent *sim_parent(struct kunit *test)
 {
 	struct mdgpu_parent *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	p->vram_size = SIM_VRAM;
+	/* Offsets up to twice the VRAM, as with vram_ratio 2000. */
+	p->vram_max = 2 * SIM_VRAM;
 	p->ops = &mdgpu_sim_ops;
 	KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.init(p), 0);
 	return p;
@@ -234,8 +247,80 @@ static void sim_discard_detaches(struct kunit *test)
 	mdgpu_sim_ops.fini(p);
 }
 
+/*
+ * Oversubscribed: offsets past the VRAM size work, but no more than the
+ * VRAM size is ever populated; zeroes cost nothing; reclaim frees the
+ * pages that hold only zeroes and nothing else.
+ */
+static void sim_backing_limit(struct kunit *test)
+{
+	struct mdgpu_parent *p = sim_parent(test);
+	struct mdgpu_sim *sim = p->backend;
+	const unsigned long limit = SIM_VRAM / PAGE_SIZE;
+	u8 *buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	unsigned long pfn, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	sim_short_calls = 0;
+	/* Zeroes written anywhere allocate nothing. */
+	memset(buf, 0, PAGE_SIZE);
+	for (i = 0; i < 2 * limit; i += 64)
+		KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_rw(p, i * PAGE_SIZE,
+							    buf, PAGE_SIZE,
+							    true), 0);
+	KUNIT_EXPECT_EQ(test, sim_pages(p), 0UL);
+	/* Fill the whole VRAM size, half of it past the VRAM's end. */
+	memset(buf, 0x3c, PAGE_SIZE);
+	for (i = 0; i < limit; i++)
+		KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_rw(p, (limit / 2 + i) *
+							    PAGE_SIZE, buf,
+							    PAGE_SIZE, true),
+				0);
+	KUNIT_EXPECT_EQ(test, mdgpu_sim_ops.vram_populated(p),
+			(u64)SIM_VRAM);
+	KUNIT_EXPECT_EQ(test, sim_short_calls, 0U);
+	/* One page more: refused by every path, and reported. */
+	KUNIT_EXPECT_EQ(test, mdgpu_sim_ops.vram_rw(p, 0, buf, 8, true),
+			-ENOMEM);
+	KUNIT_EXPECT_EQ(test, mdgpu_sim_ops.vram_pfn(p, PAGE_SIZE, &pfn),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, mdgpu_sim_ops.vram_copy(p, 2 * PAGE_SIZE,
+						      limit * PAGE_SIZE,
+						      PAGE_SIZE), -ENOMEM);
+	KUNIT_EXPECT_NULL(test, mdgpu_sim_ops.vram_page(p, 3 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, sim_short_calls, 4U);
+	KUNIT_EXPECT_EQ(test, mdgpu_sim_ops.vram_populated(p),
+			(u64)SIM_VRAM);
+	sim_expect(test, p, 0, NULL, 4 * PAGE_SIZE);
+	/* Written pages go on working. */
+	KUNIT_EXPECT_EQ(test, mdgpu_sim_ops.vram_rw(p, limit * PAGE_SIZE + 5,
+						    buf, 8, true), 0);
+	/* Pages cleared to zeroes: reclaim frees them, and only them. */
+	memset(buf, 0, PAGE_SIZE);
+	for (i = 0; i < 10; i++)
+		KUNIT_ASSERT_EQ(test, mdgpu_sim_ops.vram_rw(p, (limit + i) *
+							    PAGE_SIZE, buf,
+							    PAGE_SIZE, true),
+				0);
+	KUNIT_EXPECT_EQ(test, sim_pages(p), limit);
+	KUNIT_EXPECT_EQ(test, mdgpu_sim_ops.vram_reclaim(p, 0, p->vram_max),
+			10 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, sim_pages(p), limit - 10);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&sim->populated),
+			(long)(limit - 10));
+	sim_expect(test, p, limit * PAGE_SIZE, NULL, 10 * PAGE_SIZE);
+	memset(buf, 0x3c, PAGE_SIZE);
+	sim_expect(test, p, (limit + 10) * PAGE_SIZE, buf, PAGE_SIZE);
+	/* Room again. */
+	KUNIT_EXPECT_EQ(test, mdgpu_sim_ops.vram_rw(p, 0, buf, 8, true), 0);
+	KUNIT_EXPECT_EQ(test, mdgpu_sim_ops.vram_reclaim(p, 0, p->vram_max),
+			0ULL);
+	mdgpu_sim_ops.fini(p);
+}
+
 static struct kunit_case sim_backend_cases[] = {
 	KUNIT_CASE(sim_lazy_pages),
+	KUNIT_CASE(sim_backing_limit),
 	KUNIT_CASE(sim_copy_written),
 	KUNIT_CASE(sim_copy_untouched),
 	KUNIT_CASE(sim_move_pages),

@@ -221,8 +221,82 @@ static void vram_retire(struct kunit *test)
 	mdgpu_vram_map_fini(&map);
 }
 
+/* The promise under a ratio: whole granules, never below the VRAM. */
+static void vram_ratio_promise(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_ratio_valid(999, true), -ERANGE);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_ratio_valid(3001, true), -ERANGE);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_ratio_valid(0, true), -ERANGE);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_ratio_valid(1000, true), 0);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_ratio_valid(3000, true), 0);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_ratio_valid(1000, false), 0);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_ratio_valid(1001, false), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_ratio_valid(4000, false), -ERANGE);
+
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_promise(SZ_256M, 1000, G_SHIFT),
+			(u64)SZ_256M);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_promise(SZ_256M, 2000, G_SHIFT),
+			(u64)SZ_512M);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_promise(SZ_256M, 3000, G_SHIFT),
+			3ULL * SZ_256M);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_promise(SZ_1G, 1500, G_SHIFT),
+			3ULL * SZ_512M);
+	/* 1.0015 x 65 MiB = 65.0975 MiB: down to whole granules */
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_promise(65ULL * SZ_1M, 1001, G_SHIFT),
+			65ULL * SZ_1M);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_promise(1000ULL * SZ_1M, 1234, G_SHIFT),
+			1234ULL * SZ_1M);
+	/* 64 TiB x 3 does not overflow */
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_promise(64ULL << 40, 3000, G_SHIFT),
+			192ULL << 40);
+}
+
+/*
+ * A map promising 2x its VRAM admits twice the instances; raising is
+ * live, lowering below what is owned is refused and changes nothing.
+ */
+static void vram_oversubscribe_resize(struct kunit *test)
+{
+	struct mdgpu_vram_map map;
+	u64 off[8], extra;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, mdgpu_vram_map_init_max(&map, SZ_256M,
+						      3ULL * SZ_256M, G_SHIFT),
+			0);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, SZ_64M), 4U);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_map_resize(&map, 3ULL * SZ_256M +
+						    SZ_1M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_map_resize(&map, SZ_512M + SZ_512K),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_map_resize(&map, 0), -EINVAL);
+	KUNIT_ASSERT_EQ(test, mdgpu_vram_map_resize(&map, SZ_512M), 0);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, SZ_64M), 8U);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, SZ_512M), 1U);
+	for (i = 0; i < 8; i++)
+		KUNIT_ASSERT_EQ(test, mdgpu_vram_alloc(&map, SZ_64M, &off[i]), 0);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_alloc(&map, SZ_64M, &extra), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_used_bytes(&map), (u64)SZ_512M);
+	/* Lowering cuts owned ranges: refused, nothing changes. */
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_map_resize(&map, SZ_256M), -EBUSY);
+	KUNIT_EXPECT_EQ(test, map.nr_granules, 512U);
+	/* Raising is live: room at once. */
+	KUNIT_ASSERT_EQ(test, mdgpu_vram_map_resize(&map, 3ULL * SZ_256M), 0);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, SZ_64M), 4U);
+	/* Once the upper ranges are free, lowering works. */
+	for (i = 0; i < 8; i++)
+		if (off[i] >= SZ_256M)
+			mdgpu_vram_free(&map, off[i], SZ_64M);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_map_resize(&map, SZ_256M), 0);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_free_slots(&map, SZ_64M), 0U);
+	KUNIT_EXPECT_EQ(test, mdgpu_vram_used_bytes(&map), (u64)SZ_256M);
+	mdgpu_vram_map_fini(&map);
+}
+
 static struct kunit_case mdgpu_vram_cases[] = {
 	KUNIT_CASE(vram_retire),
+	KUNIT_CASE(vram_ratio_promise),
+	KUNIT_CASE(vram_oversubscribe_resize),
 	KUNIT_CASE(vram_init_params),
 	KUNIT_CASE(vram_size_check),
 	KUNIT_CASE(vram_exhaustion_and_reuse),

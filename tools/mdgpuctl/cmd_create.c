@@ -96,7 +96,7 @@ static void place(struct mdg_parent **cp, struct mdg_type **ct, size_t n,
 	int best;
 
 	for (k = 0; k < n; k++) {
-		c[k].vram_total = cp[k]->vram_total;
+		c[k].vram_total = cp[k]->vram_promised;
 		c[k].vram_used = cp[k]->vram_used;
 		c[k].need = ct[k]->desc.framebuffer;
 		c[k].load = -1;

@@ -113,7 +113,7 @@ static void compaction_hint(const struct mdg_system *sys,
 	for (i = 0, k = 0; i < nr_req; i++)
 		for (c = 0; c < req[i].count; c++)
 			sizes[k++] = mdg_find_type(p, req[i].type)->desc.framebuffer;
-	if (!mdg_fit_compacted(p->vram_total, used, nr_used, sizes, n))
+	if (!mdg_fit_compacted(p->vram_promised, used, nr_used, sizes, n))
 		fprintf(mdg_out, "%s: after compaction: yes: run 'mdgpuctl compact %s', then create them largest first\n",
 			p->name, p->name);
 	else
@@ -141,7 +141,7 @@ static int fit_parent(const struct mdg_system *sys, struct mdg_parent *p,
 				p->name, req[i].type);
 			return 0;
 		}
-		if (!t->desc.framebuffer || p->vram_total <= 0) {
+		if (!t->desc.framebuffer || p->vram_promised <= 0) {
 			fprintf(mdg_out, "%s: unknown: the framebuffer size of %s or the parent's VRAM size is unreadable\n",
 				p->name, t->dir);
 			return 0;
@@ -153,7 +153,7 @@ static int fit_parent(const struct mdg_system *sys, struct mdg_parent *p,
 					(long long)t->available);
 				if (p->vram_used >= 0 &&
 				    req[i].count * t->desc.framebuffer <=
-				    (uint64_t)(p->vram_total - p->vram_used))
+				    (uint64_t)(p->vram_promised - p->vram_used))
 					compaction_hint(sys, p, req, nr_req);
 				return 0;
 			}
@@ -164,11 +164,11 @@ static int fit_parent(const struct mdg_system *sys, struct mdg_parent *p,
 	/* More than the free VRAM never fits; no need to simulate. */
 	for (i = 0, sum = 0; i < nr_req; i++)
 		sum += req[i].count * mdg_find_type(p, req[i].type)->desc.framebuffer;
-	if (p->vram_used >= 0 && sum > (uint64_t)(p->vram_total - p->vram_used)) {
+	if (p->vram_used >= 0 && sum > (uint64_t)(p->vram_promised - p->vram_used)) {
 		char a[32], b[32];
 
 		mdg_fmt_size(a, sizeof(a), sum);
-		mdg_fmt_size(b, sizeof(b), p->vram_total - p->vram_used);
+		mdg_fmt_size(b, sizeof(b), p->vram_promised - p->vram_used);
 		fprintf(mdg_out, "%s: no: %zu instances need %s of VRAM, %s is free\n",
 			p->name, n, a, b);
 		return 0;
@@ -190,7 +190,7 @@ static int fit_parent(const struct mdg_system *sys, struct mdg_parent *p,
 	}
 	for (i = 0; i < p->nr_types; i++) {
 		struct mdg_type *t = &p->types[i];
-		uint64_t slots = mdg_vram_free_slots(p->vram_total, used,
+		uint64_t slots = mdg_vram_free_slots(p->vram_promised, used,
 						     nr_used,
 						     t->desc.framebuffer);
 
@@ -209,7 +209,7 @@ static int fit_parent(const struct mdg_system *sys, struct mdg_parent *p,
 			sizes[k++] = t->desc.framebuffer;
 	}
 	qsort(sizes, n, sizeof(*sizes), cmp_desc);
-	ret = mdg_fit_simulate(p->vram_total, used, nr_used, sizes, n, placed,
+	ret = mdg_fit_simulate(p->vram_promised, used, nr_used, sizes, n, placed,
 			       &nr_placed);
 	if (nr_req == 1 && ret == 0) {
 		fits = 1;

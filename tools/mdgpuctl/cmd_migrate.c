@@ -1082,7 +1082,7 @@ static int check_room(const struct mdg_system *sys, struct mdg_parent *p,
 	nr_used = mdg_parent_used_ranges(sys, p, used, &sum);
 	for (i = 0; i < n; i++)
 		sizes[i] = items[i].in->vram_size;
-	ret = mdg_fit_simulate(p->vram_total, used, nr_used, sizes, n, placed,
+	ret = mdg_fit_simulate(p->vram_promised, used, nr_used, sizes, n, placed,
 			       &nr_placed);
 	/* -EINVAL: a range larger than all of the parent's VRAM. */
 	if (ret == -ENOSPC || ret == -EINVAL)

@@ -88,6 +88,30 @@ int mdg_vram_place(uint64_t total, const struct mdg_range *used, size_t nr,
 }
 
 /**
+ * mdg_vram_promise() - the VRAM a parent may promise its instances
+ * @total: the parent's VRAM (vram_total), bytes
+ * @ratio: its vram_ratio, thousandths; <= 0 (unknown, or a module without
+ *	   oversubscription) counts as 1000
+ *
+ * The kernel's rule (mdgpu_vram_promise()): @total x @ratio / 1000,
+ * rounded down to whole MiB, never below @total. The VRAM map that
+ * available_instances counts in has this size.
+ *
+ * Return: the promise in bytes; @total when it is not positive.
+ */
+int64_t mdg_vram_promise(int64_t total, int64_t ratio)
+{
+	const uint64_t mib = 1ULL << 20;
+	uint64_t p;
+
+	if (total <= 0 || ratio <= 1000)
+		return total;
+	p = (uint64_t)((unsigned __int128)total * (uint64_t)ratio / 1000);
+	p -= p % mib;
+	return p > (uint64_t)total ? (int64_t)p : total;
+}
+
+/**
  * mdg_vram_free_slots() - free aligned ranges of a size
  * @total: VRAM size in bytes
  * @used: the ranges in use

@@ -208,6 +208,8 @@ struct mdg_type {
  * @name: e.g. "sim0", or the PCI address of a PCI parent ("0000:00:04.0")
  * @backend: the backend attribute
  * @vram_total: bytes, -1 if unreadable
+ * @vram_promised: what instances may be promised: @vram_total under the
+ *		   parent's vram_ratio (mdg_vram_promise()); -1 if unreadable
  * @vram_used: bytes, -1 if unreadable
  * @instances: the instances attribute, -1 if unreadable
  * @health: the health attribute ("ok", "degraded", "failed"); "ok" when
@@ -221,6 +223,7 @@ struct mdg_parent {
 	char name[MDG_NAME_MAX];
 	char backend[32];
 	int64_t vram_total;
+	int64_t vram_promised;
 	int64_t vram_used;
 	int64_t instances;
 	char health[16];
@@ -344,6 +347,7 @@ struct mdg_range {
 
 int mdg_vram_place(uint64_t total, const struct mdg_range *used, size_t nr,
 		   uint64_t size, uint64_t *offset);
+int64_t mdg_vram_promise(int64_t total, int64_t ratio);
 uint64_t mdg_vram_free_slots(uint64_t total, const struct mdg_range *used,
 			     size_t nr, uint64_t size);
 int mdg_fit_simulate(uint64_t total, const struct mdg_range *used,

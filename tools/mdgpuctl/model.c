@@ -241,6 +241,8 @@ static int read_parent(struct mdg_parent *p, const char *name)
 	mdg_read_str(f, p->backend, sizeof(p->backend));
 	mdg_parent_path(p, "vram_total", f, sizeof(f));
 	p->vram_total = read_s64_or(f, -1);
+	mdg_parent_path(p, "vram_ratio", f, sizeof(f));
+	p->vram_promised = mdg_vram_promise(p->vram_total, read_s64_or(f, -1));
 	mdg_parent_path(p, "vram_used", f, sizeof(f));
 	p->vram_used = read_s64_or(f, -1);
 	mdg_parent_path(p, "instances", f, sizeof(f));

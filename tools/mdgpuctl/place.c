@@ -13,6 +13,8 @@
  *           fit), keeping other parents empty for large types; ties go to
  *           the less busy engine.
  *
+ * VRAM counts as the parent promises it (vram_total under vram_ratio, see
+ * mdg_vram_promise()), so an oversubscribed parent offers its promise.
  * Only candidates the caller has already checked are scored: healthy
  * parents that offer the type and have room (available_instances > 0).
  * Nothing here reads sysfs: cmd_create.c fills the candidates and the unit

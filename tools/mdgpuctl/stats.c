@@ -105,6 +105,12 @@ const struct mdg_stat mdg_parent_stats[] = {
 	  NULL, 0, MDG_SHOW_BYTES },
 	{ "relocations", MDG_STAT_COUNTER, 1,
 	  "Instances moved by VRAM compaction.", NULL, 0, MDG_SHOW_INT },
+	{ "vram_backing_failures", MDG_STAT_COUNTER, 1,
+	  "Writes refused because the populated VRAM reached the parent's VRAM (oversubscription).",
+	  NULL, 0, MDG_SHOW_INT },
+	{ "vram_reclaimed", MDG_STAT_COUNTER, 1,
+	  "VRAM backing given back by zero-page reclaim.", NULL, 0,
+	  MDG_SHOW_BYTES },
 };
 
 const size_t mdg_nr_parent_stats = ARRAY_SIZE(mdg_parent_stats);

@@ -11,7 +11,8 @@
  * when it refuses, its errno is shown.
  *
  * The files belong to the scheduler (Documentation/scheduler.rst), except
- * plane_types (the display, Documentation/admin-guide.rst) and
+ * plane_types (the display, Documentation/admin-guide.rst), vram_ratio
+ * (VRAM oversubscription, Documentation/admin-guide.rst) and
  * hang_timeout_ms (the hang watchdog, a module parameter); a module that
  * does not export a file makes get and set say that it does not support
  * it.
@@ -43,6 +44,9 @@ const struct mdg_tunable mdg_tunables[] = {
 	{ "watchdog_ms", MDG_SCOPE_PARENT, "watchdog_ms", MDG_KIND_INT,
 	  0, 60000, NULL, "ms",
 	  "engine time limit of one job, 0 = no limit" },
+	{ "vram_ratio", MDG_SCOPE_PARENT, "vram_ratio", MDG_KIND_INT,
+	  1000, 3000, NULL, "/1000",
+	  "VRAM oversubscription: instances may be promised vram_ratio/1000 x the VRAM (sim parents only)" },
 	{ "hang_timeout_ms", MDG_SCOPE_MODULE, "hang_timeout_ms", MDG_KIND_INT,
 	  0, INT_MAX, NULL, "ms",
 	  "an engine that finishes no chunk for this long is hung and reset, 0 = off" },

@@ -19,7 +19,7 @@ setup=$here/mdgpu-parent-setup
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# A fake parent: the three settings with their defaults, and compact (a
+# A fake parent: the four settings with their defaults, and compact (a
 # file the setup must never write).
 fake_parent() {
 	local d=$tmp/sys/class/mdgpu/$1
@@ -28,6 +28,7 @@ fake_parent() {
 	echo best_effort >"$d/policy"
 	echo 2000 >"$d/timeslice_us"
 	echo 2000 >"$d/watchdog_ms"
+	echo 1000 >"$d/vram_ratio"
 	echo untouched >"$d/compact"
 }
 
@@ -74,11 +75,12 @@ else
 fi
 
 fake_parent sim0
-printf 'sim0 compact=1 policy=weighted ../x=1 watchdog_ms=1;2\n' >"$tmp/conf"
-desc="only policy, timeslice_us and watchdog_ms are written; the rest is reported"
+printf 'sim0 compact=1 policy=weighted ../x=1 watchdog_ms=1;2 vram_ratio=2000\n' >"$tmp/conf"
+desc="only policy, timeslice_us, watchdog_ms and vram_ratio are written; the rest is reported"
 if ! run_setup sim0 "$tmp/conf" && [ "$(val sim0 compact)" = untouched ] &&
    [ "$(val sim0 policy)" = weighted ] &&
    [ "$(val sim0 watchdog_ms)" = 2000 ] &&
+   [ "$(val sim0 vram_ratio)" = 2000 ] &&
    grep -q "'compact=1' is not a setting" "$tmp/out" &&
    grep -q "bad value in 'watchdog_ms=1;2'" "$tmp/out" &&
    [ ! -e "$tmp/sys/class/x" ]; then

@@ -145,6 +145,7 @@ static const char *abi_default(const char *name)
 		{ "policy", "best_effort" },
 		{ "timeslice_us", "2000" },
 		{ "watchdog_ms", "2000" },
+		{ "vram_ratio", "1000" },
 		{ "hang_timeout_ms", "2000" },
 		{ "parents", "2" },
 		{ "vram_mb", "2048" },

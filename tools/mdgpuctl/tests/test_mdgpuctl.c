@@ -1576,6 +1576,41 @@ static int test_fit_command(void)
 	return TAP_PASS;
 }
 
+/*
+ * An oversubscribed parent: fit and create count its promise (vram_total
+ * under vram_ratio), as the kernel's available_instances does.
+ */
+static int test_fit_oversubscribed(void)
+{
+	CHECK_INT(mdg_vram_promise(256 * MiB, 1000), (int64_t)(256 * MiB));
+	CHECK_INT(mdg_vram_promise(256 * MiB, -1), (int64_t)(256 * MiB));
+	CHECK_INT(mdg_vram_promise(256 * MiB, 2000), (int64_t)(512 * MiB));
+	CHECK_INT(mdg_vram_promise(1024 * MiB, 1500), (int64_t)(1536 * MiB));
+	CHECK_INT(mdg_vram_promise(65 * MiB, 1001), (int64_t)(65 * MiB));
+	CHECK_INT(mdg_vram_promise(-1, 2000), -1);
+
+	CHECK_INT(fake_standard(), 0);
+	/* sim1: 256 MiB, all of it held by UUID_E; at 2000, as much again. */
+	CHECK_INT(run("fit", "64M", "1", "--parent", "sim1", NULL),
+		  MDG_EXIT_FAIL);
+	CHECK_INT(fake_file(SIM_ATTR("sim1", "vram_ratio"), "2000\n"), 0);
+	CHECK_INT(fake_file(AVAIL("sim1", "mdgpu-64M"), "4\n"), 0);
+	CHECK_INT(fake_file(AVAIL("sim1", "mdgpu-128M"), "2\n"), 0);
+	CHECK_INT(fake_file(AVAIL("sim1", "mdgpu-256M"), "1\n"), 0);
+	CHECK_INT(run("fit", "256M", "1", "--parent", "sim1", NULL), 0);
+	CHECK_HAS(out_buf, "sim1: yes");
+	CHECK_HAS(out_buf, "mdgpu-256M   at [256M, 512M)");
+	CHECK_INT(run("fit", "128M:1", "64M:2", "--parent", "sim1", NULL), 0);
+	CHECK_INT(run("fit", "128M:2", "64M:1", "--parent", "sim1", NULL),
+		  MDG_EXIT_FAIL);
+	CHECK_HAS(out_buf, "320M of VRAM, 256M is free");
+	/* pack now prefers sim1: it has the least left after placing. */
+	CHECK_INT(run("create", "64M", "--policy", "pack", "--uuid", UUID_NONE,
+		      NULL), 0);
+	CHECK_STR(fake_read(CREATE("sim1", "mdgpu-64M")), UUID_NONE);
+	return TAP_PASS;
+}
+
 #define D_OFFSET "sys/devices/virtual/mdgpu/sim0/" UUID_D "/mdgpu/vram_offset"
 
 static int test_fit_after_compaction(void)
@@ -1717,7 +1752,7 @@ static int test_mdevctl_text(void)
 	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim0/timeslice_us",
 			    "1500\n"), 0);
 	CHECK_INT(run("mdevctl", NULL), 0);
-	CHECK_HAS(out_buf, "echo 'sim0 policy=weighted timeslice_us=1500 watchdog_ms=2000' >>/etc/mdgpu/parents.conf\n");
+	CHECK_HAS(out_buf, "echo 'sim0 policy=weighted timeslice_us=1500 watchdog_ms=2000 vram_ratio=1000' >>/etc/mdgpu/parents.conf\n");
 	CHECK_HAS(out_buf, "mdevctl define --uuid=" UUID_A " --parent=sim0 --type=mdgpu-128M\n");
 	CHECK_HAS(out_buf, "mdevctl define --uuid=" UUID_E " --parent=sim1 --type=mdgpu-256M\n");
 	CHECK_HAS(out_buf, "mdevctl modify --uuid=" UUID_B " --addattr=mdgpu/priority --value=3\n");
@@ -2465,7 +2500,7 @@ static int test_show(void)
 	CHECK_HAS(out_buf, "  placement   parent sim0, VRAM [0, 128M), 32M populated (25.0%), IOMMU group 10\n");
 	CHECK_HAS(out_buf, "  holder      pid 4242 (qemu-system-x86)\n");
 	CHECK_HAS(out_buf, "  tunables    weight=300 min_share=0 cap=0 priority=0 plane_types=region\n");
-	CHECK_HAS(out_buf, "  parent      sim0: policy=best_effort timeslice_us=2000 watchdog_ms=2000\n");
+	CHECK_HAS(out_buf, "  parent      sim0: policy=best_effort timeslice_us=2000 watchdog_ms=2000 vram_ratio=1000\n");
 	CHECK_HAS(out_buf, "  scheduler   engine 1.500 s, waited 0 us, throttled 0 us\n");
 	CHECK_HAS(out_buf, "  waits       <2 us:5 4 us-8 us:7 >=32.8 ms:1\n");
 	CHECK_HAS(out_buf, "  engine      1234 commands completed");
@@ -3022,6 +3057,7 @@ static const struct tap_test tests[] = {
 	{ "top --once", test_top_once },
 	{ "top: rates and shares", test_top_rates },
 	{ "fit: command", test_fit_command },
+	{ "fit: oversubscribed parent", test_fit_oversubscribed },
 	{ "fit: what compaction would make fit", test_fit_compacted },
 	{ "fit command: after compaction", test_fit_after_compaction },
 	{ "compact command", test_compact_command },
