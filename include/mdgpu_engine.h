@@ -22,6 +22,7 @@
 #ifndef _MDGPU_ENGINE_H
 #define _MDGPU_ENGINE_H
 
+#include <linux/lockdep.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uuid.h>
@@ -234,6 +235,18 @@ struct mdgpu_engine {
 	u64 wd_since;
 	u32 wd_delay_ms;
 };
+
+/**
+ * mdgpu_sched_assert_held() - assert that the engine lock of @s is held
+ * @s: a parent's scheduler (mdgpu_engine::sched)
+ *
+ * For the callbacks mdgpu_engine_sched_call() and
+ * mdgpu_engine_entity_call() run under that lock.
+ */
+static inline void mdgpu_sched_assert_held(const struct mdgpu_sched *s)
+{
+	lockdep_assert_held(&container_of(s, struct mdgpu_engine, sched)->lock);
+}
 
 /* The longest watchdog_delay_ms the engine honours. */
 #define MDGPU_WD_DELAY_MAX_MS	5000U
