@@ -74,7 +74,8 @@ static int compact(const char *parent)
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), MDGPU_CLASS_DIR "/%s/compact", parent);
+	snprintf(path, sizeof(path), "%s/%s/compact", mdgpu_parent_base(parent),
+		 parent);
 	return mdgpu_write_file(path, "1");
 }
 
@@ -315,8 +316,8 @@ TEST_F(reloc, bad_writes)
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), MDGPU_CLASS_DIR "/%s/compact",
-		 self->f.parent);
+	snprintf(path, sizeof(path), "%s/%s/compact",
+		 mdgpu_parent_base(self->f.parent), self->f.parent);
 	EXPECT_ERR(EINVAL, mdgpu_write_file(path, "0"));
 	EXPECT_ERR(EINVAL, mdgpu_write_file(path, "2"));
 	EXPECT_ERR(EINVAL, mdgpu_write_file(path, "yes"));
