@@ -14,9 +14,8 @@
  *   drivers/cpu_exec.c       the CPU executor of chunks, which backends
  *                            with CPU-reachable VRAM share
  *
- * Locks (see Documentation/design.rst):
- *   mdgpu_vgpu::lock  ->  mdgpu_engine::lock (a spinlock, innermost)
- * The engine thread takes vgpu->lock (a mutex) only with no spinlock held,
+ * Locks: mdgpu_engine::lock is a spinlock (their order: "Locking" in
+ * Documentation/design.rst). The engine thread takes vgpu->lock (a mutex) only with no spinlock held,
  * and never holds vgpu->lock while it touches user memory (vfio_dma_rw()).
  */
 #ifndef _MDGPU_ENGINE_H

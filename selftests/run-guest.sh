@@ -69,9 +69,8 @@ programs=(
 # each program works on it (MDGPU_PARENT=<its PCI address>). A test that
 # cannot apply there SKIPs with the reason.
 pci_programs=(
-	vfio_device vfio_display vfio_config vfio_irq engine_cmds
-	engine_errors engine_lifecycle engine_limits sysfs_lifecycle relocate
-	vram_dirty fail_nth
+	vfio_device vfio_display vfio_irq engine_cmds engine_lifecycle
+	sysfs_lifecycle
 )
 pci_params="parents=1 vram_mb=256"
 
