@@ -15,8 +15,9 @@
  *                            with CPU-reachable VRAM share
  *
  * Locks: mdgpu_engine::lock is a spinlock (their order: "Locking" in
- * Documentation/design.rst). The engine thread takes vgpu->lock (a mutex) only with no spinlock held,
- * and never holds vgpu->lock while it touches user memory (vfio_dma_rw()).
+ * Documentation/design.rst). The engine thread takes vgpu->lock (a mutex)
+ * only with no spinlock held, and never holds vgpu->lock while it touches
+ * user memory (vfio_dma_rw()).
  */
 #ifndef _MDGPU_ENGINE_H
 #define _MDGPU_ENGINE_H
