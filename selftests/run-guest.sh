@@ -69,8 +69,7 @@ programs=(
 # each program works on it (MDGPU_PARENT=<its PCI address>). A test that
 # cannot apply there SKIPs with the reason.
 pci_programs=(
-	vfio_device vfio_display vfio_irq engine_cmds engine_lifecycle
-	sysfs_lifecycle
+	vfio_device vfio_display engine_cmds engine_lifecycle
 )
 pci_params="parents=1 vram_mb=256"
 

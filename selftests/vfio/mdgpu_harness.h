@@ -55,6 +55,14 @@ static inline void mdgpu_first_parent(struct __test_metadata *_metadata,
 }
 
 /*
+ * Why the runs on a parent named by $MDGPU_PARENT skip the cdev variants:
+ * opening through the cdev and iommufd is the VFIO core's path, the same
+ * on every backend, and the group variants cover the parent.
+ */
+#define MDGPU_CDEV_ON_SIM0 \
+	"cdev/iommufd open: the VFIO core's path, the same for every backend (run on sim0)"
+
+/*
  * Whether @parent is a PCI parent: VRAM in a PCI BAR, so no lazy backing,
  * no dma-buf planes, no VRAM error injection, and only as much VRAM as the
  * BAR (drivers/pci_backend.c).
@@ -111,6 +119,8 @@ static inline bool mdgpu_open(struct __test_metadata *_metadata,
 		EXPECT_OK(ret) TH_LOG("open %s through its VFIO group", uuid);
 		return !ret;
 	}
+	if (getenv("MDGPU_PARENT") && *getenv("MDGPU_PARENT"))
+		SKIP(return false, MDGPU_CDEV_ON_SIM0);
 	if (!mdgpu_path_exists("/dev/iommu"))
 		SKIP(return false, "no /dev/iommu: kernel %s has no IOMMUFD",
 		     getenv("MDGPU_KERNEL_RELEASE") ?: "");
