@@ -174,11 +174,16 @@ done
 # The PCI parent's programs, PROG@pci, all on one load and one bind (the
 # bind zeroes the whole BAR, seconds under TCG). Each program leaves the
 # parent as it found it, or the next one fails its setup.
+# Without PROGRAMs pci_programs; with them, every PROG@pci among them.
 pci_run=()
-for prog in "${pci_programs[@]}"; do
-	if [ "$only" != "  " ] && [ "${only/ $prog@pci /}" = "$only" ]; then
-		continue
-	fi
+pci_want=("${pci_programs[@]}")
+if [ "$only" != "  " ]; then
+	pci_want=()
+	for t in $only; do
+		[ "${t%@pci}" = "$t" ] || pci_want+=("${t%@pci}")
+	done
+fi
+for prog in ${pci_want[@]+"${pci_want[@]}"}; do
 	if [ ! -x "$bin/$prog" ]; then
 		step 1 "$prog is built (run make -C selftests on the host)"
 		continue
