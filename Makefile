@@ -15,6 +15,8 @@
 #   make scale-test      1024 vGPUs on one parent, 64 at a time busy under the
 #                        weighted policy, stock 6.12 VM (not part of make check)
 #   make lint            W=1, sparse and checkpatch over the module
+#   make docs            Documentation/*.rst as HTML in build/docs/, the
+#                        code's DOC: blocks pulled in (tools/rst-kerneldoc.py)
 #   make monitoring-test Prometheus scrapes mdgpuctl metrics through
 #                        node_exporter in a VM (tools/monitoring)
 #   make balancer-test   mdgpu-balancer with synthetic demand and a real
@@ -102,6 +104,15 @@ scale-test:
 
 lint:
 	bash tools/lint.sh
+
+.PHONY: docs
+docs:
+	bash selftests/vm/deps.sh linux-source-6.12 python3-docutils >/dev/null
+	mkdir -p $(BUILD)/docs
+	for f in Documentation/*.rst; do \
+		/usr/bin/python3 tools/rst-kerneldoc.py \
+			--html $(BUILD)/docs/$$(basename $$f .rst).html $$f || exit 1; \
+	done
 
 monitoring-test:
 	bash tools/monitoring/run-vm-test.sh

@@ -95,6 +95,7 @@ u32 mdgpu_display_status(struct mdgpu_vgpu *vgpu)
 {
 	struct mdgpu_display *d = &vgpu->display;
 
+	lockdep_assert_held(&vgpu->lock);
 	return (d->enabled ? MDGPU_DISPLAY_ENABLED : 0) |
 	       (u32)d->last_error << MDGPU_DISPLAY_ERROR_SHIFT;
 }
@@ -123,7 +124,7 @@ bool mdgpu_display_scanout(struct mdgpu_vgpu *vgpu, struct mdgpu_mode *mode)
 
 /**
  * mdgpu_edid_blob_read() - BAR2 0x000-0x3ff: the monitor's EDID
- * @ctx: the instance
+ * @ctx: the instance; caller holds its lock (the register table in mmio.c)
  * @reg: the table entry
  * @off: byte offset in the blob
  * @size: access size
@@ -136,6 +137,7 @@ u32 mdgpu_edid_blob_read(void *ctx, const struct mdgpu_reg *reg, u32 off,
 	struct mdgpu_vgpu *vgpu = ctx;
 	u32 i, val = 0;
 
+	lockdep_assert_held(&vgpu->lock);
 	for (i = 0; i < size; i++)
 		val |= (u32)vgpu->display.edid[off + i] << (8 * i);
 	return val;
@@ -143,7 +145,7 @@ u32 mdgpu_edid_blob_read(void *ctx, const struct mdgpu_reg *reg, u32 off,
 
 /**
  * mdgpu_vga_read() - BAR2 0x400-0x41f: VGA I/O ports 0x3c0-0x3df
- * @ctx: the instance
+ * @ctx: the instance; caller holds its lock (the register table in mmio.c)
  * @reg: the table entry
  * @off: port - 0x3c0
  * @size: access size
@@ -155,6 +157,7 @@ u32 mdgpu_vga_read(void *ctx, const struct mdgpu_reg *reg, u32 off, u32 size)
 	struct mdgpu_vgpu *vgpu = ctx;
 	u32 i, val = 0;
 
+	lockdep_assert_held(&vgpu->lock);
 	for (i = 0; i < size; i++)
 		val |= (u32)vgpu->display.vga[off + i] << (8 * i);
 	return val;
@@ -162,7 +165,7 @@ u32 mdgpu_vga_read(void *ctx, const struct mdgpu_reg *reg, u32 off, u32 size)
 
 /**
  * mdgpu_vga_write() - store a VGA port write
- * @ctx: the instance
+ * @ctx: the instance; caller holds its lock (the register table in mmio.c)
  * @reg: the table entry
  * @off: port - 0x3c0
  * @size: access size
@@ -177,13 +180,14 @@ void mdgpu_vga_write(void *ctx, const struct mdgpu_reg *reg, u32 off,
 	struct mdgpu_vgpu *vgpu = ctx;
 	u32 i;
 
+	lockdep_assert_held(&vgpu->lock);
 	for (i = 0; i < size; i++)
 		vgpu->display.vga[off + i] = val >> (8 * i);
 }
 
 /**
  * mdgpu_dispi_read() - BAR2 0x500-0x515: Bochs VBE DISPI registers
- * @ctx: the instance
+ * @ctx: the instance; caller holds its lock (the register table in mmio.c)
  * @reg: the table entry
  * @off: 2 * register index
  * @size: access size (2)
@@ -196,6 +200,7 @@ u32 mdgpu_dispi_read(void *ctx, const struct mdgpu_reg *reg, u32 off, u32 size)
 	struct mdgpu_display *d = &vgpu->display;
 	u32 index = off / 2;
 
+	lockdep_assert_held(&vgpu->lock);
 	switch (index) {
 	case MDGPU_DISPI_ID:
 		return MDGPU_DISPI_ID5;
@@ -217,7 +222,7 @@ u32 mdgpu_dispi_read(void *ctx, const struct mdgpu_reg *reg, u32 off, u32 size)
 
 /**
  * mdgpu_dispi_write() - a guest write to a DISPI register
- * @ctx: the instance
+ * @ctx: the instance; caller holds its lock (the register table in mmio.c)
  * @reg: the table entry
  * @off: 2 * register index
  * @size: access size (2)
@@ -240,6 +245,7 @@ void mdgpu_dispi_write(void *ctx, const struct mdgpu_reg *reg, u32 off,
 	struct mdgpu_mode mode;
 	u32 index = off / 2;
 
+	lockdep_assert_held(&vgpu->lock);
 	if (index == MDGPU_DISPI_ID || index == MDGPU_DISPI_VIDEO_MEMORY_64K)
 		return;
 	d->dispi[index] = val;
@@ -268,7 +274,7 @@ void mdgpu_dispi_write(void *ctx, const struct mdgpu_reg *reg, u32 off,
 
 /**
  * mdgpu_qext_read() - BAR2 0x600-0x607: QEMU extended registers
- * @ctx: the instance
+ * @ctx: the instance; caller holds its lock (the register table in mmio.c)
  * @reg: the table entry
  * @off: offset in the block
  * @size: access size (4)
@@ -279,12 +285,13 @@ u32 mdgpu_qext_read(void *ctx, const struct mdgpu_reg *reg, u32 off, u32 size)
 {
 	struct mdgpu_vgpu *vgpu = ctx;
 
+	lockdep_assert_held(&vgpu->lock);
 	return off ? vgpu->display.endian : 8;
 }
 
 /**
  * mdgpu_qext_write() - set the framebuffer byte order
- * @ctx: the instance
+ * @ctx: the instance; caller holds its lock (the register table in mmio.c)
  * @reg: the table entry
  * @off: offset in the block
  * @size: access size (4)
@@ -295,6 +302,7 @@ void mdgpu_qext_write(void *ctx, const struct mdgpu_reg *reg, u32 off,
 {
 	struct mdgpu_vgpu *vgpu = ctx;
 
+	lockdep_assert_held(&vgpu->lock);
 	if (off && (val == MDGPU_QEXT_ENDIAN_LITTLE ||
 		    val == MDGPU_QEXT_ENDIAN_BIG))
 		vgpu->display.endian = val;

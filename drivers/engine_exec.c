@@ -124,6 +124,10 @@ void mdgpu_ctx_fail_at_locked(struct mdgpu_vgpu *vgpu, u32 code, u32 head,
  */
 u32 mdgpu_ctx_cur_header(const struct mdgpu_engine_ctx *ctx)
 {
+	const struct mdgpu_vgpu *vgpu = container_of(ctx, struct mdgpu_vgpu,
+						     engine);
+
+	lockdep_assert_held(&vgpu->lock);
 	return MDGPU_CMD_HEADER(ctx->cur.op, ctx->cur.flags, ctx->cur.ndw);
 }
 

@@ -31,6 +31,7 @@ static int mdgpu_mig_sched_get(struct mdgpu_sched *s,
 {
 	struct mdgpu_sched_params *p = arg;
 
+	mdgpu_sched_assert_held(s);
 	*p = e->params;
 	return 0;
 }
@@ -39,8 +40,10 @@ static int mdgpu_mig_sched_set(struct mdgpu_sched *s,
 			       struct mdgpu_sched_entity *e, void *arg)
 {
 	const struct mdgpu_sched_params *p = arg;
-	int ret = mdgpu_sched_check_params(s, e, p);
+	int ret;
 
+	mdgpu_sched_assert_held(s);
+	ret = mdgpu_sched_check_params(s, e, p);
 	return ret ?: mdgpu_sched_entity_set_params(s, e, p, ktime_get_ns());
 }
 

@@ -17,9 +17,9 @@
  * writes VRAM pages as they arrive and applies the device state at
  * RESUMING -> STOP, once the END record's checksum matched.
  *
- * Locks, outermost first: mig.state_lock -> mdgpu_mig_file::lock ->
- * (the user's mm, when a read or write copies to or from user memory) ->
- * vgpu->lock. A device reset (VFIO_DEVICE_RESET) must not wait for
+ * Locks: in the order of Documentation/design.rst ("Locking"); a data
+ * file's read or write copies to or from user memory holding its own lock,
+ * not vgpu->lock. A device reset (VFIO_DEVICE_RESET) must not wait for
  * state_lock: a data file's read may fault on the device's own BAR0
  * mapping, whose fault handler takes vgpu->lock, which the reset path
  * holds. So reset only marks mig.deferred_reset under mig.reset_lock and

@@ -13,11 +13,13 @@
 
 #include "mdgpu.h"
 
+/* STATE32 registers; caller holds vgpu->lock. */
 static u32 reg_read_state(void *ctx, const struct mdgpu_reg *reg, u32 off,
 			  u32 size)
 {
 	struct mdgpu_vgpu *vgpu = ctx;
 
+	lockdep_assert_held(&vgpu->lock);
 	switch (reg->offset) {
 	case MDGPU_REG_VRAM_SIZE_LO:
 		return lower_32_bits(vgpu->vram_size);

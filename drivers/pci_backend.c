@@ -21,11 +21,16 @@
  *   mapping is aligned (see vram_mmap.c).
  * - There is no lazy backing: every byte exists whether used or not, so a
  *   discard (reset, close, release, the source of a relocation) writes
- *   zeroes over the whole range, and the whole BAR is zeroed when the
- *   parent is set up. That costs time proportional to the range (a
- *   write-combined memset: on real hardware several GB/s; in a QEMU TCG
- *   test VM about a second per 64 MiB instance), done with the instance's
- *   lock held, where the simulated backend frees pages.
+ *   zeroes, and the whole BAR is zeroed when the parent is set up. Only
+ *   the 1 MiB pieces (MDGPU_PCI_ZERO_CHUNK) that may have been written
+ *   since they were last zeroed are zeroed again: a piece counts as
+ *   written from the first write through the kernel's mapping (->vram_rw,
+ *   ->vram_copy) or the first user mapping of a page in it (->vram_pfn,
+ *   ->vram_pfn_pmd: a mapped page can be written at any time). That costs
+ *   time proportional to what was used (a write-combined memset: on real
+ *   hardware several GB/s; in a QEMU TCG test VM about a second per
+ *   64 MiB), done with the instance's lock held, where the simulated
+ *   backend frees pages.
  * - No dma-buf export: it needs pages (->vram_page is absent), so the
  *   instances offer region display planes only.
  * - No ->vram_move: relocation copies through ->vram_copy and zeroes the
@@ -36,6 +41,7 @@
  * - Engine commands run on the CPU through the mapping, as on the
  *   simulated parent (the CPU executor, cpu_exec.c).
  */
+#include <linux/bitmap.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
@@ -45,21 +51,41 @@
 #include "mdgpu.h"
 #include "mdgpu_pci.h"
 
-/* Zero at most this much between two chances to reschedule. */
-#define MDGPU_PCI_ZERO_CHUNK	SZ_1M
+/* [@offset, @offset + @len) of the BAR may be written from now on. */
+static void mdgpu_pci_mark(struct mdgpu_pci *pci, u64 offset, u64 len)
+{
+	u64 c, last;
 
+	if (!len)
+		return;
+	last = (offset + len - 1) / MDGPU_PCI_ZERO_CHUNK;
+	for (c = offset / MDGPU_PCI_ZERO_CHUNK; c <= last; c++)
+		set_bit(c, pci->written);
+}
+
+/*
+ * Zero the written pieces of [@offset, @offset + @len), one piece between
+ * two chances to reschedule. A piece only partly in the range stays
+ * marked: its other part is not ours to zero.
+ */
 static void mdgpu_pci_discard(struct mdgpu_parent *parent, u64 offset,
 			      u64 len)
 {
 	struct mdgpu_pci *pci = parent->backend;
 
 	while (len) {
-		u64 n = min_t(u64, len, MDGPU_PCI_ZERO_CHUNK);
+		u64 c = offset / MDGPU_PCI_ZERO_CHUNK;
+		u64 in = offset % MDGPU_PCI_ZERO_CHUNK;
+		u64 n = min_t(u64, len, MDGPU_PCI_ZERO_CHUNK - in);
 
-		memset(pci->vram + offset, 0, n);
+		if (test_bit(c, pci->written)) {
+			memset(pci->vram + offset, 0, n);
+			if (n == MDGPU_PCI_ZERO_CHUNK)
+				clear_bit(c, pci->written);
+			cond_resched();
+		}
 		offset += n;
 		len -= n;
-		cond_resched();
 	}
 }
 
@@ -68,17 +94,30 @@ static int mdgpu_pci_init(struct mdgpu_parent *parent)
 	struct mdgpu_pci *pci = parent->backend;
 	int ret;
 
+	pci->written = bitmap_zalloc(DIV_ROUND_UP(parent->vram_size,
+						  MDGPU_PCI_ZERO_CHUNK),
+				     GFP_KERNEL);
+	if (!pci->written)
+		return -ENOMEM;
 	ret = mdgpu_cpu_exec_init(&pci->exec);
 	if (ret)
-		return ret;
+		goto free_written;
 	pci->vram = memremap(pci->base, parent->vram_size, MEMREMAP_WC);
 	if (!pci->vram) {
-		mdgpu_cpu_exec_fini(&pci->exec);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto fini_exec;
 	}
 	/* Whatever the memory held before is nobody's business. */
+	mdgpu_pci_mark(pci, 0, parent->vram_size);
 	mdgpu_pci_discard(parent, 0, parent->vram_size);
 	return 0;
+
+fini_exec:
+	mdgpu_cpu_exec_fini(&pci->exec);
+free_written:
+	bitmap_free(pci->written);
+	pci->written = NULL;
+	return ret;
 }
 
 static void mdgpu_pci_fini(struct mdgpu_parent *parent)
@@ -88,6 +127,8 @@ static void mdgpu_pci_fini(struct mdgpu_parent *parent)
 	memunmap(pci->vram);
 	pci->vram = NULL;
 	mdgpu_cpu_exec_fini(&pci->exec);
+	bitmap_free(pci->written);
+	pci->written = NULL;
 }
 
 static int mdgpu_pci_vram_rw(struct mdgpu_parent *parent, u64 offset,
@@ -95,10 +136,12 @@ static int mdgpu_pci_vram_rw(struct mdgpu_parent *parent, u64 offset,
 {
 	struct mdgpu_pci *pci = parent->backend;
 
-	if (write)
+	if (write) {
+		mdgpu_pci_mark(pci, offset, len);
 		memcpy(pci->vram + offset, buf, len);
-	else
+	} else {
 		memcpy(buf, pci->vram + offset, len);
+	}
 	return 0;
 }
 
@@ -107,6 +150,7 @@ static int mdgpu_pci_vram_copy(struct mdgpu_parent *parent, u64 dst, u64 src,
 {
 	struct mdgpu_pci *pci = parent->backend;
 
+	mdgpu_pci_mark(pci, dst, len);
 	memcpy(pci->vram + dst, pci->vram + src, len);
 	return 0;
 }
@@ -116,6 +160,8 @@ static int mdgpu_pci_vram_pfn(struct mdgpu_parent *parent, u64 offset,
 {
 	struct mdgpu_pci *pci = parent->backend;
 
+	/* A user mapping writes without telling us. */
+	mdgpu_pci_mark(pci, offset, PAGE_SIZE);
 	*pfn = PHYS_PFN(pci->base + offset);
 	return 0;
 }
@@ -126,6 +172,7 @@ static int mdgpu_pci_vram_pfn_pmd(struct mdgpu_parent *parent, u64 offset,
 {
 	struct mdgpu_pci *pci = parent->backend;
 
+	mdgpu_pci_mark(pci, offset, PMD_SIZE);
 	*pfn = PHYS_PFN(pci->base + offset);
 	return 0;
 }

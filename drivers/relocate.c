@@ -26,9 +26,8 @@
  * with one that copies, they keep the last picture from before the move,
  * as after a reset.
  *
- * Locking: parent->vgpus_lock (outermost) -> vgpu->lock -> parent->lock,
- * as everywhere (include/mdgpu.h). vgpu->vram_offset changes with both
- * vgpus_lock and the instance lock held.
+ * Locking: vgpu->vram_offset changes with both vgpus_lock and the
+ * instance lock held, taken in the order of Documentation/design.rst.
  */
 #include <linux/mm.h>
 #include <linux/sizes.h>

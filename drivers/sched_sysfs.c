@@ -43,6 +43,7 @@ static int mdgpu_sched_parent_get(struct mdgpu_sched *s, void *arg)
 {
 	struct mdgpu_sched_parent_snap *snap = arg;
 
+	mdgpu_sched_assert_held(s);
 	snap->policy = s->policy;
 	snap->timeslice_ns = s->timeslice_ns;
 	snap->watchdog_ns = s->watchdog_ns;
@@ -70,6 +71,7 @@ static ssize_t policy_show(struct device *dev, struct device_attribute *attr,
 
 static int mdgpu_sched_policy_set(struct mdgpu_sched *s, void *arg)
 {
+	mdgpu_sched_assert_held(s);
 	return mdgpu_sched_set_policy(s, *(int *)arg, ktime_get_ns());
 }
 
@@ -100,6 +102,7 @@ static ssize_t timeslice_us_show(struct device *dev,
 
 static int mdgpu_sched_timeslice_set(struct mdgpu_sched *s, void *arg)
 {
+	mdgpu_sched_assert_held(s);
 	return mdgpu_sched_set_timeslice(s, *(u64 *)arg);
 }
 
@@ -133,6 +136,7 @@ static ssize_t watchdog_ms_show(struct device *dev,
 
 static int mdgpu_sched_watchdog_set(struct mdgpu_sched *s, void *arg)
 {
+	mdgpu_sched_assert_held(s);
 	return mdgpu_sched_set_watchdog(s, *(u64 *)arg);
 }
 
@@ -223,6 +227,7 @@ static int mdgpu_sched_param_get(struct mdgpu_sched *s,
 {
 	struct mdgpu_sched_param_arg *a = arg;
 
+	mdgpu_sched_assert_held(s);
 	a->val = *mdgpu_sched_param_field(&e->params, a->which);
 	return 0;
 }
@@ -234,6 +239,7 @@ static int mdgpu_sched_param_set(struct mdgpu_sched *s,
 	struct mdgpu_sched_param_arg *a = arg;
 	struct mdgpu_sched_params p = e->params;
 
+	mdgpu_sched_assert_held(s);
 	*mdgpu_sched_param_field(&p, a->which) = a->val;
 	return mdgpu_sched_entity_set_params(s, e, &p, ktime_get_ns());
 }
@@ -302,6 +308,7 @@ MDGPU_SCHED_PARAM_ATTR(priority);
 static int mdgpu_sched_entity_get(struct mdgpu_sched *s,
 				  struct mdgpu_sched_entity *e, void *arg)
 {
+	mdgpu_sched_assert_held(s);
 	mdgpu_sched_entity_stats_snapshot(s, e, ktime_get_ns(), arg);
 	return 0;
 }
@@ -342,6 +349,7 @@ static int mdgpu_engine_stats_get(struct mdgpu_sched *s,
 	struct mdgpu_engine_ctx *ctx =
 		container_of(e, struct mdgpu_engine_ctx, entity);
 
+	mdgpu_sched_assert_held(s);
 	*(struct mdgpu_engine_stats *)arg = ctx->stats;
 	return 0;
 }

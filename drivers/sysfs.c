@@ -360,6 +360,7 @@ static int mdgpu_vgpu_engine_stats_get(struct mdgpu_sched *s,
 	struct mdgpu_engine_ctx *ctx =
 		container_of(e, struct mdgpu_engine_ctx, entity);
 
+	mdgpu_sched_assert_held(s);
 	*(struct mdgpu_engine_stats *)arg = ctx->stats;
 	return 0;
 }

@@ -33,9 +33,13 @@
 
 #include "mdgpu.h"
 
-/* Whether [@off, @off + @len) lies inside the instance's VRAM. */
+/*
+ * Whether [@off, @off + @len) lies inside the instance's VRAM. Caller holds
+ * vgpu->lock: the range is checked for the access made under it.
+ */
 static bool mdgpu_vgpu_vram_inside(struct mdgpu_vgpu *vgpu, u64 off, u64 len)
 {
+	lockdep_assert_held(&vgpu->lock);
 	if (off <= vgpu->vram_size && len <= vgpu->vram_size - off)
 		return true;
 	dev_dbg_ratelimited(vgpu->parent->dev,

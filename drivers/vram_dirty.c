@@ -51,8 +51,8 @@
  * takes one more fault on its first write.
  *
  * Locking: everything here is under vgpu->lock; the fault paths run under
- * the mm's mmap_lock and take vgpu->lock (mmap_lock -> vgpu->lock ->
- * i_mmap_rwsem, as for reset).
+ * the mm's mmap_lock and take vgpu->lock (the order: Documentation/
+ * design.rst, "Locking").
  */
 
 #include <linux/mm.h>

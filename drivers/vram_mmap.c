@@ -34,8 +34,8 @@
  *
  * Locking: the fault handler runs under the mm's mmap_lock and takes
  * vgpu->lock; a reset holds vgpu->lock while it zaps and discards. User
- * memory is never touched under vgpu->lock (see region.c), so the order is
- * always mmap_lock -> vgpu->lock -> i_mmap_rwsem.
+ * memory is never touched under vgpu->lock (see region.c), which keeps
+ * the order of Documentation/design.rst ("Locking").
  */
 #include <linux/bitmap.h>
 #include <linux/file.h>

@@ -2,13 +2,10 @@
 /*
  * mdgpu internal interfaces: parents, instances and the backend ops table.
  *
- * Lock order (outermost first; see Documentation/design.rst):
- *   { mm's mmap_lock (BAR0 faults), mdgpu_parent::vgpus_lock }  ->
- *   mdgpu_vgpu::lock  ->
- *   { mdgpu_parent::lock, the BAR0 inode's i_mmap_rwsem (zap on reset and
- *     in a pre-copy round),
- *     the simulated backend's xarray lock, mdgpu_engine::lock }
- * User memory is never accessed with mdgpu_vgpu::lock held.
+ * Locks: what each protects is said at the members; their order, once,
+ * in Documentation/design.rst ("Locking"); every helper that needs one
+ * held asserts it (lockdep_assert_held()). User memory is never accessed
+ * with mdgpu_vgpu::lock held.
  */
 #ifndef _MDGPU_H
 #define _MDGPU_H

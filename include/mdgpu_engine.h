@@ -14,14 +14,15 @@
  *   drivers/cpu_exec.c       the CPU executor of chunks, which backends
  *                            with CPU-reachable VRAM share
  *
- * Locks (see Documentation/design.rst):
- *   mdgpu_vgpu::lock  ->  mdgpu_engine::lock (a spinlock, innermost)
- * The engine thread takes vgpu->lock (a mutex) only with no spinlock held,
- * and never holds vgpu->lock while it touches user memory (vfio_dma_rw()).
+ * Locks: mdgpu_engine::lock is a spinlock (their order: "Locking" in
+ * Documentation/design.rst). The engine thread takes vgpu->lock (a mutex)
+ * only with no spinlock held, and never holds vgpu->lock while it touches
+ * user memory (vfio_dma_rw()).
  */
 #ifndef _MDGPU_ENGINE_H
 #define _MDGPU_ENGINE_H
 
+#include <linux/lockdep.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uuid.h>
@@ -264,6 +265,18 @@ static inline bool mdgpu_engine_hung(u64 waited_ns, u64 ran_ns, bool runnable,
 	if (waited_ns < timeout_ns)
 		return false;
 	return !runnable || ran_ns >= timeout_ns;
+}
+
+/**
+ * mdgpu_sched_assert_held() - assert that the engine lock of @s is held
+ * @s: a parent's scheduler (mdgpu_engine::sched)
+ *
+ * For the callbacks mdgpu_engine_sched_call() and
+ * mdgpu_engine_entity_call() run under that lock.
+ */
+static inline void mdgpu_sched_assert_held(const struct mdgpu_sched *s)
+{
+	lockdep_assert_held(&container_of(s, struct mdgpu_engine, sched)->lock);
 }
 
 /* The longest watchdog_delay_ms the engine honours. */

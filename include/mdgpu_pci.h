@@ -6,6 +6,7 @@
 #ifndef _MDGPU_PCI_H
 #define _MDGPU_PCI_H
 
+#include <linux/sizes.h>
 #include <linux/types.h>
 
 #include "mdgpu_engine.h"
@@ -18,6 +19,12 @@
  *	  backend's ->init to its ->fini
  * @exec: the CPU executor of the parent's engine chunks, from ->init to
  *	  ->fini (its engine thread only)
+ * @written: one bit per MDGPU_PCI_ZERO_CHUNK of the BAR that may hold
+ *	     something other than zeroes: set (atomically) before a write
+ *	     through @vram and before a user mapping of it is handed out,
+ *	     cleared by a discard that zeroed the whole piece. Each bit
+ *	     changes under the lock of the instance owning that VRAM (or
+ *	     while nobody owns it). From ->init to ->fini.
  *
  * Set up by the driver's probe before mdgpu_parent_register(), constant
  * afterwards except @vram; freed by its remove.
@@ -27,6 +34,10 @@ struct mdgpu_pci {
 	phys_addr_t base;
 	void *vram;
 	struct mdgpu_cpu_exec exec;
+	unsigned long *written;
 };
+
+/* The piece of VRAM a discard zeroes, or skips if never written. */
+#define MDGPU_PCI_ZERO_CHUNK	SZ_1M
 
 #endif /* _MDGPU_PCI_H */

@@ -134,7 +134,7 @@ for k in $kernels; do
 	fi
 	bash selftests/vm/count-results.sh -v "$log" | sed "s/^/check: [$k] /"
 	# The slowest programs of this kernel, to keep make check's budget.
-	grep -aoE 'run-guest: time [a-z0-9_-]+ [0-9]+ ms' "$log" |
+	grep -aoE 'run-guest: time [a-z0-9_@-]+ [0-9]+ ms' "$log" |
 		sort -k4,4nr | head -n 5 | awk -v k="$k" \
 		'{ printf "check: [%s] time %s %.0f s\n", k, $3, $4 / 1000 }'
 done

@@ -12,13 +12,16 @@
 #   MDGPU-TAP-END <program>
 #
 # and unload the module again, which must work and leave nothing behind.
+# Then the programs of pci_programs once more, as PROG@pci, on the VM's PCI
+# device bound as a PCI parent (MDGPU_PARENT names it; see below).
 # module_lifecycle runs with the module unloaded and loads it itself. The
 # loads and unloads are reported at the end as one more TAP block,
 # "run-guest". Exits non-zero if any program or any of those steps failed.
 #
 # The programs are built on the host (make -C selftests) into
 # build/selftests/, or MDGPU_SELFTESTS_BIN. With PROGRAMs, only those run
-# (make check passes MDGPU_TESTS here).
+# (make check passes MDGPU_TESTS here): PROG on sim0, PROG@pci on the PCI
+# parent.
 
 set -uo pipefail
 
@@ -31,6 +34,8 @@ shift
 only=" $* "
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 bin=${MDGPU_SELFTESTS_BIN:-$repo/build/selftests}
+# shellcheck source=selftests/pci-parent.sh
+. "$repo/selftests/pci-parent.sh"
 
 # program, then the module parameters it runs with ("-": not loaded).
 programs=(
@@ -57,6 +62,17 @@ programs=(
 	oversub "vram_mb=256"
 	module_lifecycle "-"
 )
+
+# The programs that also run on the PCI parent (make check's set: the VRAM,
+# mapping, display, engine and lifecycle tests that are quick there), as
+# PROG@pci: the module is loaded once for all of them with sim0 beside, the
+# VM's ivshmem-plain device is bound as a PCI parent (pci-parent.sh), and
+# each program works on it (MDGPU_PARENT=<its PCI address>). A test that
+# cannot apply there SKIPs with the reason.
+pci_programs=(
+	vfio_device vfio_display engine_cmds engine_lifecycle
+)
+pci_params="parents=1 vram_mb=256"
 
 # Results of the runner's own steps, printed as TAP at the end.
 steps=()
@@ -99,6 +115,38 @@ if loaded; then
 	unload "an earlier run"
 fi
 
+# run_block LABEL PROG [PARENT]: run PROG as TAP block LABEL, on PARENT
+# (MDGPU_PARENT) if given.
+run_block() {
+	local label=$1 prog=$2 parent=${3:-} rc t0 t1
+
+	echo "MDGPU-TAP-BEGIN kselftest $label"
+	t0=$(date +%s%N)
+	MDGPU_KO=$ko MDGPU_PARENT=$parent "$bin/$prog" 2>&1
+	rc=$?
+	t1=$(date +%s%N)
+	echo "MDGPU-TAP-END $label"
+	# Where make check's time goes (check.sh prints these after the run).
+	echo "run-guest: time $label $(((t1 - t0) / 1000000)) ms"
+	# The harness exits 0 when everything passed, 4 when all skipped.
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ]; then
+		echo "run-guest: $label exited with status $rc"
+		failed=1
+	fi
+}
+
+# load PARAMS WHY: insmod with PARAMS; 0 if it worked.
+load() {
+	local out rc
+
+	# shellcheck disable=SC2086 # the parameters are words
+	out=$(insmod "$ko" $1 2>&1)
+	rc=$?
+	[ -n "$out" ] && printf '# insmod: %s\n' "$out"
+	step "$rc" "insmod mdgpu.ko $1 for $2"
+	return "$rc"
+}
+
 echo "run-guest: kernel ${MDGPU_KERNEL_RELEASE:-$(uname -r)}, module $ko"
 for ((i = 0; i < ${#programs[@]}; i += 2)); do
 	prog=${programs[i]}
@@ -111,28 +159,9 @@ for ((i = 0; i < ${#programs[@]}; i += 2)); do
 		continue
 	fi
 	if [ "$params" != "-" ]; then
-		# shellcheck disable=SC2086 # the parameters are words
-		out=$(insmod "$ko" $params 2>&1)
-		rc=$?
-		[ -n "$out" ] && printf '# insmod: %s\n' "$out"
-		step "$rc" "insmod mdgpu.ko $params for $prog"
-		[ "$rc" -eq 0 ] || continue
+		load "$params" "$prog" || continue
 	fi
-
-	echo "MDGPU-TAP-BEGIN kselftest $prog"
-	t0=$(date +%s%N)
-	MDGPU_KO=$ko "$bin/$prog" 2>&1
-	rc=$?
-	t1=$(date +%s%N)
-	echo "MDGPU-TAP-END $prog"
-	# Where make check's time goes (check.sh prints these after the run).
-	echo "run-guest: time $prog $(((t1 - t0) / 1000000)) ms"
-	# The harness exits 0 when everything passed, 4 when all skipped.
-	if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ]; then
-		echo "run-guest: $prog exited with status $rc"
-		failed=1
-	fi
-
+	run_block "$prog" "$prog"
 	if [ "$params" != "-" ]; then
 		unload "$prog"
 	elif loaded; then
@@ -142,6 +171,55 @@ for ((i = 0; i < ${#programs[@]}; i += 2)); do
 		step 0 "$prog left mdgpu unloaded"
 	fi
 done
+
+# The PCI parent's programs, PROG@pci, all on one load and one bind (the
+# bind zeroes the whole BAR, seconds under TCG). Each program leaves the
+# parent as it found it, or the next one fails its setup.
+# Without PROGRAMs pci_programs; with them, every PROG@pci among them.
+pci_run=()
+pci_want=("${pci_programs[@]}")
+if [ "$only" != "  " ]; then
+	pci_want=()
+	for t in $only; do
+		[ "${t%@pci}" = "$t" ] || pci_want+=("${t%@pci}")
+	done
+fi
+for prog in ${pci_want[@]+"${pci_want[@]}"}; do
+	if [ ! -x "$bin/$prog" ]; then
+		step 1 "$prog is built (run make -C selftests on the host)"
+		continue
+	fi
+	pci_run+=("$prog")
+done
+pci=
+[ ${#pci_run[@]} -eq 0 ] || pci=$(mdgpu_pci_find)
+if [ ${#pci_run[@]} -gt 0 ] && [ -z "$pci" ]; then
+	for prog in "${pci_run[@]}"; do
+		echo "MDGPU-TAP-BEGIN kselftest $prog@pci"
+		echo "TAP version 13"
+		echo "1..1"
+		echo "ok 1 $prog@pci # SKIP no ivshmem-plain device (1af4:1110) in this VM"
+		echo "MDGPU-TAP-END $prog@pci"
+	done
+elif [ ${#pci_run[@]} -gt 0 ] && load "$pci_params" "the PCI parent"; then
+	t0=$(date +%s%N)
+	out=$(mdgpu_pci_bind "$pci" 2>&1)
+	rc=$?
+	t1=$(date +%s%N)
+	[ -n "$out" ] && printf '# bind: %s\n' "$out"
+	step "$rc" "bind $pci to mdgpu (PCI parent)"
+	echo "run-guest: time bind@pci $(((t1 - t0) / 1000000)) ms"
+	if [ "$rc" -eq 0 ]; then
+		for prog in "${pci_run[@]}"; do
+			run_block "$prog@pci" "$prog" "$pci"
+		done
+	fi
+	out=$(mdgpu_pci_unbind "$pci" 2>&1)
+	rc=$?
+	[ -n "$out" ] && printf '# unbind: %s\n' "$out"
+	step "$rc" "unbind $pci from mdgpu"
+	unload "the PCI parent's programs"
+fi
 
 echo "MDGPU-TAP-BEGIN kselftest run-guest"
 echo "TAP version 13"

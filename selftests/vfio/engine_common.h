@@ -138,6 +138,8 @@ static inline bool eng_open(struct __test_metadata *_metadata,
 {
 	int ret;
 
+	if (f->cdev && getenv("MDGPU_PARENT") && *getenv("MDGPU_PARENT"))
+		SKIP(return false, MDGPU_CDEV_ON_SIM0);
 	ASSERT_OK(mdgpu_create_tracked(&f->created, f->parent, "64M",
 				       v->uuid)) {
 		return false;

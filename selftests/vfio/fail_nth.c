@@ -661,8 +661,8 @@ TEST_F_TIMEOUT(fail_nth, compact, 1200)
 
 	if (self->base.available[0] < 4)
 		SKIP(return, "needs room for four 64M instances");
-	snprintf(path, sizeof(path), MDGPU_CLASS_DIR "/%s/compact",
-		 self->parent);
+	snprintf(path, sizeof(path), "%s/%s/compact",
+		 mdgpu_parent_base(self->parent), self->parent);
 	mdgpu_nth_open(_metadata, &nth);
 	do {
 		/* Four in a row, then every other one removed. */

@@ -28,15 +28,48 @@
 #define ASSERT_ERR(err, expr)	ASSERT_EQ(-(long)(err), (long)(expr))
 #define EXPECT_ERR(err, expr)	EXPECT_EQ(-(long)(err), (long)(expr))
 
-/* The first parent, sim0: every test program works on it. */
+/*
+ * The parent a test program works on: the one $MDGPU_PARENT names when the
+ * runner set it (run-guest.sh's PROG@pci runs: the PCI address of the PCI
+ * parent it bound), else the first simulated parent, sim0.
+ */
 static inline void mdgpu_first_parent(struct __test_metadata *_metadata,
 				      char parent[MDGPU_NAME_LEN])
 {
 	char names[MDGPU_MAX_PARENTS][MDGPU_NAME_LEN];
-	int n = mdgpu_parent_names(names, MDGPU_MAX_PARENTS);
+	const char *want = getenv("MDGPU_PARENT");
+	uint64_t size;
+	int n;
 
+	if (want && *want) {
+		ASSERT_GT(MDGPU_NAME_LEN, strlen(want))
+			TH_LOG("MDGPU_PARENT=%s: too long", want);
+		ASSERT_OK(mdgpu_parent_u64(want, "vram_total", &size))
+			TH_LOG("MDGPU_PARENT=%s is no mdgpu parent", want);
+		strcpy(parent, want);
+		return;
+	}
+	n = mdgpu_parent_names(names, MDGPU_MAX_PARENTS);
 	ASSERT_LT(0, n) TH_LOG("no mdgpu parent: is mdgpu.ko loaded? (%d)", n);
 	strcpy(parent, names[0]);
+}
+
+/*
+ * Why the runs on a parent named by $MDGPU_PARENT skip the cdev variants:
+ * opening through the cdev and iommufd is the VFIO core's path, the same
+ * on every backend, and the group variants cover the parent.
+ */
+#define MDGPU_CDEV_ON_SIM0 \
+	"cdev/iommufd open: the VFIO core's path, the same for every backend (run on sim0)"
+
+/*
+ * Whether @parent is a PCI parent: VRAM in a PCI BAR, so no lazy backing,
+ * no dma-buf planes, no VRAM error injection, and only as much VRAM as the
+ * BAR (drivers/pci_backend.c).
+ */
+static inline bool mdgpu_parent_is_pci(const char *parent)
+{
+	return strchr(parent, ':') != NULL;
 }
 
 /* Fail (without stopping) unless a parent looks exactly as in @want. */
@@ -86,6 +119,8 @@ static inline bool mdgpu_open(struct __test_metadata *_metadata,
 		EXPECT_OK(ret) TH_LOG("open %s through its VFIO group", uuid);
 		return !ret;
 	}
+	if (getenv("MDGPU_PARENT") && *getenv("MDGPU_PARENT"))
+		SKIP(return false, MDGPU_CDEV_ON_SIM0);
 	if (!mdgpu_path_exists("/dev/iommu"))
 		SKIP(return false, "no /dev/iommu: kernel %s has no IOMMUFD",
 		     getenv("MDGPU_KERNEL_RELEASE") ?: "");

@@ -394,18 +394,49 @@ TEST_F(pci, engine_fill_copy)
 	mdgpu_detach(&g);
 }
 
-/* A device reset zeroes the instance's part of the BAR. */
+/*
+ * A device reset zeroes the instance's part of the BAR: what was written
+ * through the mapping, by pwrite, by an engine FILL and by an engine COPY,
+ * each in a 1 MiB piece of its own (the backend zeroes only the pieces
+ * written or mapped since they were last zeroed, so each way of writing
+ * must mark its piece). Before the reset only pread looks at the last
+ * three: it maps nothing.
+ */
 TEST_F(pci, reset_zeroes)
 {
-	static const uint64_t offs[] = { 0, 5 * PAGE + 100, 63 * SZ_1M };
+	static const uint64_t offs[] = {
+		0, 5 * PAGE + 100, 63 * SZ_1M,	/* through the mapping */
+		10 * SZ_1M + 8,			/* pwrite */
+		20 * SZ_1M,			/* engine FILL */
+		30 * SZ_1M + 4096,		/* engine COPY */
+	};
 	char uuid[MDGPU_UUID_LEN + 1];
+	uint32_t dw[MDGPU_CMD_MAX_NDW];
+	uint64_t got, val;
 	struct mdgpu g;
-	uint64_t got;
+	unsigned int n;
 	size_t i;
 
 	open_64m(_metadata, self, uuid, &g);
-	for (i = 0; i < ARRAY_SIZE(offs); i++)
+	for (i = 0; i < 3; i++)
 		*(volatile uint64_t *)(g.vram + offs[i]) = 0xfeedfacecafe0000ULL + i;
+	val = 0xfeedfacecafe0003ULL;
+	ASSERT_EQ(8, mdgpu_region_write(g.v.device, VFIO_PCI_BAR0_REGION_INDEX,
+					offs[3], &val, 8));
+	n = mdgpu_cmd_fill(dw, offs[4], 4096, 1, 4096, 0x5a5a5a5a);
+	ASSERT_OK(mdgpu_submit(&g, dw, n, TIMEOUT_MS));
+	ASSERT_OK(mdgpu_wait_idle(&g, TIMEOUT_MS));
+	n = mdgpu_cmd_copy(dw, offs[4], offs[5], 4096, 1, 4096, 4096);
+	ASSERT_OK(mdgpu_submit(&g, dw, n, TIMEOUT_MS));
+	ASSERT_OK(mdgpu_wait_idle(&g, TIMEOUT_MS));
+	for (i = 3; i < ARRAY_SIZE(offs); i++) {
+		got = 0;
+		EXPECT_EQ(8, mdgpu_region_read(g.v.device,
+					       VFIO_PCI_BAR0_REGION_INDEX,
+					       offs[i], &got, 8));
+		EXPECT_NE(0, got) TH_LOG("offset %#llx written",
+					 (unsigned long long)offs[i]);
+	}
 	ASSERT_OK(mdgpu_device_reset(&g));
 	for (i = 0; i < ARRAY_SIZE(offs); i++) {
 		got = ~0ULL;

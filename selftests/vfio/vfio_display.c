@@ -59,8 +59,14 @@ static const struct {
 	{ 1920, 1080 }, { 2560, 1600 }, { 3840, 2160 }, { 3840, 2400 },
 };
 
+/*
+ * @in: the instance, offering both plane types, or only region planes on
+ *	a PCI parent (which refuses dma-buf planes: planes.*.pci_no_dmabuf)
+ * @dmabuf: dma-buf planes are offered
+ */
 FIXTURE(disp) {
 	struct mdgpu_inst in;
+	bool dmabuf;
 };
 
 FIXTURE_VARIANT(disp) {
@@ -72,8 +78,12 @@ FIXTURE_VARIANT_ADD(disp, type_512M) { .type = 3 };
 
 FIXTURE_SETUP(disp)
 {
+	char parent[MDGPU_NAME_LEN];
+
+	mdgpu_first_parent(_metadata, parent);
+	self->dmabuf = !mdgpu_parent_is_pci(parent);
 	mdgpu_inst_setup_attr(_metadata, &self->in, variant->type, false,
-			      "plane_types", "both");
+			      "plane_types", self->dmabuf ? "both" : "region");
 }
 
 FIXTURE_TEARDOWN_PARENT(disp)
@@ -85,6 +95,11 @@ FIXTURE_TEARDOWN_PARENT(disp)
 #define VRAM(self)	(mdgpu_types[(self)->in.type].size)
 #define MAXW(self)	(type_max[(self)->in.type].w)
 #define MAXH(self)	(type_max[(self)->in.type].h)
+/* The plane type the tests query: dma-buf where offered, else region. */
+#define PLANE(self)	((self)->dmabuf ? VFIO_GFX_PLANE_TYPE_DMABUF : \
+			 VFIO_GFX_PLANE_TYPE_REGION)
+#define NO_DMABUF_REASON \
+	"PCI parent: no dma-buf planes (its VRAM has no struct pages)"
 
 /* ------------------------------------------------------------------------
  * helpers
@@ -622,15 +637,17 @@ TEST_F(disp, refused_modes)
 		/* ENABLE keeps the other bits, not ENABLED. */
 		EXPECT_EQ(VBE_LFB_ENABLED, vbe_read(fd, VBE_ENABLE))
 			TH_LOG("%s", bad[i].what);
-		expect_empty_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_DMABUF,
-				   bad[i].what);
+		if (self->dmabuf)
+			expect_empty_plane(_metadata, fd,
+					   VFIO_GFX_PLANE_TYPE_DMABUF,
+					   bad[i].what);
 		expect_empty_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_REGION,
 				   bad[i].what);
 		/* The cursor plane is empty either way. */
-		ASSERT_OK(query_plane(fd, VFIO_GFX_PLANE_TYPE_DMABUF,
-				      PLANE_CURSOR, &p));
+		ASSERT_OK(query_plane(fd, PLANE(self), PLANE_CURSOR, &p));
 		EXPECT_EQ(0, p.drm_format);
-		EXPECT_EQ(0, p.dmabuf_id);
+		if (self->dmabuf)
+			EXPECT_EQ(0, p.dmabuf_id);
 
 		/* Turning the display off keeps the reason... */
 		ASSERT_OK(vbe_write(fd, VBE_ENABLE, 0));
@@ -648,7 +665,7 @@ TEST_F(disp, refused_modes)
 	EXPECT_EQ(0, mdgpu_reg_read(fd, MDGPU_REG_MODE_ERRORS));
 	EXPECT_EQ(0, vbe_read(fd, VBE_XRES));
 	EXPECT_EQ(0, vbe_read(fd, VBE_ENABLE));
-	expect_empty_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_DMABUF, "reset");
+	expect_empty_plane(_metadata, fd, PLANE(self), "reset");
 }
 
 /*
@@ -668,20 +685,19 @@ TEST_F(disp, invalid_while_on_keeps_scanout)
 	st = mdgpu_reg_read(fd, MDGPU_REG_DISPLAY_STATUS);
 	EXPECT_EQ(MDGPU_DISPLAY_ENABLED, st & MDGPU_DISPLAY_ENABLED);
 	EXPECT_EQ(MDGPU_MODE_ERR_TOO_LARGE, status_error(st));
-	expect_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_DMABUF, &m, &p);
+	expect_plane(_metadata, fd, PLANE(self), &m, &p);
 
 	ASSERT_OK(vbe_write(fd, VBE_ENABLE, VBE_ENABLED | VBE_LFB_ENABLED));
 	EXPECT_EQ(1, mdgpu_reg_read(fd, MDGPU_REG_MODE_ERRORS));
 	st = mdgpu_reg_read(fd, MDGPU_REG_DISPLAY_STATUS);
 	EXPECT_EQ(MDGPU_DISPLAY_ENABLED, st & MDGPU_DISPLAY_ENABLED);
-	expect_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_DMABUF, &m, &p);
+	expect_plane(_metadata, fd, PLANE(self), &m, &p);
 
 	/* Valid again: a new scanout. */
 	ASSERT_OK(vbe_write(fd, VBE_XRES, 800));
 	EXPECT_EQ(MDGPU_DISPLAY_ENABLED,
 		  mdgpu_reg_read(fd, MDGPU_REG_DISPLAY_STATUS));
-	ASSERT_OK(query_plane(fd, VFIO_GFX_PLANE_TYPE_DMABUF, PLANE_PRIMARY,
-			      &p));
+	ASSERT_OK(query_plane(fd, PLANE(self), PLANE_PRIMARY, &p));
 	EXPECT_EQ(800, p.width);
 	EXPECT_EQ(800 * 4, p.stride);
 }
@@ -734,8 +750,12 @@ TEST_F(disp, plane_query_bad_arguments)
 	EXPECT_EQ(-1, ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, NULL));
 	EXPECT_EQ(EFAULT, errno);
 
-	/* Probing: both types are offered; probe writes nothing back. */
-	EXPECT_OK(query_plane(fd, P | D, PLANE_PRIMARY, &p));
+	/*
+	 * Probing: both types are offered (dma-buf not on a PCI parent);
+	 * probe writes nothing back.
+	 */
+	EXPECT_EQ(self->dmabuf ? 0 : -EINVAL,
+		  query_plane(fd, P | D, PLANE_PRIMARY, &p));
 	EXPECT_EQ(0xa5a5a5a5, p.drm_format);
 	EXPECT_OK(query_plane(fd, P | R, PLANE_PRIMARY, &p));
 	EXPECT_EQ(0xa5a5a5a5, p.width);
@@ -756,45 +776,51 @@ TEST_F(disp, plane_query_before_and_after_mode_set)
 	int fd = FD(self);
 	size_t i;
 
-	expect_empty_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_DMABUF, "open");
-	expect_empty_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_REGION, "open");
+	const uint32_t D = VFIO_GFX_PLANE_TYPE_DMABUF;
+	const uint32_t R = VFIO_GFX_PLANE_TYPE_REGION;
+	const bool dmabuf = self->dmabuf;
+
+	if (dmabuf)
+		expect_empty_plane(_metadata, fd, D, "open");
+	expect_empty_plane(_metadata, fd, R, "open");
 
 	for (i = 0; i < ARRAY_SIZE(modes); i++) {
 		ASSERT_EQ(MDGPU_DISPLAY_ENABLED, set_mode(fd, &modes[i]));
-		expect_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_DMABUF,
-			     &modes[i], &p);
+		expect_plane(_metadata, fd, R, &modes[i], &q);
+		if (!dmabuf)
+			continue;
+		expect_plane(_metadata, fd, D, &modes[i], &p);
 		ids[i] = p.dmabuf_id;
 		/* The same plane keeps its id. */
-		expect_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_DMABUF,
-			     &modes[i], &q);
+		expect_plane(_metadata, fd, D, &modes[i], &q);
 		EXPECT_EQ(ids[i], q.dmabuf_id);
-		expect_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_REGION,
-			     &modes[i], &q);
 		if (i)
 			EXPECT_NE(ids[i - 1], ids[i]);
 	}
 	/* Back to an earlier mode: its id again. */
 	ASSERT_EQ(MDGPU_DISPLAY_ENABLED, set_mode(fd, &modes[0]));
-	expect_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_DMABUF, &modes[0], &p);
-	EXPECT_EQ(ids[0], p.dmabuf_id);
+	if (dmabuf) {
+		expect_plane(_metadata, fd, D, &modes[0], &p);
+		EXPECT_EQ(ids[0], p.dmabuf_id);
+	}
 
 	/* A page-aligned scanout not at 0: a dma-buf, but no region plane. */
 	ASSERT_EQ(MDGPU_DISPLAY_ENABLED, set_mode(fd, &paged));
-	expect_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_DMABUF, &paged, &p);
-	expect_empty_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_REGION,
-			   "scanout at 4096");
+	if (dmabuf)
+		expect_plane(_metadata, fd, D, &paged, &p);
+	expect_empty_plane(_metadata, fd, R, "scanout at 4096");
 	/* Not page-aligned: neither. */
 	ASSERT_EQ(MDGPU_DISPLAY_ENABLED, set_mode(fd, &unaligned));
-	expect_empty_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_DMABUF,
-			   "scanout at 2560");
-	expect_empty_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_REGION,
-			   "scanout at 2560");
+	if (dmabuf)
+		expect_empty_plane(_metadata, fd, D, "scanout at 2560");
+	expect_empty_plane(_metadata, fd, R, "scanout at 2560");
 
 	/* Display off: empty again. */
 	ASSERT_EQ(MDGPU_DISPLAY_ENABLED, set_mode(fd, &modes[0]));
 	ASSERT_OK(vbe_write(fd, VBE_ENABLE, 0));
-	expect_empty_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_DMABUF, "off");
-	expect_empty_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_REGION, "off");
+	if (dmabuf)
+		expect_empty_plane(_metadata, fd, D, "off");
+	expect_empty_plane(_metadata, fd, R, "off");
 }
 
 /*
@@ -809,12 +835,18 @@ TEST_F(disp, x_offset_past_line_end)
 	int fd = FD(self);
 
 	ASSERT_EQ(MDGPU_DISPLAY_ENABLED, set_mode(fd, &m));
-	ASSERT_OK(query_plane(fd, VFIO_GFX_PLANE_TYPE_DMABUF, PLANE_PRIMARY,
-			      &p));
-	EXPECT_EQ(FMT_XRGB8888, p.drm_format);
-	EXPECT_EQ(640, p.width);
-	EXPECT_EQ(640 * 4, p.stride);
-	EXPECT_NE(0, p.dmabuf_id);
+	if (self->dmabuf) {
+		ASSERT_OK(query_plane(fd, VFIO_GFX_PLANE_TYPE_DMABUF,
+				      PLANE_PRIMARY, &p));
+		EXPECT_EQ(FMT_XRGB8888, p.drm_format);
+		EXPECT_EQ(640, p.width);
+		EXPECT_EQ(640 * 4, p.stride);
+		EXPECT_NE(0, p.dmabuf_id);
+	} else {
+		/* Only a dma-buf plane can start inside BAR0. */
+		expect_empty_plane(_metadata, fd, VFIO_GFX_PLANE_TYPE_REGION,
+				   "scanout at 1024 * 4");
+	}
 	/* 65535 * 4 bytes in still fits every type's BAR0. */
 	EXPECT_EQ(MDGPU_DISPLAY_ENABLED, set_mode(fd, &at_end));
 	EXPECT_EQ(0, mdgpu_reg_read(fd, MDGPU_REG_MODE_ERRORS));
@@ -842,8 +874,7 @@ TEST_F(disp, plane_format_follows_byte_order)
 		ASSERT_EQ(MDGPU_DISPLAY_ENABLED, set_mode(fd, &m));
 		ASSERT_OK(mdgpu_reg_write(fd, MDGPU_QEXT_ENDIAN,
 					  MDGPU_QEXT_ENDIAN_BIG));
-		ASSERT_OK(query_plane(fd, VFIO_GFX_PLANE_TYPE_DMABUF,
-				      PLANE_PRIMARY, &p));
+		ASSERT_OK(query_plane(fd, PLANE(self), PLANE_PRIMARY, &p));
 		EXPECT_EQ(fmts[i].big, p.drm_format) TH_LOG("%u bpp", m.bpp);
 		ASSERT_OK(query_plane(fd, VFIO_GFX_PLANE_TYPE_REGION,
 				      PLANE_PRIMARY, &p));
@@ -854,8 +885,7 @@ TEST_F(disp, plane_format_follows_byte_order)
 			  mdgpu_reg_read(fd, MDGPU_QEXT_ENDIAN));
 		ASSERT_OK(mdgpu_reg_write(fd, MDGPU_QEXT_ENDIAN,
 					  MDGPU_QEXT_ENDIAN_LITTLE));
-		ASSERT_OK(query_plane(fd, VFIO_GFX_PLANE_TYPE_DMABUF,
-				      PLANE_PRIMARY, &p));
+		ASSERT_OK(query_plane(fd, PLANE(self), PLANE_PRIMARY, &p));
 		EXPECT_EQ(fmts[i].little, p.drm_format) TH_LOG("%u bpp", m.bpp);
 	}
 	/* A reset goes back to little-endian. */
@@ -870,6 +900,9 @@ TEST_F(disp, dmabuf_unknown_ids)
 	struct vfio_device_gfx_plane_info p;
 	int fd = FD(self), buf;
 	uint32_t i;
+
+	if (!self->dmabuf)
+		SKIP(return, NO_DMABUF_REASON);
 
 	/* Nothing shown yet: no id is known. */
 	for (i = 0; i < 4; i++)
@@ -937,6 +970,9 @@ TEST_F(disp, dmabuf_shows_pixels)
 	size_t bar_len = 4 << 20, i;
 	uint8_t *bar = map_bar0(_metadata, fd, bar_len);
 
+	if (!self->dmabuf)
+		SKIP(return, NO_DMABUF_REASON);
+
 	ASSERT_NE(NULL, bar);
 	for (i = 0; i < ARRAY_SIZE(modes); i++) {
 		const struct mode *m = &modes[i];
@@ -1001,6 +1037,9 @@ TEST_F(disp, dmabuf_outlives_instance)
 	uint8_t *bar, *px, *nbar;
 	uint32_t x, y;
 	int buf;
+
+	if (!self->dmabuf)
+		SKIP(return, NO_DMABUF_REASON);
 
 	bar = map_bar0(_metadata, FD(self), len);
 	ASSERT_NE(NULL, bar);
@@ -1073,6 +1112,26 @@ FIXTURE_VARIANT_ADD(planes, both) {
 
 FIXTURE_SETUP(planes)
 {
+	char parent[MDGPU_NAME_LEN], val[32] = "";
+
+	mdgpu_first_parent(_metadata, parent);
+	if (mdgpu_parent_is_pci(parent) && variant->dmabuf) {
+		/* Refused there, leaving region planes: checked, then skipped. */
+		ASSERT_OK(mdgpu_create_tracked(&self->in.created, parent,
+					       mdgpu_types[0].name,
+					       self->in.uuid));
+		EXPECT_ERR(EOPNOTSUPP, mdgpu_instance_write(self->in.uuid,
+							    "plane_types",
+							    variant->value));
+		EXPECT_OK(mdgpu_instance_read(self->in.uuid, "plane_types",
+					      val, sizeof(val)));
+		EXPECT_STREQ("region", val);
+		EXPECT_OK(mdgpu_remove_all(&self->in.created));
+		if (_metadata->exit_code)
+			return;
+		SKIP(return, "PCI parent: plane_types %s refused (EOPNOTSUPP, as it must be): no dma-buf planes",
+		     variant->shown);
+	}
 	mdgpu_inst_setup_attr(_metadata, &self->in, 0, false,
 			      variant->value ? "plane_types" : NULL,
 			      variant->value);
@@ -1185,7 +1244,10 @@ TEST_F(planes, change_only_while_closed)
 		"\n", "none", "Region", "region,dmabuf", "region dmabuf",
 		"regions", "dma-buf", "0", "3",
 	};
-	const char *other = variant->dmabuf ? "region" : "dmabuf";
+	/* A PCI parent has no other value to change to: region again. */
+	const bool pci = mdgpu_parent_is_pci(self->in.parent);
+	const char *other = variant->dmabuf || pci ? "region" : "dmabuf";
+	const bool other_dmabuf = !variant->dmabuf && !pci;
 	const uint32_t P = VFIO_GFX_PLANE_TYPE_PROBE;
 	struct vfio_device_gfx_plane_info p;
 	const char *uuid = self->in.uuid;
@@ -1209,6 +1271,12 @@ TEST_F(planes, change_only_while_closed)
 		EXPECT_ERR(EINVAL, mdgpu_instance_write(uuid, "plane_types", b))
 			TH_LOG("'%s'", b ?: "");
 	}
+	if (pci) {
+		EXPECT_ERR(EOPNOTSUPP,
+			   mdgpu_instance_write(uuid, "plane_types", "dmabuf"));
+		EXPECT_ERR(EOPNOTSUPP,
+			   mdgpu_instance_write(uuid, "plane_types", "both"));
+	}
 	ASSERT_OK(mdgpu_instance_read(uuid, "plane_types", val, sizeof(val)));
 	EXPECT_STREQ(variant->shown, val);
 
@@ -1217,11 +1285,11 @@ TEST_F(planes, change_only_while_closed)
 	ASSERT_OK(mdgpu_instance_read(uuid, "plane_types", val, sizeof(val)));
 	EXPECT_STREQ(other, val);
 	ASSERT_TRUE(mdgpu_open(_metadata, uuid, false, &self->in.v));
-	EXPECT_EQ(variant->dmabuf ? -EINVAL : 0,
+	EXPECT_EQ(other_dmabuf ? 0 : -EINVAL,
 		  query_plane(self->in.v.device,
 			      P | VFIO_GFX_PLANE_TYPE_DMABUF, PLANE_PRIMARY,
 			      &p));
-	EXPECT_EQ(variant->dmabuf ? 0 : -EINVAL,
+	EXPECT_EQ(other_dmabuf ? -EINVAL : 0,
 		  query_plane(self->in.v.device,
 			      P | VFIO_GFX_PLANE_TYPE_REGION, PLANE_PRIMARY,
 			      &p));

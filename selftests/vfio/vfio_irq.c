@@ -517,7 +517,8 @@ TEST_F(irq, remove_while_open_requests_release)
 
 	ASSERT_OK(mdgpu_irq_set_eventfd(DEV(self), REQ, efd));
 	/* The device's own directory stays until the removal completes. */
-	snprintf(dir, sizeof(dir), MDGPU_CLASS_DIR "/%s/%s", self->in.parent,
+	snprintf(dir, sizeof(dir), "%s/%s/%s",
+		 mdgpu_parent_base(self->in.parent), self->in.parent,
 		 self->in.uuid);
 	ASSERT_TRUE(mdgpu_path_exists(dir));
 	pid = fork();
