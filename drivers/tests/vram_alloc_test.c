@@ -293,6 +293,104 @@ static void vram_oversubscribe_resize(struct kunit *test)
 	mdgpu_vram_map_fini(&map);
 }
 
+/*
+ * The choice the allocator must make, computed the slow, obvious way: for
+ * every free aligned range of @n granules, the largest free aligned block
+ * around it; the range with the smallest such block, lowest first.
+ */
+static int ref_pick(const struct mdgpu_vram_map *map, u32 n, u32 *pick)
+{
+	u32 start, best_block = U32_MAX;
+
+	for (start = 0; start + n <= map->nr_granules; start += n) {
+		u32 b = n;
+
+		if (!range_free(map, start, n))
+			continue;
+		while ((u64)b * 2 <= map->nr_granules) {
+			u32 base = start & ~(b * 2 - 1);
+
+			if (base + b * 2 > map->nr_granules ||
+			    !range_free(map, base, b * 2))
+				break;
+			b *= 2;
+		}
+		if (b < best_block) {
+			best_block = b;
+			*pick = start;
+		}
+	}
+	return best_block == U32_MAX ? -ENOSPC : 0;
+}
+
+/*
+ * Random maps of power-of-two and other sizes, with allocations, frees and
+ * retired granules: every allocation takes exactly the range ref_pick()
+ * names (the tightest fit, lowest address on ties), or fails when it
+ * finds none.
+ */
+static void vram_best_fit_matches_reference(struct kunit *test)
+{
+	static const u32 totals[] = { 64, 96, 200, 256, 1000, 1024 };
+	struct { u64 off, size; } live[64];
+	struct mdgpu_vram_map map;
+	struct rnd_state rnd;
+	unsigned int t;
+
+	prandom_seed_state(&rnd, 7);
+	for (t = 0; t < ARRAY_SIZE(totals); t++) {
+		int step, nlive = 0;
+
+		vram_init(test, &map, (u64)totals[t] << G_SHIFT);
+		for (step = 0; step < 600; step++) {
+			u32 r = prandom_u32_state(&rnd);
+			u32 n = 1U << (r % 7), pick = 0;
+			u64 off = 0;
+			int want, got, i;
+
+			if (r % 37 == 0) {
+				mdgpu_vram_retire(&map, (u64)(r >> 8) %
+						  totals[t] << G_SHIFT);
+				continue;
+			}
+			if (nlive && (r & 0x100)) {
+				i = (r >> 9) % nlive;
+				mdgpu_vram_free(&map, live[i].off, live[i].size);
+				live[i] = live[--nlive];
+				continue;
+			}
+			if (n > totals[t] || nlive == ARRAY_SIZE(live))
+				continue;
+			want = ref_pick(&map, n, &pick);
+			got = mdgpu_vram_alloc(&map, (u64)n << G_SHIFT, &off);
+			KUNIT_ASSERT_EQ(test, got, want);
+			if (got)
+				continue;
+			KUNIT_ASSERT_EQ(test, off, (u64)pick << G_SHIFT);
+			live[nlive].off = off;
+			live[nlive++].size = (u64)n << G_SHIFT;
+		}
+		mdgpu_vram_map_fini(&map);
+	}
+}
+
+/*
+ * An empty parent of the module's largest size (64 GiB, 65536 granules):
+ * the first 64M range goes to offset 0, the next right after it.
+ */
+static void vram_large_parent(struct kunit *test)
+{
+	struct mdgpu_vram_map map;
+	u64 a, b;
+
+	vram_init(test, &map, (u64)SZ_1G * 64);
+	KUNIT_ASSERT_EQ(test, mdgpu_vram_alloc(&map, SZ_64M, &a), 0);
+	KUNIT_ASSERT_EQ(test, mdgpu_vram_alloc(&map, SZ_64M, &b), 0);
+	KUNIT_EXPECT_EQ(test, a, 0ULL);
+	KUNIT_EXPECT_EQ(test, b, (u64)SZ_64M);
+	mdgpu_vram_map_fini(&map);
+}
+
 static struct kunit_case mdgpu_vram_cases[] = {
 	KUNIT_CASE(vram_retire),
 	KUNIT_CASE(vram_ratio_promise),
@@ -304,6 +402,8 @@ static struct kunit_case mdgpu_vram_cases[] = {
 	KUNIT_CASE(vram_fragmentation),
 	KUNIT_CASE(vram_non_power_of_two_total),
 	KUNIT_CASE(vram_random_invariants),
+	KUNIT_CASE(vram_best_fit_matches_reference),
+	KUNIT_CASE(vram_large_parent),
 	{}
 };
 
