@@ -403,6 +403,7 @@ static void cpu_compute_plan_never_crosses(struct kunit *test)
 				}
 			}
 }
+
 #undef US
 
 static struct kunit_case cpu_exec_cases[] = {

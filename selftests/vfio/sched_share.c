@@ -684,8 +684,9 @@ TEST_F(sched, doorbell_cuts_compute_sleep_short)
 	snprintf(us, sizeof(us), "%d", slice_us);
 	ASSERT_OK(parent_attr_write(self->parent, "timeslice_us", us));
 	ASSERT_OK(vgpu_attr_write(light->uuid, "priority", 3));
-	/* One job of 1.5 s: the busy vGPU sleeps to each slice's end. */
-	ASSERT_OK(mdgpu_submit(&busy->g, dw, mdgpu_cmd_compute(dw, 1500000),
+	/* The longest job (1 s): the busy vGPU sleeps to each slice's end. */
+	ASSERT_OK(mdgpu_submit(&busy->g, dw,
+			       mdgpu_cmd_compute(dw, MDGPU_COMPUTE_MAX_US),
 			       1000));
 	for (i = 0; i < (int)ARRAY_SIZE(lat); i++) {
 		/* Well inside one of the busy vGPU's slices. */
@@ -701,7 +702,12 @@ TEST_F(sched, doorbell_cuts_compute_sleep_short)
 	       lat[ARRAY_SIZE(lat) / 2], lat[ARRAY_SIZE(lat) - 1], slice_us);
 	/* Waiting for the slice's end would take about 90 % of it. */
 	EXPECT_GT(slice_us / 4.0, lat[ARRAY_SIZE(lat) / 2]);
+	/* The long job was running all along, and still is. */
 	EXPECT_EQ(0, mdgpu_rd(&busy->g, MDGPU_REG_ERR_CODE));
+	EXPECT_EQ(0, mdgpu_rd(&busy->g, MDGPU_REG_CMDS_DONE));
+	EXPECT_TRUE(mdgpu_rd(&busy->g, MDGPU_REG_ENGINE_STATUS) &
+		    MDGPU_ENGINE_BUSY);
+	EXPECT_LT(0, vgpu_attr_read(busy->uuid, "engine_time_us"));
 	ASSERT_OK(mdgpu_ring_reset(&busy->g));
 }
 
