@@ -66,8 +66,6 @@ u32 mdgpu_engine_reg_read(void *opaque, const struct mdgpu_reg *reg, u32 off,
 		return ctx->ring_size;
 	case MDGPU_REG_RING_HEAD:
 		return ctx->head;
-	case MDGPU_REG_RING_TAIL:
-		return READ_ONCE(ctx->db_tail);
 	case MDGPU_REG_RING_CTRL:
 		return ctx->enabled ? MDGPU_RING_CTRL_ENABLE : 0;
 	case MDGPU_REG_ENGINE_STATUS:
@@ -107,7 +105,8 @@ u32 mdgpu_engine_reg_read(void *opaque, const struct mdgpu_reg *reg, u32 off,
 #define MDGPU_IRQ_ALL	(MDGPU_IRQ_FENCE | MDGPU_IRQ_ERROR)
 
 /**
- * mdgpu_engine_reg_write() - write an engine register
+ * mdgpu_engine_reg_write() - write an engine register (RING_TAIL, the
+ *			      doorbell, has mdgpu_engine_doorbell())
  * @opaque: the instance; caller holds vgpu->lock
  * @reg: the register's table entry
  * @off: byte offset in the entry (0)
@@ -135,10 +134,6 @@ void mdgpu_engine_reg_write(void *opaque, const struct mdgpu_reg *reg,
 	case MDGPU_REG_RING_SIZE:
 		if (!ctx->enabled)
 			ctx->ring_size = val;
-		break;
-	case MDGPU_REG_RING_TAIL:
-		/* Under the lock only on the general (multi-byte) path. */
-		mdgpu_engine_doorbell(vgpu, reg, off, size, val);
 		break;
 	case MDGPU_REG_RING_CTRL:
 		if (val & MDGPU_RING_CTRL_RESET)
