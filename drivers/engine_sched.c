@@ -239,10 +239,11 @@ static u64 mdgpu_engine_deadline(u64 start, u64 len)
  * when the scheduler picked it; @end_by: the end of its slice.
  *
  * Per chunk: one clock read (at the end of the step, under the instance's
- * lock; a COMPUTE chunk's is the backend's), the instance's lock once
- * (twice for COMPUTE, which drops it while it sleeps) and the engine lock
- * once, for the charge, the statistics, the preemption and the per-job
- * watchdog's comparison.
+ * lock; a COMPUTE chunk reads it before and after its sleep, and while it
+ * spins to a job's end), the instance's lock once (twice for COMPUTE,
+ * which drops it while it sleeps, and also takes the wait queue's lock to
+ * sleep) and the engine lock once, for the charge, the statistics, the
+ * preemption and the per-job watchdog's comparison.
  */
 static void mdgpu_engine_run(struct mdgpu_engine *eng,
 			     struct mdgpu_engine_ctx *ctx, u64 start,
