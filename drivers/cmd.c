@@ -284,8 +284,10 @@ static u64 mdgpu_cmd_chunk_2d(const struct mdgpu_cmd *cmd, u64 done, u64 max)
  * @done: work done so far, in the unit of mdgpu_cmd_work()
  *
  * FILL, COPY and DMA run at most MDGPU_CHUNK_BYTES per chunk, FILL and
- * COPY also at most MDGPU_CHUNK_PAGES pages touched, COMPUTE at most
- * MDGPU_CHUNK_COMPUTE_NS; the other commands are one chunk.
+ * COPY also at most MDGPU_CHUNK_PAGES pages touched; the other commands
+ * are one chunk. A COMPUTE chunk is offered the rest of the job: the
+ * backend occupies the engine until the job's end or the slice's end
+ * (&mdgpu_chunk.end_by), whichever comes first, and reports what it ran.
  *
  * Return: the work of the next chunk, 0 once the command is complete.
  */
@@ -304,7 +306,7 @@ u64 mdgpu_cmd_chunk(const struct mdgpu_cmd *cmd, u64 done)
 	case MDGPU_OP_DMA:
 		return min_t(u64, work - done, MDGPU_CHUNK_BYTES);
 	case MDGPU_OP_COMPUTE:
-		return min_t(u64, work - done, MDGPU_CHUNK_COMPUTE_NS);
+		return work - done;
 	}
 	return 1;
 }

@@ -22,17 +22,22 @@
  * - DMA reads VRAM into the agent's buffer or writes it to VRAM;
  * - FENCE and TIMESTAMP write their value;
  * - COMPUTE occupies the engine: it waits, with the instance's lock
- *   dropped, on an hrtimer until the chunk's end, counted from the start
- *   of the step, so the engine thread runs nothing else meanwhile and the
- *   CPU stays free for the VMs. Timed sleeps wake late (about 100 µs under
- *   TCG): the executor keeps a moving average of how late, and the last
- *   chunk of a job sleeps that much less and spins (at most 200 µs) to its
- *   end, so the job ends when it should.
+ *   dropped, on an hrtimer (mdgpu_engine_chunk_wait()), so the engine
+ *   thread runs nothing else meanwhile and the CPU stays free for the VMs.
+ *   One chunk lasts until the job's end or the slice's end, whichever
+ *   comes first, counted from the start of the step, and ends early when
+ *   the engine is wanted (a doorbell, a context that became runnable).
+ *   Timed sleeps wake late (about 100 µs under TCG): the executor keeps a
+ *   moving average of how late, and mdgpu_cpu_compute_plan() decides with
+ *   it: a job that would end within two such latenesses after the slice's
+ *   end is finished in this chunk (no chunk but the job's last may cross
+ *   the job's end), and the chunk that ends a job sleeps that much less
+ *   and spins (at most 200 µs) to its end, so the job ends when it
+ *   should.
  *
  * The executor's buffers are the parent's, used by its engine thread
  * only, which runs one chunk at a time.
  */
-#include <linux/delay.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -136,51 +141,98 @@ static int mdgpu_cpu_copy(struct mdgpu_cpu_exec *x, struct mdgpu_chunk *c)
 
 /* The most COMPUTE spins to end a job on time, and the wake-up it learns. */
 #define MDGPU_COMPUTE_SPIN_MAX_NS	(200 * NSEC_PER_USEC)
+/* The shortest COMPUTE chunk that stops short of the job's end. */
+#define MDGPU_COMPUTE_CHUNK_MIN_NS	(20 * NSEC_PER_USEC)
 
-/*
- * Sleep until about @deadline, at most @spin ns of it by spinning: the
- * timed sleep is cut short by the wake-up lateness seen so far (learned
- * here), and the rest is spun, so the end is on time however late the
- * host's timers fire. With @spin 0, sleep only.
+/**
+ * struct mdgpu_compute_plan - how one COMPUTE chunk occupies the engine
+ * @len: ns from the chunk's start to its end
+ * @sleep: ns from the chunk's start the timed sleep is for (<= @len)
+ * @last: the chunk ends the job: it spins from @sleep to @len
  */
-static void mdgpu_cpu_wait_until(struct mdgpu_cpu_exec *x, u64 deadline,
-				 u64 spin)
-{
-	u64 now = ktime_get_ns(), late, target;
-	unsigned long us;
+struct mdgpu_compute_plan {
+	u64 len;
+	u64 sleep;
+	bool last;
+};
 
-	spin = min(spin, x->wake_late_ns);
-	if (now + spin + NSEC_PER_USEC < deadline) {
-		us = DIV_ROUND_UP_ULL(deadline - spin - now, NSEC_PER_USEC);
-		target = now + (u64)us * NSEC_PER_USEC;
-		usleep_range(us, us + 5);
-		now = ktime_get_ns();
-		late = now > target ? min_t(u64, now - target,
-					    MDGPU_COMPUTE_SPIN_MAX_NS) : 0;
-		x->wake_late_ns = (7 * x->wake_late_ns + late) / 8;
+/**
+ * mdgpu_cpu_compute_plan() - plan one COMPUTE chunk
+ * @rest: ns of the job still to run
+ * @avail: ns from the chunk's start to the end of the slice
+ * @late: how late timed sleeps wake up (a moving average)
+ * @p: filled in
+ *
+ * A chunk that stops short of the job's end sleeps to the slice's end and
+ * wakes about @late after it: if the job would end by then (two @late, as
+ * @late is an average), the chunk finishes the job instead, so no chunk
+ * but the job's last crosses the job's end. The last chunk sleeps
+ * min(@late, MDGPU_COMPUTE_SPIN_MAX_NS) less and spins the rest.
+ */
+static void mdgpu_cpu_compute_plan(u64 rest, u64 avail, u64 late,
+				   struct mdgpu_compute_plan *p)
+{
+	u64 spin = min_t(u64, late, MDGPU_COMPUTE_SPIN_MAX_NS);
+
+	avail = max_t(u64, avail, MDGPU_COMPUTE_CHUNK_MIN_NS);
+	p->last = rest <= avail || rest - avail <= 2 * late;
+	if (p->last) {
+		p->len = rest;
+		p->sleep = rest > spin ? rest - spin : 0;
+	} else {
+		p->len = avail;
+		p->sleep = avail;
 	}
-	while (ktime_get_ns() < deadline)
-		cpu_relax();
 }
 
 /*
- * One COMPUTE chunk: occupy the engine until @c->len ns have passed since
- * @c->start, with the instance's lock dropped (the core drops the chunk if
- * the context was reset meanwhile), spinning only at the end of the job's
- * last chunk. @c->len becomes the time that passed since @c->start.
+ * Occupy the engine from @start as @p says; the sleep ends early when the
+ * engine is wanted (then no spin). Learns the sleep's lateness.
+ * Return: the time (ktime_get_ns()) the chunk ended.
+ */
+static u64 mdgpu_cpu_occupy(struct mdgpu_cpu_exec *x, struct mdgpu_engine *eng,
+			    u64 start, const struct mdgpu_compute_plan *p)
+{
+	u64 now = ktime_get_ns(), target = start + p->sleep;
+	u64 end = start + p->len;
+
+	if (now < target) {
+		if (mdgpu_engine_chunk_wait(eng, target))
+			return ktime_get_ns();
+		now = ktime_get_ns();
+		x->wake_late_ns = (7 * x->wake_late_ns +
+				   min_t(u64, now - min(now, target),
+					 MDGPU_COMPUTE_SPIN_MAX_NS)) / 8;
+	}
+	if (!p->last)
+		return now;
+	while (now < end) {
+		cpu_relax();
+		now = ktime_get_ns();
+	}
+	return now;
+}
+
+/*
+ * One COMPUTE chunk: occupy the engine from @c->start, with the instance's
+ * lock dropped (the core drops the chunk if the context was reset
+ * meanwhile), until the job's end (@c->len is the rest of the job) or the
+ * slice's end (@c->end_by), as mdgpu_cpu_compute_plan() decides.
+ * @c->len becomes the time that passed since @c->start.
  */
 static int mdgpu_cpu_compute(struct mdgpu_cpu_exec *x, struct mdgpu_chunk *c)
 {
 	struct mdgpu_vgpu *vgpu = c->vgpu;
+	struct mdgpu_compute_plan p;
+	u64 end;
 
 	lockdep_assert_held(&vgpu->lock);
-	if (ktime_get_ns() - c->start < c->len) {
-		mutex_unlock(&vgpu->lock);
-		mdgpu_cpu_wait_until(x, c->start + c->len,
-				     c->last ? MDGPU_COMPUTE_SPIN_MAX_NS : 0);
-		mutex_lock(&vgpu->lock);
-	}
-	c->len = ktime_get_ns() - c->start;
+	mdgpu_cpu_compute_plan(c->len, c->end_by - min(c->end_by, c->start),
+			       x->wake_late_ns, &p);
+	mutex_unlock(&vgpu->lock);
+	end = mdgpu_cpu_occupy(x, vgpu->parent->engine, c->start, &p);
+	mutex_lock(&vgpu->lock);
+	c->len = end - c->start;
 	return 0;
 }
 

@@ -65,6 +65,7 @@ void mdgpu_ctx_ring_reset_locked(struct mdgpu_vgpu *vgpu)
 	ctx->enabled = false;
 	ctx->head = 0;
 	ctx->tail = 0;
+	WRITE_ONCE(ctx->db_tail, 0);
 	ctx->error = false;
 	ctx->err_code = MDGPU_ERR_NONE;
 	ctx->err_head = 0;
@@ -190,8 +191,16 @@ void mdgpu_engine_ctx_close(struct mdgpu_vgpu *vgpu, bool keep)
 	}
 	mdgpu_ctx_update(vgpu);
 	mutex_unlock(&vgpu->lock);
-	/* The thread never blocks on guest memory: this is one chunk. */
-	wait_event(eng->idle_wq, !mdgpu_engine_runs(eng, &vgpu->engine));
+	/*
+	 * The thread never blocks on guest memory, and a COMPUTE chunk's
+	 * sleep ends when its context stops being runnable: this is one
+	 * chunk. No doorbell comes any more (the device file is closed): once
+	 * the thread took the last one queued, it no longer touches the
+	 * context (it marks the context before it clears @db_queued).
+	 */
+	wait_event(eng->idle_wq,
+		   !test_bit_acquire(0, &vgpu->engine.db_queued) &&
+		   !mdgpu_engine_runs(eng, &vgpu->engine));
 	mdgpu_dma_agent_stop(vgpu);
 }
 
@@ -226,6 +235,7 @@ int mdgpu_engine_create(struct mdgpu_parent *parent)
 	if (!eng)
 		return -ENOMEM;
 	spin_lock_init(&eng->lock);
+	init_llist_head(&eng->doorbells);
 	mdgpu_sched_init(&eng->sched);
 	init_waitqueue_head(&eng->wq);
 	init_waitqueue_head(&eng->idle_wq);

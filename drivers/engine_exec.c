@@ -298,7 +298,7 @@ static int mdgpu_exec_dma(struct mdgpu_chunk *c)
 
 /* Run the next chunk of ctx->cur. *@len: its work, as it counts. */
 static int mdgpu_exec_chunk(struct mdgpu_engine *eng, struct mdgpu_vgpu *vgpu,
-			    u64 start, u64 *len)
+			    const struct mdgpu_step *st, u64 *len)
 {
 	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
 	struct mdgpu_chunk c = {
@@ -306,7 +306,8 @@ static int mdgpu_exec_chunk(struct mdgpu_engine *eng, struct mdgpu_vgpu *vgpu,
 		.cmd = &ctx->cur,
 		.off = ctx->cur_done,
 		.len = *len,
-		.start = start,
+		.start = st->start,
+		.end_by = st->end_by,
 		.last = ctx->cur_done + *len >= mdgpu_cmd_work(&ctx->cur),
 	};
 	int ret;
@@ -338,25 +339,28 @@ static int mdgpu_exec_chunk(struct mdgpu_engine *eng, struct mdgpu_vgpu *vgpu,
  * mdgpu_engine_step() - run one chunk of a context
  * @eng: the engine; called by its thread (or a test) with no lock held
  * @vgpu: the instance whose context runs
- * @op: set to the opcode run, or 0xff if none
+ * @st: the step: when it started and the slice's end; set to when it
+ *	ended, the opcode run and the job's engine time so far
  *
  * Decode the command at HEAD if needed, run its next chunk through the
- * backend, and retire it when complete.
+ * backend, and retire it when complete. The time from @st->start to the
+ * end is the job's (the per-job watchdog's) unless the job completed.
  *
  * Return: the number of commands completed (0 or 1).
  */
 unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
-			       struct mdgpu_vgpu *vgpu, u8 *op)
+			       struct mdgpu_vgpu *vgpu, struct mdgpu_step *st)
 {
 	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
-	u64 start = ktime_get_ns();
 	unsigned int completed = 0;
 	struct mem_cgroup *old_memcg;
+	bool timed = false;
 	u32 gen;
 	u64 len;
 	int ret;
 
-	*op = 0xff;
+	st->op = 0xff;
+	st->job_ns = 0;
 	mutex_lock(&vgpu->lock);
 	/*
 	 * VRAM pages this chunk allocates are charged to the opener's memory
@@ -372,10 +376,15 @@ unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
 		if (ret)
 			goto out_ret;
 	}
-	*op = ctx->cur.op;
+	st->op = ctx->cur.op;
 	gen = ctx->gen;
 	len = mdgpu_cmd_chunk(&ctx->cur, ctx->cur_done);
-	ret = mdgpu_exec_chunk(eng, vgpu, start, &len);
+	ret = mdgpu_exec_chunk(eng, vgpu, st, &len);
+	/* COMPUTE's backend read the clock last: its chunk ends there. */
+	if (st->op == MDGPU_OP_COMPUTE && !ret) {
+		st->end = st->start + len;
+		timed = true;
+	}
 	/* Reset, frozen or closed while the backend waited: drop the chunk. */
 	if (gen != ctx->gen)
 		goto out;
@@ -409,6 +418,13 @@ out_ret:
 					     ret == -EIO ? MDGPU_ERR_VRAM :
 					     MDGPU_ERR_FAULT);
 out:
+	if (!timed)
+		st->end = ktime_get_ns();
+	/* The job goes on: this step's time is the job's. */
+	if (ctx->cur_valid && !ctx->error) {
+		ctx->job_ns += st->end - st->start;
+		st->job_ns = ctx->job_ns;
+	}
 	set_active_memcg(old_memcg);
 	mdgpu_ctx_update(vgpu);
 	mutex_unlock(&vgpu->lock);

@@ -84,15 +84,22 @@ void mdgpu_engine_ctx_thaw_locked(struct mdgpu_vgpu *vgpu)
 void mdgpu_engine_ctx_save_locked(struct mdgpu_vgpu *vgpu,
 				  struct mdgpu_mig_engine *m)
 {
-	const struct mdgpu_engine_ctx *ctx = &vgpu->engine;
+	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
 	unsigned int i, n;
 
 	lockdep_assert_held(&vgpu->lock);
+	/*
+	 * A doorbell rung before the stop that the thread has not taken yet
+	 * is part of the state: take it (a bad tail fails the context here,
+	 * as the thread would have).
+	 */
+	if (ctx->db_armed && READ_ONCE(ctx->db_tail) != ctx->tail)
+		mdgpu_ctx_take_doorbell_locked(vgpu);
 	memset(m, 0, sizeof(*m));
 	m->ring_base = cpu_to_le64(ctx->ring_base);
 	m->ring_size = cpu_to_le32(ctx->ring_size);
 	m->head = cpu_to_le32(ctx->head);
-	m->tail = cpu_to_le32(ctx->tail);
+	m->tail = cpu_to_le32(READ_ONCE(ctx->db_tail));
 	m->enabled = ctx->enabled;
 	m->error = ctx->error;
 	m->err_code = cpu_to_le32(ctx->err_code);
@@ -182,6 +189,7 @@ int mdgpu_engine_ctx_load_locked(struct mdgpu_vgpu *vgpu,
 	ctx->ring_size = le32_to_cpu(m->ring_size);
 	ctx->head = le32_to_cpu(m->head);
 	ctx->tail = le32_to_cpu(m->tail);
+	WRITE_ONCE(ctx->db_tail, ctx->tail);
 	ctx->enabled = m->enabled;
 	ctx->error = m->error;
 	ctx->err_code = le32_to_cpu(m->err_code);

@@ -7,7 +7,15 @@
  * that context one bounded chunk at a time (mdgpu_engine_step(), the
  * execution core in engine_exec.c), charges the time of each chunk, and
  * switches when the scheduler says so or the context runs out of work.
- * With nothing to run it sleeps until a doorbell. Every call into the
+ * With nothing to run it sleeps until a doorbell. It takes the doorbells
+ * the guests rang without a lock (engine_regs.c) before it picks and
+ * between chunks. Time runs on without gaps inside a context's run: a
+ * chunk starts where the previous one ended, so the bookkeeping between
+ * chunks is the job's time, and a COMPUTE chunk may last up to the end of
+ * the slice: its sleep ends early when the engine is wanted (a doorbell,
+ * a context that became runnable, the running one that stopped being
+ * runnable), so a higher priority is served as soon as a short chunk
+ * would have let it. Every call into the
  * scheduler is made here, under the engine lock (mdgpu_engine::lock), which
  * nests inside mdgpu_vgpu::lock and under which nothing sleeps.
  *
@@ -51,10 +59,23 @@ void mdgpu_ctx_update(struct mdgpu_vgpu *vgpu)
 {
 	struct mdgpu_engine *eng = vgpu->parent->engine;
 	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
-	bool work = mdgpu_ctx_has_work(ctx);
-	bool wake = false;
+	bool armed = ctx->open && ctx->enabled && !ctx->error;
+	bool work, wake = false;
 
 	lockdep_assert_held(&vgpu->lock);
+	if (armed != ctx->db_armed) {
+		WRITE_ONCE(ctx->db_armed, armed);
+		if (armed) {
+			/*
+			 * Armed, then the tail: pairs with the doorbell's
+			 * barrier (see mdgpu_engine_doorbell()). A bad tail
+			 * fails the context, which updates it again.
+			 */
+			smp_mb();
+			mdgpu_ctx_take_doorbell_locked(vgpu);
+		}
+	}
+	work = mdgpu_ctx_has_work(ctx);
 	/*
 	 * Most register writes change nothing the scheduler sees; @runnable
 	 * is written under vgpu->lock too, so no engine lock to find out.
@@ -72,11 +93,86 @@ void mdgpu_ctx_update(struct mdgpu_vgpu *vgpu)
 		} else {
 			mdgpu_sched_sleep(&eng->sched, &ctx->entity,
 					  mdgpu_sched_now());
+			/*
+			 * Reset, close, freeze, failure or disable of the
+			 * context the thread runs: end its COMPUTE sleep.
+			 */
+			if (eng->running == ctx && current != eng->thread) {
+				eng->kicked = true;
+				wake = true;
+			}
 		}
 	}
 	spin_unlock(&eng->lock);
-	if (wake)
+	/* The barrier in wq_has_sleeper() orders @kicked before the check. */
+	if (wake && wq_has_sleeper(&eng->wq))
 		wake_up(&eng->wq);
+}
+
+/* Is the engine wanted elsewhere than the running chunk? */
+static bool mdgpu_engine_wanted(struct mdgpu_engine *eng)
+{
+	return READ_ONCE(eng->kicked) || !llist_empty(&eng->doorbells) ||
+	       kthread_should_stop();
+}
+
+/**
+ * mdgpu_engine_chunk_wait() - a backend's chunk waits for the engine time
+ *			       it occupies
+ * @eng: the engine; called by its thread with no lock held
+ * @deadline: ktime_get_ns() time to wait until
+ *
+ * The sleep ends early when the engine is wanted: a doorbell to take, a
+ * context that became runnable (it may deserve the engine now), or the
+ * running context stopped being runnable. The wakers set what
+ * mdgpu_engine_wanted() reads before they look for a sleeper on @eng->wq;
+ * this queues itself there before it reads it, so none is missed.
+ *
+ * Return: true if it ended early, false at the deadline.
+ */
+bool mdgpu_engine_chunk_wait(struct mdgpu_engine *eng, u64 deadline)
+{
+	ktime_t t = ns_to_ktime(deadline);
+	DEFINE_WAIT(wait);
+	bool early;
+
+	prepare_to_wait(&eng->wq, &wait, TASK_INTERRUPTIBLE);
+	early = mdgpu_engine_wanted(eng);
+	if (!early)
+		early = schedule_hrtimeout_range(&t, 5 * NSEC_PER_USEC,
+						 HRTIMER_MODE_ABS) != 0;
+	finish_wait(&eng->wq, &wait);
+	return early;
+}
+
+/*
+ * Take the doorbells rung since the thread last looked (engine_regs.c):
+ * each queued context's tail, under its instance's lock. Called by the
+ * thread with no lock held.
+ */
+static void mdgpu_engine_take_doorbells(struct mdgpu_engine *eng)
+{
+	struct llist_node *list = llist_del_all(&eng->doorbells);
+	struct mdgpu_engine_ctx *ctx, *next;
+	struct mdgpu_vgpu *vgpu;
+
+	llist_for_each_entry_safe(ctx, next, list, db_node) {
+		vgpu = ctx_to_vgpu(ctx);
+		/* Close waits while this is set, or while @db_queued is. */
+		spin_lock(&eng->lock);
+		eng->db_taking = ctx;
+		spin_unlock(&eng->lock);
+		mutex_lock(&vgpu->lock);
+		/* Fully ordered: the bit cleared before the tail is read. */
+		if (test_and_clear_bit(0, &ctx->db_queued) && ctx->db_armed)
+			mdgpu_ctx_take_doorbell_locked(vgpu);
+		mdgpu_ctx_update(vgpu);
+		mutex_unlock(&vgpu->lock);
+		spin_lock(&eng->lock);
+		eng->db_taking = NULL;
+		spin_unlock(&eng->lock);
+		wake_up_all(&eng->idle_wq);
+	}
 }
 
 static const guid_t *mdgpu_vgpu_guid(struct mdgpu_vgpu *vgpu)
@@ -98,26 +194,21 @@ static void mdgpu_engine_wd_delay(struct mdgpu_engine *eng)
 }
 
 /*
- * Add @ran to the engine time of the job (command) the context is in, and
- * stop the context into its error state if the job ran past the parent's
- * watchdog limit. Called by the engine thread between chunks.
+ * The job (command) the context is in ran past the parent's watchdog limit
+ * (the step counted its time, the thread compared it under the engine
+ * lock): stop the context into its error state, unless the job went away
+ * meanwhile. Called by the engine thread between chunks.
  * Return: true if the watchdog fired.
  */
 static bool mdgpu_engine_watchdog(struct mdgpu_engine *eng,
-				  struct mdgpu_vgpu *vgpu, u64 ran)
+				  struct mdgpu_vgpu *vgpu)
 {
 	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
-	bool fired = false;
+	bool fired;
 
 	mutex_lock(&vgpu->lock);
-	if (ctx->cur_valid && !ctx->error) {
-		ctx->job_ns += ran;
-		spin_lock(&eng->lock);
-		fired = mdgpu_sched_watchdog_expired(&eng->sched,
-						     &ctx->entity,
-						     ctx->job_ns);
-		spin_unlock(&eng->lock);
-	}
+	/* Only the thread fetches commands: the job is the one it ran. */
+	fired = ctx->cur_valid && !ctx->error;
 	if (fired) {
 		/*
 		 * Both under vgpu->lock: once it is dropped, the guest may
@@ -137,15 +228,32 @@ static bool mdgpu_engine_watchdog(struct mdgpu_engine *eng,
 	return fired;
 }
 
-/* Run @ctx chunk by chunk until it is preempted or out of work. */
+/* @start + @len, or U64_MAX if that does not fit. */
+static u64 mdgpu_engine_deadline(u64 start, u64 len)
+{
+	return len > U64_MAX - start ? U64_MAX : start + len;
+}
+
+/*
+ * Run @ctx chunk by chunk until it is preempted or out of work. @start:
+ * when the scheduler picked it; @end_by: the end of its slice.
+ *
+ * Per chunk: one clock read (at the end of the step, under the instance's
+ * lock; a COMPUTE chunk reads it before and after its sleep, and while it
+ * spins to a job's end), the instance's lock once (twice for COMPUTE,
+ * which drops it while it sleeps, and also takes the wait queue's lock to
+ * sleep) and the engine lock once, for the charge, the statistics, the
+ * preemption and the per-job watchdog's comparison.
+ */
 static void mdgpu_engine_run(struct mdgpu_engine *eng,
-			     struct mdgpu_engine_ctx *ctx)
+			     struct mdgpu_engine_ctx *ctx, u64 start,
+			     u64 end_by)
 {
 	struct mdgpu_vgpu *vgpu = ctx_to_vgpu(ctx);
-	u64 t0, t1, ran, slice_start = mdgpu_sched_now();
+	struct mdgpu_step st = { .start = start };
 	unsigned int completed;
-	bool stop;
-	u8 op;
+	bool stop, fire;
+	u64 ran;
 
 	do {
 		/* An injected hang: no progress until hang recovery. */
@@ -155,40 +263,56 @@ static void mdgpu_engine_run(struct mdgpu_engine *eng,
 						 kthread_should_stop());
 			if (kthread_should_stop())
 				break;
+			st.start = mdgpu_sched_now();
 		}
-		t0 = mdgpu_sched_now();
-		completed = mdgpu_engine_step(eng, vgpu, &op);
-		t1 = mdgpu_sched_now();
-		ran = t1 - t0;
+		if (!llist_empty(&eng->doorbells))
+			mdgpu_engine_take_doorbells(eng);
+		st.end_by = end_by;
+		completed = mdgpu_engine_step(eng, vgpu, &st);
+		ran = st.end - st.start;
 
 		spin_lock(&eng->lock);
-		mdgpu_sched_charge(&eng->sched, &ctx->entity, ran, t1);
+		mdgpu_sched_charge(&eng->sched, &ctx->entity, ran, st.end);
 		ctx->stats.busy_ns += ran;
 		ctx->stats.chunks++;
 		eng->chunks++;
 		ctx->stats.cmds += completed;
 		ctx->stats.max_chunk_ns = max(ctx->stats.max_chunk_ns, ran);
-		if (op < ARRAY_SIZE(eng->max_chunk_ns))
-			eng->max_chunk_ns[op] = max(eng->max_chunk_ns[op], ran);
+		if (st.op < ARRAY_SIZE(eng->max_chunk_ns))
+			eng->max_chunk_ns[st.op] = max(eng->max_chunk_ns[st.op],
+						       ran);
 		stop = !ctx->runnable;
 		if (!stop &&
-		    mdgpu_sched_preempt(&eng->sched, &ctx->entity, t1)) {
+		    mdgpu_sched_preempt(&eng->sched, &ctx->entity, st.end)) {
 			stop = true;
 			trace_mdgpu_sched_preempt(eng->index,
 						  mdgpu_vgpu_guid(vgpu),
-						  t1 - slice_start,
+						  st.end - start,
 						  ctx->entity.throttled);
+		} else if (!stop) {
+			/*
+			 * The scheduler saw every wake-up: the next chunk
+			 * may sleep until the slice's end (renewed or not).
+			 */
+			eng->kicked = false;
+			end_by = mdgpu_engine_deadline(eng->sched.slice_start,
+						       eng->sched.slice_budget);
 		}
-		spin_unlock(&eng->lock);
 		/* Every chunk of an unfinished job counts, preempted or not. */
-		if (!completed && mdgpu_engine_watchdog(eng, vgpu, ran))
+		fire = st.job_ns &&
+		       mdgpu_sched_watchdog_expired(&eng->sched, &ctx->entity,
+						    st.job_ns);
+		spin_unlock(&eng->lock);
+		if (fire && mdgpu_engine_watchdog(eng, vgpu))
 			stop = true;
 		cond_resched();
+		st.start = st.end;
 	} while (!stop && !kthread_should_stop());
 }
 
 /*
- * Idle until a doorbell or for @budget ns (U64_MAX: until a doorbell).
+ * Idle until a doorbell or a wake-up, or for @budget ns (U64_MAX: until
+ * one).
  * A high-resolution timeout: fixed shares and caps idle the engine for
  * fractions of a slice, far below a jiffy.
  */
@@ -198,7 +322,7 @@ static void mdgpu_engine_idle(struct mdgpu_engine *eng, u64 budget)
 	ktime_t t;
 
 	prepare_to_wait(&eng->wq, &wait, TASK_INTERRUPTIBLE);
-	if (!READ_ONCE(eng->kicked) && !kthread_should_stop()) {
+	if (!mdgpu_engine_wanted(eng)) {
 		if (budget == U64_MAX) {
 			schedule();
 		} else {
@@ -214,12 +338,14 @@ static int mdgpu_engine_thread(void *data)
 {
 	struct mdgpu_engine *eng = data;
 	struct mdgpu_sched_entity *e;
-	u64 budget;
+	u64 budget, now;
 
 	while (!kthread_should_stop()) {
+		mdgpu_engine_take_doorbells(eng);
+		now = mdgpu_sched_now();
 		spin_lock(&eng->lock);
 		eng->kicked = false;
-		e = mdgpu_sched_pick(&eng->sched, mdgpu_sched_now(), &budget);
+		e = mdgpu_sched_pick(&eng->sched, now, &budget);
 		eng->running = e ? container_of(e, struct mdgpu_engine_ctx,
 						entity) : NULL;
 		if (e) {
@@ -236,7 +362,8 @@ static int mdgpu_engine_thread(void *data)
 		spin_unlock(&eng->lock);
 
 		if (e) {
-			mdgpu_engine_run(eng, eng->running);
+			mdgpu_engine_run(eng, eng->running, now,
+					 mdgpu_engine_deadline(now, budget));
 			spin_lock(&eng->lock);
 			eng->running = NULL;
 			spin_unlock(&eng->lock);
@@ -359,14 +486,15 @@ void mdgpu_engine_inject_hang(struct mdgpu_parent *parent)
  * @eng: the engine
  * @ctx: the context
  *
- * Return: true while the thread runs @ctx (it may be between chunks).
+ * Return: true while the thread runs @ctx (it may be between chunks) or
+ * takes its doorbell.
  */
 bool mdgpu_engine_runs(struct mdgpu_engine *eng, struct mdgpu_engine_ctx *ctx)
 {
 	bool ret;
 
 	spin_lock(&eng->lock);
-	ret = eng->running == ctx;
+	ret = eng->running == ctx || eng->db_taking == ctx;
 	spin_unlock(&eng->lock);
 	return ret;
 }

@@ -78,7 +78,14 @@ static const struct mdgpu_reg mdgpu_bar2_regs[] = {
 	ENG_RW(MDGPU_REG_RING_BASE_HI, "RING_BASE_HI"),
 	ENG_RW_F(MDGPU_REG_RING_SIZE, ring_size, "RING_SIZE"),
 	ENG_RO_F(MDGPU_REG_RING_HEAD, head, "RING_HEAD"),
-	ENG_RW_F(MDGPU_REG_RING_TAIL, tail, "RING_TAIL"),
+	/*
+	 * The doorbell: published without the lock, taken and checked by the
+	 * engine thread (engine_regs.c); reads return the tail last written.
+	 */
+	{ MDGPU_REG_RING_TAIL, 4, MDGPU_REG_SZ4,
+	  MDGPU_REG_F_WRITE | MDGPU_REG_F_LOCKLESS, "RING_TAIL",
+	  NULL, mdgpu_engine_doorbell,
+	  .kind = MDGPU_REG_FIELD, .arg = VGPU_U32(engine.db_tail) },
 	ENG_RW(MDGPU_REG_RING_CTRL, "RING_CTRL"),
 	ENG_RO(MDGPU_REG_ENGINE_STATUS, "ENGINE_STATUS"),
 	/* What a driver polls: published by smp_store_release() in engine_exec.c. */
@@ -102,7 +109,7 @@ VGPU_IS_U32(reset_count);
 VGPU_IS_U32(display.mode_errors);
 VGPU_IS_U32(engine.ring_size);
 VGPU_IS_U32(engine.head);
-VGPU_IS_U32(engine.tail);
+VGPU_IS_U32(engine.db_tail);
 VGPU_IS_U32(engine.fence_last);
 VGPU_IS_U32(engine.err_code);
 VGPU_IS_U32(engine.err_head);
@@ -199,8 +206,8 @@ void mdgpu_bar2_access(struct mdgpu_vgpu *vgpu, u32 off, u8 *buf, u32 size,
 
 /*
  * The value and the write of a 4-byte access: mdgpu_reg_get()/_put(), the
- * engine's handlers (the registers with side effects a driver hits most)
- * called directly rather than through a retpoline.
+ * engine's handlers and the doorbell (the registers with side effects a
+ * driver hits most) called directly rather than through a retpoline.
  */
 static __always_inline u32 mdgpu_bar2_get32(const struct mdgpu_reg *r,
 					    struct mdgpu_vgpu *vgpu, u32 off)
@@ -216,7 +223,8 @@ static __always_inline void mdgpu_bar2_put32(const struct mdgpu_reg *r,
 					     u32 val)
 {
 	if ((r->flags & MDGPU_REG_F_WRITE) && r->write)
-		INDIRECT_CALL_1(r->write, mdgpu_engine_reg_write, vgpu, r,
+		INDIRECT_CALL_2(r->write, mdgpu_engine_doorbell,
+				mdgpu_engine_reg_write, vgpu, r,
 				off - r->offset, 4, val);
 	else
 		mdgpu_reg_put(r, vgpu, off, 4, val);

@@ -630,6 +630,7 @@ int mdgpu_engine_thread_start(struct mdgpu_engine *eng);
 void mdgpu_engine_thread_stop(struct mdgpu_engine *eng);
 void mdgpu_engine_inject_hang(struct mdgpu_parent *parent);
 void mdgpu_ctx_update(struct mdgpu_vgpu *vgpu);
+bool mdgpu_engine_chunk_wait(struct mdgpu_engine *eng, u64 deadline);
 bool mdgpu_engine_runs(struct mdgpu_engine *eng, struct mdgpu_engine_ctx *ctx);
 void mdgpu_engine_sched_add(struct mdgpu_vgpu *vgpu);
 void mdgpu_engine_sched_remove(struct mdgpu_vgpu *vgpu);
@@ -650,7 +651,7 @@ u64 mdgpu_ctx_time(struct mdgpu_engine *eng, const struct mdgpu_engine_ctx *ctx)
 
 /* engine_exec.c: the execution core */
 unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
-			       struct mdgpu_vgpu *vgpu, u8 *op);
+			       struct mdgpu_vgpu *vgpu, struct mdgpu_step *st);
 void mdgpu_engine_ctx_fail_locked(struct mdgpu_vgpu *vgpu, u32 code);
 void mdgpu_ctx_fail_at_locked(struct mdgpu_vgpu *vgpu, u32 code, u32 head,
 			      u32 header);
@@ -682,6 +683,9 @@ u32 mdgpu_engine_reg_read(void *opaque, const struct mdgpu_reg *reg, u32 off,
 			  u32 size);
 void mdgpu_engine_reg_write(void *opaque, const struct mdgpu_reg *reg,
 			    u32 off, u32 size, u32 val);
+void mdgpu_engine_doorbell(void *opaque, const struct mdgpu_reg *reg,
+			   u32 off, u32 size, u32 val);
+void mdgpu_ctx_take_doorbell_locked(struct mdgpu_vgpu *vgpu);
 
 /* debugfs.c: fault injection */
 void mdgpu_debugfs_init(void);

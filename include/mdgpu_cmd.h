@@ -23,11 +23,11 @@
  * contiguous piece (segment) and per side (a COPY counts its source and its
  * destination), which also bounds its segments: a narrow rectangle with a
  * wide stride runs a few rows per chunk, not 64 KiB worth of rows that each
- * allocate a page. Linear runs of MDGPU_CHUNK_BYTES fit either way.
+ * allocate a page. Linear runs of MDGPU_CHUNK_BYTES fit either way. A
+ * COMPUTE chunk is bounded by the slice, not here (cpu_exec.c).
  */
 #define MDGPU_CHUNK_BYTES		(64 * 1024)	/* FILL, COPY, DMA */
 #define MDGPU_CHUNK_PAGES		(2 * (MDGPU_CHUNK_BYTES / 4096 + 1))
-#define MDGPU_CHUNK_COMPUTE_NS		(100 * 1000)	/* COMPUTE */
 
 /**
  * struct mdgpu_cmd - a decoded, validated command

@@ -22,6 +22,7 @@
 #ifndef _MDGPU_ENGINE_H
 #define _MDGPU_ENGINE_H
 
+#include <linux/llist.h>
 #include <linux/lockdep.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -98,7 +99,8 @@ struct mdgpu_dma_agent {
  * @ring_base: RING_BASE
  * @ring_size: RING_SIZE
  * @head: RING_HEAD
- * @tail: RING_TAIL
+ * @tail: the ring's tail as the engine took it from @db_tail and checked
+ *	  it (mdgpu_ctx_take_doorbell_locked()); what the engine runs to
  * @enabled: RING_CTRL.ENABLE
  * @error: stopped on an error until RING_CTRL.RESET
  * @err_code: ERR_CODE
@@ -122,6 +124,16 @@ struct mdgpu_dma_agent {
  * @ts_offset: added to the parent's engine time for this context's
  *	       TIMESTAMP, so that a context migrated from another parent
  *	       does not see time go backwards
+ * @db_armed: @open, @enabled and not @error: a doorbell queues the
+ *	      context for the engine thread. Written under mdgpu_vgpu::lock
+ *	      (mdgpu_ctx_update()), read by the doorbell without it
+ *
+ * The doorbell, written without any lock (engine_regs.c):
+ * @db_tail: RING_TAIL as the guest last wrote it (WRITE_ONCE(); also
+ *	     written under mdgpu_vgpu::lock by resets and migration)
+ * @db_queued: bit 0: @db_node is on &mdgpu_engine.doorbells, or the
+ *	       engine thread is about to take the doorbell; atomic bitops
+ * @db_node: on &mdgpu_engine.doorbells while @db_queued
  *
  * The command being run, under mdgpu_vgpu::lock:
  * @cur: the decoded command at @head
@@ -162,6 +174,11 @@ struct mdgpu_engine_ctx {
 	bool frozen;
 	bool irq_deferred;
 	u64 ts_offset;
+	bool db_armed;
+
+	u32 db_tail;
+	unsigned long db_queued;
+	struct llist_node db_node;
 
 	struct mdgpu_cmd cur;
 	u32 cur_dw[MDGPU_MIG_CMD_DW];
@@ -180,12 +197,17 @@ struct mdgpu_engine_ctx {
 
 /**
  * struct mdgpu_engine - the engine of one parent
- * @lock: protects @sched, @running, @kicked, @chunks, @hang, @lost,
- *	  @resets, and every context's @entity, @runnable, @stats,
+ * @lock: protects @sched, @running, @db_taking, @kicked, @chunks, @hang,
+ *	  @lost, @resets, and every context's @entity, @runnable, @stats,
  *	  @dma_busy, @dma_iova and @dma_len
  * @sched: the scheduler; every call into it is made under @lock
- * @running: the context the thread is running, or NULL
- * @kicked: a context became runnable since the thread last looked
+ * @running: the context the thread is running or taking a doorbell of,
+ *	     or NULL
+ * @kicked: a context became runnable, or the running one stopped being
+ *	    runnable, since the thread last looked; ends a COMPUTE chunk's
+ *	    sleep early
+ * @doorbells: contexts whose doorbell the thread has to take (lock-free
+ *	       list: the doorbell adds, the thread takes them all)
  * @wq: the thread waits here for work
  * @idle_wq: close and dma_unmap wait here for @running or a context's
  *	     @dma_busy to change
@@ -213,12 +235,15 @@ struct mdgpu_engine_ctx {
  *		 between failing a context on the per-job watchdog and
  *		 telling the scheduler, at most MDGPU_WD_DELAY_MAX_MS
  *		 (written by debugfs, read with READ_ONCE())
+ * @db_taking: the context whose doorbell the thread is taking, or NULL
+ *	       (under @lock); close waits until it is not its own
  */
 struct mdgpu_engine {
 	spinlock_t lock; /* see the kernel-doc above */
 	struct mdgpu_sched sched;
 	struct mdgpu_engine_ctx *running;
 	bool kicked;
+	struct llist_head doorbells;
 	wait_queue_head_t wq;
 	wait_queue_head_t idle_wq;
 	struct task_struct *thread;
@@ -239,6 +264,7 @@ struct mdgpu_engine {
 	u64 wd_ran;
 	u64 wd_last;
 	u32 wd_delay_ms;
+	struct mdgpu_engine_ctx *db_taking;
 };
 
 /**
@@ -292,11 +318,17 @@ static inline void mdgpu_sched_assert_held(const struct mdgpu_sched *s)
  *	 instance offsets, as the VRAM access helpers take them)
  * @off: work of @cmd done before this chunk, in mdgpu_cmd_work() units
  * @len: work of this chunk (mdgpu_cmd_chunk()): bytes for FILL, COPY and
- *	 DMA, ns for COMPUTE, 1 for FENCE and TIMESTAMP. For COMPUTE the
- *	 backend sets it to the engine time the chunk took.
- * @start: ktime_get_ns() when the core began this step; COMPUTE occupies
- *	   the engine until @start + @len, so taking the lock and decoding
- *	   count towards the job
+ *	 DMA, ns for COMPUTE (the rest of the job), 1 for FENCE and
+ *	 TIMESTAMP. For COMPUTE the backend sets it to the engine time the
+ *	 chunk took.
+ * @start: when the engine turned to this chunk (ktime_get_ns(): the end
+ *	   of the context's previous chunk, or when its run began); COMPUTE
+ *	   occupies the engine until @start + @len, so taking the lock and
+ *	   decoding count towards the job
+ * @end_by: COMPUTE: the end of the context's slice (ktime_get_ns() time,
+ *	    U64_MAX: none); the backend returns by then unless the job ends
+ *	    within a wake-up's lateness after it, and earlier when
+ *	    mdgpu_engine_chunk_wait() says the engine is wanted
  * @last: this is the command's last chunk
  * @value: TIMESTAMP: the context's engine time, to be written at
  *	   @cmd->timestamp.addr as a little-endian u64
@@ -315,9 +347,30 @@ struct mdgpu_chunk {
 	u64 off;
 	u64 len;
 	u64 start;
+	u64 end_by;
 	bool last;
 	u64 value;
 	void *buf;
+};
+
+/**
+ * struct mdgpu_step - one step of a context (mdgpu_engine_step())
+ * @start: in: when the engine turned to the context: the end of its
+ *	   previous step, or the scheduler's pick (ktime_get_ns() time)
+ * @end_by: in: the end of the context's slice (U64_MAX: none)
+ * @end: out: when the step ended; the next step of the run starts there,
+ *	 so the engine's bookkeeping between two chunks counts towards the
+ *	 context's job, as the fetch and decode do
+ * @job_ns: out: engine time of the command in progress so far, for the
+ *	    per-job watchdog (0: none in progress)
+ * @op: out: the opcode run, or 0xff if none
+ */
+struct mdgpu_step {
+	u64 start;
+	u64 end_by;
+	u64 end;
+	u64 job_ns;
+	u8 op;
 };
 
 /**
@@ -328,7 +381,9 @@ struct mdgpu_chunk {
  * @pattern_value: the value @pattern holds
  * @pattern_valid: @pattern holds @pattern_value
  * @wake_late_ns: how late the timed sleeps of COMPUTE wake up, a moving
- *		  average; COMPUTE ends its last chunk by spinning that long
+ *		  average; COMPUTE ends a job by spinning that long, and
+ *		  finishes a job within that (twice) of the slice's end
+ *		  rather than stop short of it
  *
  * Used only by the parent's engine thread (every chunk runs there), so no
  * lock: the thread runs one chunk at a time.

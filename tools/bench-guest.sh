@@ -22,6 +22,18 @@ if [ "$parts" = regs ]; then
 	echo "=== end of bench"
 	exit 0
 fi
+if [ "$parts" = sched ]; then
+	# MDGPU_BENCH_PARTS=sched: the engine scheduler and the engine time
+	# jobs get (tools/mdgpu-schedbench) only, on its own 512 MiB parent.
+	echo 1 >"/sys/bus/mdev/devices/$u/remove"
+	echo 1 >"/sys/bus/mdev/devices/$m/remove"
+	rmmod mtty mdgpu
+	insmod "$ko" vram_mb=512
+	tools/mdgpu-schedbench sim0
+	rmmod mdgpu
+	echo "=== end of bench"
+	exit 0
+fi
 tools/mdgpu-bench "$u" "$m"
 # Migration: a second 64M instance takes the first one's stream.
 v=$(cat /proc/sys/kernel/random/uuid)

@@ -6,6 +6,7 @@
 # linux-source-6.12 for that same kernel. Prints a table of ratios measured
 # in one run; it never fails on timing.
 # MDGPU_BENCH_PARTS=regs (make bench-regs) runs the register accesses only;
+# MDGPU_BENCH_PARTS=sched runs the scheduler and engine-time part only;
 # MDGPU_BENCH_KO=path benchmarks that mdgpu.ko instead of the one built here
 # (another branch's, or a deliberately slowed one).
 set -euo pipefail

@@ -379,10 +379,13 @@ static void cmd_chunks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdgpu_cmd_chunk(&cmd, SZ_1M + 2), 0ULL);
 
 	cmd = (struct mdgpu_cmd){ .op = MDGPU_OP_COMPUTE };
+	/* COMPUTE is offered the rest of the job; the backend cuts it. */
 	cmd.compute.us = 1000;
-	check_chunks(test, &cmd, MDGPU_CHUNK_COMPUTE_NS, 10);
+	check_chunks(test, &cmd, 1000 * NSEC_PER_USEC, 1);
+	KUNIT_EXPECT_EQ(test, mdgpu_cmd_chunk(&cmd, 300 * NSEC_PER_USEC),
+			700 * NSEC_PER_USEC);
 	cmd.compute.us = 1;
-	check_chunks(test, &cmd, MDGPU_CHUNK_COMPUTE_NS, 1);
+	check_chunks(test, &cmd, NSEC_PER_USEC, 1);
 	/* A COMPUTE chunk that overran still ends the command. */
 	KUNIT_EXPECT_EQ(test, mdgpu_cmd_chunk(&cmd, 5000), 0ULL);
 

@@ -6,9 +6,13 @@
  * the backend's in-device copy or, without one, through the bounce buffer,
  * DMA moves between the agent's buffer and VRAM in the command's
  * direction, FENCE writes only with its WRITE flag, TIMESTAMP writes the
- * value the core gave, and COMPUTE gives the lock back.
+ * value the core gave, and COMPUTE gives the lock back, occupies the
+ * engine to the job's or the slice's end as planned, and ends early when
+ * the engine is wanted. The COMPUTE plan (which chunk ends the job) is
+ * tested as the pure function it is.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/sizes.h>
 
 #include "../cpu_exec.c"
@@ -61,6 +65,24 @@ static const struct mdgpu_backend_ops cpu_ops_nocopy = {
 	.vram_rw = cpu_vram_rw,
 };
 
+/*
+ * The engine's chunk wait (engine_sched.c), replaced: it waits until the
+ * deadline, or says at once that the engine is wanted when cpu_wanted is
+ * set, as a doorbell would.
+ */
+static bool cpu_wanted;
+static unsigned int cpu_waits;
+
+bool mdgpu_engine_chunk_wait(struct mdgpu_engine *eng, u64 deadline)
+{
+	cpu_waits++;
+	if (cpu_wanted)
+		return true;
+	while (ktime_get_ns() < deadline)
+		usleep_range(5, 10);
+	return false;
+}
+
 /**
  * struct cpu_env - an instance on a plain-memory parent, and an executor
  * @parent: the parent
@@ -99,6 +121,8 @@ static struct cpu_env *cpu_env(struct kunit *test,
 	e->vgpu.vram_offset = CPU_OFF;
 	e->vgpu.vram_size = CPU_SIZE;
 	mutex_init(&e->vgpu.lock);
+	cpu_wanted = false;
+	cpu_waits = 0;
 	KUNIT_ASSERT_EQ(test, mdgpu_cpu_exec_init(&e->x), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, cpu_env_exit, e),
 			0);
@@ -241,7 +265,7 @@ static void cpu_compute(struct kunit *test)
 				 .compute = { .us = 30 } };
 	struct mdgpu_chunk c = {
 		.vgpu = &e->vgpu, .cmd = &cmd, .len = 30 * NSEC_PER_USEC,
-		.start = ktime_get_ns(), .last = true,
+		.start = ktime_get_ns(), .end_by = U64_MAX, .last = true,
 	};
 
 	mutex_lock(&e->vgpu.lock);
@@ -252,12 +276,145 @@ static void cpu_compute(struct kunit *test)
 	KUNIT_EXPECT_GE(test, ktime_get_ns() - c.start, c.len);
 }
 
+/*
+ * A job longer than the slice: the chunk stops at the slice's end, not at
+ * the job's; a doorbell (the engine wanted) ends it before either.
+ */
+static void cpu_compute_slice_and_doorbell(struct kunit *test)
+{
+	struct cpu_env *e = cpu_env(test, &cpu_ops);
+	struct mdgpu_cmd cmd = { .op = MDGPU_OP_COMPUTE,
+				 .compute = { .us = 1000000 } };
+	u64 job = 1000000ULL * NSEC_PER_USEC, slice = 2 * NSEC_PER_MSEC;
+	struct mdgpu_chunk c = {
+		.vgpu = &e->vgpu, .cmd = &cmd, .len = job, .last = true,
+	};
+
+	c.start = ktime_get_ns();
+	c.end_by = c.start + slice;
+	mutex_lock(&e->vgpu.lock);
+	KUNIT_EXPECT_EQ(test, mdgpu_cpu_exec_run(&e->x, &c), 0);
+	mutex_unlock(&e->vgpu.lock);
+	KUNIT_EXPECT_GE(test, c.len, slice);
+	KUNIT_EXPECT_LT(test, c.len, job);
+	KUNIT_EXPECT_EQ(test, cpu_waits, 1U);
+
+	cpu_wanted = true;
+	c.len = job;
+	c.start = ktime_get_ns();
+	c.end_by = c.start + slice;
+	mutex_lock(&e->vgpu.lock);
+	KUNIT_EXPECT_EQ(test, mdgpu_cpu_exec_run(&e->x, &c), 0);
+	mutex_unlock(&e->vgpu.lock);
+	/* Ended by the wake-up, not by the slice: no wait to its end. */
+	KUNIT_EXPECT_LT(test, c.len, slice);
+	KUNIT_EXPECT_EQ(test, cpu_waits, 2U);
+}
+
+/**
+ * struct plan_case - one COMPUTE plan and what it must be
+ * @name: what it shows
+ * @rest: ns of the job left
+ * @avail: ns to the slice's end
+ * @late: the wake-up lateness learned
+ * @last: expected: the chunk ends the job
+ * @len: expected chunk length
+ * @sleep: expected timed sleep
+ */
+struct plan_case {
+	const char *name;
+	u64 rest, avail, late;
+	bool last;
+	u64 len, sleep;
+};
+
+#define US(x)	((x) * NSEC_PER_USEC)
+static const struct plan_case plan_cases[] = {
+	{ "job ends in the slice, spins the lateness",
+	  US(500), US(2000), US(100), true, US(500), US(400) },
+	{ "no lateness learned: sleeps to the end",
+	  US(500), US(2000), 0, true, US(500), US(500) },
+	{ "job longer than the slice: stops at the slice end",
+	  US(5000), US(2000), US(100), false, US(2000), US(2000) },
+	{ "job ends within the lateness after the slice: finished now",
+	  US(2150), US(2000), US(100), true, US(2150), US(2050) },
+	{ "job ends within two latenesses after the slice: finished now",
+	  US(2200), US(2000), US(100), true, US(2200), US(2100) },
+	{ "job ends past two latenesses: stops at the slice end",
+	  US(2201), US(2000), US(100), false, US(2000), US(2000) },
+	{ "spin bounded by MDGPU_COMPUTE_SPIN_MAX_NS",
+	  US(1000), US(2000), US(900), true, US(1000), US(800) },
+	{ "lateness longer than the job: all spin",
+	  US(50), US(2000), US(100), true, US(50), 0 },
+	{ "slice over: at least the minimum chunk",
+	  US(5000), 0, 0, false, MDGPU_COMPUTE_CHUNK_MIN_NS,
+	  MDGPU_COMPUTE_CHUNK_MIN_NS },
+	{ "no slice end",
+	  US(5000), U64_MAX, US(100), true, US(5000), US(4900) },
+};
+
+static void plan_case_desc(const struct plan_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(plan_case, plan_cases, plan_case_desc);
+
+static void cpu_compute_plan(struct kunit *test)
+{
+	const struct plan_case *c = test->param_value;
+	struct mdgpu_compute_plan p;
+
+	mdgpu_cpu_compute_plan(c->rest, c->avail, c->late, &p);
+	KUNIT_EXPECT_EQ(test, p.last, c->last);
+	KUNIT_EXPECT_EQ(test, p.len, c->len);
+	KUNIT_EXPECT_EQ(test, p.sleep, c->sleep);
+}
+
+/*
+ * Over a grid: a chunk that does not end the job, waking up to two
+ * latenesses after its end, still ends before the job's end; the chunk
+ * that ends it lasts exactly the rest and spins at most the bound.
+ */
+static void cpu_compute_plan_never_crosses(struct kunit *test)
+{
+	static const u64 rests[] = { US(1), US(50), US(100), US(499),
+				     US(500), US(2000), US(2100), US(2300),
+				     US(100000) };
+	static const u64 avails[] = { 0, US(10), US(100), US(2000) };
+	static const u64 lates[] = { 0, US(30), US(100), US(300) };
+	struct mdgpu_compute_plan p;
+	unsigned int i, j, k;
+
+	for (i = 0; i < ARRAY_SIZE(rests); i++)
+		for (j = 0; j < ARRAY_SIZE(avails); j++)
+			for (k = 0; k < ARRAY_SIZE(lates); k++) {
+				mdgpu_cpu_compute_plan(rests[i], avails[j],
+						       lates[k], &p);
+				KUNIT_EXPECT_LE(test, p.sleep, p.len);
+				if (p.last) {
+					KUNIT_EXPECT_EQ(test, p.len, rests[i]);
+					KUNIT_EXPECT_LE(test, p.len - p.sleep,
+							MDGPU_COMPUTE_SPIN_MAX_NS);
+				} else {
+					KUNIT_EXPECT_LT(test,
+							p.len + 2 * lates[k],
+							rests[i]);
+				}
+			}
+}
+
+#undef US
+
 static struct kunit_case cpu_exec_cases[] = {
 	KUNIT_CASE(cpu_fill_rect),
 	KUNIT_CASE(cpu_copy),
 	KUNIT_CASE(cpu_dma),
 	KUNIT_CASE(cpu_fence_timestamp),
 	KUNIT_CASE(cpu_compute),
+	KUNIT_CASE(cpu_compute_slice_and_doorbell),
+	KUNIT_CASE_PARAM(cpu_compute_plan, plan_case_gen_params),
+	KUNIT_CASE(cpu_compute_plan_never_crosses),
 	{}
 };
 

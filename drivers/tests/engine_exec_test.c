@@ -302,9 +302,9 @@ static void mock_push_fill(struct mdgpu_vgpu *vgpu, u64 dst, u32 width,
 
 static unsigned int mock_step(struct mdgpu_vgpu *vgpu)
 {
-	u8 op;
+	struct mdgpu_step st = { .start = ktime_get_ns(), .end_by = U64_MAX };
 
-	return mdgpu_engine_step(vgpu->parent->engine, vgpu, &op);
+	return mdgpu_engine_step(vgpu->parent->engine, vgpu, &st);
 }
 
 /* --- dispatch --- */
@@ -404,12 +404,14 @@ static void exec_dispatch(struct kunit *test)
 	struct mdgpu_vgpu *vgpu = mock_vgpu(test, parent, MOCK_OFF, MOCK_SIZE);
 	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
 	struct mock_gpu *m = mock_of(vgpu);
-	u8 op = 0;
+	struct mdgpu_step st = { .start = ktime_get_ns(), .end_by = U64_MAX };
 
 	ctx->ts_offset = 5;
 	mock_push(vgpu, c->dw, c->ndw);
-	KUNIT_EXPECT_EQ(test, mdgpu_engine_step(parent->engine, vgpu, &op), 1);
-	KUNIT_EXPECT_EQ(test, op, MDGPU_CMD_OP(c->dw[0]));
+	KUNIT_EXPECT_EQ(test, mdgpu_engine_step(parent->engine, vgpu, &st), 1);
+	KUNIT_EXPECT_EQ(test, st.op, MDGPU_CMD_OP(c->dw[0]));
+	/* A completed job leaves nothing for the per-job watchdog. */
+	KUNIT_EXPECT_EQ(test, st.job_ns, 0ULL);
 	KUNIT_EXPECT_EQ(test, m->calls, c->calls);
 	KUNIT_EXPECT_EQ(test, ctx->head, c->ndw * 4);
 	KUNIT_EXPECT_EQ(test, ctx->cmds_done, 1);

@@ -639,6 +639,79 @@ TEST_F(sched, light_vgpu_wakes_promptly)
 }
 
 /*
+ * A COMPUTE job with nothing else waiting is not chopped: it sleeps to the
+ * end of each slice (or of the job), so a 200 ms job in 2 ms slices takes
+ * about 100 chunks, not the 2000 a 100 us chunk would.
+ */
+TEST_F(sched, compute_sleeps_whole_slices)
+{
+	struct mdgpu_load *l = &self->load[0];
+	const int job_ms = 200, slice_ms = 2;
+	uint32_t dw[MDGPU_COMPUTE_NDW];
+	long c0, c1;
+
+	c0 = vgpu_attr_read(l->uuid, "engine_chunks");
+	ASSERT_LE(0, c0);
+	ASSERT_OK(mdgpu_submit(&l->g, dw,
+			       mdgpu_cmd_compute(dw, job_ms * 1000), 1000));
+	ASSERT_OK(mdgpu_wait_idle(&l->g, 20000));
+	c1 = vgpu_attr_read(l->uuid, "engine_chunks");
+	TH_LOG("a %d ms COMPUTE in %d ms slices took %ld chunks", job_ms,
+	       slice_ms, c1 - c0);
+	/* The job's slices, twice over (a chunk cut short), and the fence. */
+	EXPECT_GE(2 * job_ms / slice_ms + 4, c1 - c0);
+}
+
+/*
+ * A doorbell while a COMPUTE chunk sleeps towards the end of a long slice
+ * is taken at once: a higher-priority vGPU's fence is served in a small
+ * part of the slice, not when the slice (or the long job) ends.
+ */
+TEST_F(sched, doorbell_cuts_compute_sleep_short)
+{
+	struct mdgpu_load *busy = &self->load[0];
+	struct mdgpu_load *light = &self->load[self->n - 1];
+	const int slice_us = 100000;	/* the longest slice */
+	uint32_t dw[MDGPU_COMPUTE_NDW];
+	double lat[5], t0;
+	char us[16];
+	int64_t seq;
+	int i;
+
+	if (self->n < 2)
+		SKIP(return, "needs two vGPUs");
+	ASSERT_OK(set_policy(self->parent, "weighted"));
+	snprintf(us, sizeof(us), "%d", slice_us);
+	ASSERT_OK(parent_attr_write(self->parent, "timeslice_us", us));
+	ASSERT_OK(vgpu_attr_write(light->uuid, "priority", 3));
+	/* The longest job (1 s): the busy vGPU sleeps to each slice's end. */
+	ASSERT_OK(mdgpu_submit(&busy->g, dw,
+			       mdgpu_cmd_compute(dw, MDGPU_COMPUTE_MAX_US),
+			       1000));
+	for (i = 0; i < (int)ARRAY_SIZE(lat); i++) {
+		/* Well inside one of the busy vGPU's slices. */
+		usleep(10000);
+		t0 = mdgpu_now();
+		seq = mdgpu_fence(&light->g, 0, 0);
+		ASSERT_LE(0, seq);
+		ASSERT_OK(mdgpu_wait_fence(&light->g, seq, 5000));
+		lat[i] = (mdgpu_now() - t0) * 1e6;
+	}
+	qsort(lat, ARRAY_SIZE(lat), sizeof(lat[0]), cmp_double);
+	TH_LOG("fence latency beside a sleeping COMPUTE: p50 %.0f us, max %.0f us (slice %d us)",
+	       lat[ARRAY_SIZE(lat) / 2], lat[ARRAY_SIZE(lat) - 1], slice_us);
+	/* Waiting for the slice's end would take about 90 % of it. */
+	EXPECT_GT(slice_us / 4.0, lat[ARRAY_SIZE(lat) / 2]);
+	/* The long job was running all along, and still is. */
+	EXPECT_EQ(0, mdgpu_rd(&busy->g, MDGPU_REG_ERR_CODE));
+	EXPECT_EQ(0, mdgpu_rd(&busy->g, MDGPU_REG_CMDS_DONE));
+	EXPECT_TRUE(mdgpu_rd(&busy->g, MDGPU_REG_ENGINE_STATUS) &
+		    MDGPU_ENGINE_BUSY);
+	EXPECT_LT(0, vgpu_attr_read(busy->uuid, "engine_time_us"));
+	ASSERT_OK(mdgpu_ring_reset(&busy->g));
+}
+
+/*
  * The watchdog stops a job that runs past the parent's per-job limit: its
  * vGPU ends in the error state with reason WATCHDOG at that command, the
  * scheduler counts it, and the others keep running.
