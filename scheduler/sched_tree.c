@@ -49,6 +49,22 @@ static void mdgpu_tree_recalc(struct mdgpu_sched_node *n)
 	n->min_tie = mt;
 }
 
+/* Put @new (may be NULL) where @old was under @parent (NULL: the root). */
+static void mdgpu_tree_relink(struct mdgpu_sched_tree *t,
+			      struct mdgpu_sched_node *parent,
+			      struct mdgpu_sched_node *old,
+			      struct mdgpu_sched_node *new)
+{
+	if (new)
+		new->parent = parent;
+	if (!parent)
+		t->root = new;
+	else if (parent->left == old)
+		parent->left = new;
+	else
+		parent->right = new;
+}
+
 /* Rotate @x above its parent, which gets its subtree minimum recomputed. */
 static void mdgpu_tree_rotate_up(struct mdgpu_sched_tree *t,
 				 struct mdgpu_sched_node *x)
@@ -67,13 +83,7 @@ static void mdgpu_tree_rotate_up(struct mdgpu_sched_tree *t,
 		x->left = p;
 	}
 	p->parent = x;
-	x->parent = g;
-	if (!g)
-		t->root = x;
-	else if (g->left == p)
-		g->left = x;
-	else
-		g->right = x;
+	mdgpu_tree_relink(t, g, p, x);
 	mdgpu_tree_recalc(p);
 }
 
@@ -149,14 +159,7 @@ void mdgpu_sched_tree_erase(struct mdgpu_sched_tree *t,
 					n->left : n->right);
 	child = n->left ?: n->right;
 	p = n->parent;
-	if (child)
-		child->parent = p;
-	if (!p)
-		t->root = child;
-	else if (p->left == n)
-		p->left = child;
-	else
-		p->right = child;
+	mdgpu_tree_relink(t, p, n, child);
 	mdgpu_tree_recalc_up(p);
 	n->parent = NULL;
 	n->left = NULL;
