@@ -44,6 +44,7 @@ if [ $# -ne 4 ]; then
 fi
 chan=$1 qmp=$2 id=$3 mb=$4
 plugs=0
+[[ "$mb" =~ ^[1-9][0-9]*$ ]] || { echo "hotplug-agent: MB wants megabytes" >&2; exit 2; }
 
 log() {
 	printf 'hotplug-agent: %s\n' "$*" >&2
