@@ -384,7 +384,8 @@ show_bad() {
 if [ -s "$work/qemu.out" ]; then
 	sed 's/^/qemu: /' "$work/qemu.out" >&2
 fi
-if [ -s "$work/agent.log" ]; then
+# The hot-plug agent's log, if the guest asked it for anything.
+if grep -qv ': ready (device' "$work/agent.log" 2>/dev/null; then
 	cat "$work/agent.log" >&2
 fi
 if [ -n "$script_start" ] && [ -n "$end_uptime" ]; then
