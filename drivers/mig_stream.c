@@ -200,6 +200,8 @@ static u64 mdgpu_mig_body_size(u32 tag)
 		return sizeof(struct mdgpu_mig_engine);
 	case MDGPU_MIG_TAG_SCHED:
 		return sizeof(struct mdgpu_mig_sched);
+	case MDGPU_MIG_TAG_SHARE:
+		return sizeof(struct mdgpu_mig_share);
 	case MDGPU_MIG_TAG_ZERO:
 		return sizeof(struct mdgpu_mig_zero);
 	case MDGPU_MIG_TAG_END:
@@ -277,6 +279,9 @@ static int mdgpu_mig_end_body(struct mdgpu_mig_parser *p)
 		break;
 	case MDGPU_MIG_TAG_SCHED:
 		memcpy(&p->sched, p->buf, sizeof(p->sched));
+		break;
+	case MDGPU_MIG_TAG_SHARE:
+		memcpy(&p->share, p->buf, sizeof(p->share));
 		break;
 	case MDGPU_MIG_TAG_ZERO:
 		off = le64_to_cpu(z->offset);

@@ -107,6 +107,7 @@ struct mdgpu_mig_parser {
 	struct mdgpu_mig_display display;
 	struct mdgpu_mig_engine engine;
 	struct mdgpu_mig_sched sched;
+	struct mdgpu_mig_share share;
 	u8 buf[MDGPU_MIG_REC_MAX];
 	u8 page[MDGPU_MIG_PAGE];
 };
