@@ -47,23 +47,6 @@ static int mdgpu_mig_sched_set(struct mdgpu_sched *s,
 	return ret ?: mdgpu_sched_entity_set_params(s, e, p, ktime_get_ns());
 }
 
-/*
- * The guaranteed share a stream asks for, in parts per million: exact from
- * a SHARE record, else SCHED's whole percent (a stream of a module before
- * SHARE existed). Out of range stays out of range, for the scheduler's
- * check to refuse.
- */
-static u32 mdgpu_mig_min_share(const struct mdgpu_mig_parser *p)
-{
-	u32 pct = le32_to_cpu(p->sched.min_share);
-
-	if (p->got & MDGPU_MIG_HAVE(MDGPU_MIG_TAG_SHARE))
-		return le32_to_cpu(p->share.min_share_ppm);
-	if (pct > 100)
-		return U32_MAX;
-	return pct * MDGPU_SCHED_PERCENT;
-}
-
 /* Sizes of the records mdgpu_mig_state_save_locked() writes. */
 #define MDGPU_MIG_STATE_BYTES						\
 	(6 * sizeof(struct mdgpu_mig_record) +				\
@@ -170,7 +153,7 @@ int mdgpu_mig_state_load_locked(struct mdgpu_vgpu *vgpu,
 	mdgpu_display_load_locked(vgpu, &p->display);
 	if (p->got & MDGPU_MIG_HAVE(MDGPU_MIG_TAG_SCHED)) {
 		params.weight = le32_to_cpu(p->sched.weight);
-		params.min_share = mdgpu_mig_min_share(p);
+		params.min_share = mdgpu_mig_min_share_ppm(p);
 		params.cap = le32_to_cpu(p->sched.cap);
 		params.priority = le32_to_cpu(p->sched.priority);
 		ret = mdgpu_engine_entity_call(vgpu, mdgpu_mig_sched_set,

@@ -422,6 +422,27 @@ int mdgpu_mig_parse(struct mdgpu_mig_parser *p, const u8 *data, size_t len)
 }
 
 /**
+ * mdgpu_mig_min_share_ppm() - the guaranteed share a stream asks for
+ * @p: a parser whose stream ended well and carried a SCHED record
+ *
+ * Exact from a SHARE record; else SCHED's whole percent (a stream from a
+ * module before SHARE existed). A value out of range stays out of range
+ * (U32_MAX for a percent over 100), for the scheduler's check to refuse.
+ *
+ * Return: parts per million.
+ */
+u32 mdgpu_mig_min_share_ppm(const struct mdgpu_mig_parser *p)
+{
+	u32 pct = le32_to_cpu(p->sched.min_share);
+
+	if (p->got & MDGPU_MIG_HAVE(MDGPU_MIG_TAG_SHARE))
+		return le32_to_cpu(p->share.min_share_ppm);
+	if (pct > 100)
+		return U32_MAX;
+	return pct * MDGPU_MIG_SHARE_PERCENT;
+}
+
+/**
  * mdgpu_mig_parse_finish() - the stream ended
  * @p: the parser
  *

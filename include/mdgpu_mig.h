@@ -163,6 +163,7 @@ void mdgpu_mig_parser_init(struct mdgpu_mig_parser *p,
 			   const struct mdgpu_mig_parser_ops *ops, void *ctx);
 int mdgpu_mig_parse(struct mdgpu_mig_parser *p, const u8 *data, size_t len);
 int mdgpu_mig_parse_finish(struct mdgpu_mig_parser *p);
+u32 mdgpu_mig_min_share_ppm(const struct mdgpu_mig_parser *p);
 
 void mdgpu_mig_compat_fill(struct mdgpu_mig_compat *c,
 			   const struct mdgpu_type_desc *desc);

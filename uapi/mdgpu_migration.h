@@ -243,6 +243,8 @@ struct mdgpu_mig_sched {
  * @min_share_ppm: ``min_share`` in parts per million, 0 to 1000000
  * @reserved: written as zero, ignored
  */
+#define MDGPU_MIG_SHARE_PERCENT	10000	/* parts per million in a percent */
+
 struct mdgpu_mig_share {
 	__le32 min_share_ppm;
 	__le32 reserved;
