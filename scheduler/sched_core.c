@@ -8,6 +8,8 @@
  * protocol; the caller serialises every call. Pick, preempt, charge, wake
  * and sleep are O(log n) and nothing allocates.
  */
+#include <kunit/visibility.h>
+#include <linux/export.h>
 #include <linux/limits.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
@@ -29,6 +31,7 @@ void mdgpu_sched_init(struct mdgpu_sched *s)
 	s->policy = MDGPU_SCHED_BEST_EFFORT;
 	mdgpu_sched_rebuild(s);
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_init);
 
 /**
  * mdgpu_sched_entity_init() - set up an entity before mdgpu_sched_add()
@@ -45,6 +48,7 @@ void mdgpu_sched_entity_init(struct mdgpu_sched_entity *e)
 	e->share = MDGPU_SCHED_SHARE_ONE;
 	e->queue = MDGPU_SCHED_Q_NONE;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_entity_init);
 
 /**
  * mdgpu_sched_entity_set_share() - set the fixed share of an entity's type
@@ -58,6 +62,7 @@ void mdgpu_sched_entity_set_share(struct mdgpu_sched_entity *e,
 	e->share = max_instances > 1 ? MDGPU_SCHED_SHARE_ONE / max_instances :
 				       MDGPU_SCHED_SHARE_ONE;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_entity_set_share);
 
 /**
  * mdgpu_sched_update() - bring an entity's accounting up to @now
@@ -118,6 +123,7 @@ void mdgpu_sched_add(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 	s->nr_entities++;
 	s->min_share_sum += e->params.min_share;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_add);
 
 /**
  * mdgpu_sched_remove() - forget an entity
@@ -143,6 +149,7 @@ void mdgpu_sched_remove(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 	s->nr_entities--;
 	s->min_share_sum -= e->params.min_share;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_remove);
 
 /**
  * mdgpu_sched_wake() - the entity has work
@@ -164,6 +171,7 @@ void mdgpu_sched_wake(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 	if (e != s->cur)
 		mdgpu_sched_mark_ready(e, now);
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_wake);
 
 /**
  * mdgpu_sched_sleep() - the entity has no work left
@@ -181,6 +189,7 @@ void mdgpu_sched_sleep(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 		s->cur = NULL;
 	mdgpu_sched_requeue(s, e);
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_sleep);
 
 static struct mdgpu_sched_entity *
 mdgpu_sched_choose(struct mdgpu_sched *s, const struct mdgpu_sched_entity *skip)
@@ -245,6 +254,7 @@ struct mdgpu_sched_entity *mdgpu_sched_pick(struct mdgpu_sched *s, u64 now,
 	*budget_ns = s->slice_budget;
 	return e;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_pick);
 
 /**
  * mdgpu_sched_charge() - account engine time an entity used
@@ -263,6 +273,7 @@ void mdgpu_sched_charge(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 	e->stats.run_ns += ran_ns;
 	s->stats.busy_ns += ran_ns;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_charge);
 
 /**
  * mdgpu_sched_preempt() - should the running entity yield now?
@@ -318,3 +329,4 @@ yield:
 		s->cur = NULL;
 	return true;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_preempt);

@@ -52,6 +52,8 @@
  * (one slice plus one chunk), so it changes no pick among them; it only
  * caps what a capped entity "is owed" and what an owed one "is ahead".
  */
+#include <kunit/visibility.h>
+#include <linux/export.h>
 #include <linux/build_bug.h>
 #include <linux/limits.h>
 #include <linux/list.h>
@@ -109,6 +111,7 @@ s64 mdgpu_sched_burst(const struct mdgpu_sched *s)
 {
 	return 2 * (s64)s->timeslice_ns;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_burst);
 
 /**
  * mdgpu_sched_class() - an entity's strict priority class
@@ -139,6 +142,7 @@ u32 mdgpu_sched_weight(const struct mdgpu_sched *s,
 		return MDGPU_SCHED_WEIGHT_DEFAULT;
 	return e->params.weight;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_weight);
 
 /* @ns of engine time in the virtual time of @e; @ns <= CHARGE_MAX_NS. */
 static u64 mdgpu_sched_scale(const struct mdgpu_sched *s,
@@ -183,6 +187,7 @@ s64 mdgpu_sched_key(const struct mdgpu_sched *s,
 
 	return clamp(key, -lim, lim);
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_key);
 
 /* Set @e's vtime to the one of @key (clamped) in its class. */
 static void mdgpu_sched_set_key(struct mdgpu_sched *s,
@@ -274,6 +279,7 @@ bool mdgpu_sched_eligible(const struct mdgpu_sched_entity *e)
 {
 	return e->runnable && !e->throttled;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_eligible);
 
 /**
  * mdgpu_sched_owed() - is the entity behind its guaranteed minimum?

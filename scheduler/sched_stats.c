@@ -5,6 +5,8 @@
  * long it waited from being ready to being picked (a log2 histogram and a
  * moving average); per parent, busy and idle time and switches.
  */
+#include <kunit/visibility.h>
+#include <linux/export.h>
 #include <linux/bitops.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
@@ -59,6 +61,7 @@ unsigned int mdgpu_sched_hist_bucket(u64 wait_ns)
 	return min_t(unsigned int, fls64(us) - 1,
 		     MDGPU_SCHED_HIST_BUCKETS - 1);
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_hist_bucket);
 
 /**
  * mdgpu_sched_record_pick() - the entity was picked: book its wait
@@ -124,6 +127,7 @@ void mdgpu_sched_stats_snapshot(struct mdgpu_sched *s, u64 now,
 	if (s->idle && now > s->idle_since)
 		out->idle_ns += now - s->idle_since;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_stats_snapshot);
 
 /**
  * mdgpu_sched_entity_stats_snapshot() - an entity's statistics as of @now
@@ -139,3 +143,4 @@ void mdgpu_sched_entity_stats_snapshot(struct mdgpu_sched *s,
 	mdgpu_sched_update(s, e, now);
 	memcpy(out, &e->stats, sizeof(*out));
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_entity_stats_snapshot);

@@ -16,6 +16,8 @@
  * because its core is not in a header, and the scheduler is also built
  * unchanged in userspace (tools/mdgpu-schedcost).
  */
+#include <kunit/visibility.h>
+#include <linux/export.h>
 #include <linux/types.h>
 
 #include "sched_internal.h"
@@ -103,6 +105,7 @@ void mdgpu_sched_tree_init(struct mdgpu_sched_tree *t)
 	t->nr = 0;
 	t->seed = 0x9e3779b9;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_tree_init);
 
 /**
  * mdgpu_sched_tree_insert() - add a node
@@ -142,6 +145,7 @@ void mdgpu_sched_tree_insert(struct mdgpu_sched_tree *t,
 	mdgpu_tree_recalc_up(n);
 	t->nr++;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_tree_insert);
 
 /**
  * mdgpu_sched_tree_erase() - remove a node
@@ -166,6 +170,7 @@ void mdgpu_sched_tree_erase(struct mdgpu_sched_tree *t,
 	n->right = NULL;
 	t->nr--;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_tree_erase);
 
 /**
  * mdgpu_sched_tree_first() - the node of the smallest key
@@ -181,6 +186,7 @@ struct mdgpu_sched_node *mdgpu_sched_tree_first(const struct mdgpu_sched_tree *t
 		n = n->left;
 	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_tree_first);
 
 /**
  * mdgpu_sched_tree_after() - the first node of a key after @key
@@ -204,6 +210,7 @@ struct mdgpu_sched_node *mdgpu_sched_tree_after(const struct mdgpu_sched_tree *t
 	}
 	return best;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_tree_after);
 
 /**
  * mdgpu_sched_tree_eevdf() - the smallest aug among keys up to a limit
@@ -262,3 +269,4 @@ struct mdgpu_sched_node *mdgpu_sched_tree_eevdf(const struct mdgpu_sched_tree *t
 		n = n->right;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_tree_eevdf);

@@ -8,6 +8,8 @@
  * 0, a cap below the minimum share), -ERANGE for one outside its range
  * (including minimum shares that would add up past 100 %).
  */
+#include <kunit/visibility.h>
+#include <linux/export.h>
 #include <linux/errno.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
@@ -33,6 +35,7 @@ const char *mdgpu_sched_policy_name(enum mdgpu_sched_policy policy)
 		return "unknown";
 	return mdgpu_sched_policy_names[policy];
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_policy_name);
 
 /**
  * mdgpu_sched_policy_parse() - a policy from its name
@@ -49,6 +52,7 @@ int mdgpu_sched_policy_parse(const char *buf)
 			return i;
 	return -EINVAL;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_policy_parse);
 
 /**
  * mdgpu_sched_set_policy() - switch the policy while vGPUs run
@@ -74,6 +78,7 @@ int mdgpu_sched_set_policy(struct mdgpu_sched *s, int policy, u64 now)
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_set_policy);
 
 /**
  * mdgpu_sched_check_timeslice() - is @ns a valid time slice?
@@ -111,6 +116,7 @@ int mdgpu_sched_set_timeslice(struct mdgpu_sched *s, u64 ns)
 	mdgpu_sched_rebuild(s);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_set_timeslice);
 
 /**
  * mdgpu_sched_check_watchdog() - is @ns a valid per-job limit?
@@ -141,6 +147,7 @@ int mdgpu_sched_set_watchdog(struct mdgpu_sched *s, u64 ns)
 	s->watchdog_ns = ns;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_set_watchdog);
 
 /**
  * mdgpu_sched_check_params() - may @e get the tunables @p?
@@ -218,3 +225,4 @@ int mdgpu_sched_entity_set_params(struct mdgpu_sched *s,
 				      mdgpu_sched_budget(s, e, s->cur_owed));
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_entity_set_params);

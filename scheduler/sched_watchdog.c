@@ -5,6 +5,9 @@
  * limit is passed it stops that vGPU into its error state and tells the
  * scheduler, which forgets the vGPU's work so the others keep their shares.
  */
+#include <kunit/visibility.h>
+#include <linux/export.h>
+
 #include "sched_internal.h"
 
 /**
@@ -21,6 +24,7 @@ bool mdgpu_sched_watchdog_expired(const struct mdgpu_sched *s,
 {
 	return s->watchdog_ns && job_ns > s->watchdog_ns;
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_watchdog_expired);
 
 /**
  * mdgpu_sched_watchdog_fire() - the engine stopped a job of @e
@@ -37,3 +41,4 @@ void mdgpu_sched_watchdog_fire(struct mdgpu_sched *s,
 	e->stats.watchdog++;
 	mdgpu_sched_sleep(s, e, now);
 }
+EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_watchdog_fire);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Runs inside the test VM (see selftests/vm/run-vm.sh): the KUnit suites,
-# where the kernel has KUnit, then the kselftests.
+# where the kernel has KUnit (mdgpu_kunit.ko, then mdgpu_sched_kunit.ko on
+# mdgpu.ko), then the kselftests.
 #
 # usage: guest-check.sh KO_DIR [TEST...]
 #   KO_DIR: the directory holding mdgpu.ko; TESTs: run only these ("kunit",
@@ -34,6 +35,27 @@ if [ -f "$ko_dir/mdgpu_kunit.ko" ] && wanted kunit; then
 		echo "MDGPU-TAP-END kunit"
 		rc=1
 	fi
+fi
+
+# The scheduler's suites call mdgpu.ko's scheduler: mdgpu.ko first.
+if [ -f "$ko_dir/mdgpu_sched_kunit.ko" ] && wanted kunit; then
+	echo "MDGPU-TAP-BEGIN ktap kunit-sched"
+	if insmod "$ko_dir/mdgpu.ko"; then
+		dmesg -C
+		if insmod "$ko_dir/mdgpu_sched_kunit.ko"; then
+			dmesg --notime | sed -n '/KTAP version\|# Subtest: mdgpu/,$p'
+			rmmod mdgpu_sched_kunit || rc=1
+			dmesg --notime | grep -q '^not ok' && rc=1
+		else
+			echo "not ok 1 mdgpu_sched_kunit # insmod failed"
+			rc=1
+		fi
+		rmmod mdgpu || rc=1
+	else
+		echo "not ok 1 mdgpu_sched_kunit # insmod mdgpu.ko failed"
+		rc=1
+	fi
+	echo "MDGPU-TAP-END kunit-sched"
 fi
 
 progs=()

@@ -37,7 +37,8 @@ done
 # ignored there only.
 cp="perl $tree/scripts/checkpatch.pl --strict --no-tree --quiet"
 files=$(git ls-files 'drivers/*.c' 'drivers/tests/*.c' 'include/*.h' \
-	'include/probes/*.c' 'scheduler/*.c' 'scheduler/*.h')
+	'include/probes/*.c' 'scheduler/*.c' 'scheduler/*.h' \
+	'scheduler/tests/*.c')
 if ! $cp --ignore COMPLEX_MACRO,FILE_PATH_CHANGES -f $files; then
 	status=1
 fi

@@ -11,7 +11,9 @@
  * LOST and completes once the user closes the device; and the same when
  * the device itself goes away (sysfs remove, the path of a hot-unplug)
  * with one instance open and mapped and another never opened, after which
- * a rescan finds the device again, unbound.
+ * a rescan finds the device again, unbound; and once more when QEMU
+ * hot-unplugs the device (device_del through the VM harness's hot-plug
+ * channel, an ACPI hot-unplug in the guest) and plugs it back.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -26,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "libmdgpu.h"
@@ -796,6 +799,206 @@ TEST_F(pci, remove_device_with_instances)
 	for (i = 0; i < 50 && find_ivshmem(buf); i++)
 		usleep(100 * 1000);
 	ASSERT_OK(find_ivshmem(buf)) TH_LOG("the rescan did not find the device");
+	EXPECT_STREQ(self->addr, buf);
+	EXPECT_FALSE(bound_to_mdgpu(buf));
+}
+
+/*
+ * The VM harness's hot-plug channel (selftests/vm/hotplug-agent.sh): a
+ * request line to QEMU's side on MDGPU_HOTPLUG_TTY, answers on the same
+ * port. -ENOENT without the channel.
+ */
+static int hp_open(void)
+{
+	const char *tty = getenv("MDGPU_HOTPLUG_TTY");
+	struct termios t;
+	int fd;
+
+	if (!tty || !*tty)
+		return -ENOENT;
+	fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* Raw: no echo of the answers back to the host, no line editing. */
+	if (tcgetattr(fd, &t)) {
+		close(fd);
+		return -EIO;
+	}
+	cfmakeraw(&t);
+	cfsetspeed(&t, B115200);
+	if (tcsetattr(fd, TCSANOW, &t) || tcflush(fd, TCIOFLUSH)) {
+		close(fd);
+		return -EIO;
+	}
+	return fd;
+}
+
+/*
+ * Wait up to @ms for the answer "MDGPU-HP @want" on @fd: 0, -EIO on an
+ * error answer (copied to @err), -ETIMEDOUT.
+ */
+static int hp_wait(int fd, const char *want, int ms, char *err, size_t len)
+{
+	char line[256], *p;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	size_t n = 0;
+	char c;
+
+	err[0] = '\0';
+	while (poll(&pfd, 1, ms) == 1) {
+		if (read(fd, &c, 1) != 1)
+			return -EIO;
+		if (c != '\n' && c != '\r') {
+			if (n < sizeof(line) - 1)
+				line[n++] = c;
+			continue;
+		}
+		line[n] = '\0';
+		n = 0;
+		p = strstr(line, "MDGPU-HP ");
+		if (!p)
+			continue;
+		p += strlen("MDGPU-HP ");
+		if (!strcmp(p, want))
+			return 0;
+		if (!strncmp(p, "error ", 6)) {
+			snprintf(err, len, "%s", p);
+			return -EIO;
+		}
+	}
+	return -ETIMEDOUT;
+}
+
+/* Send "MDGPU-HP @req" and wait for the answer "MDGPU-HP ok @what". */
+static int hp_ask(int fd, const char *req, const char *what, char *err,
+		  size_t len)
+{
+	char line[128], want[64];
+	int n = snprintf(line, sizeof(line), "MDGPU-HP %s\n", req);
+
+	if (write(fd, line, n) != n)
+		return -EIO;
+	snprintf(want, sizeof(want), "ok %s", what);
+	return hp_wait(fd, want, TIMEOUT_MS, err, len);
+}
+
+/*
+ * Whether a hotplug driver (acpiphp on QEMU's pc machine) controls the
+ * slot of @addr: a slot under /sys/bus/pci/slots with that address and a
+ * "power" attribute (slots the ACPI tables merely name have none).
+ */
+static bool hotplug_slot(const char *addr)
+{
+	char path[PATH_MAX], buf[64], want[64];
+	struct dirent *de;
+	DIR *dir = opendir("/sys/bus/pci/slots");
+	bool found = false;
+
+	if (!dir)
+		return false;
+	/* "0000:00:03.0" is in slot "0000:00:03". */
+	snprintf(want, sizeof(want), "%.*s", (int)(strrchr(addr, '.') - addr),
+		 addr);
+	while (!found && (de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/slots/%s/address",
+			 de->d_name);
+		if (mdgpu_read_file(path, buf, sizeof(buf)) || strcmp(buf, want))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/slots/%s/power",
+			 de->d_name);
+		found = mdgpu_path_exists(path);
+	}
+	closedir(dir);
+	return found;
+}
+
+static bool pci_present(const char *addr)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), MDGPU_PCI_DEVICES_DIR "/%s", addr);
+	return mdgpu_path_exists(path);
+}
+
+/*
+ * QEMU hot-unplugs the PCI device while it has instances (device_del: an
+ * ACPI hot-unplug request the guest's acpiphp answers by removing the
+ * device, then ejecting it). The open and mapped instance's user gets the
+ * request interrupt and LOST, the removal waits for it, and once it has
+ * closed the device the removal completes: the guest ejects the device,
+ * QEMU deletes it, both instances and the parent are gone. QEMU then plugs
+ * a device into the same slot, which comes up unbound. Needs the VM
+ * harness's hot-plug channel and a kernel with ACPI PCI hotplug (the
+ * debug kernel has none: CONFIG_HOTPLUG_PCI is off).
+ */
+TEST_F(pci, hot_unplug_with_instances)
+{
+	char open_uuid[MDGPU_UUID_LEN + 1], idle_uuid[MDGPU_UUID_LEN + 1];
+	char path[PATH_MAX], buf[64], err[160], req[32];
+	unsigned int dom, bus, slot, fn;
+	struct pollfd pfd;
+	struct mdgpu g;
+	int hp, efd, i;
+
+	hp = hp_open();
+	if (hp == -ENOENT)
+		SKIP(return, "no hot-plug channel (selftests/vm/run-vm.sh has one)");
+	ASSERT_LE(0, hp) TH_LOG("open %s: %s", getenv("MDGPU_HOTPLUG_TTY"),
+				strerror(-hp));
+	if (!hotplug_slot(self->addr)) {
+		close(hp);
+		SKIP(return, "%s is in no hotplug slot: no ACPI PCI hotplug in this kernel",
+		     self->addr);
+	}
+	ASSERT_EQ(4, sscanf(self->addr, "%x:%x:%x.%x", &dom, &bus, &slot, &fn));
+
+	open_64m(_metadata, self, open_uuid, &g);
+	ASSERT_OK(mdgpu_create_tracked(&self->created, self->addr, "64M",
+				       idle_uuid));
+	g.vram[4096] = 0x5a;
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ASSERT_LE(0, efd);
+	ASSERT_OK(mdgpu_irq_set_eventfd(g.v.device, VFIO_PCI_REQ_IRQ_INDEX, efd));
+
+	ASSERT_OK(hp_ask(hp, "unplug", "unplug", err, sizeof(err)))
+		TH_LOG("device_del: %s", err);
+	pfd.fd = efd;
+	pfd.events = POLLIN;
+	EXPECT_EQ(1, poll(&pfd, 1, TIMEOUT_MS)) TH_LOG("request interrupt");
+	EXPECT_EQ(MDGPU_ERR_LOST, mdgpu_wait_error(&g, TIMEOUT_MS));
+	snprintf(path, sizeof(path), MDGPU_PCI_DEVICES_DIR "/%s/health",
+		 self->addr);
+	EXPECT_OK(mdgpu_read_file(path, buf, sizeof(buf)));
+	EXPECT_STREQ("failed", buf);
+	/* The removal waits for us: the device is still there. */
+	usleep(200 * 1000);
+	EXPECT_TRUE(pci_present(self->addr))
+		TH_LOG("the device went away with an instance open");
+	EXPECT_EQ(0x5a, g.vram[4096]);
+
+	mdgpu_detach(&g);
+	close(efd);
+	EXPECT_OK(hp_wait(hp, "deleted", TIMEOUT_MS, err, sizeof(err)))
+		TH_LOG("QEMU did not delete the device (the guest did not eject it)");
+	for (i = 0; i < 100 && pci_present(self->addr); i++)
+		usleep(100 * 1000);
+	EXPECT_FALSE(pci_present(self->addr));
+	EXPECT_FALSE(mdgpu_instance_exists(open_uuid));
+	EXPECT_FALSE(mdgpu_instance_exists(idle_uuid));
+	snprintf(path, sizeof(path), "/sys/class/mdev_bus/%s", self->addr);
+	EXPECT_NE(0, access(path, F_OK)) TH_LOG("%s is still there", path);
+	mdgpu_remove_all(&self->created);
+
+	/* Plugged in again (new memory), it comes up unbound. */
+	snprintf(req, sizeof(req), "plug %x", slot);
+	ASSERT_OK(hp_ask(hp, req, "plug", err, sizeof(err)))
+		TH_LOG("device_add: %s", err);
+	close(hp);
+	for (i = 0; i < 100 && find_ivshmem(buf); i++)
+		usleep(100 * 1000);
+	ASSERT_OK(find_ivshmem(buf)) TH_LOG("the plugged device is not there");
 	EXPECT_STREQ(self->addr, buf);
 	EXPECT_FALSE(bound_to_mdgpu(buf));
 }

@@ -27,7 +27,11 @@
 # The guest also has one QEMU ivshmem-plain PCI device (1af4:1110) whose
 # BAR2 is --ivshmem MB of host memory (memory-backend-ram, populated only
 # where the guest touches it): the PCI parent of the pci_parent selftest.
-# No driver binds to it unless asked.
+# No driver binds to it unless asked. A guest test can have QEMU
+# hot-unplug it and plug it back (device_del/device_add over QMP) by asking
+# hotplug-agent.sh on the second serial port, /dev/ttyS1 (the guest sees
+# MDGPU_HOTPLUG_TTY=/dev/ttyS1 in its environment; see hotplug-agent.sh for
+# the protocol).
 #
 # Exit status: the script's exit status if the VM finished normally and the
 # kernel log is clean; otherwise 124 (timed out), 125 (no exit marker: the
@@ -115,9 +119,11 @@ fi
 work=$(mktemp -d /tmp/mdgpu-vm.XXXXXX)
 qemu_pid=''
 tail_pid=''
+agent_pid=''
 # shellcheck disable=SC2317  # invoked from the EXIT trap
 cleanup() {
 	[ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null
+	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null
 	[ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null
 	rm -rf "$work"
 }
@@ -215,6 +221,9 @@ make_initramfs() {
 		printf 'MDGPU_REPO=%s\n' "$(sq "$repo")"
 		printf 'MDGPU_SCRIPT=%s\n' "$(sq "$script")"
 		printf 'MDGPU_TIMEOUT=%s\n' "$timeout"
+		if [ "$ivshmem" != 0 ]; then
+			printf 'MDGPU_HOTPLUG_TTY=/dev/ttyS1\n'
+		fi
 		printf 'MDGPU_ARGS=('
 		local a
 		for a in ${args[@]+"${args[@]}"}; do
@@ -272,9 +281,16 @@ qemu=(qemu-system-x86_64 -accel tcg -machine pc -cpu max -smp 2 -m "$mem"
       -fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
       -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot)
 if [ "$ivshmem" != 0 ]; then
+	# The hot-plug channel: QMP and the guest's second serial port, each
+	# a pair of FIFOs (QEMU's "pipe" chardev), served by hotplug-agent.sh.
+	mkfifo "$work"/{qmp,hotplug}.{in,out}
 	# shellcheck disable=SC2054
 	qemu+=(-object "memory-backend-ram,id=ivshm,size=${ivshmem}M"
-	       -device ivshmem-plain,memdev=ivshm)
+	       -device ivshmem-plain,id=mdgpu-pci,memdev=ivshm
+	       -chardev "pipe,id=qmp,path=$(qopt "$work/qmp")"
+	       -mon chardev=qmp,mode=control
+	       -chardev "pipe,id=hotplug,path=$(qopt "$work/hotplug")"
+	       -serial chardev:hotplug)
 fi
 if [ -n "$outdir" ]; then
 	# shellcheck disable=SC2054
@@ -288,6 +304,11 @@ t0=$(mdgpu_now)
 timeout --kill-after=10 "$timeout" "${qemu[@]}" </dev/null \
 	>"$work/qemu.out" 2>&1 &
 qemu_pid=$!
+if [ "$ivshmem" != 0 ]; then
+	"$here/hotplug-agent.sh" "$work/hotplug" "$work/qmp" mdgpu-pci \
+		"$ivshmem" 2>"$work/agent.log" &
+	agent_pid=$!
+fi
 if [ -n "$verbose" ]; then
 	tail -n +1 -f --pid="$qemu_pid" "$log" &
 	tail_pid=$!
@@ -298,6 +319,11 @@ qemu_pid=
 if [ -n "$tail_pid" ]; then
 	wait "$tail_pid" 2>/dev/null || true
 	tail_pid=
+fi
+if [ -n "$agent_pid" ]; then
+	kill "$agent_pid" 2>/dev/null || true
+	wait "$agent_pid" 2>/dev/null || true
+	agent_pid=
 fi
 wall=$(mdgpu_elapsed "$t0")
 
@@ -357,6 +383,10 @@ show_bad() {
 
 if [ -s "$work/qemu.out" ]; then
 	sed 's/^/qemu: /' "$work/qemu.out" >&2
+fi
+# The hot-plug agent's log, if the guest asked it for anything.
+if grep -qv ': ready (device' "$work/agent.log" 2>/dev/null; then
+	cat "$work/agent.log" >&2
 fi
 if [ -n "$script_start" ] && [ -n "$end_uptime" ]; then
 	# Wall-clock time from starting QEMU to starting the script: the

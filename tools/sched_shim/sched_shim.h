@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The few kernel definitions scheduler/ uses, for building it in userspace
- * (tools/mdgpu-schedcost). Every <linux/...> header the scheduler includes
- * is a one-line header in linux/ that includes this one; linux/errno.h and
- * linux/limits.h come from the system's kernel uAPI headers as well.
+ * (tools/mdgpu-schedcost). Every <linux/...> or <kunit/...> header the
+ * scheduler includes is a one-line header in linux/ or kunit/ that includes
+ * this one; linux/errno.h and linux/limits.h come from the system's kernel
+ * uAPI headers as well.
  */
 #ifndef MDGPU_SCHED_SHIM_H
 #define MDGPU_SCHED_SHIM_H
@@ -28,6 +29,10 @@ typedef int64_t s64;
 #define min_t(t, a, b)		((t)(a) < (t)(b) ? (t)(a) : (t)(b))
 #define max_t(t, a, b)		((t)(a) > (t)(b) ? (t)(a) : (t)(b))
 #define clamp(v, lo, hi)	min(max(v, lo), hi)
+
+/* No KUnit in userspace: what it may see stays static, nothing exported. */
+#define VISIBLE_IF_KUNIT	static
+#define EXPORT_SYMBOL_IF_KUNIT(sym)
 
 #undef static_assert
 #define static_assert(expr, ...) _Static_assert(expr, #expr)

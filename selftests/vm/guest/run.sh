@@ -23,6 +23,7 @@ set -uo pipefail
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LANG=C.UTF-8 LC_ALL=C.UTF-8
 export MDGPU_KERNEL_RELEASE MDGPU_MODDIR MDGPU_KDIR MDGPU_KERNEL MDGPU_OUTDIR
+export MDGPU_HOTPLUG_TTY=${MDGPU_HOTPLUG_TTY:-}
 
 state=/run/mdgpu
 kmemleak=/sys/kernel/debug/kmemleak

@@ -10,18 +10,18 @@
  * its vGPUs alone on the scheduler, and beside idle ones up to the
  * module's maximum, MDGPU_SCHED_MAX_ENTITIES (n = 1024), where the
  * scheduler's queues are deep.
+ *
+ * mdgpu_sched_kunit.ko: the tests call the scheduler inside mdgpu.ko, which
+ * exports what they use to them alone when the kernel has KUnit
+ * (EXPORT_SYMBOL_IF_KUNIT, namespace EXPORTED_FOR_KUNIT_TESTING). The
+ * scheduler keeps no global state: each test has schedulers of its own.
  */
 #include <kunit/test.h>
 #include <linux/limits.h>
 #include <linux/math64.h>
+#include <linux/module.h>
 
-#include "../../scheduler/sched_core.c"
-#include "../../scheduler/sched_policy.c"
-#include "../../scheduler/sched_queue.c"
-#include "../../scheduler/sched_stats.c"
-#include "../../scheduler/sched_tree.c"
-#include "../../scheduler/sched_tunables.c"
-#include "../../scheduler/sched_watchdog.c"
+#include "../sched_internal.h"
 
 #define US(x)	((u64)(x) * 1000)
 #define MS(x)	((u64)(x) * 1000 * 1000)
@@ -1387,3 +1387,7 @@ static struct kunit_suite mdgpu_sched_suite = {
 };
 
 kunit_test_suite(mdgpu_sched_suite);
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for mdgpu's scheduler (scheduler/) with a mock engine");
