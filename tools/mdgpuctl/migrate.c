@@ -579,6 +579,21 @@ void mdg_reloc_fmt_tunables(const struct mdg_reloc *r, char *buf, size_t len)
 		mdg_fmt(buf, len, "none exported");
 }
 
+/* An errno for an exit code of mdg_ckpt_open() (its message said more). */
+static int exit_errno(int rc)
+{
+	switch (rc) {
+	case MDG_EXIT_BUSY:
+		return -EBUSY;
+	case MDG_EXIT_NOTFOUND:
+		return -ENOENT;
+	case MDG_EXIT_REFUSED:
+		return -EOPNOTSUPP;
+	default:
+		return -EIO;
+	}
+}
+
 /* The real ops keep the saved stream here. */
 struct reloc_ctx {
 	struct mdg_ckpt_mem mem;
@@ -594,7 +609,7 @@ static int op_save(void *ctx, struct mdg_reloc *r)
 
 	rc = mdg_ckpt_open(r->uuid, &dev);
 	if (rc)
-		return rc == MDG_EXIT_BUSY ? -EBUSY : -EIO;
+		return exit_errno(rc);
 	if (mdg_mig_scan_init(&scan)) {
 		mdgpu_vfio_close(&dev);
 		return -ENOMEM;
@@ -660,7 +675,7 @@ static int op_restore(void *ctx, struct mdg_reloc *r)
 
 	rc = mdg_ckpt_open(r->uuid, &dev);
 	if (rc)
-		return rc == MDG_EXIT_BUSY ? -EBUSY : -EIO;
+		return exit_errno(rc);
 	if (mdg_mig_scan_init(&scan)) {
 		mdgpu_vfio_close(&dev);
 		return -ENOMEM;
@@ -675,8 +690,8 @@ static int op_restore(void *ctx, struct mdg_reloc *r)
 static int op_tunables(void *ctx, struct mdg_reloc *r)
 {
 	char path[PATH_MAX];
+	int ret, first = 0;
 	size_t i;
-	int ret;
 
 	(void)ctx;
 	r->failed_tunables = 0;
@@ -688,9 +703,11 @@ static int op_tunables(void *ctx, struct mdg_reloc *r)
 				 r->uuid, r->tun[i]->name, r->val[i], path,
 				 strerror(-ret), mdg_errno_name(ret));
 			r->failed_tunables++;
+			if (!first)
+				first = ret;
 		}
 	}
-	return r->failed_tunables;
+	return first;
 }
 
 static int op_keep(void *ctx, struct mdg_reloc *r)

@@ -80,8 +80,9 @@ keep:
  *     outcome fields are filled in
  *
  * Return: where the instance ended up; @r->failed_step and @r->err say
- * what failed first unless the result is %MDG_RELOC_MOVED (then
- * @r->failed_tunables may still count refused tunables when not strict).
+ * what failed first. %MDG_RELOC_MOVED with @r->failed_tunables non-zero:
+ * it is on the destination with its state, but some tunables were refused
+ * there (not strict, or strict and it could not be removed again).
  */
 enum mdg_reloc_result mdg_relocate(const struct mdg_reloc_ops *ops,
 				   void *ctx, struct mdg_reloc *r)
@@ -110,14 +111,21 @@ enum mdg_reloc_result mdg_relocate(const struct mdg_reloc_ops *ops,
 	ret = ops->restore(ctx, r);
 	if (ret) {
 		failed(r, "restore", ret);
-	} else if (ops->tunables(ctx, r) && r->strict) {
-		failed(r, "tunables", -EINVAL);
-		ret = -EINVAL;
+	} else {
+		ret = ops->tunables(ctx, r);
+		if (ret && r->strict)
+			failed(r, "tunables", ret);
+		else
+			ret = 0;
 	}
 	if (!ret)
 		return MDG_RELOC_MOVED;
 	/* Off the destination first: one UUID exists once. */
-	if (ops->remove(ctx, r->uuid))
+	if (ops->remove(ctx, r->uuid)) {
+		/* Stuck there; with its state if only a tunable failed. */
+		if (!strcmp(r->failed_step, "tunables"))
+			return MDG_RELOC_MOVED;
 		return ops->keep(ctx, r) ? MDG_RELOC_LOST : MDG_RELOC_KEPT;
+	}
 	return put_back(ops, ctx, r);
 }

@@ -86,8 +86,9 @@ struct mdg_reloc {
  * @exists: whether the instance @uuid exists
  * @restore: restore the saved state into the existing @r->uuid, leaving
  *	     it parked; 0 or a negative errno
- * @tunables: write @r's tunables to the existing @r->uuid; the number
- *	      refused (set @r->failed_tunables)
+ * @tunables: write @r's tunables to the existing @r->uuid, setting
+ *	      @r->failed_tunables to the number refused; 0 or the negative
+ *	      errno of the first refusal
  * @keep: write the saved state to a file (named in @r->kept); 0 or a
  *	  negative errno
  *

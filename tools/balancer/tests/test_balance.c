@@ -471,7 +471,7 @@ static int test_checks(void)
 }
 
 /* Parent 0 saturated, 1 idle, 2 busy: unheld instances of parent 0 go to
- * parent 1 while it has room; held ones never move.
+ * parent 1 while it has room; held ones never move, nor cooling ones.
  */
 static int test_propose(void)
 {
@@ -479,8 +479,9 @@ static int test_propose(void)
 		{ 0.99, 0.8 }, { 0.05, 0 }, { 0.7, 0 },
 	};
 	struct mdgb_movable in[5] = {
-		{ 0, 0, true }, { 0, 0, false }, { 0, 1, false },
-		{ 0, 0, false }, { 2, 0, false },
+		{ 0, 0, true, false }, { 0, 0, false, false },
+		{ 0, 1, false, false }, { 0, 0, false, false },
+		{ 2, 0, false, false },
 	};
 	int avail[3 * 2] = { 0, 0, 1, 1, 5, 5 };
 	struct mdgb_move m[8];
@@ -491,6 +492,14 @@ static int test_propose(void)
 	CHECK(m[0].instance == 1 && m[0].from == 0 && m[0].to == 1);
 	CHECK(m[1].instance == 2 && m[1].to == 1);
 	CHECK_INT(avail[2], 0);
+	/* One moved less than the cooldown ago: the next one goes instead. */
+	avail[2] = 1;
+	avail[3] = 1;
+	in[1].cooling = true;
+	n = mdgb_propose(par, 3, in, 5, avail, 2, m, 8);
+	CHECK_INT(n, 2);
+	CHECK(m[0].instance == 2 && m[1].instance == 3);
+	in[1].cooling = false;
 	/* Not saturated (nobody waits): nothing. */
 	par[0].waiting = 0;
 	avail[2] = 1;
