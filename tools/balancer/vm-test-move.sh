@@ -23,7 +23,8 @@
 #     picture) is refused its min_share there (ERANGE): the move rolls back,
 #     E is on sim0 again with the same state and tunables, nothing of it is
 #     left on sim1, the rollback is logged and counted, and E is not tried
-#     again (the cooldown).
+#     again (the cooldown). (Its weight is held at 100 by its bounds: the
+#     checkpoints compared include the weight.)
 #  3. F is open through a device fd only (no holder /proc shows): the move
 #     is tried and refused when saving opens the device (EBUSY); F stays.
 #
@@ -120,6 +121,7 @@ move_cooldown 1000
 max_moves 1
 default floor=10 ceiling=1000
 vgpu $C floor=77 ceiling=77
+vgpu $E floor=100 ceiling=100
 CONF
 
 "$bin/mdgpu-busy" 400 2000 "$A" "$B" >"$work/busy.log" 2>&1 &
