@@ -548,6 +548,19 @@ static int test_config(void)
 	/* Without a default, unlisted vGPUs are not managed. */
 	CHECK_INT(mdgb_config_parse(&c, "\n", err, sizeof(err)), 0);
 	CHECK(!mdgb_config_bounds(&c, "6d6f6e00-0000-4000-8000-00000000000a"));
+	/* --move's limits: the defaults, then set. */
+	CHECK(c.moves.after == 2 && c.moves.cooldown == 30 &&
+	      c.moves.max_per_period == 1);
+	mdgb_config_free(&c);
+	CHECK_INT(mdgb_config_parse(&c, "move_after 3\nmove_cooldown 10\nmax_moves 2\n",
+				    err, sizeof(err)), 0);
+	CHECK(c.moves.after == 3 && c.moves.cooldown == 10 &&
+	      c.moves.max_per_period == 2);
+	mdgb_config_free(&c);
+	CHECK(mdgb_config_parse(&c, "period 5\nmax_moves 0\n", err, sizeof(err)) < 0);
+	CHECK(strstr(err, "line 2"));
+	CHECK(mdgb_config_parse(&c, "move_cooldown -1\n", err, sizeof(err)) < 0);
+	CHECK(mdgb_config_parse(&c, "move_after x\n", err, sizeof(err)) < 0);
 	mdgb_config_free(&c);
 	return TAP_PASS;
 }
