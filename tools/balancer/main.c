@@ -462,7 +462,7 @@ int main(int argc, char **argv)
 		mdgb_giveback_periods(&r.cfg.params),
 		r.dry_run ? ", dry run" : "");
 	if (r.move)
-		fprintf(r.log, "mdgpu-balancer: --move: a move proposed %u periods in a row is made, at most %u per period, an instance moves again after %u periods at the earliest\n",
+		fprintf(r.log, "mdgpu-balancer: --move: after %u periods proposed, at most %u per period, cooldown %u periods\n",
 			r.cfg.moves.after, r.cfg.moves.max_per_period,
 			r.cfg.moves.cooldown);
 	if (!r.prometheus) {

@@ -369,7 +369,6 @@ void mdg_ckpt_summary(const struct mdg_mig_scan *s, char *buf, size_t len)
 		s->zero_bytes ? " of zero ranges" : "");
 }
 
-
 /*
  * mdevctl, or MDGPU_MDEVCTL (the unit tests point it at a fake). Runs it
  * with @args, stdout into *out (malloc'd, may be NULL); returns its exit
