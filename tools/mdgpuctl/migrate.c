@@ -714,9 +714,10 @@ static int op_keep(void *ctx, struct mdg_reloc *r)
 	struct reloc_ctx *c = ctx;
 	int fd, ret;
 
+	/* A new file (0600), never one someone put there for us. */
 	mdg_fmt(r->kept, sizeof(r->kept),
-		"/var/tmp/mdgpu-relocate-%s.mdgpuckpt", r->uuid);
-	fd = open(r->kept, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		"/var/tmp/mdgpu-relocate-%s.XXXXXX.mdgpuckpt", r->uuid);
+	fd = mkostemps(r->kept, strlen(".mdgpuckpt"), O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	ret = mdg_ckpt_write_all(fd, c->mem.data, c->mem.len);
