@@ -49,10 +49,11 @@ static int mdgpu_mig_sched_set(struct mdgpu_sched *s,
 
 /* Sizes of the records mdgpu_mig_state_save_locked() writes. */
 #define MDGPU_MIG_STATE_BYTES						\
-	(5 * sizeof(struct mdgpu_mig_record) +				\
+	(6 * sizeof(struct mdgpu_mig_record) +				\
 	 sizeof(struct mdgpu_mig_config) + sizeof(struct mdgpu_mig_regs) + \
 	 sizeof(struct mdgpu_mig_display) +				\
-	 sizeof(struct mdgpu_mig_engine) + sizeof(struct mdgpu_mig_sched))
+	 sizeof(struct mdgpu_mig_engine) + sizeof(struct mdgpu_mig_sched) + \
+	 sizeof(struct mdgpu_mig_share))
 
 /**
  * mdgpu_mig_state_save_locked() - write the device state records
@@ -69,6 +70,7 @@ size_t mdgpu_mig_state_save_locked(struct mdgpu_vgpu *vgpu, u8 *buf,
 	struct mdgpu_mig_record r;
 	struct mdgpu_mig_regs regs = {};
 	struct mdgpu_mig_sched sched = {};
+	struct mdgpu_mig_share share = {};
 	struct mdgpu_sched_params params;
 	size_t pos = 0;
 
@@ -101,11 +103,15 @@ size_t mdgpu_mig_state_save_locked(struct mdgpu_vgpu *vgpu, u8 *buf,
 
 	if (!mdgpu_engine_entity_call(vgpu, mdgpu_mig_sched_get, &params)) {
 		sched.weight = cpu_to_le32(params.weight);
-		sched.min_share = cpu_to_le32(params.min_share);
+		sched.min_share = cpu_to_le32(params.min_share /
+					      MDGPU_SCHED_PERCENT);
 		sched.cap = cpu_to_le32(params.cap);
 		sched.priority = cpu_to_le32(params.priority);
 		mdgpu_mig_put(buf, len, &pos, MDGPU_MIG_TAG_SCHED,
 			      MDGPU_MIG_REC_OPTIONAL, &sched, sizeof(sched));
+		share.min_share_ppm = cpu_to_le32(params.min_share);
+		mdgpu_mig_put(buf, len, &pos, MDGPU_MIG_TAG_SHARE,
+			      MDGPU_MIG_REC_OPTIONAL, &share, sizeof(share));
 	}
 	return pos;
 }
@@ -147,7 +153,7 @@ int mdgpu_mig_state_load_locked(struct mdgpu_vgpu *vgpu,
 	mdgpu_display_load_locked(vgpu, &p->display);
 	if (p->got & MDGPU_MIG_HAVE(MDGPU_MIG_TAG_SCHED)) {
 		params.weight = le32_to_cpu(p->sched.weight);
-		params.min_share = le32_to_cpu(p->sched.min_share);
+		params.min_share = mdgpu_mig_min_share_ppm(p);
 		params.cap = le32_to_cpu(p->sched.cap);
 		params.priority = le32_to_cpu(p->sched.priority);
 		ret = mdgpu_engine_entity_call(vgpu, mdgpu_mig_sched_set,

@@ -200,6 +200,8 @@ static u64 mdgpu_mig_body_size(u32 tag)
 		return sizeof(struct mdgpu_mig_engine);
 	case MDGPU_MIG_TAG_SCHED:
 		return sizeof(struct mdgpu_mig_sched);
+	case MDGPU_MIG_TAG_SHARE:
+		return sizeof(struct mdgpu_mig_share);
 	case MDGPU_MIG_TAG_ZERO:
 		return sizeof(struct mdgpu_mig_zero);
 	case MDGPU_MIG_TAG_END:
@@ -277,6 +279,9 @@ static int mdgpu_mig_end_body(struct mdgpu_mig_parser *p)
 		break;
 	case MDGPU_MIG_TAG_SCHED:
 		memcpy(&p->sched, p->buf, sizeof(p->sched));
+		break;
+	case MDGPU_MIG_TAG_SHARE:
+		memcpy(&p->share, p->buf, sizeof(p->share));
 		break;
 	case MDGPU_MIG_TAG_ZERO:
 		off = le64_to_cpu(z->offset);
@@ -414,6 +419,27 @@ int mdgpu_mig_parse(struct mdgpu_mig_parser *p, const u8 *data, size_t len)
 			mdgpu_mig_step(p);
 	}
 	return p->err;
+}
+
+/**
+ * mdgpu_mig_min_share_ppm() - the guaranteed share a stream asks for
+ * @p: a parser whose stream ended well and carried a SCHED record
+ *
+ * Exact from a SHARE record; else SCHED's whole percent (a stream from a
+ * module before SHARE existed). A value out of range stays out of range
+ * (U32_MAX for a percent over 100), for the scheduler's check to refuse.
+ *
+ * Return: parts per million.
+ */
+u32 mdgpu_mig_min_share_ppm(const struct mdgpu_mig_parser *p)
+{
+	u32 pct = le32_to_cpu(p->sched.min_share);
+
+	if (p->got & MDGPU_MIG_HAVE(MDGPU_MIG_TAG_SHARE))
+		return le32_to_cpu(p->share.min_share_ppm);
+	if (pct > 100)
+		return U32_MAX;
+	return pct * MDGPU_MIG_SHARE_PERCENT;
 }
 
 /**

@@ -253,6 +253,8 @@ static ssize_t mdgpu_sched_param_show(struct device *dev, char *buf,
 
 	if (ret)
 		return ret;
+	if (which == MDGPU_PARAM_MIN_SHARE)
+		return mdgpu_share_format(a.val, buf, PAGE_SIZE);
 	return sysfs_emit(buf, "%u\n", a.val);
 }
 
@@ -261,7 +263,8 @@ static ssize_t mdgpu_sched_param_store(struct device *dev, const char *buf,
 				       enum mdgpu_sched_param which)
 {
 	struct mdgpu_sched_param_arg a = { .which = which };
-	int ret = kstrtou32(buf, 10, &a.val);
+	int ret = which == MDGPU_PARAM_MIN_SHARE ?
+		  mdgpu_share_parse(buf, &a.val) : kstrtou32(buf, 10, &a.val);
 
 	if (ret)
 		return ret;

@@ -107,6 +107,7 @@ struct mdgpu_mig_parser {
 	struct mdgpu_mig_display display;
 	struct mdgpu_mig_engine engine;
 	struct mdgpu_mig_sched sched;
+	struct mdgpu_mig_share share;
 	u8 buf[MDGPU_MIG_REC_MAX];
 	u8 page[MDGPU_MIG_PAGE];
 };
@@ -162,6 +163,7 @@ void mdgpu_mig_parser_init(struct mdgpu_mig_parser *p,
 			   const struct mdgpu_mig_parser_ops *ops, void *ctx);
 int mdgpu_mig_parse(struct mdgpu_mig_parser *p, const u8 *data, size_t len);
 int mdgpu_mig_parse_finish(struct mdgpu_mig_parser *p);
+u32 mdgpu_mig_min_share_ppm(const struct mdgpu_mig_parser *p);
 
 void mdgpu_mig_compat_fill(struct mdgpu_mig_compat *c,
 			   const struct mdgpu_type_desc *desc);

@@ -83,7 +83,9 @@ enum mdgpu_sched_policy {
 /**
  * struct mdgpu_sched_params - per-vGPU tunables (used by the weighted policy)
  * @weight: relative share within the priority class, 1..10000
- * @min_share: guaranteed share while the vGPU has work, percent 0..100
+ * @min_share: guaranteed share while the vGPU has work, parts per million
+ *	       0..MDGPU_SCHED_SHARE_ONE (sysfs shows it in percent with up to
+ *	       four decimals: one part per million)
  * @cap: most engine time the vGPU may use, percent 1..100, 0 = no cap
  * @priority: strict priority class 0..7, 7 runs first
  */
@@ -255,7 +257,7 @@ struct mdgpu_sched_stats {
  * @picks: picks and renewed slices so far
  * @sweep: the next entity brought up to date by a pick (every entity in
  *	   turn, so no virtual time drifts a wraparound away), or NULL
- * @min_share_sum: the entities' minimum shares added up
+ * @min_share_sum: the entities' minimum shares added up (ppm)
  *
  * Every member is written under the engine lock (mdgpu_engine::lock).
  */

@@ -10,6 +10,7 @@
 #define _MDGPU_SCHED_SYSFS_H
 
 #include <linux/device.h>
+#include <linux/types.h>
 
 /* The parent's files, in the parent's directory (an unnamed group). */
 extern const struct attribute_group mdgpu_sched_parent_group;
@@ -30,5 +31,11 @@ extern struct device_attribute mdgpu_dev_attr_wait_latency_sum_us;
 extern struct device_attribute mdgpu_dev_attr_wait_histogram;
 extern struct device_attribute mdgpu_dev_attr_engine_chunks;
 extern struct device_attribute mdgpu_dev_attr_engine_max_chunk_us;
+
+/* Decimals of a percent that min_share takes: one part per million. */
+#define MDGPU_SHARE_DECIMALS	4
+
+int mdgpu_share_parse(const char *buf, u32 *ppm);
+int mdgpu_share_format(u32 ppm, char *buf, size_t len);
 
 #endif /* _MDGPU_SCHED_SYSFS_H */

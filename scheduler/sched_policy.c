@@ -242,8 +242,7 @@ void mdgpu_sched_accrue(const struct mdgpu_sched *s,
 	if (s->policy == MDGPU_SCHED_WEIGHTED && e->params.min_share &&
 	    e->runnable)
 		e->min_credit = mdgpu_sched_fill(e->min_credit, dt,
-						 e->params.min_share *
-						 MDGPU_SCHED_PERCENT, burst);
+						 e->params.min_share, burst);
 	e->throttled = rate && e->tokens <= 0;
 }
 

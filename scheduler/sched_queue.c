@@ -153,7 +153,7 @@ static bool mdgpu_sched_due(const struct mdgpu_sched *s,
 	    e->throttled || mdgpu_sched_owed(s, e))
 		return false;
 	/* Credit grows by floor(dt x rate): owed once that covers @need. */
-	mrate = e->params.min_share * MDGPU_SCHED_PERCENT;
+	mrate = e->params.min_share;
 	need = s->timeslice_ns - e->min_credit;
 	*due = e->last_update +
 	       div_u64(need * MDGPU_SCHED_SHARE_ONE + mrate - 1, mrate);

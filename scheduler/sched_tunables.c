@@ -150,7 +150,8 @@ int mdgpu_sched_set_watchdog(struct mdgpu_sched *s, u64 ns)
  *
  * Return: 0; -EINVAL for weight 0 or a cap below the minimum share;
  * -ERANGE for a weight, share, cap or priority out of range, or minimum
- * shares of all entities adding up past 100 %.
+ * shares of all entities adding up past the whole engine (one million
+ * parts per million).
  */
 int mdgpu_sched_check_params(const struct mdgpu_sched *s,
 			     const struct mdgpu_sched_entity *e,
@@ -160,15 +161,16 @@ int mdgpu_sched_check_params(const struct mdgpu_sched *s,
 
 	if (!p->weight)
 		return -EINVAL;
-	if (p->weight > MDGPU_SCHED_WEIGHT_MAX || p->min_share > 100 ||
-	    p->cap > 100 || p->priority > MDGPU_SCHED_PRIO_MAX)
+	if (p->weight > MDGPU_SCHED_WEIGHT_MAX ||
+	    p->min_share > MDGPU_SCHED_SHARE_ONE || p->cap > 100 ||
+	    p->priority > MDGPU_SCHED_PRIO_MAX)
 		return -ERANGE;
-	if (p->cap && p->cap < p->min_share)
+	if (p->cap && (u64)p->cap * MDGPU_SCHED_PERCENT < p->min_share)
 		return -EINVAL;
 	/* An entity on @s counts with its new minimum, not its old one. */
 	if (!list_empty(&e->node))
 		others -= e->params.min_share;
-	if (others + p->min_share > 100)
+	if (others + p->min_share > MDGPU_SCHED_SHARE_ONE)
 		return -ERANGE;
 	return 0;
 }

@@ -12,7 +12,7 @@
  *   records...                       struct mdgpu_mig_record + payload
  *   MDGPU_MIG_TAG_END record          CRC-32 of every byte before its payload
  *
- * Records of the device state (CONFIG .. SCHED) appear once each, after the
+ * Records of the device state (CONFIG .. SCHED, SHARE) appear once each, after the
  * last VRAM record of a pre-copy round they may appear again, the last copy
  * counts. VRAM and ZERO records may appear any number of times; a later one
  * for a page overrides an earlier one. A destination starts from VRAM that
@@ -48,7 +48,7 @@
  * @regs_size: BAR2 size
  * @regs_layout: MDGPU_MIG_REGS_LAYOUT of the source: changes whenever a
  *		 register's meaning or offset does
- * @reserved: zero
+ * @reserved: written as zero, ignored
  */
 struct mdgpu_mig_compat {
 	__le32 device_version;
@@ -86,6 +86,7 @@ struct mdgpu_mig_header {
 #define MDGPU_MIG_TAG_SCHED	5	/* struct mdgpu_mig_sched (optional) */
 #define MDGPU_MIG_TAG_VRAM	6	/* __le64 offset, then whole pages */
 #define MDGPU_MIG_TAG_ZERO	7	/* struct mdgpu_mig_zero */
+#define MDGPU_MIG_TAG_SHARE	8	/* struct mdgpu_mig_share (optional) */
 #define MDGPU_MIG_TAG_END	0xffff	/* __le32 CRC-32 */
 
 /*
@@ -127,7 +128,7 @@ struct mdgpu_mig_config {
  * @reset_count: RESET_COUNT
  * @intx_masked: INTx is masked (VFIO_DEVICE_SET_IRQS)
  * @intx_pending: INTx was raised while masked
- * @reserved: zero
+ * @reserved: written as zero, ignored
  */
 struct mdgpu_mig_regs {
 	__le32 scratch;
@@ -146,7 +147,7 @@ struct mdgpu_mig_regs {
  * @last_error: the last refused mode's reason
  * @enabled: the display is on
  * @link_up: the monitor is connected
- * @reserved: zero
+ * @reserved: written as zero, ignored
  * @host_edid_size: bytes of @host_edid the host set
  * @edid: the EDID the guest reads
  * @host_edid: the EDID the host writes through the EDID region
@@ -222,7 +223,8 @@ struct mdgpu_mig_engine {
  * struct mdgpu_mig_sched - the vGPU's scheduler tunables (optional record:
  *			    a destination that refuses them keeps its own)
  * @weight: ``weight``
- * @min_share: ``min_share``, percent
+ * @min_share: ``min_share``, whole percent, rounded down (a SHARE record
+ *	       carries it exactly)
  * @cap: ``cap``, percent (0: none)
  * @priority: ``priority``
  */
@@ -231,6 +233,21 @@ struct mdgpu_mig_sched {
 	__le32 min_share;
 	__le32 cap;
 	__le32 priority;
+};
+
+/**
+ * struct mdgpu_mig_share - the vGPU's guaranteed share exactly (optional
+ *			    record, after SCHED: a destination that knows it
+ *			    takes ``min_share`` from here, one that does not
+ *			    skips it and keeps SCHED's whole percent)
+ * @min_share_ppm: ``min_share`` in parts per million, 0 to 1000000
+ * @reserved: written as zero, ignored
+ */
+#define MDGPU_MIG_SHARE_PERCENT	10000	/* parts per million in a percent */
+
+struct mdgpu_mig_share {
+	__le32 min_share_ppm;
+	__le32 reserved;
 };
 
 /**

@@ -76,6 +76,8 @@ enum mig_test_fault {
 	MIG_RECORD_FLAGS,
 	MIG_CONFIG_LENGTH,
 	MIG_NO_ENGINE,
+	MIG_SHARE,
+	MIG_SCHED_PCT_OVER,
 };
 
 #define MIG_TEST_BUF	(64 * 1024)
@@ -166,8 +168,17 @@ static void mig_build(struct mig_test_buf *b, enum mig_test_fault fault)
 		mig_put_rec(b, MDGPU_MIG_TAG_ENGINE, 0, &engine,
 			    sizeof(engine));
 	sched.weight = cpu_to_le32(300);
+	sched.min_share = cpu_to_le32(fault == MIG_SCHED_PCT_OVER ? 101 : 12);
 	mig_put_rec(b, MDGPU_MIG_TAG_SCHED, MDGPU_MIG_REC_OPTIONAL, &sched,
 		    sizeof(sched));
+	if (fault == MIG_SHARE) {
+		struct mdgpu_mig_share share = {
+			.min_share_ppm = cpu_to_le32(125000),
+		};
+
+		mig_put_rec(b, MDGPU_MIG_TAG_SHARE, MDGPU_MIG_REC_OPTIONAL,
+			    &share, sizeof(share));
+	}
 	if (fault == MIG_UNKNOWN_MANDATORY || fault == MIG_UNKNOWN_OPTIONAL)
 		mig_put_rec(b, 0x77, fault == MIG_UNKNOWN_OPTIONAL ?
 				     MDGPU_MIG_REC_OPTIONAL : 0, "opaque", 6);
@@ -307,9 +318,36 @@ static void mig_round_trip(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, le64_to_cpu(p->engine.timestamp),
 				123456789ULL);
 		KUNIT_EXPECT_EQ(test, le32_to_cpu(p->sched.weight), 300U);
+		KUNIT_EXPECT_EQ(test, mdgpu_mig_min_share_ppm(p), 120000U);
 		KUNIT_EXPECT_EQ(test, p->config.data[200], 200);
 		KUNIT_EXPECT_EQ(test, p->pos, (u64)b.len);
 	}
+}
+
+/*
+ * min_share: a SHARE record carries it to the part per million; without
+ * one (a stream of an older module) SCHED's whole percent counts, and a
+ * percent over 100 stays out of range for the scheduler to refuse.
+ */
+static void mig_min_share(struct kunit *test)
+{
+	struct mdgpu_mig_parser *p = mig_alloc(test, sizeof(*p));
+	struct mdgpu_mig_compat dest;
+	struct mig_test_sink sink;
+	struct mig_test_buf b = { .data = mig_alloc(test, MIG_TEST_BUF) };
+
+	mdgpu_mig_compat_fill(&dest, &mig_test_type);
+	mig_build(&b, MIG_SHARE);
+	KUNIT_ASSERT_EQ(test, mig_parse_all(test, p, &b, 4096, &sink, &dest), 0);
+	KUNIT_EXPECT_EQ(test, p->got, MDGPU_MIG_HAVE_STATE |
+			MDGPU_MIG_HAVE(MDGPU_MIG_TAG_SCHED) |
+			MDGPU_MIG_HAVE(MDGPU_MIG_TAG_SHARE));
+	KUNIT_EXPECT_EQ(test, mdgpu_mig_min_share_ppm(p), 125000U);
+
+	b.len = 0;
+	mig_build(&b, MIG_SCHED_PCT_OVER);
+	KUNIT_ASSERT_EQ(test, mig_parse_all(test, p, &b, 4096, &sink, &dest), 0);
+	KUNIT_EXPECT_EQ(test, mdgpu_mig_min_share_ppm(p), U32_MAX);
 }
 
 struct mig_refusal {
@@ -409,6 +447,7 @@ static void mig_crc_is_zlib(struct kunit *test)
 
 static struct kunit_case mdgpu_mig_stream_cases[] = {
 	KUNIT_CASE(mig_round_trip),
+	KUNIT_CASE(mig_min_share),
 	KUNIT_CASE_PARAM(mig_refuse, mig_refusal_gen_params),
 	KUNIT_CASE(mig_compat),
 	KUNIT_CASE(mig_crc_is_zlib),

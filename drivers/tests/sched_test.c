@@ -178,14 +178,23 @@ static void mock_del(struct mock *m, unsigned int i)
 	m->v[i].present = false;
 }
 
-static int mock_params(struct mock *m, unsigned int i, u32 weight, u32 min,
-		       u32 cap, u32 prio)
+/* Tunables as sysfs takes them: @min in parts per million. */
+static int mock_params_ppm(struct mock *m, unsigned int i, u32 weight,
+			   u32 min, u32 cap, u32 prio)
 {
 	struct mdgpu_sched_params p = {
 		.weight = weight, .min_share = min, .cap = cap, .priority = prio,
 	};
 
 	return mdgpu_sched_entity_set_params(&m->s, &m->v[i].e, &p, m->now);
+}
+
+/* The same with @min in whole percent. */
+static int mock_params(struct mock *m, unsigned int i, u32 weight, u32 min,
+		       u32 cap, u32 prio)
+{
+	return mock_params_ppm(m, i, weight, min * MDGPU_SCHED_PERCENT, cap,
+			       prio);
 }
 
 static bool mock_wants(const struct mock_vgpu *v, u64 t)
@@ -397,14 +406,14 @@ static void sched_tunables_validate(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mock_params(m, 0, 200, 40, 50, 8), -ERANGE);
 	/* Nothing changed. */
 	KUNIT_EXPECT_EQ(test, m->v[0].e.params.weight, before.weight);
-	KUNIT_EXPECT_EQ(test, m->v[0].e.params.min_share, 40U);
+	KUNIT_EXPECT_EQ(test, m->v[0].e.params.min_share, (u32)PCT(40));
 	KUNIT_EXPECT_EQ(test, m->v[0].e.params.cap, 50U);
 	KUNIT_EXPECT_EQ(test, m->v[0].e.params.priority, 3U);
 
 	/* Minimum shares: 40 + 60 fits, 40 + 61 does not. */
 	KUNIT_EXPECT_EQ(test, mock_params(m, 1, 1, 60, 0, 0), 0);
 	KUNIT_EXPECT_EQ(test, mock_params(m, 1, 1, 61, 0, 0), -ERANGE);
-	KUNIT_EXPECT_EQ(test, m->v[1].e.params.min_share, 60U);
+	KUNIT_EXPECT_EQ(test, m->v[1].e.params.min_share, (u32)PCT(60));
 	/* Raising its own minimum counts only once. */
 	KUNIT_EXPECT_EQ(test, mock_params(m, 0, 200, 40, 40, 3), 0);
 	KUNIT_EXPECT_EQ(test, mock_params(m, 0, 200, 41, 50, 3), -ERANGE);
@@ -707,6 +716,58 @@ static void sched_min_share_and_priority(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, m->idle_with_work, 0ULL);
 	/* The high class runs promptly when it gets work. */
 	KUNIT_EXPECT_LE(test, m->v[2].max_wake_wait, m->chunk_ns);
+}
+
+/*
+ * Minimum shares finer than a percent: at the module's maximum every vGPU
+ * can be guaranteed 976 ppm (0.0976 %), admission counts single parts per
+ * million, and a guarantee of 0.5 % under a saturating higher class is
+ * served within the usual lag (a slice and a chunk).
+ */
+static void sched_min_share_fine(struct kunit *test)
+{
+	const unsigned int n = MDGPU_SCHED_MAX_ENTITIES;
+	struct mock *m = mock_new_n(test, MDGPU_SCHED_WEIGHTED, US(250), n);
+	struct mdgpu_sched_params p;
+	unsigned int i;
+
+	for (i = 0; i < MOCK_MAX; i++) {
+		mock_add(m, i, 8);
+		KUNIT_ASSERT_EQ(test, mock_params_ppm(m, i, 100, 976, 0, 0), 0);
+	}
+	for (i = 0; i < m->nr_idle; i++) {
+		p = m->idle[i].params;
+		p.min_share = 976;
+		KUNIT_ASSERT_EQ(test, mdgpu_sched_entity_set_params(&m->s,
+								    &m->idle[i],
+								    &p, m->now),
+				0);
+	}
+	KUNIT_EXPECT_EQ(test, m->s.min_share_sum, 976ULL * n);
+	/* 1024 x 976 = 999424 ppm: 576 left, and not one more. */
+	KUNIT_EXPECT_EQ(test, mock_params_ppm(m, 0, 100, 976 + 577, 0, 0),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, m->v[0].e.params.min_share, 976U);
+	KUNIT_EXPECT_EQ(test, mock_params_ppm(m, 0, 100, 976 + 576, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, m->s.min_share_sum, (u64)MDGPU_SCHED_SHARE_ONE);
+	/* A cap is whole percent: 1 % admits up to 10000 ppm, not 10001. */
+	KUNIT_EXPECT_EQ(test, mock_params_ppm(m, 1, 100, 0, 1, 0), 0);
+	KUNIT_EXPECT_EQ(test, mock_params_ppm(m, 1, 100, 976, 1, 0), 0);
+	KUNIT_EXPECT_EQ(test, mock_params(m, 1, 100, 2, 1, 0), -EINVAL);
+
+	/* Service: 0.5 % at the lowest class against a saturating class 7. */
+	m = mock_new_n(test, MDGPU_SCHED_WEIGHTED, US(250), MOCK_MAX);
+	mock_add(m, 0, 8);
+	mock_add(m, 1, 8);
+	KUNIT_ASSERT_EQ(test, mock_params_ppm(m, 0, 1, 5000, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, mock_params_ppm(m, 1, 10000, 0, 0, 7), 0);
+	m->ideal_ppm[0] = 5000;
+	mock_window(m);
+	mock_run(m, MS(4000));
+	expect_share(test, m, 0, 5000, 500);
+	KUNIT_EXPECT_LE_MSG(test, (u64)m->v[0].max_lag,
+			    m->s.timeslice_ns + m->chunk_ns,
+			    "lag %lld", m->v[0].max_lag);
 }
 
 /* ---- dynamics ------------------------------------------------------------ */
@@ -1306,6 +1367,7 @@ static struct kunit_case mdgpu_sched_cases[] = {
 	KUNIT_CASE_PARAM(sched_weight_extremes, sched_size_gen_params),
 	KUNIT_CASE_PARAM(sched_caps, sched_size_gen_params),
 	KUNIT_CASE_PARAM(sched_min_share_and_priority, sched_size_gen_params),
+	KUNIT_CASE(sched_min_share_fine),
 	KUNIT_CASE_PARAM(sched_policy_switch, sched_size_gen_params),
 	KUNIT_CASE_PARAM(sched_arrivals_departures, sched_size_gen_params),
 	KUNIT_CASE_PARAM(sched_idle_credit, sched_size_gen_params),

@@ -161,7 +161,7 @@ typedef int (*mig_record_fn)(struct mig_parser *p,
  * @ended: the END record was complete and its checksum matched
  * @end_off: stream offset of the END record's header
  * @records: complete records seen, END included
- * @count: records seen per known tag below 8 but END (others count in
+ * @count: records seen per known tag up to SHARE, END excepted (others count in
  *	   @unknown)
  * @unknown: records of unknown tags (all OPTIONAL, or parsing failed)
  * @vram_pages: pages in VRAM records
@@ -179,7 +179,7 @@ struct mig_parser {
 	bool ended;
 	uint64_t end_off;
 	unsigned int records;
-	unsigned int count[8];
+	unsigned int count[MDGPU_MIG_TAG_SHARE + 1];
 	unsigned int unknown;
 	uint64_t vram_pages;
 	uint64_t zero_bytes;
@@ -213,7 +213,7 @@ static inline void mig_parse_rec(void *ctx, uint32_t tag, uint32_t flags,
 	};
 	uint64_t off = p->scan.bytes - len - sizeof(h);
 
-	if (tag < 8 && mig_tag_known(tag))
+	if (tag <= MDGPU_MIG_TAG_SHARE && mig_tag_known(tag))
 		p->count[tag]++;
 	else
 		p->unknown++;

@@ -141,6 +141,30 @@ static int vgpu_attr_write(const char *uuid, const char *attr, long val)
 	return mdgpu_write_file(path, num);
 }
 
+static int vgpu_attr_write_str(const char *uuid, const char *attr,
+			       const char *val)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), MDEV_DEVICES_DIR "/%s/mdgpu/%s", uuid,
+		 attr);
+	return mdgpu_write_file(path, val);
+}
+
+/* The file's text without its newline, or "" if it cannot be read. */
+static const char *vgpu_attr_str(const char *uuid, const char *attr,
+				 char *buf, size_t len)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), MDEV_DEVICES_DIR "/%s/mdgpu/%s", uuid,
+		 attr);
+	if (mdgpu_read_file(path, buf, len))
+		buf[0] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return buf;
+}
+
 static long vgpu_attr_read(const char *uuid, const char *attr)
 {
 	char path[PATH_MAX];
@@ -570,6 +594,33 @@ TEST_F(sched, tunables_validated)
 			break;
 	if (self->n > 1)
 		EXPECT_GT(self->n, i) TH_LOG("mins added up past 100 %%");
+	for (i = 0; i < self->n; i++)
+		ASSERT_OK(vgpu_attr_write(self->load[i].uuid, "min_share", 0));
+
+	/* min_share in percent to four decimals: one part per million. */
+	ASSERT_OK(vgpu_attr_write_str(u0, "min_share", "12.5"));
+	EXPECT_STREQ("12.5", vgpu_attr_str(u0, "min_share", before,
+					   sizeof(before)));
+	ASSERT_OK(vgpu_attr_write_str(u0, "min_share", "0.0001"));
+	EXPECT_ERR(EINVAL, vgpu_attr_write_str(u0, "min_share", "0.00005"));
+	EXPECT_ERR(EINVAL, vgpu_attr_write_str(u0, "min_share", "-0.5"));
+	EXPECT_ERR(EINVAL, vgpu_attr_write_str(u0, "min_share", "1e2"));
+	EXPECT_ERR(EINVAL, vgpu_attr_write_str(u0, "min_share", ".5"));
+	EXPECT_ERR(ERANGE, vgpu_attr_write_str(u0, "min_share", "100.0001"));
+	EXPECT_STREQ("0.0001", vgpu_attr_str(u0, "min_share", before,
+					     sizeof(before)));
+	/* Admission counts single parts per million. */
+	if (self->n > 1) {
+		const char *u1 = self->load[1].uuid;
+
+		ASSERT_OK(vgpu_attr_write_str(u1, "min_share", "99.9999"));
+		EXPECT_ERR(ERANGE, vgpu_attr_write_str(u0, "min_share",
+						       "0.0002"));
+		EXPECT_STREQ("0.0001", vgpu_attr_str(u0, "min_share", before,
+						     sizeof(before)));
+		ASSERT_OK(vgpu_attr_write(u1, "min_share", 0));
+		ASSERT_OK(vgpu_attr_write_str(u0, "min_share", "0.0002"));
+	}
 	ASSERT_OK(vgpu_attr_write(u0, "min_share", 0));
 
 	ASSERT_OK(parent_attr_read(self->parent, "timeslice_us", before,

@@ -123,6 +123,8 @@ static const char *tag_name(uint32_t tag)
 		return "ENGINE";
 	case MDGPU_MIG_TAG_SCHED:
 		return "SCHED";
+	case MDGPU_MIG_TAG_SHARE:
+		return "SHARE";
 	case MDGPU_MIG_TAG_VRAM:
 		return "VRAM";
 	case MDGPU_MIG_TAG_ZERO:
@@ -170,6 +172,8 @@ uint64_t mdg_mig_fixed_len(uint32_t tag)
 		return sizeof(struct mdgpu_mig_engine);
 	case MDGPU_MIG_TAG_SCHED:
 		return sizeof(struct mdgpu_mig_sched);
+	case MDGPU_MIG_TAG_SHARE:
+		return sizeof(struct mdgpu_mig_share);
 	case MDGPU_MIG_TAG_ZERO:
 		return sizeof(struct mdgpu_mig_zero);
 	case MDGPU_MIG_TAG_END:
@@ -287,6 +291,10 @@ static void payload_done(struct mdg_mig_scan *s)
 		s->sched[2] = get32(p + offsetof(struct mdgpu_mig_sched, cap));
 		s->sched[3] = get32(p + offsetof(struct mdgpu_mig_sched,
 						 priority));
+		break;
+	case MDGPU_MIG_TAG_SHARE:
+		s->min_share_ppm = get32(p + offsetof(struct mdgpu_mig_share,
+						      min_share_ppm));
 		break;
 	}
 	if (s->tag < 32)

@@ -55,7 +55,8 @@ struct mdg_mig_compat_info {
  * @vram_pages: pages carried by VRAM records
  * @zero_bytes: bytes covered by ZERO records
  * @timestamp: the ENGINE record's TIMESTAMP
- * @sched: the SCHED record: weight, min_share, cap, priority
+ * @sched: the SCHED record: weight, min_share (whole percent), cap, priority
+ * @min_share_ppm: the SHARE record: min_share in parts per million
  * @seen: bit (1 << tag) for each known tag below 32 that was seen
  * @err: the first error, negative errno (0: none so far)
  * @why: what was wrong, for the user
@@ -82,6 +83,7 @@ struct mdg_mig_scan {
 	uint64_t zero_bytes;
 	uint64_t timestamp;
 	uint32_t sched[4];
+	uint32_t min_share_ppm;
 	uint32_t seen;
 	int err;
 	char why[256];

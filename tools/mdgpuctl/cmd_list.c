@@ -32,22 +32,6 @@ static void print_json(struct json_object *obj)
 					       JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-/* A tunable's value: a number for an integer tunable, else the word. */
-static struct json_object *tunable_value_json(const struct mdg_tunable *t,
-					      const char *val)
-{
-	char *end;
-	long long v;
-
-	if (t->kind == MDG_KIND_INT) {
-		errno = 0;
-		v = strtoll(val, &end, 10);
-		if (!errno && end != val && !*end)
-			return json_object_new_int64(v);
-	}
-	return json_object_new_string(val);
-}
-
 /* The tunables of @scope on @target that the module exports. */
 static struct json_object *scope_tunables_json(enum mdg_scope scope,
 					       const char *target)
@@ -63,7 +47,7 @@ static struct json_object *scope_tunables_json(enum mdg_scope scope,
 		    mdg_tunable_path(t, target, path, sizeof(path)) ||
 		    mdg_read_str(path, val, sizeof(val)))
 			continue;
-		json_object_object_add(o, t->name, tunable_value_json(t, val));
+		json_object_object_add(o, t->name, mdg_tunable_json(t, val));
 	}
 	return o;
 }
@@ -475,7 +459,7 @@ static int list_tunables(const struct mdg_system *sys,
 			t->scope == MDG_SCOPE_PARENT ? "" :
 			t->scope == MDG_SCOPE_MODULE ? "parameters/" :
 			"mdgpu/", t->file);
-		if (t->kind == MDG_KIND_INT) {
+		if (t->kind != MDG_KIND_WORD) {
 			mdg_fmt(values, sizeof(values), "%lld-%lld%s%s", t->min,
 				t->max, *t->unit ? " " : "", t->unit);
 		} else {

@@ -38,6 +38,9 @@
  * @decimals: the file's unit is 10^-@decimals of the metric's (6 for
  *	      microseconds to seconds, 2 for percent to a ratio)
  * @help: the HELP text
+ *
+ * A file that is a share tunable (MDG_KIND_SHARE in tunables.c: min_share)
+ * shows decimals of its own; file_frac() finds them there.
  */
 struct mdg_metric_file {
 	const char *file;
@@ -295,6 +298,32 @@ static void entity_labels(const struct mdg_system *sys, bool vgpu, size_t i,
 		labels_parent(buf, len, sys->parents[i].name);
 }
 
+/*
+ * Drop up to @frac trailing zeroes of a decimal: a file's own decimals
+ * appear in the metric only when it had them ("30" % -> 0.30, "12.5" % ->
+ * 0.125).
+ */
+static void trim_frac(char *v, int frac)
+{
+	size_t n = strlen(v);
+
+	while (frac-- > 0 && n && v[n - 1] == '0')
+		v[--n] = 0;
+}
+
+/* Decimals a vGPU file shows itself: a share tunable's, else none. */
+static int file_frac(bool vgpu, const char *file)
+{
+	size_t i;
+
+	for (i = 0; vgpu && i < mdg_nr_tunables; i++)
+		if (mdg_tunables[i].scope == MDG_SCOPE_INSTANCE &&
+		    mdg_tunables[i].kind == MDG_KIND_SHARE &&
+		    !strcmp(mdg_tunables[i].file, file))
+			return MDG_SHARE_DECIMALS;
+	return 0;
+}
+
 /* One family per numeric file, a sample per parent or vGPU that has it. */
 static void write_files(FILE *f, const struct mdg_system *sys, bool vgpu,
 			const struct mdg_metric_file *files, size_t nr_files)
@@ -304,6 +333,7 @@ static void write_files(FILE *f, const struct mdg_system *sys, bool vgpu,
 	size_t k, i;
 
 	for (k = 0; k < nr_files; k++) {
+		int frac = file_frac(vgpu, files[k].file);
 		bool head = false;
 
 		for (i = 0; i < nr; i++) {
@@ -311,7 +341,8 @@ static void write_files(FILE *f, const struct mdg_system *sys, bool vgpu,
 
 			if (entity_path(sys, vgpu, i, files[k].file, path,
 					sizeof(path)) ||
-			    mdg_read_u64(path, &val))
+			    (frac ? mdg_read_fixed(path, frac, &val) :
+			     mdg_read_u64(path, &val)))
 				continue;
 			if (!head)
 				family(f, files[k].metric,
@@ -319,7 +350,9 @@ static void write_files(FILE *f, const struct mdg_system *sys, bool vgpu,
 				       files[k].help);
 			head = true;
 			entity_labels(sys, vgpu, i, l, sizeof(l));
-			mdg_prom_decimal(val, files[k].decimals, v, sizeof(v));
+			mdg_prom_decimal(val, files[k].decimals + frac, v,
+					 sizeof(v));
+			trim_frac(v, frac);
 			fprintf(f, "%s{%s} %s\n", files[k].metric, l, v);
 		}
 	}

@@ -80,6 +80,8 @@ int mdg_fmt(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int mdg_read_str(const char *path, char *buf, size_t len);
 int mdg_read_u64(const char *path, uint64_t *val);
+int mdg_parse_fixed(const char *s, int frac, uint64_t *val);
+int mdg_read_fixed(const char *path, int frac, uint64_t *val);
 int mdg_read_s64(const char *path, int64_t *val);
 int mdg_write_str(const char *path, const char *val);
 bool mdg_exists(const char *path);
@@ -368,7 +370,13 @@ int mdg_fit_compacted(uint64_t total, const struct mdg_range *used,
 /* --- tunables.c --------------------------------------------------------- */
 
 enum mdg_scope { MDG_SCOPE_PARENT, MDG_SCOPE_INSTANCE, MDG_SCOPE_MODULE };
-enum mdg_kind { MDG_KIND_INT, MDG_KIND_WORD };
+/*
+ * MDG_KIND_SHARE: a percent with up to MDG_SHARE_DECIMALS decimals
+ * (min_share: one part per million); @min and @max are whole percents.
+ */
+enum mdg_kind { MDG_KIND_INT, MDG_KIND_WORD, MDG_KIND_SHARE };
+#define MDG_SHARE_DECIMALS	4
+#define MDG_SHARE_PERCENT	10000	/* 10^MDG_SHARE_DECIMALS */
 
 /**
  * struct mdg_tunable - one tunable and how to find and check it
@@ -376,7 +384,8 @@ enum mdg_kind { MDG_KIND_INT, MDG_KIND_WORD };
  * @scope: parent, instance or module
  * @file: relative to the parent directory, to the instance's mdgpu/, or
  *	  to /sys/module/mdgpu/parameters/
- * @kind: integer in [@min, @max], or one of @words
+ * @kind: integer in [@min, @max], a share (percent with decimals) in
+ *	  [@min, @max], or one of @words
  * @min: smallest integer value
  * @max: largest integer value
  * @words: NULL-terminated accepted words
@@ -399,6 +408,8 @@ extern const struct mdg_tunable mdg_tunables[];
 extern const size_t mdg_nr_tunables;
 
 const struct mdg_tunable *mdg_tunable_find(const char *name);
+struct json_object *mdg_tunable_json(const struct mdg_tunable *t,
+				     const char *val);
 const char *mdg_scope_name(enum mdg_scope scope);
 int mdg_tunable_check(const struct mdg_tunable *t, const char *val,
 		      char *why, size_t len);

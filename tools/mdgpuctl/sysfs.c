@@ -156,6 +156,68 @@ int mdg_read_u64(const char *path, uint64_t *val)
 }
 
 /**
+ * mdg_parse_fixed() - a decimal fraction as an integer count of its last digit
+ * @s: "N" or "N.D" with up to @frac decimals, digits only
+ * @frac: decimals allowed, 0 to 9
+ * @val: receives the value times 10^@frac ("12.5", 4 -> 125000)
+ *
+ * Return: 0, or -EINVAL for other text, more decimals than @frac, or a
+ * value that does not fit.
+ */
+int mdg_parse_fixed(const char *s, int frac, uint64_t *val)
+{
+	uint64_t v = 0, scale = 1;
+	const char *c = s;
+	int d = 0, i;
+
+	for (i = 0; i < frac; i++)
+		scale *= 10;
+	if (*c < '0' || *c > '9')
+		return -EINVAL;
+	for (; *c >= '0' && *c <= '9'; c++) {
+		uint64_t digit = (uint64_t)(*c - '0');
+
+		if (v > (UINT64_MAX - digit) / 10)
+			return -EINVAL;
+		v = v * 10 + digit;
+	}
+	if (v > UINT64_MAX / scale)
+		return -EINVAL;
+	v *= scale;
+	if (*c == '.') {
+		for (c++; *c >= '0' && *c <= '9'; c++) {
+			if (++d > frac)
+				return -EINVAL;
+			scale /= 10;
+			v += (uint64_t)(*c - '0') * scale;
+		}
+		if (!d)
+			return -EINVAL;
+	}
+	if (*c)
+		return -EINVAL;
+	*val = v;
+	return 0;
+}
+
+/**
+ * mdg_read_fixed() - read a decimal-fraction attribute (min_share)
+ * @path: the file
+ * @frac: decimals it may have
+ * @val: the value times 10^@frac
+ *
+ * Return: 0, a negative errno, or -EINVAL if it is not such a number.
+ */
+int mdg_read_fixed(const char *path, int frac, uint64_t *val)
+{
+	char buf[64];
+	int ret;
+
+	ret = mdg_read_str(path, buf, sizeof(buf));
+	return ret ?: mdg_parse_fixed(buf, frac, val);
+}
+
+/**
  * mdg_write_str() - write an attribute in one write(), as sysfs wants
  * @path: the file; it must exist (no O_CREAT)
  * @val: the text

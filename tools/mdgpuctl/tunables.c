@@ -53,7 +53,7 @@ const struct mdg_tunable mdg_tunables[] = {
 	{ "weight", MDG_SCOPE_INSTANCE, "weight", MDG_KIND_INT, 1, 10000,
 	  NULL, "",
 	  "relative share of engine time under contention" },
-	{ "min_share", MDG_SCOPE_INSTANCE, "min_share", MDG_KIND_INT, 0, 100,
+	{ "min_share", MDG_SCOPE_INSTANCE, "min_share", MDG_KIND_SHARE, 0, 100,
 	  NULL, "%",
 	  "engine time guaranteed to the vGPU when it has work" },
 	{ "cap", MDG_SCOPE_INSTANCE, "cap", MDG_KIND_INT, 0, 100, NULL, "%",
@@ -101,7 +101,7 @@ static void fmt_accepted(const struct mdg_tunable *t, char *buf, size_t len)
 {
 	size_t i, off = 0;
 
-	if (t->kind == MDG_KIND_INT) {
+	if (t->kind != MDG_KIND_WORD) {
 		mdg_fmt(buf, len, "%lld-%lld%s%s", t->min, t->max,
 			 *t->unit ? " " : "", t->unit);
 		return;
@@ -143,6 +143,23 @@ int mdg_tunable_check(const struct mdg_tunable *t, const char *val,
 			 accepted);
 		return -EINVAL;
 	}
+	if (t->kind == MDG_KIND_SHARE) {
+		uint64_t u;
+
+		if (mdg_parse_fixed(val, MDG_SHARE_DECIMALS, &u)) {
+			mdg_fmt(why, len,
+				"%s=%s is not a number with at most %d decimals (%s)",
+				t->name, val, MDG_SHARE_DECIMALS, accepted);
+			return -EINVAL;
+		}
+		if (u < (uint64_t)t->min * MDG_SHARE_PERCENT ||
+		    u > (uint64_t)t->max * MDG_SHARE_PERCENT) {
+			mdg_fmt(why, len, "%s=%s is out of range %s", t->name,
+				val, accepted);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	errno = 0;
 	v = strtoll(val, &end, 10);
 	if (end == val || *end) {
@@ -156,6 +173,37 @@ int mdg_tunable_check(const struct mdg_tunable *t, const char *val,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/**
+ * mdg_tunable_json() - a tunable's value for JSON output
+ * @t: the tunable
+ * @val: its value as the file shows it
+ *
+ * Return: a JSON number for a number (an integer, or a share with
+ * decimals, written as the file wrote it), else a string.
+ */
+struct json_object *mdg_tunable_json(const struct mdg_tunable *t,
+				     const char *val)
+{
+	uint64_t u;
+	char *end;
+	long long v;
+
+	if (t->kind == MDG_KIND_SHARE &&
+	    !mdg_parse_fixed(val, MDG_SHARE_DECIMALS, &u)) {
+		if (!(u % MDG_SHARE_PERCENT))
+			return json_object_new_int64(u / MDG_SHARE_PERCENT);
+		return json_object_new_double_s((double)u / MDG_SHARE_PERCENT,
+						val);
+	}
+	if (t->kind == MDG_KIND_INT) {
+		errno = 0;
+		v = strtoll(val, &end, 10);
+		if (!errno && end != val && !*end)
+			return json_object_new_int64(v);
+	}
+	return json_object_new_string(val);
 }
 
 /**
@@ -405,19 +453,9 @@ int mdg_cmd_get(int argc, char **argv)
 				      path, strerror(-ret), mdg_errno_name(ret));
 			continue;
 		}
-		if (obj) {
-			char *end;
-			long long v;
-
-			/* Numbers as JSON numbers. */
-			errno = 0;
-			v = strtoll(val, &end, 10);
+		if (obj)
 			json_object_object_add(obj, t->name,
-					       t->kind == MDG_KIND_INT && !errno &&
-					       end != val && !*end ?
-					       json_object_new_int64(v) :
-					       json_object_new_string(val));
-		}
+					       mdg_tunable_json(t, val));
 		else if (n == 1 && named)
 			fprintf(mdg_out, "%s\n", val);
 		else

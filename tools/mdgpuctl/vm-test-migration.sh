@@ -222,7 +222,7 @@ done
 expect "a helper holds only the device fd of G" grep -q held "$work/hold2.out"
 
 if [ -e "$(dev "$C")/mdgpu/weight" ]; then
-	run 0 "set C weight=7 priority=3 cap=60" "$ctl" set "$C" weight=7 priority=3 cap=60
+	run 0 "set C weight=7 priority=3 cap=60 min_share=12.5" "$ctl" set "$C" weight=7 priority=3 cap=60 min_share=12.5
 else
 	skip "C's tunables (the module has no scheduler tunables)"
 fi

@@ -327,6 +327,63 @@ static int test_tunable_validation(void)
 	return TAP_PASS;
 }
 
+/* min_share: a percent with up to four decimals (one part per million). */
+static int test_share_tunable(void)
+{
+	const struct mdg_tunable *m = mdg_tunable_find("min_share");
+	const char *f = "sys/devices/virtual/mdgpu/sim0/" UUID_A "/mdgpu/min_share";
+	struct json_object *o;
+	char why[256];
+	uint64_t v;
+
+	CHECK(m && m->kind == MDG_KIND_SHARE);
+	CHECK_INT(mdg_parse_fixed("12.5", 4, &v), 0);
+	CHECK(v == 125000);
+	CHECK_INT(mdg_parse_fixed("0.0001", 4, &v), 0);
+	CHECK(v == 1);
+	CHECK_INT(mdg_parse_fixed("30", 4, &v), 0);
+	CHECK(v == 300000);
+	CHECK_INT(mdg_parse_fixed("7", 0, &v), 0);
+	CHECK(v == 7);
+	CHECK_INT(mdg_parse_fixed("0.00001", 4, &v), -EINVAL);
+	CHECK_INT(mdg_parse_fixed("1.", 4, &v), -EINVAL);
+	CHECK_INT(mdg_parse_fixed(".5", 4, &v), -EINVAL);
+	CHECK_INT(mdg_parse_fixed("-1", 4, &v), -EINVAL);
+	CHECK_INT(mdg_parse_fixed("1.5", 0, &v), -EINVAL);
+	CHECK_INT(mdg_parse_fixed("18446744073709551615", 0, &v), 0);
+	CHECK(v == UINT64_MAX);
+	CHECK_INT(mdg_parse_fixed("18446744073709551616", 0, &v), -EINVAL);
+	CHECK_INT(mdg_parse_fixed("1844674407370956", 4, &v), -EINVAL);
+
+	CHECK_INT(mdg_tunable_check(m, "0.0976", why, sizeof(why)), 0);
+	CHECK_INT(mdg_tunable_check(m, "100", why, sizeof(why)), 0);
+	CHECK_INT(mdg_tunable_check(m, "100.0001", why, sizeof(why)), -EINVAL);
+	CHECK_HAS(why, "out of range 0-100 %");
+	CHECK_INT(mdg_tunable_check(m, "0.00005", why, sizeof(why)), -EINVAL);
+	CHECK_HAS(why, "at most 4 decimals");
+
+	CHECK_INT(fake_standard(), 0);
+	CHECK_INT(fake_file(f, "0\n"), 0);
+	CHECK_INT(run("set", UUID_A, "min_share=12.5", NULL), 0);
+	CHECK_STR(fake_read(f), "12.5");
+	CHECK_INT(run("set", UUID_A, "min_share=0.00001", NULL), MDG_EXIT_USAGE);
+	CHECK_STR(fake_read(f), "12.5");
+	CHECK_INT(run("get", UUID_A, "--json", NULL), 0);
+	o = json_tokener_parse(out_buf);
+	CHECK(o);
+	CHECK(json_object_is_type(json_get(o, "min_share"), json_type_double));
+	CHECK(json_object_get_double(json_get(o, "min_share")) == 12.5);
+	json_object_put(o);
+	CHECK_INT(fake_file(f, "30\n"), 0);
+	CHECK_INT(run("get", UUID_A, "--json", NULL), 0);
+	o = json_tokener_parse(out_buf);
+	CHECK(o);
+	CHECK(json_object_is_type(json_get(o, "min_share"), json_type_int));
+	CHECK_INT(json_object_get_int64(json_get(o, "min_share")), 30);
+	json_object_put(o);
+	return TAP_PASS;
+}
+
 static int test_get_unsupported(void)
 {
 	char want[PATH_MAX + 64];
@@ -3023,6 +3080,7 @@ static const struct tap_test tests[] = {
 	{ "fit: mixed sizes fill VRAM exactly, then exhaustion", test_fit_mixed_exact },
 	{ "fit: mixed sizes around used ranges", test_fit_mixed_with_used },
 	{ "tunables: validation", test_tunable_validation },
+	{ "tunables: min_share with decimals (parse, check, set, JSON)", test_share_tunable },
 	{ "get: missing attribute says not supported", test_get_unsupported },
 	{ "get/set: present attribute", test_get_set_present },
 	{ "set: rejects bad values, scopes, and shows kernel errno", test_set_rejects },

@@ -246,8 +246,8 @@ static int reg(const char *uuid, const char *off)
 /* One stream, as a destination would end up with it. */
 struct stream {
 	struct mdg_mig_scan scan;
-	uint8_t *state[8];
-	uint64_t state_len[8];
+	uint8_t *state[MDGPU_MIG_TAG_SHARE + 1];
+	uint64_t state_len[MDGPU_MIG_TAG_SHARE + 1];
 	uint8_t **pages;
 	uint64_t nr_pages;
 };
@@ -283,7 +283,7 @@ static void collect(void *ctx, uint32_t tag, uint32_t flags,
 		}
 		return;
 	}
-	if (tag < 8) {
+	if (tag <= MDGPU_MIG_TAG_SHARE) {
 		free(st->state[tag]);
 		st->state[tag] = malloc(len + 1);
 		memcpy(st->state[tag], p, len);
@@ -314,8 +314,9 @@ static int load_stream(const char *file, struct stream *st)
 
 static int migcmp(const char *f1, const char *f2)
 {
-	static const char *const names[8] = {
+	static const char *const names[MDGPU_MIG_TAG_SHARE + 1] = {
 		"?", "CONFIG", "REGS", "DISPLAY", "ENGINE", "SCHED", "?", "?",
+		"SHARE",
 	};
 	const size_t ts = offsetof(struct mdgpu_mig_engine, timestamp);
 	struct stream a, b;
@@ -330,7 +331,7 @@ static int migcmp(const char *f1, const char *f2)
 		       b.scan.compat.type);
 		return 1;
 	}
-	for (tag = 1; tag <= MDGPU_MIG_TAG_SCHED; tag++) {
+	for (tag = 1; tag <= MDGPU_MIG_TAG_SHARE; tag++) {
 		uint8_t *x = a.state[tag], *y = b.state[tag];
 
 		if (!x || !y) {

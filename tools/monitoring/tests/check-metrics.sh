@@ -31,9 +31,16 @@ problem() {
 	problems=$((problems + 1))
 }
 
-# decimal V D: V / 10^D written exactly, as mdgpuctl writes it.
+# decimal V D: V / 10^D written exactly, as mdgpuctl writes it: D
+# decimals, more only where V had decimals of its own (min_share "12.5").
 decimal() {
 	local v=$1 d=$2 int frac
+	if [ "${v#*.}" != "$v" ]; then
+		frac=${v#*.}
+		d=$((d + ${#frac}))
+		v=${v%%.*}$frac
+		v=$((10#$v))
+	fi
 	if [ "$d" = 0 ]; then
 		echo "$v"
 		return

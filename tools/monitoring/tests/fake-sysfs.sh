@@ -84,6 +84,8 @@ contents_of() {
 		size=${vgpu_type[$name]#mdgpu-}; size=${size%M}
 		echo $(( size * 1048576 )) ;;
 	vgpu/plane_types)	echo region ;;
+	# A whole percent, and percents with decimals of their own.
+	vgpu/min_share)		[ "$idx" = 0 ] && echo 30 || echo "$idx.0976" ;;
 	vgpu/engine_error_header) printf '0x%08x\n' $((0x00020006 + idx)) ;;
 	vgpu/migration_state)
 		case $idx in 0) echo running ;; 1) echo error ;;
