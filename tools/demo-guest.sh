@@ -119,6 +119,39 @@ for u in "${uuids[@]}"; do
 done
 printf '  parent instances=%s vram_used=%s\n' "$(cat $parent/instances)" \
 	"$(cat $parent/vram_used)"
+
+echo
+echo "--- the balancer: demand changes, mdgpu-balancer decides (live, 1 s periods)"
+echo "    X and Y on sim0 get busy for 5 s, then idle; Z on sim0 is held by no"
+echo "    process. Weights follow the demand within [10, 1000]; sim0 saturates,"
+echo "    so with --move Z goes to an idle parent (two periods in a row first)."
+X=$(cat /proc/sys/kernel/random/uuid)
+Y=$(cat /proc/sys/kernel/random/uuid)
+Z=$(cat /proc/sys/kernel/random/uuid)
+for u in "$X" "$Y" "$Z"; do
+	echo "$u" >"$parent/mdev_supported_types/mdgpu-64M/create"
+done
+echo weighted >"$parent/policy"
+cat >/tmp/demo-balancer.conf <<CONF
+period 1
+alpha 0.7
+move_after 2
+default floor=10 ceiling=1000
+CONF
+MDGPU_MDEVCTL=false tools/balancer/mdgpu-balancer --config /tmp/demo-balancer.conf \
+	--move --periods 10 >/tmp/demo-balancer.log 2>&1 &
+bal=$!
+sleep 1
+tools/monitoring/mdgpu-busy 5 2000 "$X" "$Y" >/dev/null 2>&1 || true
+wait "$bal" || true
+# What changed, with the UUIDs as X, Y, Z.
+grep -E ' -> |^propose: |^move: ' /tmp/demo-balancer.log |
+	grep -v 'waits (proposed' | sed -e "s/$X/X/g; s/$Y/Y/g; s/$Z/Z/g" \
+	-e 's/ latency=[^ ]*//; s/ bounds=\[10,1000\]//' | sed 's/^/  /'
+echo "  Z is now on $(basename "$(readlink -f "/sys/bus/mdev/devices/$Z/mdev_type/../..")")"
+for u in "$X" "$Y" "$Z"; do
+	echo 1 >"/sys/bus/mdev/devices/$u/remove"
+done
 if [ -n "$pparent" ]; then
 	printf '  PCI parent instances=%s vram_used=%s\n' \
 		"$(cat "$pparent/instances")" "$(cat "$pparent/vram_used")"

@@ -375,7 +375,8 @@ static int idlest(const struct mdgb_parent_load *parents, size_t nr_parents,
  * A parent is saturated when busy >= MDGB_SATURATED_BUSY and its vGPUs
  * waited >= MDGB_SATURATED_WAIT periods in sum; an instance on it that no
  * process holds is proposed for the idlest parent (busy <= MDGB_IDLE_BUSY)
- * that can still create its type. Held instances are never proposed.
+ * that can still create its type. Held instances are never proposed, nor
+ * those that moved less than the cooldown ago (@inst[i].cooling).
  *
  * Return: the number of proposals written.
  */
@@ -389,7 +390,8 @@ size_t mdgb_propose(const struct mdgb_parent_load *parents, size_t nr_parents,
 
 	for (i = 0; i < nr_inst && n < max_out; i++) {
 		from = inst[i].parent;
-		if (inst[i].held || from < 0 || (size_t)from >= nr_parents ||
+		if (inst[i].held || inst[i].cooling || from < 0 ||
+		    (size_t)from >= nr_parents ||
 		    inst[i].type < 0 || (size_t)inst[i].type >= nr_types)
 			continue;
 		if (parents[from].busy < MDGB_SATURATED_BUSY ||
@@ -406,4 +408,106 @@ size_t mdgb_propose(const struct mdgb_parent_load *parents, size_t nr_parents,
 		n++;
 	}
 	return n;
+}
+
+static const char *const mdgb_verdicts[MDGB_MOVE_NR_VERDICTS] = {
+	[MDGB_MOVE_GO] = "go",
+	[MDGB_MOVE_WAIT] = "wait",
+	[MDGB_MOVE_COOLING] = "cooling",
+	[MDGB_MOVE_LIMIT] = "limit",
+};
+
+/**
+ * mdgb_verdict_name() - the name of a verdict, as logged
+ * @v: the verdict
+ *
+ * Return: a short lower-case name, "?" for an unknown value.
+ */
+const char *mdgb_verdict_name(enum mdgb_move_verdict v)
+{
+	if ((unsigned int)v >= MDGB_MOVE_NR_VERDICTS)
+		return "?";
+	return mdgb_verdicts[v];
+}
+
+/**
+ * mdgb_move_limits_default() - the defaults the man page states
+ * @l: filled in
+ */
+void mdgb_move_limits_default(struct mdgb_move_limits *l)
+{
+	l->after = 2;
+	l->cooldown = 30;
+	l->max_per_period = 1;
+}
+
+/**
+ * mdgb_move_limits_check() - whether move limits make sense
+ * @l: the limits
+ *
+ * Return: 0, or -1 when one is out of its range (after 1 to 1000,
+ * cooldown 1 to 100000 periods, max_per_period 1 to 64).
+ */
+int mdgb_move_limits_check(const struct mdgb_move_limits *l)
+{
+	if (l->after < 1 || l->after > 1000)
+		return -1;
+	if (l->cooldown < 1 || l->cooldown > 100000)
+		return -1;
+	if (l->max_per_period < 1 || l->max_per_period > 64)
+		return -1;
+	return 0;
+}
+
+/**
+ * mdgb_move_cooling() - whether an instance moved too recently to move
+ * @l: the limits
+ * @h: its history
+ * @period: the current period
+ *
+ * Return: true while fewer than @l->cooldown periods have passed since its
+ * last move (made or failed).
+ */
+bool mdgb_move_cooling(const struct mdgb_move_limits *l,
+		       const struct mdgb_move_hist *h,
+		       unsigned long long period)
+{
+	return h->moved && period - h->last_moved < l->cooldown;
+}
+
+/**
+ * mdgb_move_due() - whether a proposed move is made this period
+ * @l: the limits
+ * @h: the instance's history; updated (the proposal is counted unless
+ *     inside the cooldown; on %MDGB_MOVE_GO the move is recorded as made
+ *     in @period)
+ * @period: the current period; call once per proposal and period
+ * @made: moves made so far this period; incremented on %MDGB_MOVE_GO
+ *
+ * Return: %MDGB_MOVE_COOLING inside the cooldown, %MDGB_MOVE_WAIT until
+ * it was proposed @l->after periods in a row, %MDGB_MOVE_LIMIT when
+ * @l->max_per_period moves were made this period, else %MDGB_MOVE_GO.
+ */
+enum mdgb_move_verdict mdgb_move_due(const struct mdgb_move_limits *l,
+				     struct mdgb_move_hist *h,
+				     unsigned long long period,
+				     unsigned int *made)
+{
+	/* Proposals inside the cooldown do not count. */
+	if (mdgb_move_cooling(l, h, period))
+		return MDGB_MOVE_COOLING;
+	if (h->streak && h->last_proposed + 1 == period)
+		h->streak++;
+	else if (!h->streak || h->last_proposed != period)
+		h->streak = 1;
+	h->last_proposed = period;
+	if (h->streak < l->after)
+		return MDGB_MOVE_WAIT;
+	if (*made >= l->max_per_period)
+		return MDGB_MOVE_LIMIT;
+	(*made)++;
+	h->moved = true;
+	h->last_moved = period;
+	h->streak = 0;
+	return MDGB_MOVE_GO;
 }

@@ -171,11 +171,14 @@ struct mdgb_parent_load {
  * @type: index of its type (the same index names the same type on
  *	  every parent)
  * @held: a process (a VM) holds it: never proposed
+ * @cooling: it moved (or a move was tried) less than the cooldown ago:
+ *	     not proposed (mdgb_move_due())
  */
 struct mdgb_movable {
 	int parent;
 	int type;
 	bool held;
+	bool cooling;
 };
 
 /**
@@ -201,5 +204,55 @@ size_t mdgb_propose(const struct mdgb_parent_load *parents, size_t nr_parents,
 		    const struct mdgb_movable *inst, size_t nr_inst,
 		    int *avail, size_t nr_types, struct mdgb_move *out,
 		    size_t max_out);
+
+/**
+ * struct mdgb_move_limits - how often --move may move (balancer.conf)
+ * @after: periods in a row a move must be proposed before it is made
+ *	   ("move_after", default 2): a one-period spike moves nothing
+ * @cooldown: periods after a move of an instance (made or failed) before
+ *	      it may be proposed again ("move_cooldown", default 30): no
+ *	      instance goes back and forth
+ * @max_per_period: moves made per period at most ("max_moves", default 1)
+ */
+struct mdgb_move_limits {
+	unsigned int after;
+	unsigned int cooldown;
+	unsigned int max_per_period;
+};
+
+/**
+ * struct mdgb_move_hist - what the balancer remembers of one instance's
+ *			   moves
+ * @streak: periods in a row it was proposed, up to @last_proposed
+ * @last_proposed: the period it was last proposed in
+ * @last_moved: the period of its last move (made or failed)
+ * @moved: @last_moved holds a period
+ */
+struct mdgb_move_hist {
+	unsigned int streak;
+	unsigned long long last_proposed;
+	unsigned long long last_moved;
+	bool moved;
+};
+
+/* What mdgb_move_due() says of a proposal; mdgb_verdict_name() names them. */
+enum mdgb_move_verdict {
+	MDGB_MOVE_GO,		/* move it now */
+	MDGB_MOVE_WAIT,		/* not proposed for long enough yet */
+	MDGB_MOVE_COOLING,	/* it moved less than the cooldown ago */
+	MDGB_MOVE_LIMIT,	/* this period's moves are used up */
+	MDGB_MOVE_NR_VERDICTS
+};
+
+void mdgb_move_limits_default(struct mdgb_move_limits *l);
+int mdgb_move_limits_check(const struct mdgb_move_limits *l);
+bool mdgb_move_cooling(const struct mdgb_move_limits *l,
+		       const struct mdgb_move_hist *h,
+		       unsigned long long period);
+enum mdgb_move_verdict mdgb_move_due(const struct mdgb_move_limits *l,
+				     struct mdgb_move_hist *h,
+				     unsigned long long period,
+				     unsigned int *made);
+const char *mdgb_verdict_name(enum mdgb_move_verdict v);
 
 #endif /* MDGPU_BALANCE_H */

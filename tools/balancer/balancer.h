@@ -13,6 +13,7 @@
 #include "balance.h"
 #include "config.h"
 #include "mdgpuctl.h"
+#include "relocate.h"
 
 /**
  * struct mdgb_counters - one reading of a vGPU's cumulative statistics
@@ -46,6 +47,7 @@ struct mdgb_counters {
  * @d: this period's decision
  * @decisions: decisions per reason since start
  * @changes: weight changes since start
+ * @mh: its moves (--move's hysteresis)
  */
 struct mdgb_tracked {
 	char uuid[MDG_UUID_LEN + 1];
@@ -58,6 +60,7 @@ struct mdgb_tracked {
 	struct mdgb_decision d;
 	uint64_t decisions[MDGB_NR_REASONS];
 	uint64_t changes;
+	struct mdgb_move_hist mh;
 };
 
 /**
@@ -82,6 +85,7 @@ struct mdgb_parent_seen {
  * struct mdgb_run - the daemon's state
  * @cfg: balancer.conf
  * @dry_run: decide and report, write nothing to sysfs
+ * @move: perform the proposed moves (--move)
  * @prometheus: base URL of the Prometheus server, NULL = sysfs input
  * @window: range of the rate() queries, e.g. "1m"
  * @textfile: where the metrics go, NULL = nowhere
@@ -92,6 +96,7 @@ struct mdgb_parent_seen {
  * @nr_parents: entries in @parents
  * @moves: this period's proposals (indices into @sys)
  * @nr_moves: entries in @moves
+ * @move_results: moves made (--move) per result since start
  * @periods: periods decided so far
  * @last_read: monotonic time of the previous sysfs reading, seconds
  * @log: where decisions are logged (stdout: the journal)
@@ -100,6 +105,7 @@ struct mdgb_parent_seen {
 struct mdgb_run {
 	struct mdgb_config cfg;
 	bool dry_run;
+	bool move;
 	const char *prometheus;
 	const char *window;
 	const char *textfile;
@@ -110,6 +116,7 @@ struct mdgb_run {
 	size_t nr_parents;
 	struct mdgb_move moves[64];
 	size_t nr_moves;
+	uint64_t move_results[MDG_RELOC_NR];
 	uint64_t periods;
 	double last_read;
 	FILE *log;
@@ -125,6 +132,9 @@ void mdgb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* input.c */
 int mdgb_read_sysfs(struct mdgb_run *r);
 int mdgb_read_prometheus(struct mdgb_run *r);
+
+/* move.c */
+void mdgb_perform_moves(struct mdgb_run *r);
 
 /* output.c */
 void mdgb_log_decisions(struct mdgb_run *r);

@@ -6,6 +6,7 @@
  *
  *   period SECONDS
  *   alpha|idle|deadband|band|max_step VALUE
+ *   move_after|move_cooldown|max_moves N
  *   default floor=N ceiling=N [share=P%] [wait=Nus|Nms]
  *   vgpu UUID floor=N ceiling=N [share=P%] [wait=Nus|Nms]
  *
@@ -128,7 +129,14 @@ static int parse_line(struct mdgb_config *c, char *s, char *err, size_t len,
 		&c->params.alpha, &c->params.idle, &c->params.deadband,
 		&c->params.band, &c->params.max_step,
 	};
+	static const char *const moves[] = {
+		"move_after", "move_cooldown", "max_moves",
+	};
+	unsigned int *move_val[] = {
+		&c->moves.after, &c->moves.cooldown, &c->moves.max_per_period,
+	};
 	char *key, *rest, *end, *id;
+	unsigned long u;
 	struct mdgb_vgpu_conf *n;
 	char uuid[MDGB_UUID_LEN + 1];
 	size_t i;
@@ -145,6 +153,18 @@ static int parse_line(struct mdgb_config *c, char *s, char *err, size_t len,
 		if (end == rest || *end || !(d >= 1 && d <= 86400))
 			return fail(err, len, line, "period: 1 to 86400 seconds");
 		c->period_s = d;
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(moves); i++) {
+		if (strcmp(key, moves[i]))
+			continue;
+		u = strtoul(rest, &end, 10);
+		if (end == rest || *end || *rest == '-' || u > 100000)
+			return fail(err, len, line, "%s: a whole number", key);
+		*move_val[i] = (unsigned int)u;
+		if (mdgb_move_limits_check(&c->moves))
+			return fail(err, len, line, "%s %s: out of range (move_after 1-1000, move_cooldown 1-100000, max_moves 1-64)",
+				    key, rest);
 		return 0;
 	}
 	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
@@ -208,6 +228,7 @@ int mdgb_config_parse(struct mdgb_config *c, const char *text, char *err,
 	memset(c, 0, sizeof(*c));
 	c->period_s = 10;
 	mdgb_params_default(&c->params);
+	mdgb_move_limits_default(&c->moves);
 	copy = strdup(text);
 	if (!copy)
 		return -ENOMEM;

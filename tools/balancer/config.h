@@ -26,6 +26,7 @@ struct mdgb_vgpu_conf {
  * struct mdgb_config - the whole file
  * @period_s: seconds between decisions ("period", default 10)
  * @params: tuning ("alpha", "idle", "deadband", "band", "max_step")
+ * @moves: --move's limits ("move_after", "move_cooldown", "max_moves")
  * @has_default: a "default" line was given: it applies to every vGPU
  *		 that has no "vgpu" line (else those are left alone)
  * @def: the default line's bounds
@@ -35,6 +36,7 @@ struct mdgb_vgpu_conf {
 struct mdgb_config {
 	double period_s;
 	struct mdgb_params params;
+	struct mdgb_move_limits moves;
 	bool has_default;
 	struct mdgb_bounds def;
 	struct mdgb_vgpu_conf *vgpus;

@@ -6,7 +6,8 @@
  * Each period: read sysfs (and the demand from sysfs or Prometheus),
  * decide (balance.c), set the weights that changed, log every decision
  * with its reason, propose moves of unheld instances from a saturated
- * parent to an idle one, and write the metrics.
+ * parent to an idle one (and with --move make them, move.c), and write the
+ * metrics.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -256,6 +257,13 @@ static int propose(struct mdgb_run *r)
 		mv[i].type = type_index(types, &nt, MAXT, in->type);
 		mv[i].held = in->nr_holders || in->holders_unknown ||
 			     in->removing;
+		if (r->move && !in->removing) {
+			struct mdgb_tracked *t = mdgb_track(r, in->uuid);
+
+			mv[i].cooling = t && mdgb_move_cooling(&r->cfg.moves,
+							       &t->mh,
+							       r->periods);
+		}
 	}
 	r->nr_moves = mdgb_propose(load, r->nr_parents, mv,
 				   r->sys.nr_instances, avail, MAXT, r->moves,
@@ -318,6 +326,8 @@ static int period(struct mdgb_run *r)
 	mdgb_log_decisions(r);
 	propose(r);
 	mdgb_log_moves(r);
+	if (r->move)
+		mdgb_perform_moves(r);
 	if (r->textfile) {
 		ret = mdgb_write_textfile(r);
 		if (ret)
@@ -329,7 +339,7 @@ static int period(struct mdgb_run *r)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: mdgpu-balancer [--config FILE] [--once] [--dry-run]\n"
+		"usage: mdgpu-balancer [--config FILE] [--once] [--dry-run] [--move]\n"
 		"                      [--prometheus URL [--window RANGE]]\n"
 		"                      [--textfile FILE] [--period SECONDS] [--periods N]\n"
 		"                      [--record FILE]\n"
@@ -360,6 +370,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "once", no_argument, NULL, '1' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "move", no_argument, NULL, 'm' },
 		{ "prometheus", required_argument, NULL, 'p' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "textfile", required_argument, NULL, 't' },
@@ -378,9 +389,10 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	r.log = stdout;
-	/* mdgpuctl's files report there. */
+	/* mdgpuctl's files report there, under our name. */
 	mdg_out = stdout;
 	mdg_err = stderr;
+	mdg_prog = "mdgpu-balancer";
 	while ((c = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -391,6 +403,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			r.dry_run = true;
+			break;
+		case 'm':
+			r.move = true;
 			break;
 		case 'p':
 			r.prometheus = optarg;
@@ -446,6 +461,10 @@ int main(int argc, char **argv)
 		r.prometheus ? r.window : "",
 		mdgb_giveback_periods(&r.cfg.params),
 		r.dry_run ? ", dry run" : "");
+	if (r.move)
+		fprintf(r.log, "mdgpu-balancer: --move: after %u periods proposed, at most %u per period, cooldown %u periods\n",
+			r.cfg.moves.after, r.cfg.moves.max_per_period,
+			r.cfg.moves.cooldown);
 	if (!r.prometheus) {
 		/* The first reading only sets the counters' starting point. */
 		ret = mdgb_read_sysfs(&r);

@@ -69,8 +69,8 @@ void mdgb_log_decisions(struct mdgb_run *r)
  * mdgb_log_moves() - print this period's move proposals
  * @r: the run, after mdgb_propose()
  *
- * Moves are only proposed: performing them needs the relocation of the
- * migration work (see mdgpu-balancer(8)).
+ * Without --move they are only proposed; with it, mdgb_perform_moves()
+ * says next what became of each.
  */
 void mdgb_log_moves(struct mdgb_run *r)
 {
@@ -80,12 +80,13 @@ void mdgb_log_moves(struct mdgb_run *r)
 		const struct mdgb_move *m = &r->moves[i];
 		const struct mdg_instance *in = &r->sys.instances[m->instance];
 
-		fprintf(r->log, "propose: move %s (%s, held by no process) from %s (busy %.0f%%, vGPUs waited %.2f periods) to %s (busy %.0f%%) - not performed\n",
+		fprintf(r->log, "propose: move %s (%s, held by no process) from %s (busy %.0f%%, vGPUs waited %.2f periods) to %s (busy %.0f%%)%s\n",
 			in->uuid, in->type, r->parents[m->from].name,
 			r->parents[m->from].load.busy * 100,
 			r->parents[m->from].load.waiting,
 			r->parents[m->to].name,
-			r->parents[m->to].load.busy * 100);
+			r->parents[m->to].load.busy * 100,
+			r->move ? "" : " - not performed (no --move)");
 	}
 	fflush(r->log);
 }
@@ -207,12 +208,21 @@ int mdgb_write_textfile(const struct mdgb_run *r)
 			fprintf(f, "mdgpu_balancer_parent_busy_ratio{parent=\"%s\"} %g\n",
 				r->parents[i].name, r->parents[i].load.busy);
 	family(f, "mdgpu_balancer_move_proposed", "gauge",
-	       "Moves of unheld instances proposed this period (1 each; not performed).");
+	       "Moves of unheld instances proposed this period (1 each; made with --move when due).");
 	for (i = 0; i < r->nr_moves; i++)
 		fprintf(f, "mdgpu_balancer_move_proposed{uuid=\"%s\",from=\"%s\",to=\"%s\"} 1\n",
 			r->sys.instances[r->moves[i].instance].uuid,
 			r->parents[r->moves[i].from].name,
 			r->parents[r->moves[i].to].name);
+	family(f, "mdgpu_balancer_move_enabled", "gauge",
+	       "1 when the balancer makes the moves it proposes (--move).");
+	fprintf(f, "mdgpu_balancer_move_enabled %d\n", r->move);
+	family(f, "mdgpu_balancer_moves_total", "counter",
+	       "Moves made (--move) by result: moved, or failed and unchanged, rolled-back, kept-in-file or lost.");
+	for (k = 0; k < MDG_RELOC_NR; k++)
+		fprintf(f, "mdgpu_balancer_moves_total{result=\"%s\"} %llu\n",
+			mdg_reloc_result_name(k),
+			(unsigned long long)r->move_results[k]);
 	if (fflush(f) || ferror(f))
 		ret = -EIO;
 	if (fclose(f) && !ret)

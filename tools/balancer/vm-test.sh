@@ -26,6 +26,8 @@
 #     pointed at a port where no server listens it exits 1 and changes no
 #     weight.
 #
+#  5. --move: vm-test-move.sh, run next in the same VM.
+#
 # TAP between "MDGPU-TAP-BEGIN kselftest balancer-vm" and
 # "MDGPU-TAP-END balancer-vm".
 set -uo pipefail
@@ -232,3 +234,7 @@ echo "MDGPU-BALANCER-TRACE-BEGIN"
 cat "$work/trace.csv"
 echo "MDGPU-BALANCER-TRACE-END"
 echo "# Totals: pass:$((n - failed)) fail:$failed skip:0"
+# Then --move, on a fresh module (vm-test-move.sh).
+trap - EXIT
+cleanup
+exec bash "$(dirname "${BASH_SOURCE[0]}")/vm-test-move.sh" "$ko" "$bin"

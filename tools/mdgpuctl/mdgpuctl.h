@@ -15,6 +15,10 @@
  *   table.c       tables through libsmartcols (-o, --raw, --noheadings, --csv)
  *   place.c       which parent a new instance goes on (spread, pack)
  *   migfile.c     checkpoint files (the migration stream) and migration_compat
+ *   migrate.c     saving and restoring a state through VFIO migration
+ *                 (migrate.h), and relocation on the module
+ *   relocate.c    the steps of moving an instance to another parent and
+ *                 their rollback, over an ops table (relocate.h)
  *   files.c       the module's other files the tool uses (with stats.c and
  *                 tunables.c: everything of Documentation/ABI/ it knows)
  *   cmd_*.c       one file per group of subcommands
@@ -54,6 +58,8 @@ enum mdg_exit {
 /* Where output goes; the unit tests point these at memory streams. */
 extern FILE *mdg_out;
 extern FILE *mdg_err;
+/* The name messages start with ("mdgpuctl"; mdgpu-balancer sets its own). */
+extern const char *mdg_prog;
 
 int mdgpuctl_main(int argc, char **argv);
 

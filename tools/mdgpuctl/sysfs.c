@@ -298,9 +298,12 @@ const char *mdg_errno_name(int err)
 	return buf;
 }
 
+/* The program the messages name: mdgpu-balancer links these files too. */
+const char *mdg_prog = "mdgpuctl";
+
 static void vreport(const char *fmt, va_list ap)
 {
-	fputs("mdgpuctl: ", mdg_err);
+	fprintf(mdg_err, "%s: ", mdg_prog);
 	vfprintf(mdg_err, fmt, ap);
 	fputc('\n', mdg_err);
 }

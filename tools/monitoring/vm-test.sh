@@ -169,9 +169,9 @@ expect "node_exporter serves mdgpu.prom without a textfile scrape error" bash -c
 	curl -fsS http://127.0.0.1:9100/metrics >$work/node.txt &&
 	grep -q '^mdgpu_vgpu_engine_seconds_total{' $work/node.txt &&
 	grep -q '^node_textfile_scrape_error 0' $work/node.txt"
-expect "the alert rules are loaded and healthy in Prometheus (9 rules)" bash -c "
+expect "the alert rules are loaded and healthy in Prometheus (10 rules)" bash -c "
 	curl -fsS http://127.0.0.1:9090/api/v1/rules |
-	jq -e '[.data.groups[].rules[] | select(.health == \"ok\")] | length == 9'"
+	jq -e '[.data.groups[].rules[] | select(.health == \"ok\")] | length == 10'"
 
 # Let the load run for a while so the figures move.
 sleep 20

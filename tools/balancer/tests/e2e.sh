@@ -7,7 +7,8 @@
 # while sim1 idles; after a few periods A's weight file holds its ceiling,
 # the idle vGPUs their floors, an unheld instance of sim0 is proposed for
 # sim1 (the held one is not), every decision is logged with a reason, the
-# textfile passes promtool (when installed) and a dry run writes nothing.
+# textfile passes promtool (when installed) and a dry run writes nothing;
+# --move waits for move_after periods, tries once, logs and counts.
 # TAP.
 set -uo pipefail
 
@@ -101,6 +102,27 @@ cp "$work/out" "$work/dry"
 t "  ... but writes no weight" bash -c "
 	grep -q '^$B parent=sim0 weight 100 -> 50 (dry run: not set) reason=idle' $work/dry &&
 	cat $dev/$A/mdgpu/weight $dev/$B/mdgpu/weight $dev/$D/mdgpu/weight | sort -u | grep -qx 100"
+# --move: D is proposed every period; the move is tried once it was
+# proposed move_after (2) periods in a row, and not again in the cooldown.
+# The fake tree has no VFIO device: saving fails, D stays where it is.
+export MDGPU_MDEVCTL=false
+t "--move --dry-run: D waits one period, then would move" bash -c "
+	$bal --config $work/balancer.conf --period 1 --periods 3 --dry-run --move >$work/mdry 2>&1 &&
+	grep -q '^move: $D (mdgpu-64M) from sim0 to sim1: waits (proposed 1 of 2 periods in a row)' $work/mdry &&
+	grep -q '^move: $D (mdgpu-64M) from sim0 to sim1: would move (dry run); reason: sim0 saturated (busy 100%, vGPUs waited [0-9.]* periods), sim1 idle (busy 0%)' $work/mdry &&
+	test \$(grep -c '^move: $D' $work/mdry) = 2 && test -d $dev/$D"
+cp "$work/mdry" "$work/out"
+sed 's/^/# /' "$work/mdry" | grep '^# move:'
+t "--move: tried once (the cooldown), the failure logged and counted, D still on sim0" bash -c "
+	$bal --config $work/balancer.conf --period 1 --periods 5 --move --textfile $work/m.prom >$work/mlog 2>&1 &&
+	test \$(grep -c '^move: $D (mdgpu-64M) from sim0 to sim1: unchanged (save failed: ENOENT), still on sim0; reason: sim0 saturated' $work/mlog) = 1 &&
+	test \$(grep -c '^propose: move $D' $work/mlog) = 2 &&
+	grep -q '^mdgpu_balancer_moves_total{result=\"unchanged\"} 1$' $work/m.prom &&
+	grep -q '^mdgpu_balancer_moves_total{result=\"moved\"} 0$' $work/m.prom &&
+	grep -q '^mdgpu_balancer_move_enabled 1$' $work/m.prom &&
+	test \$(basename \$(readlink -f $dev/$D/mdev_type/../..)) = sim0"
+cp "$work/mlog" "$work/out"
+sed 's/^/# /' "$work/mlog" | grep '^# move:'
 t "a bad configuration is refused with its line" bash -c "
 	printf 'default floor=10 ceiling=1000\nvgpu $A floor=0 ceiling=5\n' >$work/bad.conf
 	! $bal --config $work/bad.conf --once 2>$work/err && grep -q 'line 2' $work/err"

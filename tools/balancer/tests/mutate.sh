@@ -3,7 +3,10 @@
 #
 # mutate.sh - prove the unit tests of the decision logic can fail: build
 # test_balance.c against copies of balance.c, each with one rule broken,
-# and expect the named test to fail on each. One TAP line per mutation.
+# and expect the named test to fail on each; the same for --move's
+# decisions and the relocation's rollback (test_move.c against broken
+# copies of balance.c and ../mdgpuctl/relocate.c). One TAP line per
+# mutation.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,11 +25,26 @@ mutations=(
 "hysteresis: the full zone is left at once (recorded trace)|recorded_traces|s/st->anchor = st->demand;$/st->anchor = full(p, st->demand) ? 1 : st->demand;/"
 "give-back: no idle rule|giveback_within_stated_periods|s/if (st->demand < p->idle) {/if (st->demand < 0) {/"
 "give-back: stated period count wrong|giveback_within_stated_periods|s/unsigned int k = 1;/unsigned int k = 2;/"
-"proposals: held instances proposed|propose_moves|s/if (inst\[i\].held || from < 0/if (from < 0/"
+"proposals: held instances proposed|propose_moves|s/if (inst\[i\].held || inst\[i\].cooling/if (inst[i].cooling/"
+"proposals: cooling instances proposed|propose_moves|s/if (inst\[i\].held || inst\[i\].cooling/if (inst[i].held/"
+)
+
+# --move: the same, on tests/test_move.c, with a file to mutate:
+# name | test that must fail | file | sed expression
+move_mutations=(
+"hysteresis: no cooldown (back and forth)|no_back_and_forth|balance.c|s/return h->moved \&\& period - h->last_moved < l->cooldown;/return false;/"
+"hysteresis: a one-period spike moves|no_back_and_forth|balance.c|s/if (h->streak < l->after)/if (h->streak < 1)/"
+"limit: no cap on moves per period|no_back_and_forth|balance.c|s/if (\*made >= l->max_per_period)/if (0)/"
+"decision: moves made at the first proposal (recorded trace)|moves_on_recorded_trace|balance.c|s/h->streak = 1;\$/h->streak = 2;/"
+"rollback: none after a failed create (destination full)|rollback_destination_full|relocate.c|/failed(r, \"create\", ret);/{n;s/return put_back(ops, ctx, r);/return MDG_RELOC_UNCHANGED;/}"
+"rollback: the saved state not restored on the source|rollback_fail_nth|relocate.c|s/if (ops->restore(ctx, r))\$/if (0)/"
+"rollback: put back without taking it off the destination|rollback_fail_nth|relocate.c|s/if (ops->remove(ctx, r->uuid)) {/if (0) {/"
+"rollback: a refused tunable at the destination ignored|rollback_tunable_refused|relocate.c|s/if (ret \&\& r->strict)/if (0)/"
+"rollback: the state not kept when the source is gone|rollback_destination_full|relocate.c|s/return ops->keep(ctx, r) ? MDG_RELOC_LOST : MDG_RELOC_KEPT;\$/return MDG_RELOC_LOST;/"
 )
 
 echo "TAP version 13"
-echo "1..${#mutations[@]}"
+echo "1..$((${#mutations[@]} + ${#move_mutations[@]}))"
 n=0
 failed=0
 for m in "${mutations[@]}"; do
@@ -51,6 +69,38 @@ for m in "${mutations[@]}"; do
 		continue
 	fi
 	"$work/t" >"$work/out" 2>&1
+	if grep -q "^not ok [0-9]* $test\$" "$work/out"; then
+		echo "ok $n mutation caught: $name (test $test fails)"
+	else
+		echo "not ok $n mutation not caught: $name (test $test passes)"
+		failed=$((failed + 1))
+	fi
+done
+for m in "${move_mutations[@]}"; do
+	IFS='|' read -r name test file expr <<<"$m"
+	n=$((n + 1))
+	src=$here/$file
+	[ "$file" = relocate.c ] && src=$here/../mdgpuctl/relocate.c
+	rm -rf "$work/m"
+	mkdir -p "$work/m"
+	cp "$here/balance.c" "$here/../mdgpuctl/relocate.c" "$work/m/"
+	sed "$expr" "$src" >"$work/m/$file"
+	if cmp -s "$src" "$work/m/$file"; then
+		echo "not ok $n $name # the mutation no longer applies"
+		failed=$((failed + 1))
+		continue
+	fi
+	if ! $cc -std=gnu11 -O1 -D_GNU_SOURCE -I"$here" -I"$here/../mdgpuctl" \
+		-I"$here/.." -I"$here/../.." \
+		-DMDGB_TRACE_DIR="\"$here/tests/traces\"" \
+		-o "$work/tm" "$here/tests/test_move.c" "$work/m/balance.c" \
+		"$work/m/relocate.c" -lm 2>"$work/cc"; then
+		echo "not ok $n $name # does not build"
+		sed 's/^/# /' "$work/cc" | head -n 5
+		failed=$((failed + 1))
+		continue
+	fi
+	"$work/tm" >"$work/out" 2>&1
 	if grep -q "^not ok [0-9]* $test\$" "$work/out"; then
 		echo "ok $n mutation caught: $name (test $test fails)"
 	else

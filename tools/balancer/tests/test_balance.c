@@ -471,7 +471,7 @@ static int test_checks(void)
 }
 
 /* Parent 0 saturated, 1 idle, 2 busy: unheld instances of parent 0 go to
- * parent 1 while it has room; held ones never move.
+ * parent 1 while it has room; held ones never move, nor cooling ones.
  */
 static int test_propose(void)
 {
@@ -479,8 +479,9 @@ static int test_propose(void)
 		{ 0.99, 0.8 }, { 0.05, 0 }, { 0.7, 0 },
 	};
 	struct mdgb_movable in[5] = {
-		{ 0, 0, true }, { 0, 0, false }, { 0, 1, false },
-		{ 0, 0, false }, { 2, 0, false },
+		{ 0, 0, true, false }, { 0, 0, false, false },
+		{ 0, 1, false, false }, { 0, 0, false, false },
+		{ 2, 0, false, false },
 	};
 	int avail[3 * 2] = { 0, 0, 1, 1, 5, 5 };
 	struct mdgb_move m[8];
@@ -491,6 +492,14 @@ static int test_propose(void)
 	CHECK(m[0].instance == 1 && m[0].from == 0 && m[0].to == 1);
 	CHECK(m[1].instance == 2 && m[1].to == 1);
 	CHECK_INT(avail[2], 0);
+	/* One moved less than the cooldown ago: the next one goes instead. */
+	avail[2] = 1;
+	avail[3] = 1;
+	in[1].cooling = true;
+	n = mdgb_propose(par, 3, in, 5, avail, 2, m, 8);
+	CHECK_INT(n, 2);
+	CHECK(m[0].instance == 2 && m[1].instance == 3);
+	in[1].cooling = false;
 	/* Not saturated (nobody waits): nothing. */
 	par[0].waiting = 0;
 	avail[2] = 1;
@@ -539,6 +548,19 @@ static int test_config(void)
 	/* Without a default, unlisted vGPUs are not managed. */
 	CHECK_INT(mdgb_config_parse(&c, "\n", err, sizeof(err)), 0);
 	CHECK(!mdgb_config_bounds(&c, "6d6f6e00-0000-4000-8000-00000000000a"));
+	/* --move's limits: the defaults, then set. */
+	CHECK(c.moves.after == 2 && c.moves.cooldown == 30 &&
+	      c.moves.max_per_period == 1);
+	mdgb_config_free(&c);
+	CHECK_INT(mdgb_config_parse(&c, "move_after 3\nmove_cooldown 10\nmax_moves 2\n",
+				    err, sizeof(err)), 0);
+	CHECK(c.moves.after == 3 && c.moves.cooldown == 10 &&
+	      c.moves.max_per_period == 2);
+	mdgb_config_free(&c);
+	CHECK(mdgb_config_parse(&c, "period 5\nmax_moves 0\n", err, sizeof(err)) < 0);
+	CHECK(strstr(err, "line 2"));
+	CHECK(mdgb_config_parse(&c, "move_cooldown -1\n", err, sizeof(err)) < 0);
+	CHECK(mdgb_config_parse(&c, "move_after x\n", err, sizeof(err)) < 0);
 	mdgb_config_free(&c);
 	return TAP_PASS;
 }
