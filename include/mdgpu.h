@@ -271,7 +271,7 @@ enum mdgpu_health {
  *		      populated memory reached @vram_size (atomic)
  * @reclaimed: bytes of backing given back by zero-page reclaim (atomic)
  * @resvs: capacity reserved for named instances (struct mdgpu_resv,
- *	   drivers/parent_reserve.c), under @lock
+ *	   drivers/reserve.c), under @lock
  * @nr_resvs: entries in @resvs, under @lock
  * @resv_vram: VRAM of every reservation in @resvs, bytes, under @lock
  */
@@ -509,7 +509,7 @@ void mdgpu_parent_add_vgpu(struct mdgpu_vgpu *vgpu);
 void mdgpu_parent_del_vgpu(struct mdgpu_vgpu *vgpu);
 extern const struct attribute_group *mdgpu_parent_groups[];
 
-/* parent_reserve.c: capacity reserved for named instances */
+/* reserve.c: capacity reserved for named instances */
 struct mdgpu_resv *mdgpu_resv_claim_locked(struct mdgpu_parent *parent,
 					   struct mdgpu_vgpu *vgpu,
 					   u64 *offset);

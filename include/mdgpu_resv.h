@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Capacity a parent reserves for named instances: the pure part (the
- * ``reservations`` attribute's syntax and its checks, drivers/resv_spec.c).
- * The parent side is drivers/parent_reserve.c.
+ * ``reservations`` attribute's syntax and its checks, drivers/reserve_spec.c).
+ * The parent side is drivers/reserve.c.
  */
 #ifndef _MDGPU_RESV_H
 #define _MDGPU_RESV_H

@@ -7,7 +7,7 @@
  * DOC: Engine share reservations
  *
  * A parent may reserve part of its engine for an instance that does not
- * exist yet (drivers/parent_reserve.c keys reservations by UUID). Under the
+ * exist yet (drivers/reserve.c keys reservations by UUID). Under the
  * weighted policy a reservation is a minimum share waiting for its owner:
  *
  * - while the owner does not exist, its share counts in
