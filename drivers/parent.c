@@ -84,8 +84,8 @@ void mdgpu_parent_put(struct mdgpu_parent *parent)
  *
  * Return: 0 (@vgpu->vram_offset and @vgpu->resv set), -ENOSPC when no
  * aligned range of the size is free (retired granules are never used) or
- * the instance is larger than its reserved range, or -ENODEV when the
- * parent is lost.
+ * the instance is larger than its reserved range, -EIO when its reserved
+ * range has a retired granule, or -ENODEV when the parent is lost.
  */
 int mdgpu_parent_reserve_vram(struct mdgpu_vgpu *vgpu)
 {

@@ -174,8 +174,9 @@ void mdgpu_parent_resv_fini(struct mdgpu_parent *parent)
  *
  * Return: NULL if the instance's UUID has no reservation here; the
  * reservation, now held by @vgpu (*@offset is set if it holds VRAM, else
- * the caller allocates as for any instance); or ERR_PTR(-ENOSPC) if the
- * reserved range is smaller than the instance.
+ * the caller allocates as for any instance); ERR_PTR(-ENOSPC) if the
+ * reserved range is smaller than the instance, ERR_PTR(-EIO) if a granule
+ * of the part it would use was retired (delete and reserve again).
  */
 struct mdgpu_resv *mdgpu_resv_claim_locked(struct mdgpu_parent *parent,
 					   struct mdgpu_vgpu *vgpu,
@@ -196,6 +197,10 @@ struct mdgpu_resv *mdgpu_resv_claim_locked(struct mdgpu_parent *parent,
 				    &r->spec.uuid);
 		return ERR_PTR(fit);
 	}
+	/* A granule retired since the range was reserved is never used. */
+	if (fit && mdgpu_vram_range_retired(&parent->vram, r->vram_offset,
+					    vgpu->vram_size))
+		return ERR_PTR(-EIO);
 	if (fit)
 		*offset = r->vram_offset;
 	r->holder = vgpu;

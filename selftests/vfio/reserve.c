@@ -50,8 +50,7 @@ FIXTURE(resv) {
 	struct mdgpu_uuid_list list;
 	char r[MDGPU_UUID_LEN + 1];	/* the reserved UUID */
 	char r2[MDGPU_UUID_LEN + 1];
-	struct mdgpu_load load[3];
-	int nr_load;
+	struct mdgpu_load load[3];	/* closed when the test's process exits */
 };
 
 static int pwrite_attr(const char *parent, const char *attr, const char *val)
@@ -147,12 +146,12 @@ FIXTURE_SETUP(resv)
 	ASSERT_OK(pwrite_attr(self->parent, "policy", "weighted"));
 }
 
-FIXTURE_TEARDOWN(resv)
+/*
+ * In the harness's parent, after the test's process exited (so also after
+ * a failed ASSERT): its devices are closed, the instances can go.
+ */
+FIXTURE_TEARDOWN_PARENT(resv)
 {
-	int i;
-
-	for (i = 0; i < self->nr_load; i++)
-		mdgpu_load_close(&self->load[i]);
 	mdgpu_remove_all(&self->list);
 	unreserve(self->parent, self->r);
 	unreserve(self->parent, self->r2);
@@ -330,14 +329,12 @@ TEST_F(resv, preempts_lower_classes_within_a_chunk)
 	for (i = 0; i < 2; i++) {
 		ASSERT_OK(mdgpu_create_tracked(&self->list, p, "64M", u[i]));
 		ASSERT_OK(mdgpu_load_open(&self->load[i], u[i], JOB_US));
-		self->nr_load++;
 		self->load[i].busy = true;
 	}
 	ASSERT_OK(mdgpu_track(&self->list, self->r));
 	ASSERT_OK(mdgpu_create(p, "64M", self->r));
 	ASSERT_EQ(7, iattr(self->r, "priority"));
 	ASSERT_OK(mdgpu_load_open(r, self->r, JOB_US));
-	self->nr_load++;
 	ASSERT_OK(mdgpu_load_measure(self->load, 2, 500, share));
 
 	sum0 = iattr(self->r, "wait_latency_sum_us");
