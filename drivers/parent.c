@@ -45,6 +45,7 @@ static void mdgpu_parent_free(struct kref *ref)
 
 	/* Instances hold a reference: none is left to use the engine. */
 	mdgpu_engine_free(parent);
+	mdgpu_parent_resv_fini(parent);
 	mdgpu_vram_map_fini(&parent->vram);
 	ida_free(&mdgpu_parent_ida, parent->index);
 	mutex_destroy(&parent->vgpus_lock);
@@ -72,26 +73,47 @@ void mdgpu_parent_put(struct mdgpu_parent *parent)
 }
 
 /**
- * mdgpu_parent_reserve_vram() - give an instance a VRAM range
- * @parent: the parent
- * @size: range size, the instance type's framebuffer size
- * @offset: start of the range, on success
+ * mdgpu_parent_reserve_vram() - give a new instance its VRAM range
+ * @vgpu: the instance, in .init: its parent and VRAM size (its type's
+ *	  framebuffer size) are set
  *
- * Return: 0, -ENOSPC when no aligned range of @size is free (retired
- * granules are never used), or -ENODEV when the parent is lost.
+ * An instance whose UUID has a reservation on the parent takes it
+ * (mdgpu_resv_claim_locked()): the reserved range if it holds VRAM, so
+ * the create succeeds however full the parent is otherwise. Any other
+ * gets a free range.
+ *
+ * Return: 0 (@vgpu->vram_offset and @vgpu->resv set), -ENOSPC when no
+ * aligned range of the size is free (retired granules are never used) or
+ * the instance is larger than its reserved range, -EIO when its reserved
+ * range has a retired granule, or -ENODEV when the parent is lost.
  */
-int mdgpu_parent_reserve_vram(struct mdgpu_parent *parent, u64 size,
-			      u64 *offset)
+int mdgpu_parent_reserve_vram(struct mdgpu_vgpu *vgpu)
 {
-	int ret;
+	struct mdgpu_parent *parent = vgpu->parent;
+	struct mdgpu_resv *resv = NULL;
+	bool placed = false;
+	int ret = 0;
 
 	mutex_lock(&parent->lock);
-	if (parent->health == MDGPU_HEALTH_FAILED)
+	if (parent->health == MDGPU_HEALTH_FAILED) {
 		ret = -ENODEV;
-	else
-		ret = mdgpu_vram_alloc(&parent->vram, size, offset);
+		goto unlock;
+	}
+	resv = mdgpu_resv_claim_locked(parent, vgpu, &vgpu->vram_offset);
+	if (IS_ERR(resv)) {
+		ret = PTR_ERR(resv);
+		goto unlock;
+	}
+	vgpu->resv = resv;
+	placed = resv && resv->spec.vram_mb;
+	if (!placed)
+		ret = mdgpu_vram_alloc(&parent->vram, vgpu->vram_size,
+				       &vgpu->vram_offset);
+	if (ret && resv)
+		mdgpu_resv_unclaim_locked(vgpu);
 	if (!ret)
 		parent->instances++;
+unlock:
 	mutex_unlock(&parent->lock);
 	return ret;
 }
@@ -114,23 +136,27 @@ void mdgpu_parent_reap_vram(struct mdgpu_parent *parent)
 }
 
 /**
- * mdgpu_parent_release_vram() - take a VRAM range back from an instance
- * @parent: the parent
- * @offset: start of the range
- * @size: size of the range
+ * mdgpu_parent_release_vram() - take the VRAM range back from an instance
+ * @vgpu: the instance, in .release
  *
  * The range's contents are discarded first, so whoever gets it next reads
  * zeroes: one tenant never sees another's data; and its memory is freed
  * before the range is, so the next instance given the range does not find
- * the parent's memory still counting the last one's pages.
+ * the parent's memory still counting the last one's pages. A reserved
+ * range goes back to its reservation, any other to the parent.
  */
-void mdgpu_parent_release_vram(struct mdgpu_parent *parent, u64 offset,
-			       u64 size)
+void mdgpu_parent_release_vram(struct mdgpu_vgpu *vgpu)
 {
+	struct mdgpu_parent *parent = vgpu->parent;
+	u64 offset = vgpu->vram_offset, size = vgpu->vram_size;
+
 	parent->ops->vram_discard(parent, offset, size);
 	mdgpu_parent_reap_vram(parent);
 	mutex_lock(&parent->lock);
-	mdgpu_vram_free(&parent->vram, offset, size);
+	if (!mdgpu_vgpu_pinned(vgpu))
+		mdgpu_vram_free(&parent->vram, offset, size);
+	if (vgpu->resv)
+		mdgpu_resv_unclaim_locked(vgpu);
 	parent->instances--;
 	mutex_unlock(&parent->lock);
 	/* mdgpu_parent_unregister() may wait for the last one. */
@@ -283,7 +309,8 @@ void mdgpu_parent_set_health(struct mdgpu_parent *parent,
  * mdgpu_parent_add_vgpu() - list a new instance on its parent
  * @vgpu: the instance, at the end of .init
  *
- * Its fixed share becomes its part of the VRAM promised now.
+ * Its fixed share becomes its part of the VRAM promised now; a reserved
+ * instance takes its reservation's engine share and class.
  */
 void mdgpu_parent_add_vgpu(struct mdgpu_vgpu *vgpu)
 {
@@ -297,18 +324,21 @@ void mdgpu_parent_add_vgpu(struct mdgpu_vgpu *vgpu)
 	mutex_unlock(&parent->lock);
 	mdgpu_parent_set_share(vgpu, promise);
 	mutex_unlock(&parent->vgpus_lock);
+	mdgpu_resv_attach(vgpu);
 }
 
 /**
  * mdgpu_parent_del_vgpu() - take an instance off its parent's list
  * @vgpu: the instance, at the start of .release
  *
- * Once this returns, no fault injection or hang recovery touches it.
+ * Once this returns, no fault injection or hang recovery touches it; a
+ * reserved instance's engine share is unheld again.
  */
 void mdgpu_parent_del_vgpu(struct mdgpu_vgpu *vgpu)
 {
 	struct mdgpu_parent *parent = vgpu->parent;
 
+	mdgpu_resv_detach(vgpu);
 	mutex_lock(&parent->vgpus_lock);
 	list_del(&vgpu->parent_node);
 	mutex_unlock(&parent->vgpus_lock);
@@ -416,6 +446,7 @@ struct mdgpu_parent *mdgpu_parent_register(struct device *dev,
 	mutex_init(&parent->lock);
 	mutex_init(&parent->vgpus_lock);
 	INIT_LIST_HEAD(&parent->vgpus);
+	INIT_LIST_HEAD(&parent->resvs);
 	INIT_WORK(&parent->reclaim_work, mdgpu_vram_reclaim_work);
 	strscpy(parent->health_reason, "none", sizeof(parent->health_reason));
 	/* From here on, mdgpu_parent_put() frees everything done so far. */

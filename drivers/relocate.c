@@ -203,7 +203,7 @@ int mdgpu_parent_compact(struct mdgpu_parent *parent, unsigned int *moved)
 	*moved = 0;
 	mutex_lock(&parent->vgpus_lock);
 	list_for_each_entry(vgpu, &parent->vgpus, parent_node)
-		n++;
+		n += !mdgpu_vgpu_pinned(vgpu);
 	max_moves = 4 * n + 4;
 	ranges = kcalloc(n ?: 1, sizeof(*ranges), GFP_KERNEL);
 	vgpus = kcalloc(n ?: 1, sizeof(*vgpus), GFP_KERNEL);
@@ -212,6 +212,9 @@ int mdgpu_parent_compact(struct mdgpu_parent *parent, unsigned int *moved)
 		goto unlock;
 	i = 0;
 	list_for_each_entry(vgpu, &parent->vgpus, parent_node) {
+		/* A reserved range stays: its granules are not movable. */
+		if (mdgpu_vgpu_pinned(vgpu))
+			continue;
 		vgpus[i] = vgpu;
 		ranges[i].start = vgpu->vram_offset >> shift;
 		ranges[i].n = vgpu->vram_size >> shift;

@@ -216,6 +216,7 @@ static const struct attribute_group mdgpu_parent_group = {
 const struct attribute_group *mdgpu_parent_groups[] = {
 	&mdgpu_parent_group,
 	&mdgpu_sched_parent_group,
+	&mdgpu_resv_parent_group,
 	NULL,
 };
 

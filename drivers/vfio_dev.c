@@ -34,8 +34,7 @@ static int mdgpu_vfio_init(struct vfio_device *vdev)
 	ret = mdgpu_vram_mmap_init(vgpu);
 	if (ret)
 		goto put_parent;
-	ret = mdgpu_parent_reserve_vram(vgpu->parent, vgpu->vram_size,
-					&vgpu->vram_offset);
+	ret = mdgpu_parent_reserve_vram(vgpu);
 	if (ret)
 		goto fini_mmap;
 	mutex_init(&vgpu->lock);
@@ -63,8 +62,7 @@ static void mdgpu_vfio_release(struct vfio_device *vdev)
 	mdgpu_mig_fini(vgpu);
 	mdgpu_engine_ctx_fini(vgpu);
 	mdgpu_dmabuf_release_all(vgpu);
-	mdgpu_parent_release_vram(vgpu->parent, vgpu->vram_offset,
-				  vgpu->vram_size);
+	mdgpu_parent_release_vram(vgpu);
 	mdgpu_vram_mmap_fini(vgpu);
 	mutex_destroy(&vgpu->lock);
 	mdgpu_parent_put(vgpu->parent);

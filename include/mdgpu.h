@@ -26,6 +26,7 @@
 #include "mdgpu_engine.h"
 #include "mdgpu_mig.h"
 #include "mdgpu_regs.h"
+#include "mdgpu_resv.h"
 #include "mdgpu_types.h"
 #include "mdgpu_vram.h"
 
@@ -269,6 +270,10 @@ enum mdgpu_health {
  * @backing_failures: allocations of VRAM backing refused because the
  *		      populated memory reached @vram_size (atomic)
  * @reclaimed: bytes of backing given back by zero-page reclaim (atomic)
+ * @resvs: capacity reserved for named instances (struct mdgpu_resv,
+ *	   drivers/reserve.c), under @lock
+ * @nr_resvs: entries in @resvs, under @lock
+ * @resv_vram: VRAM of every reservation in @resvs, bytes, under @lock
  */
 struct mdgpu_parent {
 	struct device *dev;
@@ -299,6 +304,10 @@ struct mdgpu_parent {
 	struct work_struct reclaim_work;
 	atomic64_t backing_failures;
 	atomic64_t reclaimed;
+
+	struct list_head resvs;
+	unsigned int nr_resvs;
+	u64 resv_vram;
 };
 
 /**
@@ -426,6 +435,9 @@ struct mdgpu_vgpu_mig {
  *	   while tracking
  * @parent_node: on the parent's list of instances (under its vgpus_lock)
  * @mig: migration state
+ * @resv: the reservation whose capacity the instance holds (its UUID was
+ *	  reserved on the parent), or NULL; set in .init, constant until
+ *	  .release (a held reservation cannot be deleted)
  */
 struct mdgpu_vgpu {
 	struct vfio_device vdev;
@@ -452,6 +464,7 @@ struct mdgpu_vgpu {
 	struct mdgpu_vram_dirty dirty;
 	struct list_head parent_node;
 	struct mdgpu_vgpu_mig mig;
+	struct mdgpu_resv *resv;
 };
 
 static inline struct mdgpu_vgpu *to_mdgpu_vgpu(struct vfio_device *vdev)
@@ -482,10 +495,8 @@ void mdgpu_parent_get(struct mdgpu_parent *parent);
 void mdgpu_parent_put(struct mdgpu_parent *parent);
 unsigned int mdgpu_parent_lose(struct mdgpu_parent *parent,
 			       const char *why);
-int mdgpu_parent_reserve_vram(struct mdgpu_parent *parent, u64 size,
-			      u64 *offset);
-void mdgpu_parent_release_vram(struct mdgpu_parent *parent, u64 offset,
-			       u64 size);
+int mdgpu_parent_reserve_vram(struct mdgpu_vgpu *vgpu);
+void mdgpu_parent_release_vram(struct mdgpu_vgpu *vgpu);
 void mdgpu_parent_reap_vram(struct mdgpu_parent *parent);
 unsigned int mdgpu_parent_available(struct mdgpu_parent *parent, u64 size);
 int mdgpu_parent_set_vram_ratio(struct mdgpu_parent *parent, u32 permille);
@@ -497,6 +508,17 @@ const char *mdgpu_health_name(enum mdgpu_health health);
 void mdgpu_parent_add_vgpu(struct mdgpu_vgpu *vgpu);
 void mdgpu_parent_del_vgpu(struct mdgpu_vgpu *vgpu);
 extern const struct attribute_group *mdgpu_parent_groups[];
+
+/* reserve.c: capacity reserved for named instances */
+struct mdgpu_resv *mdgpu_resv_claim_locked(struct mdgpu_parent *parent,
+					   struct mdgpu_vgpu *vgpu,
+					   u64 *offset);
+void mdgpu_resv_unclaim_locked(struct mdgpu_vgpu *vgpu);
+void mdgpu_resv_attach(struct mdgpu_vgpu *vgpu);
+void mdgpu_resv_detach(struct mdgpu_vgpu *vgpu);
+void mdgpu_parent_resv_fini(struct mdgpu_parent *parent);
+bool mdgpu_vgpu_pinned(const struct mdgpu_vgpu *vgpu);
+extern const struct attribute_group mdgpu_resv_parent_group;
 
 /* sim_parent.c: the simulated parents (module parameters) */
 int mdgpu_sim_parents_create(unsigned int count, u64 vram_size);

@@ -188,6 +188,9 @@ struct mdgpu_sched_tree {
  * @run: its place in @queue
  * @timed: @timer is in mdgpu_sched::timers
  * @timer: when its bucket lets it run again or it becomes owed its minimum
+ * @reserved: engine share (ppm) reserved for it by its parent
+ *	      (scheduler/sched_reserve.c): admission counts its minimum as at
+ *	      least this much, so it can always get this much back
  *
  * Like the scheduler, every member is written under the engine lock
  * (mdgpu_engine::lock), by the scheduler's functions only.
@@ -213,6 +216,7 @@ struct mdgpu_sched_entity {
 	struct mdgpu_sched_node run;
 	bool timed;
 	struct mdgpu_sched_node timer;
+	u32 reserved;
 };
 
 /**
@@ -258,6 +262,8 @@ struct mdgpu_sched_stats {
  * @sweep: the next entity brought up to date by a pick (every entity in
  *	   turn, so no virtual time drifts a wraparound away), or NULL
  * @min_share_sum: the entities' minimum shares added up (ppm)
+ * @reserved_unheld: engine share (ppm) reserved for instances that do not
+ *		     exist (sched_reserve.c): no minimum share may use it
  *
  * Every member is written under the engine lock (mdgpu_engine::lock).
  */
@@ -286,6 +292,7 @@ struct mdgpu_sched {
 	u64 picks;
 	struct mdgpu_sched_entity *sweep;
 	u64 min_share_sum;
+	u64 reserved_unheld;
 };
 
 /* sched_core.c: the engine's calls */
@@ -330,6 +337,27 @@ int mdgpu_sched_entity_set_params(struct mdgpu_sched *s,
 				  struct mdgpu_sched_entity *e,
 				  const struct mdgpu_sched_params *p,
 				  u64 now);
+
+/*
+ * sched_reserve.c: engine share reserved for named instances, admitted
+ * against the minimum shares. Parts per million of the engine per unit of
+ * mdgpu_sched_params::min_share (which is in parts per million).
+ */
+#define MDGPU_SCHED_MIN_SHARE_UNIT_PPM		1
+u64 mdgpu_sched_min_share_ppm(u32 min_share);
+u64 mdgpu_sched_committed(const struct mdgpu_sched *s,
+			  const struct mdgpu_sched_entity *e,
+			  const struct mdgpu_sched_params *p);
+int mdgpu_sched_reserve_check(const struct mdgpu_sched *s,
+			      const struct mdgpu_sched_entity *e,
+			      const struct mdgpu_sched_params *p);
+int mdgpu_sched_reserve_add(struct mdgpu_sched *s, u32 ppm);
+void mdgpu_sched_reserve_drop(struct mdgpu_sched *s, u32 ppm);
+int mdgpu_sched_reserve_attach(struct mdgpu_sched *s,
+			       struct mdgpu_sched_entity *e, u32 ppm,
+			       u32 priority, u64 now);
+void mdgpu_sched_reserve_detach(struct mdgpu_sched *s,
+				struct mdgpu_sched_entity *e, u64 now);
 
 /* sched_stats.c: consistent snapshots, brought up to @now */
 void mdgpu_sched_stats_snapshot(struct mdgpu_sched *s, u64 now,

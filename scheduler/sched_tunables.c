@@ -192,8 +192,9 @@ int mdgpu_sched_check_params(const struct mdgpu_sched *s,
  * A new priority class restarts its fair ordering at that class's clock;
  * a new minimum share starts with no credit.
  *
- * Return: 0 or the error of mdgpu_sched_check_params(); on error nothing
- * changes.
+ * Return: 0 or the error of mdgpu_sched_check_params() or
+ * mdgpu_sched_reserve_check() (minimum shares past what engine share
+ * reservations leave: -ERANGE); on error nothing changes.
  */
 int mdgpu_sched_entity_set_params(struct mdgpu_sched *s,
 				  struct mdgpu_sched_entity *e,
@@ -203,6 +204,8 @@ int mdgpu_sched_entity_set_params(struct mdgpu_sched *s,
 	int ret = mdgpu_sched_check_params(s, e, p);
 	bool new_class;
 
+	if (!ret)
+		ret = mdgpu_sched_reserve_check(s, e, p);
 	if (ret)
 		return ret;
 	mdgpu_sched_update(s, e, now);

@@ -60,6 +60,7 @@ programs=(
 	scale "vram_mb=16384"
 	vram_lazy "vram_mb=1024"
 	oversub "vram_mb=256"
+	reserve "vram_mb=256"
 	module_lifecycle "-"
 )
 

@@ -138,14 +138,63 @@ static void place(struct mdg_parent **cp, struct mdg_type **ct, size_t n,
 }
 
 /*
+ * The instance @uuid has a reservation on @p: it goes there, into the
+ * reserved capacity, however full @p is otherwise. Says why, or why not.
+ */
+static int pick_reserved(struct mdg_parent *p, const struct mdg_resv *rv,
+			 const char *type, struct mdg_parent **pp,
+			 struct mdg_type **tp)
+{
+	struct mdg_type *t = mdg_find_type(p, type);
+	char names[512], a[32], b[32];
+
+	if (!t) {
+		list_types(p, names, sizeof(names));
+		return mdg_fail(MDG_EXIT_NOTFOUND,
+				"unknown type '%s': %s, where %s is reserved, offers %s",
+				type, p->name, rv->uuid,
+				names[0] ? names : "no types");
+	}
+	if (!strcmp(p->health, "failed"))
+		return unhealthy(p, t);
+	if (rv->held)
+		return mdg_fail(MDG_EXIT_REFUSED,
+				"cannot create %s: the reservation of %s on %s is held (the instance exists): %s (%s)",
+				t->dir, rv->uuid, p->name, strerror(EEXIST),
+				mdg_errno_name(EEXIST));
+	mdg_fmt_size(a, sizeof(a), t->desc.framebuffer);
+	mdg_fmt_size(b, sizeof(b), rv->vram > 0 ? rv->vram : 0);
+	if (rv->vram > 0 && t->desc.framebuffer > (uint64_t)rv->vram)
+		return mdg_fail(MDG_EXIT_REFUSED,
+				"cannot create %s (%s) as %s: its reservation on %s holds %s of VRAM: %s (%s)",
+				t->dir, a, rv->uuid, p->name, b,
+				strerror(ENOSPC), mdg_errno_name(ENOSPC));
+	if (rv->vram > 0)
+		fprintf(mdg_err, "mdgpuctl: placed on %s: %s has a reservation there (%s of VRAM at %lld, engine share %lld ppm, priority %d)\n",
+			p->name, rv->uuid, b, (long long)rv->offset,
+			(long long)rv->share, rv->priority);
+	else if (t->available == 0)
+		return full(p, t);
+	else
+		fprintf(mdg_err, "mdgpuctl: placed on %s: %s has a reservation there (no VRAM, engine share %lld ppm, priority %d)\n",
+			p->name, rv->uuid, (long long)rv->share, rv->priority);
+	*pp = p;
+	*tp = t;
+	return 0;
+}
+
+/*
  * Pick the parent and type to create on, or report why there is none.
- * Without --parent only healthy parents are candidates, and the placement
- * policy chooses among them.
+ * An instance whose @uuid is reserved on a parent goes there (on another
+ * parent named by --parent, it is an ordinary instance). Without --parent
+ * only healthy parents are candidates, and the placement policy chooses
+ * among them; VRAM that reservations hold counts as used there.
  */
 static int pick(struct mdg_system *sys, const char *type, const char *parent,
-		enum mdg_place_policy pol, struct mdg_parent **pp,
-		struct mdg_type **tp)
+		const char *uuid, enum mdg_place_policy pol,
+		struct mdg_parent **pp, struct mdg_type **tp)
 {
+	const struct mdg_resv *rv;
 	struct mdg_parent *cand_p[MDG_MAX_PARENTS];
 	struct mdg_type *cand_t[MDG_MAX_PARENTS];
 	size_t nr_cand = 0;
@@ -169,6 +218,9 @@ static int pick(struct mdg_system *sys, const char *type, const char *parent,
 					"unknown type '%s': %s offers %s",
 					type, p->name, names[0] ? names : "no types");
 		}
+		rv = uuid[0] ? mdg_parent_resv(p, uuid) : NULL;
+		if (rv)
+			return pick_reserved(p, rv, type, pp, tp);
 		if (!strcmp(p->health, "failed"))
 			return unhealthy(p, t);
 		if (t->available == 0)
@@ -176,6 +228,12 @@ static int pick(struct mdg_system *sys, const char *type, const char *parent,
 		*pp = p;
 		*tp = t;
 		return 0;
+	}
+	for (i = 0; uuid[0] && i < sys->nr_parents; i++) {
+		rv = mdg_parent_resv(&sys->parents[i], uuid);
+		if (rv)
+			return pick_reserved(&sys->parents[i], rv, type, pp,
+					     tp);
 	}
 	/* Only a healthy parent is picked; a named one may be degraded. */
 	for (i = 0; i < sys->nr_parents; i++) {
@@ -313,7 +371,7 @@ int mdg_cmd_create(int argc, char **argv)
 	}
 	rc = mdg_require_loaded(&sys);
 	if (!rc)
-		rc = pick(&sys, argv[optind], parent, pol, &p, &t);
+		rc = pick(&sys, argv[optind], parent, uuid, pol, &p, &t);
 	if (rc)
 		goto out;
 

@@ -86,7 +86,7 @@ static void compaction_hint(const struct mdg_system *sys,
 {
 	struct mdg_range *used = NULL;
 	uint64_t *sizes = NULL, sum;
-	size_t i, k, n = 0, nr_used;
+	size_t i, k, n = 0, nr_used, nr_fixed;
 	char path[512], a[32];
 	unsigned long c;
 
@@ -103,7 +103,7 @@ static void compaction_hint(const struct mdg_system *sys,
 	}
 	for (i = 0; i < nr_req; i++)
 		n += req[i].count;
-	used = calloc(sys->nr_instances + 1, sizeof(*used));
+	used = calloc(sys->nr_instances + p->nr_resv + 1, sizeof(*used));
 	sizes = calloc(n + 1, sizeof(*sizes));
 	if (!used || !sizes)
 		goto out;
@@ -113,7 +113,11 @@ static void compaction_hint(const struct mdg_system *sys,
 	for (i = 0, k = 0; i < nr_req; i++)
 		for (c = 0; c < req[i].count; c++)
 			sizes[k++] = mdg_find_type(p, req[i].type)->desc.framebuffer;
-	if (!mdg_fit_compacted(p->vram_promised, used, nr_used, sizes, n))
+	/* Reserved ranges (the last ones) stay where they are. */
+	nr_fixed = mdg_parent_resv_ranges(p);
+	if (!mdg_fit_compacted_around(p->vram_promised, used + nr_used - nr_fixed,
+				      nr_fixed, used, nr_used - nr_fixed, sizes,
+				      n))
 		fprintf(mdg_out, "%s: after compaction: yes: run 'mdgpuctl compact %s', then create them largest first\n",
 			p->name, p->name);
 	else
@@ -121,6 +125,26 @@ static void compaction_hint(const struct mdg_system *sys,
 out:
 	free(used);
 	free(sizes);
+}
+
+/* Say how much of @p's VRAM reservations keep from these instances. */
+static void resv_note(const struct mdg_parent *p)
+{
+	uint64_t unheld = 0;
+	size_t i, n = 0;
+	char a[32];
+
+	for (i = 0; i < p->nr_resv; i++) {
+		if (p->resv[i].held || p->resv[i].vram <= 0)
+			continue;
+		unheld += p->resv[i].vram;
+		n++;
+	}
+	if (!n)
+		return;
+	mdg_fmt_size(a, sizeof(a), unheld);
+	fprintf(mdg_out, "%s: %s of VRAM is reserved for %zu named instance%s that do%s not exist, counted as used\n",
+		p->name, a, n, n == 1 ? "" : "s", n == 1 ? "es" : "");
 }
 
 /* Answer for one parent: 1 fits, 0 does not; prints the reasoning. */
@@ -151,6 +175,7 @@ static int fit_parent(const struct mdg_system *sys, struct mdg_parent *p,
 				fprintf(mdg_out, "%s: no: %lu x %s requested, available_instances is %lld\n",
 					p->name, req[i].count, t->dir,
 					(long long)t->available);
+				resv_note(p);
 				if (p->vram_used >= 0 &&
 				    req[i].count * t->desc.framebuffer <=
 				    (uint64_t)(p->vram_promised - p->vram_used))
@@ -174,7 +199,7 @@ static int fit_parent(const struct mdg_system *sys, struct mdg_parent *p,
 		return 0;
 	}
 
-	used = calloc(sys->nr_instances + 1, sizeof(*used));
+	used = calloc(sys->nr_instances + p->nr_resv + 1, sizeof(*used));
 	sizes = calloc(n, sizeof(*sizes));
 	placed = calloc(n, sizeof(*placed));
 	if (!used || !sizes || !placed) {
@@ -242,6 +267,7 @@ static int fit_parent(const struct mdg_system *sys, struct mdg_parent *p,
 			type_of_size(p, placed[i].size),
 			placed[i].offset ? a : "0", b);
 	}
+	resv_note(p);
 	if (!fits)
 		compaction_hint(sys, p, req, nr_req);
 out:

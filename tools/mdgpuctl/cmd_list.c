@@ -37,15 +37,14 @@ static struct json_object *scope_tunables_json(enum mdg_scope scope,
 					       const char *target)
 {
 	struct json_object *o = json_object_new_object();
-	char path[PATH_MAX], val[256];
+	char val[2048];
 	size_t i;
 
 	for (i = 0; i < mdg_nr_tunables; i++) {
 		const struct mdg_tunable *t = &mdg_tunables[i];
 
 		if (t->scope != scope ||
-		    mdg_tunable_path(t, target, path, sizeof(path)) ||
-		    mdg_read_str(path, val, sizeof(val)))
+		    mdg_tunable_read(t, target, val, sizeof(val)))
 			continue;
 		json_object_object_add(o, t->name, mdg_tunable_json(t, val));
 	}
@@ -459,7 +458,10 @@ static int list_tunables(const struct mdg_system *sys,
 			t->scope == MDG_SCOPE_PARENT ? "" :
 			t->scope == MDG_SCOPE_MODULE ? "parameters/" :
 			"mdgpu/", t->file);
-		if (t->kind != MDG_KIND_WORD) {
+		if (t->kind == MDG_KIND_RESV) {
+			mdg_fmt(values, sizeof(values),
+				"UUID:VRAM_MB:SHARE_PPM:PRIORITY|-UUID");
+		} else if (t->kind != MDG_KIND_WORD) {
 			mdg_fmt(values, sizeof(values), "%lld-%lld%s%s", t->min,
 				t->max, *t->unit ? " " : "", t->unit);
 		} else {
@@ -1033,7 +1035,7 @@ static struct json_object *mdevctl_config(const struct mdg_instance *in,
  */
 static void print_parent_settings(const struct mdg_system *sys)
 {
-	char path[PATH_MAX], val[256];
+	char val[2048], *w, *save;
 	size_t i, k;
 
 	fprintf(mdg_out, "# parent settings: udev applies %s when a parent appears\n",
@@ -1046,10 +1048,17 @@ static void print_parent_settings(const struct mdg_system *sys)
 			const struct mdg_tunable *t = &mdg_tunables[k];
 
 			if (t->scope != MDG_SCOPE_PARENT ||
-			    mdg_tunable_path(t, name, path, sizeof(path)) ||
-			    mdg_read_str(path, val, sizeof(val)))
+			    mdg_tunable_read(t, name, val, sizeof(val)))
 				continue;
-			fprintf(mdg_out, " %s=%s", t->file, val);
+			if (t->kind != MDG_KIND_RESV) {
+				fprintf(mdg_out, " %s=%s", t->file, val);
+				continue;
+			}
+			/* One reserve= per reservation (mdgpu-parent-setup). */
+			save = NULL;
+			for (w = strtok_r(val, " ", &save); w;
+			     w = strtok_r(NULL, " ", &save))
+				fprintf(mdg_out, " %s=%s", t->name, w);
 		}
 		fprintf(mdg_out, "' >>%s\n", MDG_PARENTS_CONF);
 	}

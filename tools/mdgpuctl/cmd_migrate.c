@@ -434,7 +434,7 @@ static int check_room(const struct mdg_system *sys, struct mdg_parent *p,
 					"%s does not offer %s, the type of %s",
 					p->name, items[i].in->type,
 					items[i].in->uuid);
-	used = calloc(sys->nr_instances + 1, sizeof(*used));
+	used = calloc(sys->nr_instances + p->nr_resv + 1, sizeof(*used));
 	placed = calloc(n + 1, sizeof(*placed));
 	sizes = calloc(n + 1, sizeof(*sizes));
 	if (!used || !placed || !sizes) {

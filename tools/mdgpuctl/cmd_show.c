@@ -110,7 +110,7 @@ static void fmt_command(char *buf, size_t len, int64_t header)
 static void fmt_tunables(char *buf, size_t len, enum mdg_scope scope,
 			 const char *target)
 {
-	char path[PATH_MAX], val[128];
+	char val[2048];
 	size_t i, off = 0;
 
 	buf[0] = 0;
@@ -119,8 +119,8 @@ static void fmt_tunables(char *buf, size_t len, enum mdg_scope scope,
 		int n;
 
 		if (t->scope != scope ||
-		    mdg_tunable_path(t, target, path, sizeof(path)) ||
-		    mdg_read_str(path, val, sizeof(val)))
+		    mdg_tunable_read(t, target, val, sizeof(val)) ||
+		    (t->kind == MDG_KIND_RESV && !val[0]))
 			continue;
 		n = snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "",
 			     t->name, val);

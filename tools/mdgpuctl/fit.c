@@ -202,11 +202,19 @@ int mdg_fit_simulate(uint64_t total, const struct mdg_range *used,
 }
 
 /**
- * mdg_parent_used_ranges() - the VRAM ranges a parent's instances use
+ * mdg_parent_used_ranges() - the VRAM ranges in use on a parent
  * @sys: the snapshot
  * @p: the parent
- * @r: receives the ranges; room for @sys->nr_instances entries
+ * @r: receives the ranges; room for @sys->nr_instances + @p->nr_resv
+ *     entries
  * @sum: receives their total size
+ *
+ * The ranges of its instances and of its reservations: a reservation
+ * holds its VRAM range whether its instance exists or not (and that
+ * instance's own range lies in it), so ordinary creates see it as used,
+ * as the kernel's available_instances does. Their sum is vram_used.
+ * The instances' ranges come first, then the reservations' (which
+ * compaction does not move): mdg_parent_resv_ranges() of them.
  *
  * Return: the number of ranges.
  */
@@ -219,37 +227,74 @@ size_t mdg_parent_used_ranges(const struct mdg_system *sys,
 	*sum = 0;
 	for (i = 0; i < sys->nr_instances; i++) {
 		const struct mdg_instance *in = &sys->instances[i];
+		const struct mdg_resv *rv;
 
 		if (strcmp(in->parent, p->name) || in->vram_offset < 0 ||
 		    in->vram_size <= 0)
 			continue;
+		rv = mdg_parent_resv(p, in->uuid);
+		if (rv && rv->vram > 0)
+			continue;	/* inside its reserved range */
 		r[n].offset = in->vram_offset;
 		r[n].size = in->vram_size;
 		*sum += in->vram_size;
+		n++;
+	}
+	for (i = 0; i < p->nr_resv; i++) {
+		const struct mdg_resv *rv = &p->resv[i];
+
+		if (rv->vram <= 0 || rv->offset < 0)
+			continue;
+		r[n].offset = rv->offset;
+		r[n].size = rv->vram;
+		*sum += rv->vram;
 		n++;
 	}
 	return n;
 }
 
 /**
- * mdg_fit_compacted() - whether new ranges fit once VRAM is compacted
+ * mdg_parent_resv_ranges() - how many VRAM ranges a parent's reservations
+ *			      hold
+ * @p: the parent
+ *
+ * Return: the number of its reservations that hold VRAM: the last ranges
+ * mdg_parent_used_ranges() returns.
+ */
+size_t mdg_parent_resv_ranges(const struct mdg_parent *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->nr_resv; i++)
+		n += p->resv[i].vram > 0 && p->resv[i].offset >= 0;
+	return n;
+}
+
+/**
+ * mdg_fit_compacted_around() - whether new ranges fit once VRAM is
+ *				compacted, around ranges that do not move
  * @total: VRAM size in bytes
- * @used: the ranges in use
+ * @fixed: ranges compaction leaves where they are (reserved VRAM)
+ * @nr_fixed: entries in @fixed
+ * @used: the ranges compaction may move
  * @nr_used: entries in @used
  * @sizes: sizes of the new ranges, in any order
  * @nr_sizes: entries in @sizes
  *
  * Compaction (the parent's ``compact`` attribute) moves instances so that
- * the largest free aligned range grows. At best the instances end up packed
- * largest first from the start of VRAM: this places the ranges in use and
- * the new ones that way into empty VRAM. It assumes that every instance can
- * move, which holds unless VRAM was retired (the caller checks).
+ * the largest free aligned range grows. At best the movable instances end
+ * up packed largest first around what stays: this places them and the new
+ * ones that way into VRAM holding only @fixed. It assumes that every
+ * instance in @used can move, which holds unless VRAM was retired (the
+ * caller checks).
  *
  * Return: 0 if all would fit, -ENOSPC if not, -EINVAL for a bad size,
  * -ENOMEM.
  */
-int mdg_fit_compacted(uint64_t total, const struct mdg_range *used,
-		      size_t nr_used, const uint64_t *sizes, size_t nr_sizes)
+int mdg_fit_compacted_around(uint64_t total, const struct mdg_range *fixed,
+			     size_t nr_fixed, const struct mdg_range *used,
+			     size_t nr_used, const uint64_t *sizes,
+			     size_t nr_sizes)
 {
 	uint64_t *all = calloc(nr_used + nr_sizes + 1, sizeof(*all));
 	size_t i;
@@ -261,8 +306,28 @@ int mdg_fit_compacted(uint64_t total, const struct mdg_range *used,
 		all[i] = used[i].size;
 	for (i = 0; i < nr_sizes; i++)
 		all[nr_used + i] = sizes[i];
-	ret = mdg_fit_simulate(total, NULL, 0, all, nr_used + nr_sizes, NULL,
-			       NULL);
+	ret = mdg_fit_simulate(total, fixed, nr_fixed, all, nr_used + nr_sizes,
+			       NULL, NULL);
 	free(all);
 	return ret;
+}
+
+/**
+ * mdg_fit_compacted() - whether new ranges fit once VRAM is compacted
+ * @total: VRAM size in bytes
+ * @used: the ranges in use, all movable
+ * @nr_used: entries in @used
+ * @sizes: sizes of the new ranges, in any order
+ * @nr_sizes: entries in @sizes
+ *
+ * mdg_fit_compacted_around() with nothing fixed.
+ *
+ * Return: 0 if all would fit, -ENOSPC if not, -EINVAL for a bad size,
+ * -ENOMEM.
+ */
+int mdg_fit_compacted(uint64_t total, const struct mdg_range *used,
+		      size_t nr_used, const uint64_t *sizes, size_t nr_sizes)
+{
+	return mdg_fit_compacted_around(total, NULL, 0, used, nr_used, sizes,
+					nr_sizes);
 }

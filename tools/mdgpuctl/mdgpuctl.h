@@ -210,6 +210,29 @@ struct mdg_type {
 	int64_t available;
 };
 
+/* Most reservations a parent holds (the module's MDGPU_RESV_MAX). */
+#define MDG_MAX_RESV	32
+
+/**
+ * struct mdg_resv - a line of a parent's reservations attribute
+ * @uuid: the instance it is for
+ * @vram: VRAM held for it, bytes (0: none)
+ * @share: engine share held for it, parts per million
+ * @priority: the class the instance gets when created
+ * @offset: byte offset of its VRAM range, -1 without VRAM
+ * @held: the instance exists
+ */
+struct mdg_resv {
+	char uuid[MDG_UUID_LEN + 1];
+	int64_t vram;
+	int64_t share;
+	int priority;
+	int64_t offset;
+	bool held;
+};
+
+int mdg_resv_parse(const char *line, struct mdg_resv *r);
+
 /**
  * struct mdg_parent - a parent GPU: /sys/class/mdgpu/NAME, or for a PCI
  *		       parent /sys/bus/pci/devices/NAME
@@ -226,6 +249,8 @@ struct mdg_type {
  * @vram_retired: bytes (vram_retired), -1 if unreadable
  * @types: the offered types, smallest framebuffer first
  * @nr_types: entries in @types
+ * @resv: its reservations (the reservations attribute), in its order
+ * @nr_resv: entries in @resv; 0 also for a module without reservations
  */
 struct mdg_parent {
 	char name[MDG_NAME_MAX];
@@ -239,7 +264,12 @@ struct mdg_parent {
 	int64_t vram_retired;
 	struct mdg_type *types;
 	size_t nr_types;
+	struct mdg_resv resv[MDG_MAX_RESV];
+	size_t nr_resv;
 };
+
+const struct mdg_resv *mdg_parent_resv(const struct mdg_parent *p,
+				       const char *uuid);
 
 /**
  * mdg_parent_healthy() - whether new instances belong on a parent
@@ -364,6 +394,11 @@ int mdg_fit_simulate(uint64_t total, const struct mdg_range *used,
 size_t mdg_parent_used_ranges(const struct mdg_system *sys,
 			      const struct mdg_parent *p, struct mdg_range *r,
 			      uint64_t *sum);
+size_t mdg_parent_resv_ranges(const struct mdg_parent *p);
+int mdg_fit_compacted_around(uint64_t total, const struct mdg_range *fixed,
+			     size_t nr_fixed, const struct mdg_range *used,
+			     size_t nr_used, const uint64_t *sizes,
+			     size_t nr_sizes);
 int mdg_fit_compacted(uint64_t total, const struct mdg_range *used,
 		      size_t nr_used, const uint64_t *sizes, size_t nr_sizes);
 
@@ -374,7 +409,7 @@ enum mdg_scope { MDG_SCOPE_PARENT, MDG_SCOPE_INSTANCE, MDG_SCOPE_MODULE };
  * MDG_KIND_SHARE: a percent with up to MDG_SHARE_DECIMALS decimals
  * (min_share: one part per million); @min and @max are whole percents.
  */
-enum mdg_kind { MDG_KIND_INT, MDG_KIND_WORD, MDG_KIND_SHARE };
+enum mdg_kind { MDG_KIND_INT, MDG_KIND_WORD, MDG_KIND_SHARE, MDG_KIND_RESV };
 #define MDG_SHARE_DECIMALS	4
 #define MDG_SHARE_PERCENT	10000	/* 10^MDG_SHARE_DECIMALS */
 
@@ -385,7 +420,8 @@ enum mdg_kind { MDG_KIND_INT, MDG_KIND_WORD, MDG_KIND_SHARE };
  * @file: relative to the parent directory, to the instance's mdgpu/, or
  *	  to /sys/module/mdgpu/parameters/
  * @kind: integer in [@min, @max], a share (percent with decimals) in
- *	  [@min, @max], or one of @words
+ *	  [@min, @max], one of @words, or a reservation line
+ *	  (UUID:VRAM_MB:SHARE_PPM:PRIORITY or -UUID) added to a list file
  * @min: smallest integer value
  * @max: largest integer value
  * @words: NULL-terminated accepted words
@@ -415,6 +451,9 @@ int mdg_tunable_check(const struct mdg_tunable *t, const char *val,
 		      char *why, size_t len);
 int mdg_tunable_path(const struct mdg_tunable *t, const char *target,
 		     char *buf, size_t len);
+int mdg_tunable_read(const struct mdg_tunable *t, const char *target,
+		     char *val, size_t len);
+int mdg_resv_spec_check(const char *val);
 
 /* --- migfile.c --------------------------------------------------------- */
 

@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mdgpuctl.h"
 
@@ -230,6 +231,89 @@ static int cmp_parent(const void *a, const void *b)
 	return strverscmp(x->name, y->name);
 }
 
+/**
+ * mdg_resv_parse() - one line of a parent's reservations attribute
+ * @line: "UUID:VRAM_MB:SHARE_PPM:PRIORITY OFFSET STATE"
+ *	  (Documentation/ABI/testing/sysfs-class-mdgpu), OFFSET "-" without
+ *	  VRAM, STATE "held" or "unheld"; no newline
+ * @r: receives it
+ *
+ * Return: 0, or -EINVAL for a line of another shape.
+ */
+int mdg_resv_parse(const char *line, struct mdg_resv *r)
+{
+	char uuid[MDG_UUID_LEN + 2], off[24], state[8];
+	unsigned long long mb, ppm, o;
+	unsigned int prio;
+	char tail;
+
+	memset(r, 0, sizeof(*r));
+	if (sscanf(line, "%37[0-9a-fA-F-]:%llu:%llu:%u %23s %7s %c", uuid, &mb,
+		   &ppm, &prio, off, state, &tail) != 6 ||
+	    !mdg_uuid_valid(uuid, r->uuid) || mb > (1ULL << 31) ||
+	    ppm > 1000000 || prio > 7)
+		return -EINVAL;
+	if (!strcmp(off, "-")) {
+		if (mb)
+			return -EINVAL;
+		r->offset = -1;
+	} else if (sscanf(off, "%llu%c", &o, &tail) == 1 && mb &&
+		   o <= INT64_MAX) {
+		r->offset = (int64_t)o;
+	} else {
+		return -EINVAL;
+	}
+	if (strcmp(state, "held") && strcmp(state, "unheld"))
+		return -EINVAL;
+	r->vram = (int64_t)mb << 20;
+	r->share = (int64_t)ppm;
+	r->priority = (int)prio;
+	r->held = !strcmp(state, "held");
+	return 0;
+}
+
+/**
+ * mdg_parent_resv() - the reservation of an instance on a parent
+ * @p: the parent
+ * @uuid: the instance's UUID (lower case, as mdg_uuid_valid() leaves it)
+ *
+ * Return: the reservation, or NULL.
+ */
+const struct mdg_resv *mdg_parent_resv(const struct mdg_parent *p,
+				       const char *uuid)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_resv; i++)
+		if (!strcasecmp(p->resv[i].uuid, uuid))
+			return &p->resv[i];
+	return NULL;
+}
+
+/*
+ * The parent's reservations; none if the module has no such file. A line
+ * that does not parse is skipped with a warning: the rest still counts.
+ */
+static void read_resv(struct mdg_parent *p)
+{
+	char f[PATH_MAX], buf[8192], *line, *save = NULL;
+
+	p->nr_resv = 0;
+	if (mdg_parent_path(p, "reservations", f, sizeof(f)) ||
+	    mdg_read_str(f, buf, sizeof(buf)))
+		return;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (p->nr_resv == MDG_MAX_RESV)
+			break;
+		if (mdg_resv_parse(line, &p->resv[p->nr_resv]))
+			mdg_warn("%s: reservations: cannot read '%s'", p->name,
+				 line);
+		else
+			p->nr_resv++;
+	}
+}
+
 /* Read the attributes of the parent @name (its directory known by name). */
 static int read_parent(struct mdg_parent *p, const char *name)
 {
@@ -254,6 +338,7 @@ static int read_parent(struct mdg_parent *p, const char *name)
 	mdg_read_str(f, p->health_reason, sizeof(p->health_reason));
 	mdg_parent_path(p, "vram_retired", f, sizeof(f));
 	p->vram_retired = read_s64_or(f, -1);
+	read_resv(p);
 	return load_types(p);
 }
 

@@ -111,6 +111,12 @@ const struct mdg_stat mdg_parent_stats[] = {
 	{ "vram_reclaimed", MDG_STAT_COUNTER, 1,
 	  "VRAM backing given back by zero-page reclaim.", NULL, 0,
 	  MDG_SHOW_BYTES },
+	{ "reserved_vram", MDG_STAT_GAUGE, 1,
+	  "VRAM reserved for named instances that do not exist (ordinary creates cannot use it).",
+	  NULL, 0, MDG_SHOW_BYTES },
+	{ "reserved_share", MDG_STAT_GAUGE, 1,
+	  "Engine share (ppm) reserved for named instances that do not exist.",
+	  NULL, 0, MDG_SHOW_INT },
 };
 
 const size_t mdg_nr_parent_stats = ARRAY_SIZE(mdg_parent_stats);

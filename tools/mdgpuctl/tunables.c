@@ -47,6 +47,9 @@ const struct mdg_tunable mdg_tunables[] = {
 	{ "vram_ratio", MDG_SCOPE_PARENT, "vram_ratio", MDG_KIND_INT,
 	  1000, 3000, NULL, "/1000",
 	  "VRAM oversubscription: instances may be promised vram_ratio/1000 x the VRAM (sim parents only)" },
+	{ "reserve", MDG_SCOPE_PARENT, "reservations", MDG_KIND_RESV, 0, 0,
+	  NULL, "",
+	  "capacity kept for a named instance (one per set; -UUID deletes)" },
 	{ "hang_timeout_ms", MDG_SCOPE_MODULE, "hang_timeout_ms", MDG_KIND_INT,
 	  0, INT_MAX, NULL, "ms",
 	  "an engine that finishes no chunk for this long is hung and reset, 0 = off" },
@@ -101,6 +104,10 @@ static void fmt_accepted(const struct mdg_tunable *t, char *buf, size_t len)
 {
 	size_t i, off = 0;
 
+	if (t->kind == MDG_KIND_RESV) {
+		mdg_fmt(buf, len, "UUID:VRAM_MB:SHARE_PPM:PRIORITY|-UUID");
+		return;
+	}
 	if (t->kind != MDG_KIND_WORD) {
 		mdg_fmt(buf, len, "%lld-%lld%s%s", t->min, t->max,
 			 *t->unit ? " " : "", t->unit);
@@ -135,6 +142,11 @@ int mdg_tunable_check(const struct mdg_tunable *t, const char *val,
 	size_t i;
 
 	fmt_accepted(t, accepted, sizeof(accepted));
+	if (t->kind == MDG_KIND_RESV) {
+		if (mdg_resv_spec_check(val))
+			goto bad_resv;
+		return 0;
+	}
 	if (t->kind == MDG_KIND_WORD) {
 		for (i = 0; t->words[i]; i++)
 			if (!strcmp(t->words[i], val))
@@ -171,6 +183,77 @@ int mdg_tunable_check(const struct mdg_tunable *t, const char *val,
 		mdg_fmt(why, len, "%s=%s is out of range %s", t->name, val,
 			 accepted);
 		return -EINVAL;
+	}
+	return 0;
+bad_resv:
+	mdg_fmt(why, len,
+		"%s=%s is not %s (VRAM_MB 0 or a power of two, SHARE_PPM up to 1000000, PRIORITY 0-7)",
+		t->name, val, accepted);
+	return -EINVAL;
+}
+
+/**
+ * mdg_resv_spec_check() - is a line one the reservations file takes?
+ * @val: UUID:VRAM_MB:SHARE_PPM:PRIORITY or -UUID
+ *
+ * The module's rules (Documentation/ABI/testing/sysfs-class-mdgpu): VRAM
+ * 0 or a power of two up to 65536 MiB, a share up to the whole engine in
+ * parts per million, a class 0-7, not nothing at all.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int mdg_resv_spec_check(const char *val)
+{
+	char uuid[MDG_UUID_LEN + 2], tail;
+	unsigned long long mb, ppm, prio;
+
+	if (val[0] == '-')
+		return mdg_uuid_valid(val + 1, NULL) ? 0 : -EINVAL;
+	if (sscanf(val, "%37[0-9a-fA-F-]:%llu:%llu:%llu%c", uuid, &mb, &ppm,
+		   &prio, &tail) != 4 || !mdg_uuid_valid(uuid, NULL) ||
+	    strchr(val, '+') || strchr(val, ' '))
+		return -EINVAL;
+	if (mb > 65536 || (mb & (mb - 1)) || ppm > 1000000 ||
+	    prio > 7 || (!mb && !ppm))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * mdg_tunable_read() - the value of a tunable, as parents.conf writes it
+ * @t: the tunable
+ * @target: parent name or instance UUID, as @t->scope wants
+ * @val: receives the value, without newline
+ * @len: size of @val
+ *
+ * For the reservations, the first word of each line (the reservation as
+ * it was written), separated by blanks: "" when there is none.
+ *
+ * Return: 0 or a negative errno (-ENOENT: the module has no such file).
+ */
+int mdg_tunable_read(const struct mdg_tunable *t, const char *target,
+		     char *val, size_t len)
+{
+	char path[PATH_MAX], buf[8192], *line, *save = NULL;
+	size_t off = 0;
+	int ret;
+
+	if (mdg_tunable_path(t, target, path, sizeof(path)))
+		return -ENAMETOOLONG;
+	if (t->kind != MDG_KIND_RESV)
+		return mdg_read_str(path, val, len);
+	ret = mdg_read_str(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	val[0] = 0;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		size_t w = strcspn(line, " ");
+
+		if (off + w + 2 > len)
+			return -E2BIG;
+		off += snprintf(val + off, len - off, "%s%.*s", off ? " " : "",
+				(int)w, line);
 	}
 	return 0;
 }
@@ -376,7 +459,7 @@ static void print_json(struct json_object *obj)
 int mdg_cmd_get(int argc, char **argv)
 {
 	const struct mdg_tunable *list[32];
-	char target[MDG_NAME_MAX], path[PATH_MAX], val[256];
+	char target[MDG_NAME_MAX], path[PATH_MAX], val[2048];
 	struct json_object *obj = NULL;
 	size_t i, n = 0;
 	struct mdg_system sys;
@@ -437,7 +520,7 @@ int mdg_cmd_get(int argc, char **argv)
 		const struct mdg_tunable *t = list[i];
 
 		mdg_tunable_path(t, target, path, sizeof(path));
-		ret = mdg_read_str(path, val, sizeof(val));
+		ret = mdg_tunable_read(t, target, val, sizeof(val));
 		if (ret == -ENOENT) {
 			if (named)
 				rc = unsupported(path);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/errno.h>
 
@@ -33,6 +34,9 @@ typedef int64_t s64;
 /* No KUnit in userspace: what it may see stays static, nothing exported. */
 #define VISIBLE_IF_KUNIT	static
 #define EXPORT_SYMBOL_IF_KUNIT(sym)
+
+/* A kernel warning is an abort here: the scheduler's tools must not hit one. */
+#define WARN_ON_ONCE(cond)	({ bool __c = (cond); if (__c) abort(); __c; })
 
 #undef static_assert
 #define static_assert(expr, ...) _Static_assert(expr, #expr)

@@ -29,6 +29,7 @@ fake_parent() {
 	echo 2000 >"$d/timeslice_us"
 	echo 2000 >"$d/watchdog_ms"
 	echo 1000 >"$d/vram_ratio"
+	: >"$d/reservations"
 	echo untouched >"$d/compact"
 }
 
@@ -41,7 +42,7 @@ run_setup() {
 }
 
 ktap_print_header
-ktap_set_plan 5
+ktap_set_plan 6
 
 rm -rf "$tmp/sys"
 fake_parent sim0
@@ -84,6 +85,20 @@ if ! run_setup sim0 "$tmp/conf" && [ "$(val sim0 compact)" = untouched ] &&
    grep -q "'compact=1' is not a setting" "$tmp/out" &&
    grep -q "bad value in 'watchdog_ms=1;2'" "$tmp/out" &&
    [ ! -e "$tmp/sys/class/x" ]; then
+	ktap_test_pass "$desc"
+else
+	sed 's/^/# /' "$tmp/out"
+	ktap_test_fail "$desc"
+fi
+
+fake_parent sim0
+r=6b7f7f90-4f6c-4a8e-9a63-2a4bde0c0001
+printf 'sim0 reserve=%s:512:300000:7\nsim0 reserve=%s;rm:0:0:0 reserve=../x\n' "$r" "$r" >"$tmp/conf"
+desc="reserve= goes to the reservations file; a value with anything but a UUID and numbers is refused"
+if ! run_setup sim0 "$tmp/conf" &&
+   [ "$(val sim0 reservations)" = "$r:512:300000:7" ] &&
+   grep -q "bad value in 'reserve=$r;rm:0:0:0'" "$tmp/out" &&
+   grep -q "bad value in 'reserve=../x'" "$tmp/out"; then
 	ktap_test_pass "$desc"
 else
 	sed 's/^/# /' "$tmp/out"

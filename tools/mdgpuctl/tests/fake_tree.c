@@ -155,6 +155,7 @@ static const char *abi_default(const char *name)
 		{ "engine_error_header", "0x00000000" },
 		{ "wait_histogram", "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0" },
 		{ "compact", "" },
+		{ "reservations", "" },
 		{ "create", "" },
 	};
 	size_t i;

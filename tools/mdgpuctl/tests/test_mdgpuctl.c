@@ -1668,6 +1668,159 @@ static int test_fit_oversubscribed(void)
 	return TAP_PASS;
 }
 
+/* sim0 of fake_standard() with UUID_NONE reserved: 512M at 1G, class 7. */
+#define RESV_LINE UUID_NONE ":512:300000:7"
+
+static int fake_reserved(const char *state)
+{
+	if (fake_standard())
+		return -1;
+	if (fake_file(SIM_ATTR("sim0", "reservations"), "%s %llu %s\n",
+		      RESV_LINE, 1024ULL * MiB, state) ||
+	    fake_file(SIM_ATTR("sim0", "vram_used"), "%llu\n",
+		      (960ULL + 512) * MiB))
+		return -1;
+	/* What the kernel counts around the reserved range. */
+	if (fake_type("sim0", 64, 2048, 9) || fake_type("sim0", 128, 2048, 4) ||
+	    fake_type("sim0", 256, 2048, 2) || fake_type("sim0", 512, 2048, 1))
+		return -1;
+	return 0;
+}
+
+/* The reservations attribute's lines, as mdgpuctl reads them. */
+static int test_resv_parse(void)
+{
+	struct mdg_resv r;
+
+	CHECK_INT(mdg_resv_parse(RESV_LINE " 1073741824 unheld", &r), 0);
+	CHECK_STR(r.uuid, UUID_NONE);
+	CHECK_INT(r.vram, (int64_t)(512 * MiB));
+	CHECK_INT(r.share, 300000);
+	CHECK_INT(r.priority, 7);
+	CHECK_INT(r.offset, (int64_t)(1024 * MiB));
+	CHECK(!r.held);
+	CHECK_INT(mdg_resv_parse(UUID_A ":0:100000:3 - held", &r), 0);
+	CHECK(r.held);
+	CHECK_INT(r.offset, -1);
+	CHECK_INT(r.vram, 0);
+	CHECK_INT(mdg_resv_parse(RESV_LINE " - held", &r), -EINVAL);
+	CHECK_INT(mdg_resv_parse(UUID_A ":0:0:3 5 held", &r), -EINVAL);
+	CHECK_INT(mdg_resv_parse(RESV_LINE " 1 gone", &r), -EINVAL);
+	CHECK_INT(mdg_resv_parse(RESV_LINE " 1 held x", &r), -EINVAL);
+	CHECK_INT(mdg_resv_parse(UUID_A ":64:0:8 0 held", &r), -EINVAL);
+	CHECK_INT(mdg_resv_parse("nope:64:0:1 0 held", &r), -EINVAL);
+	CHECK_INT(mdg_resv_parse("", &r), -EINVAL);
+
+	CHECK_INT(mdg_resv_spec_check(RESV_LINE), 0);
+	CHECK_INT(mdg_resv_spec_check("-" UUID_NONE), 0);
+	CHECK_INT(mdg_resv_spec_check(UUID_NONE ":0:10000:0"), 0);
+	CHECK_INT(mdg_resv_spec_check(UUID_NONE ":96:0:0"), -EINVAL);
+	CHECK_INT(mdg_resv_spec_check(UUID_NONE ":0:0:0"), -EINVAL);
+	CHECK_INT(mdg_resv_spec_check(UUID_NONE ":64:10001:0"), 0);
+	CHECK_INT(mdg_resv_spec_check(UUID_NONE ":64:1000001:0"), -EINVAL);
+	CHECK_INT(mdg_resv_spec_check(UUID_NONE ":64:0:8"), -EINVAL);
+	CHECK_INT(mdg_resv_spec_check(UUID_NONE ":64:0:1:2"), -EINVAL);
+	CHECK_INT(mdg_resv_spec_check(UUID_NONE ":64:0: 1"), -EINVAL);
+	CHECK_INT(mdg_resv_spec_check("-" UUID_NONE "x"), -EINVAL);
+	return TAP_PASS;
+}
+
+/*
+ * fit counts reserved VRAM as used, where the kernel put it: the rebuilt
+ * map agrees with vram_used and available_instances, and new instances go
+ * around the reserved range; compaction leaves it in place.
+ */
+static int test_fit_counts_reservations(void)
+{
+	CHECK_INT(fake_reserved("unheld"), 0);
+	CHECK_INT(run("fit", "512M", "1", "--parent", "sim0", NULL), 0);
+	CHECK_HAS(out_buf, "sim0: yes");
+	CHECK_HAS(out_buf, "mdgpu-512M   at [1536M, 2G)");
+	CHECK_HAS(out_buf, "sim0: 512M of VRAM is reserved for 1 named instance that does not exist, counted as used");
+	CHECK_LACKS(err_buf, "may be incomplete");
+	CHECK_LACKS(err_buf, "rebuilt VRAM map");
+	CHECK_INT(run("fit", "512M:1", "256M:2", "--parent", "sim0", NULL),
+		  MDG_EXIT_FAIL);
+	CHECK_HAS(out_buf, "need 1G of VRAM, 576M is free");
+	/* Spread placement sees the reserved VRAM as used too. */
+	CHECK_INT(run("fit", "64M", "1", NULL), 0);
+
+	/*
+	 * 1G with A (64M) at 0 and two 64M reservations, at 64M and 576M:
+	 * a 512M would fit if they could move, but compaction leaves them
+	 * where they are, and each half of the VRAM holds one.
+	 */
+	CHECK_INT(fake_init(), 0);
+	CHECK_INT(fake_parent("sim0", 1024, 192, 1), 0);
+	CHECK_INT(fake_type("sim0", 64, 1024, 13), 0);
+	CHECK_INT(fake_type("sim0", 128, 1024, 6), 0);
+	CHECK_INT(fake_type("sim0", 256, 1024, 2), 0);
+	CHECK_INT(fake_type("sim0", 512, 1024, 0), 0);
+	CHECK_INT(fake_instance(UUID_A, "sim0", 64, 0, 0, 10), 0);
+	CHECK_INT(fake_file(SIM_ATTR("sim0", "reservations"),
+			    UUID_NONE ":64:0:7 %llu unheld\n"
+			    UUID_MTTY ":64:0:7 %llu unheld\n",
+			    64ULL * MiB, 576ULL * MiB), 0);
+	CHECK_INT(fake_file(SIM_ATTR("sim0", "vram_retired"), "0\n"), 0);
+	CHECK_INT(run("fit", "512M", "1", "--parent", "sim0", NULL),
+		  MDG_EXIT_FAIL);
+	CHECK_HAS(out_buf, "128M of VRAM is reserved for 2 named instances that do not exist");
+	CHECK_HAS(out_buf, "sim0: after compaction: no");
+	CHECK_INT(run("fit", "256M", "2", "--parent", "sim0", NULL), 0);
+	CHECK_LACKS(err_buf, "rebuilt VRAM map");
+	return TAP_PASS;
+}
+
+/*
+ * create --uuid of a reserved instance goes to the parent that holds its
+ * reservation, even when that parent is full for ordinary creates.
+ */
+static int test_create_reserved(void)
+{
+	CHECK_INT(fake_reserved("unheld"), 0);
+	CHECK_INT(fake_type("sim0", 512, 2048, 0), 0);
+	CHECK_INT(run("create", "512M", "--uuid", UUID_NONE, NULL), 0);
+	CHECK_STR(fake_read(CREATE("sim0", "mdgpu-512M")), UUID_NONE);
+	CHECK_HAS(err_buf, "placed on sim0: " UUID_NONE " has a reservation there (512M of VRAM at 1073741824, engine share 300000 ppm, priority 7)");
+	CHECK_INT(fake_file(CREATE("sim0", "mdgpu-512M"), "%s", ""), 0);
+	/* Smaller fits the reserved range; larger does not. */
+	CHECK_INT(run("create", "64M", "--uuid", UUID_NONE, NULL), 0);
+	CHECK_STR(fake_read(CREATE("sim0", "mdgpu-64M")), UUID_NONE);
+	CHECK_INT(fake_type("sim1", 256, 256, 1), 0);
+	CHECK_INT(run("create", "1G", "--uuid", UUID_NONE, NULL),
+		  MDG_EXIT_NOTFOUND);
+	/* Another UUID is an ordinary instance: sim0 is full for 512M. */
+	CHECK_INT(run("create", "512M", "--uuid", UUID_MTTY, NULL),
+		  MDG_EXIT_REFUSED);
+	CHECK_HAS(err_buf, "available_instances is 0");
+	/* Held: the instance exists. */
+	CHECK_INT(fake_reserved("held"), 0);
+	CHECK_INT(run("create", "512M", "--uuid", UUID_NONE, NULL),
+		  MDG_EXIT_REFUSED);
+	CHECK_HAS(err_buf, "is held");
+	return TAP_PASS;
+}
+
+/* Reservations persist as parents.conf reserve= lines, and set checks them. */
+static int test_reserve_tunable(void)
+{
+	CHECK_INT(fake_reserved("unheld"), 0);
+	CHECK_INT(run("mdevctl", NULL), 0);
+	CHECK_HAS(out_buf, "vram_ratio=1000 reserve=" RESV_LINE "' >>/etc/mdgpu/parents.conf\n");
+	CHECK_INT(run("get", "sim0", "reserve", NULL), 0);
+	CHECK_STR(out_buf, RESV_LINE "\n");
+	CHECK_INT(run("set", "sim0", "reserve=" UUID_NONE ":96:0:0", NULL),
+		  MDG_EXIT_USAGE);
+	CHECK_HAS(err_buf, "VRAM_MB 0 or a power of two");
+	CHECK_INT(run("set", UUID_A, "reserve=-" UUID_NONE, NULL),
+		  MDG_EXIT_USAGE);
+	CHECK_INT(run("set", "sim0", "reserve=-" UUID_NONE, NULL), 0);
+	CHECK_STR(fake_read(SIM_ATTR("sim0", "reservations")), "-" UUID_NONE);
+	CHECK_INT(run("list", "tunables", NULL), 0);
+	CHECK_HAS(out_buf, "UUID:VRAM_MB:SHARE_PPM:PRIORITY|-UUID");
+	return TAP_PASS;
+}
+
 #define D_OFFSET "sys/devices/virtual/mdgpu/sim0/" UUID_D "/mdgpu/vram_offset"
 
 static int test_fit_after_compaction(void)
@@ -3116,6 +3269,10 @@ static const struct tap_test tests[] = {
 	{ "top: rates and shares", test_top_rates },
 	{ "fit: command", test_fit_command },
 	{ "fit: oversubscribed parent", test_fit_oversubscribed },
+	{ "reservations: lines read and checked as the module does", test_resv_parse },
+	{ "fit: reserved VRAM counts as used, where it is, and stays in compaction", test_fit_counts_reservations },
+	{ "create: a reserved UUID goes to its parent, even a full one", test_create_reserved },
+	{ "reserve: parents.conf line, get, set checks", test_reserve_tunable },
 	{ "fit: what compaction would make fit", test_fit_compacted },
 	{ "fit command: after compaction", test_fit_after_compaction },
 	{ "compact command", test_compact_command },

@@ -74,6 +74,9 @@ contents_of() {
 				echo best_effort ;;
 	parent/vram_total)	echo $(( (idx + 1) * 1024 * 1048576 )) ;;
 	parent/compact|type/create) echo ;;
+	parent/reservations)	[ "$idx" = 0 ] &&
+				echo "6b7f7f90-4f6c-4a8e-9a63-2a4bde0c0001:512:300000:7 0 held" ||
+				echo ;;
 	type/name)		echo "mdgpu ${name#*/mdgpu-}" ;;
 	type/device_api)	echo vfio-pci ;;
 	type/description)
