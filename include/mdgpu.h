@@ -470,6 +470,15 @@ static inline struct mdgpu_type *to_mdgpu_type(struct mdev_type *mtype)
 	return container_of(mtype, struct mdgpu_type, mtype);
 }
 
+/*
+ * The shortest hang_timeout_ms (but 0, never): twice the longest slice
+ * (MDGPU_SCHED_TIMESLICE_MAX_NS), which a COMPUTE chunk may sleep through
+ * with nothing finished; the watchdog looks every 100 ms, so a chunk that
+ * ends on time is always seen before twice that.
+ */
+#define MDGPU_HANG_TIMEOUT_MIN_MS \
+	((unsigned int)(2 * MDGPU_SCHED_TIMESLICE_MAX_NS / NSEC_PER_MSEC))
+
 /* main.c: the hang_timeout_ms module parameter, read with READ_ONCE() */
 extern unsigned int mdgpu_hang_timeout_ms;
 
@@ -650,6 +659,8 @@ void mdgpu_engine_dma_unmap(struct mdgpu_vgpu *vgpu, u64 iova, u64 len);
 u64 mdgpu_ctx_time(struct mdgpu_engine *eng, const struct mdgpu_engine_ctx *ctx);
 
 /* engine_exec.c: the execution core */
+void mdgpu_thread_time_read(struct mdgpu_thread_time *t);
+void mdgpu_step_begin(struct mdgpu_step *st, u64 start, u64 end_by);
 unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
 			       struct mdgpu_vgpu *vgpu, struct mdgpu_step *st);
 void mdgpu_engine_ctx_fail_locked(struct mdgpu_vgpu *vgpu, u32 code);
