@@ -22,6 +22,13 @@
  *    not run (a real-time spinner on its CPU, as an overloaded host or a
  *    descheduled VM would do) for four times hang_timeout_ms while it has
  *    work is not reset, its context is not failed, the parent stays ok;
+ *  - a stalled engine is not charged the stall: two vGPUs share an engine
+ *    when a real-time spinner takes its CPU for 1.5 s; the engine time
+ *    charged over the spin is what the engine could do outside it, and in
+ *    the second after it the two still share the engine evenly;
+ *  - hang_timeout_ms refuses values below 200 ms (a COMPUTE chunk sleeps up
+ *    to a 100 ms slice), and at 200 ms a COMPUTE job in 100 ms slices is
+ *    not called hung while an injected hang still is;
  *  - the per-job watchdog racing a guest restart (issue 11, defect 4): with
  *    watchdog_delay_ms widening the window between the watchdog failing a
  *    context and the scheduler putting it to sleep, a ring reset, enable
@@ -465,6 +472,223 @@ static pid_t spin_rt_on_cpu0(int ms)
 	_exit(0);
 }
 
+/**
+ * struct starve - what starve_begin() changed, for starve_end()
+ * @hang: hang_timeout_ms before
+ * @rt: sched_rt_runtime_us before
+ * @fs: CPU 0's fair server runtime before ("" if none)
+ * @all: every online CPU
+ */
+struct starve {
+	char hang[32];
+	char rt[32];
+	char fs[32];
+	cpu_set_t all;
+};
+
+#define STARVE_HANG	"/sys/module/mdgpu/parameters/hang_timeout_ms"
+#define STARVE_RT	"/proc/sys/kernel/sched_rt_runtime_us"
+#define STARVE_FS	"/sys/kernel/debug/sched/fair_server/cpu0/runtime"
+
+/*
+ * Get ready to starve the engine threads: them on CPU 0, the caller on
+ * CPU 1, hang_timeout_ms at HANG_MS, RT throttling and (6.12) CPU 0's fair
+ * server off, so that a SCHED_FIFO spinner on CPU 0 leaves them nothing.
+ * Return: false (having logged why) if that could not be done.
+ */
+static bool starve_begin(struct __test_metadata *_metadata, struct starve *st)
+{
+	char val[16];
+	cpu_set_t cpu0, cpu1;
+	int i;
+
+	CPU_ZERO(&cpu0);
+	CPU_ZERO(&cpu1);
+	CPU_ZERO(&st->all);
+	CPU_SET(0, &cpu0);
+	CPU_SET(1, &cpu1);
+	for (i = 0; i < sysconf(_SC_NPROCESSORS_ONLN) && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &st->all);
+	st->fs[0] = '\0';
+	if (mdgpu_read_file(STARVE_HANG, st->hang, sizeof(st->hang)) ||
+	    mdgpu_read_file(STARVE_RT, st->rt, sizeof(st->rt)) ||
+	    (mdgpu_path_exists(STARVE_FS) &&
+	     mdgpu_read_file(STARVE_FS, st->fs, sizeof(st->fs)))) {
+		TH_LOG("cannot read the settings to change");
+		return false;
+	}
+	st->hang[strcspn(st->hang, "\n")] = '\0';
+	st->rt[strcspn(st->rt, "\n")] = '\0';
+	st->fs[strcspn(st->fs, "\n")] = '\0';
+	if (sched_setaffinity(0, sizeof(cpu1), &cpu1) ||
+	    pin_engines(&cpu0) <= 0) {
+		TH_LOG("no mdgpu-eng thread could be pinned");
+		return false;
+	}
+	snprintf(val, sizeof(val), "%d", HANG_MS);
+	EXPECT_OK(mdgpu_write_file(STARVE_HANG, val));
+	EXPECT_OK(mdgpu_write_file(STARVE_RT, "-1"));
+	if (st->fs[0])
+		EXPECT_OK(mdgpu_write_file(STARVE_FS, "0"));
+	return true;
+}
+
+/* Undo starve_begin(). */
+static void starve_end(struct starve *st)
+{
+	if (st->fs[0])
+		mdgpu_write_file(STARVE_FS, st->fs);
+	mdgpu_write_file(STARVE_RT, st->rt);
+	mdgpu_write_file(STARVE_HANG, st->hang);
+	pin_engines(&st->all);
+	sched_setaffinity(0, sizeof(st->all), &st->all);
+}
+
+/* A vGPU's engine_time_us, in seconds (-1 if unreadable). */
+static double engine_s(struct eng_vgpu *v)
+{
+	uint64_t us;
+
+	return mdgpu_instance_u64(v->uuid, "engine_time_us", &us) ? -1.0 :
+	       us / 1e6;
+}
+
+/*
+ * Chunk charging: a and b share sim3's engine under equal share, each with
+ * more COMPUTE queued than the test lasts, when a real-time spinner takes
+ * the engine's CPU for 1.5 s. Whichever vGPU's chunk the spin stalled must
+ * not be charged the stall: over the spin, a and b together are charged
+ * at most a quarter of it (the engine ran only before and after). And in
+ * the second after the spin they still share the engine evenly. Charging
+ * a chunk its wall time put the stalled vGPU 1.5 s (its lag limit, 1 s)
+ * ahead: the other had the engine alone for that second.
+ */
+TEST_F(fi, stalled_engine_is_not_charged)
+{
+	char pol_path[] = "/sys/class/mdgpu/sim3/policy";
+	char old_pol[32] = "best_effort";
+	uint32_t dw[MDGPU_CMD_MAX_NDW];
+	struct mdgpu *a = &self->a.g, *b = &self->b.g;
+	double t0, t1, t2, e0, e1, da, db, share;
+	struct starve st;
+	int i, status;
+	pid_t pid;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	if (!fi_use_parent(_metadata, &self->f, "sim3"))
+		return;
+	if (!eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_MSI) ||
+	    !eng_open(_metadata, &self->f, &self->b, MDGPU_IRQ_MSI))
+		return;
+	ASSERT_OK(mdgpu_read_file(pol_path, old_pol, sizeof(old_pol)));
+	old_pol[strcspn(old_pol, "\n")] = '\0';
+	ASSERT_OK(mdgpu_write_file(pol_path, "equal_share"));
+	ASSERT_TRUE(starve_begin(_metadata, &st)) {
+		starve_end(&st);
+		mdgpu_write_file(pol_path, old_pol);
+	}
+
+	/* 8 s each, far more than the test waits for. */
+	mdgpu_cmd_compute(dw, 1000000);
+	for (i = 0; i < 8; i++) {
+		ENG_SUBMIT(a, dw, MDGPU_COMPUTE_NDW);
+		ENG_SUBMIT(b, dw, MDGPU_COMPUTE_NDW);
+	}
+	usleep(200000);
+	e0 = engine_s(&self->a) + engine_s(&self->b);
+	t0 = eng_now();
+	pid = spin_rt_on_cpu0(1500);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	t1 = eng_now();
+	starve_end(&st);
+	e1 = engine_s(&self->a) + engine_s(&self->b);
+	da = engine_s(&self->a);
+	db = engine_s(&self->b);
+	usleep(1000000);
+	t2 = eng_now();
+	da = engine_s(&self->a) - da;
+	db = engine_s(&self->b) - db;
+	mdgpu_write_file(pol_path, old_pol);
+	EXPECT_OK(mdgpu_ring_reset(a));
+	EXPECT_OK(mdgpu_ring_reset(b));
+
+	ASSERT_LT(0, pid);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the spinner could not become SCHED_FIFO on CPU 0");
+	EXPECT_EQ(0, mdgpu_rd(a, MDGPU_REG_ERR_CODE));
+	EXPECT_EQ(0, mdgpu_rd(b, MDGPU_REG_ERR_CODE));
+	EXPECT_LE(0, e0);
+	TH_LOG("over the %.3f s spin: %.3f s charged; the second after it: a %.3f s, b %.3f s of %.3f s",
+	       t1 - t0, e1 - e0, da, db, t2 - t1);
+	EXPECT_LT(e1 - e0, 0.25 * 1.5)
+		TH_LOG("the stall was charged: %.3f s of engine time over a %.3f s spin",
+		       e1 - e0, t1 - t0);
+	/* The engine worked after the spin, and for both evenly. */
+	ASSERT_LT(0.25 * (t2 - t1), da + db)
+		TH_LOG("the engine hardly ran after the spin");
+	share = da / (da + db);
+	EXPECT_TRUE(share >= 0.5 * 0.75 && share <= 0.5 * 1.25)
+		TH_LOG("after the spin a got %.3f of the engine, b %.3f: not half each within 25 %%",
+		       share, 1 - share);
+	eng_check_kmsg(_metadata, &self->f);
+}
+
+/*
+ * hang_timeout_ms has a floor: a COMPUTE chunk sleeps up to a whole slice
+ * (100 ms at most) with nothing finished, so a timeout of less than twice
+ * that would call it hung. Below 200 is refused (0, off, is not); at 200,
+ * a COMPUTE job of 1.5 s in 100 ms slices runs to its end without a hang,
+ * and an injected hang is still detected.
+ */
+TEST_F(fi, hang_timeout_floor)
+{
+	char ts_path[] = "/sys/class/mdgpu/sim0/timeslice_us";
+	char old_hang[32] = "2000", old_ts[32] = "2000", buf[32];
+	uint32_t dw[MDGPU_CMD_MAX_NDW];
+	struct mdgpu *a = &self->a.g;
+	int err;
+
+	if (!fi_use_parent(_metadata, &self->f, "sim0"))
+		return;
+	if (!eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_MSI))
+		return;
+	ASSERT_OK(mdgpu_read_file(STARVE_HANG, old_hang, sizeof(old_hang)));
+	old_hang[strcspn(old_hang, "\n")] = '\0';
+	ASSERT_OK(mdgpu_read_file(ts_path, old_ts, sizeof(old_ts)));
+	old_ts[strcspn(old_ts, "\n")] = '\0';
+
+	EXPECT_EQ(-EINVAL, mdgpu_write_file(STARVE_HANG, "199"));
+	EXPECT_EQ(-EINVAL, mdgpu_write_file(STARVE_HANG, "1"));
+	ASSERT_OK(mdgpu_read_file(STARVE_HANG, buf, sizeof(buf)));
+	EXPECT_EQ(strtoul(old_hang, NULL, 10), strtoul(buf, NULL, 10))
+		TH_LOG("a refused value changed hang_timeout_ms to %s", buf);
+	EXPECT_OK(mdgpu_write_file(STARVE_HANG, "0"));
+	ASSERT_OK(mdgpu_write_file(STARVE_HANG, "200"));
+	ASSERT_OK(mdgpu_write_file(ts_path, "100000"));
+
+	mdgpu_cmd_compute(dw, 1500000);
+	ENG_SUBMIT(a, dw, MDGPU_COMPUTE_NDW);
+	err = mdgpu_wait_idle(a, ENG_TIMEOUT_MS);
+	EXPECT_EQ(0, err)
+		TH_LOG("a COMPUTE job in 100 ms slices: %s", mdgpu_err_name(err));
+	if (err)
+		ASSERT_OK(mdgpu_ring_reset(a));
+
+	/* A real hang is still one. */
+	mdgpu_cmd_compute(dw, 1000000);
+	ENG_SUBMIT(a, dw, MDGPU_COMPUTE_NDW);
+	usleep(50000);
+	ASSERT_OK(inject("sim0", "hang", "1"));
+	err = mdgpu_wait_error(a, ENG_TIMEOUT_MS);
+	EXPECT_EQ(MDGPU_ERR_HANG, err) TH_LOG("%s", mdgpu_err_name(err));
+
+	mdgpu_write_file(ts_path, old_ts);
+	mdgpu_write_file(STARVE_HANG, old_hang);
+	eng_check_kmsg(_metadata, &self->f);
+}
+
 /*
  * The engine thread has a second of COMPUTE to run when a real-time
  * spinner takes its CPU for four times hang_timeout_ms (RT throttling and,
@@ -475,16 +699,12 @@ static pid_t spin_rt_on_cpu0(int ms)
  */
 TEST_F(fi, starved_engine_is_not_hung)
 {
-	char hang_path[] = "/sys/module/mdgpu/parameters/hang_timeout_ms";
-	char rt_path[] = "/proc/sys/kernel/sched_rt_runtime_us";
-	char fs_path[] = "/sys/kernel/debug/sched/fair_server/cpu0/runtime";
-	char old_hang[32] = "2000", old_rt[32] = "950000", old_fs[32] = "";
 	uint32_t dw[MDGPU_CMD_MAX_NDW];
 	struct mdgpu *a = &self->a.g;
-	cpu_set_t cpu0, cpu1, all;
 	double t0, t_spin, t_done;
-	int i, status, pinned;
+	struct starve st;
 	char reason[128];
+	int status;
 	pid_t pid;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
@@ -494,24 +714,8 @@ TEST_F(fi, starved_engine_is_not_hung)
 	if (!eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_MSI))
 		return;
 	EXPECT_STREQ("ok", health("sim3"));
-	CPU_ZERO(&cpu0);
-	CPU_ZERO(&cpu1);
-	CPU_ZERO(&all);
-	CPU_SET(0, &cpu0);
-	CPU_SET(1, &cpu1);
-	for (i = 0; i < sysconf(_SC_NPROCESSORS_ONLN) && i < CPU_SETSIZE; i++)
-		CPU_SET(i, &all);
-	ASSERT_OK(sched_setaffinity(0, sizeof(cpu1), &cpu1));
-	pinned = pin_engines(&cpu0);
-	ASSERT_LT(0, pinned) TH_LOG("no mdgpu-eng thread could be pinned");
-	ASSERT_OK(mdgpu_read_file(hang_path, old_hang, sizeof(old_hang)));
-	ASSERT_OK(mdgpu_read_file(rt_path, old_rt, sizeof(old_rt)));
-	if (mdgpu_path_exists(fs_path))
-		ASSERT_OK(mdgpu_read_file(fs_path, old_fs, sizeof(old_fs)));
-	ASSERT_OK(mdgpu_write_file(hang_path, "500"));
-	ASSERT_OK(mdgpu_write_file(rt_path, "-1"));
-	if (old_fs[0])
-		ASSERT_OK(mdgpu_write_file(fs_path, "0"));
+	ASSERT_TRUE(starve_begin(_metadata, &st))
+		starve_end(&st);
 
 	mdgpu_cmd_compute(dw, 1000000);
 	ENG_SUBMIT(a, dw, MDGPU_COMPUTE_NDW);
@@ -524,12 +728,7 @@ TEST_F(fi, starved_engine_is_not_hung)
 	ASSERT_EQ(mdgpu_wait_idle(a, ENG_TIMEOUT_MS), 0);
 	t_done = eng_now() - t0;
 
-	if (old_fs[0])
-		mdgpu_write_file(fs_path, old_fs);
-	mdgpu_write_file(rt_path, old_rt);
-	mdgpu_write_file(hang_path, old_hang);
-	pin_engines(&all);
-	sched_setaffinity(0, sizeof(all), &all);
+	starve_end(&st);
 
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		TH_LOG("the spinner could not become SCHED_FIFO on CPU 0");
