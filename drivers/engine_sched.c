@@ -39,6 +39,9 @@
 
 /* How often the progress watchdog looks at the engine. */
 #define MDGPU_HANG_CHECK_MS	100
+static_assert(MDGPU_HANG_TIMEOUT_MIN_MS / 2 >= 2 * MDGPU_HANG_CHECK_MS);
+static_assert((u64)MDGPU_HANG_TIMEOUT_MIN_MS * NSEC_PER_MSEC >=
+	      2 * MDGPU_SCHED_TIMESLICE_MAX_NS);
 
 /* The scheduler's clock, shared with drivers/sched_sysfs.c. */
 static u64 mdgpu_sched_now(void)

@@ -51,7 +51,7 @@ static const struct kernel_param_ops mdgpu_hang_timeout_ops = {
 module_param_cb(hang_timeout_ms, &mdgpu_hang_timeout_ops,
 		&mdgpu_hang_timeout_ms, 0644);
 MODULE_PARM_DESC(hang_timeout_ms,
-		 "An engine with work that finishes no chunk for this long is hung and reset (ms, default 2000; 0: never; else at least 200)");
+		 "An engine with work that finishes no chunk for this long is hung and reset (ms, default 2000; 0: never; else at least 500)");
 
 static int __init mdgpu_init(void)
 {

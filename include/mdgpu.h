@@ -471,13 +471,15 @@ static inline struct mdgpu_type *to_mdgpu_type(struct mdev_type *mtype)
 }
 
 /*
- * The shortest hang_timeout_ms (but 0, never): twice the longest slice
- * (MDGPU_SCHED_TIMESLICE_MAX_NS), which a COMPUTE chunk may sleep through
- * with nothing finished; the watchdog looks every 100 ms, so a chunk that
- * ends on time is always seen before twice that.
+ * The shortest hang_timeout_ms (but 0, never). A COMPUTE chunk may sleep
+ * through a whole slice (MDGPU_SCHED_TIMESLICE_MAX_NS, 100 ms) with
+ * nothing finished, and the progress watchdog, which looks every 100 ms,
+ * takes a check that comes more than half the timeout after the previous
+ * one for a stalled machine and starts its wait again: half the timeout
+ * must be well above those 100 ms, or every check looks stalled and no
+ * hang is ever seen. Five slices at most, two and a half checks.
  */
-#define MDGPU_HANG_TIMEOUT_MIN_MS \
-	((unsigned int)(2 * MDGPU_SCHED_TIMESLICE_MAX_NS / NSEC_PER_MSEC))
+#define MDGPU_HANG_TIMEOUT_MIN_MS	500U
 
 /* main.c: the hang_timeout_ms module parameter, read with READ_ONCE() */
 extern unsigned int mdgpu_hang_timeout_ms;
