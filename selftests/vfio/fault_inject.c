@@ -24,8 +24,12 @@
  *    work is not reset, its context is not failed, the parent stays ok;
  *  - a stalled engine is not charged the stall: two vGPUs share an engine
  *    when a real-time spinner takes its CPU for 1.5 s; the engine time
- *    charged over the spin is what the engine could do outside it, and in
- *    the second after it the two still share the engine evenly;
+ *    charged over the spin is what the engine could do outside it, no
+ *    0.5 s job is failed by a 1 s per-job watchdog, and after it the two
+ *    still share the engine evenly;
+ *  - the same for FILL, which the engine runs on the CPU: a FILL the spin
+ *    preempted is charged its work, and no 4 MiB FILL is failed by a 1 s
+ *    per-job watchdog;
  *  - hang_timeout_ms refuses values below 500 ms (a COMPUTE chunk sleeps up
  *    to a 100 ms slice, the watchdog looks every 100 ms), and at 500 ms a
  *    COMPUTE job in 100 ms slices is not called hung while an injected
@@ -561,16 +565,21 @@ static double engine_s(struct eng_vgpu *v)
  * not be charged the stall: over the spin, a and b together are charged
  * at most a quarter of it (the engine ran only before and after). And
  * over the next 0.4 s of engine time they still share the engine evenly.
- * Charging a chunk its wall time put the stalled vGPU 1.5 s (its lag
- * limit, 1 s) ahead: the other had the engine alone for that second.
+ * Their jobs last 0.5 s and the per-job watchdog is at 1 s: it counts the
+ * same charge, so the stalled job is no runaway. Charging a chunk its wall
+ * time put the stalled vGPU 1.5 s (its lag limit, 1 s) ahead, the other
+ * had the engine alone for that second, and the watchdog failed the
+ * stalled job.
  */
 TEST_F(fi, stalled_engine_is_not_charged)
 {
 	char pol_path[] = "/sys/class/mdgpu/sim3/policy";
-	char old_pol[32] = "best_effort";
+	char wd_path[] = "/sys/class/mdgpu/sim3/watchdog_ms";
+	char old_pol[32] = "best_effort", old_wd[32] = "2000";
 	uint32_t dw[MDGPU_CMD_MAX_NDW];
 	struct mdgpu *a = &self->a.g, *b = &self->b.g;
 	double t0, t1, t2, e0, e1, e2, da, db, share;
+	uint32_t err_a, err_b;
 	struct starve st;
 	int i, status;
 	pid_t pid;
@@ -584,15 +593,19 @@ TEST_F(fi, stalled_engine_is_not_charged)
 		return;
 	ASSERT_OK(mdgpu_read_file(pol_path, old_pol, sizeof(old_pol)));
 	old_pol[strcspn(old_pol, "\n")] = '\0';
+	ASSERT_OK(mdgpu_read_file(wd_path, old_wd, sizeof(old_wd)));
+	old_wd[strcspn(old_wd, "\n")] = '\0';
 	ASSERT_OK(mdgpu_write_file(pol_path, "equal_share"));
+	ASSERT_OK(mdgpu_write_file(wd_path, "1000"));
 	ASSERT_TRUE(starve_begin(_metadata, &st)) {
 		starve_end(&st);
 		mdgpu_write_file(pol_path, old_pol);
+		mdgpu_write_file(wd_path, old_wd);
 	}
 
 	/* 8 s each, far more than the test waits for. */
-	mdgpu_cmd_compute(dw, 1000000);
-	for (i = 0; i < 8; i++) {
+	mdgpu_cmd_compute(dw, 500000);
+	for (i = 0; i < 16; i++) {
 		ENG_SUBMIT(a, dw, MDGPU_COMPUTE_NDW);
 		ENG_SUBMIT(b, dw, MDGPU_COMPUTE_NDW);
 	}
@@ -616,15 +629,19 @@ TEST_F(fi, stalled_engine_is_not_charged)
 	t2 = eng_now();
 	da = engine_s(&self->a) - da;
 	db = engine_s(&self->b) - db;
+	err_a = mdgpu_rd(a, MDGPU_REG_ERR_CODE);
+	err_b = mdgpu_rd(b, MDGPU_REG_ERR_CODE);
 	mdgpu_write_file(pol_path, old_pol);
+	mdgpu_write_file(wd_path, old_wd);
 	EXPECT_OK(mdgpu_ring_reset(a));
 	EXPECT_OK(mdgpu_ring_reset(b));
 
 	ASSERT_LT(0, pid);
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		TH_LOG("the spinner could not become SCHED_FIFO on CPU 0");
-	EXPECT_EQ(0, mdgpu_rd(a, MDGPU_REG_ERR_CODE));
-	EXPECT_EQ(0, mdgpu_rd(b, MDGPU_REG_ERR_CODE));
+	/* No 0.5 s job was charged the per-job limit of 1 s. */
+	EXPECT_EQ(0, err_a) TH_LOG("a: %s", mdgpu_err_name(err_a));
+	EXPECT_EQ(0, err_b) TH_LOG("b: %s", mdgpu_err_name(err_b));
 	EXPECT_LE(0, e0);
 	TH_LOG("over the %.3f s spin: %.3f s charged; after it: a %.3f s, b %.3f s in %.3f s",
 	       t1 - t0, e1 - e0, da, db, t2 - t1);
@@ -639,6 +656,72 @@ TEST_F(fi, stalled_engine_is_not_charged)
 	EXPECT_TRUE(share >= 0.5 * 0.75 && share <= 0.5 * 1.25)
 		TH_LOG("after the spin a got %.3f of the engine, b %.3f: not half each within 25 %%",
 		       share, 1 - share);
+	eng_check_kmsg(_metadata, &self->f);
+}
+
+/*
+ * The same for work the engine does on the CPU: a queues 64 FILLs of 4 MiB
+ * and the spinner takes the engine's CPU while they run, with the per-job
+ * watchdog at 1 s. The FILL chunk the spin preempted is charged its work,
+ * not the 1.5 s it waited for a CPU: over the spin a is charged at most a
+ * quarter of it, and no FILL is failed by the watchdog. Charging the
+ * chunk's wall time failed the FILL with ERR_WATCHDOG.
+ */
+TEST_F(fi, stalled_fill_is_not_charged)
+{
+	char wd_path[] = "/sys/class/mdgpu/sim3/watchdog_ms";
+	char old_wd[32] = "2000";
+	uint32_t dw[MDGPU_CMD_MAX_NDW], done;
+	struct mdgpu *a = &self->a.g;
+	double t0, t1, e0, e1;
+	struct starve st;
+	int i, err, status;
+	pid_t pid;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	if (!fi_use_parent(_metadata, &self->f, "sim3"))
+		return;
+	if (!eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_MSI))
+		return;
+	ASSERT_OK(mdgpu_read_file(wd_path, old_wd, sizeof(old_wd)));
+	old_wd[strcspn(old_wd, "\n")] = '\0';
+	ASSERT_OK(mdgpu_write_file(wd_path, "1000"));
+	ASSERT_TRUE(starve_begin(_metadata, &st)) {
+		starve_end(&st);
+		mdgpu_write_file(wd_path, old_wd);
+	}
+
+	e0 = engine_s(&self->a);
+	for (i = 0; i < 64; i++) {
+		mdgpu_cmd_fill(dw, (16 + i % 8 * 4) * SZ_1M, 4096, 1024, 4096,
+			       i);
+		ENG_SUBMIT(a, dw, MDGPU_FILL_NDW);
+	}
+	t0 = eng_now();
+	pid = spin_rt_on_cpu0(1500);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	t1 = eng_now();
+	done = mdgpu_rd(a, MDGPU_REG_CMDS_DONE);
+	e1 = engine_s(&self->a);
+	starve_end(&st);
+	err = mdgpu_wait_idle(a, ENG_TIMEOUT_MS);
+	mdgpu_write_file(wd_path, old_wd);
+
+	ASSERT_LT(0, pid);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the spinner could not become SCHED_FIFO on CPU 0");
+	TH_LOG("over the %.3f s spin: %.3f s charged, %u of 64 FILLs done",
+	       t1 - t0, e1 - e0, done);
+	/* The premise: the FILLs were still running when the spin began. */
+	EXPECT_GT(64, done) TH_LOG("the FILLs ended before the spin");
+	EXPECT_EQ(0, err)
+		TH_LOG("%d, %s", err,
+		       mdgpu_err_name(mdgpu_rd(a, MDGPU_REG_ERR_CODE)));
+	EXPECT_LT(e1 - e0, 0.25 * 1.5)
+		TH_LOG("the stall was charged: %.3f s of engine time over a %.3f s spin",
+		       e1 - e0, t1 - t0);
 	eng_check_kmsg(_metadata, &self->f);
 }
 
