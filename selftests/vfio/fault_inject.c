@@ -732,8 +732,8 @@ TEST_F(fi, stalled_fill_is_not_charged)
  * stalled machine and starts its wait again. Below 500 is refused (0,
  * off, is not); at 500, a COMPUTE job of 1 s in 100 ms slices runs to
  * its end without a hang, and an injected hang is still detected. With a
- * floor of 200 both failed: the job was called hung, and the injected
- * hang was not seen for 17 s, every check looking late.
+ * floor of 200 the injected hang was not seen within 20 s: nearly every
+ * check looked late.
  */
 TEST_F(fi, hang_timeout_floor)
 {
