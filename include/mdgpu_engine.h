@@ -410,7 +410,9 @@ struct mdgpu_thread_time {
  *   engine's part (agent buffer to and from VRAM) is a CPU chunk.
  * - Taking other contexts' doorbells between chunks (their instances'
  *   locks) is charged to nobody: a tenant that holds its own lock cannot
- *   make the running one pay for it.
+ *   make the running one pay for it. (A COMPUTE chunk's plan counts from
+ *   the end of the previous chunk, so its work may include that time; it
+ *   is still never more than planned.)
  *
  * What is not charged is not lost for accounting: ``engine_max_chunk_us``
  * still shows a chunk's wall time, so a host that stalls the engine shows
