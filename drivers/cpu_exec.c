@@ -33,7 +33,9 @@
  *   end is finished in this chunk (no chunk but the job's last may cross
  *   the job's end), and the chunk that ends a job sleeps that much less
  *   and spins (at most 200 µs) to its end, so the job ends when it
- *   should.
+ *   should. The chunk's work, which is what it is charged, is the part
+ *   of the planned time that passed: a sleep that wakes late (a loaded
+ *   host, a VM that stood still) does no more work than planned.
  *
  * The executor's buffers are the parent's, used by its engine thread
  * only, which runs one chunk at a time.
@@ -218,7 +220,9 @@ static u64 mdgpu_cpu_occupy(struct mdgpu_cpu_exec *x, struct mdgpu_engine *eng,
  * lock dropped (the core drops the chunk if the context was reset
  * meanwhile), until the job's end (@c->len is the rest of the job) or the
  * slice's end (@c->end_by), as mdgpu_cpu_compute_plan() decides.
- * @c->len becomes the time that passed since @c->start.
+ * @c->end becomes the time it ended and @c->len its work: the time that
+ * passed since @c->start, at most what was planned (a late wake-up, or a
+ * thread that waited for a CPU, does no work: "Chunk charging").
  */
 static int mdgpu_cpu_compute(struct mdgpu_cpu_exec *x, struct mdgpu_chunk *c)
 {
@@ -232,7 +236,8 @@ static int mdgpu_cpu_compute(struct mdgpu_cpu_exec *x, struct mdgpu_chunk *c)
 	mutex_unlock(&vgpu->lock);
 	end = mdgpu_cpu_occupy(x, vgpu->parent->engine, c->start, &p);
 	mutex_lock(&vgpu->lock);
-	c->len = end - c->start;
+	c->end = end;
+	c->len = mdgpu_compute_done(c->start, end, p.len);
 	return 0;
 }
 

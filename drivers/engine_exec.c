@@ -46,6 +46,7 @@
 #include <linux/string.h>
 
 #include "mdgpu.h"
+#include "mdgpu_compat.h"
 
 /**
  * mdgpu_ctx_has_work() - may the context run a chunk?
@@ -296,9 +297,12 @@ static int mdgpu_exec_dma(struct mdgpu_chunk *c)
 	return -EINPROGRESS;
 }
 
-/* Run the next chunk of ctx->cur. *@len: its work, as it counts. */
+/*
+ * Run the next chunk of ctx->cur. *@len: its work, as it counts; *@end:
+ * when a COMPUTE chunk ended.
+ */
 static int mdgpu_exec_chunk(struct mdgpu_engine *eng, struct mdgpu_vgpu *vgpu,
-			    const struct mdgpu_step *st, u64 *len)
+			    const struct mdgpu_step *st, u64 *len, u64 *end)
 {
 	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
 	struct mdgpu_chunk c = {
@@ -332,19 +336,56 @@ static int mdgpu_exec_chunk(struct mdgpu_engine *eng, struct mdgpu_vgpu *vgpu,
 			mdgpu_ctx_irq(vgpu, MDGPU_IRQ_FENCE);
 	}
 	*len = c.len;
+	*end = c.end;
 	return 0;
+}
+
+/**
+ * mdgpu_thread_time_read() - read the calling thread's clocks
+ * @t: filled in
+ *
+ * Called by the engine thread (or a test) for itself: its run-queue time
+ * is then complete, as it is booked when a thread gets its CPU back.
+ */
+void mdgpu_thread_time_read(struct mdgpu_thread_time *t)
+{
+	t->wall = ktime_get_ns();
+	t->queued = mdgpu_task_run_delay(current);
+	t->cpu = READ_ONCE(current->se.sum_exec_runtime);
+	t->preempted = READ_ONCE(current->nivcsw);
+}
+
+/**
+ * mdgpu_step_begin() - set up the first step of a run of a context
+ * @st: the step
+ * @start: when the engine turned to the context (ktime_get_ns())
+ * @end_by: the end of its slice (U64_MAX: none)
+ *
+ * Its charge begins now, with the thread's clocks read here.
+ */
+void mdgpu_step_begin(struct mdgpu_step *st, u64 start, u64 end_by)
+{
+	memset(st, 0, sizeof(*st));
+	st->start = start;
+	st->end_by = end_by;
+	mdgpu_thread_time_read(&st->from);
 }
 
 /**
  * mdgpu_engine_step() - run one chunk of a context
  * @eng: the engine; called by its thread (or a test) with no lock held
  * @vgpu: the instance whose context runs
- * @st: the step: when it started and the slice's end; set to when it
- *	ended, the opcode run and the job's engine time so far
+ * @st: the step: when it started, the thread's clocks where its charge
+ *	begins and the slice's end; set to when it ended, the thread's
+ *	clocks then, its charge, the opcode run and the job's engine time
+ *	so far
  *
  * Decode the command at HEAD if needed, run its next chunk through the
- * backend, and retire it when complete. The time from @st->start to the
- * end is the job's (the per-job watchdog's) unless the job completed.
+ * backend, and retire it when complete. The step is charged its work
+ * ("Chunk charging": a COMPUTE chunk the part of its planned time that
+ * passed, any other the time from @st->from to its end less the thread's
+ * waits for a CPU), and that charge is the job's (the per-job watchdog's)
+ * unless the job completed.
  *
  * Return: the number of commands completed (0 or 1).
  */
@@ -355,8 +396,8 @@ unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
 	unsigned int completed = 0;
 	struct mem_cgroup *old_memcg;
 	bool timed = false;
+	u64 len, end = 0;
 	u32 gen;
-	u64 len;
 	int ret;
 
 	st->op = 0xff;
@@ -379,10 +420,11 @@ unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
 	st->op = ctx->cur.op;
 	gen = ctx->gen;
 	len = mdgpu_cmd_chunk(&ctx->cur, ctx->cur_done);
-	ret = mdgpu_exec_chunk(eng, vgpu, st, &len);
+	ret = mdgpu_exec_chunk(eng, vgpu, st, &len, &end);
 	/* COMPUTE's backend read the clock last: its chunk ends there. */
 	if (st->op == MDGPU_OP_COMPUTE && !ret) {
-		st->end = st->start + len;
+		st->end = end;
+		st->charge = len;
 		timed = true;
 	}
 	/* Reset, frozen or closed while the backend waited: drop the chunk. */
@@ -418,11 +460,15 @@ out_ret:
 					     ret == -EIO ? MDGPU_ERR_VRAM :
 					     MDGPU_ERR_FAULT);
 out:
-	if (!timed)
-		st->end = ktime_get_ns();
-	/* The job goes on: this step's time is the job's. */
+	mdgpu_thread_time_read(&st->to);
+	if (!timed) {
+		st->end = st->to.wall;
+		st->charge = mdgpu_chunk_charge(&st->from, &st->to,
+						MDGPU_HAVE_RUN_DELAY);
+	}
+	/* The job goes on: this step's charge is the job's. */
 	if (ctx->cur_valid && !ctx->error) {
-		ctx->job_ns += st->end - st->start;
+		ctx->job_ns += st->charge;
 		st->job_ns = ctx->job_ns;
 	}
 	set_active_memcg(old_memcg);

@@ -5,7 +5,9 @@
  * Each parent has one thread ("mdgpu-eng/N"). It asks the scheduler
  * (scheduler/, through include/mdgpu_sched.h) which context to run, runs
  * that context one bounded chunk at a time (mdgpu_engine_step(), the
- * execution core in engine_exec.c), charges the time of each chunk, and
+ * execution core in engine_exec.c), charges each chunk its work ("Chunk
+ * charging" in include/mdgpu_engine.h: not the wall time a loaded host
+ * or a stalled VM added to it), and
  * switches when the scheduler says so or the context runs out of work.
  * With nothing to run it sleeps until a doorbell. It takes the doorbells
  * the guests rang without a lock (engine_regs.c) before it picks and
@@ -19,8 +21,8 @@
  * scheduler is made here, under the engine lock (mdgpu_engine::lock), which
  * nests inside mdgpu_vgpu::lock and under which nothing sleeps.
  *
- * A per-job watchdog fails a context whose command ran past the parent's
- * limit; a progress watchdog (mdgpu_engine_hang_check()) looks at the
+ * A per-job watchdog fails a context whose command was charged more than
+ * the parent's limit; a progress watchdog (mdgpu_engine_hang_check()) looks at the
  * thread every MDGPU_HANG_CHECK_MS: if it has a context to run but finished
  * no chunk for hang_timeout_ms, the engine is hung; the context it was
  * running is put in its error state (MDGPU_ERR_HANG), the engine is reset
@@ -37,6 +39,9 @@
 
 /* How often the progress watchdog looks at the engine. */
 #define MDGPU_HANG_CHECK_MS	100
+static_assert(MDGPU_HANG_TIMEOUT_MIN_MS / 2 >= 2 * MDGPU_HANG_CHECK_MS);
+static_assert((u64)MDGPU_HANG_TIMEOUT_MIN_MS * NSEC_PER_MSEC >=
+	      2 * MDGPU_SCHED_TIMESLICE_MAX_NS);
 
 /* The scheduler's clock, shared with drivers/sched_sysfs.c. */
 static u64 mdgpu_sched_now(void)
@@ -238,23 +243,27 @@ static u64 mdgpu_engine_deadline(u64 start, u64 len)
  * Run @ctx chunk by chunk until it is preempted or out of work. @start:
  * when the scheduler picked it; @end_by: the end of its slice.
  *
- * Per chunk: one clock read (at the end of the step, under the instance's
- * lock; a COMPUTE chunk reads it before and after its sleep, and while it
- * spins to a job's end), the instance's lock once (twice for COMPUTE,
+ * Per chunk: one read of the thread's clocks (at the end of the step,
+ * under the instance's lock; a COMPUTE chunk reads the clock before and
+ * after its sleep, and while it spins to a job's end; taking doorbells
+ * reads them once more), the instance's lock once (twice for COMPUTE,
  * which drops it while it sleeps, and also takes the wait queue's lock to
  * sleep) and the engine lock once, for the charge, the statistics, the
- * preemption and the per-job watchdog's comparison.
+ * preemption and the per-job watchdog's comparison. The statistics keep
+ * the chunk's wall time as its length (engine_max_chunk_us), so a stalled
+ * engine shows there though it is not charged.
  */
 static void mdgpu_engine_run(struct mdgpu_engine *eng,
 			     struct mdgpu_engine_ctx *ctx, u64 start,
 			     u64 end_by)
 {
 	struct mdgpu_vgpu *vgpu = ctx_to_vgpu(ctx);
-	struct mdgpu_step st = { .start = start };
+	struct mdgpu_step st;
 	unsigned int completed;
 	bool stop, fire;
-	u64 ran;
+	u64 wall;
 
+	mdgpu_step_begin(&st, start, end_by);
 	do {
 		/* An injected hang: no progress until hang recovery. */
 		if (READ_ONCE(eng->hang)) {
@@ -263,24 +272,29 @@ static void mdgpu_engine_run(struct mdgpu_engine *eng,
 						 kthread_should_stop());
 			if (kthread_should_stop())
 				break;
-			st.start = mdgpu_sched_now();
+			mdgpu_thread_time_read(&st.from);
+			st.start = st.from.wall;
 		}
-		if (!llist_empty(&eng->doorbells))
+		/* Other contexts' doorbells are not this one's work. */
+		if (!llist_empty(&eng->doorbells)) {
 			mdgpu_engine_take_doorbells(eng);
+			mdgpu_thread_time_read(&st.from);
+		}
 		st.end_by = end_by;
 		completed = mdgpu_engine_step(eng, vgpu, &st);
-		ran = st.end - st.start;
+		wall = st.end - min(st.start, st.end);
 
 		spin_lock(&eng->lock);
-		mdgpu_sched_charge(&eng->sched, &ctx->entity, ran, st.end);
-		ctx->stats.busy_ns += ran;
+		mdgpu_sched_charge(&eng->sched, &ctx->entity, st.charge,
+				   st.end);
+		ctx->stats.busy_ns += st.charge;
 		ctx->stats.chunks++;
 		eng->chunks++;
 		ctx->stats.cmds += completed;
-		ctx->stats.max_chunk_ns = max(ctx->stats.max_chunk_ns, ran);
+		ctx->stats.max_chunk_ns = max(ctx->stats.max_chunk_ns, wall);
 		if (st.op < ARRAY_SIZE(eng->max_chunk_ns))
 			eng->max_chunk_ns[st.op] = max(eng->max_chunk_ns[st.op],
-						       ran);
+						       wall);
 		stop = !ctx->runnable;
 		if (!stop &&
 		    mdgpu_sched_preempt(&eng->sched, &ctx->entity, st.end)) {
@@ -307,6 +321,7 @@ static void mdgpu_engine_run(struct mdgpu_engine *eng,
 			stop = true;
 		cond_resched();
 		st.start = st.end;
+		st.from = st.to;
 	} while (!stop && !kthread_should_stop());
 }
 

@@ -22,9 +22,36 @@ MODULE_PARM_DESC(vram_mb,
 		 "VRAM of each simulated parent in MiB, a multiple of 64 (64-65536, default 2048; populated on first use)");
 
 unsigned int mdgpu_hang_timeout_ms = 2000;
-module_param_named(hang_timeout_ms, mdgpu_hang_timeout_ms, uint, 0644);
+
+/*
+ * hang_timeout_ms: 0 (never) or at least MDGPU_HANG_TIMEOUT_MIN_MS, as a
+ * COMPUTE chunk legitimately sleeps up to a whole slice; a shorter timeout
+ * would call such a sleep a hang. Refused otherwise (at load too).
+ */
+static int mdgpu_hang_timeout_set(const char *val,
+				  const struct kernel_param *kp)
+{
+	unsigned int ms;
+	int ret;
+
+	ret = kstrtouint(val, 0, &ms);
+	if (ret)
+		return ret;
+	if (ms && ms < MDGPU_HANG_TIMEOUT_MIN_MS)
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned int *)kp->arg, ms);
+	return 0;
+}
+
+static const struct kernel_param_ops mdgpu_hang_timeout_ops = {
+	.set = mdgpu_hang_timeout_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(hang_timeout_ms, &mdgpu_hang_timeout_ops,
+		&mdgpu_hang_timeout_ms, 0644);
 MODULE_PARM_DESC(hang_timeout_ms,
-		 "An engine with work that finishes no chunk for this long is hung and reset (ms, default 2000; 0: never)");
+		 "An engine with work that finishes no chunk for this long is hung and reset (ms, default 2000; 0: never; else at least 500)");
 
 static int __init mdgpu_init(void)
 {

@@ -483,6 +483,17 @@ static inline struct mdgpu_type *to_mdgpu_type(struct mdev_type *mtype)
 	return container_of(mtype, struct mdgpu_type, mtype);
 }
 
+/*
+ * The shortest hang_timeout_ms (but 0, never). A COMPUTE chunk may sleep
+ * through a whole slice (MDGPU_SCHED_TIMESLICE_MAX_NS, 100 ms) with
+ * nothing finished, and the progress watchdog, which looks every 100 ms,
+ * takes a check that comes more than half the timeout after the previous
+ * one for a stalled machine and starts its wait again: half the timeout
+ * must be well above those 100 ms, or every check looks stalled and no
+ * hang is ever seen. Five slices at most, two and a half checks.
+ */
+#define MDGPU_HANG_TIMEOUT_MIN_MS	500U
+
 /* main.c: the hang_timeout_ms module parameter, read with READ_ONCE() */
 extern unsigned int mdgpu_hang_timeout_ms;
 
@@ -672,6 +683,8 @@ void mdgpu_engine_dma_unmap(struct mdgpu_vgpu *vgpu, u64 iova, u64 len);
 u64 mdgpu_ctx_time(struct mdgpu_engine *eng, const struct mdgpu_engine_ctx *ctx);
 
 /* engine_exec.c: the execution core */
+void mdgpu_thread_time_read(struct mdgpu_thread_time *t);
+void mdgpu_step_begin(struct mdgpu_step *st, u64 start, u64 end_by);
 unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
 			       struct mdgpu_vgpu *vgpu, struct mdgpu_step *st);
 void mdgpu_engine_ctx_fail_locked(struct mdgpu_vgpu *vgpu, u32 code);

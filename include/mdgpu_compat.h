@@ -11,6 +11,7 @@
 
 #include <linux/eventfd.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/vfio.h>
 
 #include "mdgpu_probes.h"
@@ -103,6 +104,28 @@ struct vfio_device_feature_mig_data_size {
 #define MDGPU_HUGE_PFNMAP	1
 #else
 #define MDGPU_HUGE_PFNMAP	0
+#endif
+
+/*
+ * How long a task has waited on a run queue for a CPU: kept by the
+ * scheduler only with CONFIG_SCHED_INFO (selected by TASK_DELAY_ACCT and
+ * SCHEDSTATS, which distribution kernels enable). A configuration, not an
+ * API difference: the kernel's own Kconfig decides it. Without it the
+ * engine charges chunks by preemption count and CPU time
+ * (mdgpu_chunk_charge()).
+ */
+#ifdef CONFIG_SCHED_INFO
+#define MDGPU_HAVE_RUN_DELAY	1
+static inline u64 mdgpu_task_run_delay(const struct task_struct *t)
+{
+	return READ_ONCE(t->sched_info.run_delay);
+}
+#else
+#define MDGPU_HAVE_RUN_DELAY	0
+static inline u64 mdgpu_task_run_delay(const struct task_struct *t)
+{
+	return 0;
+}
 #endif
 
 #endif /* _MDGPU_COMPAT_H */

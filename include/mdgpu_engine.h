@@ -24,6 +24,7 @@
 
 #include <linux/llist.h>
 #include <linux/lockdep.h>
+#include <linux/minmax.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uuid.h>
@@ -319,8 +320,9 @@ static inline void mdgpu_sched_assert_held(const struct mdgpu_sched *s)
  * @off: work of @cmd done before this chunk, in mdgpu_cmd_work() units
  * @len: work of this chunk (mdgpu_cmd_chunk()): bytes for FILL, COPY and
  *	 DMA, ns for COMPUTE (the rest of the job), 1 for FENCE and
- *	 TIMESTAMP. For COMPUTE the backend sets it to the engine time the
- *	 chunk took.
+ *	 TIMESTAMP. For COMPUTE the backend sets it to the work the chunk
+ *	 did: the part of the time it planned to occupy the engine that
+ *	 passed (mdgpu_compute_done()), never more, however late it woke
  * @start: when the engine turned to this chunk (ktime_get_ns(): the end
  *	   of the context's previous chunk, or when its run began); COMPUTE
  *	   occupies the engine until @start + @len, so taking the lock and
@@ -330,6 +332,7 @@ static inline void mdgpu_sched_assert_held(const struct mdgpu_sched *s)
  *	    within a wake-up's lateness after it, and earlier when
  *	    mdgpu_engine_chunk_wait() says the engine is wanted
  * @last: this is the command's last chunk
+ * @end: COMPUTE, out: when the chunk ended (ktime_get_ns())
  * @value: TIMESTAMP: the context's engine time, to be written at
  *	   @cmd->timestamp.addr as a little-endian u64
  * @buf: DMA: a buffer of @len bytes. To the guest, the backend reads VRAM
@@ -349,26 +352,145 @@ struct mdgpu_chunk {
 	u64 start;
 	u64 end_by;
 	bool last;
+	u64 end;
 	u64 value;
 	void *buf;
 };
+
+/**
+ * struct mdgpu_thread_time - the engine thread's clocks at one moment
+ *			      (mdgpu_thread_time_read(), by the thread)
+ * @wall: ktime_get_ns()
+ * @queued: how long the thread has waited on a run queue for a CPU while
+ *	    runnable, in all (sched_info.run_delay; 0 where the kernel does
+ *	    not keep it, see MDGPU_HAVE_RUN_DELAY)
+ * @cpu: the thread's CPU time (se.sum_exec_runtime: brought up to date at
+ *	 ticks and context switches only)
+ * @preempted: times it lost its CPU while runnable (nivcsw)
+ */
+struct mdgpu_thread_time {
+	u64 wall;
+	u64 queued;
+	u64 cpu;
+	unsigned long preempted;
+};
+
+/**
+ * DOC: Chunk charging
+ *
+ * The scheduler, the statistics (``engine_time_us``) and the per-job
+ * watchdog count a chunk's *work*, not the wall time that passed while the
+ * engine thread ran it: on a loaded host, or in a VM its hypervisor did
+ * not run, a chunk of 100 us can take hundreds of milliseconds of wall
+ * time, and charging that put a vGPU so far ahead of its share that
+ * weighted fairness withheld the engine from it for minutes.
+ *
+ * - COMPUTE stands for work a GPU does on its own: its chunk is charged
+ *   (and counted in the job's progress) the part of the time it planned to
+ *   occupy the engine that passed, min(elapsed, planned), see
+ *   mdgpu_compute_done(). A sleep that wakes late, or a thread that waits
+ *   for a CPU after its timer fired, adds nothing; a chunk cut short by a
+ *   doorbell is charged what passed. The plan is at most the rest of the
+ *   job or the slice, so no COMPUTE chunk is charged more than a slice.
+ * - Every other chunk runs on the CPU and is charged its wall time less
+ *   the time the thread waited on a run queue for a CPU
+ *   (mdgpu_chunk_charge()). Time the thread *slept* inside the chunk stays
+ *   charged: it sleeps only on the tenant's behalf (its instance's lock,
+ *   which its own register accesses and resets hold; memory reclaim for
+ *   the VRAM it writes, under its own memory cgroup), and while it sleeps
+ *   no other context can run. Charging CPU time alone would make such
+ *   sleeps free engine time a tenant could provoke (a tight memory cgroup,
+ *   a register storm on its own lock). Where the kernel keeps no run-queue
+ *   time (no CONFIG_SCHED_INFO), a chunk the thread ran without being
+ *   preempted is charged its wall time and a preempted one its CPU time.
+ * - DMA with guest memory is not engine time at all: the vGPU's own DMA
+ *   agent moves it while the engine runs other contexts, and the context
+ *   is not runnable meanwhile, so a DMA that blocks on a slow file (FUSE,
+ *   NFS) stalls only its own vGPU and earns it no engine time; the
+ *   engine's part (agent buffer to and from VRAM) is a CPU chunk.
+ * - Taking other contexts' doorbells between chunks (their instances'
+ *   locks) is charged to nobody: a tenant that holds its own lock cannot
+ *   make the running one pay for it. (A COMPUTE chunk's plan counts from
+ *   the end of the previous chunk, so its work may include that time; it
+ *   is still never more than planned.)
+ *
+ * What is not charged is not lost for accounting: ``engine_max_chunk_us``
+ * still shows a chunk's wall time, so a host that stalls the engine shows
+ * there. A stall of the whole VM while the thread is on a CPU (no steal
+ * time under emulation) cannot be told from work and is still charged;
+ * chunks other than COMPUTE are bounded to about 100 us of work, so such
+ * a stall lands in one mostly while the engine is idle or in a COMPUTE
+ * sleep, which the rule above covers.
+ */
+
+/**
+ * mdgpu_chunk_charge() - the engine time a CPU chunk is charged
+ * @from: the thread's clocks when the chunk began
+ * @to: its clocks when the chunk ended (read by the thread itself, so every
+ *	wait for a CPU before that is counted in @to->queued)
+ * @have_queued: the kernel keeps &mdgpu_thread_time.queued
+ *
+ * See "Chunk charging": wall time less the time the thread waited for a
+ * CPU; without the run-queue time, wall time unless the thread was
+ * preempted, and then its CPU time, at most the wall time. Clocks that
+ * went backwards (none should) count as no time.
+ *
+ * Return: ns to charge, at most the chunk's wall time.
+ */
+static inline u64 mdgpu_chunk_charge(const struct mdgpu_thread_time *from,
+				     const struct mdgpu_thread_time *to,
+				     bool have_queued)
+{
+	u64 wall = to->wall > from->wall ? to->wall - from->wall : 0;
+	u64 d;
+
+	if (have_queued) {
+		d = to->queued > from->queued ? to->queued - from->queued : 0;
+		return wall - min(d, wall);
+	}
+	if (to->preempted == from->preempted)
+		return wall;
+	d = to->cpu > from->cpu ? to->cpu - from->cpu : 0;
+	return min(d, wall);
+}
+
+/**
+ * mdgpu_compute_done() - the work of a COMPUTE chunk
+ * @start: when the chunk began (ktime_get_ns())
+ * @end: when it ended
+ * @planned: how long it planned to occupy the engine from @start
+ *
+ * Return: the part of @planned that passed: min(@end - @start, @planned).
+ */
+static inline u64 mdgpu_compute_done(u64 start, u64 end, u64 planned)
+{
+	return end > start ? min(end - start, planned) : 0;
+}
 
 /**
  * struct mdgpu_step - one step of a context (mdgpu_engine_step())
  * @start: in: when the engine turned to the context: the end of its
  *	   previous step, or the scheduler's pick (ktime_get_ns() time)
  * @end_by: in: the end of the context's slice (U64_MAX: none)
+ * @from: in: the thread's clocks where the step's charge begins: at the end
+ *	  of its previous step, or after the doorbells taken since
+ *	  (mdgpu_step_begin())
  * @end: out: when the step ended; the next step of the run starts there,
  *	 so the engine's bookkeeping between two chunks counts towards the
  *	 context's job, as the fetch and decode do
- * @job_ns: out: engine time of the command in progress so far, for the
- *	    per-job watchdog (0: none in progress)
+ * @to: out: the thread's clocks at the step's end
+ * @charge: out: engine time to charge for the step ("Chunk charging")
+ * @job_ns: out: engine time charged to the command in progress so far, for
+ *	    the per-job watchdog (0: none in progress)
  * @op: out: the opcode run, or 0xff if none
  */
 struct mdgpu_step {
 	u64 start;
 	u64 end_by;
+	struct mdgpu_thread_time from;
 	u64 end;
+	struct mdgpu_thread_time to;
+	u64 charge;
 	u64 job_ns;
 	u8 op;
 };

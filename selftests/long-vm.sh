@@ -15,7 +15,8 @@
 #   scale    selftests/vfio/scale.c on a vram_mb=65536 parent (stock-6.12
 #            unless --kernel): MDGPU_SCALE_N (1024) vGPUs of 64M, groups
 #            of MDGPU_SCALE_GROUP (64) busy under the weighted policy for
-#            MDGPU_SCALE_WINDOW_MS (4000) each, MDGPU_SCALE_WRONG_WEIGHT
+#            MDGPU_SCALE_WINDOW_MS (4000) each (longer until the group got
+#            2 s of engine time, at most 8x), MDGPU_SCALE_WRONG_WEIGHT
 #            (0; 1 must fail)
 #   --kernel NAME  kernel of the VM harness (debug: KASAN, lockdep, UBSAN,
 #                  kmemleak)

@@ -302,8 +302,9 @@ static void mock_push_fill(struct mdgpu_vgpu *vgpu, u64 dst, u32 width,
 
 static unsigned int mock_step(struct mdgpu_vgpu *vgpu)
 {
-	struct mdgpu_step st = { .start = ktime_get_ns(), .end_by = U64_MAX };
+	struct mdgpu_step st;
 
+	mdgpu_step_begin(&st, ktime_get_ns(), U64_MAX);
 	return mdgpu_engine_step(vgpu->parent->engine, vgpu, &st);
 }
 
@@ -404,8 +405,9 @@ static void exec_dispatch(struct kunit *test)
 	struct mdgpu_vgpu *vgpu = mock_vgpu(test, parent, MOCK_OFF, MOCK_SIZE);
 	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
 	struct mock_gpu *m = mock_of(vgpu);
-	struct mdgpu_step st = { .start = ktime_get_ns(), .end_by = U64_MAX };
+	struct mdgpu_step st;
 
+	mdgpu_step_begin(&st, ktime_get_ns(), U64_MAX);
 	ctx->ts_offset = 5;
 	mock_push(vgpu, c->dw, c->ndw);
 	KUNIT_EXPECT_EQ(test, mdgpu_engine_step(parent->engine, vgpu, &st), 1);

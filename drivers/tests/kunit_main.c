@@ -7,4 +7,4 @@
 #include <linux/module.h>
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests for mdgpu's allocator, config space, register tables, types, engine commands, rings, simulated VRAM, the core's VRAM access helpers, the engine's execution core (mock backend), CPU executor and progress watchdog, migration stream and VRAM dirty tracking");
+MODULE_DESCRIPTION("KUnit tests for mdgpu's allocator, config space, register tables, types, engine commands, rings, simulated VRAM, the core's VRAM access helpers, the engine's execution core (mock backend), CPU executor, progress watchdog and chunk charging, min_share's text, reservations, migration stream and VRAM dirty tracking");

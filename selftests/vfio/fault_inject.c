@@ -22,6 +22,18 @@
  *    not run (a real-time spinner on its CPU, as an overloaded host or a
  *    descheduled VM would do) for four times hang_timeout_ms while it has
  *    work is not reset, its context is not failed, the parent stays ok;
+ *  - a stalled engine is not charged the stall: two vGPUs share an engine
+ *    when a real-time spinner takes its CPU for 1.5 s; the engine time
+ *    charged over the spin is what the engine could do outside it, no
+ *    0.5 s job is failed by a 1 s per-job watchdog, and after it the two
+ *    still share the engine evenly;
+ *  - the same for FILL, which the engine runs on the CPU: a FILL the spin
+ *    preempted is charged its work, and no 4 MiB FILL is failed by a 1 s
+ *    per-job watchdog;
+ *  - hang_timeout_ms refuses values below 500 ms (a COMPUTE chunk sleeps up
+ *    to a 100 ms slice, the watchdog looks every 100 ms), and at 500 ms a
+ *    COMPUTE job in 100 ms slices is not called hung while an injected
+ *    hang still is;
  *  - the per-job watchdog racing a guest restart (issue 11, defect 4): with
  *    watchdog_delay_ms widening the window between the watchdog failing a
  *    context and the scheduler putting it to sleep, a ring reset, enable
@@ -465,6 +477,312 @@ static pid_t spin_rt_on_cpu0(int ms)
 	_exit(0);
 }
 
+/**
+ * struct starve - what starve_begin() changed, for starve_end()
+ * @hang: hang_timeout_ms before
+ * @rt: sched_rt_runtime_us before
+ * @fs: CPU 0's fair server runtime before ("" if none)
+ * @all: every online CPU
+ */
+struct starve {
+	char hang[32];
+	char rt[32];
+	char fs[32];
+	cpu_set_t all;
+};
+
+#define STARVE_HANG	"/sys/module/mdgpu/parameters/hang_timeout_ms"
+#define STARVE_RT	"/proc/sys/kernel/sched_rt_runtime_us"
+#define STARVE_FS	"/sys/kernel/debug/sched/fair_server/cpu0/runtime"
+
+/*
+ * Get ready to starve the engine threads: them on CPU 0, the caller on
+ * CPU 1, hang_timeout_ms at HANG_MS, RT throttling and (6.12) CPU 0's fair
+ * server off, so that a SCHED_FIFO spinner on CPU 0 leaves them nothing.
+ * Return: false (having logged why) if that could not be done.
+ */
+static bool starve_begin(struct __test_metadata *_metadata, struct starve *st)
+{
+	char val[16];
+	cpu_set_t cpu0, cpu1;
+	int i;
+
+	CPU_ZERO(&cpu0);
+	CPU_ZERO(&cpu1);
+	CPU_ZERO(&st->all);
+	CPU_SET(0, &cpu0);
+	CPU_SET(1, &cpu1);
+	for (i = 0; i < sysconf(_SC_NPROCESSORS_ONLN) && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &st->all);
+	st->fs[0] = '\0';
+	if (mdgpu_read_file(STARVE_HANG, st->hang, sizeof(st->hang)) ||
+	    mdgpu_read_file(STARVE_RT, st->rt, sizeof(st->rt)) ||
+	    (mdgpu_path_exists(STARVE_FS) &&
+	     mdgpu_read_file(STARVE_FS, st->fs, sizeof(st->fs)))) {
+		TH_LOG("cannot read the settings to change");
+		return false;
+	}
+	st->hang[strcspn(st->hang, "\n")] = '\0';
+	st->rt[strcspn(st->rt, "\n")] = '\0';
+	st->fs[strcspn(st->fs, "\n")] = '\0';
+	if (sched_setaffinity(0, sizeof(cpu1), &cpu1) ||
+	    pin_engines(&cpu0) <= 0) {
+		TH_LOG("no mdgpu-eng thread could be pinned");
+		return false;
+	}
+	snprintf(val, sizeof(val), "%d", HANG_MS);
+	EXPECT_OK(mdgpu_write_file(STARVE_HANG, val));
+	EXPECT_OK(mdgpu_write_file(STARVE_RT, "-1"));
+	if (st->fs[0])
+		EXPECT_OK(mdgpu_write_file(STARVE_FS, "0"));
+	return true;
+}
+
+/* Undo starve_begin(). */
+static void starve_end(struct starve *st)
+{
+	if (st->fs[0])
+		mdgpu_write_file(STARVE_FS, st->fs);
+	mdgpu_write_file(STARVE_RT, st->rt);
+	mdgpu_write_file(STARVE_HANG, st->hang);
+	pin_engines(&st->all);
+	sched_setaffinity(0, sizeof(st->all), &st->all);
+}
+
+/* A vGPU's engine_time_us, in seconds (-1 if unreadable). */
+static double engine_s(struct eng_vgpu *v)
+{
+	uint64_t us;
+
+	return mdgpu_instance_u64(v->uuid, "engine_time_us", &us) ? -1.0 :
+	       us / 1e6;
+}
+
+/*
+ * Chunk charging: a and b share sim3's engine under equal share, each with
+ * more COMPUTE queued than the test lasts, when a real-time spinner takes
+ * the engine's CPU for 1.5 s. Whichever vGPU's chunk the spin stalled must
+ * not be charged the stall: over the spin, a and b together are charged
+ * at most a quarter of it (the engine ran only before and after). And
+ * over the next 0.4 s of engine time they still share the engine evenly.
+ * Their jobs last 0.5 s and the per-job watchdog is at 1 s: it counts the
+ * same charge, so the stalled job is no runaway. Charging a chunk its wall
+ * time put the stalled vGPU 1.5 s (its lag limit, 1 s) ahead, the other
+ * had the engine alone for that second, and the watchdog failed the
+ * stalled job.
+ */
+TEST_F(fi, stalled_engine_is_not_charged)
+{
+	char pol_path[] = "/sys/class/mdgpu/sim3/policy";
+	char wd_path[] = "/sys/class/mdgpu/sim3/watchdog_ms";
+	char old_pol[32] = "best_effort", old_wd[32] = "2000";
+	uint32_t dw[MDGPU_CMD_MAX_NDW];
+	struct mdgpu *a = &self->a.g, *b = &self->b.g;
+	double t0, t1, t2, e0, e1, e2, da, db, share;
+	uint32_t err_a, err_b;
+	struct starve st;
+	int i, status;
+	pid_t pid;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	if (!fi_use_parent(_metadata, &self->f, "sim3"))
+		return;
+	if (!eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_MSI) ||
+	    !eng_open(_metadata, &self->f, &self->b, MDGPU_IRQ_MSI))
+		return;
+	ASSERT_OK(mdgpu_read_file(pol_path, old_pol, sizeof(old_pol)));
+	old_pol[strcspn(old_pol, "\n")] = '\0';
+	ASSERT_OK(mdgpu_read_file(wd_path, old_wd, sizeof(old_wd)));
+	old_wd[strcspn(old_wd, "\n")] = '\0';
+	ASSERT_OK(mdgpu_write_file(pol_path, "equal_share"));
+	ASSERT_OK(mdgpu_write_file(wd_path, "1000"));
+	ASSERT_TRUE(starve_begin(_metadata, &st)) {
+		starve_end(&st);
+		mdgpu_write_file(pol_path, old_pol);
+		mdgpu_write_file(wd_path, old_wd);
+	}
+
+	/* 8 s each, far more than the test waits for. */
+	mdgpu_cmd_compute(dw, 500000);
+	for (i = 0; i < 16; i++) {
+		ENG_SUBMIT(a, dw, MDGPU_COMPUTE_NDW);
+		ENG_SUBMIT(b, dw, MDGPU_COMPUTE_NDW);
+	}
+	usleep(200000);
+	e0 = engine_s(&self->a) + engine_s(&self->b);
+	t0 = eng_now();
+	pid = spin_rt_on_cpu0(1500);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	t1 = eng_now();
+	starve_end(&st);
+	e1 = engine_s(&self->a) + engine_s(&self->b);
+	/* Until they got 0.4 s after it, however slow the host. */
+	da = engine_s(&self->a);
+	db = engine_s(&self->b);
+	e2 = e1;
+	for (i = 0; i < 100 && e2 - e1 < 0.4; i++) {
+		usleep(100000);
+		e2 = engine_s(&self->a) + engine_s(&self->b);
+	}
+	t2 = eng_now();
+	da = engine_s(&self->a) - da;
+	db = engine_s(&self->b) - db;
+	err_a = mdgpu_rd(a, MDGPU_REG_ERR_CODE);
+	err_b = mdgpu_rd(b, MDGPU_REG_ERR_CODE);
+	mdgpu_write_file(pol_path, old_pol);
+	mdgpu_write_file(wd_path, old_wd);
+	EXPECT_OK(mdgpu_ring_reset(a));
+	EXPECT_OK(mdgpu_ring_reset(b));
+
+	ASSERT_LT(0, pid);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the spinner could not become SCHED_FIFO on CPU 0");
+	/* No 0.5 s job was charged the per-job limit of 1 s. */
+	EXPECT_EQ(0, err_a) TH_LOG("a: %s", mdgpu_err_name(err_a));
+	EXPECT_EQ(0, err_b) TH_LOG("b: %s", mdgpu_err_name(err_b));
+	EXPECT_LE(0, e0);
+	TH_LOG("over the %.3f s spin: %.3f s charged; after it: a %.3f s, b %.3f s in %.3f s",
+	       t1 - t0, e1 - e0, da, db, t2 - t1);
+	EXPECT_LT(e1 - e0, 0.25 * 1.5)
+		TH_LOG("the stall was charged: %.3f s of engine time over a %.3f s spin",
+		       e1 - e0, t1 - t0);
+	/* The engine worked after the spin, and for both evenly. */
+	ASSERT_LE(0.4, da + db)
+		TH_LOG("the engine ran %.3f s in the %.1f s after the spin",
+		       da + db, t2 - t1);
+	share = da / (da + db);
+	EXPECT_TRUE(share >= 0.5 * 0.75 && share <= 0.5 * 1.25)
+		TH_LOG("after the spin a got %.3f of the engine, b %.3f: not half each within 25 %%",
+		       share, 1 - share);
+	eng_check_kmsg(_metadata, &self->f);
+}
+
+/*
+ * The same for work the engine does on the CPU: a queues 64 FILLs of 4 MiB
+ * and the spinner takes the engine's CPU while they run, with the per-job
+ * watchdog at 1 s. The FILL chunk the spin preempted is charged its work,
+ * not the 1.5 s it waited for a CPU: over the spin a is charged at most a
+ * quarter of it, and no FILL is failed by the watchdog. Charging the
+ * chunk's wall time failed the FILL with ERR_WATCHDOG.
+ */
+TEST_F(fi, stalled_fill_is_not_charged)
+{
+	char wd_path[] = "/sys/class/mdgpu/sim3/watchdog_ms";
+	char old_wd[32] = "2000";
+	uint32_t dw[MDGPU_CMD_MAX_NDW], done;
+	struct mdgpu *a = &self->a.g;
+	double t0, t1, e0, e1;
+	struct starve st;
+	int i, err, status;
+	pid_t pid;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	if (!fi_use_parent(_metadata, &self->f, "sim3"))
+		return;
+	if (!eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_MSI))
+		return;
+	ASSERT_OK(mdgpu_read_file(wd_path, old_wd, sizeof(old_wd)));
+	old_wd[strcspn(old_wd, "\n")] = '\0';
+	ASSERT_OK(mdgpu_write_file(wd_path, "1000"));
+	ASSERT_TRUE(starve_begin(_metadata, &st)) {
+		starve_end(&st);
+		mdgpu_write_file(wd_path, old_wd);
+	}
+
+	e0 = engine_s(&self->a);
+	for (i = 0; i < 64; i++) {
+		mdgpu_cmd_fill(dw, (16 + i % 8 * 4) * SZ_1M, 4096, 1024, 4096,
+			       i);
+		ENG_SUBMIT(a, dw, MDGPU_FILL_NDW);
+	}
+	t0 = eng_now();
+	pid = spin_rt_on_cpu0(1500);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	t1 = eng_now();
+	done = mdgpu_rd(a, MDGPU_REG_CMDS_DONE);
+	e1 = engine_s(&self->a);
+	starve_end(&st);
+	err = mdgpu_wait_idle(a, ENG_TIMEOUT_MS);
+	mdgpu_write_file(wd_path, old_wd);
+
+	ASSERT_LT(0, pid);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the spinner could not become SCHED_FIFO on CPU 0");
+	TH_LOG("over the %.3f s spin: %.3f s charged, %u of 64 FILLs done",
+	       t1 - t0, e1 - e0, done);
+	/* The premise: the FILLs were still running when the spin began. */
+	EXPECT_GT(64, done) TH_LOG("the FILLs ended before the spin");
+	EXPECT_EQ(0, err)
+		TH_LOG("%d, %s", err,
+		       mdgpu_err_name(mdgpu_rd(a, MDGPU_REG_ERR_CODE)));
+	EXPECT_LT(e1 - e0, 0.25 * 1.5)
+		TH_LOG("the stall was charged: %.3f s of engine time over a %.3f s spin",
+		       e1 - e0, t1 - t0);
+	eng_check_kmsg(_metadata, &self->f);
+}
+
+/*
+ * hang_timeout_ms has a floor: a COMPUTE chunk sleeps up to a whole slice
+ * (100 ms at most) with nothing finished, and the watchdog, which looks
+ * every 100 ms, takes a check that comes half the timeout late for a
+ * stalled machine and starts its wait again. Below 500 is refused (0,
+ * off, is not); at 500, a COMPUTE job of 1 s in 100 ms slices runs to
+ * its end without a hang, and an injected hang is still detected. With a
+ * floor of 200 the injected hang was not seen within 20 s: nearly every
+ * check looked late.
+ */
+TEST_F(fi, hang_timeout_floor)
+{
+	char ts_path[] = "/sys/class/mdgpu/sim0/timeslice_us";
+	char old_hang[32] = "2000", old_ts[32] = "2000", buf[32];
+	uint32_t dw[MDGPU_CMD_MAX_NDW];
+	struct mdgpu *a = &self->a.g;
+	int err;
+
+	if (!fi_use_parent(_metadata, &self->f, "sim0"))
+		return;
+	if (!eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_MSI))
+		return;
+	ASSERT_OK(mdgpu_read_file(STARVE_HANG, old_hang, sizeof(old_hang)));
+	old_hang[strcspn(old_hang, "\n")] = '\0';
+	ASSERT_OK(mdgpu_read_file(ts_path, old_ts, sizeof(old_ts)));
+	old_ts[strcspn(old_ts, "\n")] = '\0';
+
+	EXPECT_EQ(-EINVAL, mdgpu_write_file(STARVE_HANG, "499"));
+	EXPECT_EQ(-EINVAL, mdgpu_write_file(STARVE_HANG, "1"));
+	ASSERT_OK(mdgpu_read_file(STARVE_HANG, buf, sizeof(buf)));
+	EXPECT_EQ(strtoul(old_hang, NULL, 10), strtoul(buf, NULL, 10))
+		TH_LOG("a refused value changed hang_timeout_ms to %s", buf);
+	EXPECT_OK(mdgpu_write_file(STARVE_HANG, "0"));
+	ASSERT_OK(mdgpu_write_file(STARVE_HANG, "500"));
+	ASSERT_OK(mdgpu_write_file(ts_path, "100000"));
+
+	mdgpu_cmd_compute(dw, 1000000);
+	ENG_SUBMIT(a, dw, MDGPU_COMPUTE_NDW);
+	err = mdgpu_wait_idle(a, ENG_TIMEOUT_MS);
+	EXPECT_EQ(0, err)
+		TH_LOG("a COMPUTE job in 100 ms slices: %d, %s", err,
+		       mdgpu_err_name(mdgpu_rd(a, MDGPU_REG_ERR_CODE)));
+	if (err)
+		ASSERT_OK(mdgpu_ring_reset(a));
+
+	/* A real hang is still one. */
+	mdgpu_cmd_compute(dw, 1000000);
+	ENG_SUBMIT(a, dw, MDGPU_COMPUTE_NDW);
+	usleep(50000);
+	ASSERT_OK(inject("sim0", "hang", "1"));
+	err = mdgpu_wait_error(a, ENG_TIMEOUT_MS);
+	EXPECT_EQ(MDGPU_ERR_HANG, err) TH_LOG("%s", mdgpu_err_name(err));
+
+	mdgpu_write_file(ts_path, old_ts);
+	mdgpu_write_file(STARVE_HANG, old_hang);
+	eng_check_kmsg(_metadata, &self->f);
+}
+
 /*
  * The engine thread has a second of COMPUTE to run when a real-time
  * spinner takes its CPU for four times hang_timeout_ms (RT throttling and,
@@ -475,16 +793,12 @@ static pid_t spin_rt_on_cpu0(int ms)
  */
 TEST_F(fi, starved_engine_is_not_hung)
 {
-	char hang_path[] = "/sys/module/mdgpu/parameters/hang_timeout_ms";
-	char rt_path[] = "/proc/sys/kernel/sched_rt_runtime_us";
-	char fs_path[] = "/sys/kernel/debug/sched/fair_server/cpu0/runtime";
-	char old_hang[32] = "2000", old_rt[32] = "950000", old_fs[32] = "";
 	uint32_t dw[MDGPU_CMD_MAX_NDW];
 	struct mdgpu *a = &self->a.g;
-	cpu_set_t cpu0, cpu1, all;
 	double t0, t_spin, t_done;
-	int i, status, pinned;
+	struct starve st;
 	char reason[128];
+	int status;
 	pid_t pid;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
@@ -494,24 +808,8 @@ TEST_F(fi, starved_engine_is_not_hung)
 	if (!eng_open(_metadata, &self->f, &self->a, MDGPU_IRQ_MSI))
 		return;
 	EXPECT_STREQ("ok", health("sim3"));
-	CPU_ZERO(&cpu0);
-	CPU_ZERO(&cpu1);
-	CPU_ZERO(&all);
-	CPU_SET(0, &cpu0);
-	CPU_SET(1, &cpu1);
-	for (i = 0; i < sysconf(_SC_NPROCESSORS_ONLN) && i < CPU_SETSIZE; i++)
-		CPU_SET(i, &all);
-	ASSERT_OK(sched_setaffinity(0, sizeof(cpu1), &cpu1));
-	pinned = pin_engines(&cpu0);
-	ASSERT_LT(0, pinned) TH_LOG("no mdgpu-eng thread could be pinned");
-	ASSERT_OK(mdgpu_read_file(hang_path, old_hang, sizeof(old_hang)));
-	ASSERT_OK(mdgpu_read_file(rt_path, old_rt, sizeof(old_rt)));
-	if (mdgpu_path_exists(fs_path))
-		ASSERT_OK(mdgpu_read_file(fs_path, old_fs, sizeof(old_fs)));
-	ASSERT_OK(mdgpu_write_file(hang_path, "500"));
-	ASSERT_OK(mdgpu_write_file(rt_path, "-1"));
-	if (old_fs[0])
-		ASSERT_OK(mdgpu_write_file(fs_path, "0"));
+	ASSERT_TRUE(starve_begin(_metadata, &st))
+		starve_end(&st);
 
 	mdgpu_cmd_compute(dw, 1000000);
 	ENG_SUBMIT(a, dw, MDGPU_COMPUTE_NDW);
@@ -524,12 +822,7 @@ TEST_F(fi, starved_engine_is_not_hung)
 	ASSERT_EQ(mdgpu_wait_idle(a, ENG_TIMEOUT_MS), 0);
 	t_done = eng_now() - t0;
 
-	if (old_fs[0])
-		mdgpu_write_file(fs_path, old_fs);
-	mdgpu_write_file(rt_path, old_rt);
-	mdgpu_write_file(hang_path, old_hang);
-	pin_engines(&all);
-	sched_setaffinity(0, sizeof(all), &all);
+	starve_end(&st);
 
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		TH_LOG("the spinner could not become SCHED_FIFO on CPU 0");

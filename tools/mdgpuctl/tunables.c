@@ -52,7 +52,7 @@ const struct mdg_tunable mdg_tunables[] = {
 	  "capacity kept for a named instance (one per set; -UUID deletes)" },
 	{ "hang_timeout_ms", MDG_SCOPE_MODULE, "hang_timeout_ms", MDG_KIND_INT,
 	  0, INT_MAX, NULL, "ms",
-	  "an engine that finishes no chunk for this long is hung and reset, 0 = off" },
+	  "an engine that finishes no chunk for this long is hung and reset, 0 = off, else at least 500" },
 	{ "weight", MDG_SCOPE_INSTANCE, "weight", MDG_KIND_INT, 1, 10000,
 	  NULL, "",
 	  "relative share of engine time under contention" },
