@@ -386,7 +386,9 @@ snap() {
 # what sysfs showed just before or just after it ran (a number between the
 # two: counters move), and every file of the module is among them but the
 # few the tool does not print as a figure (migration_state,
-# migration_compat, uevent). Needs $work/before and $work/after.
+# migration_compat, uevent, and the reservations list, which it shows as
+# the "reserve" tunable: the lines as written, checked by the reserve
+# tests). Needs $work/before and $work/after.
 figures_vs_sysfs() {
 	local desc=$1 figs=$2 bad
 	bad=$(awk -F'\t' -v cover="${3:-1}" '
@@ -412,7 +414,7 @@ figures_vs_sysfs() {
 			if (!n) print "no figures"
 			if (cover)
 				for (p in b)
-					if (!(p in seen) && p !~ /\/(migration_state|migration_compat|uevent)$/)
+					if (!(p in seen) && p !~ /\/(migration_state|migration_compat|uevent|reservations)$/)
 						print "not shown: " p " = " b[p]
 		}' "$work/before" "$work/after" "$figs")
 	if [ -z "$bad" ]; then
@@ -456,13 +458,13 @@ if [ $has_jq = 1 ]; then
 	snap >"$work/after"
 	cp "$work/out" "$work/stats.json"
 	expect "stats --json: statistics and integer tunables are JSON numbers" \
-		jqc '[.module[], (.parents[] | .stats[], (.tunables | del(.policy))[]),
+		jqc '[.module[], (.parents[] | .stats[], (.tunables | del(.policy, .reserve))[]),
 		      (.instances[] | (.stats | del(.wait_histogram))[], .stats.wait_histogram[],
 		       (.tunables | del(.plane_types))[])] | all(type == "number")' "$work/stats.json"
 	jq -r "$tsv"'
 		(.module | to_entries[] | "/sys/module/mdgpu/parameters/\(.key)\t\(.value | v)"),
 		(.parents[] as $p
-		 | (($p.stats + $p.tunables + ($p | {backend, vram_total, vram_used, instances, health, health_reason, vram_retired}))
+		 | (($p.stats + ($p.tunables | del(.reserve)) + ($p | {backend, vram_total, vram_used, instances, health, health_reason, vram_retired}))
 		    | to_entries[] | "/sys/class/mdgpu/\($p.name)/\(.key)\t\(.value | v)"),
 		   ($p.types[] | "/sys/class/mdgpu/\($p.name)/mdev_supported_types/\(.type)/available_instances\t\(.available_instances)")),
 		(.instances[] as $i | ($i.stats + $i.tunables) | to_entries[]
@@ -476,7 +478,7 @@ if [ $has_jq = 1 ]; then
 	cp "$work/out" "$work/show.json"
 	jq -r --arg u "$u2" "$tsv"'
 		((.stats + .tunables) | to_entries[] | "/sys/bus/mdev/devices/\($u)/mdgpu/\(.key)\t\(.value | v)"),
-		(.parent_info as $p | ($p.stats + $p.tunables) | to_entries[]
+		(.parent_info as $p | ($p.stats + ($p.tunables | del(.reserve))) | to_entries[]
 		 | "/sys/class/mdgpu/\($p.name)/\(.key)\t\(.value | v)")' \
 		"$work/show.json" >"$work/figs"
 	figures_vs_sysfs "show --json: every figure is sysfs's" "$work/figs" 0
@@ -499,7 +501,7 @@ awk -v OFS='\t' '
 	/^instance / { base = "/sys/bus/mdev/devices/" $2 "/mdgpu/"; next }
 	/^  / {
 		k = $1
-		if (k == "state" || k == "open_by") next
+		if (k == "state" || k == "open_by" || k == "reserve") next
 		v = $0; sub(/^ +[^ ]+ +/, "", v)
 		if (v ~ / available$/) {
 			sub(/ available$/, "", v)
