@@ -71,9 +71,8 @@ int mdgpu_resv_parse(const char *buf, struct mdgpu_resv_spec *spec)
  * mdgpu_resv_spec_check() - are a reservation's values allowed?
  * @spec: the reservation (a deletion always is)
  *
- * Return: 0; -EINVAL when it reserves nothing, for VRAM that is not a
- * power of two MiB, or a share that is not a whole number of the minimum
- * share's unit (MDGPU_SCHED_MIN_SHARE_UNIT_PPM); -ERANGE for VRAM past
+ * Return: 0; -EINVAL when it reserves nothing or for VRAM that is not a
+ * power of two MiB; -ERANGE for VRAM past
  * MDGPU_RESV_VRAM_MAX_MB, a share past the whole engine or a priority past
  * MDGPU_SCHED_PRIO_MAX.
  */
@@ -88,8 +87,6 @@ int mdgpu_resv_spec_check(const struct mdgpu_resv_spec *spec)
 	    spec->priority > MDGPU_SCHED_PRIO_MAX)
 		return -ERANGE;
 	if (spec->vram_mb && !is_power_of_2(spec->vram_mb))
-		return -EINVAL;
-	if (spec->share % MDGPU_SCHED_MIN_SHARE_UNIT_PPM)
 		return -EINVAL;
 	return 0;
 }

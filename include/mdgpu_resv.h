@@ -24,8 +24,7 @@ struct mdgpu_vgpu;
  * struct mdgpu_resv_spec - one reservation as the admin writes it
  * @uuid: the instance it is for
  * @vram_mb: VRAM held for it, MiB: 0 (none) or a power of two
- * @share: engine share held for it, parts per million, a multiple of
- *	   MDGPU_SCHED_MIN_SHARE_UNIT_PPM
+ * @share: engine share held for it, parts per million
  * @priority: the priority class it gets when created, 0..7
  * @remove: the line asks to delete the reservation of @uuid (the other
  *	    fields are 0)

@@ -340,11 +340,8 @@ int mdgpu_sched_entity_set_params(struct mdgpu_sched *s,
 
 /*
  * sched_reserve.c: engine share reserved for named instances, admitted
- * against the minimum shares. Parts per million of the engine per unit of
- * mdgpu_sched_params::min_share (which is in parts per million).
+ * against the minimum shares (both in parts per million).
  */
-#define MDGPU_SCHED_MIN_SHARE_UNIT_PPM		1
-u64 mdgpu_sched_min_share_ppm(u32 min_share);
 u64 mdgpu_sched_committed(const struct mdgpu_sched *s,
 			  const struct mdgpu_sched_entity *e,
 			  const struct mdgpu_sched_params *p);

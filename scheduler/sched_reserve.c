@@ -24,9 +24,8 @@
  *
  *   reserved_unheld + sum over entities of max(min_share, reserved) <= 1
  *
- * and every setter keeps it (mdgpu_sched_committed()). The minimum share
- * tunable's unit is MDGPU_SCHED_MIN_SHARE_UNIT_PPM; reservations are in
- * ppm whatever that unit is.
+ * and every setter keeps it (mdgpu_sched_committed()). Minimum shares
+ * and reservations are both in ppm.
  */
 #include <kunit/visibility.h>
 #include <linux/bug.h>
@@ -35,23 +34,11 @@
 
 #include "sched_internal.h"
 
-/**
- * mdgpu_sched_min_share_ppm() - a minimum share in parts per million
- * @min_share: the value of mdgpu_sched_params::min_share
- *
- * Return: the share in ppm of the engine.
- */
-u64 mdgpu_sched_min_share_ppm(u32 min_share)
-{
-	return (u64)min_share * MDGPU_SCHED_MIN_SHARE_UNIT_PPM;
-}
-EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_min_share_ppm);
-
 /* What one entity commits of the engine, with minimum share @min. */
 static u64 mdgpu_sched_entity_committed(const struct mdgpu_sched_entity *e,
 					u32 min)
 {
-	return max_t(u64, mdgpu_sched_min_share_ppm(min), e->reserved);
+	return max_t(u64, min, e->reserved);
 }
 
 /**
@@ -138,8 +125,7 @@ EXPORT_SYMBOL_IF_KUNIT(mdgpu_sched_reserve_drop);
  * mdgpu_sched_reserve_attach() - the owner of a reservation was created
  * @s: the scheduler
  * @e: its entity, on @s, with the default tunables
- * @ppm: the reserved share (held in @s->reserved_unheld until now), a
- *	 multiple of MDGPU_SCHED_MIN_SHARE_UNIT_PPM
+ * @ppm: the reserved share (held in @s->reserved_unheld until now)
  * @priority: the reservation's priority class
  * @now: current time, ns
  *
@@ -158,8 +144,7 @@ int mdgpu_sched_reserve_attach(struct mdgpu_sched *s,
 
 	if (WARN_ON_ONCE(ppm > s->reserved_unheld || e->reserved))
 		return -EINVAL;
-	p.min_share = max_t(u32, p.min_share,
-			    ppm / MDGPU_SCHED_MIN_SHARE_UNIT_PPM);
+	p.min_share = max(p.min_share, ppm);
 	p.priority = priority;
 	s->reserved_unheld -= ppm;
 	e->reserved = ppm;

@@ -72,14 +72,12 @@ static void resv_spec_rules(struct kunit *test)
 	s.vram_mb = 2 * MDGPU_RESV_VRAM_MAX_MB;
 	KUNIT_EXPECT_EQ(test, mdgpu_resv_spec_check(&s), -ERANGE);
 	s.vram_mb = 64;
-	s.share = MDGPU_SCHED_SHARE_ONE + MDGPU_SCHED_MIN_SHARE_UNIT_PPM;
+	s.share = MDGPU_SCHED_SHARE_ONE + 1;
 	KUNIT_EXPECT_EQ(test, mdgpu_resv_spec_check(&s), -ERANGE);
 	s.share = MDGPU_SCHED_SHARE_ONE;
 	KUNIT_EXPECT_EQ(test, mdgpu_resv_spec_check(&s), 0);
-	if (MDGPU_SCHED_MIN_SHARE_UNIT_PPM > 1) {
-		s.share = MDGPU_SCHED_MIN_SHARE_UNIT_PPM + 1;
-		KUNIT_EXPECT_EQ(test, mdgpu_resv_spec_check(&s), -EINVAL);
-	}
+	s.share = 1;
+	KUNIT_EXPECT_EQ(test, mdgpu_resv_spec_check(&s), 0);
 	s.share = 0;
 	s.priority = MDGPU_SCHED_PRIO_MAX + 1;
 	KUNIT_EXPECT_EQ(test, mdgpu_resv_spec_check(&s), -ERANGE);

@@ -29,7 +29,7 @@ static int resv_set_min(struct mdgpu_sched *s, struct mdgpu_sched_entity *e,
 {
 	struct mdgpu_sched_params p = e->params;
 
-	p.min_share = ppm / MDGPU_SCHED_MIN_SHARE_UNIT_PPM;
+	p.min_share = ppm;
 	return mdgpu_sched_entity_set_params(s, e, &p, 1000);
 }
 
@@ -65,7 +65,7 @@ static void resv_sched_admission(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdgpu_sched_reserve_attach(s, &e[3], 300000, 7,
 							 2000), 0);
 	KUNIT_EXPECT_EQ(test, s->reserved_unheld, 0ULL);
-	KUNIT_EXPECT_EQ(test, mdgpu_sched_min_share_ppm(e[3].params.min_share),
+	KUNIT_EXPECT_EQ(test, (u64)e[3].params.min_share,
 			300000ULL);
 	KUNIT_EXPECT_EQ(test, e[3].params.priority, 7U);
 	KUNIT_EXPECT_EQ(test, mdgpu_sched_committed(s, NULL, NULL),
