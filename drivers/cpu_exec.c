@@ -29,13 +29,16 @@
  *   the engine is wanted (a doorbell, a context that became runnable).
  *   Timed sleeps wake late (about 100 µs under TCG): the executor keeps a
  *   moving average of how late, and mdgpu_cpu_compute_plan() decides with
- *   it: a job that would end within two such latenesses after the slice's
- *   end is finished in this chunk (no chunk but the job's last may cross
- *   the job's end), and the chunk that ends a job sleeps that much less
- *   and spins (at most 200 µs) to its end, so the job ends when it
- *   should. The chunk's work, which is what it is charged, is the part
- *   of the planned time that passed: a sleep that wakes late (a loaded
- *   host, a VM that stood still) does no more work than planned.
+ *   it: a job that would end within twice the margin below after the
+ *   slice's end is finished in this chunk (no chunk but the job's last
+ *   may cross the job's end), and every chunk sleeps a margin less than
+ *   its length and spins (at most 200 µs) to its end, so the job, or the
+ *   slice, ends when it should; the margin is the average lateness plus
+ *   twice its average deviation (mdgpu_cpu_learn_late()), as wake-ups
+ *   later than the average would each end their chunk late. The
+ *   chunk's work, which is what it is charged, is the part of the
+ *   planned time that passed: a sleep that wakes late (a loaded host, a
+ *   VM that stood still) does no more work than planned.
  *
  * The executor's buffers are the parent's, used by its engine thread
  * only, which runs one chunk at a time.
@@ -150,7 +153,7 @@ static int mdgpu_cpu_copy(struct mdgpu_cpu_exec *x, struct mdgpu_chunk *c)
  * struct mdgpu_compute_plan - how one COMPUTE chunk occupies the engine
  * @len: ns from the chunk's start to its end
  * @sleep: ns from the chunk's start the timed sleep is for (<= @len)
- * @last: the chunk ends the job: it spins from @sleep to @len
+ * @last: the chunk ends the job
  */
 struct mdgpu_compute_plan {
 	u64 len;
@@ -162,14 +165,16 @@ struct mdgpu_compute_plan {
  * mdgpu_cpu_compute_plan() - plan one COMPUTE chunk
  * @rest: ns of the job still to run
  * @avail: ns from the chunk's start to the end of the slice
- * @late: how late timed sleeps wake up (a moving average)
+ * @late: the margin late wake-ups need (&mdgpu_cpu_exec.spin_ns)
  * @p: filled in
  *
- * A chunk that stops short of the job's end sleeps to the slice's end and
- * wakes about @late after it: if the job would end by then (two @late, as
- * @late is an average), the chunk finishes the job instead, so no chunk
- * but the job's last crosses the job's end. The last chunk sleeps
- * min(@late, MDGPU_COMPUTE_SPIN_MAX_NS) less and spins the rest.
+ * A chunk that stops short of the job's end lasts to the slice's end: if
+ * the job would end within two @late after it, the chunk finishes the job
+ * instead, so no chunk but the job's last crosses the job's end. Every
+ * chunk sleeps min(@late, MDGPU_COMPUTE_SPIN_MAX_NS) less than its length
+ * and spins the rest, so it ends when planned, at the job's end or at the
+ * slice's (a late wake-up at a slice's end would otherwise be time lost to
+ * the job and charged to nobody).
  */
 static void mdgpu_cpu_compute_plan(u64 rest, u64 avail, u64 late,
 				   struct mdgpu_compute_plan *p)
@@ -178,18 +183,32 @@ static void mdgpu_cpu_compute_plan(u64 rest, u64 avail, u64 late,
 
 	avail = max_t(u64, avail, MDGPU_COMPUTE_CHUNK_MIN_NS);
 	p->last = rest <= avail || rest - avail <= 2 * late;
-	if (p->last) {
-		p->len = rest;
-		p->sleep = rest > spin ? rest - spin : 0;
-	} else {
-		p->len = avail;
-		p->sleep = avail;
-	}
+	p->len = p->last ? rest : avail;
+	p->sleep = p->len > spin ? p->len - spin : 0;
 }
 
 /*
- * Occupy the engine from @start as @p says; the sleep ends early when the
- * engine is wanted (then no spin). Learns the sleep's lateness.
+ * Learn how late a timed sleep woke: a moving average of the lateness and
+ * of its deviation from that average (as TCP estimates round trips), and
+ * the margin a chunk spins, the average and twice the deviation: with the
+ * average alone, the half of the wake-ups later than it would each end
+ * their job late by the difference, time the job loses.
+ */
+static void mdgpu_cpu_learn_late(struct mdgpu_cpu_exec *x, u64 late)
+{
+	u64 dev = late > x->wake_late_ns ? late - x->wake_late_ns :
+					   x->wake_late_ns - late;
+
+	x->wake_late_ns = (7 * x->wake_late_ns + late) / 8;
+	x->wake_dev_ns = (3 * x->wake_dev_ns + dev) / 4;
+	x->spin_ns = min_t(u64, x->wake_late_ns + 2 * x->wake_dev_ns,
+			   MDGPU_COMPUTE_SPIN_MAX_NS);
+}
+
+/*
+ * Occupy the engine from @start as @p says: sleep to @p->sleep, spin to
+ * @p->len; the sleep ends early when the engine is wanted (then no spin).
+ * Learns the sleep's lateness.
  * Return: the time (ktime_get_ns()) the chunk ended.
  */
 static u64 mdgpu_cpu_occupy(struct mdgpu_cpu_exec *x, struct mdgpu_engine *eng,
@@ -202,12 +221,9 @@ static u64 mdgpu_cpu_occupy(struct mdgpu_cpu_exec *x, struct mdgpu_engine *eng,
 		if (mdgpu_engine_chunk_wait(eng, target))
 			return ktime_get_ns();
 		now = ktime_get_ns();
-		x->wake_late_ns = (7 * x->wake_late_ns +
-				   min_t(u64, now - min(now, target),
-					 MDGPU_COMPUTE_SPIN_MAX_NS)) / 8;
+		mdgpu_cpu_learn_late(x, min_t(u64, now - min(now, target),
+					      MDGPU_COMPUTE_SPIN_MAX_NS));
 	}
-	if (!p->last)
-		return now;
 	while (now < end) {
 		cpu_relax();
 		now = ktime_get_ns();
@@ -232,7 +248,7 @@ static int mdgpu_cpu_compute(struct mdgpu_cpu_exec *x, struct mdgpu_chunk *c)
 
 	lockdep_assert_held(&vgpu->lock);
 	mdgpu_cpu_compute_plan(c->len, c->end_by - min(c->end_by, c->start),
-			       x->wake_late_ns, &p);
+			       x->spin_ns, &p);
 	mutex_unlock(&vgpu->lock);
 	end = mdgpu_cpu_occupy(x, vgpu->parent->engine, c->start, &p);
 	mutex_lock(&vgpu->lock);

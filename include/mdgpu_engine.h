@@ -503,9 +503,12 @@ struct mdgpu_step {
  * @pattern_value: the value @pattern holds
  * @pattern_valid: @pattern holds @pattern_value
  * @wake_late_ns: how late the timed sleeps of COMPUTE wake up, a moving
- *		  average; COMPUTE ends a job by spinning that long, and
- *		  finishes a job within that (twice) of the slice's end
- *		  rather than stop short of it
+ *		  average
+ * @wake_dev_ns: the moving average of a lateness's deviation from
+ *		 @wake_late_ns
+ * @spin_ns: @wake_late_ns + 2 x @wake_dev_ns, at most 200 µs: COMPUTE
+ *	     ends a job by spinning that long, and finishes a job within
+ *	     that (twice) of the slice's end rather than stop short of it
  *
  * Used only by the parent's engine thread (every chunk runs there), so no
  * lock: the thread runs one chunk at a time.
@@ -516,6 +519,8 @@ struct mdgpu_cpu_exec {
 	u32 pattern_value;
 	bool pattern_valid;
 	u64 wake_late_ns;
+	u64 wake_dev_ns;
+	u64 spin_ns;
 };
 
 int mdgpu_cpu_exec_init(struct mdgpu_cpu_exec *x);

@@ -138,13 +138,17 @@ static int create(int n)
  * of anyone's share), else of wall time (fixed shares are of wall time).
  * *@sched_busy is the scheduler's own count: the parent's engine_busy_us
  * (engine time charged to vGPUs, COMPUTE's timer overshoot included) over
- * wall time, so it says whether the scheduler kept the engine working.
+ * wall time, so it says whether the scheduler kept the engine working;
+ * sched_idle the same of engine_idle_us (the scheduler idling the engine).
+ * What is neither is time the engine spent between charged chunks.
  */
+static double sched_idle;
+
 static int run(const double *ideal, bool rel, double *err, double *jain,
 	       double *busy, double *sched_busy)
 {
 	double share[MAX_VGPUS], sum, t0;
-	long long b0, b1;
+	long long b0, b1, i0, i1;
 	int w, i, ret;
 
 	*err = 0;
@@ -155,6 +159,7 @@ static int run(const double *ideal, bool rel, double *err, double *jain,
 		load[i].busy = true;
 	ret = mdgpu_load_measure(load, nr, 300, share);
 	b0 = parent_counter("engine_busy_us");
+	i0 = parent_counter("engine_idle_us");
 	t0 = mdgpu_now();
 	for (w = 0; !ret && w < WINDOWS; w++) {
 		ret = mdgpu_load_measure(load, nr, 1000, share);
@@ -172,8 +177,11 @@ static int run(const double *ideal, bool rel, double *err, double *jain,
 			*jain = mdgpu_jain(share, nr);
 	}
 	b1 = parent_counter("engine_busy_us");
+	i1 = parent_counter("engine_idle_us");
 	if (b0 >= 0 && b1 >= b0)
 		*sched_busy = (b1 - b0) / 1e6 / (mdgpu_now() - t0);
+	sched_idle = i0 >= 0 && i1 >= i0 ?
+		     (i1 - i0) / 1e6 / (mdgpu_now() - t0) : -1;
 	mdgpu_load_stop(load, nr);
 	return ret;
 }
@@ -241,9 +249,9 @@ int main(int argc, char **argv)
 	printf("scheduler, %d us COMPUTE jobs, 2 ms slices, %d x 1 s windows\n",
 	       JOB_US, WINDOWS);
 	printf("share error: of job time (fixed share: of wall time); busy: job time / wall time;\n"
-	       "sched busy: the parent's engine_busy_us / wall time\n");
-	printf("%-12s %6s %14s %8s %8s %11s\n", "policy", "vGPUs",
-	       "max share err", "Jain", "busy", "sched busy");
+	       "sched busy: the parent's engine_busy_us / wall time; idle: its engine_idle_us / wall time\n");
+	printf("%-12s %6s %14s %8s %8s %11s %7s\n", "policy", "vGPUs",
+	       "max share err", "Jain", "busy", "sched busy", "idle");
 	for (p = 0; p < 4 && !ret; p++) {
 		for (c = 0; c < 3 && !ret; c++) {
 			ret = create(counts[c]);
@@ -271,13 +279,15 @@ int main(int argc, char **argv)
 			}
 			ret = run(ideal, p != 2, &err, &jain, &busy, &sbusy);
 			if (p == 3)	/* unequal weights: Jain says nothing */
-				printf("%-12s %6d %12.2f %% %8s %6.1f %% %9.1f %%\n",
+				printf("%-12s %6d %12.2f %% %8s %6.1f %% %9.1f %% %5.1f %%\n",
 				       policies[p], nr, 100 * err, "-",
-				       100 * busy, 100 * sbusy);
+				       100 * busy, 100 * sbusy,
+				       100 * sched_idle);
 			else
-				printf("%-12s %6d %12.2f %% %8.4f %6.1f %% %9.1f %%\n",
+				printf("%-12s %6d %12.2f %% %8.4f %6.1f %% %9.1f %% %5.1f %%\n",
 				       policies[p], nr, 100 * err, jain,
-				       100 * busy, 100 * sbusy);
+				       100 * busy, 100 * sbusy,
+				       100 * sched_idle);
 		}
 	}
 

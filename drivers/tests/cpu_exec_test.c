@@ -334,14 +334,14 @@ static const struct plan_case plan_cases[] = {
 	  US(500), US(2000), US(100), true, US(500), US(400) },
 	{ "no lateness learned: sleeps to the end",
 	  US(500), US(2000), 0, true, US(500), US(500) },
-	{ "job longer than the slice: stops at the slice end",
-	  US(5000), US(2000), US(100), false, US(2000), US(2000) },
+	{ "job longer than the slice: stops at the slice end, spins",
+	  US(5000), US(2000), US(100), false, US(2000), US(1900) },
 	{ "job ends within the lateness after the slice: finished now",
 	  US(2150), US(2000), US(100), true, US(2150), US(2050) },
 	{ "job ends within two latenesses after the slice: finished now",
 	  US(2200), US(2000), US(100), true, US(2200), US(2100) },
 	{ "job ends past two latenesses: stops at the slice end",
-	  US(2201), US(2000), US(100), false, US(2000), US(2000) },
+	  US(2201), US(2000), US(100), false, US(2000), US(1900) },
 	{ "spin bounded by MDGPU_COMPUTE_SPIN_MAX_NS",
 	  US(1000), US(2000), US(900), true, US(1000), US(800) },
 	{ "lateness longer than the job: all spin",
@@ -349,6 +349,8 @@ static const struct plan_case plan_cases[] = {
 	{ "slice over: at least the minimum chunk",
 	  US(5000), 0, 0, false, MDGPU_COMPUTE_CHUNK_MIN_NS,
 	  MDGPU_COMPUTE_CHUNK_MIN_NS },
+	{ "slice over, lateness learned: the minimum chunk all spun",
+	  US(5000), 0, US(100), false, MDGPU_COMPUTE_CHUNK_MIN_NS, 0 },
 	{ "no slice end",
 	  US(5000), U64_MAX, US(100), true, US(5000), US(4900) },
 };
@@ -374,7 +376,9 @@ static void cpu_compute_plan(struct kunit *test)
 /*
  * Over a grid: a chunk that does not end the job, waking up to two
  * latenesses after its end, still ends before the job's end; the chunk
- * that ends it lasts exactly the rest and spins at most the bound.
+ * that ends it lasts exactly the rest; every chunk, the job's last or one
+ * that ends at the slice's end, spins the margin (at most the bound) to
+ * its end, so a late wake-up does not make it end late.
  */
 static void cpu_compute_plan_never_crosses(struct kunit *test)
 {
@@ -392,16 +396,45 @@ static void cpu_compute_plan_never_crosses(struct kunit *test)
 				mdgpu_cpu_compute_plan(rests[i], avails[j],
 						       lates[k], &p);
 				KUNIT_EXPECT_LE(test, p.sleep, p.len);
+				/* Every chunk spins the margin to its end. */
+				KUNIT_EXPECT_EQ(test, p.len - p.sleep,
+						min3(p.len, lates[k],
+						     MDGPU_COMPUTE_SPIN_MAX_NS));
 				if (p.last) {
 					KUNIT_EXPECT_EQ(test, p.len, rests[i]);
-					KUNIT_EXPECT_LE(test, p.len - p.sleep,
-							MDGPU_COMPUTE_SPIN_MAX_NS);
 				} else {
 					KUNIT_EXPECT_LT(test,
 							p.len + 2 * lates[k],
 							rests[i]);
 				}
 			}
+}
+
+/*
+ * The spin margin learned from wake-up latenesses: steady latenesses give
+ * a margin of about that lateness; latenesses that vary give a margin that
+ * covers the late ones (the average alone would leave half of them to end
+ * their job late); it never exceeds the bound.
+ */
+static void cpu_learn_late(struct kunit *test)
+{
+	struct mdgpu_cpu_exec x = {};
+	unsigned int i;
+
+	for (i = 0; i < 64; i++)
+		mdgpu_cpu_learn_late(&x, US(100));
+	KUNIT_EXPECT_LE(test, x.spin_ns, US(101));
+	KUNIT_EXPECT_GE(test, x.spin_ns, US(99));
+
+	memset(&x, 0, sizeof(x));
+	for (i = 0; i < 64; i++)
+		mdgpu_cpu_learn_late(&x, i & 1 ? US(130) : US(70));
+	KUNIT_EXPECT_GE(test, x.spin_ns, US(130));
+	KUNIT_EXPECT_LE(test, x.spin_ns, MDGPU_COMPUTE_SPIN_MAX_NS);
+
+	for (i = 0; i < 64; i++)
+		mdgpu_cpu_learn_late(&x, i & 1 ? MDGPU_COMPUTE_SPIN_MAX_NS : 0);
+	KUNIT_EXPECT_EQ(test, x.spin_ns, MDGPU_COMPUTE_SPIN_MAX_NS);
 }
 
 #undef US
@@ -415,6 +448,7 @@ static struct kunit_case cpu_exec_cases[] = {
 	KUNIT_CASE(cpu_compute_slice_and_doorbell),
 	KUNIT_CASE_PARAM(cpu_compute_plan, plan_case_gen_params),
 	KUNIT_CASE(cpu_compute_plan_never_crosses),
+	KUNIT_CASE(cpu_learn_late),
 	{}
 };
 

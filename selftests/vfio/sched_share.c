@@ -248,8 +248,9 @@ FIXTURE_TEARDOWN(sched)
  * busy nor idle. self->idle is the parent's engine_idle_us per wall time
  * (the policy idling the engine), self->capacity the engine time charged
  * or idled per wall time (1 on a quiet host), and self->slowdown the
- * active wall time per charged work, (1 - idle) / busy: how much a loaded
- * host stretched the engine's work.
+ * active wall time per work, (1 - idle) / work, the smaller of the two
+ * measures of work (charged engine time, completed job time): how much a
+ * loaded host stretched the engine's work.
  *
  * Return: the engine's busy fraction (all vGPUs' engine time per wall time).
  */
@@ -304,7 +305,17 @@ static double measure_once(struct __test_metadata *_metadata,
 		}
 	}
 	self->capacity = sum + self->idle < 1 ? sum + self->idle : 1;
-	self->slowdown = sum > 0 ? (1 - self->idle) / sum : 0;
+	/*
+	 * Overload is judged by two measures that must agree: active time
+	 * per charged engine time and per job time the device completed.
+	 * A charging bug that charged too little (or job counting that
+	 * counted too little) then fails the checks instead of reading as
+	 * an overloaded host and skipping them.
+	 */
+	self->slowdown = 0;
+	if (sum > 0 && jobsum > 0)
+		self->slowdown = fmin((1 - self->idle) / sum,
+				      (1 - self->idle) / jobsum);
 	TH_LOG("engine busy: %.1f %%, idle %.1f %%, active time %.2fx the work (jobs %.1f %% of wall time)",
 	       100 * sum, 100 * self->idle, self->slowdown, 100 * jobsum);
 	return sum;
