@@ -13,7 +13,8 @@
 #
 # and unload the module again, which must work and leave nothing behind.
 # Then the programs of pci_programs once more, as PROG@pci, on the VM's PCI
-# device bound as a PCI parent (MDGPU_PARENT names it; see below).
+# device bound as a PCI parent (MDGPU_PARENT names it; see below), some
+# in a reduced form (pci_args).
 # module_lifecycle runs with the module unloaded and loads it itself. The
 # loads and unloads are reported at the end as one more TAP block,
 # "run-guest". Exits non-zero if any program or any of those steps failed.
@@ -64,8 +65,9 @@ programs=(
 	module_lifecycle "-"
 )
 
-# The programs that also run on the PCI parent (make check's set: the VRAM,
-# mapping, display, engine and lifecycle tests that are quick there), as
+# The programs that also run on the PCI parent (make check's set: the tests
+# of VRAM, mappings, config space, interrupts, display, the engine, dirty
+# tracking, relocation, migration and the lifecycle), as
 # PROG@pci: the module is loaded once for all of them with sim0 beside, the
 # VM's ivshmem-plain device is bound as a PCI parent (pci-parent.sh), and
 # each program works on it (MDGPU_PARENT=<its PCI address>). A test that
@@ -85,7 +87,6 @@ declare -A pci_args=(
 		-v dma_after_unmap -v overlap_copy -v ring_outside_vram
 		-v ring_tail_past_end"
 	[migration]="-t flags_and_compat -t stop_copy_stream -t data_size
-		-t precopy_info_and_resume -t precopy_dirty_vs_shadow
 		-t roundtrip_same_parent -t roundtrip_other_parent
 		-t mid_fill_other_parent -t reset_during_stop_copy
 		-t close_without_resume_discards"
