@@ -13,7 +13,8 @@
 #
 # and unload the module again, which must work and leave nothing behind.
 # Then the programs of pci_programs once more, as PROG@pci, on the VM's PCI
-# device bound as a PCI parent (MDGPU_PARENT names it; see below).
+# device bound as a PCI parent (MDGPU_PARENT names it; see below), some
+# in a reduced form (pci_args).
 # module_lifecycle runs with the module unloaded and loads it itself. The
 # loads and unloads are reported at the end as one more TAP block,
 # "run-guest". Exits non-zero if any program or any of those steps failed.
@@ -64,16 +65,32 @@ programs=(
 	module_lifecycle "-"
 )
 
-# The programs that also run on the PCI parent (make check's set: the VRAM,
-# mapping, display, engine and lifecycle tests that are quick there), as
+# The programs that also run on the PCI parent (make check's set: the tests
+# of VRAM, mappings, config space, interrupts, display, the engine, dirty
+# tracking, relocation, migration and the lifecycle), as
 # PROG@pci: the module is loaded once for all of them with sim0 beside, the
 # VM's ivshmem-plain device is bound as a PCI parent (pci-parent.sh), and
 # each program works on it (MDGPU_PARENT=<its PCI address>). A test that
 # cannot apply there SKIPs with the reason.
 pci_programs=(
 	vfio_device vfio_display engine_cmds engine_lifecycle
+	vfio_config vfio_irq engine_errors engine_limits vram_dirty vram_lazy
+	sysfs_lifecycle relocate migration
 )
 pci_params="parents=1 vram_mb=256"
+# Kselftest harness arguments of a PROG@pci run (-v VARIANT, -t TEST: only
+# those), for the programs that run a reduced form on the PCI parent to
+# stay within make check's budget; testing.rst says which and why.
+declare -A pci_args=(
+	[engine_errors]="-v opcode -v range_fill -v range_copy_dst
+		-v range_dma_vram -v dma_unmapped_iova -v dma_past_mapping_end
+		-v dma_after_unmap -v overlap_copy -v ring_outside_vram
+		-v ring_tail_past_end"
+	[migration]="-t flags_and_compat -t stop_copy_stream -t data_size
+		-t roundtrip_same_parent -t roundtrip_other_parent
+		-t mid_fill_other_parent -t reset_during_stop_copy
+		-t close_without_resume_discards"
+)
 
 # Results of the runner's own steps, printed as TAP at the end.
 steps=()
@@ -116,14 +133,15 @@ if loaded; then
 	unload "an earlier run"
 fi
 
-# run_block LABEL PROG [PARENT]: run PROG as TAP block LABEL, on PARENT
-# (MDGPU_PARENT) if given.
+# run_block LABEL PROG [PARENT [ARGS]]: run PROG as TAP block LABEL, on
+# PARENT (MDGPU_PARENT) if given, with the harness arguments ARGS.
 run_block() {
-	local label=$1 prog=$2 parent=${3:-} rc t0 t1
+	local label=$1 prog=$2 parent=${3:-} args=${4:-} rc t0 t1
 
 	echo "MDGPU-TAP-BEGIN kselftest $label"
 	t0=$(date +%s%N)
-	MDGPU_KO=$ko MDGPU_PARENT=$parent "$bin/$prog" 2>&1
+	# shellcheck disable=SC2086 # the arguments are words
+	MDGPU_KO=$ko MDGPU_PARENT=$parent "$bin/$prog" $args 2>&1
 	rc=$?
 	t1=$(date +%s%N)
 	echo "MDGPU-TAP-END $label"
@@ -212,7 +230,8 @@ elif [ ${#pci_run[@]} -gt 0 ] && load "$pci_params" "the PCI parent"; then
 	echo "run-guest: time bind@pci $(((t1 - t0) / 1000000)) ms"
 	if [ "$rc" -eq 0 ]; then
 		for prog in "${pci_run[@]}"; do
-			run_block "$prog@pci" "$prog" "$pci"
+			run_block "$prog@pci" "$prog" "$pci" \
+				"${pci_args[$prog]:-}"
 		done
 	fi
 	out=$(mdgpu_pci_unbind "$pci" 2>&1)

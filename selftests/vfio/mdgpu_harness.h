@@ -175,10 +175,14 @@ struct mdgpu_inst {
 	struct mdgpu_vfio v;
 };
 
+/* For mdgpu_inst_setup(): the largest type the parent offers. */
+#define MDGPU_TYPE_LARGEST	(-1)
+
 /*
- * Fixture setup: create an instance of @type on the first parent, write
- * @val to its mdgpu/@attr unless @attr is NULL (some attributes can only
- * change while the device is closed), and open it.
+ * Fixture setup: create an instance of @type (an index in mdgpu_types, or
+ * MDGPU_TYPE_LARGEST) on the first parent, write @val to its mdgpu/@attr
+ * unless @attr is NULL (some attributes can only change while the device
+ * is closed), and open it.
  */
 static inline void mdgpu_inst_setup_attr(struct __test_metadata *_metadata,
 					 struct mdgpu_inst *in, int type,
@@ -187,10 +191,14 @@ static inline void mdgpu_inst_setup_attr(struct __test_metadata *_metadata,
 {
 	int ret;
 
-	in->type = type;
 	in->cdev = cdev;
 	in->v = (struct mdgpu_vfio)MDGPU_VFIO_INIT;
 	mdgpu_first_parent(_metadata, in->parent);
+	if (type == MDGPU_TYPE_LARGEST) {
+		type = mdgpu_largest_type(in->parent);
+		ASSERT_LE(0, type) TH_LOG("%s offers no type", in->parent);
+	}
+	in->type = type;
 	if (!mdgpu_type_registered(in->parent, mdgpu_types[type].name))
 		SKIP(return, "mdgpu-%s does not fit in %s",
 		     mdgpu_types[type].name, in->parent);

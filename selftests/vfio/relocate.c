@@ -6,14 +6,19 @@
  * user can see but a stall: the mapping reads what was written before,
  * writes after the move land where pread of BAR0 finds them, the engine
  * completes every command and fence, and a neighbour is untouched. A
- * closed instance moves too. Runs with vram_mb=512 (eight 64 MiB slots).
+ * closed instance moves too.
+ *
+ * The layouts are made of the parent's 64 MiB slots, as many as its VRAM
+ * holds (a power of two, 4 to MAX_SLOTS): eight on sim0 (vram_mb=512), four
+ * on the test VMs' 256 MiB PCI parent, where the move is a copy through
+ * the BAR and a discard writes zeroes.
  */
 #include <stdlib.h>
 
 #include "engine_common.h"
 
 #define SLOT		(64 * SZ_1M)
-#define NR_SLOTS	8
+#define MAX_SLOTS	16
 /* Written through the mapping before the move. */
 #define PAT_OFF		(32 * SZ_1M)
 #define PAT_LEN		(4 * SZ_1M)
@@ -80,34 +85,57 @@ static int compact(const char *parent)
 }
 
 /*
- * Fill the parent with 64 MiB instances, then keep only those at the
- * slots in @keep (indices into @uuids, by slot), removing the rest. SKIPs
- * (the caller returns on a non-zero exit code) on a parent too small,
- * such as the test VM's 256 MiB PCI parent.
+ * The number of 64 MiB slots of the fixture's parent, or 0 after a SKIP
+ * (VRAM not a power of two of 4 to MAX_SLOTS slots, or instances on it).
  */
-static void fragment(struct __test_metadata *_metadata,
-		     struct eng_fixture *f,
-		     char uuids[NR_SLOTS][MDGPU_UUID_LEN + 1],
-		     const bool keep[NR_SLOTS])
+static int nr_slots(struct __test_metadata *_metadata, struct eng_fixture *f)
 {
-	char made[NR_SLOTS][MDGPU_UUID_LEN + 1];
+	uint64_t total = parent_attr(_metadata, f->parent, "vram_total");
+	uint64_t n = total / SLOT;
+
+	if (n < 4 || n > MAX_SLOTS || (n & (n - 1)) || total % SLOT)
+		SKIP(return 0, "the layouts need 4 to %d 64 MiB slots, a power of two; %s has %llu MiB",
+		     MAX_SLOTS, f->parent, (unsigned long long)(total >> 20));
+	if (f->base.available[0] != (long)n)
+		SKIP(return 0, "%s is not empty", f->parent);
+	return n;
+}
+
+/* The name of the type of @size bytes. */
+static const char *type_of(uint64_t size)
+{
 	int i;
 
-	memset(uuids, 0, NR_SLOTS * (MDGPU_UUID_LEN + 1));
-	if (f->base.available[0] < NR_SLOTS)
-		SKIP(return, "needs room for %d 64M instances, %s has %ld",
-		     NR_SLOTS, f->parent, f->base.available[0]);
-	for (i = 0; i < NR_SLOTS; i++) {
+	for (i = 0; i < MDGPU_NR_TYPES; i++)
+		if (mdgpu_types[i].size == size)
+			return mdgpu_types[i].name;
+	return "none";
+}
+
+/*
+ * Fill the parent's @n slots with 64 MiB instances, then keep only those
+ * at the slots in @keep (indices into @uuids, by slot), removing the rest.
+ */
+static void fragment(struct __test_metadata *_metadata,
+		     struct eng_fixture *f, int n,
+		     char uuids[MAX_SLOTS][MDGPU_UUID_LEN + 1],
+		     const bool keep[MAX_SLOTS])
+{
+	char made[MAX_SLOTS][MDGPU_UUID_LEN + 1];
+	int i;
+
+	memset(uuids, 0, MAX_SLOTS * (MDGPU_UUID_LEN + 1));
+	for (i = 0; i < n; i++) {
 		uint64_t off;
 
 		ASSERT_OK(mdgpu_create_tracked(&f->created, f->parent, "64M",
 					       made[i]));
 		off = inst_offset(_metadata, made[i]);
 		ASSERT_EQ(0, off % SLOT);
-		ASSERT_GT(NR_SLOTS, off / SLOT);
+		ASSERT_GT((uint64_t)n, off / SLOT);
 		strcpy(uuids[off / SLOT], made[i]);
 	}
-	for (i = 0; i < NR_SLOTS; i++)
+	for (i = 0; i < n; i++)
 		if (!keep[i])
 			ASSERT_OK(mdgpu_remove_tracked(&f->created, uuids[i]));
 }
@@ -134,38 +162,45 @@ static void expect_vram(struct __test_metadata *_metadata, struct mdgpu *g,
 }
 
 /*
- * A: open, mapped, patterned, engine busy, alone in the upper half.
- * The neighbour and a closed filler share the lower half, so the only
- * way to a free 256 MiB range is to move A down.
+ * A: open, mapped, patterned, engine busy, alone in the lower half (slot
+ * 0). The neighbour starts the upper half, with a closed filler after it
+ * where there are eight slots or more, so the only way to a free half of
+ * VRAM is to move A up. (With four slots the halves hold one instance
+ * each: the planner tries the lower one first.)
  */
 TEST_F_TIMEOUT(reloc, busy_mapped_instance, 300)
 {
-	static const bool keep[NR_SLOTS] = {
-		[2] = true, [3] = true, [5] = true,
-	};
-	char uuids[NR_SLOTS][MDGPU_UUID_LEN + 1];
+	bool keep[MAX_SLOTS] = { [0] = true };
+	char uuids[MAX_SLOTS][MDGPU_UUID_LEN + 1];
 	uint32_t dw[MDGPU_CMD_MAX_NDW], done0, done1, seq;
 	uint8_t *pat = malloc(PAT_LEN), *npat = malloc(PAT_LEN);
 	uint8_t *post = malloc(POST_LEN), *fill = malloc(FILL_LEN);
-	uint64_t off0, off1, noff, relocs0, t_us;
+	uint64_t off0, off1, noff, relocs0, t_us, half;
 	struct mdgpu_error e;
 	double t0;
-	int i;
+	int i, n;
 
 	ASSERT_NE(NULL, pat);
 	ASSERT_NE(NULL, npat);
 	ASSERT_NE(NULL, post);
 	ASSERT_NE(NULL, fill);
-	fragment(_metadata, &self->f, uuids, keep);
+	n = nr_slots(_metadata, &self->f);
+	if (!n)
+		return;
+	half = n / 2 * SLOT;
+	keep[n / 2] = true;
+	keep[n / 2 + 1] = n >= 8;
+	fragment(_metadata, &self->f, n, uuids, keep);
 	if (_metadata->exit_code)
 		return;
-	ASSERT_EQ(128 * SZ_1M, parent_attr(_metadata, self->f.parent,
-					   "vram_largest_free"));
-	ASSERT_EQ(0, mdgpu_type_available(self->f.parent, "256M"));
+	ASSERT_EQ(half / 2, parent_attr(_metadata, self->f.parent,
+					"vram_largest_free"));
+	ASSERT_EQ(0, mdgpu_type_available(self->f.parent, type_of(half)));
 
-	strcpy(self->a.uuid, uuids[5]);
-	strcpy(self->n.uuid, uuids[2]);
-	strcpy(self->filler, uuids[3]);
+	strcpy(self->a.uuid, uuids[0]);
+	strcpy(self->n.uuid, uuids[n / 2]);
+	if (keep[n / 2 + 1])
+		strcpy(self->filler, uuids[n / 2 + 1]);
 	ASSERT_OK(mdgpu_attach(&self->a.g, self->a.uuid, MDGPU_OPEN_GROUP));
 	ASSERT_OK(mdgpu_irq_setup(&self->a.g, MDGPU_IRQ_MSI));
 	ASSERT_OK(mdgpu_ring_init(&self->a.g, ENG_RING, ENG_RING_SIZE));
@@ -178,7 +213,7 @@ TEST_F_TIMEOUT(reloc, busy_mapped_instance, 300)
 	eng_vram_write(&self->n.g, PAT_OFF, npat, PAT_LEN);
 	off0 = inst_offset(_metadata, self->a.uuid);
 	noff = inst_offset(_metadata, self->n.uuid);
-	ASSERT_EQ(5 * SLOT, off0);
+	ASSERT_EQ(0, off0);
 	relocs0 = parent_attr(_metadata, self->f.parent, "relocations");
 
 	/* Keep the engine busy across the move: COMPUTE and FILL rounds. */
@@ -214,11 +249,11 @@ TEST_F_TIMEOUT(reloc, busy_mapped_instance, 300)
 	EXPECT_NE(off0, off1) TH_LOG("the busy instance did not move");
 	EXPECT_EQ(0, off1 % SLOT);
 	EXPECT_EQ(noff, inst_offset(_metadata, self->n.uuid));
-	EXPECT_EQ(256 * SZ_1M, parent_attr(_metadata, self->f.parent,
-					   "vram_largest_free"));
+	EXPECT_EQ(half, parent_attr(_metadata, self->f.parent,
+				    "vram_largest_free"));
 	EXPECT_EQ(relocs0 + 1, parent_attr(_metadata, self->f.parent,
 					   "relocations"));
-	EXPECT_EQ(1, mdgpu_type_available(self->f.parent, "256M"));
+	EXPECT_EQ(1, mdgpu_type_available(self->f.parent, type_of(half)));
 
 	/* The mapping refaults at the new place and reads the old data. */
 	expect_vram(_metadata, &self->a.g, PAT_OFF, pat, PAT_LEN,
@@ -268,19 +303,27 @@ TEST_F_TIMEOUT(reloc, busy_mapped_instance, 300)
 	free(fill);
 }
 
-/* Instances no one has open move too, and work afterwards. */
+/*
+ * Instances no one has open move too, and work afterwards. One instance in
+ * each pair of slots (odd slots in the lower half, even ones in the upper
+ * half: 1, 3, 4, 6 of eight), so no 128 MiB range is free.
+ */
 TEST_F_TIMEOUT(reloc, closed_instances, 300)
 {
-	static const bool keep[NR_SLOTS] = {
-		[1] = true, [3] = true, [4] = true, [6] = true,
-	};
-	char uuids[NR_SLOTS][MDGPU_UUID_LEN + 1];
-	uint64_t relocs0, used0, moved;
+	bool keep[MAX_SLOTS] = { false };
+	char uuids[MAX_SLOTS][MDGPU_UUID_LEN + 1];
+	uint64_t relocs0, used0, moved, half;
 	uint32_t dw[MDGPU_CMD_MAX_NDW];
 	uint32_t word = 0x12345678, back = 0;
-	int i;
+	int i, n;
 
-	fragment(_metadata, &self->f, uuids, keep);
+	n = nr_slots(_metadata, &self->f);
+	if (!n)
+		return;
+	half = n / 2 * SLOT;
+	for (i = 0; i < n; i++)
+		keep[i] = i < n / 2 ? i % 2 : !(i % 2);
+	fragment(_metadata, &self->f, n, uuids, keep);
 	if (_metadata->exit_code)
 		return;
 	ASSERT_EQ(64 * SZ_1M, parent_attr(_metadata, self->f.parent,
@@ -289,16 +332,16 @@ TEST_F_TIMEOUT(reloc, closed_instances, 300)
 	used0 = parent_attr(_metadata, self->f.parent, "vram_used");
 
 	ASSERT_OK(compact(self->f.parent));
-	EXPECT_EQ(256 * SZ_1M, parent_attr(_metadata, self->f.parent,
-					   "vram_largest_free"));
+	EXPECT_EQ(half, parent_attr(_metadata, self->f.parent,
+				    "vram_largest_free"));
 	EXPECT_EQ(used0, parent_attr(_metadata, self->f.parent, "vram_used"));
 	moved = parent_attr(_metadata, self->f.parent, "relocations") - relocs0;
 	EXPECT_LE(1, moved);
-	EXPECT_GE(2, moved);
-	EXPECT_EQ(1, mdgpu_type_available(self->f.parent, "256M"));
+	EXPECT_GE((uint64_t)n / 4, moved);
+	EXPECT_EQ(1, mdgpu_type_available(self->f.parent, type_of(half)));
 
 	/* Every instance still works where it is now. */
-	for (i = 0; i < NR_SLOTS; i++) {
+	for (i = 0; i < n; i++) {
 		struct mdgpu g;
 
 		if (!keep[i])
@@ -315,9 +358,9 @@ TEST_F_TIMEOUT(reloc, closed_instances, 300)
 		EXPECT_EQ(word + i, back);
 		mdgpu_detach(&g);
 	}
-	/* The freed 256 MiB range can be used. */
+	/* The freed half of VRAM can be used. */
 	ASSERT_OK(mdgpu_create_tracked(&self->f.created, self->f.parent,
-				       "256M", uuids[0]));
+				       type_of(half), uuids[0]));
 }
 
 /* Only "1" is accepted. */

@@ -7,7 +7,10 @@
  *
  * The tests adapt to the module parameters. run-guest.sh loads parents=2
  * vram_mb=1024, so that every type is offered, a parent fills up quickly
- * and the two-parent test runs.
+ * and the two-parent test runs. The fixture's tests work on the parent
+ * $MDGPU_PARENT names where set (the PCI parent, in run-guest.sh's
+ * sysfs_lifecycle@pci, with sim0 beside it), which the tests of all
+ * parents check too.
  */
 #include <errno.h>
 #include <limits.h>
@@ -19,12 +22,94 @@
 
 #include "mdgpu_harness.h"
 
+/*
+ * Every parent: the simulated ones, then the one $MDGPU_PARENT names if
+ * it is none of them (a PCI parent). Return: how many, or -errno.
+ */
+static int all_parents(char names[][MDGPU_NAME_LEN], int max)
+{
+	const char *want = getenv("MDGPU_PARENT");
+	int n, i;
+
+	n = mdgpu_parent_names(names, max);
+	if (n < 0 || !want || !*want || strlen(want) >= MDGPU_NAME_LEN)
+		return n;
+	for (i = 0; i < n; i++)
+		if (!strcmp(names[i], want))
+			return n;
+	if (n == max)
+		return -E2BIG;
+	strcpy(names[n], want);
+	return n + 1;
+}
+
+/*
+ * The size of the largest memory BAR of PCI device @addr, from its
+ * resource file (start, end, flags per line), or 0.
+ */
+static uint64_t largest_mem_bar(const char *addr)
+{
+	unsigned long long start, end, flags;
+	uint64_t best = 0;
+	char path[PATH_MAX];
+	FILE *f;
+	int bar;
+
+	snprintf(path, sizeof(path), MDGPU_PCI_DEVICES_DIR "/%s/resource",
+		 addr);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	/* The standard BARs are the first six lines. */
+	for (bar = 0; bar < 6; bar++) {
+		if (fscanf(f, "%llx %llx %llx", &start, &end, &flags) != 3)
+			break;
+		/* IORESOURCE_MEM */
+		if ((flags & 0x200) && end > start && end - start + 1 > best)
+			best = end - start + 1;
+	}
+	fclose(f);
+	return best;
+}
+
+/*
+ * A PCI parent: backend "pci", its VRAM the largest memory BAR (whole
+ * MiB), nothing used.
+ */
+static void check_pci_parent(struct __test_metadata *_metadata,
+			     const char *addr)
+{
+	char path[PATH_MAX], buf[64];
+	uint64_t val, bar;
+
+	snprintf(path, sizeof(path), "%s/%s/backend", mdgpu_parent_base(addr),
+		 addr);
+	ASSERT_OK(mdgpu_read_file(path, buf, sizeof(buf)));
+	EXPECT_STREQ("pci", buf);
+	bar = largest_mem_bar(addr);
+	ASSERT_LE(64 * SZ_1M, bar) TH_LOG("%s: no memory BAR of 64 MiB", addr);
+	ASSERT_OK(mdgpu_parent_u64(addr, "vram_total", &val));
+	EXPECT_EQ(bar & ~(SZ_1M - 1), val);
+	ASSERT_OK(mdgpu_parent_u64(addr, "vram_used", &val));
+	EXPECT_EQ(0, val);
+	ASSERT_OK(mdgpu_parent_u64(addr, "instances", &val));
+	EXPECT_EQ(0, val);
+}
+
+/*
+ * The simulated parents are as the module parameters say; a PCI parent
+ * (run-guest.sh's PCI runs bind one beside sim0) is its BAR.
+ */
 TEST(parents_match_module_params)
 {
 	char names[MDGPU_MAX_PARENTS][MDGPU_NAME_LEN];
 	char path[PATH_MAX], buf[64], expect[MDGPU_NAME_LEN];
+	const char *pci = getenv("MDGPU_PARENT");
 	uint64_t parents, vram_mb, val;
 	int n, i;
+
+	if (pci && mdgpu_parent_is_pci(pci))
+		check_pci_parent(_metadata, pci);
 
 	ASSERT_OK(mdgpu_module_param("parents", &parents));
 	ASSERT_OK(mdgpu_module_param("vram_mb", &vram_mb));
@@ -99,7 +184,7 @@ TEST(types_match_parent_vram)
 	uint64_t total, val;
 	int n, p, i, registered;
 
-	n = mdgpu_parent_names(names, MDGPU_MAX_PARENTS);
+	n = all_parents(names, MDGPU_MAX_PARENTS);
 	ASSERT_LT(0, n);
 	for (p = 0; p < n; p++) {
 		ASSERT_OK(mdgpu_parent_u64(names[p], "vram_total", &total));
@@ -136,8 +221,8 @@ TEST(types_match_parent_vram)
 			EXPECT_EQ(total / t->size, val);
 		}
 		/* Nothing else is offered. */
-		snprintf(path, sizeof(path),
-			 MDGPU_CLASS_DIR "/%s/mdev_supported_types", names[p]);
+		snprintf(path, sizeof(path), "%s/%s/mdev_supported_types",
+			 mdgpu_parent_base(names[p]), names[p]);
 		EXPECT_EQ(registered, mdgpu_count_entries(path));
 		EXPECT_LT(0, registered);
 	}
@@ -473,7 +558,7 @@ TEST_F(lifecycle, duplicate_uuid_rejected)
 	struct mdgpu_parent_state st;
 	int t, n, p;
 
-	n = mdgpu_parent_names(names, MDGPU_MAX_PARENTS);
+	n = all_parents(names, MDGPU_MAX_PARENTS);
 	ASSERT_LT(0, n);
 	ASSERT_OK(create(self, 0, uuid));
 	ASSERT_OK(mdgpu_parent_state(self->parent, &st));
@@ -595,18 +680,22 @@ TEST_F(lifecycle, concurrent_creates_never_overcommit)
 	check_available_model(_metadata, self->parent, self->vram_total);
 }
 
+/* The fixture's parent full, another one (sim0 beside a PCI parent). */
 TEST_F(lifecycle, parents_are_independent)
 {
 	char names[MDGPU_MAX_PARENTS][MDGPU_NAME_LEN];
 	struct mdgpu_parent_state other;
 	char uuid[MDGPU_UUID_LEN + 1];
-	int n, big;
+	int n, big, o;
 	long i, avail;
 
-	n = mdgpu_parent_names(names, MDGPU_MAX_PARENTS);
-	if (n < 2)
+	n = all_parents(names, MDGPU_MAX_PARENTS);
+	ASSERT_LE(0, n);
+	for (o = 0; o < n && !strcmp(names[o], self->parent); o++)
+		;
+	if (o == n)
 		SKIP(return, "needs two parents (parents=2)");
-	ASSERT_OK(mdgpu_parent_state(names[1], &other));
+	ASSERT_OK(mdgpu_parent_state(names[o], &other));
 
 	/* Fill the first parent completely. */
 	big = mdgpu_largest_type(self->parent);
@@ -614,13 +703,13 @@ TEST_F(lifecycle, parents_are_independent)
 	avail = self->base.available[big];
 	for (i = 0; i < avail; i++)
 		ASSERT_OK(create(self, big, uuid));
-	mdgpu_expect_state(_metadata, names[1], &other);
+	mdgpu_expect_state(_metadata, names[o], &other);
 
-	/* The second one still has all its room. */
-	ASSERT_OK(mdgpu_create_tracked(&self->created, names[1],
+	/* The other one still has all its room. */
+	ASSERT_OK(mdgpu_create_tracked(&self->created, names[o],
 				       mdgpu_types[0].name, uuid));
 	ASSERT_OK(remove_instance(self, uuid));
-	mdgpu_expect_state(_metadata, names[1], &other);
+	mdgpu_expect_state(_metadata, names[o], &other);
 }
 
 TEST_HARNESS_MAIN

@@ -23,7 +23,10 @@ FIXTURE_VARIANT(cfg) {
 };
 
 FIXTURE_VARIANT_ADD(cfg, group_64M) { .type = 0, .cdev = false };
-FIXTURE_VARIANT_ADD(cfg, group_512M) { .type = 3, .cdev = false };
+/* 512M on sim0 (vram_mb=1024), 256M on the test VMs' PCI parent. */
+FIXTURE_VARIANT_ADD(cfg, group_largest) {
+	.type = MDGPU_TYPE_LARGEST, .cdev = false
+};
 FIXTURE_VARIANT_ADD(cfg, cdev_64M) { .type = 0, .cdev = true };
 
 FIXTURE_SETUP(cfg)

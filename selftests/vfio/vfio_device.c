@@ -27,7 +27,10 @@ FIXTURE_VARIANT(dev) {
 };
 
 FIXTURE_VARIANT_ADD(dev, group_64M) { .type = 0, .cdev = false };
-FIXTURE_VARIANT_ADD(dev, group_512M) { .type = 3, .cdev = false };
+/* 512M on sim0 (vram_mb=1024), 256M on the test VMs' PCI parent. */
+FIXTURE_VARIANT_ADD(dev, group_largest) {
+	.type = MDGPU_TYPE_LARGEST, .cdev = false
+};
 FIXTURE_VARIANT_ADD(dev, cdev_64M) { .type = 0, .cdev = true };
 
 FIXTURE_SETUP(dev)

@@ -74,7 +74,8 @@ FIXTURE_VARIANT(disp) {
 };
 
 FIXTURE_VARIANT_ADD(disp, type_64M) { .type = 0 };
-FIXTURE_VARIANT_ADD(disp, type_512M) { .type = 3 };
+/* 512M on sim0 (vram_mb=1024), 256M on the test VMs' PCI parent. */
+FIXTURE_VARIANT_ADD(disp, type_largest) { .type = MDGPU_TYPE_LARGEST };
 
 FIXTURE_SETUP(disp)
 {
