@@ -20,7 +20,8 @@
 #     (held) are never proposed.
 #  2. No room at the destination: sim1's engine guarantees are full
 #     (D's min_share 60 + C's 30), so E (min_share 20, parked with a
-#     picture) is not proposed: the plan checks the destination with
+#     picture; its min_share from its creation on) is not proposed: the
+#     plan checks the destination with
 #     mdgpuctl's fit rule (min_share admission) and logs why ("propose: not
 #     moving"); E is never tried and stays on sim0 with the same state and
 #     tunables. (Its weight is held at 100 by its bounds: the checkpoints
@@ -121,7 +122,7 @@ diag <"$work/out"
 expect "sim1's guarantees filled (D min_share 60); E on sim0 parked with a picture, min_share 20" bash -c "
 	set -e
 	$ctl set $D min_share=60
-	$ctl create 64M --parent sim0 --uuid $E
+	$ctl create 64M --parent sim0 --uuid $E --set priority=3 --set min_share=20
 	$helper mkstate $E $work/e0
 	$ctl restore $E $work/e0
 	$ctl set $E priority=3 min_share=20
