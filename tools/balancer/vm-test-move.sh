@@ -34,7 +34,7 @@
 # "MDGPU-TAP-END balancer-move-vm".
 set -uo pipefail
 
-# shellcheck source=../lib/vm-test-common.sh
+# shellcheck source=SCRIPTDIR/../lib/vm-test-common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/vm-test-common.sh"
 # The hold helper of part 3 waits on fd 9: closing it lets it go.
 vmt_pre_cleanup() { exec 9>&- 2>/dev/null; }

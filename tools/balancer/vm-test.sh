@@ -32,7 +32,7 @@
 # "MDGPU-TAP-END balancer-vm".
 set -uo pipefail
 
-# shellcheck source=../lib/vm-test-common.sh
+# shellcheck source=SCRIPTDIR/../lib/vm-test-common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/vm-test-common.sh"
 vmt_begin balancer-vm mdgpu-bal "${1:-}" "${2:-}"
 textdir=$work/node-exporter

@@ -37,7 +37,9 @@
 
 vmt_begin() {
 	vmt_label=${1:?vmt_begin LABEL WORKNAME KO_PATH BIN_DIR}
+	# shellcheck disable=SC2034  # for the script that sources this
 	ko=$(realpath -e "${3:?usage: KO_PATH BIN_DIR}") || exit 2
+	# shellcheck disable=SC2034
 	bin=$(realpath -e "${4:?usage: KO_PATH BIN_DIR}") || exit 2
 	work=$(mktemp -d "/tmp/${2:?}.XXXXXX") || exit 2
 	pids=()

@@ -28,7 +28,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-# shellcheck source=../lib/vm-test-common.sh
+# shellcheck source=SCRIPTDIR/../lib/vm-test-common.sh
 . "$here/../lib/vm-test-common.sh"
 vmt_begin monitoring-vm mdgpu-mon "${1:-}" "${2:-}"
 textdir=$work/node-exporter
