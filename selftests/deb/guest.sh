@@ -20,7 +20,12 @@
 #     -> udev applies the parent settings
 #   mdevctl start / define, mdgpuctl list, mdgpuctl mdevctl
 #   the metrics timer enabled; its service's command writes mdgpu.prom
-#   mdevctl stop / undefine, modprobe -r mdgpu, apt-get purge
+#   mdevctl stop / undefine, modprobe -r mdgpu
+#   parents.conf with reserve= lines and an auto-start mdevctl definition
+#   of the reserved UUID, modprobe mdgpu (what a boot does)
+#     -> udev makes the reservations, mdevctl starts the vGPU into its
+#        reservation, an ordinary create of the reserved VRAM is refused
+#   apt-get purge
 #     -> no module, no DKMS tree, no package file left
 #
 # Prints TAP (kselftest ktap_helpers.sh) between MDGPU-TAP markers. (No
@@ -114,7 +119,7 @@ echo "MDGPU-TAP-BEGIN kselftest deb-$rel"
 # shellcheck disable=SC1090
 . "$ktap"
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 11
 
 # Every later step needs the overlay: without it, stop here.
 if ! setup_root; then
@@ -247,6 +252,150 @@ if in_root mdevctl stop -u "$UUID" && in_root mdevctl undefine -u "$UUID" &&
 else
 	ktap_test_fail "$desc"
 fi
+
+# 5b. reservations restored at boot: what a reboot does, as the real udev
+# and mdevctl do it. parents.conf reserves VRAM, engine share and a class
+# on sim0 for RUUID (and for R2, which never exists); RUUID is an
+# auto-start mdevctl definition. The module load's "add" events of the
+# parents make udev run mdgpu-parent-setup (59-mdgpu.rules) and then
+# mdevctl start-parent-mdevs (60-mdevctl.rules; it runs again on the
+# parent's mdev registration event): the reservations must be there with
+# the right sums, RUUID created into its reservation, and an ordinary
+# create that needs the reserved VRAM refused.
+RUUID=6a0c1f8e-5b1d-4c3a-9e57-2d7f0b3c4a22
+R2=6a0c1f8e-5b1d-4c3a-9e57-2d7f0b3c4a33
+S0=/sys/class/mdgpu/sim0
+printf '%s\n' '*	watchdog_ms=5000' \
+	"sim0	reserve=$RUUID:128:300000:7 reserve=$R2:64:100000:5" \
+	>"$R/etc/mdgpu/parents.conf"
+resv_line() {
+	grep "^$1:" "$S0/reservations" 2>/dev/null
+}
+# The boot: RUUID defined to start automatically, the module loaded with
+# one 256M parent of each (128M + 64M reserved leave 64M for the others),
+# udev's work done. Then what RUUID got.
+reserved_boot() {
+	local _
+
+	in_root mdevctl define -u "$RUUID" -p sim0 -t mdgpu-128M --auto &&
+	in_root modprobe mdgpu parents=2 vram_mb=256 &&
+	in_root udevadm settle -t 120 || return 1
+	# (settle returns at once in a chroot.) mdevctl's start runs from
+	# udev: wait for it.
+	for _ in $(seq 60); do
+		[ -d "/sys/bus/mdev/devices/$RUUID" ] && break
+		sleep 1
+	done
+}
+# The reservations as parents.conf gives them; reserved_vram and
+# reserved_share the sums of the unheld ones.
+reservations_restored() {
+	local line line2 vram=$((64 << 20)) share=100000
+
+	line=$(resv_line "$RUUID") && line2=$(resv_line "$R2") &&
+	step "reservations: $line; $line2" &&
+	[ "${line%% *}" = "$RUUID:128:300000:7" ] &&
+	[ "${line2%% *}" = "$R2:64:100000:5" ] &&
+	[ "${line2##* }" = unheld ] || return 1
+	if [ "${line##* }" = unheld ]; then
+		vram=$((vram + (128 << 20)))
+		share=$((share + 300000))
+	fi
+	[ "$(cat "$S0/reserved_vram")" = "$vram" ] &&
+	[ "$(cat "$S0/reserved_share")" = "$share" ]
+}
+# RUUID started by mdevctl, into its reservation.
+reserved_started() {
+	local line off
+
+	line=$(resv_line "$RUUID") &&
+	[ "${line##* }" = held ] &&
+	[ "$(cat "$S0/reserved_vram")" = $((64 << 20)) ] &&
+	[ "$(cat "$S0/reserved_share")" = 100000 ] &&
+	[ -d "/sys/bus/mdev/devices/$RUUID" ] &&
+	off=$(echo "$line" | cut -d' ' -f2) &&
+	[ "$(cat "/sys/bus/mdev/devices/$RUUID/mdgpu/vram_offset")" = "$off" ] &&
+	[ "$(cat "/sys/bus/mdev/devices/$RUUID/mdgpu/min_share")" = 30 ] &&
+	[ "$(cat "/sys/bus/mdev/devices/$RUUID/mdgpu/priority")" = 7 ] &&
+	in_root mdevctl list >/run/ovl/active.txt &&
+	grep -q "^$RUUID sim0 mdgpu-128M" /run/ovl/active.txt &&
+	step "$RUUID started by mdevctl at vram_offset $off, min_share 30, priority 7"
+}
+reserved_boot_diag() {
+	local f
+
+	echo "# reservations: $(cat "$S0/reservations" 2>&1 | tr '\n' ';')"
+	for f in reserved_vram reserved_share watchdog_ms; do
+		echo "# $f: $(cat "$S0/$f" 2>&1)"
+	done
+	for f in vram_offset min_share priority; do
+		echo "# $RUUID $f: $(cat "/sys/bus/mdev/devices/$RUUID/mdgpu/$f" 2>&1)"
+	done
+	in_root mdevctl list -d 2>&1 | sed 's/^/# /'
+}
+reserved_shutdown() {
+	[ -e "/sys/bus/mdev/devices/$O2" ] &&
+		echo 1 >"/sys/bus/mdev/devices/$O2/remove"
+	in_root mdevctl stop -u "$RUUID" >/dev/null 2>&1
+	in_root mdevctl undefine -u "$RUUID" >/dev/null 2>&1
+	in_root modprobe -r mdgpu ||
+		step "modprobe -r mdgpu failed after the reservations"
+}
+O1=6a0c1f8e-5b1d-4c3a-9e57-2d7f0b3c4a44
+O2=6a0c1f8e-5b1d-4c3a-9e57-2d7f0b3c4a55
+# A host has a journal; mdevctl's udev rule pipes its output to logger,
+# which needs /dev/log. Its messages go to /run/ovl/syslog.txt.
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+with open(sys.argv[1], "ab", buffering=0) as f:
+    while True:
+        f.write(s.recv(65536) + b"\n")
+' /run/ovl/syslog.txt &
+syslog=$!
+desc="$rel: at module load udev restores parents.conf's reservations (reserved_vram, reserved_share)"
+if reserved_boot && reservations_restored; then
+	ktap_test_pass "$desc"
+else
+	reserved_boot_diag
+	ktap_test_fail "$desc"
+fi
+desc="$rel: mdevctl auto-starts the reserved vGPU at module load, into its reservation"
+if reserved_started; then
+	ktap_test_pass "$desc"
+else
+	reserved_boot_diag
+	sed 's/^/# syslog: /' /run/ovl/syslog.txt 2>/dev/null | tail -n 20
+	ktap_test_fail "$desc"
+fi
+
+desc="$rel: an ordinary create that needs the reserved VRAM is refused; the unreserved VRAM is created"
+T=$S0/mdev_supported_types
+if [ "$(cat "$T/mdgpu-128M/available_instances")" = 0 ] &&
+   [ "$(cat "$T/mdgpu-64M/available_instances")" = 1 ] &&
+   ! in_root mdgpuctl create mdgpu-128M --parent sim0 --uuid "$O1" \
+	>/run/ovl/create.txt 2>&1 &&
+   grep -q 'No space left on device' /run/ovl/create.txt &&
+   ! err=$( { echo "$O1" >"$T/mdgpu-128M/create"; } 2>&1) &&
+   [[ "$err" == *"No space left on device"* ]] &&
+   [ ! -e "/sys/bus/mdev/devices/$O1" ] &&
+   in_root mdgpuctl create mdgpu-64M --parent sim0 --uuid "$O2" \
+	>>/run/ovl/create.txt 2>&1 &&
+   [ -d "/sys/bus/mdev/devices/$O2" ]; then
+	sed 's/^/deb-test: /' /run/ovl/create.txt
+	ktap_test_pass "$desc"
+else
+	sed 's/^/# /' /run/ovl/create.txt
+	echo "# echo to create: ${err:-}"
+	for f in "$T"/*/available_instances; do
+		echo "# $f: $(cat "$f" 2>&1)"
+	done
+	ktap_test_fail "$desc"
+fi
+reserved_shutdown
+kill "$syslog" 2>/dev/null
+rm -f /dev/log
 
 # 6. purge: nothing of either package is left.
 files=$(in_root dpkg -L mdgpu-dkms mdgpu-tools 2>/dev/null |

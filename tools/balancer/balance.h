@@ -156,7 +156,8 @@ void mdgb_decide(const struct mdgb_params *p, struct mdgb_vgpu *v, size_t n,
 const char *mdgb_reason_name(enum mdgb_reason r);
 
 /**
- * struct mdgb_parent_load - one parent as mdgb_propose() sees it
+ * struct mdgb_parent_load - one parent's load as mdgb_propose() (plan.h)
+ *			      sees it
  * @busy: fraction of the period its engine ran vGPUs, < 0 if unknown
  * @waiting: summed wait time of its vGPUs over the period, in periods
  */
@@ -165,45 +166,12 @@ struct mdgb_parent_load {
 	double waiting;
 };
 
-/**
- * struct mdgb_movable - an instance as mdgb_propose() sees it
- * @parent: index of its parent
- * @type: index of its type (the same index names the same type on
- *	  every parent)
- * @held: a process (a VM) holds it: never proposed
- * @cooling: it moved (or a move was tried) less than the cooldown ago:
- *	     not proposed (mdgb_move_due())
- */
-struct mdgb_movable {
-	int parent;
-	int type;
-	bool held;
-	bool cooling;
-};
-
-/**
- * struct mdgb_move - a proposed move
- * @instance: index into the movables
- * @from: parent index
- * @to: parent index
- */
-struct mdgb_move {
-	size_t instance;
-	int from;
-	int to;
-};
-
 /* A parent is saturated at or above this busy fraction with vGPUs waiting,
- * idle at or below MDGB_IDLE_BUSY.
+ * idle at or below MDGB_IDLE_BUSY (plan.c).
  */
 #define MDGB_SATURATED_BUSY	0.90
 #define MDGB_SATURATED_WAIT	0.05
 #define MDGB_IDLE_BUSY		0.30
-
-size_t mdgb_propose(const struct mdgb_parent_load *parents, size_t nr_parents,
-		    const struct mdgb_movable *inst, size_t nr_inst,
-		    int *avail, size_t nr_types, struct mdgb_move *out,
-		    size_t max_out);
 
 /**
  * struct mdgb_move_limits - how often --move may move (balancer.conf)

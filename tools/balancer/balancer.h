@@ -12,6 +12,7 @@
 
 #include "balance.h"
 #include "config.h"
+#include "plan.h"
 #include "mdgpuctl.h"
 #include "relocate.h"
 
@@ -96,6 +97,8 @@ struct mdgb_parent_seen {
  * @nr_parents: entries in @parents
  * @moves: this period's proposals (indices into @sys)
  * @nr_moves: entries in @moves
+ * @unfit: this period's instances that no idle parent had room for
+ * @nr_unfit: entries in @unfit
  * @move_results: moves made (--move) per result since start
  * @periods: periods decided so far
  * @last_read: monotonic time of the previous sysfs reading, seconds
@@ -116,6 +119,8 @@ struct mdgb_run {
 	size_t nr_parents;
 	struct mdgb_move moves[64];
 	size_t nr_moves;
+	struct mdgb_unfit unfit[64];
+	size_t nr_unfit;
 	uint64_t move_results[MDG_RELOC_NR];
 	uint64_t periods;
 	double last_read;

@@ -220,43 +220,73 @@ static int type_index(char (*names)[MDG_NAME_MAX], size_t *n, size_t max,
 	return (*n)++;
 }
 
+/*
+ * This period's proposals (plan.c), on a model of each parent's capacity
+ * read from this period's snapshot: mdgpuctl's mdg_cap_init(), with room
+ * for one more range per possible proposal.
+ */
 static int propose(struct mdgb_run *r)
 {
 	enum { MAXT = 32 };
 	char (*types)[MDG_NAME_MAX];
 	struct mdgb_parent_load *load;
 	struct mdgb_movable *mv;
-	size_t nt = 0, i, j;
-	int *avail, ti, pi;
+	struct mdg_range *room = NULL;
+	struct mdg_cap *cap;
+	struct mdgb_plan plan = {
+		.moves = r->moves, .max_moves = ARRAY_SIZE(r->moves),
+		.unfit = r->unfit, .max_unfit = ARRAY_SIZE(r->unfit),
+	};
+	size_t nt = 0, i, j, per;
+	bool *offers;
+	int ti, pi;
 
 	r->nr_moves = 0;
+	r->nr_unfit = 0;
+	per = r->sys.nr_instances + MDG_MAX_RESV + ARRAY_SIZE(r->moves);
 	types = calloc(MAXT, MDG_NAME_MAX);
 	load = calloc(r->nr_parents + 1, sizeof(*load));
 	mv = calloc(r->sys.nr_instances + 1, sizeof(*mv));
-	avail = calloc((r->nr_parents + 1) * MAXT, sizeof(*avail));
-	if (!types || !load || !mv || !avail)
+	cap = calloc(r->nr_parents + 1, sizeof(*cap));
+	offers = calloc((r->nr_parents + 1) * MAXT, sizeof(*offers));
+	if (r->nr_parents)
+		room = calloc(r->nr_parents * per, sizeof(*room));
+	if (!types || !load || !mv || !cap || !offers ||
+	    (r->nr_parents && !room))
 		goto out;
 	for (i = 0; i < r->nr_parents; i++)
 		load[i] = r->parents[i].load;
+	/* A parent seen before but gone now stays an empty, unhealthy cap. */
 	for (i = 0; i < r->sys.nr_parents; i++) {
 		const struct mdg_parent *p = &r->sys.parents[i];
 
 		pi = (int)(mdgb_parent_seen(r, p->name) - r->parents);
-		/* A parent that is not healthy takes nothing. */
-		for (j = 0; j < p->nr_types && mdg_parent_healthy(p); j++) {
+		if (mdg_cap_init(&cap[pi], &r->sys, p, room + pi * per, per))
+			goto out;
+		for (j = 0; j < p->nr_types; j++) {
 			ti = type_index(types, &nt, MAXT, p->types[j].dir);
-			if (ti >= 0 && p->types[j].available > 0)
-				avail[pi * MAXT + ti] = p->types[j].available;
+			if (ti >= 0)
+				offers[pi * MAXT + ti] = true;
 		}
 	}
 	for (i = 0; i < r->sys.nr_instances; i++) {
 		const struct mdg_instance *in = &r->sys.instances[i];
+		const struct mdg_parent *p;
 
 		mv[i].parent = (int)(mdgb_parent_seen(r, in->parent) -
 				     r->parents);
 		mv[i].type = type_index(types, &nt, MAXT, in->type);
+		mv[i].size = in->vram_size > 0 ? (uint64_t)in->vram_size : 0;
+		mv[i].offset = in->vram_offset >= 0 ?
+			       (uint64_t)in->vram_offset : 0;
+		mv[i].min_share = in->min_share > 0 ?
+				  (uint64_t)in->min_share : 0;
+		/* An unknown size or place is held: it is not planned. */
 		mv[i].held = in->nr_holders || in->holders_unknown ||
-			     in->removing;
+			     in->removing || in->vram_size <= 0 ||
+			     in->vram_offset < 0;
+		p = mdg_find_parent(&r->sys, in->parent);
+		mv[i].reserved = p && mdg_parent_resv(p, in->uuid);
 		if (r->move && !in->removing) {
 			struct mdgb_tracked *t = mdgb_track(r, in->uuid);
 
@@ -265,14 +295,17 @@ static int propose(struct mdgb_run *r)
 							       r->periods);
 		}
 	}
-	r->nr_moves = mdgb_propose(load, r->nr_parents, mv,
-				   r->sys.nr_instances, avail, MAXT, r->moves,
-				   ARRAY_SIZE(r->moves));
+	mdgb_propose(load, cap, r->nr_parents, mv, r->sys.nr_instances,
+		     offers, MAXT, &plan);
+	r->nr_moves = plan.nr_moves;
+	r->nr_unfit = plan.nr_unfit;
 out:
 	free(types);
 	free(load);
 	free(mv);
-	free(avail);
+	free(cap);
+	free(offers);
+	free(room);
 	return 0;
 }
 

@@ -70,7 +70,8 @@ void mdgb_log_decisions(struct mdgb_run *r)
  * @r: the run, after mdgb_propose()
  *
  * Without --move they are only proposed; with it, mdgb_perform_moves()
- * says next what became of each.
+ * says next what became of each. Then the instances that would have been
+ * proposed but that no idle parent has room for, with the reason.
  */
 void mdgb_log_moves(struct mdgb_run *r)
 {
@@ -87,6 +88,21 @@ void mdgb_log_moves(struct mdgb_run *r)
 			r->parents[m->to].name,
 			r->parents[m->to].load.busy * 100,
 			r->move ? "" : " - not performed (no --move)");
+	}
+	for (i = 0; i < r->nr_unfit; i++) {
+		const struct mdgb_unfit *u = &r->unfit[i];
+		const struct mdg_instance *in = &r->sys.instances[u->instance];
+
+		fprintf(r->log, "propose: not moving %s (%s) from %s (busy %.0f%%, vGPUs waited %.2f periods): no idle parent has room; %s (busy %.0f%%): %s",
+			in->uuid, in->type, r->parents[u->from].name,
+			r->parents[u->from].load.busy * 100,
+			r->parents[u->from].load.waiting,
+			r->parents[u->to].name,
+			r->parents[u->to].load.busy * 100, u->why);
+		if (u->planned)
+			fprintf(r->log, " after the %u move%s planned there this period",
+				u->planned, u->planned == 1 ? "" : "s");
+		fputc('\n', r->log);
 	}
 	fflush(r->log);
 }

@@ -18,13 +18,15 @@
 #     picture read back through the device (mdgpuctl screenshot); the move
 #     is logged with its reason and counted (result "moved"). A and B
 #     (held) are never proposed.
-#  2. A failure at the destination: sim1's engine guarantees are full
+#  2. No room at the destination: sim1's engine guarantees are full
 #     (D's min_share 60 + C's 30), so E (min_share 20, parked with a
-#     picture) is refused its min_share there (ERANGE): the move rolls back,
-#     E is on sim0 again with the same state and tunables, nothing of it is
-#     left on sim1, the rollback is logged and counted, and E is not tried
-#     again (the cooldown). (Its weight is held at 100 by its bounds: the
-#     checkpoints compared include the weight.)
+#     picture; its min_share from its creation on) is not proposed: the
+#     plan checks the destination with
+#     mdgpuctl's fit rule (min_share admission) and logs why ("propose: not
+#     moving"); E is never tried and stays on sim0 with the same state and
+#     tunables. (Its weight is held at 100 by its bounds: the checkpoints
+#     compared include the weight.) The rollback of a move that fails at
+#     the destination is tested on mock ops (tests/test_move.c).
 #  3. F is open through a device fd only (no holder /proc shows): the move
 #     is tried and refused when saving opens the device (EBUSY); F stays.
 #
@@ -32,49 +34,13 @@
 # "MDGPU-TAP-END balancer-move-vm".
 set -uo pipefail
 
-ko=$(realpath -e "${1:?usage: vm-test-move.sh KO_PATH BIN_DIR}") || exit 2
-bin=$(realpath -e "${2:?usage: vm-test-move.sh KO_PATH BIN_DIR}") || exit 2
-work=$(mktemp -d /tmp/mdgpu-balmove.XXXXXX)
+# shellcheck source=SCRIPTDIR/../lib/vm-test-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/vm-test-common.sh"
+# The hold helper of part 3 waits on fd 9: closing it lets it go.
+vmt_pre_cleanup() { exec 9>&- 2>/dev/null; }
+vmt_begin balancer-move-vm mdgpu-balmove "${1:-}" "${2:-}"
 ctl=$bin/mdgpuctl
 helper=$bin/mdgpuctl-vm-helper
-pids=()
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
-diag() { sed 's/^/# /'; }
-expect() {
-	local desc=$1
-	shift
-	if "$@" >"$work/out" 2>&1; then
-		ok "$desc"
-	else
-		notok "$desc"
-		head -n 30 "$work/out" | diag
-	fi
-}
-
-cleanup() {
-	local p
-	exec 9>&- 2>/dev/null
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	for d in /sys/bus/mdev/devices/*; do
-		[ -e "$d/remove" ] && echo 1 >"$d/remove" 2>/dev/null
-	done
-	rmmod mdgpu 2>/dev/null
-	echo "1..$n"
-	echo "# Totals: pass:$((n - failed)) fail:$failed skip:0"
-	echo "MDGPU-TAP-END balancer-move-vm"
-	rm -rf "$work"
-}
-
-echo "MDGPU-TAP-BEGIN kselftest balancer-move-vm"
-echo "TAP version 13"
-trap cleanup EXIT
 
 A=62616c00-0000-4000-8000-0000000000a1
 B=62616c00-0000-4000-8000-0000000000b1
@@ -88,14 +54,7 @@ type_of() { basename "$(readlink -f "$(dev "$1")/mdev_type")"; }
 state() { cat "$(dev "$1")/mdgpu/migration_state"; }
 tun() { cat "$(dev "$1")/mdgpu/$2"; }
 # wait_log REGEX SECONDS: until the balancer's log has a line matching.
-wait_log() {
-	local _
-	for _ in $(seq 1 "$2"); do
-		grep -q "$1" "$work/log" && return 0
-		sleep 1
-	done
-	return 1
-}
+wait_log() { vmt_wait_for "$work/log" "$1" "$2"; }
 
 expect "insmod parents=2 vram_mb=512" insmod "$ko" parents=2 vram_mb=512
 expect "A, B, C on sim0 (weighted), D on sim1" bash -c "
@@ -159,32 +118,33 @@ expect "  ... its device state and VRAM are what they were (checkpoint after, co
 	$ctl checkpoint $C $work/c-after && $helper migcmp $work/c-before $work/c-after"
 diag <"$work/out"
 
-# --- 2: the destination refuses, the move rolls back ----------------------
+# --- 2: no room for E's guarantee at the destination: not proposed --------
 expect "sim1's guarantees filled (D min_share 60); E on sim0 parked with a picture, min_share 20" bash -c "
 	set -e
 	$ctl set $D min_share=60
-	$ctl create 64M --parent sim0 --uuid $E
+	$ctl create 64M --parent sim0 --uuid $E --set priority=3 --set min_share=20
 	$helper mkstate $E $work/e0
 	$ctl restore $E $work/e0
 	$ctl set $E priority=3 min_share=20
 	$ctl checkpoint $E $work/e-before"
-if wait_log "^move: $E .*: rolled-back" 90; then
-	ok "E's move failed at sim1 and was rolled back"
+if wait_log "^propose: not moving $E " 60; then
+	ok "E is not proposed: sim1's engine does not admit its min_share"
 else
-	notok "E's move failed at sim1 and was rolled back"
+	notok "E is not proposed: sim1's engine does not admit its min_share"
 	tail -n 30 "$work/log" | diag
 fi
-grep "^move: $E\|mdgpu-balancer: .*$E" "$work/log" | diag
-expect "  ... logged: the refused tunable, where E is" grep -q \
-	"^move: $E (mdgpu-64M) from sim0 to sim1: rolled-back (tunables on sim1 failed: ERANGE), back on sim0 with its state (parked) and tunables .*min_share=20.*; reason: sim0 saturated" \
+# Three more periods: still not proposed, never tried.
+sleep 6
+grep "^propose: not moving $E" "$work/log" | tail -n 1 | diag
+expect "  ... logged with the reason: sim1 has 900000 ppm committed (C 30 % + D 60 %)" grep -q \
+	"^propose: not moving $E (mdgpu-64M) from sim0 (busy [0-9]*%, vGPUs waited [0-9.]* periods): no idle parent has room; sim1 (busy [0-9]*%): engine share: 900000 ppm committed, min_share 200000 ppm more would pass the engine$" \
 	"$work/log"
-expect "  ... E is on sim0, parked, min_share 20, priority 3; sim1 holds only C and D" bash -c "
+expect "  ... never proposed nor tried: E is on sim0, parked, min_share 20, priority 3; sim1 holds only C and D" bash -c "
+	! grep -q '^propose: move $E\\|^move: $E' $work/log &&
 	test \"$(parent_of "$E") $(state "$E") $(tun "$E" min_share) $(tun "$E" priority)\" = 'sim0 parked 20 3' &&
 	test \"\$(ls /sys/class/mdgpu/sim1/mdev_supported_types/mdgpu-64M/devices | sort | tr '\n' ' ')\" = '$C $D '"
 expect "  ... E's device state and VRAM are intact" bash -c "
 	$ctl checkpoint $E $work/e-after && $helper migcmp $work/e-before $work/e-after"
-expect "  ... counted: mdgpu_balancer_moves_total{result=\"rolled-back\"} 1" \
-	grep -q '^mdgpu_balancer_moves_total{result="rolled-back"} 1$' "$work/bal.prom"
 
 # --- 3: an instance open through its device fd only --------------------------
 fifo=$work/hold.fifo
@@ -212,11 +172,12 @@ expect "  ... as open (EBUSY), F still on sim0" bash -c "
 sleep 8
 kill "$bal" 2>/dev/null
 wait "$bal" 2>/dev/null
-expect "each move was tried once (C, E, F: the cooldown), nothing else moved" bash -c "
-	test \$(grep -c '^move: .*: \\(moved\\|rolled-back\\|unchanged\\|kept-in-file\\|lost\\)' $work/log) = 3 &&
-	test \$(grep -c '^move: $E .*rolled-back' $work/log) = 1"
+expect "each move was tried once (C, F: the cooldown), nothing else moved" bash -c "
+	test \$(grep -c '^move: .*: \\(moved\\|rolled-back\\|unchanged\\|kept-in-file\\|lost\\)' $work/log) = 2 &&
+	! grep -q '^move: $E' $work/log"
 expect "the metrics textfile passes promtool (moves by result)" bash -c "
 	grep -q '^mdgpu_balancer_moves_total{result=\"unchanged\"} 1$' $work/bal.prom &&
+	grep -q '^mdgpu_balancer_moves_total{result=\"rolled-back\"} 0$' $work/bal.prom &&
 	grep -q '^mdgpu_balancer_move_enabled 1$' $work/bal.prom &&
 	promtool check metrics <$work/bal.prom"
 exec 9>&-

@@ -32,48 +32,11 @@
 # "MDGPU-TAP-END balancer-vm".
 set -uo pipefail
 
-ko=$(realpath -e "${1:?usage: vm-test.sh KO_PATH BIN_DIR}") || exit 2
-bin=$(realpath -e "${2:?usage: vm-test.sh KO_PATH BIN_DIR}") || exit 2
-work=$(mktemp -d /tmp/mdgpu-bal.XXXXXX)
+# shellcheck source=SCRIPTDIR/../lib/vm-test-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/vm-test-common.sh"
+vmt_begin balancer-vm mdgpu-bal "${1:-}" "${2:-}"
 textdir=$work/node-exporter
-mkdir -p "$textdir" "$work/prom"
-pids=()
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
-diag() { sed 's/^/# /'; }
-expect() {
-	local desc=$1
-	shift
-	if "$@" >"$work/out" 2>&1; then
-		ok "$desc"
-	else
-		notok "$desc"
-		head -n 30 "$work/out" | diag
-	fi
-}
-
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	for d in /sys/bus/mdev/devices/*; do
-		[ -e "$d/remove" ] && echo 1 >"$d/remove" 2>/dev/null
-	done
-	rmmod mdgpu 2>/dev/null
-	echo "1..$n"
-	echo "MDGPU-TAP-END balancer-vm"
-	rm -rf "$work"
-}
-
-echo "MDGPU-TAP-BEGIN kselftest balancer-vm"
-echo "TAP version 13"
-trap cleanup EXIT
-ip link set lo up 2>/dev/null || busybox ip link set lo up
+mkdir -p "$textdir"
 
 A=62616c00-0000-4000-8000-00000000000a
 B=62616c00-0000-4000-8000-00000000000b
@@ -177,23 +140,7 @@ echo 10 >"/sys/bus/mdev/devices/$A/mdgpu/weight"
 	done
 } &
 pids+=($!)
-prometheus-node-exporter --web.listen-address=127.0.0.1:9100 \
-	--collector.disable-defaults --collector.textfile \
-	--collector.textfile.directory="$textdir" >"$work/node.log" 2>&1 &
-pids+=($!)
-cat >"$work/prometheus.yml" <<YML
-global:
-  scrape_interval: 5s
-  scrape_timeout: 5s
-scrape_configs:
-  - job_name: node
-    static_configs:
-      - targets: ['127.0.0.1:9100']
-YML
-prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prom" \
-	--web.listen-address=127.0.0.1:9090 >"$work/prom.log" 2>&1 &
-pids+=($!)
-query() { curl -fsS --max-time 20 http://127.0.0.1:9090/api/v1/query --data-urlencode "query=$1"; }
+vmt_prometheus "$textdir"
 "$bin/mdgpu-busy" 150 2000 "$A" >"$work/busy3.log" 2>&1 &
 busy=$!
 pids+=("$busy")
@@ -233,8 +180,7 @@ kill "$busy" 2>/dev/null
 echo "MDGPU-BALANCER-TRACE-BEGIN"
 cat "$work/trace.csv"
 echo "MDGPU-BALANCER-TRACE-END"
-echo "# Totals: pass:$((n - failed)) fail:$failed skip:0"
 # Then --move, on a fresh module (vm-test-move.sh).
 trap - EXIT
-cleanup
+vmt_cleanup
 exec bash "$(dirname "${BASH_SOURCE[0]}")/vm-test-move.sh" "$ko" "$bin"

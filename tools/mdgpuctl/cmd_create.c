@@ -138,6 +138,34 @@ static void place(struct mdg_parent **cp, struct mdg_type **ct, size_t n,
 }
 
 /*
+ * Whether a new @t with @min_share (ppm) fits on @p: mdg_cap_fit(), the
+ * rule mdgpu-balancer plans its moves with. Where the kernel's
+ * available_instances is readable it is the exact VRAM answer now and
+ * wins over the rebuilt map (they agree unless the map is incomplete);
+ * with neither known, the kernel decides at create.
+ * @c receives the capacity the verdict was given on (for its words).
+ */
+static enum mdg_fit_verdict fits(const struct mdg_system *sys,
+				 const struct mdg_parent *p,
+				 const struct mdg_type *t, uint64_t min_share,
+				 struct mdg_cap *c, struct mdg_range *room,
+				 size_t max)
+{
+	enum mdg_fit_verdict v;
+
+	if (mdg_cap_init(c, sys, p, room, max))
+		return MDG_FIT_UNKNOWN;
+	v = mdg_cap_fit(c, t->desc.framebuffer, min_share, NULL);
+	if (t->available == 0 && v == MDG_FIT_OK)
+		v = MDG_FIT_NO_VRAM;
+	else if ((t->available > 0 && v == MDG_FIT_NO_VRAM) ||
+		 (t->available != 0 && v == MDG_FIT_UNKNOWN))
+		v = mdg_cap_admits(c, min_share) ? MDG_FIT_OK :
+		    MDG_FIT_NO_SHARE;
+	return v;
+}
+
+/*
  * The instance @uuid has a reservation on @p: it goes there, into the
  * reserved capacity, however full @p is otherwise. Says why, or why not.
  */
@@ -191,17 +219,20 @@ static int pick_reserved(struct mdg_parent *p, const struct mdg_resv *rv,
  * among them; VRAM that reservations hold counts as used there.
  */
 static int pick(struct mdg_system *sys, const char *type, const char *parent,
-		const char *uuid, enum mdg_place_policy pol,
-		struct mdg_parent **pp, struct mdg_type **tp)
+		const char *uuid, uint64_t min_share,
+		enum mdg_place_policy pol, struct mdg_parent **pp,
+		struct mdg_type **tp)
 {
 	const struct mdg_resv *rv;
 	struct mdg_parent *cand_p[MDG_MAX_PARENTS];
 	struct mdg_type *cand_t[MDG_MAX_PARENTS];
 	size_t nr_cand = 0;
 	char names[512];
-	struct mdg_parent *p, *full_p = NULL, *sick_p = NULL;
-	struct mdg_type *t, *full_t = NULL, *sick_t = NULL;
-	size_t i;
+	struct mdg_parent *p, *full_p = NULL, *sick_p = NULL, *busy_p = NULL;
+	struct mdg_type *t, *full_t = NULL, *sick_t = NULL, *busy_t = NULL;
+	struct mdg_range *room;
+	struct mdg_cap cap, busy_cap = { 0 };
+	size_t i, max;
 
 	if (parent) {
 		p = mdg_find_parent(sys, parent);
@@ -235,8 +266,18 @@ static int pick(struct mdg_system *sys, const char *type, const char *parent,
 			return pick_reserved(&sys->parents[i], rv, type, pp,
 					     tp);
 	}
-	/* Only a healthy parent is picked; a named one may be degraded. */
+	/*
+	 * Only a healthy parent is picked (a named one may be degraded), and
+	 * only where the instance fits: VRAM, and its min_share (--set)
+	 * within what the engine has not committed.
+	 */
+	max = sys->nr_instances + MDG_MAX_RESV + 1;
+	room = calloc(max, sizeof(*room));
+	if (!room)
+		return mdg_fail(MDG_EXIT_FAIL, "out of memory");
 	for (i = 0; i < sys->nr_parents; i++) {
+		enum mdg_fit_verdict v;
+
 		p = &sys->parents[i];
 		t = mdg_find_type(p, type);
 		if (!t)
@@ -248,21 +289,38 @@ static int pick(struct mdg_system *sys, const char *type, const char *parent,
 			}
 			continue;
 		}
-		if (t->available != 0) {
+		v = fits(sys, p, t, min_share, &cap, room, max);
+		if (v == MDG_FIT_OK) {
 			if (nr_cand < MDG_MAX_PARENTS) {
 				cand_p[nr_cand] = p;
 				cand_t[nr_cand++] = t;
 			}
-			continue;
-		}
-		if (!full_p) {
+		} else if (v == MDG_FIT_NO_SHARE && !busy_p) {
+			busy_p = p;
+			busy_t = t;
+			busy_cap = cap;
+			busy_cap.used = NULL;	/* room is reused */
+			busy_cap.nr_used = 0;
+		} else if (v != MDG_FIT_NO_SHARE && !full_p) {
 			full_p = p;
 			full_t = t;
 		}
 	}
+	free(room);
 	if (nr_cand) {
 		place(cand_p, cand_t, nr_cand, pol, pp, tp);
 		return 0;
+	}
+	if (busy_p) {
+		char why[160];
+
+		mdg_fit_verdict_fmt(&busy_cap, MDG_FIT_NO_SHARE,
+				    busy_t->desc.framebuffer, min_share, why,
+				    sizeof(why));
+		return mdg_fail(MDG_EXIT_REFUSED,
+				"cannot create %s: no healthy parent with room for it admits its min_share: %s: %s: %s (%s)",
+				busy_t->dir, busy_p->name, why,
+				strerror(ERANGE), mdg_errno_name(ERANGE));
 	}
 	if (full_p)
 		return full(full_p, full_t);
@@ -297,6 +355,7 @@ int mdg_cmd_create(int argc, char **argv)
 		"usage: mdgpuctl create TYPE [--parent P | --policy spread|pack] [--uuid U]\n"
 		"                            [--set NAME=VALUE]...";
 	enum mdg_place_policy pol = MDG_PLACE_SPREAD;
+	uint64_t min_share = 0;
 	bool have_pol = false;
 	char uuid[MDG_UUID_LEN + 1] = "", path[PATH_MAX], why[256];
 	char rel[PATH_MAX];
@@ -362,6 +421,10 @@ int mdg_cmd_create(int argc, char **argv)
 					name);
 		if (mdg_tunable_check(tun, eq + 1, why, sizeof(why)))
 			return mdg_fail(MDG_EXIT_USAGE, "%s", why);
+		/* Placement admits it (the last --set of it wins). */
+		if (!strcmp(name, "min_share") &&
+		    mdg_parse_fixed(eq + 1, MDG_SHARE_DECIMALS, &min_share))
+			return mdg_fail(MDG_EXIT_USAGE, "--set %s", sets[i]);
 	}
 
 	ret = mdg_system_load(&sys);
@@ -371,7 +434,8 @@ int mdg_cmd_create(int argc, char **argv)
 	}
 	rc = mdg_require_loaded(&sys);
 	if (!rc)
-		rc = pick(&sys, argv[optind], parent, uuid, pol, &p, &t);
+		rc = pick(&sys, argv[optind], parent, uuid, min_share, pol, &p,
+			  &t);
 	if (rc)
 		goto out;
 

@@ -331,3 +331,211 @@ int mdg_fit_compacted(uint64_t total, const struct mdg_range *used,
 	return mdg_fit_compacted_around(total, NULL, 0, used, nr_used, sizes,
 					nr_sizes);
 }
+
+/**
+ * DOC: A parent's free capacity as plain data
+ *
+ * Whether one more instance fits on a parent is decided in one place,
+ * mdg_cap_fit(), for ``mdgpuctl create``'s placement and for
+ * mdgpu-balancer's move proposals, over a &struct mdg_cap built from a
+ * snapshot (mdg_cap_init()). The rules are the module's:
+ *
+ * - only a healthy parent takes new instances;
+ * - VRAM: a free aligned range of the framebuffer's size in the map the
+ *   parent promises under vram_ratio, where reserved ranges count as used
+ *   (mdg_vram_place() says where the kernel would put it);
+ * - engine share: the unheld reservations' shares plus, per instance, the
+ *   larger of its min_share and its reservation's share, plus the new
+ *   instance's min_share, at most the whole engine (MDG_SHARE_ONE), the
+ *   scheduler's admission (scheduler/sched_reserve.c).
+ *
+ * mdg_cap_take() and mdg_cap_release() update the model as an instance is
+ * planned onto or off a parent, so a plan of several moves is checked
+ * against what the earlier ones leave.
+ */
+
+/**
+ * mdg_cap_init() - a parent's capacity from a snapshot
+ * @c: filled
+ * @sys: the snapshot (an instance's unreadable min_share counts as 0)
+ * @p: the parent
+ * @room: storage for the used ranges: @max entries
+ * @max: at least @sys->nr_instances + @p->nr_resv, plus one per instance
+ *	 the caller will mdg_cap_take()
+ *
+ * Return: 0, or -ENOSPC if @room is too small.
+ */
+int mdg_cap_init(struct mdg_cap *c, const struct mdg_system *sys,
+		 const struct mdg_parent *p, struct mdg_range *room,
+		 size_t max)
+{
+	uint64_t sum;
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	if (max < sys->nr_instances + p->nr_resv)
+		return -ENOSPC;
+	c->healthy = mdg_parent_healthy(p);
+	c->vram = p->vram_promised > 0 ? (uint64_t)p->vram_promised : 0;
+	c->used = room;
+	c->max_used = max;
+	c->nr_used = mdg_parent_used_ranges(sys, p, room, &sum);
+	for (i = 0; i < p->nr_resv; i++)
+		if (!p->resv[i].held && p->resv[i].share > 0)
+			c->share += p->resv[i].share;
+	for (i = 0; i < sys->nr_instances; i++) {
+		const struct mdg_instance *in = &sys->instances[i];
+		const struct mdg_resv *rv;
+		uint64_t m;
+
+		if (strcmp(in->parent, p->name))
+			continue;
+		m = in->min_share > 0 ? (uint64_t)in->min_share : 0;
+		rv = mdg_parent_resv(p, in->uuid);
+		if (rv && rv->held && rv->share > 0 && (uint64_t)rv->share > m)
+			m = rv->share;
+		c->share += m;
+	}
+	return 0;
+}
+
+/**
+ * mdg_cap_admits() - whether the engine admits one more minimum share
+ * @c: the parent's capacity
+ * @min_share: the new instance's min_share, ppm
+ *
+ * Return: true when what is committed plus @min_share is at most the
+ * whole engine, the scheduler's admission rule.
+ */
+bool mdg_cap_admits(const struct mdg_cap *c, uint64_t min_share)
+{
+	return min_share <= MDG_SHARE_ONE &&
+	       c->share + min_share <= MDG_SHARE_ONE;
+}
+
+/**
+ * mdg_cap_fit() - whether one more instance fits on a parent
+ * @c: the parent's capacity
+ * @size: the instance's framebuffer, bytes (a power of two)
+ * @min_share: the minimum engine share it will be given, ppm
+ * @offset: receives where its range would go; may be NULL
+ *
+ * Return: %MDG_FIT_OK, or why not (the first rule that refuses, in the
+ * order health, VRAM, engine share).
+ */
+enum mdg_fit_verdict mdg_cap_fit(const struct mdg_cap *c, uint64_t size,
+				 uint64_t min_share, uint64_t *offset)
+{
+	uint64_t off;
+
+	if (!c->healthy)
+		return MDG_FIT_UNHEALTHY;
+	if (!c->vram || !size)
+		return MDG_FIT_UNKNOWN;
+	if (mdg_vram_place(c->vram, c->used, c->nr_used, size, &off))
+		return MDG_FIT_NO_VRAM;
+	if (!mdg_cap_admits(c, min_share))
+		return MDG_FIT_NO_SHARE;
+	if (offset)
+		*offset = off;
+	return MDG_FIT_OK;
+}
+
+/**
+ * mdg_cap_take() - plan an instance onto a parent
+ * @c: the parent's capacity; on success its range and share are added
+ * @size: the instance's framebuffer, bytes
+ * @min_share: its minimum engine share, ppm
+ * @offset: receives where its range goes; may be NULL
+ *
+ * Return: what mdg_cap_fit() says; %MDG_FIT_UNKNOWN also when @c has no
+ * room left for another range (nothing changes unless %MDG_FIT_OK).
+ */
+enum mdg_fit_verdict mdg_cap_take(struct mdg_cap *c, uint64_t size,
+				  uint64_t min_share, uint64_t *offset)
+{
+	enum mdg_fit_verdict v;
+	uint64_t off;
+
+	v = mdg_cap_fit(c, size, min_share, &off);
+	if (v != MDG_FIT_OK)
+		return v;
+	if (c->nr_used == c->max_used)
+		return MDG_FIT_UNKNOWN;
+	c->used[c->nr_used].offset = off;
+	c->used[c->nr_used].size = size;
+	c->nr_used++;
+	c->share += min_share;
+	if (offset)
+		*offset = off;
+	return MDG_FIT_OK;
+}
+
+/**
+ * mdg_cap_release() - plan an instance off a parent
+ * @c: the parent's capacity
+ * @offset: its range's offset
+ * @size: its range's size
+ * @min_share: what it committed of the engine, ppm
+ *
+ * Its range becomes free (if @c holds it) and its share is given back.
+ */
+void mdg_cap_release(struct mdg_cap *c, uint64_t offset, uint64_t size,
+		     uint64_t min_share)
+{
+	size_t i;
+
+	for (i = 0; i < c->nr_used; i++) {
+		if (c->used[i].offset != offset || c->used[i].size != size)
+			continue;
+		c->used[i] = c->used[--c->nr_used];
+		break;
+	}
+	c->share -= min_share < c->share ? min_share : c->share;
+}
+
+/**
+ * mdg_fit_verdict_fmt() - say why an instance does not fit, for a log
+ * @c: the parent's capacity the verdict was given on
+ * @v: the verdict
+ * @size: the instance's framebuffer, bytes
+ * @min_share: its minimum engine share, ppm
+ * @buf: receives e.g. "no free aligned 128M range (1G of 2G used)"
+ * @len: size of @buf
+ */
+void mdg_fit_verdict_fmt(const struct mdg_cap *c, enum mdg_fit_verdict v,
+			 uint64_t size, uint64_t min_share, char *buf,
+			 size_t len)
+{
+	char a[32], b[32], t[32];
+	uint64_t used = 0;
+	size_t i;
+
+	switch (v) {
+	case MDG_FIT_OK:
+		mdg_fmt(buf, len, "fits");
+		break;
+	case MDG_FIT_UNHEALTHY:
+		mdg_fmt(buf, len, "the parent is not healthy");
+		break;
+	case MDG_FIT_NO_VRAM:
+		for (i = 0; i < c->nr_used; i++)
+			used += c->used[i].size;
+		mdg_fmt_size(a, sizeof(a), size);
+		mdg_fmt_size(b, sizeof(b), used);
+		mdg_fmt_size(t, sizeof(t), c->vram);
+		mdg_fmt(buf, len,
+			"no free aligned %s range (%s of %s used or reserved)",
+			a, b, t);
+		break;
+	case MDG_FIT_NO_SHARE:
+		mdg_fmt(buf, len,
+			"engine share: %llu ppm committed, min_share %llu ppm more would pass the engine",
+			(unsigned long long)c->share,
+			(unsigned long long)min_share);
+		break;
+	default:
+		mdg_fmt(buf, len, "its VRAM size or the framebuffer size is unknown");
+		break;
+	}
+}

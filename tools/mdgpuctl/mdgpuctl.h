@@ -9,7 +9,9 @@
  *   sysfs.c       paths, reading and writing attribute files, error words
  *   model.c       parents, types and instances as plain data
  *   holders.c     which processes hold an instance's VFIO device
- *   fit.c         the VRAM placement rule as a pure simulation
+ *   fit.c         the VRAM placement rule as a pure simulation, and a
+ *                 parent's free capacity as plain data (mdg_cap_fit():
+ *                 create's placement and mdgpu-balancer's moves)
  *   tunables.c    the table of tunables, their validation, get and set
  *   stats.c       the table of per-instance statistics (top, stats, metrics)
  *   table.c       tables through libsmartcols (-o, --raw, --noheadings, --csv)
@@ -312,6 +314,7 @@ struct mdg_holder {
  * @removing: its removal is pending (off the bus, waiting for its user)
  * @holders_unknown: no holder was found, but the open files of some
  *		     process could not be read: it may be held
+ * @min_share: its min_share in parts per million, -1 if unreadable
  */
 struct mdg_instance {
 	char uuid[MDG_UUID_LEN + 1];
@@ -326,6 +329,7 @@ struct mdg_instance {
 	size_t nr_holders;
 	bool removing;
 	bool holders_unknown;
+	int64_t min_share;
 };
 
 /**
@@ -401,6 +405,52 @@ int mdg_fit_compacted_around(uint64_t total, const struct mdg_range *fixed,
 			     size_t nr_sizes);
 int mdg_fit_compacted(uint64_t total, const struct mdg_range *used,
 		      size_t nr_used, const uint64_t *sizes, size_t nr_sizes);
+
+/* The whole engine in parts per million (the scheduler's SHARE_ONE). */
+#define MDG_SHARE_ONE	1000000ULL
+
+/**
+ * struct mdg_cap - what a parent has left for new instances, plain data
+ *		    (see mdg_cap_fit())
+ * @healthy: its health is "ok": it takes new instances
+ * @vram: the VRAM it promises (vram_promised), bytes; 0 if unknown
+ * @used: the ranges in use: its instances' and its reservations'
+ * @nr_used: entries in @used
+ * @max_used: room in @used
+ * @share: engine share committed, ppm: unheld reservations plus, per
+ *	   instance, the larger of its min_share and its reservation
+ */
+struct mdg_cap {
+	bool healthy;
+	uint64_t vram;
+	struct mdg_range *used;
+	size_t nr_used;
+	size_t max_used;
+	uint64_t share;
+};
+
+/* Why an instance does not fit (mdg_cap_fit()). */
+enum mdg_fit_verdict {
+	MDG_FIT_OK,		/* it fits */
+	MDG_FIT_UNHEALTHY,	/* the parent's health is not "ok" */
+	MDG_FIT_UNKNOWN,	/* VRAM or framebuffer size unknown */
+	MDG_FIT_NO_VRAM,	/* no free aligned range of its size */
+	MDG_FIT_NO_SHARE,	/* its min_share would pass the engine */
+};
+
+int mdg_cap_init(struct mdg_cap *c, const struct mdg_system *sys,
+		 const struct mdg_parent *p, struct mdg_range *room,
+		 size_t max);
+bool mdg_cap_admits(const struct mdg_cap *c, uint64_t min_share);
+enum mdg_fit_verdict mdg_cap_fit(const struct mdg_cap *c, uint64_t size,
+				 uint64_t min_share, uint64_t *offset);
+enum mdg_fit_verdict mdg_cap_take(struct mdg_cap *c, uint64_t size,
+				  uint64_t min_share, uint64_t *offset);
+void mdg_cap_release(struct mdg_cap *c, uint64_t offset, uint64_t size,
+		     uint64_t min_share);
+void mdg_fit_verdict_fmt(const struct mdg_cap *c, enum mdg_fit_verdict v,
+			 uint64_t size, uint64_t min_share, char *buf,
+			 size_t len);
 
 /* --- tunables.c --------------------------------------------------------- */
 

@@ -447,6 +447,7 @@ static void read_cdev(const char *dev, struct mdg_instance *in)
 static void read_instance(const char *dev, struct mdg_instance *in)
 {
 	char f[PATH_MAX], buf[64];
+	uint64_t ms;
 
 	mdg_fmt(f, sizeof(f), "%s/mdgpu/vram_offset", dev);
 	in->vram_offset = read_s64_or(f, -1);
@@ -454,6 +455,9 @@ static void read_instance(const char *dev, struct mdg_instance *in)
 	in->vram_size = read_s64_or(f, -1);
 	mdg_fmt(f, sizeof(f), "%s/mdgpu/reset_count", dev);
 	in->reset_count = read_s64_or(f, -1);
+	mdg_fmt(f, sizeof(f), "%s/mdgpu/min_share", dev);
+	in->min_share = mdg_read_fixed(f, MDG_SHARE_DECIMALS, &ms) ||
+			ms > MDG_SHARE_ONE ? -1 : (int64_t)ms;
 	mdg_fmt(f, sizeof(f), "%s/iommu_group", dev);
 	in->group = -1;
 	if (!mdg_readlink_base(f, buf, sizeof(buf))) {

@@ -27,50 +27,12 @@
 # "MDGPU-TAP-END monitoring-vm".
 set -uo pipefail
 
-ko=$(realpath -e "${1:?usage: vm-test.sh KO_PATH BIN_DIR}") || exit 2
-bin=$(realpath -e "${2:?usage: vm-test.sh KO_PATH BIN_DIR}") || exit 2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-work=$(mktemp -d /tmp/mdgpu-mon.XXXXXX)
+# shellcheck source=SCRIPTDIR/../lib/vm-test-common.sh
+. "$here/../lib/vm-test-common.sh"
+vmt_begin monitoring-vm mdgpu-mon "${1:-}" "${2:-}"
 textdir=$work/node-exporter
-mkdir -p "$textdir" "$work/prom"
-pids=()
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
-diag() { sed 's/^/# /'; }
-expect() {
-	local desc=$1
-	shift
-	if "$@" >"$work/out" 2>&1; then
-		ok "$desc"
-	else
-		notok "$desc"
-		head -n 30 "$work/out" | diag
-	fi
-}
-
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	for d in /sys/bus/mdev/devices/*; do
-		[ -e "$d/remove" ] && echo 1 >"$d/remove" 2>/dev/null
-	done
-	rmmod mdgpu 2>/dev/null
-	echo "MDGPU-TAP-END monitoring-vm"
-	rm -rf "$work"
-}
-
-echo "MDGPU-TAP-BEGIN kselftest monitoring-vm"
-echo "TAP version 13"
-trap cleanup EXIT
-
-# The loopback interface: the guest's init does not bring it up.
-ip link set lo up 2>/dev/null || busybox ip link set lo up
+mkdir -p "$textdir"
 
 expect "insmod parents=2" insmod "$ko" parents=2 vram_mb=1024
 uuids=(6d6f6e00-0000-4000-8000-00000000000a 6d6f6e00-0000-4000-8000-00000000000b
@@ -120,30 +82,8 @@ pids+=($!)
 busy=$!
 pids+=("$busy")
 
-prometheus-node-exporter --web.listen-address=127.0.0.1:9100 \
-	--collector.disable-defaults --collector.textfile \
-	--collector.textfile.directory="$textdir" >"$work/node.log" 2>&1 &
-pids+=($!)
 cp "$here/mdgpu-alerts.yml" "$work/"
-cat >"$work/prometheus.yml" <<EOF
-global:
-  scrape_interval: 5s
-  scrape_timeout: 5s
-  evaluation_interval: 5s
-rule_files:
-  - $work/mdgpu-alerts.yml
-scrape_configs:
-  - job_name: node
-    static_configs:
-      - targets: ['127.0.0.1:9100']
-EOF
-prometheus --config.file="$work/prometheus.yml" \
-	--storage.tsdb.path="$work/prom" \
-	--web.listen-address=127.0.0.1:9090 >"$work/prom.log" 2>&1 &
-pids+=($!)
-
-api() { curl -fsS --max-time 20 "http://127.0.0.1:9090/api/v1/$1" "${@:2}"; }
-query() { api query --data-urlencode "query=$1"; }
+vmt_prometheus "$textdir" "$work/mdgpu-alerts.yml"
 
 # Wait (TCG is slow) for Prometheus to be ready and to have scraped.
 ready=0
@@ -428,6 +368,4 @@ wait "$busy" 2>/dev/null
 sleep 3
 check_round idle
 
-echo "1..$n"
-echo "# Totals: pass:$((n - failed)) fail:$failed xfail:0 xpass:0 skip:0 error:0"
 [ $failed = 0 ]

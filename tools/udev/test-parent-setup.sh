@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # test-parent-setup.sh - tests of mdgpu-parent-setup (the persistent parent
-# settings applied by 60-mdgpu.rules), against a fake sysfs tree on the
+# settings applied by 59-mdgpu.rules), against a fake sysfs tree on the
 # host. Prints TAP (kselftest ktap_helpers.sh). The real rule, with udevd
 # and the module, is tested by selftests/deb/ (make deb-test).
 set -uo pipefail

@@ -6,7 +6,9 @@
 # background loop makes vGPU A busy and waiting and parent sim0 saturated
 # while sim1 idles; after a few periods A's weight file holds its ceiling,
 # the idle vGPUs their floors, an unheld instance of sim0 is proposed for
-# sim1 (the held one is not), every decision is logged with a reason, the
+# sim1 (the held one is not; another unheld one, for which sim1 has no room
+# left once the first is planned there, is not, with the reason logged),
+# every decision is logged with a reason, the
 # textfile passes promtool (when installed) and a dry run writes nothing;
 # --move waits for move_after periods, tries once, logs and counts.
 # TAP.
@@ -41,6 +43,9 @@ t() {
 
 echo "TAP version 13"
 echo weighted >"$p0/policy"
+# sim1: 320M, E's 256M at 0 and room for one 64M range (as the kernel
+# would count it).
+echo $((320 << 20)) >"$p1/vram_total"
 echo 1 >"$p1/mdev_supported_types/mdgpu-64M/available_instances"
 cat >"$work/balancer.conf" <<CONF
 period 10   # overridden by --period
@@ -87,6 +92,9 @@ t "every decision logged with a reason" bash -c "
 t "unheld D proposed from saturated sim0 to idle sim1, held A never" bash -c "
 	grep -q '^propose: move $D (mdgpu-64M, held by no process) from sim0 .* to sim1' $work/log &&
 	! grep -q '^propose: move $A' $work/log"
+t "unheld B (256M) not proposed: sim1 has no room once D's move is planned, the reason logged" bash -c "
+	grep -q '^propose: not moving $B (mdgpu-256M) from sim0 (busy 100%, vGPUs waited [0-9.]* periods): no idle parent has room; sim1 (busy 0%): no free aligned 256M range (320M of 320M used or reserved) after the 1 move planned there this period$' $work/log &&
+	! grep -q '^propose: move $B' $work/log"
 t "metrics: weight, bounds, decisions by reason, proposal" bash -c "
 	grep -q \"^mdgpu_balancer_weight{parent=\\\"sim0\\\",uuid=\\\"$A\\\"} \$(cat $dev/$A/mdgpu/weight)\$\" $work/b.prom &&
 	grep -q '^mdgpu_balancer_weight_floor{parent=\"sim0\",uuid=\"$B\"} 50$' $work/b.prom &&

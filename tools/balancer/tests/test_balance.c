@@ -470,49 +470,6 @@ static int test_checks(void)
 	return TAP_PASS;
 }
 
-/* Parent 0 saturated, 1 idle, 2 busy: unheld instances of parent 0 go to
- * parent 1 while it has room; held ones never move, nor cooling ones.
- */
-static int test_propose(void)
-{
-	struct mdgb_parent_load par[3] = {
-		{ 0.99, 0.8 }, { 0.05, 0 }, { 0.7, 0 },
-	};
-	struct mdgb_movable in[5] = {
-		{ 0, 0, true, false }, { 0, 0, false, false },
-		{ 0, 1, false, false }, { 0, 0, false, false },
-		{ 2, 0, false, false },
-	};
-	int avail[3 * 2] = { 0, 0, 1, 1, 5, 5 };
-	struct mdgb_move m[8];
-	size_t n;
-
-	n = mdgb_propose(par, 3, in, 5, avail, 2, m, 8);
-	CHECK_INT(n, 2);
-	CHECK(m[0].instance == 1 && m[0].from == 0 && m[0].to == 1);
-	CHECK(m[1].instance == 2 && m[1].to == 1);
-	CHECK_INT(avail[2], 0);
-	/* One moved less than the cooldown ago: the next one goes instead. */
-	avail[2] = 1;
-	avail[3] = 1;
-	in[1].cooling = true;
-	n = mdgb_propose(par, 3, in, 5, avail, 2, m, 8);
-	CHECK_INT(n, 2);
-	CHECK(m[0].instance == 2 && m[1].instance == 3);
-	in[1].cooling = false;
-	/* Not saturated (nobody waits): nothing. */
-	par[0].waiting = 0;
-	avail[2] = 1;
-	CHECK_INT(mdgb_propose(par, 3, in, 5, avail, 2, m, 8), 0);
-	/* Every instance held: nothing. */
-	par[0].waiting = 0.8;
-	in[1].held = true;
-	in[2].held = true;
-	in[3].held = true;
-	CHECK_INT(mdgb_propose(par, 3, in, 5, avail, 2, m, 8), 0);
-	return TAP_PASS;
-}
-
 static int test_config(void)
 {
 	static const char text[] =
@@ -757,7 +714,6 @@ static const struct tap_test tests[] = {
 	{ "phases_followed", test_phases },
 	{ "reasons", test_reasons },
 	{ "parameter_and_bounds_checks", test_checks },
-	{ "propose_moves", test_propose },
 	{ "config_parse", test_config },
 	{ "recorded_traces", test_recorded_traces },
 };

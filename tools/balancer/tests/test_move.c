@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "balance.h"
+#include "plan.h"
 #include "relocate.h"
 #include "tests/tap.h"	/* mdgpuctl's */
 
@@ -67,6 +68,7 @@ static int test_move_due(void)
 
 #define SIM_MAX_INST	16
 #define SIM_PARENTS	2
+#define SIM_SIZE	(64ULL << 20)	/* every instance's framebuffer */
 
 /* One period of a replay: each parent's load, each instance's activity. */
 struct sim_period {
@@ -99,7 +101,10 @@ static void simulate(const struct mdgb_move_limits *l,
 	long long last[SIM_MAX_INST];
 	struct mdgb_movable mv[SIM_MAX_INST];
 	struct mdgb_move m[SIM_MAX_INST];
-	int avail[SIM_PARENTS];
+	struct mdg_range room[SIM_PARENTS][2 * SIM_MAX_INST];
+	struct mdg_cap cap[SIM_PARENTS];
+	const bool offers[SIM_PARENTS] = { true, true };
+	struct mdgb_plan plan = { .moves = m, .max_moves = SIM_MAX_INST };
 	size_t p, i, n;
 
 	memset(hist, 0, sizeof(hist));
@@ -115,23 +120,29 @@ static void simulate(const struct mdgb_move_limits *l,
 		unsigned int made = 0;
 
 		for (i = 0; i < SIM_PARENTS; i++) {
-			/* Room for 8 instances of the one type each. */
-			avail[i] = 8;
+			/* Room for 8 instances of the one 64M type each. */
+			cap[i] = (struct mdg_cap){
+				.healthy = true, .vram = 8 * SIM_SIZE,
+				.used = room[i], .max_used = 2 * SIM_MAX_INST,
+			};
 			if (res->first_saturated < 0 &&
 			    per[p].load[i].busy >= MDGB_SATURATED_BUSY &&
 			    per[p].load[i].waiting >= MDGB_SATURATED_WAIT)
 				res->first_saturated = p;
 		}
 		for (i = 0; i < ni; i++) {
-			avail[parent_of[i]]--;
+			uint64_t off = 0;
+
+			mdg_cap_take(&cap[parent_of[i]], SIM_SIZE, 0, &off);
 			mv[i] = (struct mdgb_movable){
 				.parent = parent_of[i], .type = 0,
+				.size = SIM_SIZE, .offset = off,
 				.held = per[p].active[i],
 				.cooling = mdgb_move_cooling(l, &hist[i], p),
 			};
 		}
-		n = mdgb_propose(per[p].load, SIM_PARENTS, mv, ni, avail, 1, m,
-				 SIM_MAX_INST);
+		n = mdgb_propose(per[p].load, cap, SIM_PARENTS, mv, ni, offers,
+				 1, &plan);
 		for (i = 0; i < n; i++) {
 			size_t k = m[i].instance;
 
@@ -300,6 +311,269 @@ static int test_no_back_and_forth(void)
 	parent_of[0] = parent_of[1] = 0;
 	simulate(&l, per, 100, parent_of, 2, &res);
 	CHECK_INT(res.moves[0] + res.moves[1], 0);
+	return TAP_PASS;
+}
+
+/* ---- proposals through mdgpuctl's fit rule ------------------------------- */
+
+#define MiB	(1024ULL * 1024)
+#define NR_ROOM	32
+
+/* @n parents, healthy, each with @vram bytes and nothing used. */
+static void caps_empty(struct mdg_cap *cap, struct mdg_range room[][NR_ROOM],
+		       size_t n, uint64_t vram)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cap[i] = (struct mdg_cap){ .healthy = true, .vram = vram,
+					   .used = room[i],
+					   .max_used = NR_ROOM };
+}
+
+/*
+ * Parent 0 saturated, 1 idle with room for one 64M and one 128M, 2 busy:
+ * unheld instances of parent 0 go to parent 1 while it has room, and
+ * their ranges are given back on parent 0; held, reserved and cooling
+ * ones never move, and an unhealthy parent takes nothing.
+ */
+static int test_propose(void)
+{
+	struct mdgb_parent_load par[3] = {
+		{ 0.99, 0.8 }, { 0.05, 0 }, { 0.7, 0 },
+	};
+	struct mdgb_movable in[5] = {
+		{ .parent = 0, .type = 0, .size = 64 * MiB, .held = true },
+		{ .parent = 0, .type = 0, .size = 64 * MiB, .offset = 64 * MiB },
+		{ .parent = 0, .type = 1, .size = 128 * MiB,
+		  .offset = 128 * MiB },
+		{ .parent = 0, .type = 0, .size = 64 * MiB,
+		  .offset = 256 * MiB },
+		{ .parent = 2, .type = 0, .size = 64 * MiB },
+	};
+	const bool offers[3 * 2] = { true, true, true, true, true, true };
+	struct mdg_range room[3][NR_ROOM];
+	struct mdg_cap cap[3];
+	struct mdgb_move m[8];
+	struct mdgb_unfit u[8];
+	struct mdgb_plan plan = { .moves = m, .max_moves = 8, .unfit = u,
+				  .max_unfit = 8 };
+	size_t i;
+
+#define RESET() do {							\
+		caps_empty(cap, room, 3, 1024 * MiB);			\
+		cap[1].vram = 256 * MiB;				\
+		mdg_cap_take(&cap[1], 64 * MiB, 0, NULL);		\
+		for (i = 0; i < 4; i++)					\
+			mdg_cap_take(&cap[0], in[i].size, 0, NULL);	\
+	} while (0)
+
+	RESET();
+	CHECK_INT(cap[0].nr_used, 4);
+	CHECK_INT(mdgb_propose(par, cap, 3, in, 5, offers, 2, &plan), 2);
+	CHECK(m[0].instance == 1 && m[0].from == 0 && m[0].to == 1);
+	CHECK(m[1].instance == 2 && m[1].to == 1);
+	/* Parent 1 is full now; its plan says so. */
+	CHECK_INT(mdg_cap_fit(&cap[1], 64 * MiB, 0, NULL), MDG_FIT_NO_VRAM);
+	CHECK_INT(plan.nr_unfit, 1);
+	CHECK(u[0].instance == 3 && u[0].to == 1 && u[0].planned == 2);
+	/* The moved ones' ranges are free on parent 0 again. */
+	CHECK_INT(cap[0].nr_used, 2);
+	/* One moved less than the cooldown ago: the next one goes instead. */
+	RESET();
+	in[1].cooling = true;
+	CHECK_INT(mdgb_propose(par, cap, 3, in, 5, offers, 2, &plan), 2);
+	CHECK(m[0].instance == 2 && m[1].instance == 3);
+	in[1].cooling = false;
+	/* Its reservation keeps it where it is. */
+	RESET();
+	in[1].reserved = true;
+	CHECK_INT(mdgb_propose(par, cap, 3, in, 5, offers, 2, &plan), 2);
+	CHECK(m[0].instance == 2 && m[1].instance == 3);
+	in[1].reserved = false;
+	/* An unhealthy parent takes nothing, however idle. */
+	RESET();
+	cap[1].healthy = false;
+	CHECK_INT(mdgb_propose(par, cap, 3, in, 5, offers, 2, &plan), 0);
+	CHECK_INT(plan.nr_unfit, 3);
+	CHECK_INT(u[0].verdict, MDG_FIT_UNHEALTHY);
+	/* Not saturated (nobody waits): nothing. */
+	RESET();
+	par[0].waiting = 0;
+	CHECK_INT(mdgb_propose(par, cap, 3, in, 5, offers, 2, &plan), 0);
+	CHECK_INT(plan.nr_unfit, 0);
+	/* Every instance held: nothing. */
+	par[0].waiting = 0.8;
+	in[1].held = true;
+	in[2].held = true;
+	in[3].held = true;
+	CHECK_INT(mdgb_propose(par, cap, 3, in, 5, offers, 2, &plan), 0);
+#undef RESET
+	return TAP_PASS;
+}
+
+/*
+ * max_moves > 1: two instances of a saturated parent want the one idle
+ * parent, which has room for one of them only, by VRAM (128M left) or by
+ * engine share (min_shares): the first is proposed, the second is not,
+ * and the plan says why, counting the move planned before it.
+ */
+static int test_plan_second_move_does_not_fit(void)
+{
+	struct mdgb_parent_load par[2] = { { 0.99, 0.8 }, { 0.05, 0 } };
+	struct mdgb_movable in[2] = {
+		{ .parent = 0, .type = 0, .size = 128 * MiB },
+		{ .parent = 0, .type = 0, .size = 128 * MiB,
+		  .offset = 128 * MiB },
+	};
+	const bool offers[2] = { true, true };
+	struct mdg_range room[2][NR_ROOM];
+	struct mdg_cap cap[2];
+	struct mdgb_move m[4];
+	struct mdgb_unfit u[4];
+	struct mdgb_plan plan = { .moves = m, .max_moves = 4, .unfit = u,
+				  .max_unfit = 4 };
+
+	/* VRAM: 512M, 384M of it used. */
+	caps_empty(cap, room, 2, 512 * MiB);
+	mdg_cap_take(&cap[0], 128 * MiB, 0, NULL);
+	mdg_cap_take(&cap[0], 128 * MiB, 0, NULL);
+	mdg_cap_take(&cap[1], 256 * MiB, 0, NULL);
+	mdg_cap_take(&cap[1], 128 * MiB, 0, NULL);
+	CHECK_INT(mdg_cap_fit(&cap[1], 128 * MiB, 0, NULL), MDG_FIT_OK);
+	CHECK_INT(mdgb_propose(par, cap, 2, in, 2, offers, 1, &plan), 1);
+	CHECK(m[0].instance == 0 && m[0].to == 1);
+	CHECK_INT(plan.nr_unfit, 1);
+	CHECK(u[0].instance == 1 && u[0].from == 0 && u[0].to == 1);
+	CHECK_INT(u[0].verdict, MDG_FIT_NO_VRAM);
+	CHECK_INT(u[0].planned, 1);
+	printf("# second move: %s\n", u[0].why);
+	CHECK_HAS(u[0].why, "no free aligned 128M range (512M of 512M used or reserved)");
+
+	/* Engine share: 600000 ppm committed there, 300000 each. */
+	caps_empty(cap, room, 2, 2048 * MiB);
+	cap[1].share = 600000;
+	in[0].min_share = 300000;
+	in[1].min_share = 300000;
+	CHECK_INT(mdgb_propose(par, cap, 2, in, 2, offers, 1, &plan), 1);
+	CHECK(m[0].instance == 0 && m[0].to == 1);
+	CHECK_INT(plan.nr_unfit, 1);
+	CHECK_INT(u[0].verdict, MDG_FIT_NO_SHARE);
+	CHECK_INT(u[0].planned, 1);
+	printf("# second move: %s\n", u[0].why);
+	CHECK_HAS(u[0].why, "900000 ppm committed");
+	CHECK_INT(cap[1].share, 900000);
+	return TAP_PASS;
+}
+
+/*
+ * A snapshot of three parents as mdg_system_load() reads them: sim0 with
+ * instance X (64M at 0), sim1 and sim2 with 256M of VRAM each and nothing
+ * created; sim1 is the idler one but holds a reservation given as
+ * @resv_line.
+ */
+static struct mdg_parent snap_parents[3];
+static struct mdg_instance snap_inst[1];
+
+static void snapshot(struct mdg_system *sys, const char *resv_line)
+{
+	static const char *const names[3] = { "sim0", "sim1", "sim2" };
+	size_t i;
+
+	memset(snap_parents, 0, sizeof(snap_parents));
+	memset(snap_inst, 0, sizeof(snap_inst));
+	for (i = 0; i < 3; i++) {
+		struct mdg_parent *p = &snap_parents[i];
+
+		snprintf(p->name, sizeof(p->name), "%s", names[i]);
+		snprintf(p->health, sizeof(p->health), "ok");
+		p->vram_total = 256 * MiB;
+		p->vram_promised = 256 * MiB;
+		p->vram_used = 0;
+	}
+	snap_parents[0].vram_used = 64 * MiB;
+	if (!mdg_resv_parse(resv_line, &snap_parents[1].resv[0]))
+		snap_parents[1].nr_resv = 1;
+	snap_parents[1].vram_used = snap_parents[1].resv[0].vram;
+	snprintf(snap_inst[0].uuid, sizeof(snap_inst[0].uuid),
+		 "6b7f7f90-4f6c-4a8e-9a63-2a4bde0c00aa");
+	snprintf(snap_inst[0].parent, sizeof(snap_inst[0].parent), "sim0");
+	snap_inst[0].vram_offset = 0;
+	snap_inst[0].vram_size = 64 * MiB;
+	snap_inst[0].min_share = 200000;
+	*sys = (struct mdg_system){ .loaded = true,
+				    .parents = snap_parents, .nr_parents = 3,
+				    .instances = snap_inst,
+				    .nr_instances = 1 };
+}
+
+/* Plan X's move off saturated sim0 on caps built by mdg_cap_init(). */
+static int plan_from_snapshot(const char *resv_line, struct mdg_cap *cap,
+			      struct mdgb_plan *plan)
+{
+	static struct mdg_range room[3][NR_ROOM];
+	struct mdgb_parent_load par[3] = {
+		{ 0.99, 0.8 }, { 0.01, 0 }, { 0.10, 0 },
+	};
+	const bool offers[3] = { true, true, true };
+	struct mdgb_movable in = { .parent = 0, .type = 0, .size = 64 * MiB,
+				   .min_share = 200000 };
+	struct mdg_system sys;
+	size_t i;
+
+	snapshot(&sys, resv_line);
+	for (i = 0; i < 3; i++)
+		if (mdg_cap_init(&cap[i], &sys, &snap_parents[i], room[i],
+				 NR_ROOM))
+			return -1;
+	return (int)mdgb_propose(par, cap, 3, &in, 1, offers, 1, plan);
+}
+
+/*
+ * sim1, the idlest, has all its VRAM reserved for an instance that does
+ * not exist: X goes to sim2. Without the reservation it goes to sim1.
+ */
+static int test_plan_reserved_vram_not_chosen(void)
+{
+	struct mdg_cap cap[3];
+	struct mdgb_move m[2];
+	struct mdgb_plan plan = { .moves = m, .max_moves = 2 };
+
+	CHECK_INT(plan_from_snapshot("6b7f7f90-4f6c-4a8e-9a63-2a4bde0c0001:256:0:7 0 unheld",
+				     cap, &plan), 1);
+	CHECK_INT(snap_parents[1].nr_resv, 1);
+	CHECK_INT(mdg_cap_fit(&cap[1], 64 * MiB, 0, NULL), MDG_FIT_NO_VRAM);
+	CHECK(m[0].from == 0 && m[0].to == 2);
+	/* A reservation of 128M leaves room for X on sim1. */
+	CHECK_INT(plan_from_snapshot("6b7f7f90-4f6c-4a8e-9a63-2a4bde0c0001:128:0:7 0 unheld",
+				     cap, &plan), 1);
+	CHECK(m[0].to == 1);
+	return TAP_PASS;
+}
+
+/*
+ * sim1 reserves 900000 ppm of its engine for an absent instance: X, whose
+ * min_share is 200000 ppm, is admitted on sim2 only; with 800000 ppm
+ * reserved, sim1 admits it (exactly the whole engine).
+ */
+static int test_plan_reserved_share_not_chosen(void)
+{
+	struct mdg_cap cap[3];
+	struct mdgb_move m[2];
+	struct mdgb_plan plan = { .moves = m, .max_moves = 2 };
+
+	CHECK_INT(plan_from_snapshot("6b7f7f90-4f6c-4a8e-9a63-2a4bde0c0001:0:900000:7 - unheld",
+				     cap, &plan), 1);
+	CHECK_INT(cap[1].share, 900000);
+	CHECK_INT(mdg_cap_fit(&cap[1], 64 * MiB, 200000, NULL),
+		  MDG_FIT_NO_SHARE);
+	CHECK(m[0].to == 2);
+	/* X's own min_share counts on sim0, and leaves with it. */
+	CHECK_INT(cap[0].share, 0);
+	CHECK_INT(plan_from_snapshot("6b7f7f90-4f6c-4a8e-9a63-2a4bde0c0001:0:800000:7 - unheld",
+				     cap, &plan), 1);
+	CHECK(m[0].to == 1);
+	CHECK_INT(cap[1].share, 1000000);
 	return TAP_PASS;
 }
 
@@ -624,6 +898,10 @@ static const struct tap_test tests[] = {
 	{ "move_due", test_move_due },
 	{ "moves_on_recorded_trace", test_moves_on_recorded_trace },
 	{ "no_back_and_forth", test_no_back_and_forth },
+	{ "propose_moves", test_propose },
+	{ "plan_second_move_does_not_fit", test_plan_second_move_does_not_fit },
+	{ "plan_reserved_vram_not_chosen", test_plan_reserved_vram_not_chosen },
+	{ "plan_reserved_share_not_chosen", test_plan_reserved_share_not_chosen },
 	{ "rollback_destination_full", test_rollback_destination_full },
 	{ "rollback_tunable_refused", test_rollback_tunable_refused },
 	{ "rollback_fail_nth", test_rollback_fail_nth },

@@ -1668,6 +1668,43 @@ static int test_fit_oversubscribed(void)
 	return TAP_PASS;
 }
 
+/*
+ * create without --parent places only where the engine admits the
+ * min_share given with --set (mdg_cap_fit(), the rule mdgpu-balancer
+ * plans moves with): sim0, preferred otherwise, reserves 90% of its engine
+ * for an absent instance, so a 20% min_share goes to sim1; with sim1
+ * reserved as well, the create is refused before anything is written.
+ */
+static int test_create_admits_min_share(void)
+{
+	CHECK_INT(fake_standard(), 0);
+	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim1/mdev_supported_types/mdgpu-64M/available_instances",
+			    "1\n"), 0);
+	CHECK_INT(fake_file("sys/devices/virtual/mdgpu/sim1/vram_used",
+			    "%llu\n", (unsigned long long)(192 * MiB)), 0);
+	CHECK_INT(fake_file(SIM_ATTR("sim0", "reservations"),
+			    UUID_MTTY ":0:900000:7 - unheld\n"), 0);
+	/* Without a min_share, sim0 (most room) as before. */
+	CHECK_INT(run("create", "64M", "--uuid", UUID_NONE, NULL), 0);
+	CHECK_STR(fake_read(CREATE("sim0", "mdgpu-64M")), UUID_NONE);
+	CHECK_INT(fake_file(CREATE("sim0", "mdgpu-64M"), "%s", ""), 0);
+	/* (Setting min_share then fails: the fake has no such instance.) */
+	run("create", "64M", "--uuid", UUID_NONE, "--set", "min_share=20",
+	    NULL);
+	CHECK_STR(fake_read(CREATE("sim0", "mdgpu-64M")), "");
+	CHECK_STR(fake_read(CREATE("sim1", "mdgpu-64M")), UUID_NONE);
+	CHECK_HAS(err_buf, "placed on sim1: the only healthy parent with room");
+	CHECK_INT(fake_file(CREATE("sim1", "mdgpu-64M"), "%s", ""), 0);
+	CHECK_INT(fake_file(SIM_ATTR("sim1", "reservations"),
+			    UUID_MTTY ":0:900000:7 - unheld\n"), 0);
+	CHECK_INT(run("create", "64M", "--uuid", UUID_NONE, "--set",
+		      "min_share=20", NULL), MDG_EXIT_REFUSED);
+	CHECK_HAS(err_buf, "no healthy parent with room for it admits its min_share: sim0: engine share: 900000 ppm committed, min_share 200000 ppm more would pass the engine");
+	CHECK_STR(fake_read(CREATE("sim0", "mdgpu-64M")), "");
+	CHECK_STR(fake_read(CREATE("sim1", "mdgpu-64M")), "");
+	return TAP_PASS;
+}
+
 /* sim0 of fake_standard() with UUID_NONE reserved: 512M at 1G, class 7. */
 #define RESV_LINE UUID_NONE ":512:300000:7"
 
@@ -3245,6 +3282,7 @@ static const struct tap_test tests[] = {
 	{ "stats: table, --csv, --loop", test_stats_table_loop },
 	{ "placement: spread and pack on plain data", test_place_pick },
 	{ "create: placement without --parent", test_create_placement },
+	{ "create: placement admits the min_share given", test_create_admits_min_share },
 	{ "list: missing attribute is null", test_list_missing_attribute },
 	{ "module not loaded", test_not_loaded },
 	{ "holders: VFIO cdev", test_holder_cdev },
