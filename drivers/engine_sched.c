@@ -442,7 +442,9 @@ static void mdgpu_engine_recover(struct mdgpu_engine *eng,
  * no finished chunk for hang_timeout_ms is a hang, unless the thread was
  * starved of CPU (mdgpu_engine_hung()). A check that comes more than half
  * the timeout late means the whole machine stalled (a VM not scheduled by
- * its host): the wait starts again, as nothing could run in the stall.
+ * its host): the wait starts again, as nothing could run in the stall;
+ * so it does after a VRAM move held an instance (mdgpu_engine_hold()): the
+ * thread waiting for that instance's lock is not a hang.
  */
 static void mdgpu_engine_hang_check(struct work_struct *work)
 {
@@ -456,13 +458,16 @@ static void mdgpu_engine_hang_check(struct work_struct *work)
 	bool runnable = task_is_running(t);
 	struct mdgpu_engine_ctx *ctx = NULL;
 	u64 now = ktime_get_ns();
-	bool stalled, hung = false;
+	bool stalled, held, hung = false;
 
 	spin_lock(&eng->lock);
 	stalled = now - eng->wd_last > timeout / 2;
 	eng->wd_last = now;
+	/* A VRAM move held an instance the thread may have waited for. */
+	held = eng->holds || eng->hold_seq != eng->wd_hold_seq;
+	eng->wd_hold_seq = eng->hold_seq;
 	if (!timeout || !(eng->running || eng->kicked) ||
-	    eng->chunks != eng->wd_chunks || stalled) {
+	    eng->chunks != eng->wd_chunks || stalled || held) {
 		eng->wd_chunks = eng->chunks;
 		eng->wd_since = now;
 		eng->wd_ran = ran;
@@ -478,6 +483,29 @@ static void mdgpu_engine_hang_check(struct work_struct *work)
 		mdgpu_engine_recover(eng, ctx);
 	schedule_delayed_work(&eng->hang_work,
 			      msecs_to_jiffies(MDGPU_HANG_CHECK_MS));
+}
+
+/**
+ * mdgpu_engine_hold() - an instance is held by a VRAM move, or no longer
+ * @parent: the instance's parent
+ * @on: the hold begins (true) or ends (false); every begin has its end
+ *
+ * A move holds the instance's lock for as long as the copy takes (seconds
+ * for a large instance on device memory under emulation); the engine
+ * thread may wait for that lock meanwhile. The progress watchdog does not
+ * count that wait as a hang: it starts its wait again after the hold.
+ */
+void mdgpu_engine_hold(struct mdgpu_parent *parent, bool on)
+{
+	struct mdgpu_engine *eng = parent->engine;
+
+	spin_lock(&eng->lock);
+	if (on)
+		eng->holds++;
+	else
+		eng->holds--;
+	eng->hold_seq++;
+	spin_unlock(&eng->lock);
 }
 
 /**

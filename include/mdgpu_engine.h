@@ -232,6 +232,10 @@ struct mdgpu_engine_ctx {
  * @wd_ran: the thread's CPU time (sum_exec_runtime) at that moment (its
  *	    work only)
  * @wd_last: ktime_get_ns() of the watchdog's previous check (its work only)
+ * @holds: instances held by a VRAM move (relocation), whose lock the thread
+ *	   may be waiting for: no hang while non-zero (under @lock)
+ * @hold_seq: counts the holds' begins and ends (under @lock)
+ * @wd_hold_seq: @hold_seq the watchdog last saw (its work only)
  * @wd_delay_ms: fault injection (debugfs): the thread sleeps this long
  *		 between failing a context on the per-job watchdog and
  *		 telling the scheduler, at most MDGPU_WD_DELAY_MAX_MS
@@ -264,6 +268,9 @@ struct mdgpu_engine {
 	u64 wd_since;
 	u64 wd_ran;
 	u64 wd_last;
+	unsigned int holds;
+	u64 hold_seq;
+	u64 wd_hold_seq;
 	u32 wd_delay_ms;
 	struct mdgpu_engine_ctx *db_taking;
 };
