@@ -92,6 +92,10 @@ declare -A pci_args=(
 		-t close_without_resume_discards"
 )
 
+# The most one program may take (s), above the slowest's time on the
+# debug kernel under load.
+prog_timeout=${MDGPU_PROG_TIMEOUT:-1200}
+
 # Results of the runner's own steps, printed as TAP at the end.
 steps=()
 failed=0
@@ -141,10 +145,18 @@ run_block() {
 	echo "MDGPU-TAP-BEGIN kselftest $label"
 	t0=$(date +%s%N)
 	# shellcheck disable=SC2086 # the arguments are words
-	MDGPU_KO=$ko MDGPU_PARENT=$parent "$bin/$prog" $args 2>&1
+	MDGPU_KO=$ko MDGPU_PARENT=$parent timeout -k 10 "$prog_timeout" \
+		"$bin/$prog" $args 2>&1
 	rc=$?
 	t1=$(date +%s%N)
 	echo "MDGPU-TAP-END $label"
+	# A program stuck for longer than any takes (the slowest, debug's
+	# module_lifecycle, about 440 s): every task's state to the kernel
+	# log, where to look, and the programs after it still run.
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		echo "run-guest: $label did not finish in $prog_timeout s; the blocked tasks:"
+		echo t >/proc/sysrq-trigger 2>/dev/null
+	fi
 	# Where make check's time goes (check.sh prints these after the run).
 	echo "run-guest: time $label $(((t1 - t0) / 1000000)) ms"
 	# The harness exits 0 when everything passed, 4 when all skipped.
