@@ -34,7 +34,7 @@
  *   may cross the job's end), and every chunk sleeps a margin less than
  *   its length and spins (at most 200 µs) to its end, so the job, or the
  *   slice, ends when it should; the margin is the average lateness plus
- *   twice its average deviation (mdgpu_cpu_learn_late()), as wake-ups
+ *   twice its average deviation (mdgpu_cpu_spin()), as wake-ups
  *   later than the average would each end their chunk late. The
  *   chunk's work, which is what it is charged, is the part of the
  *   planned time that passed: a sleep that wakes late (a loaded host, a
@@ -165,7 +165,7 @@ struct mdgpu_compute_plan {
  * mdgpu_cpu_compute_plan() - plan one COMPUTE chunk
  * @rest: ns of the job still to run
  * @avail: ns from the chunk's start to the end of the slice
- * @late: the margin late wake-ups need (&mdgpu_cpu_exec.spin_ns)
+ * @late: the margin late wake-ups need (mdgpu_cpu_spin())
  * @p: filled in
  *
  * A chunk that stops short of the job's end lasts to the slice's end: if
@@ -189,10 +189,7 @@ static void mdgpu_cpu_compute_plan(u64 rest, u64 avail, u64 late,
 
 /*
  * Learn how late a timed sleep woke: a moving average of the lateness and
- * of its deviation from that average (as TCP estimates round trips), and
- * the margin a chunk spins, the average and twice the deviation: with the
- * average alone, the half of the wake-ups later than it would each end
- * their job late by the difference, time the job loses.
+ * of its deviation from that average (as TCP estimates round trips).
  */
 static void mdgpu_cpu_learn_late(struct mdgpu_cpu_exec *x, u64 late)
 {
@@ -201,8 +198,18 @@ static void mdgpu_cpu_learn_late(struct mdgpu_cpu_exec *x, u64 late)
 
 	x->wake_late_ns = (7 * x->wake_late_ns + late) / 8;
 	x->wake_dev_ns = (3 * x->wake_dev_ns + dev) / 4;
-	x->spin_ns = min_t(u64, x->wake_late_ns + 2 * x->wake_dev_ns,
-			   MDGPU_COMPUTE_SPIN_MAX_NS);
+}
+
+/*
+ * The margin a chunk spins: the average lateness and twice its deviation
+ * (with the average alone, the half of the wake-ups later than it would
+ * each end their chunk late by the difference, time the job loses), at
+ * most MDGPU_COMPUTE_SPIN_MAX_NS.
+ */
+static u64 mdgpu_cpu_spin(const struct mdgpu_cpu_exec *x)
+{
+	return min_t(u64, x->wake_late_ns + 2 * x->wake_dev_ns,
+		     MDGPU_COMPUTE_SPIN_MAX_NS);
 }
 
 /*
@@ -248,10 +255,10 @@ static int mdgpu_cpu_compute(struct mdgpu_cpu_exec *x, struct mdgpu_chunk *c)
 
 	lockdep_assert_held(&vgpu->lock);
 	mdgpu_cpu_compute_plan(c->len, c->end_by - min(c->end_by, c->start),
-			       x->spin_ns, &p);
+			       mdgpu_cpu_spin(x), &p);
 	mutex_unlock(&vgpu->lock);
 	end = mdgpu_cpu_occupy(x, vgpu->parent->engine, c->start, &p);
-	mutex_lock(&vgpu->lock);
+	mdgpu_engine_lock(vgpu->parent->engine, &vgpu->lock);
 	c->end = end;
 	c->len = mdgpu_compute_done(c->start, end, p.len);
 	return 0;

@@ -402,7 +402,7 @@ unsigned int mdgpu_engine_step(struct mdgpu_engine *eng,
 
 	st->op = 0xff;
 	st->job_ns = 0;
-	mutex_lock(&vgpu->lock);
+	mdgpu_engine_lock(eng, &vgpu->lock);
 	/*
 	 * VRAM pages this chunk allocates are charged to the opener's memory
 	 * cgroup, not to the kernel thread (which has none). The reference is

@@ -167,7 +167,7 @@ static void mdgpu_engine_take_doorbells(struct mdgpu_engine *eng)
 		spin_lock(&eng->lock);
 		eng->db_taking = ctx;
 		spin_unlock(&eng->lock);
-		mutex_lock(&vgpu->lock);
+		mdgpu_engine_lock(eng, &vgpu->lock);
 		/* Fully ordered: the bit cleared before the tail is read. */
 		if (test_and_clear_bit(0, &ctx->db_queued) && ctx->db_armed)
 			mdgpu_ctx_take_doorbell_locked(vgpu);
@@ -211,7 +211,7 @@ static bool mdgpu_engine_watchdog(struct mdgpu_engine *eng,
 	struct mdgpu_engine_ctx *ctx = &vgpu->engine;
 	bool fired;
 
-	mutex_lock(&vgpu->lock);
+	mdgpu_engine_lock(eng, &vgpu->lock);
 	/* Only the thread fetches commands: the job is the one it ran. */
 	fired = ctx->cur_valid && !ctx->error;
 	if (fired) {
@@ -443,8 +443,8 @@ static void mdgpu_engine_recover(struct mdgpu_engine *eng,
  * starved of CPU (mdgpu_engine_hung()). A check that comes more than half
  * the timeout late means the whole machine stalled (a VM not scheduled by
  * its host): the wait starts again, as nothing could run in the stall;
- * so it does after a VRAM move held an instance (mdgpu_engine_hold()): the
- * thread waiting for that instance's lock is not a hang.
+ * so it does while the thread waits for an instance's lock
+ * (mdgpu_engine_lock()): its holder's work is not an engine hang.
  */
 static void mdgpu_engine_hang_check(struct work_struct *work)
 {
@@ -458,16 +458,14 @@ static void mdgpu_engine_hang_check(struct work_struct *work)
 	bool runnable = task_is_running(t);
 	struct mdgpu_engine_ctx *ctx = NULL;
 	u64 now = ktime_get_ns();
-	bool stalled, held, hung = false;
+	bool stalled, waiting, hung = false;
 
 	spin_lock(&eng->lock);
 	stalled = now - eng->wd_last > timeout / 2;
 	eng->wd_last = now;
-	/* A VRAM move held an instance the thread may have waited for. */
-	held = eng->holds || eng->hold_seq != eng->wd_hold_seq;
-	eng->wd_hold_seq = eng->hold_seq;
+	waiting = READ_ONCE(eng->lock_waiting);
 	if (!timeout || !(eng->running || eng->kicked) ||
-	    eng->chunks != eng->wd_chunks || stalled || held) {
+	    eng->chunks != eng->wd_chunks || stalled || waiting) {
 		eng->wd_chunks = eng->chunks;
 		eng->wd_since = now;
 		eng->wd_ran = ran;
@@ -483,29 +481,6 @@ static void mdgpu_engine_hang_check(struct work_struct *work)
 		mdgpu_engine_recover(eng, ctx);
 	schedule_delayed_work(&eng->hang_work,
 			      msecs_to_jiffies(MDGPU_HANG_CHECK_MS));
-}
-
-/**
- * mdgpu_engine_hold() - an instance is held by a VRAM move, or no longer
- * @parent: the instance's parent
- * @on: the hold begins (true) or ends (false); every begin has its end
- *
- * A move holds the instance's lock for as long as the copy takes (seconds
- * for a large instance on device memory under emulation); the engine
- * thread may wait for that lock meanwhile. The progress watchdog does not
- * count that wait as a hang: it starts its wait again after the hold.
- */
-void mdgpu_engine_hold(struct mdgpu_parent *parent, bool on)
-{
-	struct mdgpu_engine *eng = parent->engine;
-
-	spin_lock(&eng->lock);
-	if (on)
-		eng->holds++;
-	else
-		eng->holds--;
-	eng->hold_seq++;
-	spin_unlock(&eng->lock);
 }
 
 /**

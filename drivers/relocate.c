@@ -158,9 +158,7 @@ int mdgpu_vgpu_relocate(struct mdgpu_vgpu *vgpu, u64 new_offset)
 
 	/* No user mapping may keep reaching the old place. */
 	mdgpu_vram_zap(vgpu);
-	mdgpu_engine_hold(parent, true);
 	ret = mdgpu_parent_move_vram(parent, new_offset, old, size);
-	mdgpu_engine_hold(parent, false);
 
 	mutex_lock(&parent->lock);
 	if (ret) {

@@ -662,7 +662,6 @@ int mdgpu_engine_entity_call(struct mdgpu_vgpu *vgpu,
 int mdgpu_engine_thread_start(struct mdgpu_engine *eng);
 void mdgpu_engine_thread_stop(struct mdgpu_engine *eng);
 void mdgpu_engine_inject_hang(struct mdgpu_parent *parent);
-void mdgpu_engine_hold(struct mdgpu_parent *parent, bool on);
 void mdgpu_ctx_update(struct mdgpu_vgpu *vgpu);
 bool mdgpu_engine_chunk_wait(struct mdgpu_engine *eng, u64 deadline);
 bool mdgpu_engine_runs(struct mdgpu_engine *eng, struct mdgpu_engine_ctx *ctx);

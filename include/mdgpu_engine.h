@@ -25,6 +25,7 @@
 #include <linux/llist.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uuid.h>
@@ -232,10 +233,11 @@ struct mdgpu_engine_ctx {
  * @wd_ran: the thread's CPU time (sum_exec_runtime) at that moment (its
  *	    work only)
  * @wd_last: ktime_get_ns() of the watchdog's previous check (its work only)
- * @holds: instances held by a VRAM move (relocation), whose lock the thread
- *	   may be waiting for: no hang while non-zero (under @lock)
- * @hold_seq: counts the holds' begins and ends (under @lock)
- * @wd_hold_seq: @hold_seq the watchdog last saw (its work only)
+ * @lock_waiting: the thread waits for an instance's lock
+ *		  (mdgpu_engine_lock()), which another holds for as long as
+ *		  its work takes (a VRAM move, a reset of device memory): no
+ *		  hang meanwhile (written by the thread with WRITE_ONCE(),
+ *		  read by the watchdog with READ_ONCE())
  * @wd_delay_ms: fault injection (debugfs): the thread sleeps this long
  *		 between failing a context on the per-job watchdog and
  *		 telling the scheduler, at most MDGPU_WD_DELAY_MAX_MS
@@ -268,12 +270,28 @@ struct mdgpu_engine {
 	u64 wd_since;
 	u64 wd_ran;
 	u64 wd_last;
-	unsigned int holds;
-	u64 hold_seq;
-	u64 wd_hold_seq;
+	bool lock_waiting;
 	u32 wd_delay_ms;
 	struct mdgpu_engine_ctx *db_taking;
 };
+
+/**
+ * mdgpu_engine_lock() - the engine thread takes an instance's lock
+ * @eng: its engine
+ * @lock: the instance's lock (&mdgpu_vgpu.lock)
+ *
+ * The wait is marked for the progress watchdog: whoever holds the lock
+ * (a relocation copying device memory, a reset zeroing it) may hold it
+ * longer than hang_timeout_ms, and the thread waiting for it is not a
+ * hung engine (nor could recovery, which needs that lock, do anything).
+ */
+static inline void mdgpu_engine_lock(struct mdgpu_engine *eng,
+				     struct mutex *lock)
+{
+	WRITE_ONCE(eng->lock_waiting, true);
+	mutex_lock(lock);
+	WRITE_ONCE(eng->lock_waiting, false);
+}
 
 /**
  * mdgpu_engine_hung() - the progress watchdog's verdict
@@ -512,10 +530,10 @@ struct mdgpu_step {
  * @wake_late_ns: how late the timed sleeps of COMPUTE wake up, a moving
  *		  average
  * @wake_dev_ns: the moving average of a lateness's deviation from
- *		 @wake_late_ns
- * @spin_ns: @wake_late_ns + 2 x @wake_dev_ns, at most 200 µs: COMPUTE
- *	     ends a job by spinning that long, and finishes a job within
- *	     that (twice) of the slice's end rather than stop short of it
+ *		 @wake_late_ns; COMPUTE ends a chunk by spinning
+ *		 @wake_late_ns + 2 x @wake_dev_ns (at most 200 µs), and
+ *		 finishes a job within twice that of the slice's end rather
+ *		 than stop short of it
  *
  * Used only by the parent's engine thread (every chunk runs there), so no
  * lock: the thread runs one chunk at a time.
@@ -527,7 +545,6 @@ struct mdgpu_cpu_exec {
 	bool pattern_valid;
 	u64 wake_late_ns;
 	u64 wake_dev_ns;
-	u64 spin_ns;
 };
 
 int mdgpu_cpu_exec_init(struct mdgpu_cpu_exec *x);

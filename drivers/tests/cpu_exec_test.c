@@ -85,6 +85,7 @@ bool mdgpu_engine_chunk_wait(struct mdgpu_engine *eng, u64 deadline)
 
 /**
  * struct cpu_env - an instance on a plain-memory parent, and an executor
+ * @eng: the parent's engine (only its lock_waiting is used: no thread)
  * @parent: the parent
  * @vgpu: the instance, at CPU_OFF; each test holds its lock while it runs
  *	  chunks, as the engine thread does
@@ -92,6 +93,7 @@ bool mdgpu_engine_chunk_wait(struct mdgpu_engine *eng, u64 deadline)
  * @x: the executor
  */
 struct cpu_env {
+	struct mdgpu_engine eng;
 	struct mdgpu_parent parent;
 	struct mdgpu_vgpu vgpu;
 	struct cpu_vram vram;
@@ -115,6 +117,7 @@ static struct cpu_env *cpu_env(struct kunit *test,
 	e->vram.mem = kunit_kzalloc(test, CPU_VRAM, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, e->vram.mem);
 	e->parent.ops = ops;
+	e->parent.engine = &e->eng;
 	e->parent.backend = &e->vram;
 	e->parent.vram_size = CPU_VRAM;
 	e->vgpu.parent = &e->parent;
@@ -423,18 +426,18 @@ static void cpu_learn_late(struct kunit *test)
 
 	for (i = 0; i < 64; i++)
 		mdgpu_cpu_learn_late(&x, US(100));
-	KUNIT_EXPECT_LE(test, x.spin_ns, US(101));
-	KUNIT_EXPECT_GE(test, x.spin_ns, US(99));
+	KUNIT_EXPECT_LE(test, mdgpu_cpu_spin(&x), US(101));
+	KUNIT_EXPECT_GE(test, mdgpu_cpu_spin(&x), US(99));
 
 	memset(&x, 0, sizeof(x));
 	for (i = 0; i < 64; i++)
 		mdgpu_cpu_learn_late(&x, i & 1 ? US(130) : US(70));
-	KUNIT_EXPECT_GE(test, x.spin_ns, US(130));
-	KUNIT_EXPECT_LE(test, x.spin_ns, MDGPU_COMPUTE_SPIN_MAX_NS);
+	KUNIT_EXPECT_GE(test, mdgpu_cpu_spin(&x), US(130));
+	KUNIT_EXPECT_LE(test, mdgpu_cpu_spin(&x), MDGPU_COMPUTE_SPIN_MAX_NS);
 
 	for (i = 0; i < 64; i++)
 		mdgpu_cpu_learn_late(&x, i & 1 ? MDGPU_COMPUTE_SPIN_MAX_NS : 0);
-	KUNIT_EXPECT_EQ(test, x.spin_ns, MDGPU_COMPUTE_SPIN_MAX_NS);
+	KUNIT_EXPECT_EQ(test, mdgpu_cpu_spin(&x), MDGPU_COMPUTE_SPIN_MAX_NS);
 }
 
 #undef US
