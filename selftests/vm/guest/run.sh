@@ -102,16 +102,25 @@ bash "$MDGPU_SCRIPT" "${MDGPU_ARGS[@]}" </dev/null &
 pid=$!
 set +m
 
+# The watchdog's waits after the deadline are reads from a FIFO nobody
+# writes, and it uses bash builtins only up to the dumps: a VM whose root
+# file system (9p) stopped answering cannot start a program, and that is
+# one of the stalls it is there to show.
+mkfifo "$state/watchdog.fifo" || finish 1
+wd_wait() {
+	read -r -t "$1" _ <>"$state/watchdog.fifo"
+}
 watchdog=
 if [ "$budget" -ge 5 ]; then
 	(
-		sleep "$budget"
-		touch "$state/timed-out"
-		echo "MDGPU-VM: script still running after ${budget}s, killing it"
+		wd_wait "$budget"
+		: >"$state/timed-out"
+		echo "MDGPU-VM: script still running after ${budget}s: every task's state, then killing it"
+		echo t >/proc/sysrq-trigger 2>/dev/null
 		kill -TERM -- "-$pid" 2>/dev/null
-		sleep 5
+		wd_wait 5
 		kill -KILL -- "-$pid" 2>/dev/null
-		sleep 5
+		wd_wait 5
 		# Still there: stuck in the kernel. Show where, then give up
 		# on it.
 		echo "MDGPU-VM: script did not die, dumping blocked tasks"
