@@ -34,6 +34,8 @@ static const struct {
 	{ "screenshot", mdg_cmd_screenshot,
 	  "screenshot UUID OUT.png [--set-mode WIDTHxHEIGHT[xBPP]]" },
 	{ "mdevctl", mdg_cmd_mdevctl, "mdevctl [UUID...] [--auto] [--json]" },
+	{ "start-reserved", mdg_cmd_start_reserved,
+	  "start-reserved PARENT [--config-dir DIR]" },
 	{ "checkpoint", mdg_cmd_checkpoint, "checkpoint UUID FILE" },
 	{ "restore", mdg_cmd_restore, "restore UUID FILE [--no-verify]" },
 	{ "evacuate", mdg_cmd_evacuate,

@@ -602,6 +602,7 @@ int mdg_cmd_fit(int argc, char **argv);
 int mdg_cmd_compact(int argc, char **argv);
 int mdg_cmd_screenshot(int argc, char **argv);
 int mdg_cmd_mdevctl(int argc, char **argv);
+int mdg_cmd_start_reserved(int argc, char **argv);
 int mdg_cmd_checkpoint(int argc, char **argv);
 int mdg_cmd_restore(int argc, char **argv);
 int mdg_cmd_evacuate(int argc, char **argv);

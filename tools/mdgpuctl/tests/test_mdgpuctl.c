@@ -1724,6 +1724,92 @@ static int fake_reserved(const char *state)
 	return 0;
 }
 
+/*
+ * start-reserved: the hook plays the kernel, making the device (with a
+ * weight and a remove file) when the 512M type's create file is written.
+ */
+#define RDEV "sys/devices/virtual/mdgpu/sim0/" UUID_NONE
+
+static void create_hook(const char *path, bool write)
+{
+	static const char want[] = "/mdgpu-512M/create";
+	size_t n = strlen(path), w = strlen(want);
+
+	if (!write || n < w || strcmp(path + n - w, want))
+		return;
+	if (fake_file(RDEV "/mdgpu/weight", "100\n") ||
+	    fake_file(RDEV "/remove", "%s", "") ||
+	    fake_link("sys/bus/mdev/devices/" UUID_NONE,
+		      "../../../devices/virtual/mdgpu/sim0/" UUID_NONE))
+		fprintf(stderr, "# create_hook: cannot make the device\n");
+}
+
+static int start_reserved(const char *def)
+{
+	char dir[PATH_MAX];
+	int rc;
+
+	mdg_fmt(dir, sizeof(dir), "%s/etc/mdevctl.d", fake_root());
+	if (def && fake_file("etc/mdevctl.d/sim0/" UUID_NONE, "%s", def))
+		return -100;
+	mdg_file_hook = create_hook;
+	rc = run("start-reserved", "sim0", "--config-dir", dir, NULL);
+	mdg_file_hook = NULL;
+	return rc;
+}
+
+/*
+ * The unheld reservation's auto-start definition is created into it (the
+ * create file of its type), then its attributes are written in order;
+ * nothing for a held reservation, a manual definition or none; a bad
+ * attribute removes the device again; a type not the parent's is refused.
+ */
+static int test_start_reserved(void)
+{
+	static const char def[] =
+		"{\n  \"mdev_type\": \"mdgpu-512M\",\n  \"start\": \"auto\",\n"
+		"  \"attrs\": [\n    { \"mdgpu/weight\": \"300\" },\n"
+		"    { \"mdgpu/weight\": \"7\" }\n  ]\n}\n";
+
+	CHECK_INT(fake_reserved("unheld"), 0);
+	CHECK_INT(start_reserved(def), 0);
+	CHECK_STR(fake_read(CREATE("sim0", "mdgpu-512M")), UUID_NONE);
+	CHECK_STR(fake_read(RDEV "/mdgpu/weight"), "7");
+	CHECK_STR(fake_read(RDEV "/remove"), "");
+	CHECK_HAS(out_buf, "sim0: started " UUID_NONE " (mdgpu-512M) into its reservation");
+
+	/* No definition, a held reservation, a manual one: nothing. */
+	CHECK_INT(fake_reserved("unheld"), 0);
+	CHECK_INT(start_reserved(NULL), 0);
+	CHECK_STR(fake_read(CREATE("sim0", "mdgpu-512M")), "");
+	CHECK_INT(fake_reserved("held"), 0);
+	CHECK_INT(start_reserved(def), 0);
+	CHECK_STR(fake_read(CREATE("sim0", "mdgpu-512M")), "");
+	CHECK_INT(fake_reserved("unheld"), 0);
+	CHECK_INT(start_reserved("{ \"mdev_type\": \"mdgpu-512M\", \"start\": \"manual\" }"), 0);
+	CHECK_STR(fake_read(CREATE("sim0", "mdgpu-512M")), "");
+
+	/* An attribute outside the device: created, then removed. */
+	CHECK_INT(fake_reserved("unheld"), 0);
+	CHECK_INT(start_reserved("{ \"mdev_type\": \"mdgpu-512M\", \"start\": \"auto\", "
+				 "\"attrs\": [ { \"../weight\": \"1\" } ] }"),
+		  MDG_EXIT_FAIL);
+	CHECK_STR(fake_read(CREATE("sim0", "mdgpu-512M")), UUID_NONE);
+	CHECK_STR(fake_read(RDEV "/remove"), "1");
+	CHECK_HAS(err_buf, "bad attribute name or value '../weight'");
+	CHECK_HAS(err_buf, "removed it again");
+
+	/* A short or foreign type name is not the definition's type. */
+	CHECK_INT(fake_reserved("unheld"), 0);
+	CHECK_INT(start_reserved("{ \"mdev_type\": \"512M\", \"start\": \"auto\" }"),
+		  MDG_EXIT_NOTFOUND);
+	CHECK_STR(fake_read(CREATE("sim0", "mdgpu-512M")), "");
+	CHECK_HAS(err_buf, "type '512M' is not one of sim0's");
+	CHECK_INT(run("start-reserved", NULL), MDG_EXIT_USAGE);
+	CHECK_INT(run("start-reserved", "sim9", NULL), MDG_EXIT_NOTFOUND);
+	return TAP_PASS;
+}
+
 /* The reservations attribute's lines, as mdgpuctl reads them. */
 static int test_resv_parse(void)
 {
@@ -3283,6 +3369,7 @@ static const struct tap_test tests[] = {
 	{ "placement: spread and pack on plain data", test_place_pick },
 	{ "create: placement without --parent", test_create_placement },
 	{ "create: placement admits the min_share given", test_create_admits_min_share },
+	{ "start-reserved: an unheld reservation's auto-start mdevctl definition is created into it, with its attributes", test_start_reserved },
 	{ "list: missing attribute is null", test_list_missing_attribute },
 	{ "module not loaded", test_not_loaded },
 	{ "holders: VFIO cdev", test_holder_cdev },
