@@ -117,6 +117,29 @@ int mdgb_bounds_check(const struct mdgb_bounds *b)
 }
 
 /**
+ * mdgb_sample_account() - measure a sample against the engine's accounted
+ *			   time rather than the wall clock
+ * @s: a vGPU's sample
+ * @accounted: the fraction of the sample's period its parent's engine
+ *	       booked as busy (engine_busy_us) or idle (engine_idle_us)
+ *
+ * The rest of the period the engine thread did not run: the host (or,
+ * under TCG, the emulator) stalled it. The vGPU that was running then gets
+ * neither engine time nor wait time for it, so a vGPU with work all the
+ * time measured a demand of 0.83 against the wall clock in a VM at host
+ * load 3, and never counted as full. Against the accounted time its demand
+ * is what it asked of the engine the engine had. Below
+ * MDGB_MIN_ACCOUNTED the period is mostly stall and is corrected only
+ * that far; an unknown or complete account changes nothing.
+ */
+void mdgb_sample_account(struct mdgb_sample *s, double accounted)
+{
+	if (!s->valid || !(accounted > 0) || accounted >= 1)
+		return;
+	s->period_s *= fmax(accounted, MDGB_MIN_ACCOUNTED);
+}
+
+/**
  * mdgb_giveback_periods() - periods after which a vGPU whose demand
  * dropped from full to none is back at its floor
  * @p: the tuning

@@ -166,6 +166,11 @@ struct mdgb_parent_load {
 	double waiting;
 };
 
+/* The least accounted fraction mdgb_sample_account() corrects for. */
+#define MDGB_MIN_ACCOUNTED	0.5
+
+void mdgb_sample_account(struct mdgb_sample *s, double accounted);
+
 /* A parent is saturated at or above this busy fraction with vGPUs waiting,
  * idle at or below MDGB_IDLE_BUSY (plan.c).
  */

@@ -71,6 +71,8 @@ struct mdgb_tracked {
  * @idle_us: engine_idle_us at the previous reading
  * @have: @busy_us and @idle_us hold a reading
  * @load: busy fraction and summed waiting over the period
+ * @accounted: fraction of the period its engine accounted as busy or
+ *	       idle, 1 if unknown (see mdgb_sample_account())
  * @policy: its scheduling policy
  */
 struct mdgb_parent_seen {
@@ -79,6 +81,7 @@ struct mdgb_parent_seen {
 	int64_t idle_us;
 	bool have;
 	struct mdgb_parent_load load;
+	double accounted;
 	char policy[32];
 };
 

@@ -112,6 +112,7 @@ static int read_system(struct mdgb_run *r)
 			return -ENOMEM;
 		ps->load.waiting = 0;
 		ps->load.busy = -1;
+		ps->accounted = 1;
 		if (mdg_parent_path(&r->sys.parents[i], "policy", path,
 				    sizeof(path)) ||
 		    mdg_read_str(path, ps->policy, sizeof(ps->policy)))
@@ -173,9 +174,13 @@ int mdgb_read_sysfs(struct mdgb_run *r)
 		idle = ps.val[ki];
 		if (seen->have && period > 0 && busy >= seen->busy_us &&
 		    idle >= seen->idle_us &&
-		    busy - seen->busy_us + idle - seen->idle_us > 0)
+		    busy - seen->busy_us + idle - seen->idle_us > 0) {
 			seen->load.busy = (double)(busy - seen->busy_us) /
 				(busy - seen->busy_us + idle - seen->idle_us);
+			seen->accounted =
+				(busy - seen->busy_us + idle - seen->idle_us) /
+				1e6 / period;
+		}
 		seen->busy_us = busy;
 		seen->idle_us = idle;
 		seen->have = true;
@@ -190,6 +195,8 @@ int mdgb_read_sysfs(struct mdgb_run *r)
 		read_counters(in, &cur);
 		counters_sample(&t->prev, &cur, period, &t->v.sample);
 		t->prev = cur;
+		mdgb_sample_account(&t->v.sample,
+				    r->parents[t->v.group].accounted);
 		if (t->v.sample.valid)
 			r->parents[t->v.group].load.waiting +=
 				t->v.sample.wait_s / t->v.sample.period_s;
@@ -324,6 +331,7 @@ int mdgb_read_prometheus(struct mdgb_run *r)
 		"rate(mdgpu_vgpu_throttled_seconds_total[%s])",
 		"rate(mdgpu_vgpu_wait_latency_seconds_sum[%s]) / rate(mdgpu_vgpu_wait_latency_seconds_count[%s])",
 		"rate(mdgpu_parent_engine_busy_seconds_total[%s]) / (rate(mdgpu_parent_engine_busy_seconds_total[%s]) + rate(mdgpu_parent_engine_idle_seconds_total[%s]))",
+		"rate(mdgpu_parent_engine_busy_seconds_total[%s]) + rate(mdgpu_parent_engine_idle_seconds_total[%s])",
 	};
 	struct json_object *res[ARRAY_SIZE(vq)];
 	char expr[512];
@@ -342,8 +350,10 @@ int mdgb_read_prometheus(struct mdgb_run *r)
 	}
 	for (i = 0; i < r->nr_parents; i++) {
 		double b = prom_value(res[4], "parent", r->parents[i].name);
+		double a = prom_value(res[5], "parent", r->parents[i].name);
 
 		r->parents[i].load.busy = isnan(b) ? -1 : b;
+		r->parents[i].accounted = isnan(a) ? 1 : a;
 	}
 	for (i = 0; i < r->nr_vgpus; i++) {
 		struct mdgb_tracked *t = &r->vgpus[i];
@@ -365,6 +375,7 @@ int mdgb_read_prometheus(struct mdgb_run *r)
 		s->engine_s = e;
 		s->wait_s = w;
 		s->throttled_s = th;
+		mdgb_sample_account(s, r->parents[t->v.group].accounted);
 		r->parents[t->v.group].load.waiting += w;
 	}
 	for (k = 0; k < ARRAY_SIZE(vq); k++)

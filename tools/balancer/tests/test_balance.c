@@ -222,6 +222,57 @@ static int test_demand_converges(void)
 	return TAP_PASS;
 }
 
+/*
+ * A vGPU with work all the time on an engine the host stalls 20 % of the
+ * time: as the failed VM run of 2026-12-02 measured it (the running vGPU
+ * gets no time for a stall), 0.55 of the wall clock running and 0.28
+ * waiting. Against the wall clock that is a demand of 0.83 and the weight
+ * stays in the middle; against the engine's accounted time (0.8 of the
+ * period) it is full demand and the weight reaches the ceiling. A complete
+ * or unknown account changes nothing, and a period that is mostly stall is
+ * corrected only down to MDGB_MIN_ACCOUNTED.
+ */
+static int test_stalled_engine_full_demand(void)
+{
+	struct mdgb_params p = params();
+	struct mdgb_vgpu wall, acc;
+	struct mdgb_decision d;
+	struct mdgb_sample s;
+	int t;
+
+	setup(&wall, 1, 10, 1000, 500);
+	setup(&acc, 1, 10, 1000, 500);
+	for (t = 0; t < 30; t++) {
+		struct mdgb_sample m = { .valid = true, .period_s = 2.0,
+					 .engine_s = 1.10, .wait_s = 0.56,
+					 .latency_us = -1 };
+
+		wall.sample = m;
+		acc.sample = m;
+		mdgb_sample_account(&acc.sample, 0.8);
+		mdgb_decide(&p, &wall, 1, &d);
+		mdgb_decide(&p, &acc, 1, &d);
+	}
+	CHECK(wall.state.weight < 1000);
+	CHECK_INT(acc.state.weight, 1000);
+
+	s = (struct mdgb_sample){ .valid = true, .period_s = 2.0 };
+	mdgb_sample_account(&s, 1);
+	CHECK(s.period_s == 2.0);
+	mdgb_sample_account(&s, 0);
+	CHECK(s.period_s == 2.0);
+	mdgb_sample_account(&s, NAN);
+	CHECK(s.period_s == 2.0);
+	mdgb_sample_account(&s, 1.3);
+	CHECK(s.period_s == 2.0);
+	mdgb_sample_account(&s, 0.1);
+	CHECK(fabs(s.period_s - 2.0 * MDGB_MIN_ACCOUNTED) < 1e-12);
+	s = (struct mdgb_sample){ .valid = false, .period_s = 2.0 };
+	mdgb_sample_account(&s, 0.8);
+	CHECK(s.period_s == 2.0);
+	return TAP_PASS;
+}
+
 /* Noisy stationary demand (+-0.08 around 0.5): after settling, the
  * weight changes at most twice in 200 periods and never flips back and
  * forth.
@@ -707,6 +758,7 @@ static int test_recorded_traces(void)
 static const struct tap_test tests[] = {
 	{ "bounds_never_left", test_bounds_never_left },
 	{ "demand_converges", test_demand_converges },
+	{ "stalled_engine_full_demand_reaches_ceiling", test_stalled_engine_full_demand },
 	{ "demand_no_oscillation", test_demand_no_oscillation },
 	{ "giveback_within_stated_periods", test_giveback },
 	{ "share_target_converges_without_oscillation", test_share_converges },
