@@ -349,6 +349,52 @@ static const struct option create_opts[] = {
  * mdgpuctl create TYPE [--parent P | --policy spread|pack] [--uuid U]
  *		   [--set NAME=VALUE]...
  */
+/**
+ * mdg_create_write() - create an instance: write its UUID to the type's
+ *			create file
+ * @p: the parent
+ * @t: the type, one of @p's
+ * @uuid: the new instance's UUID
+ *
+ * Return: 0, or the exit code of the kernel's refusal (reported).
+ */
+int mdg_create_write(const struct mdg_parent *p, const struct mdg_type *t,
+		     const char *uuid)
+{
+	char rel[PATH_MAX], path[PATH_MAX];
+	int ret;
+
+	mdg_fmt(rel, sizeof(rel), "mdev_supported_types/%s/create", t->dir);
+	mdg_parent_dir_path(p->name, rel, path, sizeof(path));
+	ret = mdg_write_str(path, uuid);
+	if (ret)
+		return mdg_fail(mdg_errno_exit(ret),
+				"the kernel refused to create %s %s on %s (writing %s): %s (%s)",
+				t->dir, uuid, p->name, path, strerror(-ret),
+				mdg_errno_name(ret));
+	return 0;
+}
+
+/**
+ * mdg_create_undo() - remove an instance that could not be configured,
+ *		       so nothing half-configured is left behind
+ * @uuid: the instance
+ */
+void mdg_create_undo(const char *uuid)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	mdg_path(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", uuid);
+	ret = mdg_write_str(path, "1");
+	if (ret)
+		mdg_warn("%s was created but could not be configured, and removing it failed: %s (%s)",
+			 uuid, strerror(-ret), mdg_errno_name(ret));
+	else
+		mdg_warn("%s was created but could not be configured; removed it again",
+			 uuid);
+}
+
 int mdg_cmd_create(int argc, char **argv)
 {
 	static const char usage[] =
@@ -358,7 +404,6 @@ int mdg_cmd_create(int argc, char **argv)
 	uint64_t min_share = 0;
 	bool have_pol = false;
 	char uuid[MDG_UUID_LEN + 1] = "", path[PATH_MAX], why[256];
-	char rel[PATH_MAX];
 	const char *parent = NULL, *sets[MDG_MAX_SETS];
 	struct mdg_parent *p = NULL;
 	struct mdg_type *t = NULL;
@@ -455,31 +500,14 @@ int mdg_cmd_create(int argc, char **argv)
 		uuid_unparse_lower(u, uuid);
 	}
 
-	mdg_fmt(rel, sizeof(rel), "mdev_supported_types/%s/create", t->dir);
-	mdg_parent_dir_path(p->name, rel, path, sizeof(path));
-	ret = mdg_write_str(path, uuid);
-	if (ret) {
-		rc = mdg_fail(mdg_errno_exit(ret),
-			      "the kernel refused to create %s %s on %s (writing %s): %s (%s)",
-			      t->dir, uuid, p->name, path, strerror(-ret),
-			      mdg_errno_name(ret));
+	rc = mdg_create_write(p, t, uuid);
+	if (rc)
 		goto out;
-	}
 
 	for (i = 0; i < nr_sets; i++) {
 		rc = mdg_tunable_apply(uuid, sets[i]);
 		if (rc) {
-			/* Leave nothing half-configured behind. */
-			mdg_path(path, sizeof(path),
-				 "/sys/bus/mdev/devices/%s/remove", uuid);
-			ret = mdg_write_str(path, "1");
-			if (ret)
-				mdg_warn("%s was created but could not be configured, and removing it failed: %s (%s)",
-					 uuid, strerror(-ret),
-					 mdg_errno_name(ret));
-			else
-				mdg_warn("%s was created but could not be configured; removed it again",
-					 uuid);
+			mdg_create_undo(uuid);
 			goto out;
 		}
 	}

@@ -40,23 +40,6 @@ static bool attr_name_ok(const char *name)
 	return strstr(name, "..") == NULL;
 }
 
-/* Remove @uuid again after a failed configuration. */
-static void undo_create(const char *uuid)
-{
-	char path[PATH_MAX];
-	int ret;
-
-	if (mdg_path(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove",
-		     uuid))
-		return;
-	ret = mdg_write_str(path, "1");
-	if (ret)
-		mdg_warn("%s: could not be configured, and removing it failed: %s (%s)",
-			 uuid, strerror(-ret), mdg_errno_name(ret));
-	else
-		mdg_warn("%s: could not be configured; removed it again", uuid);
-}
-
 /*
  * Write the definition's attributes: an array of one-member objects,
  * {"NAME": "VALUE"}, applied in order as mdevctl does. 0, or an exit code.
@@ -114,9 +97,9 @@ static int start_one(struct mdg_parent *p, const struct mdg_resv *r,
 {
 	struct json_object *def, *o;
 	const char *start, *type;
-	char path[PATH_MAX], rel[PATH_MAX];
+	char path[PATH_MAX];
 	struct mdg_type *t;
-	int ret, rc;
+	int rc;
 
 	def = json_object_from_file(file);
 	if (!def)
@@ -144,20 +127,13 @@ static int start_one(struct mdg_parent *p, const struct mdg_resv *r,
 		rc = MDG_EXIT_OK;
 		goto out;
 	}
-	mdg_fmt(rel, sizeof(rel), "mdev_supported_types/%s/create", t->dir);
-	mdg_parent_dir_path(p->name, rel, path, sizeof(path));
-	ret = mdg_write_str(path, r->uuid);
-	if (ret) {
-		rc = mdg_fail(mdg_errno_exit(ret),
-			      "the kernel refused to create %s %s on %s: %s (%s)",
-			      t->dir, r->uuid, p->name, strerror(-ret),
-			      mdg_errno_name(ret));
+	rc = mdg_create_write(p, t, r->uuid);
+	if (rc)
 		goto out;
-	}
 	rc = apply_attrs(r->uuid,
 			 json_object_object_get_ex(def, "attrs", &o) ? o : NULL);
 	if (rc) {
-		undo_create(r->uuid);
+		mdg_create_undo(r->uuid);
 		goto out;
 	}
 	fprintf(mdg_out, "%s: started %s (%s) into its reservation\n", p->name,

@@ -603,6 +603,9 @@ int mdg_cmd_compact(int argc, char **argv);
 int mdg_cmd_screenshot(int argc, char **argv);
 int mdg_cmd_mdevctl(int argc, char **argv);
 int mdg_cmd_start_reserved(int argc, char **argv);
+int mdg_create_write(const struct mdg_parent *p, const struct mdg_type *t,
+		     const char *uuid);
+void mdg_create_undo(const char *uuid);
 int mdg_cmd_checkpoint(int argc, char **argv);
 int mdg_cmd_restore(int argc, char **argv);
 int mdg_cmd_evacuate(int argc, char **argv);
